@@ -1,0 +1,197 @@
+"""The ``exporter`` command. Options come from :mod:`exporter.options` and the installed writers."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import __version__, themes, writers
+from .errors import ExporterError
+from .normalise import OPTIONS as NORMALISE_OPTIONS
+from .options import Option
+from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, parse_formats, run_export
+from .options import resolve
+
+GROUP_TITLES = {
+    "metadata": "Metadata (wins over what the markup says)",
+    "resources": "Images and other resources",
+    "limits": "Limits",
+    "export": "Export",
+}
+
+EXPORT_HELP = f"""Export article markup to editions: EPUB, PDF and plain text.
+
+INPUT is an HTML fragment, an article or a whole saved page, in any encoding;
+`-` reads standard input. With no INPUT the bundled sample article is exported.
+Editions are written to {DEFAULT_OUTPUT}/ (or -o DIR), one file per format,
+named from the title.
+
+\b
+Examples:
+  exporter export                                   # the sample article, all formats
+  exporter export article.html --title "An independent MP" --author "Jane Doe"
+  exporter export page.html -f epub -o ~/books --lang fr
+  curl -s https://example.org/a | exporter export - -f txt
+"""
+
+
+def _click_option(opt: Option) -> Callable:
+    """Turn one declared option into a click decorator."""
+    flags = list(opt.cli_flags)
+    help_text = opt.help
+    if opt.kind not in ("flag", "multi") and opt.default not in (None, "", ()):
+        help_text += f"  [default: {opt.default}]"
+    kwargs: dict[str, Any] = {"help": help_text, "default": None, "metavar": opt.metavar}
+    if opt.kind == "flag":
+        if "/" in flags[0]:
+            return click.option(flags[0], opt.name, default=None, help=help_text)
+        return click.option(*flags, opt.name, is_flag=True, default=None, help=help_text)
+    if opt.kind == "multi":
+        kwargs.update(multiple=True, default=())
+    elif opt.kind == "choice":
+        kwargs.update(type=click.Choice(opt.choices, case_sensitive=False))
+        kwargs.pop("metavar")
+    elif opt.kind == "int":
+        kwargs.update(type=int)
+    elif opt.kind == "float":
+        kwargs.update(type=float)
+    return click.option(*flags, opt.name, **kwargs)
+
+
+def with_options(options: tuple[Option, ...]) -> Callable:
+    def decorate(func: Callable) -> Callable:
+        for opt in reversed(options):
+            func = _click_option(opt)(func)
+        return func
+    return decorate
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """Only what the user actually said (so declared defaults apply once, in one place)."""
+    return {k: v for k, v in values.items() if v is not None and v != ()}
+
+
+class Context:
+    def __init__(self, debug: bool) -> None:
+        self.debug = debug
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="exporter")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", count=True, help="Say what is done (-vv: more).")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool) -> None:
+    """Turn article markup into editions people read: EPUB, print-ready PDF and plain text.
+
+    Start with `exporter export --help`.
+    """
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="exporter: %(message)s", stream=sys.stderr)
+    for noisy in ("weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.ERROR if not debug else logging.DEBUG)
+    ctx.obj = Context(debug=debug)
+
+
+@cli.command(help=EXPORT_HELP)
+@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@click.option("-f", "--format", "formats", default="epub,pdf,txt", show_default=True, metavar="LIST",
+              help="Formats to write, comma-separated (see `exporter formats`).")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=DEFAULT_OUTPUT, show_default=True,
+              help="Folder the editions are written to (created if needed).")
+@with_options(all_options())
+@click.pass_obj
+def export(obj: Context, inputs: tuple[str, ...], formats: str, out: Path, **options: Any) -> None:
+    def run() -> None:
+        outcome = run_export(list(inputs), parse_formats(formats), out, **_given(options))
+        quiet = logging.getLogger().level >= logging.ERROR
+        if not quiet:
+            for path in outcome.written:
+                click.echo(str(path))
+        if outcome.failed:
+            for name, why in outcome.failed:
+                click.echo(f"exporter: error: {why}", err=True)
+            raise _Exit(7)
+    _guarded(obj, run)
+
+
+@cli.command(name="normalise")
+@click.argument("source", metavar="INPUT", default=str(SAMPLE))
+@click.option("--report", is_flag=True, help="Also list, on stderr, what the normaliser changed.")
+@click.option("--metadata/--no-metadata", "show_metadata", default=False,
+              help="Also print the metadata found, as a comment before the tree.")
+@with_options(NORMALISE_OPTIONS)
+@click.pass_obj
+def normalise_command(obj: Context, source: str, report: bool, show_metadata: bool, **options: Any) -> None:
+    """Print the clean document tree of INPUT as XML (for debugging and for other tools).
+
+    Takes the same metadata options as `export`; `-` reads standard input.
+    """
+    def run() -> None:
+        settings = resolve(all_options(), _given(options))
+        doc = load_document(source, settings)
+        if show_metadata:
+            import json
+
+            click.echo("<!-- " + json.dumps(doc.metadata.as_dict(), ensure_ascii=False).replace("--", "- -") + " -->")
+        click.echo(doc.to_xml(), nl=False)
+        if report:
+            for line in doc.report.lines() or ["nothing to change"]:
+                click.echo(f"  {line}", err=True)
+    _guarded(obj, run)
+
+
+@cli.command()
+def formats() -> None:
+    """List the installed formats (writers), including those added by other packages."""
+    for name, cls in sorted(writers.registry().items()):
+        click.echo(f"{name:8} .{cls.extension:6} {cls.description}  [{cls.__module__}]")
+
+
+@cli.command(name="themes")
+def list_themes() -> None:
+    """List the bundled themes."""
+    for name in themes.available():
+        theme = themes.load(name)
+        click.echo(f"{name:12} {theme.settings.get('description', '')}")
+
+
+class _Exit(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _guarded(obj: Context, run: Callable[[], None]) -> None:
+    """Run a command; user errors become one line on stderr and their exit status."""
+    try:
+        run()
+    except _Exit as done:
+        sys.exit(done.code)
+    except ExporterError as exc:
+        if obj.debug:
+            raise
+        click.echo(f"exporter: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("exporter: interrupted", err=True)
+        sys.exit(130)
+    except MemoryError:
+        click.echo("exporter: error: out of memory", err=True)
+        sys.exit(4)
+    except Exception as exc:  # a bug: say so in one line, the traceback with --debug
+        if obj.debug:
+            raise
+        click.echo(f"exporter: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        sys.exit(70)
+
+
+def main() -> None:
+    cli(prog_name="exporter")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""What the normaliser produces and writers consume: documents, their metadata, books.
+
+A :class:`Document` is one article: its clean tree (see :mod:`exporter.tree`),
+its :class:`Metadata`, the folder its relative resources are resolved against,
+and a report of what normalising changed. A :class:`Book` is what a writer
+writes: one or more documents under the book's own metadata. A single-article
+export is a book of one, so every writer has one code path.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterator
+
+from lxml import etree
+
+from . import tree as vocabulary
+
+
+@dataclass
+class Metadata:
+    """Descriptive metadata. ``language`` is always known (EPUB and hyphenation need it)."""
+
+    title: str
+    language: str = "en"
+    subtitle: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date: str | None = None
+    publisher: str | None = None
+    source_url: str | None = None
+    description: str | None = None
+    subjects: list[str] = field(default_factory=list)
+    rights: str | None = None
+    direction: str = "ltr"
+
+    def with_overrides(self, **given: object) -> "Metadata":
+        """A copy where every non-empty value in ``given`` wins."""
+        changes = {k: v for k, v in given.items() if v not in (None, "", (), [])}
+        if "authors" in changes:
+            changes["authors"] = list(changes["authors"])  # type: ignore[arg-type]
+        if "subjects" in changes:
+            changes["subjects"] = list(changes["subjects"])  # type: ignore[arg-type]
+        if "language" in changes and "direction" not in changes:
+            changes["direction"] = vocabulary.direction_of(str(changes["language"]))
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+class Report(Counter):
+    """What the normaliser did, counted by kind: ``{"wrapped runs into paragraphs": 31, …}``."""
+
+    def note(self, kind: str, count: int = 1) -> None:
+        if count:
+            self[kind] += count
+
+    def lines(self) -> list[str]:
+        return [f"{kind}: {count}" for kind, count in sorted(self.items())]
+
+
+@dataclass
+class Document:
+    """One normalised article."""
+
+    tree: etree._Element
+    metadata: Metadata
+    base: Path | None = None
+    report: Report = field(default_factory=Report)
+    #: where it came from, for messages ("article.html", "<stdin>", "records.jsonl:17")
+    origin: str = "<string>"
+
+    def to_xml(self, pretty: bool = True) -> str:
+        """The clean tree as XML text (what ``exporter normalise`` prints)."""
+        return etree.tostring(self.tree, encoding="unicode", pretty_print=pretty)
+
+    @property
+    def text(self) -> str:
+        return vocabulary.text_of(self.tree)
+
+    def word_count(self) -> int:
+        return len(re.findall(r"\w+", self.text))
+
+    def validation_errors(self) -> list[str]:
+        return vocabulary.validation_errors(self.tree)
+
+    # lxml elements do not pickle: carry the tree as XML into worker processes
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["tree"] = etree.tostring(self.tree, encoding="unicode")
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        state["tree"] = etree.fromstring(state["tree"])
+        self.__dict__.update(state)
+
+
+@dataclass
+class Part:
+    """A titled group of articles in a book (``book.toml`` parts)."""
+
+    title: str
+    articles: list[Document]
+
+
+@dataclass
+class Book:
+    """What writers write: the book's metadata and its articles, optionally grouped in parts."""
+
+    metadata: Metadata
+    articles: list[Document]
+    parts: list[Part] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, document: Document) -> "Book":
+        """A book of one article, sharing its metadata."""
+        return cls(metadata=document.metadata, articles=[document])
+
+    @property
+    def is_collection(self) -> bool:
+        """True when the book holds several articles (and so needs a contents list)."""
+        return len(self.articles) > 1 or bool(self.parts)
+
+    def iter_articles(self) -> Iterator[Document]:
+        return iter(self.articles)
+
+    def identifier(self) -> str:
+        """A stable identifier: from the source URL, else from the content; never random."""
+        if self.metadata.source_url and not self.is_collection:
+            seed = self.metadata.source_url
+        else:
+            seed = "\n".join([self.metadata.title] + [d.to_xml(pretty=False) for d in self.articles])
+        digest = hashlib.sha1(seed.encode("utf-8")).hexdigest()
+        return f"urn:uuid:{digest[:8]}-{digest[8:12]}-5{digest[13:16]}-{'89ab'[int(digest[16], 16) % 4]}{digest[17:20]}-{digest[20:32]}"
+
+
+def slugify(text: str, fallback: str = "article", max_length: int = 80) -> str:
+    """A safe file name stem: ASCII letters, digits and hyphens (transliterated where possible)."""
+    try:
+        from anyascii import anyascii
+
+        text = anyascii(text)
+    except ImportError:  # pragma: no cover - anyascii is a dependency
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    slug = slug[:max_length].rstrip("-")
+    return slug or fallback

@@ -1,0 +1,181 @@
+"""The normaliser: any article markup → a clean :class:`~exporter.document.Document`.
+
+read (decode, parse) → pick the content → convert to the vocabulary → structure
+passes → metadata (options, then markup, then fallbacks) → language passes.
+It knows no output format.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from lxml import etree
+
+from ..document import Document, Metadata, Report
+from ..errors import InputError, LimitError
+from ..options import LIMIT_OPTIONS, METADATA_OPTIONS, Option, Settings, resolve
+from ..read import Source, decode_source, parse_html
+from ..tree import INLINES, direction_of, text_of
+from . import language as languages
+from . import metadata as found_metadata
+from . import transforms
+from .convert import Converter, clean_lang
+from .text import collapse_space
+
+#: The options :func:`normalise` accepts (metadata wins over the markup).
+OPTIONS: tuple[Option, ...] = METADATA_OPTIONS + LIMIT_OPTIONS
+
+#: Passes that need the article's language, run once it is known: ``f(tree, metadata, settings, report)``.
+LanguagePass = Callable[[etree._Element, Metadata, Settings, Report], None]
+LANGUAGE_PASSES: list[LanguagePass] = []
+
+
+def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: str | Path | None = None,
+              stem: str | None = None, **options: Any) -> Document:
+    """Normalise article markup (a fragment, an article or a whole page) into a clean document.
+
+    ``options`` are the metadata options (``title``, ``authors``, ``language``,
+    ``date``…, which win over what the markup says) and the normaliser's own
+    (see :data:`OPTIONS`). Raises :class:`~exporter.errors.InputError` or
+    :class:`~exporter.errors.LimitError` for input it cannot take.
+    """
+    settings = resolve(OPTIONS, options)
+    if isinstance(markup, Source):
+        source = markup
+    else:
+        source = decode_source(markup, origin=origin, base=Path(base) if base else None, stem=stem)
+    if settings.max_input_mb and len(source.text) > settings.max_input_mb * 1_000_000:
+        raise LimitError(f"{source.origin}: input is over the limit of {settings.max_input_mb:g} MB "
+                         f"(raise it with --max-input-mb)")
+    root = parse_html(source.text, source.origin)
+    report = Report()
+    markup_meta = found_metadata.extract(root)
+    content = pick_content(root)
+    flatten_deep_nesting(content, settings.max_depth, report)
+    given_url = settings.source_url or markup_meta.get("source_url")
+    tree = Converter(report, base_url=given_url).convert(content)
+    transforms.run(tree, report)
+    if not text_of(tree).strip() and tree.find(".//img") is None:
+        raise InputError(f"{source.origin}: the markup holds no text")
+    metadata = build_metadata(settings, markup_meta, tree, source)
+    drop_title_heading(tree, metadata.title, report)
+    for language_pass in LANGUAGE_PASSES:
+        language_pass(tree, metadata, settings, report)
+    drop_redundant_language(tree, metadata.language)
+    tree.set("lang", metadata.language)
+    tree.set("dir", metadata.direction)
+    return Document(tree=tree, metadata=metadata, base=source.base, report=report, origin=source.origin)
+
+
+def pick_content(root: etree._Element) -> etree._Element:
+    """The part of a page that is the article: its only ``<article>`` or ``<main>``, else the body."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    for tag in ("article", "main"):
+        found = body.findall(f".//{tag}")
+        if len(found) == 1 and len("".join(found[0].itertext()).split()) >= 0.5 * len("".join(body.itertext()).split()):
+            return found[0]
+    return body
+
+
+def flatten_deep_nesting(root: etree._Element, max_depth: int, report: Report) -> None:
+    """Unwrap elements nested deeper than ``max_depth``: their text stays, their structure goes.
+
+    Keeps the converter's recursion bounded whatever the input.
+    """
+    deep: list[etree._Element] = []
+    stack: list[tuple[etree._Element, int]] = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        for child in el:
+            if isinstance(child.tag, str):
+                if depth + 1 > max_depth:
+                    deep.append(child)
+                stack.append((child, depth + 1))
+    for el in reversed(deep):
+        el.drop_tag()  # lxml.html elements: children and text move up into the parent
+    if deep:
+        report.note("flattened over-deep elements", len(deep))
+
+
+def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._Element, source: Source) -> Metadata:
+    """Options first, then the markup, then fallbacks (file name, detected language)."""
+    title = settings.title or markup.get("title") or _title_from_stem(source.stem) or _first_words(tree)
+    language = clean_lang(settings.language) or markup.get("language")
+    if not language:
+        language = languages.detect(text_of(tree))
+    language = languages.normalise_tag(language)
+    direction = markup.get("direction") if not settings.language else None
+    meta = Metadata(
+        title=collapse_space(title).strip(),
+        language=language,
+        direction=direction or direction_of(language),
+        authors=list(settings.authors) or list(markup.get("authors") or []),
+        subtitle=settings.subtitle,
+        date=found_metadata.normalise_date(settings.date) or markup.get("date"),
+        publisher=settings.publisher or markup.get("publisher"),
+        source_url=settings.source_url or markup.get("source_url"),
+        description=settings.description or markup.get("description"),
+        subjects=list(settings.subjects) or list(markup.get("subjects") or []),
+        rights=settings.rights,
+    )
+    if settings.date and not found_metadata.normalise_date(settings.date):
+        from ..errors import UsageError
+
+        raise UsageError(f"--date: {settings.date!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    return meta
+
+
+def _title_from_stem(stem: str | None) -> str | None:
+    if not stem:
+        return None
+    words = stem.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else None
+
+
+def _first_words(tree: etree._Element, count: int = 8) -> str:
+    words = text_of(tree).split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "") if words else "Untitled"
+
+
+def drop_title_heading(tree: etree._Element, title: str, report: Report) -> None:
+    """The first heading repeating the title goes: writers print the title themselves."""
+    first = next((el for el in tree if el.tag in ("h2", "h3", "h4", "h5", "h6")), None)
+    if first is None or tree.index(first) > 2:
+        return
+    if collapse_space(text_of(first)).strip().casefold() == title.strip().casefold():
+        tree.remove(first)
+        report.note("removed the heading that repeats the title")
+        transforms.consecutive_headings(tree, report)
+
+
+def drop_redundant_language(tree: etree._Element, language: str) -> None:
+    """``lang`` equal to the article's own adds nothing; a span left with nothing to carry goes.
+
+    Such a span's id moves to its block (links follow), so no anchor is lost.
+    """
+    for el in list(tree.iter()):
+        if el.get("lang") and el.get("lang").lower() == language.lower():
+            del el.attrib["lang"]
+        if el.tag == "span" and not el.get("lang") and not el.get("dir"):
+            ident = el.get("id")
+            if ident:
+                block = el.getparent()
+                while block.tag in INLINES:
+                    block = block.getparent()
+                new = block.get("id") or ident
+                block.set("id", new)
+                for a in tree.iter("a"):
+                    if a.get("href") == "#" + ident:
+                        a.set("href", "#" + new)
+            transforms.unwrap(el)
+
+
+def _raise_recursion_limit() -> None:
+    if sys.getrecursionlimit() < 20_000:
+        sys.setrecursionlimit(20_000)
+
+
+_raise_recursion_limit()

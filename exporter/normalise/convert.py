@@ -1,0 +1,601 @@
+"""Convert any parsed HTML into the clean vocabulary (see :mod:`exporter.tree`).
+
+An allowlist converter: it builds a new tree rather than cleaning the old one,
+so nothing it does not know can slip through. Elements are mapped to the
+vocabulary, unwrapped (text kept) or dropped with their content when they are
+not content (scripts, styles, forms, navigation, hidden elements). Loose inline
+runs are wrapped into paragraphs as they are met. Images are emitted inline
+and lifted into figures by a later pass, which is where splitting happens.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from ..document import Report
+from .split import split_at
+from .text import clean_text, is_blank
+from .urls import best_from_srcset, clean_href, clean_src
+
+#: Dropped together with everything inside: not article content.
+DROP = frozenset({
+    "script", "style", "template", "noscript", "head", "title", "meta", "link", "base", "iframe", "frame",
+    "frameset", "noframes", "object", "embed", "applet", "param", "form", "input", "button", "select",
+    "option", "optgroup", "textarea", "datalist", "output", "progress", "meter", "nav", "svg", "canvas",
+    "map", "area", "audio", "video", "source", "track", "dialog", "menuitem", "colgroup", "col", "rp",
+    "annotation", "annotation-xml", "portal", "slot",
+})
+#: Containers that only delimit blocks: unwrapped, but their edges are paragraph breaks.
+TRANSPARENT = frozenset({
+    "html", "body", "div", "section", "article", "main", "header", "footer", "aside", "address", "center",
+    "details", "summary", "hgroup", "fieldset", "legend", "search", "figcaption", "caption", "thead", "tbody",
+    "tfoot", "tr", "td", "th", "dd", "math",
+})
+HEADING_SOURCE = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+LIST_SOURCE = frozenset({"ul", "ol", "menu", "dir"})
+PRE_SOURCE = frozenset({"pre", "listing", "xmp", "plaintext"})
+#: Source elements that start a block of their own.
+BLOCK_SOURCE = frozenset({
+    "p", "blockquote", "li", "dl", "dt", "figure", "table", "hr", *HEADING_SOURCE, *LIST_SOURCE, *PRE_SOURCE,
+    *TRANSPARENT,
+})
+#: Inline source elements mapped to a vocabulary element.
+INLINE_MAP = {
+    "strong": "strong", "b": "strong",
+    "em": "em", "i": "em", "cite": "em", "dfn": "em", "var": "em",
+    "code": "code", "kbd": "code", "samp": "code", "tt": "code",
+    "sub": "sub", "sup": "sup",
+    "abbr": "abbr", "acronym": "abbr",
+}
+PRE_INLINE = frozenset({"em", "strong", "code", "a", "span"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+_PLACEHOLDER_SRC = re.compile(r"^data:image/(gif|png);base64,.{0,200}$|blank\.gif|spacer\.gif|pixel\.gif|1x1",
+                              re.IGNORECASE)
+_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-url", "data-hi-res-src", "data-full-src")
+DROP_KIND, BLOCK_KIND, INLINE_KIND = "drop", "block", "inline"
+
+
+def clean_lang(value: str | None) -> str | None:
+    """A well-formed BCP 47-ish tag (``en_US`` → ``en-US``), or None."""
+    if not value:
+        return None
+    value = value.strip().replace("_", "-")
+    return value if _LANG.match(value) else None
+
+
+def clean_dir(value: str | None) -> str | None:
+    value = (value or "").strip().lower()
+    return value if value in ("ltr", "rtl") else None
+
+
+def is_hidden(el: etree._Element) -> bool:
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def append_text(out: etree._Element, text: str | None) -> None:
+    """Append text at the end of ``out`` (after its last child, if any)."""
+    text = clean_text(text)
+    if not text:
+        return
+    if len(out):
+        last = out[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        out.text = (out.text or "") + text
+
+
+class Converter:
+    """One conversion of one source tree. Not reusable: it keeps per-tree state."""
+
+    def __init__(self, report: Report, base_url: str | None = None) -> None:
+        self.report = report
+        self.base_url = base_url
+        self._has_blocks: set[etree._Element] = set()
+
+    # --- entry point ------------------------------------------------------------------------------
+    def convert(self, root: etree._Element) -> etree._Element:
+        self._mark_block_holders(root)
+        article = etree.Element("article")
+        self.blocks(root, article)
+        return article
+
+    def _mark_block_holders(self, root: etree._Element) -> None:
+        """Remember every source element that has a block-level descendant (one pass, O(n))."""
+        marked = self._has_blocks
+        for el in root.iter():
+            if isinstance(el.tag, str) and el.tag in BLOCK_SOURCE:
+                for ancestor in el.iterancestors():
+                    if ancestor in marked:
+                        break
+                    marked.add(ancestor)
+
+    def kind(self, el: etree._Element) -> str:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in DROP or is_hidden(el):
+            return DROP_KIND
+        if tag in BLOCK_SOURCE or el in self._has_blocks:
+            return BLOCK_KIND
+        return INLINE_KIND
+
+    # --- block context ----------------------------------------------------------------------------
+    def blocks(self, src: etree._Element, out: etree._Element) -> None:
+        """Convert the children of ``src`` into blocks appended to ``out``.
+
+        Loose inline content between blocks is gathered into paragraphs.
+        """
+        para: etree._Element | None = None
+
+        def add_text(text: str | None) -> None:
+            nonlocal para
+            if is_blank(text) and para is None:
+                return
+            if para is None:
+                para = etree.SubElement(out, "p")
+            append_text(para, text)
+
+        add_text(src.text)
+        for child in src:
+            kind = self.kind(child)
+            if kind == DROP_KIND:
+                if isinstance(child.tag, str):
+                    self.report.note(f"dropped <{child.tag}> elements")
+            elif kind == BLOCK_KIND:
+                para = None
+                self.block(child, out)
+            else:
+                if para is None:
+                    para = etree.SubElement(out, "p")
+                self.inline(child, para)
+            add_text(child.tail)
+
+    def block(self, el: etree._Element, out: etree._Element) -> None:
+        tag = el.tag
+        start = len(out)
+        if tag in HEADING_SOURCE:
+            heading = etree.SubElement(out, tag)  # levels are made consecutive by a later pass
+            self.inline_children(el, heading)
+        elif tag == "p" and el not in self._has_blocks:
+            self.inline_children(el, etree.SubElement(out, "p"))
+        elif tag == "blockquote":
+            self.blocks(el, etree.SubElement(out, "blockquote"))
+        elif tag in LIST_SOURCE:
+            self.list(el, out)
+        elif tag == "li":
+            self.list_item(el, etree.SubElement(out, "ul"))
+        elif tag == "dl":
+            self.definition_list(el, out)
+        elif tag == "dt":
+            strong = etree.SubElement(etree.SubElement(out, "p"), "strong")
+            self.inline_children(el, strong)
+        elif tag == "figure":
+            self.figure(el, out)
+        elif tag == "table":
+            self.table(el, out)
+        elif tag in PRE_SOURCE:
+            self.pre_children(el, etree.SubElement(out, "pre"))
+        elif tag == "hr":
+            etree.SubElement(out, "hr")
+        else:  # transparent containers, and inline elements that hold blocks
+            self.blocks(el, out)
+        self._carry_attributes(el, out, start)
+
+    def _carry_attributes(self, src: etree._Element, out: etree._Element, start: int) -> None:
+        """Give the blocks made from ``src`` its id, language and direction."""
+        made = out[start:]
+        if not made:
+            if src.get("id"):
+                self.keep_id(src, out)
+            return
+        lang, direction = clean_lang(src.get("lang") or src.get("xml:lang")), clean_dir(src.get("dir"))
+        for block in made:
+            if lang and not block.get("lang"):
+                block.set("lang", lang)
+            if direction and not block.get("dir"):
+                block.set("dir", direction)
+        ident = src.get("id") or (src.get("name") if src.tag == "a" else None)
+        if ident and not made[0].get("id"):
+            made[0].set("id", ident)
+
+    def keep_id(self, src: etree._Element, out: etree._Element) -> None:
+        """An unwrapped element's id moves to ``out`` so that links to it still land."""
+        ident = src.get("id") or (src.get("name") if src.tag == "a" else None)
+        if ident and out.get("id") is None and out.tag != "article":
+            out.set("id", ident)
+
+    def list(self, el: etree._Element, out: etree._Element) -> None:
+        lst = etree.SubElement(out, "ol" if el.tag == "ol" else "ul")
+        start = (el.get("start") or "").strip()
+        if lst.tag == "ol" and re.fullmatch(r"-?\d{1,9}", start) and int(start) != 1:
+            lst.set("start", str(int(start)))
+        loose: etree._Element | None = None  # an item gathering stray inline content
+
+        def add_text(text: str | None) -> None:
+            nonlocal loose
+            if is_blank(text) and loose is None:
+                return
+            if loose is None:
+                loose = etree.SubElement(lst, "li")
+            append_text(loose, text)
+
+        add_text(el.text)
+        for child in el:
+            kind = self.kind(child)
+            if kind == DROP_KIND:
+                pass
+            elif child.tag == "li":
+                loose = None
+                self.list_item(child, lst)
+            elif child.tag in LIST_SOURCE and len(lst):
+                loose = None  # a list nested directly in a list belongs to the item before it
+                holder = lst[-1]
+                _ensure_block_mode(holder)
+                self.list(child, holder)
+            elif kind == BLOCK_KIND:
+                loose = None
+                self.blocks_into_item(child, etree.SubElement(lst, "li"))
+            else:
+                if loose is None:
+                    loose = etree.SubElement(lst, "li")
+                self.inline(child, loose)
+            add_text(child.tail)
+
+    def blocks_into_item(self, el: etree._Element, item: etree._Element) -> None:
+        wrapper = etree.Element("div")
+        wrapper.append(_detached_copy(el))
+        self._mark_block_holders(wrapper)
+        self.blocks(wrapper, item)
+
+    def list_item(self, el: etree._Element, lst: etree._Element) -> None:
+        item = etree.SubElement(lst, "li")
+        for key in ("lang", "dir", "id"):
+            value = {"lang": clean_lang, "dir": clean_dir}.get(key, lambda v: v)(el.get(key))
+            if value:
+                item.set(key, value)
+        self.flow(el, item)
+
+    def flow(self, el: etree._Element, out: etree._Element) -> None:
+        """Content of an item or cell: inline content, or blocks when the source has blocks."""
+        if el in self._has_blocks:
+            self.blocks(el, out)
+        else:
+            self.inline_children(el, out)
+
+    def definition_list(self, el: etree._Element, out: etree._Element) -> None:
+        for child in el:
+            if self.kind(child) == DROP_KIND:
+                continue
+            if child.tag == "dt":
+                strong = etree.SubElement(etree.SubElement(out, "p"), "strong")
+                self.inline_children(child, strong)
+            else:
+                holder = etree.Element("div")
+                holder.append(_detached_copy(child))
+                self._mark_block_holders(holder)
+                self.blocks(holder, out)
+
+    def figure(self, el: etree._Element, out: etree._Element) -> None:
+        """A figure: its images become figures, its caption goes to the last of them."""
+        caption = next((c for c in el.iter("figcaption") if self.kind(c) != DROP_KIND), None)
+        holder = etree.Element("div")
+        if caption is not None:
+            parent = caption.getparent()
+            _remove_keep_tail(caption)
+            if parent is el:
+                pass
+        self._mark_block_holders(el)
+        self.blocks(el, holder)
+        lift_images(holder, self.report)
+        figures = [f for f in holder.iter("figure")]
+        if caption is not None:
+            if figures:
+                target = figures[-1]
+                figcaption = etree.SubElement(target, "figcaption")
+                self.inline_children(caption, figcaption)
+                # Text that sat beside the image (credits, stray captions) joins the caption.
+                for block in list(holder):
+                    if block.tag == "p" and block is not target and len(figures) == 1:
+                        append_text(figcaption, " ")
+                        _move_inline_content(block, figcaption)
+                        holder.remove(block)
+            else:
+                self.inline_children(caption, etree.SubElement(holder, "p"))
+        for block in list(holder):
+            out.append(block)
+
+    def table(self, el: etree._Element, out: etree._Element) -> None:
+        table = etree.SubElement(out, "table")
+        for key in ("id", "lang", "dir"):
+            if el.get(key):
+                table.set(key, el.get(key))
+        head_rows: list[etree._Element] = []
+        body_rows: list[etree._Element] = []
+        foot_rows: list[etree._Element] = []
+        after: list[etree._Element] = []
+        caption_src = None
+        for child in el:
+            kind = self.kind(child)
+            if kind == DROP_KIND:
+                continue
+            if child.tag == "caption" and caption_src is None:
+                caption_src = child
+            elif child.tag == "thead":
+                head_rows += [r for r in child if r.tag == "tr"]
+            elif child.tag == "tfoot":
+                foot_rows += [r for r in child if r.tag == "tr"]
+            elif child.tag == "tbody":
+                body_rows += [r for r in child if r.tag == "tr"]
+            elif child.tag == "tr":
+                body_rows.append(child)
+            else:
+                after.append(child)
+        if caption_src is not None:
+            self.inline_children(caption_src, etree.SubElement(table, "caption"))
+        rows_out = [self.row(r) for r in head_rows]
+        body_out = [self.row(r) for r in body_rows + foot_rows]
+        rows_out = [r for r in rows_out if len(r)]
+        body_out = [r for r in body_out if len(r)]
+        if not rows_out and len(body_out) > 1 and all(c.tag == "th" for c in body_out[0]):
+            rows_out = [body_out.pop(0)]
+        if not body_out:
+            body_out, rows_out = rows_out, []
+        if rows_out:
+            thead = etree.SubElement(table, "thead")
+            thead.extend(rows_out)
+        if body_out:
+            etree.SubElement(table, "tbody").extend(body_out)
+        else:  # a table without rows: keep its caption's words as a paragraph
+            caption = table.find("caption")
+            out.remove(table)
+            if caption is not None:
+                caption.tag = "p"
+                out.append(caption)
+        for stray in after:
+            self.block(stray, out) if self.kind(stray) == BLOCK_KIND else self.inline(stray, etree.SubElement(out, "p"))
+        # text directly inside <table> (invalid, but seen) is kept after it
+        for text in [el.text] + [c.tail for c in el]:
+            if not is_blank(text):
+                append_text(etree.SubElement(out, "p"), text)
+
+    def row(self, tr: etree._Element) -> etree._Element:
+        row = etree.Element("tr")
+        for cell in tr:
+            if self.kind(cell) == DROP_KIND:
+                continue
+            if cell.tag in ("td", "th"):
+                out = etree.SubElement(row, cell.tag)
+                for key in ("colspan", "rowspan"):
+                    value = (cell.get(key) or "").strip()
+                    if value.isdigit() and 1 < int(value) <= 1000:
+                        out.set(key, str(int(value)))
+                for key in ("id", "lang", "dir"):
+                    value = {"lang": clean_lang, "dir": clean_dir}.get(key, lambda v: v)(cell.get(key))
+                    if value:
+                        out.set(key, value)
+                self.flow(cell, out)
+            else:  # stray content in a row joins the last cell
+                out = row[-1] if len(row) else etree.SubElement(row, "td")
+                _ensure_block_mode(out) if self.kind(cell) == BLOCK_KIND else None
+                if self.kind(cell) == BLOCK_KIND:
+                    self.block(cell, out)
+                else:
+                    self.inline(cell, out)
+            append_text(out, cell.tail) if not is_blank(cell.tail) else None
+        return row
+
+    # --- inline context ---------------------------------------------------------------------------
+    def inline_children(self, src: etree._Element, out: etree._Element) -> None:
+        append_text(out, src.text)
+        for child in src:
+            if self.kind(child) != DROP_KIND:
+                self.inline(child, out)
+            append_text(out, child.tail)
+
+    def inline(self, el: etree._Element, out: etree._Element) -> None:
+        """Convert one element met inside inline content (block elements are flattened)."""
+        tag = el.tag
+        if self.kind(el) == DROP_KIND:
+            return
+        if tag == "br":
+            etree.SubElement(out, "br")
+            return
+        if tag == "img":
+            self.image(el, out)
+            return
+        if tag == "picture":
+            img = next((i for i in el.iter("img")), None)
+            if img is not None:
+                self.image(img, out, picture=el)
+            return
+        if tag == "wbr":
+            return
+        if tag == "a":
+            self.link(el, out)
+            return
+        if tag == "q":
+            append_text(out, "\u201c")
+            self.inline_children(el, out)
+            append_text(out, "\u201d")
+            return
+        mapped = INLINE_MAP.get(tag)
+        lang, direction = clean_lang(el.get("lang")), clean_dir(el.get("dir"))
+        if mapped is None and (lang or direction) and tag not in BLOCK_SOURCE:
+            mapped = "span"
+        if mapped is None:
+            self.keep_id(el, _block_of(out))
+            separate = tag in BLOCK_SOURCE and tag not in ("td", "th")
+            if separate:
+                append_text(out, " ")
+            self.inline_children(el, out)
+            if separate or tag in ("td", "th"):
+                append_text(out, " ")
+            return
+        new = etree.SubElement(out, mapped)
+        if el.get("id"):
+            new.set("id", el.get("id"))
+        if lang:
+            new.set("lang", lang)
+        if direction:
+            new.set("dir", direction)
+        if mapped == "abbr" and el.get("title"):
+            new.set("title", clean_text(el.get("title")))
+        self.inline_children(el, new)
+
+    def link(self, el: etree._Element, out: etree._Element) -> None:
+        href = clean_href(el.get("href"), self.base_url)
+        if href is None:
+            if el.get("href"):
+                self.report.note("unlinked unsafe or relative links")
+            self.keep_id(el, _block_of(out))
+            self.inline_children(el, out)
+            return
+        a = etree.SubElement(out, "a", href=href)
+        ident = el.get("id") or el.get("name")
+        if ident:
+            a.set("id", ident)
+        lang = clean_lang(el.get("lang"))
+        if lang:
+            a.set("lang", lang)
+        self.inline_children(el, a)
+
+    def image(self, el: etree._Element, out: etree._Element, picture: etree._Element | None = None) -> None:
+        src = image_source(el, picture)
+        if src is None:
+            self.report.note("dropped images without a usable source")
+            append_text(out, el.get("alt"))
+            return
+        if el.get("width") == "1" and el.get("height") == "1":
+            self.report.note("dropped tracking pixels")
+            return
+        img = etree.SubElement(out, "img", src=src, alt=clean_text(el.get("alt") or "").strip())
+        if el.get("id"):
+            img.set("id", el.get("id"))
+
+    def pre_children(self, src: etree._Element, out: etree._Element) -> None:
+        """Preformatted text: white space kept, ``br`` as a newline, only a few inline elements."""
+        append_text(out, src.text)
+        for child in src:
+            if self.kind(child) == DROP_KIND:
+                pass
+            elif child.tag == "br":
+                append_text(out, "\n")
+            else:
+                mapped = INLINE_MAP.get(child.tag, child.tag)
+                if child.tag == "a" and clean_href(child.get("href"), self.base_url):
+                    target = etree.SubElement(out, "a", href=clean_href(child.get("href"), self.base_url))
+                elif mapped in PRE_INLINE and mapped != "a" and mapped != "span":
+                    target = etree.SubElement(out, mapped)
+                else:
+                    target = out
+                self.pre_children(child, target)
+            append_text(out, child.tail)
+
+
+def image_source(el: etree._Element, picture: etree._Element | None = None) -> str | None:
+    """The real URL of an image, looking past lazy-loading placeholders."""
+    src = el.get("src")
+    candidates = [el.get(a) for a in _LAZY_ATTRS]
+    candidates.append(src if src and not _PLACEHOLDER_SRC.search(src) else None)
+    candidates.append(best_from_srcset(el.get("data-srcset")) or best_from_srcset(el.get("srcset")))
+    if picture is not None:
+        for source in picture.iter("source"):
+            candidates.append(best_from_srcset(source.get("srcset") or source.get("data-srcset")))
+    candidates.append(src)
+    for candidate in candidates:
+        cleaned = clean_src(candidate)
+        if cleaned:
+            return cleaned
+    return None
+
+
+def _block_of(el: etree._Element) -> etree._Element:
+    """The nearest element that is not inline (where an unwrapped id can live)."""
+    from ..tree import INLINES
+
+    while el.tag in INLINES and el.getparent() is not None:
+        el = el.getparent()
+    return el
+
+
+def _detached_copy(el: etree._Element) -> etree._Element:
+    """``el`` without its tail (so that converting it alone does not repeat the tail text)."""
+    import copy
+
+    dup = copy.deepcopy(el)
+    dup.tail = None
+    return dup
+
+
+def _remove_keep_tail(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _move_inline_content(src: etree._Element, dest: etree._Element) -> None:
+    append_text(dest, src.text)
+    for child in list(src):
+        dest.append(child)
+
+
+def _ensure_block_mode(item: etree._Element) -> None:
+    """Wrap an item's inline content in a paragraph so that blocks may follow it."""
+    from ..tree import BLOCKS
+
+    if any(child.tag in BLOCKS for child in item):
+        return
+    if is_blank(item.text) and not len(item):
+        return
+    p = etree.Element("p")
+    p.text, item.text = item.text, None
+    for child in list(item):
+        p.append(child)
+    item.insert(0, p)
+
+
+def lift_images(root: etree._Element, report: Report) -> None:
+    """Turn every inline image into a figure of its own, splitting its paragraph around it.
+
+    In headings and captions, where a figure cannot go, the image gives way to its alt text.
+    """
+    from ..tree import INLINES
+
+    for img in list(root.iter("img")):
+        parent = img.getparent()
+        if parent is None or parent.tag == "figure":
+            continue
+        container = parent
+        while container.tag in INLINES:
+            container = container.getparent()
+        if container.tag in ("li", "td", "th"):
+            _ensure_block_mode(container)
+            container = img.getparent()
+            while container.tag in INLINES:
+                container = container.getparent()
+        if container.tag != "p":
+            alt = img.get("alt") or ""
+            _replace_with_text(img, f" {alt} " if alt else " ")
+            continue
+        right = split_at(container, img)
+        figure = etree.Element("figure")
+        figure.append(img)
+        img.tail = None
+        container.addnext(figure)
+        figure.addnext(right)
+        report.note("lifted images into figures")
+
+
+def _replace_with_text(el: etree._Element, text: str) -> None:
+    el.tail = text + (el.tail or "")
+    _remove_keep_tail(el)

@@ -1,0 +1,177 @@
+"""Metadata found in the markup: ``<title>``, ``<meta>``, Open Graph, JSON-LD, ``<html lang>``, bylines.
+
+Only finding lives here; :func:`exporter.normalise.normalise` decides what wins
+(the user's options, then the markup, then fallbacks).
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterator
+
+from lxml import etree
+
+from .convert import clean_lang
+from .text import clean_text, collapse_space
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+\-]\d{2}:?\d{2})?)?)?)?$")
+_BYLINE_PREFIX = re.compile(r"^\s*(by|von|par|por|di|door|av|af)\s+", re.IGNORECASE)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = collapse_space(clean_text(str(value))).strip()
+    return text or None
+
+
+def _meta(root: etree._Element, *keys: str) -> str | None:
+    """First non-empty ``<meta>`` content whose name/property/itemprop is one of ``keys``."""
+    wanted = {k.lower() for k in keys}
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        if key in wanted:
+            value = _text(meta.get("content"))
+            if value:
+                return value
+    return None
+
+
+def _json_ld(root: etree._Element) -> Iterator[dict]:
+    """Every JSON-LD object of the page, flattening ``@graph`` and lists."""
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+                yield item
+
+
+def _ld_names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [n for v in value for n in _ld_names(v)]
+    if isinstance(value, dict):
+        name = _text(value.get("name"))
+        return [name] if name else []
+    name = _text(value)
+    return [name] if name and not name.startswith("http") else []
+
+
+ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "scholarlyarticle",
+                 "techarticle", "webpage", "analysisnewsarticle", "opinionnewsarticle", "report"}
+
+
+def normalise_date(value: str | None) -> str | None:
+    """An ISO 8601 date or date-time, or None when the value is not one."""
+    value = _text(value)
+    if not value:
+        return None
+    value = value.replace(" ", "T", 1) if re.match(r"^\d{4}-\d{2}-\d{2} \d", value) else value
+    return value if _DATE.match(value) else None
+
+
+def extract(root: etree._Element) -> dict[str, Any]:
+    """Metadata the markup states, as a dict of :class:`~exporter.document.Metadata` fields."""
+    found: dict[str, Any] = {}
+    ld = [item for item in _json_ld(root)
+          if str(item.get("@type", "")).lower() in ARTICLE_TYPES
+          or any(str(t).lower() in ARTICLE_TYPES for t in item.get("@type", []) if isinstance(item.get("@type"), list))]
+    first = ld[0] if ld else {}
+
+    title = (_meta(root, "og:title", "twitter:title", "dc.title", "citation_title")
+             or _text(first.get("headline")) or _text(first.get("name")))
+    if not title:
+        title_el = root.find(".//title")
+        title = _text(title_el.text) if title_el is not None else None
+    if not title:
+        h1 = next(root.iter("h1"), None)
+        title = _text("".join(h1.itertext())) if h1 is not None else None
+    found["title"] = title
+
+    authors = _ld_names(first.get("author"))
+    if not authors:
+        for key in ("author", "article:author", "dc.creator", "citation_author", "parsely-author", "sailthru.author"):
+            value = _meta(root, key)
+            if value and not value.startswith("http"):
+                authors = [a.strip() for a in re.split(r"\s*(?:;|\band\b|&)\s*", value) if a.strip()]
+                break
+    if not authors:
+        byline = _byline(root)
+        if byline:
+            authors = [byline]
+    found["authors"] = authors
+
+    html = root if root.tag == "html" else root.getroottree().getroot()
+    lang = (clean_lang(html.get("lang") or html.get("xml:lang"))
+            or clean_lang(_meta(root, "content-language", "dc.language", "language"))
+            or clean_lang(_http_equiv(root, "content-language"))
+            or clean_lang(_text(first.get("inLanguage")))
+            or clean_lang(_meta(root, "og:locale")))
+    found["language"] = lang
+    body = html.find("body")
+    direction = (html.get("dir") or (body.get("dir") if body is not None else None) or "").strip().lower()
+    found["direction"] = direction if direction in ("ltr", "rtl") else None
+
+    found["date"] = (normalise_date(_meta(root, "article:published_time", "og:article:published_time",
+                                          "datepublished", "date", "dc.date", "dc.date.issued", "pubdate",
+                                          "publishdate", "citation_publication_date", "sailthru.date"))
+                     or normalise_date(first.get("datePublished"))
+                     or _first_time(root))
+    publisher = _meta(root, "og:site_name", "application-name", "dc.publisher", "citation_publisher")
+    if not publisher:
+        names = _ld_names(first.get("publisher"))
+        publisher = names[0] if names else None
+    found["publisher"] = publisher
+
+    url = None
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            url = _text(link.get("href"))
+            break
+    url = url or _meta(root, "og:url", "twitter:url") or _text(first.get("url"))
+    found["source_url"] = url if url and re.match(r"https?://[^\s/]+", url) else None
+    found["description"] = (_meta(root, "description", "og:description", "twitter:description", "dc.description")
+                            or _text(first.get("description")))
+    keywords = _meta(root, "keywords", "news_keywords")
+    tags = [_text(m.get("content")) for m in root.iter("meta") if (m.get("property") or "") == "article:tag"]
+    subjects = [k.strip() for k in (keywords or "").split(",") if k.strip()] + [t for t in tags if t]
+    found["subjects"] = list(dict.fromkeys(subjects))[:20]
+    return found
+
+
+def _http_equiv(root: etree._Element, name: str) -> str | None:
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() == name:
+            return meta.get("content")
+    return None
+
+
+def _first_time(root: etree._Element) -> str | None:
+    for time in root.iter("time"):
+        value = normalise_date(time.get("datetime"))
+        if value:
+            return value
+    return None
+
+
+def _byline(root: etree._Element) -> str | None:
+    """A byline in the page: ``rel=author``, ``itemprop=author`` or a ``byline``/``author`` class."""
+    candidates = root.xpath(
+        "//*[@rel='author' or @itemprop='author' or contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' byline__name ')]")
+    for el in candidates:
+        text = _text("".join(el.itertext()))
+        if text and 2 < len(text) <= 80:
+            return _BYLINE_PREFIX.sub("", text).strip() or None
+    return None

@@ -1,0 +1,319 @@
+"""Passes over the clean tree after conversion, each one job, in the order :data:`STRUCTURE` lists.
+
+Each transform takes the ``<article>`` element and the :class:`Report`, changes
+the tree in place and notes what it did. Passes that need the article's
+language run later, from :mod:`exporter.normalise` once the metadata is known.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+from urllib.parse import unquote
+
+from lxml import etree
+
+from ..document import Report
+from ..tree import BLOCKS, HEADINGS, INLINES
+from .convert import _ensure_block_mode, _remove_keep_tail, lift_images
+from .split import has_content, split_at
+from .text import collapse_space, is_blank
+
+Transform = Callable[[etree._Element, Report], None]
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+#: Elements whose inline content is laid out as one run of text.
+TEXT_BLOCKS = frozenset({"p", *HEADINGS, "h1", "figcaption", "caption", "li", "td", "th"})
+
+
+def split_double_breaks(root: etree._Element, report: Report) -> None:
+    """``<br><br>`` runs inside a paragraph are paragraph breaks: split there."""
+    for p in list(root.iter("p")):
+        current = p
+        while True:
+            first = _first_double_break(current)
+            if first is None:
+                break
+            right = split_at(current, first)
+            _strip_leading_breaks(right)
+            current.addnext(right)
+            report.note("paragraphs split at <br><br>")
+            current = right
+
+
+def _first_double_break(p: etree._Element) -> etree._Element | None:
+    for br in p.iter("br"):
+        nxt = br.getnext()
+        if is_blank(br.tail) and nxt is not None and nxt.tag == "br":
+            return br
+    return None
+
+
+def _strip_leading_breaks(el: etree._Element) -> None:
+    while is_blank(el.text) and len(el) and el[0].tag == "br":
+        br = el[0]
+        el.text = (el.text or "") + (br.tail or "")
+        el.remove(br)
+
+
+def lift_inline_images(root: etree._Element, report: Report) -> None:
+    lift_images(root, report)
+
+
+def normalise_whitespace(root: etree._Element, report: Report) -> None:
+    """Collapse white space in text blocks; drop white space between blocks; leave ``pre`` alone."""
+    for el in root.iter():
+        if el.tag == "pre":
+            continue
+        if el.tag in TEXT_BLOCKS and not _holds_blocks(el):
+            if next(el.iterancestors("pre"), None) is None:
+                _tidy_inline_run(el)
+        elif el.tag not in INLINES and el.tag not in TEXT_BLOCKS:
+            if is_blank(el.text):
+                el.text = None
+            for child in el:
+                if is_blank(child.tail) and child.tag not in INLINES:
+                    child.tail = None
+        if el.tag in TEXT_BLOCKS and _holds_blocks(el):
+            if is_blank(el.text):
+                el.text = None
+            for child in el:
+                if is_blank(child.tail):
+                    child.tail = None
+
+
+def _holds_blocks(el: etree._Element) -> bool:
+    return any(child.tag in BLOCKS for child in el)
+
+
+def _tidy_inline_run(block: etree._Element) -> None:
+    """One run of inline text: single spaces, none at the edges or around line breaks."""
+    slots: list[tuple[etree._Element, str]] = []
+
+    def walk(el: etree._Element) -> None:
+        slots.append((el, "text"))
+        for child in el:
+            walk(child)
+            slots.append((child, "tail"))
+
+    walk(block)
+    previous_space = True  # at the start of the block, leading space goes
+    for i, (el, which) in enumerate(slots):
+        value = getattr(el, which)
+        breaks_here = (which == "tail" and el.tag == "br")
+        if breaks_here:
+            previous_space = True
+        if not value:
+            continue
+        value = collapse_space(value)
+        if previous_space:
+            value = value.lstrip(" ")
+        if value:
+            previous_space = value.endswith(" ")
+        setattr(el, which, value or None)
+    # trailing spaces: at the very end, and before a line break
+    for i in range(len(slots) - 1, -1, -1):
+        el, which = slots[i]
+        value = getattr(el, which)
+        if value:
+            setattr(el, which, value.rstrip(" ") or None)
+            if value.strip(" "):
+                break
+    for br in block.iter("br"):
+        prev = br.getprevious()
+        if prev is not None:
+            if prev.tail:
+                prev.tail = prev.tail.rstrip(" ") or None
+        else:
+            parent = br.getparent()
+            if parent.text:
+                parent.text = parent.text.rstrip(" ") or None
+
+
+def remove_empty(root: etree._Element, report: Report) -> None:
+    """Remove what holds nothing: empty inline elements, blocks, lists, rows and tables."""
+    for el in reversed(list(root.iter())):
+        if el is root or el.getparent() is None:
+            continue
+        tag = el.tag
+        if tag in INLINES and tag != "br":
+            if not len(el) and not el.text:
+                _remove_keep_tail(el)
+        elif tag in ("p", *HEADINGS, "h1", "figcaption", "caption"):
+            _trim_edge_breaks(el)
+            if not has_content(el):
+                _remove_keep_tail(el)
+                report.note("removed empty blocks")
+        elif tag in ("li",):
+            if not has_content(el) and not len(el):
+                el.getparent().remove(el)
+        elif tag in ("ul", "ol", "blockquote", "thead", "tbody", "aside"):
+            if not len(el):
+                el.getparent().remove(el)
+        elif tag == "tr":
+            if not len(el):
+                el.getparent().remove(el)
+        elif tag == "figure":
+            if el.find("img") is None:
+                caption = el.find("figcaption")
+                if caption is not None:
+                    caption.tag = "p"
+                    el.addprevious(caption)
+                el.getparent().remove(el)
+        elif tag == "table":
+            if el.find("tbody") is None:
+                head = el.find("thead")
+                if head is not None:
+                    head.tag = "tbody"
+                else:
+                    caption = el.find("caption")
+                    if caption is not None:
+                        caption.tag = "p"
+                        el.addprevious(caption)
+                    el.getparent().remove(el)
+    for li in root.iter("li", "td", "th"):
+        if is_blank(li.text) and not len(li):
+            li.text = None
+
+
+def _trim_edge_breaks(el: etree._Element) -> None:
+    """Line breaks at the start or end of a block add nothing."""
+    while len(el) and el[-1].tag == "br" and is_blank(el[-1].tail):
+        el.remove(el[-1])
+    while len(el) and el[0].tag == "br" and is_blank(el.text):
+        br = el[0]
+        el.text = br.tail
+        el.remove(br)
+
+
+def make_flow_uniform(root: etree._Element, report: Report) -> None:
+    """Items and cells hold inline content or blocks, not a mix: wrap the inline runs."""
+    for el in root.iter("li", "td", "th"):
+        if not _holds_blocks(el):
+            continue
+        if not is_blank(el.text) or any(child.tag not in BLOCKS for child in el):
+            _wrap_inline_runs(el)
+
+
+def _wrap_inline_runs(el: etree._Element) -> None:
+    children = list(el)
+    text, el.text = el.text, None
+    for child in children:
+        el.remove(child)
+    para: etree._Element | None = None
+
+    def add(node_or_text) -> None:
+        nonlocal para
+        if isinstance(node_or_text, str):
+            if is_blank(node_or_text) and para is None:
+                return
+            if para is None:
+                para = etree.SubElement(el, "p")
+            if len(para):
+                para[-1].tail = (para[-1].tail or "") + node_or_text
+            else:
+                para.text = (para.text or "") + node_or_text
+        else:
+            para_target = para if para is not None else etree.SubElement(el, "p")
+            para = para_target
+            para.append(node_or_text)
+
+    if text:
+        add(text)
+    for child in children:
+        tail, child.tail = child.tail, None
+        if child.tag in BLOCKS:
+            para = None
+            el.append(child)
+        else:
+            add(child)
+        if tail:
+            add(tail)
+
+
+def consecutive_headings(root: etree._Element, report: Report) -> None:
+    """Heading levels start at ``h2`` and never skip (``h1, h4`` → ``h2, h3``)."""
+    stack: list[tuple[int, int]] = []  # (level in the source, level given)
+    for h in [el for el in root.iter() if isinstance(el.tag, str) and re.fullmatch(r"h[1-6]", el.tag)]:
+        level = int(h.tag[1])
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        new = min(stack[-1][1] + 1, 6) if stack else 2
+        stack.append((level, new))
+        if h.tag != f"h{new}":
+            report.note("re-levelled headings")
+            h.tag = f"h{new}"
+
+
+def unique_ids(root: etree._Element, report: Report) -> None:
+    """Ids are well-formed and unique; links follow renamed ids; links to missing ids are unlinked."""
+    renamed: dict[str, str] = {}
+    seen: set[str] = set()
+    for el in root.iter():
+        old = el.get("id")
+        if old is None:
+            continue
+        new = old if _ID.match(old) else "id-" + re.sub(r"[^A-Za-z0-9_.\-]+", "-", old).strip("-")
+        if new == "id-":
+            new = "id"
+        base, n = new, 2
+        while new in seen:
+            new, n = f"{base}-{n}", n + 1
+        seen.add(new)
+        renamed.setdefault(old, new)
+        if new != old:
+            el.set("id", new)
+            report.note("renamed ids")
+    for a in list(root.iter("a")):
+        href = a.get("href", "")
+        if not href.startswith("#"):
+            continue
+        target = renamed.get(href[1:]) or renamed.get(unquote(href[1:]))
+        if target:
+            a.set("href", "#" + target)
+        else:
+            _unwrap(a)
+            report.note("unlinked links to missing anchors")
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Replace an element by its content."""
+    parent = el.getparent()
+    index = parent.index(el)
+    prev = el.getprevious()
+    if el.text:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.text
+        else:
+            parent.text = (parent.text or "") + el.text
+    children = list(el)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    last = children[-1] if children else el.getprevious()
+    if el.tail:
+        if last is not None and last is not el:
+            last.tail = (last.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def unwrap(el: etree._Element) -> None:
+    """Public name for replacing an element by its content (used by later passes too)."""
+    _unwrap(el)
+
+
+#: Structure passes, in order; language-aware passes run after metadata is known.
+STRUCTURE: tuple[Transform, ...] = (
+    split_double_breaks,
+    lift_inline_images,
+    make_flow_uniform,
+    normalise_whitespace,
+    remove_empty,
+    make_flow_uniform,
+    consecutive_headings,
+    unique_ids,
+)
+
+
+def run(root: etree._Element, report: Report, transforms: tuple[Transform, ...] = STRUCTURE) -> None:
+    for transform in transforms:
+        transform(root, report)

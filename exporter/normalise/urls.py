@@ -1,0 +1,94 @@
+"""Which link targets and image sources survive into the clean tree."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+_STRIP = re.compile(r"[\x00-\x20\x7f]+")
+LINK_SCHEMES = ("http", "https", "mailto")
+IMAGE_SCHEMES = ("http", "https")
+
+
+def _scheme(url: str) -> str | None:
+    match = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", url)
+    return match.group(1).lower() if match else None
+
+
+def clean_href(href: str | None, base_url: str | None = None) -> str | None:
+    """A safe link target, or None: http(s), mailto and ``#fragment`` only.
+
+    Relative links are resolved against the article's own URL when it is known
+    and dropped otherwise (they would point nowhere in an edition).
+    """
+    if not href:
+        return None
+    href = _STRIP.sub("", href)  # browsers ignore these inside URLs: "java\tscript:" is javascript:
+    if not href:
+        return None
+    if href.startswith("#"):
+        return href if len(href) > 1 else None
+    scheme = _scheme(href)
+    if scheme is None:
+        if base_url and _scheme(base_url) in ("http", "https"):
+            href = urljoin(base_url, href)
+            scheme = _scheme(href)
+        else:
+            return None
+    if scheme not in LINK_SCHEMES:
+        return None
+    if scheme in ("http", "https"):
+        try:
+            parts = urlsplit(href)
+        except ValueError:
+            return None
+        if not parts.netloc:
+            return None
+    elif scheme == "mailto" and len(href) <= len("mailto:"):
+        return None
+    return href
+
+
+def clean_src(src: str | None) -> str | None:
+    """An image source worth keeping: http(s), ``data:image/…`` or a relative path.
+
+    Whether it may actually be read is the resource policy's decision, at write time.
+    """
+    if not src:
+        return None
+    src = src.strip()
+    if not src:
+        return None
+    scheme = _scheme(src)
+    if scheme is None:
+        if src.startswith("//"):
+            return "https:" + src
+        return src
+    if scheme in IMAGE_SCHEMES:
+        return src
+    if scheme == "data":
+        return src if re.match(r"data:image/[a-z0-9.+\-]+[;,]", src, re.IGNORECASE) else None
+    if scheme == "file":
+        return src  # the resource policy confines file: to the input's folder
+    return None
+
+
+def best_from_srcset(srcset: str | None) -> str | None:
+    """The widest candidate of a ``srcset`` (``a.jpg 480w, b.jpg 960w``)."""
+    if not srcset:
+        return None
+    best, best_score = None, -1.0
+    for candidate in re.split(r",\s+", srcset.strip()):
+        parts = candidate.strip().split()
+        if not parts:
+            continue
+        score = 1.0
+        if len(parts) > 1:
+            match = re.match(r"([\d.]+)([wx])", parts[1])
+            if match:
+                try:
+                    score = float(match.group(1))
+                except ValueError:
+                    score = 1.0
+        if score > best_score:
+            best, best_score = parts[0].rstrip(","), score
+    return best

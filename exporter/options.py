@@ -1,0 +1,184 @@
+"""Options, declared once and shared by the CLI and the Python API.
+
+An :class:`Option` says what a setting is called in Python (``page_size``), on
+the command line (``--page-size``), its default, its help text and how a value
+is checked. The CLI turns each into a ``click`` option; :func:`resolve` checks
+keyword arguments of the API against the very same declarations. Writers
+declare their own options (``Writer.options``), so a format's settings live
+with its writer and still show up in ``exporter export --help``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+
+from .errors import UsageError
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting. ``kind`` is ``str``, ``int``, ``float``, ``flag``, ``choice`` or ``multi``."""
+
+    name: str
+    help: str
+    kind: str = "str"
+    default: Any = None
+    flags: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    metavar: str | None = None
+    group: str = "export"
+    convert: Callable[[Any], Any] | None = None
+    #: for flags: the CLI spelling that turns it off/on, e.g. ("--reflow/--no-reflow",)
+    cli_secondary: str | None = None
+
+    @property
+    def cli_flags(self) -> tuple[str, ...]:
+        return self.flags or ("--" + self.name.replace("_", "-"),)
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` converted and validated, or raise :class:`UsageError`."""
+        if value is None:
+            return self.default
+        if self.kind == "flag":
+            value = bool(value)
+        elif self.kind == "int":
+            value = _number(self, value, int)
+        elif self.kind == "float":
+            value = _number(self, value, float)
+        elif self.kind == "choice":
+            value = str(value).lower()
+            if value not in self.choices:
+                raise UsageError(f"{self.cli_flags[0]}: {value!r} is not one of {', '.join(self.choices)}")
+        elif self.kind == "multi":
+            value = [value] if isinstance(value, str) else list(value)
+            value = [str(v) for v in value]
+        else:
+            value = str(value)
+        if self.convert is not None:
+            try:
+                value = self.convert(value)
+            except (TypeError, ValueError) as exc:
+                raise UsageError(f"{self.cli_flags[0]}: {exc}") from None
+        return value
+
+
+def _number(option: Option, value: Any, cast: type) -> Any:
+    try:
+        return cast(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{option.cli_flags[0]}: {value!r} is not a number") from None
+
+
+class Settings(Mapping[str, Any]):
+    """Resolved option values, readable as ``settings.page_size`` or ``settings["page_size"]``.
+
+    A plain mapping so that it pickles into worker processes.
+    """
+
+    def __init__(self, values: Mapping[str, Any] | None = None) -> None:
+        self._values = dict(values or {})
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        return Settings({**self._values, **changes})
+
+    def __repr__(self) -> str:
+        return f"Settings({self._values!r})"
+
+    def __getstate__(self) -> dict:
+        return self._values
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__["_values"] = state
+
+
+def resolve(options: Iterable[Option], given: Mapping[str, Any]) -> Settings:
+    """Check ``given`` against ``options``; unknown names are a :class:`UsageError`."""
+    declared = {o.name: o for o in options}
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise UsageError(f"unknown option(s): {', '.join(unknown)}")
+    return Settings({name: opt.check(given.get(name)) for name, opt in declared.items()})
+
+
+# --- options of the pipeline itself (writers add their own) -----------------------------------
+
+#: Metadata given by the user wins over anything found in the markup.
+METADATA_OPTIONS: tuple[Option, ...] = (
+    Option("title", "Title of the edition (default: from the markup, else the file name).", group="metadata"),
+    Option("subtitle", "Subtitle, shown under the title.", group="metadata"),
+    Option("authors", "Author; repeat for several.", kind="multi", default=(), flags=("--author", "-a"),
+           metavar="NAME", group="metadata"),
+    Option("language", "Language as a BCP 47 tag such as en, fr-CA, zh-Hans (default: from the markup, "
+           "else detected from the text).", flags=("--lang",), metavar="TAG", group="metadata"),
+    Option("date", "Publication date, YYYY[-MM[-DD]] (default: from the markup).", metavar="DATE", group="metadata"),
+    Option("publisher", "Publisher or site name.", metavar="NAME", group="metadata"),
+    Option("source_url", "URL of the original article.", flags=("--url",), metavar="URL", group="metadata"),
+    Option("description", "One-paragraph summary.", metavar="TEXT", group="metadata"),
+    Option("subjects", "Subject or keyword; repeat for several.", kind="multi", default=(), flags=("--subject",),
+           metavar="WORD", group="metadata"),
+    Option("rights", "Rights statement, e.g. a licence or copyright line.", metavar="TEXT", group="metadata"),
+)
+
+#: Where resources (images, stylesheets) may come from, and how much of them.
+RESOURCE_OPTIONS: tuple[Option, ...] = (
+    Option("offline", "Never use the network: remote images are left out (alt text and caption stay).",
+           kind="flag", default=False, group="resources"),
+    Option("allow_private", "Allow fetching from loopback and private network addresses.", kind="flag",
+           default=False, group="resources"),
+    Option("fetch_timeout", "Seconds to wait for one remote resource.", kind="float", default=10.0,
+           metavar="SECONDS", group="resources"),
+    Option("max_resource_mb", "Largest single resource (image, stylesheet) in MB.", kind="float", default=20.0,
+           metavar="MB", group="resources"),
+    Option("max_images", "Most images kept from one article.", kind="int", default=500, metavar="N",
+           group="resources"),
+)
+
+#: Limits that protect the machine from hostile or runaway input.
+LIMIT_OPTIONS: tuple[Option, ...] = (
+    Option("max_input_mb", "Largest input accepted, in MB.", kind="float", default=100.0, metavar="MB",
+           group="limits"),
+    Option("max_depth", "Deepest element nesting kept; deeper markup is flattened (its text stays).", kind="int",
+           default=256,
+           metavar="N", group="limits"),
+)
+
+#: What and where to export.
+EXPORT_OPTIONS: tuple[Option, ...] = (
+    Option("theme", "Theme: a name from themes/ or a folder with theme.toml.", default="default", metavar="NAME"),
+)
+
+PIPELINE_OPTIONS: tuple[Option, ...] = (
+    METADATA_OPTIONS + RESOURCE_OPTIONS + LIMIT_OPTIONS + EXPORT_OPTIONS
+)
+
+METADATA_NAMES: frozenset[str] = frozenset(o.name for o in METADATA_OPTIONS)
+
+
+def options_named(names: Iterable[str], options: Iterable[Option] = PIPELINE_OPTIONS) -> tuple[Option, ...]:
+    wanted = set(names)
+    return tuple(o for o in options if o.name in wanted)
+
+
+def split(settings: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """The subset of ``settings`` whose names are in ``names``."""
+    names = set(names)
+    return {k: v for k, v in settings.items() if k in names}
+
+
+__all__ = ["Option", "Settings", "resolve", "PIPELINE_OPTIONS", "METADATA_OPTIONS",
+           "RESOURCE_OPTIONS", "LIMIT_OPTIONS", "EXPORT_OPTIONS", "METADATA_NAMES"]

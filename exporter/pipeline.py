@@ -1,0 +1,121 @@
+"""The pipeline end to end: read → normalise → tree → write, for the CLI and the Python API alike."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from . import writers
+from .atomic import atomic_path, ensure_folder
+from .document import Book, Document, slugify
+from .errors import BatchError, ExporterError, OutputError, UsageError
+from .normalise import OPTIONS as NORMALISE_OPTIONS
+from .normalise import normalise
+from .options import PIPELINE_OPTIONS, Option, Settings, resolve, split
+from .read import read_source
+from .resources import ResourcePolicy
+from .themes import PACKAGE
+
+log = logging.getLogger("exporter")
+DEFAULT_FORMATS = ("epub", "pdf", "txt")
+DEFAULT_OUTPUT = Path("dist")
+SAMPLE = PACKAGE / "sample" / "article.html"
+
+
+def all_options() -> tuple[Option, ...]:
+    """Every option ``export`` takes: the pipeline's and every installed writer's."""
+    names = {o.name for o in PIPELINE_OPTIONS}
+    return PIPELINE_OPTIONS + tuple(o for o in writers.all_options() if o.name not in names)
+
+
+def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
+    """``"epub,pdf"`` or ``["epub", "pdf"]`` → checked format names, in order, once each."""
+    if formats is None:
+        return list(DEFAULT_FORMATS)
+    items = formats.split(",") if isinstance(formats, str) else [p for f in formats for p in str(f).split(",")]
+    names = list(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
+    if not names:
+        raise UsageError("no format given (use -f epub,pdf,txt)")
+    for name in names:
+        writers.get(name)
+    return names
+
+
+@dataclass
+class Outcome:
+    """What one export run did: files written, and inputs that failed with their reasons."""
+
+    written: list[Path] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def load_document(source: str | Path, settings: Settings) -> Document:
+    """Read and normalise one input file (``-`` for stdin) under the given settings."""
+    max_bytes = int(settings.max_input_mb * 1_000_000) if settings.get("max_input_mb") else None
+    src = read_source(source, max_bytes=max_bytes)
+    return normalise(src, **split(settings, {o.name for o in NORMALISE_OPTIONS}))
+
+
+def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None) -> list[Path]:
+    """Write every requested edition of ``book`` into ``out``, each atomically."""
+    ensure_folder(out)
+    policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
+    stem = stem or slugify(book.metadata.title)
+    written = []
+    for name in formats:
+        writer_cls = writers.get(name)
+        target = out / f"{stem}.{writer_cls.extension}"
+        with atomic_path(target) as tmp:
+            try:
+                writer_cls().write(book, tmp, settings, policy)
+            except ExporterError:
+                raise
+            except OSError:
+                raise
+            except RecursionError:
+                raise OutputError(f"{target.name}: the document is nested too deeply for the {name} writer") from None
+        log.info("wrote %s", target)
+        written.append(target)
+    return written
+
+
+def export(inputs: Iterable[str | Path] | str | Path | None = None, formats: str | Iterable[str] | None = None,
+           out: str | Path = DEFAULT_OUTPUT, **options: Any) -> list[Path]:
+    """Export article files to editions; returns the files written.
+
+    ``inputs``: paths (``-`` for stdin); none exports the bundled sample article.
+    ``formats``: ``"epub,pdf,txt"`` (the default) or a list. ``out``: the output
+    folder. ``options``: metadata (``title``, ``authors``, ``language``…) and any
+    pipeline or writer option, the same ones the CLI takes. Raises
+    :class:`~exporter.errors.ExporterError` subclasses; when several inputs are
+    given, every one is tried and :class:`~exporter.errors.BatchError` reports
+    those that failed.
+    """
+    outcome = run_export(inputs, formats, out, **options)
+    if outcome.failed:
+        tried = len(outcome.failed) + len({p.stem for p in outcome.written})
+        raise BatchError(f"{len(outcome.failed)} of {tried} inputs failed: "
+                         + "; ".join(f"{name}: {why}" for name, why in outcome.failed))
+    return outcome.written
+
+
+def run_export(inputs, formats, out, **options: Any) -> Outcome:
+    """Like :func:`export`, but one bad input among several is recorded in the outcome, not raised."""
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    inputs = [str(i) for i in (inputs or [])] or [str(SAMPLE)]
+    names = parse_formats(formats)
+    settings = resolve(all_options(), options)
+    out = Path(out)
+    outcome = Outcome()
+    for source in inputs:
+        try:
+            doc = load_document(source, settings)
+            outcome.written += write_book(Book.of(doc), names, out, settings)
+        except ExporterError as exc:
+            if len(inputs) == 1:
+                raise  # one input: its own error, with its own exit status
+            outcome.failed.append((source, str(exc)))
+            log.error("%s", exc)
+    return outcome

@@ -1,0 +1,177 @@
+"""Reading: bytes from a file, stdin or the API → decoded text → an lxml HTML tree.
+
+The first stage of the pipeline. It knows about encodings, binary look-alikes
+and lxml's parser limits, and nothing about the clean tree or any format.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+from .errors import InputError, LimitError
+
+#: Magic numbers of files people pass by mistake.
+BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF file"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"RIFF", "a RIFF file (WebP, WAV, AVI)"),
+    (b"PK\x03\x04", "a zip archive (EPUB, DOCX, ODT, …)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
+    (b"\x7fELF", "a program (ELF)"),
+    (b"\xd0\xcf\x11\xe0", "an MS Office file"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+)
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_DECLARED = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""",
+    re.IGNORECASE,
+)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
+@dataclass
+class Source:
+    """Decoded input and where it came from."""
+
+    text: str
+    origin: str
+    base: Path | None = None
+    #: file stem, the title of last resort
+    stem: str | None = None
+    encoding: str = "utf-8"
+
+
+def read_source(path: str | Path, max_bytes: int | None = None) -> Source:
+    """Read one input: a file path, or ``-`` for standard input."""
+    if str(path) == "-":
+        data = sys.stdin.buffer.read() if max_bytes is None else sys.stdin.buffer.read(max_bytes + 1)
+        _check_size(data, max_bytes, "<stdin>")
+        return decode_source(data, origin="<stdin>", base=Path.cwd(), stem=None)
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder, not an article file")
+    if not p.is_file():
+        raise InputError(f"{p}: not a regular file")
+    try:
+        size = p.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise LimitError(f"{p}: {size / 1e6:.1f} MB is over the input limit of {max_bytes / 1e6:.0f} MB "
+                             f"(raise it with --max-input-mb)")
+        data = p.read_bytes()
+    except PermissionError:
+        raise InputError(f"{p}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    return decode_source(data, origin=str(p), base=p.resolve().parent, stem=p.stem)
+
+
+def _check_size(data: bytes, max_bytes: int | None, origin: str) -> None:
+    if max_bytes is not None and len(data) > max_bytes:
+        raise LimitError(f"{origin}: input is over the limit of {max_bytes / 1e6:.0f} MB (raise it with --max-input-mb)")
+
+
+def decode_source(data: bytes | str, origin: str = "<string>", base: Path | None = None,
+                  stem: str | None = None) -> Source:
+    """Decode markup given as bytes or text, refusing what is not text."""
+    if isinstance(data, str):
+        return Source(text=data, origin=origin, base=base, stem=stem, encoding="unicode")
+    if not data.strip():
+        raise InputError(f"{origin}: the input is empty")
+    text, encoding = decode(data, origin)
+    return Source(text=text, origin=origin, base=base, stem=stem, encoding=encoding)
+
+
+def decode(data: bytes, origin: str = "<input>") -> tuple[str, str]:
+    """Decode bytes: a BOM first, then the document's declared charset, then UTF-8, then detection."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), encoding
+    for magic, what in BINARY_SIGNATURES:
+        if data.startswith(magic):
+            raise InputError(f"{origin}: this is {what}, not article markup")
+    declared = _declared_encoding(data[:4096])
+    if declared:
+        try:
+            return data.decode(declared, errors="replace"), declared
+        except LookupError:
+            pass  # an unknown charset name: fall through to detection
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Mostly UTF-8 with a few broken bytes stays UTF-8; anything else goes to detection.
+    replaced = data.decode("utf-8", errors="replace")
+    if replaced.count("\ufffd") <= max(1, len(replaced) // 1000) and re.search("[^\x00-\x7f]", replaced):
+        return replaced, "utf-8"
+    guess = _detect(data)
+    if data.count(b"\x00") > len(data) // 10:
+        # Text in UTF-16/32 without a BOM is full of NULs; anything else with as many is binary.
+        if not guess or not guess.replace("_", "-").startswith(("utf-16", "utf-32")):
+            raise InputError(f"{origin}: this is binary data, not article markup")
+    if guess:
+        return data.decode(guess, errors="replace"), guess
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _declared_encoding(head: bytes) -> str | None:
+    match = _DECLARED.search(head)
+    if not match:
+        return None
+    name = (match.group(1) or match.group(2)).decode("ascii", "ignore").lower()
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    # A page declaring a UTF-16 charset but read as bytes compatible with ASCII is lying.
+    return None if name.replace("-", "").startswith(("utf16", "utf32")) else name
+
+
+def _detect(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    return best.encoding if best is not None else None
+
+
+def parse_html(text: str, origin: str = "<input>") -> etree._Element:
+    """Parse decoded markup (fragment or whole document) into an ``<html>`` element.
+
+    lxml's HTML parser drops content past its limits with only a log entry: any
+    fatal resource error becomes a :class:`LimitError` instead of silent loss.
+    """
+    text = _XML_DECLARATION.sub("", text, count=1)
+    if not text.strip():
+        raise InputError(f"{origin}: the input is empty")
+    parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, default_doctype=False)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except etree.ParserError as exc:
+        raise InputError(f"{origin}: no markup could be read ({exc})") from None
+    except ValueError as exc:
+        raise InputError(f"{origin}: {exc}") from None
+    for entry in parser.error_log:
+        if entry.level_name == "FATAL" or "RESOURCE_LIMIT" in entry.type_name:
+            raise LimitError(f"{origin}: the markup exceeds what the HTML parser can read "
+                             f"({entry.message.strip()}); nothing was exported rather than lose text")
+    return root

@@ -1,0 +1,106 @@
+"""The clean document tree: a small vocabulary of HTML element names.
+
+This is the only contract between reading and writing. The normaliser produces
+it from any markup; writers consume it and never see raw input. The RelaxNG
+schema ``exporter/schema/tree.rng`` is the formal definition; this module is the
+prose one and the Python view of it.
+
+Root
+    ``<article lang="…" dir="ltr|rtl">`` holding blocks, then notes.
+Blocks
+    ``p``; ``h2``…``h6`` (the article title is the implicit ``h1`` and lives in the
+    metadata; the first heading is ``h2`` and no heading is more than one level
+    deeper than the one before); ``blockquote`` (blocks); ``ul``/``ol`` (``start``)
+    of ``li``; ``figure`` = one ``img`` (``src``, ``alt``) + optional ``figcaption``;
+    ``table`` = optional ``caption``, optional ``thead``, ``tbody``+, of ``tr`` of
+    ``th``/``td`` (``colspan``, ``rowspan``); ``pre`` (text, whitespace kept); ``hr``.
+    ``li``, ``th`` and ``td`` hold either inline content or blocks, never a mix.
+Notes
+    ``<aside role="doc-footnote" id="…">`` (blocks) after the other blocks,
+    referenced from the text by ``<a role="doc-noteref" href="#id">``.
+Inline
+    ``em``, ``strong``, ``a`` (``href``: http, https, mailto or ``#id`` of this
+    tree), ``code``, ``sub``, ``sup``, ``br``, ``abbr`` (``title``), and ``span``
+    only to carry ``lang``/``dir``.
+Everywhere
+    ``id`` (unique, ``[A-Za-z][A-Za-z0-9_.-]*``), ``lang``, ``dir``. Text is
+    Unicode NFC without control characters; whitespace is collapsed outside
+    ``pre``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from lxml import etree
+
+HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+#: Block elements, in the order the schema lists them.
+BLOCKS = frozenset({"p", *HEADINGS, "blockquote", "ul", "ol", "figure", "table", "pre", "hr"})
+#: Inline elements (``img`` is not inline: images are figures).
+INLINES = frozenset({"em", "strong", "a", "code", "sub", "sup", "br", "abbr", "span"})
+#: Elements that hold inline content only.
+INLINE_CONTAINERS = frozenset({"p", *HEADINGS, "figcaption", "caption", "pre"})
+#: Elements that hold inline content or blocks (not both).
+FLOW_CONTAINERS = frozenset({"li", "td", "th"})
+#: Elements that hold blocks only.
+BLOCK_CONTAINERS = frozenset({"article", "blockquote", "aside"})
+NOTE = "aside"
+NOTE_ROLE = "doc-footnote"
+NOTEREF_ROLE = "doc-noteref"
+
+#: Attributes each element may carry besides id, lang and dir.
+ATTRIBUTES: dict[str, frozenset[str]] = {
+    "a": frozenset({"href", "role"}),
+    "img": frozenset({"src", "alt"}),
+    "ol": frozenset({"start"}),
+    "td": frozenset({"colspan", "rowspan"}),
+    "th": frozenset({"colspan", "rowspan"}),
+    "abbr": frozenset({"title"}),
+    "aside": frozenset({"role"}),
+}
+GLOBAL_ATTRIBUTES = frozenset({"id", "lang", "dir"})
+
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb", "iw", "ji"})
+
+
+@lru_cache(maxsize=1)
+def schema() -> etree.RelaxNG:
+    """The RelaxNG schema shipped in the package."""
+    with resources.files("exporter").joinpath("schema/tree.rng").open("rb") as fh:
+        return etree.RelaxNG(etree.parse(fh))
+
+
+def validation_errors(tree: etree._Element) -> list[str]:
+    """Schema violations of ``tree`` (empty when valid), plus the uniqueness of ids."""
+    rng = schema()
+    errors = [] if rng.validate(tree) else [f"line {e.line}: {e.message}" for e in rng.error_log]
+    seen: set[str] = set()
+    for el in tree.iter():
+        ident = el.get("id")
+        if ident is not None:
+            if ident in seen:
+                errors.append(f"duplicate id {ident!r}")
+            seen.add(ident)
+    for a in tree.iter("a"):
+        href = a.get("href", "")
+        if href.startswith("#") and href[1:] not in seen:
+            errors.append(f"link to missing id {href!r}")
+    return errors
+
+
+def is_valid(tree: etree._Element) -> bool:
+    return not validation_errors(tree)
+
+
+def direction_of(language: str) -> str:
+    """``rtl`` for right-to-left languages, else ``ltr``."""
+    primary = language.split("-")[0].lower()
+    if primary in RTL_LANGUAGES or "-arab" in language.lower() or "-hebr" in language.lower():
+        return "rtl"
+    return "ltr"
+
+
+def text_of(el: etree._Element) -> str:
+    """All text of an element, as a reader would see it (no markup)."""
+    return "".join(el.itertext())
