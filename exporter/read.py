@@ -45,6 +45,10 @@ _DECLARED = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""",
     re.IGNORECASE,
 )
+_LATIN_SINGLE_BYTE = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "cp1258", "latin_1", "iso8859_2",
+                                "iso8859_4", "iso8859_9", "iso8859_13", "iso8859_15", "mac_latin2", "mac_roman"})
+#: Control characters lxml would turn into U+FFFD (tab, newline and carriage return are kept).
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
@@ -150,8 +154,14 @@ def _declared_encoding(head: bytes) -> str | None:
 def _detect(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
-    return best.encoding if best is not None else None
+    results = from_bytes(data[:200_000])
+    best = results.best()
+    if best is None:
+        return None
+    # Short Latin text fits several single-byte code pages equally well; the web's default wins the tie.
+    if best.encoding in _LATIN_SINGLE_BYTE and any(m.encoding == "cp1252" for m in results):
+        return "cp1252"
+    return best.encoding
 
 
 def parse_html(text: str, origin: str = "<input>") -> etree._Element:
@@ -160,7 +170,7 @@ def parse_html(text: str, origin: str = "<input>") -> etree._Element:
     lxml's HTML parser drops content past its limits with only a log entry: any
     fatal resource error becomes a :class:`LimitError` instead of silent loss.
     """
-    text = _XML_DECLARATION.sub("", text, count=1)
+    text = _CONTROLS.sub("", _XML_DECLARATION.sub("", text, count=1))
     if not text.strip():
         raise InputError(f"{origin}: the input is empty")
     parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, default_doctype=False)

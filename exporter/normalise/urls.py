@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-_STRIP = re.compile(r"[\x00-\x20\x7f]+")
+_INSIDE = re.compile(r"[\t\n\r\x00]+")
 LINK_SCHEMES = ("http", "https", "mailto")
 IMAGE_SCHEMES = ("http", "https")
 
@@ -22,7 +22,9 @@ def clean_href(href: str | None, base_url: str | None = None) -> str | None:
     """
     if not href:
         return None
-    href = _STRIP.sub("", href)  # browsers ignore these inside URLs: "java\tscript:" is javascript:
+    # As browsers do: trim C0 controls and spaces at the edges, drop tabs/newlines inside
+    # ("java\tscript:" is javascript:).
+    href = _INSIDE.sub("", href.strip("".join(map(chr, range(0x21)))))
     if not href:
         return None
     if href.startswith("#"):
