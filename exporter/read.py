@@ -164,15 +164,58 @@ def _detect(data: bytes) -> str | None:
     return best.encoding
 
 
-def parse_html(text: str, origin: str = "<input>") -> etree._Element:
+#: Characters XML cannot carry (and so no edition can): C0 controls but tab/newline/CR, lone surrogates,
+#: and the non-characters U+FFFE/U+FFFF. They are never text a reader sees, so they go before parsing.
+_UNCARRIABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: A DOCTYPE with an internal subset (entity declarations, XHTML bombs): never expanded, just removed,
+#: so that its ``]>`` does not leak into the text.
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+#: Nesting the HTML parser is asked to take: lxml stops with "Excessive depth" at 2048 (huge_tree) and
+#: drops everything after; past this depth the markup is pre-flattened (tags go, text stays).
+PARSER_DEPTH = 512
+#: The parser may keep fewer visible characters than a rough count of the source (entities, stray
+#: ``<``); below this share, with this many characters missing, text was lost and we say so.
+_KEPT_RATIO = 0.9
+_KEPT_SLACK = 500
+
+
+def sanitise(text: str) -> str:
+    """Remove what no edition can hold and what must never be interpreted (see ``_UNCARRIABLE``)."""
+    text = _UNCARRIABLE.sub("", text)
+    head = text[:65536]
+    if "<!" in head and "[" in head:
+        stripped = _DOCTYPE_SUBSET.sub("", head, count=1)
+        text = stripped + text[65536:]
+    return text
+
+
+def parse_html(text: str, origin: str = "<input>", max_depth: int = PARSER_DEPTH) -> etree._Element:
     """Parse decoded markup (fragment or whole document) into an ``<html>`` element.
 
-    lxml's HTML parser drops content past its limits with only a log entry: any
-    fatal resource error becomes a :class:`LimitError` instead of silent loss.
+    lxml's HTML parser drops content past its limits with only a log entry. Markup
+    nested too deeply is pre-flattened and parsed again, so its text survives; any
+    other fatal parser error, or a tree holding clearly less text than the source,
+    is a :class:`LimitError` rather than silent loss.
     """
-    text = _CONTROLS.sub("", _XML_DECLARATION.sub("", text, count=1))
+    text = sanitise(_XML_DECLARATION.sub("", text, count=1))
     if not text.strip():
         raise InputError(f"{origin}: the input is empty")
+    root, fatal = _parse(text, origin)
+    if fatal is not None and "depth" in fatal.lower():
+        text = flatten_markup(text, max_depth)
+        root, fatal = _parse(text, origin)
+    if fatal is not None:
+        raise LimitError(f"{origin}: the markup exceeds what the HTML parser can read "
+                         f"({fatal}); nothing was exported rather than lose text")
+    expected, kept = visible_size(text), _kept_size(root)
+    if kept < expected * _KEPT_RATIO - _KEPT_SLACK:
+        raise LimitError(f"{origin}: the HTML parser kept only {kept:,} of about {expected:,} characters of text; "
+                         f"nothing was exported rather than lose text")
+    return root
+
+
+def _parse(text: str, origin: str) -> tuple[etree._Element, str | None]:
+    """One parse: the tree and the first fatal or resource-limit message (None when clean)."""
     parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, default_doctype=False)
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
@@ -182,6 +225,94 @@ def parse_html(text: str, origin: str = "<input>") -> etree._Element:
         raise InputError(f"{origin}: {exc}") from None
     for entry in parser.error_log:
         if entry.level_name == "FATAL" or "RESOURCE_LIMIT" in entry.type_name:
-            raise LimitError(f"{origin}: the markup exceeds what the HTML parser can read "
-                             f"({entry.message.strip()}); nothing was exported rather than lose text")
-    return root
+            return root, entry.message.strip()
+    return root, None
+
+
+# --- pre-flattening -----------------------------------------------------------------------------
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
+                   "source", "track", "wbr", "basefont", "bgsound", "frame", "image", "isindex", "spacer"})
+#: Elements an opening tag of the same name implicitly closes (so depth does not grow).
+_SELF_CLOSING_SIBLINGS = frozenset({"p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "rb", "rt",
+                                    "rp", "thead", "tbody", "tfoot"})
+#: Elements whose content is raw text: no tags inside to count.
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"})
+_TOKEN = re.compile(r"""<!--.*?(?:-->|\Z)"""          # comment
+                    r"""|<[!?][^>]*>"""                # doctype, CDATA start, processing instruction
+                    r"""|</([A-Za-z][^\s/>]*)[^>]*>"""  # end tag
+                    r"""|<([A-Za-z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*')*>""",  # start tag
+                    re.DOTALL)
+
+
+def flatten_markup(text: str, max_depth: int) -> str:
+    """The markup with every tag nested deeper than ``max_depth`` removed; all text kept.
+
+    A tokeniser, not a parser: depth is counted from start and end tags, knowing
+    void elements, raw-text elements and the commonest implied end tags. It can
+    only over-count, so it never leaves the parser more depth than ``max_depth``.
+    """
+    out: list[str] = []
+    stack: list[str] = []  # open element names; the first ``max_depth`` are kept in the output
+    open_count: dict[str, int] = {}
+    pos = 0
+    while True:
+        match = _TOKEN.search(text, pos)
+        if match is None:
+            out.append(text[pos:])
+            break
+        out.append(text[pos:match.start()])
+        pos = match.end()
+        end_name, start_name = match.group(1), match.group(2)
+        if end_name is not None:
+            name = end_name.lower()
+            if open_count.get(name):
+                kept = True
+                while stack:
+                    top = stack.pop()
+                    open_count[top] -= 1
+                    if top == name:
+                        kept = len(stack) < max_depth
+                        break
+                if kept:
+                    out.append(match.group(0))
+            else:
+                out.append(match.group(0))  # a stray end tag: the parser's business
+        elif start_name is not None:
+            name = start_name.lower()
+            if name in _VOID:
+                if len(stack) < max_depth:
+                    out.append(match.group(0))
+                continue
+            if name in _SELF_CLOSING_SIBLINGS and stack and stack[-1] == name:
+                open_count[stack.pop()] -= 1
+            if len(stack) < max_depth:
+                out.append(match.group(0))
+            stack.append(name)
+            open_count[name] = open_count.get(name, 0) + 1
+            if name in _RAW_TEXT:
+                close = re.compile(rf"</{re.escape(name)}[\s/>]", re.IGNORECASE).search(text, pos)
+                stop = close.start() if close else len(text)
+                out.append(text[pos:stop])
+                pos = stop
+        else:
+            out.append(match.group(0))
+    return "".join(out)
+
+
+# --- the text-loss check ------------------------------------------------------------------------
+_COMMENTS_AND_DECLARATIONS = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<[!?][^>]*>", re.DOTALL)
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);?")
+_SPACE = re.compile(r"\s+")
+
+
+def visible_size(text: str) -> int:
+    """A rough count of the source's text characters (not white space), for the text-loss check."""
+    text = _COMMENTS_AND_DECLARATIONS.sub("", text)
+    text = _TAG.sub("", text)
+    text = _ENTITY.sub("&", text)
+    return len(_SPACE.sub("", text))
+
+
+def _kept_size(root: etree._Element) -> int:
+    return len(_SPACE.sub("", "".join(root.itertext())))
