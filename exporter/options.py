@@ -157,13 +157,32 @@ LIMIT_OPTIONS: tuple[Option, ...] = (
            metavar="N", group="limits"),
 )
 
-#: What and where to export.
-EXPORT_OPTIONS: tuple[Option, ...] = (
-    Option("theme", "Theme: a name from themes/ or a folder with theme.toml.", default="default", metavar="NAME"),
+#: What the normaliser may change beyond the structure it must repair.
+NORMALISE_OPTIONS: tuple[Option, ...] = (
+    Option("reflow", "Split long paragraphs without structure (run-on text) into paragraphs at sentence "
+           "boundaries, the way a news editor would.", kind="flag", default=True,
+           flags=("--reflow/--no-reflow",), group="normalise"),
+    Option("typography", "Typography per language: curly quotes and apostrophes, dashes, ellipses and "
+           "no-break spaces.", kind="flag", default=True, flags=("--typography/--no-typography",),
+           group="normalise"),
 )
 
+#: What and where to export.
+EXPORT_OPTIONS: tuple[Option, ...] = (
+    Option("theme", "Theme: a name from themes/ or a folder with theme.toml.", default="default", metavar="NAME",
+           convert=lambda value: _known_theme(value)),
+)
+
+def _known_theme(name: str) -> str:
+    """Fail before any work when the theme does not exist (every writer would need it)."""
+    from . import themes
+
+    themes.load(name)
+    return name
+
+
 PIPELINE_OPTIONS: tuple[Option, ...] = (
-    METADATA_OPTIONS + RESOURCE_OPTIONS + LIMIT_OPTIONS + EXPORT_OPTIONS
+    METADATA_OPTIONS + NORMALISE_OPTIONS + RESOURCE_OPTIONS + LIMIT_OPTIONS + EXPORT_OPTIONS
 )
 
 METADATA_NAMES: frozenset[str] = frozenset(o.name for o in METADATA_OPTIONS)
@@ -181,4 +200,4 @@ def split(settings: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
 
 
 __all__ = ["Option", "Settings", "resolve", "PIPELINE_OPTIONS", "METADATA_OPTIONS",
-           "RESOURCE_OPTIONS", "LIMIT_OPTIONS", "EXPORT_OPTIONS", "METADATA_NAMES"]
+           "NORMALISE_OPTIONS", "RESOURCE_OPTIONS", "LIMIT_OPTIONS", "EXPORT_OPTIONS", "METADATA_NAMES"]

@@ -1,5 +1,10 @@
+import os
 import sys
 from pathlib import Path
+
+# Every clean tree the normaliser makes during the tests (in-process and in CLI subprocesses)
+# is validated against the schema; an invalid one fails the test that made it.
+os.environ["EXPORTER_VALIDATE_TREES"] = "1"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

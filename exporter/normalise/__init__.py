@@ -6,6 +6,7 @@ It knows no output format.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -14,21 +15,22 @@ from lxml import etree
 
 from ..document import Document, Metadata, Report
 from ..errors import InputError, LimitError
-from ..options import LIMIT_OPTIONS, METADATA_OPTIONS, Option, Settings, resolve
+from ..options import LIMIT_OPTIONS, METADATA_OPTIONS, NORMALISE_OPTIONS, Option, Settings, resolve
 from ..read import Source, decode_source, parse_html
-from ..tree import INLINES, direction_of, text_of
+from ..tree import INLINES, direction_of, text_of, validation_errors
 from . import language as languages
 from . import metadata as found_metadata
 from . import transforms
+from .reflow import reflow
 from .convert import Converter, clean_lang
 from .text import collapse_space
 
 #: The options :func:`normalise` accepts (metadata wins over the markup).
-OPTIONS: tuple[Option, ...] = METADATA_OPTIONS + LIMIT_OPTIONS
+OPTIONS: tuple[Option, ...] = METADATA_OPTIONS + NORMALISE_OPTIONS + LIMIT_OPTIONS
 
 #: Passes that need the article's language, run once it is known: ``f(tree, metadata, settings, report)``.
 LanguagePass = Callable[[etree._Element, Metadata, Settings, Report], None]
-LANGUAGE_PASSES: list[LanguagePass] = []
+LANGUAGE_PASSES: list[LanguagePass] = [reflow]
 
 
 def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: str | Path | None = None,
@@ -65,6 +67,10 @@ def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: s
     drop_redundant_language(tree, metadata.language)
     tree.set("lang", metadata.language)
     tree.set("dir", metadata.direction)
+    if os.environ.get("EXPORTER_VALIDATE_TREES"):  # the test suite sets it: every tree must be valid
+        problems = validation_errors(tree)
+        if problems:
+            raise RuntimeError(f"{source.origin}: the clean tree breaks its schema: {'; '.join(problems[:3])}")
     return Document(tree=tree, metadata=metadata, base=source.base, report=report, origin=source.origin)
 
 
