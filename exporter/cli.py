@@ -9,7 +9,7 @@ from typing import Any, Callable
 import click
 
 from . import __version__, themes, writers
-from .errors import ExporterError
+from .errors import BatchError, ExporterError
 from .normalise import OPTIONS as NORMALISE_OPTIONS
 from .options import Option
 from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, parse_formats, run_export
@@ -20,6 +20,7 @@ GROUP_TITLES = {
     "resources": "Images and other resources",
     "limits": "Limits",
     "export": "Export",
+    "batch": "Books and batches",
 }
 
 EXPORT_HELP = f"""Export article markup to editions: EPUB, PDF and plain text.
@@ -35,6 +36,15 @@ Examples:
   exporter export article.html --title "An independent MP" --author "Jane Doe"
   exporter export page.html -f epub -o ~/books --lang fr
   curl -s https://example.org/a | exporter export - -f txt
+
+\b
+Books and batches:
+  exporter export a.html b.html c.html --book --title "The week"   # one book of three articles
+  exporter export book.toml                         # a book described in a manifest
+  exporter export articles.jsonl -j 4 --report report.json        # one set of editions per record
+  exporter export articles.csv --map html=body_html --group-by date  # a book per day
+  exporter export articles.jsonl --resume           # redo only what is missing or changed
+  exporter export articles.jsonl --engine dask --scheduler tcp://10.0.0.5:8786
 """
 
 
@@ -99,23 +109,25 @@ def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool) -> None:
 
 @cli.command(help=EXPORT_HELP)
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
-@click.option("-f", "--format", "formats", default="epub,pdf,txt", show_default=True, metavar="LIST",
-              help="Formats to write, comma-separated (see `exporter formats`).")
+@click.option("-f", "--format", "formats", default=None, metavar="LIST",
+              help="Formats to write, comma-separated (see `exporter formats`).  [default: epub,pdf,txt, or "
+                   "a book.toml's formats]")
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=DEFAULT_OUTPUT, show_default=True,
               help="Folder the editions are written to (created if needed).")
 @with_options(all_options())
 @click.pass_obj
 def export(obj: Context, inputs: tuple[str, ...], formats: str, out: Path, **options: Any) -> None:
     def run() -> None:
-        outcome = run_export(list(inputs), parse_formats(formats), out, **_given(options))
+        outcome = run_export(list(inputs), formats, out, **_given(options))
         quiet = logging.getLogger().level >= logging.ERROR
         if not quiet:
             for path in outcome.written:
                 click.echo(str(path))
+        if outcome.batch and not quiet:
+            report = options.get("report")
+            click.echo(f"exporter: {outcome.summary()}" + (f" (report: {report})" if report else ""), err=True)
         if outcome.failed:
-            for name, why in outcome.failed:
-                click.echo(f"exporter: error: {why}", err=True)
-            raise _Exit(7)
+            raise _Exit(BatchError.exit_code)
     _guarded(obj, run)
 
 

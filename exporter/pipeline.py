@@ -8,6 +8,7 @@ from typing import Any, Iterable, Sequence
 
 from . import writers
 from .atomic import atomic_path, ensure_folder
+from .batch import BATCH_NAMES, BATCH_OPTIONS
 from .document import Book, Document, slugify
 from .errors import BatchError, ExporterError, OutputError, UsageError
 from .normalise import OPTIONS as NORMALISE_OPTIONS
@@ -24,9 +25,10 @@ SAMPLE = PACKAGE / "sample" / "article.html"
 
 
 def all_options() -> tuple[Option, ...]:
-    """Every option ``export`` takes: the pipeline's and every installed writer's."""
-    names = {o.name for o in PIPELINE_OPTIONS}
-    return PIPELINE_OPTIONS + tuple(o for o in writers.all_options() if o.name not in names)
+    """Every option ``export`` takes: the pipeline's, the batch's and every installed writer's."""
+    own = PIPELINE_OPTIONS + BATCH_OPTIONS
+    names = {o.name for o in own}
+    return own + tuple(o for o in writers.all_options() if o.name not in names)
 
 
 def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
@@ -44,10 +46,18 @@ def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
 
 @dataclass
 class Outcome:
-    """What one export run did: files written, and inputs that failed with their reasons."""
+    """What one export run did: files written, inputs that failed with their reasons, inputs skipped."""
 
     written: list[Path] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    #: sets of editions written (an article's or a book's)
+    exported: int = 0
+    #: True when the run went through the batch machinery (several inputs, a dataset, a book)
+    batch: bool = False
+
+    def summary(self) -> str:
+        return f"{self.exported} exported, {len(self.skipped)} skipped, {len(self.failed)} failed"
 
 
 def load_document(source: str | Path, settings: Settings) -> Document:
@@ -94,28 +104,41 @@ def export(inputs: Iterable[str | Path] | str | Path | None = None, formats: str
     """
     outcome = run_export(inputs, formats, out, **options)
     if outcome.failed:
-        tried = len(outcome.failed) + len({p.stem for p in outcome.written})
+        tried = len(outcome.failed) + outcome.exported
         raise BatchError(f"{len(outcome.failed)} of {tried} inputs failed: "
-                         + "; ".join(f"{name}: {why}" for name, why in outcome.failed))
+                         + "; ".join(why if why.startswith(name) else f"{name}: {why}"
+                                     for name, why in outcome.failed[:20])
+                         + (f"; and {len(outcome.failed) - 20} more" if len(outcome.failed) > 20 else ""))
     return outcome.written
 
 
 def run_export(inputs, formats, out, **options: Any) -> Outcome:
-    """Like :func:`export`, but one bad input among several is recorded in the outcome, not raised."""
+    """Like :func:`export`, but one bad input among several is recorded in the outcome, not raised.
+
+    One plain article file is exported here and its error raised as is. Several
+    inputs, a dataset (``.jsonl``, ``.csv``), a ``book.toml`` or a batch option
+    (``book``, ``report``, ``resume``, ``engine``…) go to :mod:`exporter.batch`.
+    """
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     inputs = [str(i) for i in (inputs or [])] or [str(SAMPLE)]
     names = parse_formats(formats)
     settings = resolve(all_options(), options)
     out = Path(out)
-    outcome = Outcome()
-    for source in inputs:
-        try:
-            doc = load_document(source, settings)
-            outcome.written += write_book(Book.of(doc), names, out, settings)
-        except ExporterError as exc:
-            if len(inputs) == 1:
-                raise  # one input: its own error, with its own exit status
-            outcome.failed.append((source, str(exc)))
-            log.error("%s", exc)
-    return outcome
+    if _is_batch(inputs, options):
+        from .batch.runner import run_batch
+
+        done = run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None)
+        return Outcome(written=done.written, failed=done.failed, skipped=done.skipped, exported=done.exported,
+                       batch=True)
+    doc = load_document(inputs[0], settings)  # one input: its own error, with its own exit status
+    return Outcome(written=write_book(Book.of(doc), names, out, settings), exported=1)
+
+
+def _is_batch(inputs: list[str], options: dict[str, Any]) -> bool:
+    from .batch.datasets import is_dataset
+    from .batch.manifest import is_manifest
+
+    run_options = BATCH_NAMES - {"jobs", "progress", "map"}
+    return (len(inputs) > 1 or any(is_dataset(i) or is_manifest(i) for i in inputs)
+            or any(options.get(name) not in (None, False, "local") for name in run_options))

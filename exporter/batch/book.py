@@ -1,0 +1,107 @@
+"""Many documents → one :class:`~exporter.document.Book`: book metadata, parts, links inside the book.
+
+Writers give article *i* (1-based) of a collection the id prefix ``a{i}-`` and
+the anchor ``a{i}-article`` (see :func:`exporter.writers.html.article_prefixes`).
+Here a link whose URL is another article's source URL becomes ``#a{j}-article``,
+and ids an article could share with what writers add are renamed first, so ids
+never clash in the book.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any, Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+from lxml import etree
+
+from ..document import Book, Document, Metadata, Part
+from ..tree import direction_of
+
+#: Ids writers create for each article of a collection (after the ``a{i}-`` prefix).
+RESERVED_ID = re.compile(r"^(title|article|h-\d+|a\d+-article)$")
+BOOK_LINK = re.compile(r"^#a(\d+)-article$")
+
+
+def article_anchor(index: int) -> str:
+    """The in-book anchor of article ``index`` (1-based), as writers name it."""
+    return f"a{index}-article"
+
+
+def book_metadata(options: dict[str, Any], documents: Sequence[Document]) -> Metadata:
+    """The book's own metadata: what the user gave, the rest from the articles (language) or a fallback."""
+    language = options.get("language") or _most_common([d.metadata.language for d in documents]) or "en"
+    title = options.get("title") or "Collected articles"
+    meta = Metadata(title=title, language=language, direction=direction_of(language))
+    given = {k: v for k, v in options.items() if k not in ("title", "language") and k in Metadata.__dataclass_fields__}
+    return meta.with_overrides(**given)
+
+
+def assemble(documents: list[Document], metadata: Metadata, parts: Sequence[str | None] | None = None) -> Book:
+    """A book of ``documents`` in order; ``parts[i]`` is the part title of document ``i`` (or None)."""
+    for doc in documents:
+        rename_reserved_ids(doc.tree)
+    link_inside(documents)
+    book = Book(metadata=metadata, articles=list(documents))
+    if parts and any(parts):
+        grouped: list[Part] = []
+        for doc, title in zip(documents, parts):
+            title = title or ""
+            if not grouped or grouped[-1].title != title:
+                grouped.append(Part(title=title, articles=[]))
+            grouped[-1].articles.append(doc)
+        book.parts = grouped
+    return book
+
+
+def rename_reserved_ids(tree: etree._Element) -> None:
+    """Rename ids that could clash with the ids writers add per article; links follow."""
+    taken = {el.get("id") for el in tree.iter() if el.get("id")}
+    renamed: dict[str, str] = {}
+    for el in tree.iter():
+        ident = el.get("id")
+        if ident and RESERVED_ID.match(ident):
+            new, n = f"x-{ident}", 1
+            while new in taken:
+                n += 1
+                new = f"x{n}-{ident}"
+            taken.add(new)
+            renamed[ident] = new
+            el.set("id", new)
+    if renamed:
+        for a in tree.iter("a"):
+            href = a.get("href", "")
+            if href.startswith("#") and href[1:] in renamed:
+                a.set("href", "#" + renamed[href[1:]])
+
+
+def same_url_key(url: str) -> str:
+    """A URL compared loosely: scheme, ``www.``, fragment, query order and a final slash do not matter."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("", host, path, parts.query, ""))
+
+
+def link_inside(documents: Sequence[Document]) -> int:
+    """Point links to another article of the book at that article's anchor. Returns how many changed."""
+    where: dict[str, int] = {}
+    for index, doc in enumerate(documents, 1):
+        if doc.metadata.source_url:
+            where.setdefault(same_url_key(doc.metadata.source_url), index)
+    changed = 0
+    if not where:
+        return 0
+    for doc in documents:
+        for a in doc.tree.iter("a"):
+            href = a.get("href", "")
+            if href.startswith(("http:", "https:")):
+                target = where.get(same_url_key(href))
+                if target is not None:
+                    a.set("href", "#" + article_anchor(target))
+                    changed += 1
+    return changed
+
+
+def _most_common(values: list[str]) -> str | None:
+    return Counter(values).most_common(1)[0][0] if values else None

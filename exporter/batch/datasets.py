@@ -1,0 +1,185 @@
+"""Datasets (JSON Lines, CSV): records streamed one at a time, fields found by name or by ``--map``.
+
+Records are never loaded all at once: a reader yields one :class:`Record` per
+line (JSONL) or row (CSV), so a dataset of any size exports in flat memory. A
+record that cannot be parsed still comes out, carrying its ``error``, so the
+batch can report it and carry on.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from ..errors import InputError, UsageError
+from ..normalise.metadata import normalise_date
+
+DATASET_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+
+#: Field → column names understood without ``--map``, first found wins.
+DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline", "name"),
+    "subtitle": ("subtitle", "dek", "standfirst"),
+    "author": ("author", "authors", "byline", "creator"),
+    "date": ("date", "published", "published_at", "pubdate", "publishedTime"),
+    "url": ("url", "link", "source_url", "permalink"),
+    "html": ("html", "body", "content", "text", "markup", "article"),
+    "section": ("section", "category", "desk"),
+    "language": ("language", "lang"),
+}
+
+
+def is_dataset(path: str | Path) -> bool:
+    return str(path).lower().endswith(DATASET_SUFFIXES)
+
+
+@dataclass
+class Record:
+    """One article of a dataset: its mapped fields, or why it could not be read."""
+
+    number: int  # 1-based position in the dataset
+    origin: str  # "articles.jsonl:17" (line) or "articles.csv:record 17"
+    fields: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    def digest(self) -> str:
+        """A hash of what the record says (for --resume)."""
+        data = json.dumps([self.fields, self.error], sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def field_mapping(pairs: list[str] | tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """Default field names, with ``FIELD=COLUMN`` pairs from ``--map`` taking precedence."""
+    mapping = {k: tuple(v) for k, v in DEFAULT_FIELDS.items()}
+    for pair in pairs:
+        target, _, column = pair.partition("=")
+        target = target.strip().lower()
+        aliases = {"headline": "title", "byline": "author", "authors": "author", "link": "url",
+                   "body": "html", "content": "html", "text": "html", "lang": "language"}
+        target = aliases.get(target, target)
+        if target not in DEFAULT_FIELDS:
+            raise UsageError(f"--map {pair}: unknown field {target!r} (known: {', '.join(DEFAULT_FIELDS)})")
+        mapping[target] = (column.strip(),)
+    return mapping
+
+
+def map_fields(raw: Mapping[str, Any], mapping: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
+    """The record's known fields; columns are matched exactly, then without regard to case."""
+    lowered = {str(k).lower(): k for k in raw}
+    found: dict[str, Any] = {}
+    for name, columns in mapping.items():
+        for column in columns:
+            key = column if column in raw else lowered.get(column.lower())
+            if key is not None and raw[key] not in (None, "", []):
+                found[name] = raw[key]
+                break
+    return found
+
+
+def read_records(path: str | Path, mapping: Mapping[str, tuple[str, ...]]) -> Iterator[Record]:
+    """Stream the records of a JSONL or CSV file, one at a time."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: no such file")
+    reader = _jsonl if p.suffix.lower() in (".jsonl", ".ndjson") else _csv
+    number = 0
+    for origin, raw, error in reader(p):
+        number += 1
+        if error is None and not isinstance(raw, dict):
+            error = f"a record must be an object with fields, not {type(raw).__name__}"
+        record = Record(number=number, origin=origin, error=error)
+        if error is None:
+            record.fields = map_fields(raw, mapping)
+            if "html" not in record.fields:
+                record.error = "no markup field (looked for " + ", ".join(mapping["html"]) + "; use --map html=COLUMN)"
+        yield record
+
+
+def count_records(path: str | Path) -> int:
+    """How many records a dataset holds, read in a streaming pass (for the progress bar's ETA)."""
+    p = Path(path)
+    if p.suffix.lower() in (".jsonl", ".ndjson"):
+        with open(p, "rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    return sum(1 for _ in _csv(p))
+
+
+def _jsonl(path: Path) -> Iterator[tuple[str, Any, str | None]]:
+    with open(path, "rb") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            origin = f"{path.name}:{line_no}"
+            try:
+                yield origin, json.loads(line), None
+            except (ValueError, RecursionError) as exc:
+                yield origin, None, f"not valid JSON ({str(exc).splitlines()[0][:120]})"
+
+
+def _csv(path: Path) -> Iterator[tuple[str, Any, str | None]]:
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+        reader = csv.DictReader(fh)
+        number = 0
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                number += 1
+                yield f"{path.name}:record {number}", None, f"not valid CSV ({exc})"
+                continue
+            number += 1
+            origin = f"{path.name}:record {number}"
+            if None in row:  # more cells than columns
+                yield origin, None, f"{len(row[None])} cell(s) more than the header has columns"
+                continue
+            yield origin, row, None
+
+
+def record_metadata(record: Record) -> dict[str, Any]:
+    """The record's fields as metadata options of :func:`exporter.normalise.normalise`."""
+    f = record.fields
+    meta: dict[str, Any] = {}
+    if f.get("title"):
+        meta["title"] = str(f["title"])
+    if f.get("subtitle"):
+        meta["subtitle"] = str(f["subtitle"])
+    if f.get("author"):
+        meta["authors"] = _names(f["author"])
+    if f.get("date"):
+        date = normalise_date(str(f["date"]).strip())
+        if date is None:
+            raise InputError(f"{record.origin}: date {str(f['date'])[:40]!r} is not a date (YYYY[-MM[-DD]])")
+        meta["date"] = date
+    if f.get("url"):
+        meta["source_url"] = str(f["url"])
+    if f.get("language"):
+        meta["language"] = str(f["language"])
+    return meta
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value).strip()
+    if text.lower().startswith("by "):
+        text = text[3:]
+    return [text] if text else []
+
+
+def group_key(record: Record, by: str) -> str:
+    """The value a record is grouped under for ``--group-by`` (``date`` groups by day)."""
+    name = {"author": "author", "date": "date", "section": "section"}[by]
+    value = record.fields.get(name)
+    if by == "author":
+        names = _names(value) if value else []
+        return names[0] if names else "Unknown author"
+    if by == "date":
+        return str(value)[:10] if value else "Undated"
+    return str(value).strip() if value else "Unsorted"

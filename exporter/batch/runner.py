@@ -1,0 +1,275 @@
+"""A batch end to end: inputs → tasks → an engine → editions, a summary, a report.
+
+Plans tasks from the inputs (article files, datasets, ``book.toml`` manifests),
+names every edition uniquely and deterministically (the same names whichever
+engine runs them), skips what ``--resume`` finds up to date, shows progress,
+and records every failure with its reason.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from ..atomic import atomic_path
+from ..document import slugify
+from ..errors import UsageError
+from ..options import METADATA_NAMES, Settings
+from .datasets import Record, count_records, field_mapping, group_key, is_dataset, read_records
+from .engines import Engine, make_engine
+from .manifest import Manifest, is_manifest, load_manifest
+from .options import default_jobs
+from .resume import ResumeState, file_digest, options_fingerprint, task_digest
+from .tasks import ArticleSource, Result, Task
+
+log = logging.getLogger("exporter")
+
+
+@dataclass
+class BatchOutcome:
+    written: list[Path] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    exported: int = 0
+
+    def summary(self) -> str:
+        return f"{self.exported} exported, {len(self.skipped)} skipped, {len(self.failed)} failed"
+
+
+class Names:
+    """Output names handed out once each: a second "same-title" becomes "same-title-2" (or "-N")."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def claim(self, wanted: str, number: int | None = None) -> str:
+        stem = wanted
+        n = number if number is not None else 2
+        while stem in self.used:
+            stem = f"{wanted}-{n}"
+            n += 1
+        self.used.add(stem)
+        return stem
+
+
+class Batch:
+    """One run of ``export`` over several inputs."""
+
+    def __init__(self, inputs: list[str], formats: list[str], out: Path, settings: Settings,
+                 given: dict[str, Any], formats_given: bool) -> None:
+        self.inputs, self.formats, self.out, self.settings = inputs, formats, out, settings
+        self.given, self.formats_given = given, formats_given
+        self.mapping = field_mapping(settings.get("map") or ())
+        self.names = Names()
+        self.fingerprint = options_fingerprint(settings, formats)
+        self.state = ResumeState(out, load=bool(settings.get("resume")))
+        self.outcome = BatchOutcome()
+        if settings.get("group_by") and settings.get("each"):
+            raise UsageError("--each and --group-by contradict each other: choose one")
+        if settings.get("group_by") and not any(is_dataset(i) for i in inputs):
+            raise UsageError("--group-by applies to datasets (.jsonl, .csv)")
+
+    # --- planning ----------------------------------------------------------------------------------
+
+    def book_options(self) -> dict[str, Any]:
+        """The command's metadata options: in a book they describe the book."""
+        return {k: v for k, v in self.settings.items() if k in METADATA_NAMES and v not in (None, "", (), [])}
+
+    def manifest_task(self, manifest: Manifest) -> Task:
+        meta = {**manifest.metadata, **{k: v for k, v in self.given.items() if k in METADATA_NAMES}}
+        settings = self.settings
+        if manifest.theme and "theme" not in self.given:
+            settings = settings.replace(theme=manifest.theme)
+        if manifest.cover is not None:
+            if "cover" in settings:
+                settings = settings.replace(cover=str(manifest.cover))
+            else:
+                log.warning("%s: no installed writer takes a cover image yet; %s is not used",
+                            manifest.path.name, manifest.cover.name)
+        formats = self.formats if self.formats_given or not manifest.formats else _checked(manifest.formats)
+        stem = self.names.claim(slugify(manifest.output or meta["title"]))
+        sources = [ArticleSource(path=str(a.path), overrides=a.overrides, part=a.part) for a in manifest.articles]
+        digest = task_digest(options_fingerprint(settings, formats), stem,
+                             [file_digest(s.path) for s in sources],
+                             [meta, [(s.overrides, s.part) for s in sources]])
+        return Task(stem, str(manifest.path), sources, formats, str(self.out), settings, book=meta, digest=digest)
+
+    def book_task(self, sources: list[ArticleSource], meta: dict[str, Any], origin: str) -> Task:
+        stem = self.names.claim(slugify(meta.get("title") or "collected-articles"))
+        digests = [s.record.digest() if s.record else file_digest(s.path) for s in sources]
+        digest = task_digest(self.fingerprint, stem, digests, meta)
+        return Task(stem, origin, sources, self.formats, str(self.out), self.settings, book=meta, digest=digest)
+
+    def record_task(self, record: Record, dataset: Path) -> Task:
+        title = record.fields.get("title")
+        wanted = slugify(str(title)) if title else f"{slugify(dataset.stem, 'record')}-{record.number}"
+        stem = self.names.claim(wanted, record.number)
+        digest = task_digest(self.fingerprint, stem, [record.digest()])
+        return Task(stem, record.origin, [ArticleSource(record=record)], self.formats, str(self.out), self.settings,
+                    digest=digest)
+
+    def group_tasks(self, dataset: Path) -> Iterator[Task]:
+        by = self.settings.group_by
+        groups: OrderedDict[str, list[Record]] = OrderedDict()
+        for record in read_records(dataset, self.mapping):
+            if record.error:
+                self._fail(record.origin, f"{record.origin}: {record.error}")
+                continue
+            groups.setdefault(group_key(record, by), []).append(record)
+        keys = sorted(groups) if by == "date" else list(groups)
+        base = self.book_options()
+        for key in keys:
+            meta = dict(base)
+            meta["title"] = f"{base['title']}: {key}" if base.get("title") else key
+            if by == "author" and not base.get("authors"):
+                meta["authors"] = [key]
+            if by == "date" and not base.get("date") and key != "Undated":
+                meta["date"] = key
+            sources = [ArticleSource(record=r) for r in groups[key]]
+            task = self.book_task(sources, meta, f"{dataset.name} [{by} = {key}]")
+            task.lenient = True  # a broken record is reported and left out; its group's book is still made
+            yield task
+
+    def file_tasks(self, files: list[str], engine: Engine) -> Iterator[Task]:
+        """Article files, each its own edition, named from their titles (found first, in parallel)."""
+        if len(files) == 1:
+            titles = {0: None}
+        else:
+            probes = [Task(str(i), f, [ArticleSource(path=f)], [], str(self.out), self.settings, action="title")
+                      for i, f in enumerate(files)]
+            titles = {}
+            for result in engine.run(probes):
+                if result.status == "failed":
+                    self._fail(result.origin, result.reason or "failed")
+                else:
+                    titles[int(result.stem)] = result.title
+        for i, path in enumerate(files):
+            if i not in titles:
+                continue
+            title = titles[i] or self.settings.get("title") or Path(path).stem
+            stem = self.names.claim(slugify(self.settings.get("title") or title))
+            digest = task_digest(self.fingerprint, stem, [file_digest(path)])
+            yield Task(stem, path, [ArticleSource(path=path)], self.formats, str(self.out), self.settings,
+                       digest=digest)
+
+    def plan(self, engine: Engine) -> tuple[Iterator[Task], int | None]:
+        """The tasks, lazily, and how many there will be when that is cheap to know (for the ETA)."""
+        manifests = [i for i in self.inputs if is_manifest(i)]
+        datasets = [Path(i) for i in self.inputs if is_dataset(i)]
+        files = [i for i in self.inputs if not is_manifest(i) and not is_dataset(i)]
+        for d in datasets:
+            if not d.is_file():
+                raise UsageError(f"{d}: no such dataset") if not d.exists() else UsageError(f"{d}: not a file")
+        loaded = [load_manifest(m) for m in manifests]
+        plans: list[Iterable[Task]] = [[self.manifest_task(m) for m in loaded]]
+        total: int | None = len(loaded)
+        if self.settings.get("book"):
+            sources = [ArticleSource(path=f) for f in files]
+            for d in datasets:
+                sources += [ArticleSource(record=r) for r in read_records(d, self.mapping)]
+            if sources:
+                plans.append([self.book_task(sources, self.book_options(), "the book")])
+                total += 1
+        else:
+            if files:
+                plans.append(list(self.file_tasks(files, engine)))  # titles first, before the writing starts
+                total += len(files)
+            for d in datasets:
+                if self.settings.get("group_by"):
+                    plans.append(self.group_tasks(d))
+                    total = None
+                else:
+                    plans.append(self.record_task(r, d) for r in read_records(d, self.mapping))
+                    if total is not None and self.progress_wanted():
+                        total += count_records(d)
+                    else:
+                        total = None
+        return (t for plan in plans for t in plan), total
+
+    # --- running -----------------------------------------------------------------------------------
+
+    def progress_wanted(self) -> bool:
+        wanted = self.settings.get("progress")
+        if wanted is None:
+            return sys.stderr.isatty() and logging.getLogger().level < logging.ERROR
+        return bool(wanted)
+
+    def fresh(self, tasks: Iterator[Task], bar: Any) -> Iterator[Task]:
+        """Tasks minus those ``--resume`` finds up to date."""
+        for task in tasks:
+            if self.settings.get("resume") and self.state.is_current(task.stem, task.digest):
+                self.outcome.skipped.append(task.origin)
+                bar.update(1)
+                continue
+            yield task
+
+    def run(self) -> BatchOutcome:
+        from tqdm import tqdm
+
+        jobs = self.settings.get("jobs") or default_jobs()
+        if jobs < 1:
+            raise UsageError("--jobs: give at least 1")
+        engine = make_engine(self.settings.get("engine") or "local", jobs, self.settings.get("scheduler"))
+        try:
+            tasks, total = self.plan(engine)
+            with tqdm(total=total, unit="article", disable=not self.progress_wanted(), file=sys.stderr,
+                      dynamic_ncols=True, desc="exporting") as bar:
+                for result in engine.run(self.fresh(tasks, bar)):
+                    self._take(result)
+                    bar.update(1)
+                    bar.set_postfix(failed=len(self.outcome.failed), refresh=False)
+        finally:
+            engine.close()
+            self.state.close()
+        if self.settings.get("report"):
+            self.write_report(Path(self.settings.report))
+        return self.outcome
+
+    def _take(self, result: Result) -> None:
+        for origin, reason in result.left_out:
+            self._fail(origin, reason)
+        if result.status == "exported":
+            self.outcome.exported += 1
+            self.outcome.written += [Path(f) for f in result.files]
+            self.state.remember(result.stem, result.digest, result.files)
+        else:
+            self._fail(result.origin, result.reason or "failed")
+
+    def _fail(self, origin: str, reason: str) -> None:
+        self.outcome.failed.append((origin, reason))
+        log.error("error: %s", reason)
+
+    def write_report(self, path: Path) -> None:
+        """The batch as JSON: counts, every failure with its reason, what was skipped and written."""
+        from .. import __version__
+
+        o = self.outcome
+        report = {
+            "exporter": __version__,
+            "output": str(self.out),
+            "formats": self.formats,
+            "exported": o.exported,
+            "skipped": len(o.skipped),
+            "failed": len(o.failed),
+            "failures": [{"input": origin, "reason": reason} for origin, reason in o.failed],
+            "skipped_inputs": o.skipped,
+            "written": [str(p) for p in o.written],
+        }
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _checked(formats: list[str]) -> list[str]:
+    from ..pipeline import parse_formats
+
+    return parse_formats(formats)
+
+
+def run_batch(inputs: list[str], formats: list[str], out: Path, settings: Settings, given: dict[str, Any],
+              formats_given: bool = True) -> BatchOutcome:
+    """Export many inputs (files, datasets, manifests) as :mod:`exporter.batch` describes."""
+    return Batch(inputs, formats, out, settings, given, formats_given).run()

@@ -1,0 +1,136 @@
+"""The unit of work of a batch: one task → one set of editions (an article's, or a book's).
+
+Tasks and results are plain picklable data, so the same :func:`run_task` runs
+in-process, in a local process pool or on a Dask worker. A task never raises:
+whatever goes wrong becomes a failed :class:`Result` with a one-line reason, so
+one bad article never sinks the batch.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..document import Book, Document
+from ..errors import ExporterError, InputError
+from ..normalise import OPTIONS as NORMALISE_OPTIONS
+from ..normalise import normalise
+from ..options import METADATA_NAMES, Settings, split
+from .book import assemble, book_metadata
+from .datasets import Record, record_metadata
+
+NORMALISE_NAMES = frozenset(o.name for o in NORMALISE_OPTIONS)
+
+
+@dataclass
+class ArticleSource:
+    """Where one article comes from — a file or a dataset record — and its metadata overrides."""
+
+    path: str | None = None
+    record: Record | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    part: str | None = None
+
+    @property
+    def origin(self) -> str:
+        return self.record.origin if self.record is not None else str(self.path)
+
+
+@dataclass
+class Task:
+    """Write ``formats`` of one article, or of a book (``book`` holds its metadata options), as ``stem``."""
+
+    stem: str
+    origin: str
+    sources: list[ArticleSource]
+    formats: list[str]
+    out: str
+    settings: Settings
+    book: dict[str, Any] | None = None
+    digest: str = ""
+    #: "write" exports; "title" only normalises and reports the title (to name files before writing)
+    action: str = "write"
+    #: in a book: leave out (and report) articles that fail instead of failing the book
+    lenient: bool = False
+
+
+@dataclass
+class Result:
+    stem: str
+    origin: str
+    status: str  # "exported", "failed", "skipped", "title"
+    files: list[str] = field(default_factory=list)
+    reason: str | None = None
+    digest: str = ""
+    title: str | None = None
+    #: articles of a lenient book that failed: (origin, reason)
+    left_out: list[tuple[str, str]] = field(default_factory=list)
+
+
+def run_task(task: Task) -> Result:
+    """Do one task; every failure comes back as a failed result with its reason."""
+    try:
+        if task.action == "title":
+            doc = load_article(task.sources[0], task.settings, in_book=False)
+            return Result(task.stem, task.origin, "title", title=doc.metadata.title, digest=task.digest)
+        from ..pipeline import write_book
+
+        in_book = task.book is not None
+        docs, parts, left_out = [], [], []
+        for src in task.sources:
+            try:
+                docs.append(load_article(src, task.settings, in_book=in_book))
+                parts.append(src.part)
+            except ExporterError as exc:
+                if not task.lenient:
+                    raise
+                left_out.append((src.origin, _prefixed(str(exc), src.origin)))
+        if not docs:
+            raise InputError(f"{task.origin}: none of its articles could be read")
+        if in_book:
+            book = assemble(docs, book_metadata(task.book or {}, docs), parts)
+        else:
+            book = Book.of(docs[0])
+        files = write_book(book, task.formats, Path(task.out), task.settings, stem=task.stem)
+        return Result(task.stem, task.origin, "exported", [str(f) for f in files], digest=task.digest,
+                      left_out=left_out)
+    except ExporterError as exc:
+        return Result(task.stem, task.origin, "failed", reason=_prefixed(str(exc), task.origin))
+    except MemoryError:
+        return Result(task.stem, task.origin, "failed", reason=f"{task.origin}: out of memory")
+    except Exception as exc:  # a bug: reported with where it happened, and the batch goes on
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return Result(task.stem, task.origin, "failed",
+                      reason=f"{task.origin}: internal error: {type(exc).__name__}: {exc} "
+                             f"({Path(where.filename).name}:{where.lineno})")
+
+
+def run_partition(tasks: list[Task]) -> list[Result]:
+    """Several tasks in one go (a Dask partition)."""
+    return [run_task(t) for t in tasks]
+
+
+def load_article(source: ArticleSource, settings: Settings, in_book: bool) -> Document:
+    """Read and normalise one article. In a book the command's metadata is the book's, not the article's."""
+    options = split(settings, NORMALISE_NAMES)
+    if in_book:
+        for name in METADATA_NAMES & NORMALISE_NAMES:
+            options[name] = None
+    if source.record is not None:
+        record = source.record
+        if record.error:
+            raise InputError(f"{record.origin}: {record.error}")
+        options.update(record_metadata(record))
+        options.update(source.overrides)
+        markup = record.fields["html"]
+        return normalise(markup if isinstance(markup, (str, bytes)) else str(markup), origin=record.origin,
+                         **options)
+    from ..pipeline import load_document
+
+    options.update(source.overrides)
+    return load_document(str(source.path), Settings({**settings, **options}))
+
+
+def _prefixed(reason: str, origin: str) -> str:
+    return reason if reason.startswith(origin) else f"{origin}: {reason}"
