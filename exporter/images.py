@@ -2,17 +2,26 @@
 
 JPEG, PNG and GIF pass through when small enough; WebP, AVIF, TIFF, BMP and
 ICO are converted (to PNG when they have transparency, else JPEG); anything
-wider or taller than ``max_px`` is scaled down and recompressed. Undecodable
-data gives None, so the writer keeps the alt text instead.
+wider or taller than ``max_px`` is scaled down and recompressed, after turning
+it the way its EXIF orientation says. SVG passes only through
+:func:`exporter.svg.sanitise`. Undecodable data gives None, so the writer keeps
+the alt text instead.
+
+Stable API (EPUB and PDF writers)::
+
+    prepare(resource, max_px=1600) -> PreparedImage | None
+    prepare_bytes(data, max_px=1600) -> PreparedImage | None   # e.g. a --cover file
 """
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
 
-from .resources import Resource
+from .resources import Resource, sniff_media_type
 
 PASS_THROUGH = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
+#: Formats that are always re-encoded, whatever their size (readers show them badly or not at all).
+CONVERTED = frozenset({"image/webp", "image/avif", "image/tiff", "image/bmp", "image/x-icon"})
 MAX_PIXELS = 60_000_000  # refuse decompression bombs well before Pillow's own limit
 
 
@@ -23,24 +32,45 @@ class PreparedImage:
     extension: str
     width: int
     height: int
+    #: True for an animated GIF (it may flash: accessibility metadata must not say otherwise)
+    animated: bool = False
 
 
 def prepare(resource: Resource, max_px: int = 1600) -> PreparedImage | None:
-    """A version of ``resource`` fit for an edition, or None when it is not a usable raster image."""
-    from PIL import Image, UnidentifiedImageError
-
+    """A version of ``resource`` fit for an edition, or None when it is not a usable image."""
     if resource.media_type == "image/svg+xml":
-        return None  # SVG needs sanitising first (see exporter.svg when present)
+        from . import svg
+
+        clean = svg.sanitise(resource.data)
+        if clean is None:
+            return None
+        return PreparedImage(clean, "image/svg+xml", "svg", *svg.size(clean))
+    return _raster(resource.data, resource.media_type, max_px)
+
+
+def prepare_bytes(data: bytes, max_px: int = 1600) -> PreparedImage | None:
+    """:func:`prepare` for bytes of unknown origin (the type is sniffed from the content)."""
+    return prepare(Resource(url="", data=data, media_type=sniff_media_type(data)), max_px)
+
+
+def _raster(data: bytes, media_type: str, max_px: int) -> PreparedImage | None:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
-        with Image.open(io.BytesIO(resource.data)) as probe:
+        with Image.open(io.BytesIO(data)) as probe:
             width, height = probe.size
             if width * height > MAX_PIXELS:
                 return None
             fmt = (probe.format or "").upper()
-            if resource.media_type in PASS_THROUGH and max(width, height) <= max_px and fmt in ("JPEG", "PNG", "GIF"):
-                return PreparedImage(resource.data, resource.media_type, PASS_THROUGH[resource.media_type], width, height)
-            image = probe.convert("RGBA") if _has_alpha(probe) else probe.convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+            animated = bool(getattr(probe, "is_animated", False))
+            upright = probe.getexif().get(0x0112, 1) in (0, 1)
+            if (media_type in PASS_THROUGH and media_type not in CONVERTED and fmt in ("JPEG", "PNG", "GIF")
+                    and (max(width, height) <= max_px or animated) and upright):
+                return PreparedImage(data, media_type, PASS_THROUGH[media_type], width, height, animated)
+            probe.seek(0)
+            image = ImageOps.exif_transpose(probe)
+            image = image.convert("RGBA") if _has_alpha(image) else image.convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return None
     if max(image.size) > max_px:
         image.thumbnail((max_px, max_px), Image.LANCZOS)

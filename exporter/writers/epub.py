@@ -1,103 +1,366 @@
-"""The EPUB 3 edition (ebooklib), with an EPUB 2 NCX for older readers.
+"""The EPUB 3.3 edition (ebooklib for the package), with an EPUB 2 NCX for older readers.
 
-Everything the book shows is inside it: images are embedded (or give way to
-their alt text), the theme's fonts are embedded with their licences' blessing,
-nothing is remote. See ``../shared/notes/dependencies.md`` for the ebooklib
-usages that break epubcheck, all avoided here.
+Every content document (cover, title page, parts, articles, nav) is written here
+as complete XHTML, so ``lang``, ``dir``, ``epub:type`` and ARIA roles are exactly
+what we say; ebooklib writes the package document, the NCX and the zip, which is
+then rewritten with fixed order and timestamps so that the same input gives the
+same bytes. Everything the book shows is inside it: images embedded (converted,
+scaled, SVG sanitised) or replaced by their alt text, fonts subset to the glyphs
+used, a cover generated when none is given. See ``../shared/notes/dependencies.md``
+for the ebooklib usages that break epubcheck, all avoided here.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import io
+import logging
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from ebooklib import epub
 from lxml import etree
 
 from .. import themes
-from ..document import Book
-from ..errors import WriterError
-from ..images import prepare
+from ..cover import generate as generate_cover
+from ..document import Book, Document, Metadata
+from ..errors import UsageError, WriterError
+from ..fontsubset import subset_font
+from ..images import PreparedImage, prepare, prepare_bytes
 from ..options import Option, Settings
 from ..resources import ResourcePolicy
+from ..tree import NOTE_ROLE, NOTEREF_ROLE
 from . import Writer
-from .html import article_prefixes, article_section, headings
+from .html import article_prefixes, article_section, headings, title_block
 
+log = logging.getLogger("exporter")
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+OPS_NS = "http://www.idpf.org/2007/ops"
+EPUB_TYPE = f"{{{OPS_NS}}}type"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+CSS_FILE = "styles/book.css"
+#: Readers (Kindle's Send to Kindle among them) refuse or choke on bigger books.
+LARGE_BYTES = 50_000_000
+#: Headings deeper than this stay out of the table of contents (it is for finding one's way, not an index).
+TOC_DEPTH = 3
+
+
+def _cover_option(value: str) -> Path:
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ValueError(f"{value}: no such file")
+    return path
 
 
 class EpubWriter(Writer):
     name = "epub"
     extension = "epub"
     description = "EPUB 3 e-book (with EPUB 2 NCX), valid under epubcheck 5.3."
-    options: tuple[Option, ...] = ()
+    options: tuple[Option, ...] = (
+        Option("cover", "Cover image for the EPUB (JPEG, PNG, WebP…); default: one is drawn from the title, "
+               "authors and site.", metavar="FILE", group="export", convert=_cover_option),
+    )
 
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
         theme = themes.load(settings.get("theme") or "default")
-        eb = self._book(book)
-        eb.add_item(epub.EpubItem(uid="style", file_name="styles/book.css", media_type="text/css",
-                                  content=self._css(theme).encode("utf-8")))
-        for n, face in enumerate(theme.faces, 1):
-            eb.add_item(epub.EpubItem(uid=f"font{n}", file_name=f"fonts/{face.path.name}",
-                                      media_type=face.media_type, content=face.path.read_bytes()))
-        images = _ImageEmbedder(eb)
-        chapters, toc = [], []
-        for index, (doc, prefix) in enumerate(zip(book.articles, article_prefixes(book)), 1):
-            policy = resources.for_root(doc.base)
-            section = article_section(doc, lambda src: images.embed(policy, src), id_prefix=prefix)
-            file_name = f"text/article-{index}.xhtml"
-            for n, h in enumerate(headings(section), 1):
-                if not h.get("id"):
-                    h.set("id", f"{prefix}h-{n}")
-            chapter = epub.EpubHtml(uid=f"article{index}", file_name=file_name, title=doc.metadata.title,
-                                    lang=doc.metadata.language, direction=doc.metadata.direction)
-            chapter.content = _xhtml(section, doc.metadata.title, doc.metadata.language)
-            chapter.add_link(href="../styles/book.css", rel="stylesheet", type="text/css")
-            eb.add_item(chapter)
-            chapters.append(chapter)
-            toc.append(_toc_entry(chapter, doc.metadata.title, section, file_name, index))
-        eb.toc = toc
-        eb.add_item(epub.EpubNcx())
-        eb.add_item(epub.EpubNav())
-        eb.spine = chapters
-        mtime = _modified(book)
+        builder = _Builder(book, theme)
+        builder.cover(settings.get("cover"))
+        builder.title_page()
+        builder.articles(resources)
+        builder.finish()
+        buffer = io.BytesIO()
         try:
-            epub.write_epub(str(path), eb, {"epub3_pages": False, "mtime": mtime, "raise_exceptions": True})
+            epub.write_epub(buffer, builder.eb, {"epub3_pages": False, "epub3_landmark": False,
+                                                 "mtime": builder.modified, "raise_exceptions": True})
         except OSError:
             raise
         except Exception as exc:  # ebooklib raises bare exceptions for bad content
             raise WriterError(f"EPUB could not be written: {exc}") from exc
+        reproducible_zip(buffer.getvalue(), path, builder.modified)
+        size = path.stat().st_size
+        if size > LARGE_BYTES:
+            log.warning("%s: the EPUB is %.0f MB; some readers and Send to Kindle refuse books over 50 MB",
+                        book.metadata.title, size / 1e6)
 
-    def _book(self, book: Book) -> epub.EpubBook:
-        meta = book.metadata
-        eb = epub.EpubBook()
-        eb.set_identifier(book.identifier())
-        eb.set_title(meta.title)
+
+class _Page(epub.EpubItem):
+    """A content document we write in full (ebooklib would re-parse it and drop attributes)."""
+
+    def __init__(self, uid: str, file_name: str, content: bytes, properties: list[str] | None = None) -> None:
+        super().__init__(uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=content)
+        self.properties = properties or []
+
+
+@dataclass
+class _Article:
+    doc: Document
+    file_name: str
+    section: etree._Element
+    prefix: str
+
+
+@dataclass
+class _Builder:
+    """One EPUB being assembled: the ebooklib book plus what the nav, NCX and metadata need to know."""
+
+    book: Book
+    theme: themes.Theme
+    eb: epub.EpubBook = field(default_factory=epub.EpubBook)
+    spine: list = field(default_factory=list)
+    guide: list[dict] = field(default_factory=list)
+    pages: list[tuple[str, etree._Element]] = field(default_factory=list)
+    images: list[PreparedImage] = field(default_factory=list)
+    image_alts: list[str] = field(default_factory=list)
+    done: list[_Article] = field(default_factory=list)
+    cover_file: str | None = None
+
+    def __post_init__(self) -> None:
+        self.meta = self.book.metadata
+        self.modified = modified_time(self.book)
+        self._metadata()
+
+    # --- metadata -------------------------------------------------------------------------------
+    def _metadata(self) -> None:
+        meta, eb = self.meta, self.eb
+        eb.set_identifier(self.book.identifier())
+        eb.title = meta.title
+        eb.add_metadata("DC", "title", meta.title, {"id": "title"})
+        eb.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+        if meta.subtitle:
+            eb.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+            eb.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
         eb.set_language(meta.language)
-        for n, author in enumerate(meta.authors, 1):
-            eb.add_author(author, uid=f"creator{n}")
-        for name, value in (("publisher", meta.publisher), ("date", meta.date), ("description", meta.description),
-                            ("source", meta.source_url), ("rights", meta.rights)):
+        for n, author in enumerate(self._authors(), 1):
+            eb.add_author(author, uid=f"creator{n}", role="aut")
+        for name, value in (("publisher", meta.publisher), ("date", meta.date),
+                            ("description", meta.description), ("rights", meta.rights)):
             if value:
                 eb.add_metadata("DC", name, value)
         for subject in meta.subjects:
             eb.add_metadata("DC", "subject", subject)
-        if meta.direction == "rtl":
-            eb.set_direction("rtl")
-        return eb
+        sources = [meta.source_url] if meta.source_url else []
+        if self.book.is_collection:
+            sources += [d.metadata.source_url for d in self.book.articles if d.metadata.source_url]
+        for source in dict.fromkeys(sources):
+            eb.add_metadata("DC", "source", source)
+        eb.set_direction(meta.direction if meta.direction in ("ltr", "rtl") else "ltr")
 
-    def _css(self, theme: themes.Theme) -> str:
-        faces = "\n".join(
-            f'@font-face {{ font-family: "{f.family}"; src: url("../fonts/{f.path.name}"); '
-            f"font-weight: {f.weight}; font-style: {f.style}; }}" for f in theme.faces)
-        return faces + "\n" + theme.stylesheet("epub")
+    def _authors(self) -> list[str]:
+        if self.meta.authors or not self.book.is_collection:
+            return list(self.meta.authors)
+        return list(dict.fromkeys(a for d in self.book.articles for a in d.metadata.authors))
+
+    # --- front matter ---------------------------------------------------------------------------
+    def cover(self, given: Path | None) -> None:
+        """The cover image (given, or drawn) and a cover page that shows it."""
+        if given is not None:
+            image = prepare_bytes(Path(given).read_bytes(), max_px=2560)
+            if image is None or image.media_type == "image/svg+xml":
+                raise UsageError(f"--cover: {given} is not an image this writer can use (JPEG, PNG, WebP…)")
+            data, ext, media_type = image.data, image.extension, image.media_type
+        else:
+            data, ext, media_type = generate_cover(self.meta, self.theme), "png", "image/png"
+        self.cover_file = f"images/cover.{ext}"
+        item = epub.EpubCover(uid="cover-image", file_name=self.cover_file)
+        item.media_type = media_type
+        item.content = data
+        self.eb.add_item(item)
+        self.eb.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+        body = etree.Element("section", {EPUB_TYPE: "cover", "class": "cover"}, nsmap={"epub": OPS_NS})
+        etree.SubElement(body, "img", src="../" + self.cover_file, alt=f"Cover: {self.meta.title}")
+        self._add_page("cover", "text/cover.xhtml", "Cover", body, self.meta)
+        self.guide.append({"href": "text/cover.xhtml", "title": "Cover", "type": "cover"})
+
+    def title_page(self) -> None:
+        section = etree.Element("section", {EPUB_TYPE: "titlepage", "class": "titlepage"}, nsmap={"epub": OPS_NS})
+        meta = copy.copy(self.meta)
+        if self.book.is_collection:
+            meta.authors = self._authors()
+        section.append(title_block(meta))
+        if meta.description:
+            etree.SubElement(section, "p", {"class": "description"}).text = meta.description
+        if meta.rights:
+            etree.SubElement(section, "p", {"class": "rights"}).text = meta.rights
+        self._add_page("titlepage", "text/title.xhtml", meta.title, section, self.meta)
+        self.guide.append({"href": "text/title.xhtml", "title": "Title page", "type": "title-page"})
+
+    # --- articles -------------------------------------------------------------------------------
+    def articles(self, resources: ResourcePolicy) -> None:
+        book = self.book
+        embedder = _ImageEmbedder(self)
+        files = [f"text/article-{i}.xhtml" for i in range(1, len(book.articles) + 1)]
+        by_url = {_url_key(d.metadata.source_url): (f, p) for d, f, p in
+                  zip(book.articles, files, article_prefixes(book)) if d.metadata.source_url}
+        parts_of = {id(doc): n for n, part in enumerate(book.parts, 1) for doc in part.articles}
+        started: set[int] = set()
+        for doc, file_name, prefix in zip(book.articles, files, article_prefixes(book)):
+            part = parts_of.get(id(doc))
+            if part is not None and part not in started:
+                started.add(part)
+                self._part_page(part)
+            policy = resources.for_root(doc.base)
+            section = article_section(doc, lambda src: embedder.embed(policy, src), id_prefix=prefix)
+            if not book.is_collection:
+                section.remove(section.find("header"))  # the title page carries it
+            section.set(EPUB_TYPE, "bodymatter chapter")
+            _number_headings(section, prefix)
+            _mark_notes(section)
+            if book.is_collection:
+                _links_inside_book(section, by_url, file_name)
+            self._add_page(f"article{len(self.done) + 1}", file_name, doc.metadata.title,
+                           _with_ops(section), doc.metadata)
+            self.done.append(_Article(doc, file_name, section, prefix))
+        if self.done:
+            self.guide.append({"href": self.done[0].file_name, "title": "Start", "type": "text"})
+
+    def _part_page(self, number: int) -> None:
+        part = self.book.parts[number - 1]
+        section = etree.Element("section", {EPUB_TYPE: "part", "class": "part"}, nsmap={"epub": OPS_NS})
+        etree.SubElement(section, "h1", {"class": "part-title"}).text = part.title
+        self._add_page(f"part{number}", f"text/part-{number}.xhtml", part.title, section, self.meta)
+
+    # --- navigation, fonts, styles --------------------------------------------------------------
+    def finish(self) -> None:
+        eb = self.eb
+        eb.toc = self._toc()
+        if self.book.is_collection:  # only then is the contents page read in the spine (see below)
+            self.guide.append({"href": "nav.xhtml#toc", "title": "Contents", "type": "toc"})
+        self._add_page("nav", "nav.xhtml", "Contents", self._nav(), self.meta, properties=["nav"], spine=False,
+                       css="styles/book.css")
+        eb.add_item(epub.EpubNcx())
+        eb.guide = self.guide
+        self._fonts_and_style()
+        self._accessibility()
+        # the contents page is read after the title page in a collection; a single article needs none
+        if self.book.is_collection:
+            self.spine.insert(2, self.eb.get_item_with_id("nav"))
+        eb.spine = self.spine
+
+    def _toc(self) -> list:
+        counter = iter(range(1, 100_000))
+        entries = []
+        by_part: dict[int, list] = {}
+        parts_of = {id(doc): n for n, part in enumerate(self.book.parts, 1) for doc in part.articles}
+        for art in self.done:
+            subs = _heading_tree(art.section, art.file_name, counter)
+            title = art.doc.metadata.title if self.book.is_collection else self.meta.title
+            entry = (epub.Section(title, href=art.file_name), subs) if subs else \
+                epub.Link(art.file_name, title, f"toc-{next(counter)}")
+            part = parts_of.get(id(art.doc))
+            if part is None:
+                entries.append(entry)
+            else:
+                if part not in by_part:
+                    by_part[part] = []
+                    entries.append((epub.Section(self.book.parts[part - 1].title, href=f"text/part-{part}.xhtml"),
+                                    by_part[part]))
+                by_part[part].append(entry)
+        return entries
+
+    def _nav(self) -> etree._Element:
+        """The nav document body: the toc (mirroring the NCX) and the landmarks."""
+        body = etree.Element("div", nsmap={"epub": OPS_NS})
+        toc = etree.SubElement(body, "nav", {EPUB_TYPE: "toc", "id": "toc", "role": "doc-toc"})
+        etree.SubElement(toc, "h1").text = "Contents"
+
+        def entries(parent: etree._Element, items: list) -> None:
+            ol = etree.SubElement(parent, "ol")
+            for item in items:
+                li = etree.SubElement(ol, "li")
+                head, children = (item[0], item[1]) if isinstance(item, tuple) else (item, [])
+                a = etree.SubElement(li, "a", href=head.href)
+                a.text = head.title
+                if children:
+                    entries(li, children)
+
+        entries(toc, self.eb.toc)
+        landmarks = etree.SubElement(body, "nav", {EPUB_TYPE: "landmarks", "id": "landmarks", "hidden": "hidden"})
+        etree.SubElement(landmarks, "h2").text = "Landmarks"
+        ol = etree.SubElement(landmarks, "ol")
+        kinds = {"cover": "cover", "title-page": "titlepage", "text": "bodymatter", "toc": "toc"}
+        for mark in self.guide:
+            a = etree.SubElement(etree.SubElement(ol, "li"), "a", {EPUB_TYPE: kinds[mark["type"]],
+                                                                   "href": mark["href"]})
+            a.text = mark["title"]
+        return body
+
+    def _fonts_and_style(self) -> None:
+        text = "".join(etree.tostring(el, method="text", encoding="unicode") for _, el in self.pages)
+        code = "".join("".join(el.itertext()) for _, page in self.pages for el in page.iter("pre", "code"))
+        faces = []
+        for face in self.theme.faces:
+            wanted = code if face.role == "mono" else text
+            if face.role == "mono" and not code.strip():
+                continue  # no code in the book: the monospace faces stay out
+            try:
+                data = subset_font(face.path, wanted)
+            except ValueError as exc:
+                log.warning("font %s left out: %s", face.path.name, exc)
+                continue
+            name = f"fonts/{face.path.stem}.{face.path.suffix.lstrip('.').lower()}"
+            self.eb.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=name,
+                                           media_type=face.media_type, content=data))
+            faces.append(f'@font-face {{ font-family: "{face.family}"; src: url("../{name}"); '
+                         f"font-weight: {face.weight}; font-style: {face.style}; }}")
+        css = "\n".join(faces) + "\n" + self.theme.stylesheet("epub")
+        self.eb.add_item(epub.EpubItem(uid="style", file_name=CSS_FILE, media_type="text/css",
+                                       content=css.encode("utf-8")))
+
+    def _accessibility(self) -> None:
+        """Accessibility metadata that says what is true of this book, no more."""
+        add = lambda prop, value: self.eb.add_metadata(None, "meta", value, {"property": prop})  # noqa: E731
+        has_images = bool(self.images)
+        all_alt = all(alt.strip() for alt in self.image_alts)
+        add("schema:accessMode", "textual")
+        if has_images:
+            add("schema:accessMode", "visual")
+        if not has_images or all_alt:
+            add("schema:accessModeSufficient", "textual")
+        if has_images:
+            add("schema:accessModeSufficient", "textual,visual")
+        features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+        if has_images and all_alt:
+            features.append("alternativeText")
+        if any(a.section.find(f".//aside[@role='{NOTE_ROLE}']") is not None for a in self.done):
+            features.append("ARIA")
+        for feature in features:
+            add("schema:accessibilityFeature", feature)
+        animated = any(i.animated for i in self.images)
+        hazards = ["noSoundHazard", "noMotionSimulationHazard"] + ([] if animated else ["noFlashingHazard"])
+        if animated:
+            hazards.append("unknownFlashingHazard")
+        for hazard in hazards:
+            add("schema:accessibilityHazard", hazard)
+        summary = ("Text in reading order with headings, a table of contents and page navigation by "
+                   "structure; the reader's font, size and colours apply.")
+        if has_images:
+            summary += (" Every image has a text alternative." if all_alt else
+                        " Some images have no text alternative.")
+        add("schema:accessibilitySummary", summary)
+
+    # --- documents ------------------------------------------------------------------------------
+    def _add_page(self, uid: str, file_name: str, title: str, body: etree._Element, meta: Metadata,
+                  properties: list[str] | None = None, spine: bool = True, css: str | None = None) -> None:
+        css = css or os.path.relpath(CSS_FILE, os.path.dirname(file_name) or ".")
+        content = xhtml_document(body, title, meta.language, meta.direction, css)
+        page = _Page(uid, file_name, content, properties)
+        self.eb.add_item(page)
+        self.pages.append((file_name, body))
+        if spine:
+            self.spine.append(page)
 
 
 class _ImageEmbedder:
     """Adds each distinct image once, under a stable name, and says where it went."""
 
-    def __init__(self, eb: epub.EpubBook) -> None:
-        self.eb = eb
+    def __init__(self, builder: _Builder) -> None:
+        self.builder = builder
         self.by_source: dict[tuple[str | None, str], str | None] = {}
+        self.by_content: dict[bytes, str] = {}
 
     def embed(self, policy: ResourcePolicy, src: str) -> str | None:
         key = (str(policy.root), src)
@@ -112,47 +375,177 @@ class _ImageEmbedder:
         image = prepare(resource)
         if image is None:
             return None
-        n = len([v for v in self.by_source.values() if v]) + 1
+        if image.data in self.by_content:
+            return self.by_content[image.data]
+        n = len(self.by_content) + 1
         name = f"images/image-{n}.{image.extension}"
-        self.eb.add_item(epub.EpubItem(uid=f"image{n}", file_name=name, media_type=image.media_type,
-                                       content=image.data))
+        self.builder.eb.add_item(epub.EpubItem(uid=f"image{n}", file_name=name, media_type=image.media_type,
+                                               content=image.data))
+        self.builder.images.append(image)
+        self.by_content[image.data] = "../" + name
         return "../" + name
 
 
-def _xhtml(section: etree._Element, title: str, language: str) -> str:
-    body = etree.tostring(section, encoding="unicode", method="xml")
-    safe_title = etree.Element("title")
-    safe_title.text = title
-    return (f'<html xmlns="{XHTML_NS}" xmlns:epub="http://www.idpf.org/2007/ops" lang="{language}" '
-            f'xml:lang="{language}"><head>{etree.tostring(safe_title, encoding="unicode")}</head>'
-            f"<body>{body}</body></html>")
+def xhtml_document(body: etree._Element, title: str, language: str, direction: str, css: str) -> bytes:
+    """A complete XHTML content document: ``lang``, ``xml:lang`` and ``dir`` on the root and the body."""
+    html = etree.Element(f"{{{XHTML_NS}}}html", nsmap={None: XHTML_NS, "epub": OPS_NS})
+    html.set("lang", language)
+    html.set(XML_LANG, language)
+    html.set("dir", direction)
+    head = etree.SubElement(html, f"{{{XHTML_NS}}}head")
+    etree.SubElement(head, f"{{{XHTML_NS}}}meta", charset="utf-8")
+    etree.SubElement(head, f"{{{XHTML_NS}}}title").text = title or "Untitled"
+    etree.SubElement(head, f"{{{XHTML_NS}}}link", rel="stylesheet", type="text/css", href=css)
+    xbody = etree.SubElement(html, f"{{{XHTML_NS}}}body", dir=direction)
+    if body.tag == "div" and not body.attrib:
+        children = list(copy.deepcopy(body))
+    else:
+        children = [copy.deepcopy(body)]
+    for child in children:
+        xbody.append(_to_xhtml(child))
+    return etree.tostring(html, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
 
 
-def _toc_entry(chapter: epub.EpubHtml, title: str, section: etree._Element, file_name: str, index: int):
-    """The article in the toc, with its headings nested under it (h2 only, to keep the toc short)."""
-    subs = [epub.Link(f"{file_name}#{h.get('id')}", " ".join("".join(h.itertext()).split()) or "Section",
-                      f"a{index}-toc-{n}")
-            for n, h in enumerate((h for h in headings(section) if h.tag == "h2"), 1)]
-    if not subs:
-        return epub.Link(file_name, title, f"a{index}-toc")
-    return (epub.Section(title, href=file_name), subs)
+def _to_xhtml(el: etree._Element) -> etree._Element:
+    """Move a tree of plain HTML names into the XHTML namespace (attributes and text untouched)."""
+    for node in el.iter():
+        if isinstance(node.tag, str) and not node.tag.startswith("{"):
+            node.tag = f"{{{XHTML_NS}}}{node.tag}"
+    return el
 
 
-def _modified(book: Book) -> dt.datetime:
-    """``dcterms:modified``: from SOURCE_DATE_EPOCH, else the article's date, else a fixed epoch (reproducible)."""
-    import os
+def _with_ops(section: etree._Element) -> etree._Element:
+    """``section`` under an element declaring the ``epub`` prefix (so ``epub:type`` serialises so)."""
+    holder = etree.Element("div", nsmap={"epub": OPS_NS})
+    holder.append(section)
+    return holder
 
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+
+def _number_headings(section: etree._Element, prefix: str) -> None:
+    for n, h in enumerate(headings(section), 1):
+        if not h.get("id"):
+            h.set("id", f"{prefix}h-{n}")
+
+
+def _heading_tree(section: etree._Element, file_name: str, counter) -> list:
+    """Nested toc entries for the headings of one article (h2, h3… down to :data:`TOC_DEPTH`)."""
+    root: list = []
+    stack: list[tuple[int, list]] = [(1, root)]
+    for h in headings(section):
+        level = int(h.tag[1])
+        if level > TOC_DEPTH:
+            continue
+        text = " ".join("".join(h.itertext()).split()) or "Section"
+        while stack[-1][0] >= level:
+            stack.pop()
+        children: list = []
+        link = epub.Link(f"{file_name}#{h.get('id')}", text, f"toc-{next(counter)}")
+        stack[-1][1].append([link, children])
+        stack.append((level, children))
+
+    def finish(items: list) -> list:
+        out = []
+        for link, children in items:
+            if children:
+                out.append((epub.Section(link.title, href=link.href), finish(children)))
+            else:
+                out.append(link)
+        return out
+
+    return finish(root)
+
+
+def _mark_notes(section: etree._Element) -> None:
+    """Tree notes → EPUB 3 notes: ``epub:type`` noteref/footnote beside the ARIA roles, and a numbered
+    link back from each note to where it is referenced (readers without pop-ups follow links)."""
+    refs: dict[str, etree._Element] = {}
+    for a in section.iter("a"):
+        if a.get("role") == NOTEREF_ROLE:
+            a.set(EPUB_TYPE, "noteref")
+            refs.setdefault(a.get("href", "")[1:], a)
+    notes = [aside for aside in section.iter("aside") if aside.get("role") == NOTE_ROLE]
+    for n, aside in enumerate(notes, 1):
+        aside.set(EPUB_TYPE, "footnote")
+        ref = refs.get(aside.get("id", ""))
+        label_text = re.sub(r"^[\[(]|[\])]$", "", "".join(ref.itertext()).strip()) if ref is not None else ""
+        label_text = label_text or str(n)
+        first = aside[0] if len(aside) and aside[0].tag in ("p", "h2", "h3", "h4", "h5", "h6") else None
+        if first is None:
+            first = etree.Element("p")
+            aside.insert(0, first)
+        if ref is not None and ref.get("id"):
+            label = etree.Element("a", {"href": "#" + ref.get("id"), "class": "note-label"})
+        else:
+            label = etree.Element("span", {"class": "note-label"})
+        label.text = label_text
+        label.tail = " " + (first.text or "")
+        first.text = None
+        first.insert(0, label)
+    if notes:
+        notes[0].addprevious(etree.Element("hr", {"class": "notes-rule"}))
+
+
+def _url_key(url: str | None) -> str:
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
+
+
+def _links_inside_book(section: etree._Element, by_url: dict[str, tuple[str, str]], here: str) -> None:
+    """Links to another article of the book go to its chapter, not to the web."""
+    ids = {el.get("id") for el in section.iter() if el.get("id")}
+    for a in section.iter("a"):
+        href = a.get("href", "")
+        if not href.startswith(("http://", "https://")):
+            continue
+        target = by_url.get(_url_key(href))
+        if target is None:
+            continue
+        file_name, prefix = target
+        fragment = urlsplit(href).fragment
+        rel = os.path.basename(file_name)
+        if file_name == here:
+            anchor = prefix + fragment
+            a.set("href", f"#{anchor}" if fragment and anchor in ids else f"#{prefix}article")
+        else:
+            a.set("href", f"{rel}#{prefix}{fragment}" if fragment else f"{rel}#{prefix}article")
+
+
+def modified_time(book: Book) -> dt.datetime:
+    """``dcterms:modified``: SOURCE_DATE_EPOCH, else the book's date (``--date`` or the article's), else a fixed
+    day. Never the clock: the same input must give the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
-    date = book.metadata.date
-    if date:
+    dates = [book.metadata.date] + [d.metadata.date for d in book.articles]
+    for date in filter(None, dates):
         try:
-            parsed = dt.datetime.fromisoformat(date.replace("Z", "+00:00")) if "T" in date else \
-                dt.datetime.fromisoformat((date + "-01-01")[:10] if len(date) < 10 else date[:10])
-            if parsed.tzinfo:
-                parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
-            return parsed.replace(microsecond=0)
+            if "T" in date:
+                parsed = dt.datetime.fromisoformat(date.replace("Z", "+00:00"))
+            else:
+                pieces = (date + "-01-01")[:10] if len(date) < 10 else date[:10]
+                parsed = dt.datetime.fromisoformat(pieces if len(date) != 7 else date + "-01")
         except ValueError:
-            pass
+            continue
+        if parsed.tzinfo:
+            parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return max(parsed.replace(microsecond=0), dt.datetime(1980, 1, 1))
     return dt.datetime(2000, 1, 1)
+
+
+def reproducible_zip(data: bytes, path: Path, when: dt.datetime) -> None:
+    """Rewrite ebooklib's zip: ``mimetype`` first and stored, then every entry in a fixed order with a fixed
+    timestamp and permissions, so two exports of the same input are byte-identical."""
+    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        names = source.namelist()
+        order = ["mimetype", "META-INF/container.xml"] + sorted(n for n in names
+                                                                 if n not in ("mimetype", "META-INF/container.xml"))
+        with zipfile.ZipFile(path, "w") as out:
+            for name in order:
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                info.create_system = 3
+                out.writestr(info, source.read(name), compresslevel=9 if name != "mimetype" else None)

@@ -1,0 +1,203 @@
+"""Footnotes and endnotes: found in the converted tree and made tree notes.
+
+Web articles mark notes many ways: ``<sup><a href="#fn1">1</a></sup>`` with an
+``<ol class="footnotes">``, ``<aside>``/``role="doc-endnotes"`` blocks, Wikipedia's
+``<sup id="cite_ref-1"><a href="#cite_note-1">[1]</a></sup>`` with an
+``<ol class="references">``. Classes and roles are gone after conversion, but the
+shape that matters survives: a short marker link (``1``, ``[2]``, ``*``, ``†``)
+pointing at a list item or paragraph that comes later. Each such target becomes
+``<aside role="doc-footnote" id>`` after the blocks (in order of first reference),
+each marker becomes ``<a role="doc-noteref">`` with an id of its own (writers link
+back to it), and the note's own bare back-links (``↩``, ``^``) go, since every
+writer draws its own. Words are never dropped: only links whose text has no
+letters or digits are removed.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from lxml import etree
+
+from ..document import Report
+from ..tree import HEADINGS, INLINES, NOTE, NOTE_ROLE, NOTEREF_ROLE
+
+#: Marker text of a note reference: 1, [12], (3), *, **, †, ‡, §, a, [iv], note 4.
+MARKER = re.compile(r"^[\[(]?\s*(?:note\s*)?(\d{1,4}|[*†‡§¶]{1,3}|[a-z]|[ivxlc]{1,6})\s*[\])]?$", re.IGNORECASE)
+#: A letter or roman marker is a note only inside ``sup`` (plain "a" is too common a link text).
+NUMERIC = re.compile(r"[\[(]?\s*(?:note\s*)?(\d{1,4}|[*†‡§¶]{1,3})\s*[\])]?$", re.IGNORECASE)
+_WORD = re.compile(r"\w")
+
+
+def detect_notes(root: etree._Element, report: Report) -> None:
+    """Turn marker links and the list items or paragraphs they point at into tree notes."""
+    ids = {}
+    for el in root.iter():
+        if el.get("id") and el.get("id") not in ids:
+            ids[el.get("id")] = el
+    order = {el: n for n, el in enumerate(root.iter())}
+    refs_by_target: dict[etree._Element, list[etree._Element]] = {}
+    for a in root.iter("a"):
+        target = _target(a, ids)
+        if target is None or not _is_marker(a) or order[target] <= order[a]:
+            continue
+        if any(anc is target for anc in a.iterancestors()) or next(target.iterancestors(NOTE), None) is not None:
+            continue
+        refs_by_target.setdefault(target, []).append(a)
+    if not refs_by_target:
+        return
+    ref_ids = _give_ref_ids(refs_by_target, ids)
+    targets = sorted(refs_by_target, key=lambda t: min(order[r] for r in refs_by_target[t]))
+    last_ref = max(order[r] for refs in refs_by_target.values() for r in refs)
+    notes = [_make_note(t, ref_ids, order, last_ref, set(refs_by_target)) for t in targets]
+    for note in notes:
+        root.append(note)
+    _tidy_containers(root)
+    report.note("notes made from footnotes and endnotes", len(notes))
+
+
+def _target(a: etree._Element, ids: dict[str, etree._Element]) -> etree._Element | None:
+    """The list item or paragraph a ``#fragment`` link points into, or None."""
+    href = a.get("href", "")
+    if not href.startswith("#") or len(href) < 2:
+        return None
+    el = ids.get(href[1:])
+    if el is None:
+        el = ids.get(unquote(href[1:]))
+    while el is not None and el.tag in INLINES:
+        el = el.getparent()
+    if el is None or el.tag not in ("li", "p"):
+        return None
+    return el
+
+
+def _is_marker(a: etree._Element) -> bool:
+    text = " ".join("".join(a.itertext()).split())
+    if not text or not MARKER.match(text):
+        return False
+    in_sup = a.getparent() is not None and a.getparent().tag == "sup" or any(c.tag == "sup" for c in a)
+    return in_sup or bool(NUMERIC.match(text))
+
+
+def _give_ref_ids(refs_by_target: dict, ids: dict[str, etree._Element]) -> set[str]:
+    """Every marker gets an id (a ``sup``'s id moves onto its link); returns the ids that mean "a reference"."""
+    taken = set(ids)
+    ref_ids: set[str] = set()
+    n = 0
+    for refs in refs_by_target.values():
+        for a in refs:
+            a.set("role", NOTEREF_ROLE)
+            parent = a.getparent()
+            if not a.get("id") and parent is not None and parent.tag == "sup" and parent.get("id") \
+                    and len(parent) == 1 and not (parent.text or "").strip():
+                a.set("id", parent.attrib.pop("id"))
+            if not a.get("id"):
+                n += 1
+                while f"noteref-{n}" in taken:
+                    n += 1
+                a.set("id", f"noteref-{n}")
+                taken.add(a.get("id"))
+            ref_ids.add(a.get("id"))
+            for anc in a.iterancestors():
+                if anc.tag not in INLINES:
+                    break
+                if anc.get("id"):
+                    ref_ids.add(anc.get("id"))
+    return ref_ids
+
+
+def _make_note(target: etree._Element, ref_ids: set[str], order: dict, last_ref: int,
+               all_targets: set[etree._Element]) -> etree._Element:
+    """A detached ``aside`` holding the target's content (and, for end paragraphs, the ones that follow)."""
+    note = etree.Element(NOTE, role=NOTE_ROLE)
+    for key in ("id", "lang", "dir"):
+        if target.get(key):
+            note.set(key, target.get(key))
+    followers: list[etree._Element] = []
+    if target.tag == "p" and order[target] > last_ref:
+        nxt = target.getnext()
+        while (nxt is not None and nxt.tag not in HEADINGS and nxt not in all_targets
+               and nxt.tag in ("p", "blockquote", "ul", "ol", "pre")):
+            followers.append(nxt)
+            nxt = nxt.getnext()
+    _drop_backlinks(target, ref_ids)
+    for el in followers:
+        _drop_backlinks(el, ref_ids)
+    if target.tag == "li":
+        if any(child.tag not in INLINES for child in target):
+            blocks = list(target)
+        else:
+            p = etree.Element("p")
+            p.text = target.text
+            p.extend(list(target))
+            blocks = [p]
+        _detach(target)
+    else:
+        target.attrib.pop("id", None)
+        _detach(target)
+        blocks = [target] + followers
+        for el in followers:
+            _detach(el)
+    for block in blocks:
+        note.append(block)
+    first = note[0] if len(note) else None
+    if first is None:
+        etree.SubElement(note, "p")
+    elif first.text:
+        first.text = first.text.lstrip()
+    return note
+
+
+def _drop_backlinks(el: etree._Element, ref_ids: set[str]) -> None:
+    """Remove links back to a reference that carry no words (``↩``, ``^``); keep lettered ones (``a``, ``b``)."""
+    for a in list(el.iter("a")):
+        href = a.get("href", "")
+        if href.startswith("#") and href[1:] in ref_ids and not _WORD.search("".join(a.itertext())):
+            holder = a.getparent()
+            _remove(a)
+            while holder is not None and holder.tag in INLINES and not len(holder) \
+                    and not (holder.text or "").strip() and not holder.get("id"):
+                parent = holder.getparent()
+                _remove(holder)
+                holder = parent
+
+
+def _remove(el: etree._Element) -> None:
+    """Remove ``el`` and its content, keeping its tail text in place."""
+    parent = el.getparent()
+    prev = el.getprevious()
+    if el.tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _detach(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is not None:
+        parent.remove(el)
+    el.tail = None
+
+
+def _tidy_containers(root: etree._Element) -> None:
+    """Lists and quotations emptied of their notes go."""
+    for lst in [el for el in root.iter("ol", "ul", "blockquote") if not len(el)]:
+        parent = lst.getparent()
+        if parent is not None:
+            if lst.get("id"):
+                _keep_anchor(root, lst)
+            parent.remove(lst)
+
+
+def _keep_anchor(root: etree._Element, lst: etree._Element) -> None:
+    """Links to a removed list's id go to the first note instead (never to nothing)."""
+    first = root.find(f"{NOTE}")
+    ident = lst.get("id")
+    for a in root.iter("a"):
+        if a.get("href") == f"#{ident}" and first is not None:
+            if not first.get("id"):
+                first.set("id", ident)
+            else:
+                a.set("href", "#" + first.get("id"))
