@@ -1,0 +1,121 @@
+"""The PDF edition (WeasyPrint): print-grade pages from the theme's ``print.css`` and the bundled fonts.
+
+Writing is two steps so each can be measured and tested alone: :meth:`PdfWriter.prepare`
+builds the final HTML and CSS (:mod:`.markup`, :mod:`.pages`), :func:`render` hands
+them to WeasyPrint. WeasyPrint reads nothing except through
+:class:`~exporter.writers._weasyprint.PolicyFetcher`: images are read by the
+resource policy beforehand and passed as ``data:`` URIs, and the only files it
+opens itself are the theme's fonts. Scripts the bundled fonts lack are set in
+the system's Noto fonts (see ``print.css``), found through fontconfig.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ... import themes
+from ...document import Book
+from ...errors import WriterError
+from ...options import Option, Settings
+from ...resources import ResourcePolicy
+from .. import Writer
+from .._weasyprint import PolicyFetcher
+from .markup import LINK_MODES, build_html
+from .pages import Layout, Margins, check_length, check_size, default_size, length_mm, page_css, parse_size
+
+#: ``--pdf-variant`` values and the WeasyPrint options each means (every one is tagged).
+VARIANTS: dict[str, dict] = {
+    "tagged": {"pdf_tags": True},
+    "pdf/ua-1": {"pdf_variant": "pdf/ua-1", "pdf_tags": True},
+    "pdf/a-3b": {"pdf_variant": "pdf/a-3b", "pdf_tags": True},
+}
+MARKS = ("none", "crop", "cross", "both")
+
+
+@dataclass
+class Prepared:
+    """The final input of WeasyPrint for one edition: HTML, CSS and render options."""
+
+    html: str
+    css: str
+    options: dict = field(default_factory=dict)
+    trusted: tuple[Path, ...] = ()
+
+
+class PdfWriter(Writer):
+    name = "pdf"
+    extension = "pdf"
+    description = "Print-ready PDF (WeasyPrint), tagged, with bookmarks, running heads and page numbers."
+    options: tuple[Option, ...] = (
+        Option("page_size", "Page size: A4, Letter, A5, 6x9in or any WIDTHxHEIGHT with units (mm, cm, in, pt), "
+               "optionally followed by 'landscape'; auto takes Letter where your locale (else the article's "
+               "language tag) uses it, else the theme's size.", default="auto", metavar="SIZE", group="pdf",
+               convert=check_size),
+        Option("duplex", "Print on both sides: mirrored margins, page numbers and running heads on the "
+               "outer edges, collections' articles opening on a right-hand page.", kind="flag", default=False,
+               group="pdf"),
+        Option("links", "Where a link's URL is printed: as a footnote on the page of the link, inline after "
+               "it, or not at all (links stay clickable).", kind="choice", default="footnotes",
+               choices=LINK_MODES, group="pdf"),
+        Option("pdf_variant", "PDF flavour: tagged (accessible structure), pdf/ua-1 (accessible, declared) "
+               "or pdf/a-3b (archival).", kind="choice", default="tagged", choices=tuple(VARIANTS),
+               group="pdf"),
+        Option("bleed", "Bleed added around each page for a printer, e.g. 3mm.", default="0", metavar="LENGTH",
+               group="pdf", convert=check_length),
+        Option("marks", "Printer's marks drawn in the bleed: crop, cross or both.", kind="choice",
+               default="none", choices=MARKS, group="pdf"),
+    )
+
+    def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
+        render(self.prepare(book, settings, resources), resources, path)
+
+    def prepare(self, book: Book, settings: Settings, resources: ResourcePolicy) -> Prepared:
+        """The final HTML, CSS and WeasyPrint options for ``book`` under ``settings``."""
+        theme = themes.load(settings.get("theme") or "default")
+        layout = layout_for(book, settings, theme)
+        classes = [c for c, on in (("duplex", layout.duplex), ("justify", theme.setting("print", "justify", False)))
+                   if on]
+        links = settings.get("links") or "footnotes"
+        html = build_html(book, resources, links=links, classes=classes)
+        css = font_faces(theme) + page_css(layout) + theme.stylesheet("print")
+        variant = settings.get("pdf_variant") or "tagged"
+        return Prepared(html=html, css=css, options=dict(VARIANTS[variant]),
+                        trusted=(themes.data_dir("fonts"), theme.folder))
+
+
+def layout_for(book: Book, settings: Settings, theme: themes.Theme) -> Layout:
+    """Page geometry from the options, the reader's locale and the theme."""
+    given = str(settings.get("page_size") or "auto")
+    if given.lower() == "auto":
+        size = default_size(book.metadata.language, theme.setting("print", "page_size"))
+    else:
+        size = parse_size(given)
+    margins = Margins.from_theme(theme.settings.get("print", {})).scaled_for(size)
+    return Layout(size=size, margins=margins, duplex=bool(settings.get("duplex")),
+                  bleed_mm=length_mm(str(settings.get("bleed") or "0")), marks=settings.get("marks") or "none")
+
+
+def font_faces(theme: themes.Theme) -> str:
+    """``@font-face`` rules for the theme's bundled fonts (read by WeasyPrint through the trusted folders)."""
+    return "\n".join(
+        f'@font-face {{ font-family: "{f.family}"; src: url("{f.path.resolve().as_uri()}"); '
+        f"font-weight: {f.weight}; font-style: {f.style}; }}" for f in theme.faces) + "\n"
+
+
+def render(prepared: Prepared, resources: ResourcePolicy, path: Path | None = None) -> bytes | None:
+    """Lay out ``prepared`` with WeasyPrint and write the PDF to ``path`` (or return its bytes)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = PolicyFetcher(resources, trusted=prepared.trusted)
+    fonts = FontConfiguration()
+    css = CSS(string=prepared.css, url_fetcher=fetcher, font_config=fonts)
+    document = HTML(string=prepared.html, url_fetcher=fetcher, base_url=None)
+    try:
+        return document.write_pdf(target=str(path) if path else None, stylesheets=[css], font_config=fonts,
+                                  **prepared.options)
+    except RecursionError:
+        raise WriterError("the document is nested too deeply for the PDF layout") from None
+
+
+__all__ = ["PdfWriter", "Prepared", "render", "build_html", "font_faces", "layout_for"]

@@ -1,0 +1,253 @@
+"""The book as one HTML document for WeasyPrint: front matter, articles, and print-only markup.
+
+What print needs beyond the shared HTML of :mod:`exporter.writers.html`:
+
+- a ``lang`` on every element (WeasyPrint hyphenates only where it sees one);
+- running-head text on each article (``data-*`` attributes the theme turns into
+  named strings);
+- each link's URL, once per article, in a ``span.link-url`` the theme floats to
+  the foot of the page or shows inline;
+- header rows of long tables marked as such so they repeat, wide tables classed
+  so the theme can set them smaller;
+- for a collection: a title page, a contents list the theme fills with page
+  numbers, and part title pages.
+"""
+from __future__ import annotations
+
+import base64
+from typing import Iterable
+
+from lxml import etree
+
+from ... import __version__
+from ...document import Book, Document, Metadata
+from ...images import prepare
+from ...resources import ResourcePolicy
+from ..html import article_prefixes, article_section, byline
+
+LINK_MODES = ("footnotes", "inline", "none")
+
+#: "Contents" in the languages most articles come in; English otherwise.
+CONTENTS = {
+    "ar": "المحتويات", "ca": "Índex", "cs": "Obsah", "da": "Indhold", "de": "Inhalt", "el": "Περιεχόμενα",
+    "en": "Contents", "es": "Índice", "fa": "فهرست", "fi": "Sisällys", "fr": "Table des matières",
+    "he": "תוכן העניינים", "hi": "विषय सूची", "hu": "Tartalom", "id": "Daftar isi", "it": "Indice",
+    "ja": "目次", "ko": "차례", "nb": "Innhold", "nl": "Inhoud", "no": "Innhold", "pl": "Spis treści",
+    "pt": "Sumário", "ro": "Cuprins", "ru": "Содержание", "sv": "Innehåll", "tr": "İçindekiler",
+    "uk": "Зміст", "vi": "Mục lục", "zh": "目录",
+}
+#: A table with more columns than this is set smaller ("wide"), and smaller again past WIDER.
+WIDE, WIDER = 5, 9
+
+
+def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes", classes: Iterable[str] = (),
+               image_px: int = 2400) -> str:
+    """The whole book as one HTML document (serialised as HTML, which is what WeasyPrint parses)."""
+    meta = book.metadata
+    html = etree.Element("html", lang=meta.language, dir=meta.direction)
+    root_classes = [f"links-{links}", "collection" if book.is_collection else "single", *classes]
+    html.set("class", " ".join(root_classes))
+    html.append(_head(meta))
+    body = etree.SubElement(html, "body")
+    prefixes = _prefixes(book)
+    if book.is_collection:
+        body.append(title_page(meta))
+        body.append(contents(book, prefixes))
+    for number, (group, docs) in enumerate(_groups(book), 1):
+        if group is not None:
+            body.append(_part_page(group, number))
+        for doc in docs:
+            prefix = prefixes[id(doc)]
+            policy = resources.for_root(doc.base)
+            section = article_section(doc, lambda src, p=policy: _data_uri(p, src, image_px), id_prefix=prefix)
+            if group is not None:
+                section.set("class", section.get("class", "") + " in-part")
+            _running_heads(section, doc.metadata, meta, book.is_collection)
+            prepare_tables(section)
+            show_link_urls(section, links)
+            body.append(section)
+    propagate_lang(html)
+    return "<!DOCTYPE html>\n" + etree.tostring(html, encoding="unicode", method="html")
+
+
+def _head(meta: Metadata) -> etree._Element:
+    """``<head>``: what WeasyPrint turns into the PDF's document information and XMP metadata."""
+    head = etree.Element("head")
+    etree.SubElement(head, "meta", charset="utf-8")
+    etree.SubElement(head, "title").text = meta.title
+    for author in meta.authors:
+        etree.SubElement(head, "meta", name="author", content=author)
+    for name, value in (("description", meta.description), ("keywords", ", ".join(meta.subjects)),
+                        ("generator", f"exporter {__version__}")):
+        if value:
+            etree.SubElement(head, "meta", name=name, content=value)
+    return head
+
+
+def _groups(book: Book) -> list[tuple[str | None, list[Document]]]:
+    """Articles in reading order, grouped by part; articles outside every part stand alone, first."""
+    if not book.parts:
+        return [(None, list(book.articles))]
+    in_parts = {id(doc) for part in book.parts for doc in part.articles}
+    loose = [doc for doc in book.articles if id(doc) not in in_parts]
+    return ([(None, loose)] if loose else []) + [(part.title, list(part.articles)) for part in book.parts]
+
+
+def _prefixes(book: Book) -> dict[int, str]:
+    """Id prefixes by article (the shared ones of :func:`article_prefixes`; articles only in parts get more)."""
+    prefixes = dict(zip(map(id, book.articles), article_prefixes(book)))
+    for part in book.parts:
+        for doc in part.articles:
+            prefixes.setdefault(id(doc), f"a{len(prefixes) + 1}-")
+    return prefixes
+
+
+def title_page(meta: Metadata) -> etree._Element:
+    """The title page of a collection: title, subtitle, authors, publisher and date."""
+    page = etree.Element("section", {"class": "book-title-page", "id": "book-title"})
+    etree.SubElement(page, "h1", {"class": "book-title"}).text = meta.title
+    if meta.subtitle:
+        etree.SubElement(page, "p", {"class": "book-subtitle"}).text = meta.subtitle
+    if meta.authors:
+        etree.SubElement(page, "p", {"class": "book-authors"}).text = byline(meta)
+    facts = " · ".join(x for x in (meta.publisher, meta.date) if x)
+    if facts:
+        etree.SubElement(page, "p", {"class": "book-imprint"}).text = facts
+    if meta.rights:
+        etree.SubElement(page, "p", {"class": "book-rights"}).text = meta.rights
+    return page
+
+
+def contents(book: Book, prefixes: dict[int, str]) -> etree._Element:
+    """The contents list: one entry per part and article, each a link the theme gives a page number."""
+    lang = book.metadata.language
+    nav = etree.Element("nav", {"class": "contents", "id": "contents", "role": "doc-toc"})
+    etree.SubElement(nav, "h1", {"class": "contents-title"}).text = CONTENTS.get(
+        lang.split("-")[0].lower(), CONTENTS["en"])
+    top = etree.SubElement(nav, "ol")
+    for number, (group, docs) in enumerate(_groups(book), 1):
+        target = top
+        if group is not None:
+            item = etree.SubElement(top, "li", {"class": "toc-part"})
+            link = etree.SubElement(item, "a", href=f"#part-{number}")
+            link.text = group
+            target = etree.SubElement(item, "ol")
+        for doc in docs:
+            item = etree.SubElement(target, "li", {"class": "toc-article"})
+            if doc.metadata.language != lang:
+                item.set("lang", doc.metadata.language)
+                item.set("dir", doc.metadata.direction)
+            link = etree.SubElement(item, "a", href=f"#{prefixes.get(id(doc), '')}article")
+            etree.SubElement(link, "span", {"class": "toc-title"}).text = doc.metadata.title
+            if doc.metadata.authors and doc.metadata.authors != book.metadata.authors:
+                etree.SubElement(link, "span", {"class": "toc-byline"}).text = byline(doc.metadata)
+    return nav
+
+
+def _part_page(title: str, number: int) -> etree._Element:
+    """A part's title page; ``part-N`` (N its place among the groups) is the contents list's target."""
+    page = etree.Element("section", {"class": "part-title-page", "id": f"part-{number}"})
+    etree.SubElement(page, "h1", {"class": "part-title"}).text = title
+    return page
+
+
+def _running_heads(section: etree._Element, meta: Metadata, book_meta: Metadata, collection: bool) -> None:
+    """Running-head texts: one-sided ``head``; two-sided ``verso`` (left) and ``recto`` (right) heads."""
+    author = byline(meta)
+    if collection:
+        verso = book_meta.title
+        head = f"{meta.title} — {author}" if author else meta.title
+    else:
+        verso = author or meta.publisher or meta.title
+        head = f"{meta.title} — {author}" if author else meta.title
+    # WeasyPrint takes one string-set per element: the section and its title block carry one each
+    section.set("data-head", head)
+    block = section.find("header")
+    block.set("data-verso-head", verso)
+    block.find("*").set("data-recto-head", meta.title)
+
+
+def prepare_tables(root: etree._Element) -> None:
+    """Header rows that repeat on every page of a long table; wide tables classed by column count."""
+    for table in root.iter("table"):
+        if table.find("thead") is None:
+            body = table.find("tbody")
+            first = body.find("tr") if body is not None else None
+            if first is not None and len(first) and all(cell.tag == "th" for cell in first) \
+                    and len(body.findall("tr")) > 1:
+                thead = etree.Element("thead")
+                thead.append(first)
+                table.insert(list(table).index(body), thead)
+        columns = max((sum(int(c.get("colspan", "1") or 1) if str(c.get("colspan", "1")).isdigit() else 1
+                           for c in row) for row in table.iter("tr")), default=0)
+        if columns > WIDER:
+            table.set("class", "wide wider")
+        elif columns > WIDE:
+            table.set("class", "wide")
+
+
+def _comparable(url: str) -> str:
+    """A URL as a reader would write it: no scheme, ``www.``, ``mailto:`` or trailing slash."""
+    text = url.strip().casefold()
+    for prefix in ("mailto:", "https://", "http://"):
+        text = text.removeprefix(prefix)
+    return text.removeprefix("www.").rstrip("/")
+
+
+def show_link_urls(section: etree._Element, mode: str) -> int:
+    """After each outside link, its URL in a ``span.link-url`` — once per URL in the article.
+
+    Not for in-document links (``#…``), note references, or links whose text
+    already is the URL. Returns how many URLs were added.
+    """
+    if mode == "none":
+        return 0
+    seen: set[str] = set()
+    added = 0
+    for link in list(section.iter("a")):
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith("#") or link.get("role") == "doc-noteref":
+            continue
+        if _is_in(link, "header") or _is_in(link, "span", "link-url"):
+            continue  # the title block's source line is the URL itself
+        key = _comparable(href)
+        if key in seen or _comparable("".join(link.itertext())) == key:
+            continue
+        seen.add(key)
+        note = etree.Element("span", {"class": "link-url"})
+        target = etree.SubElement(note, "a", href=href)
+        target.text = href.removeprefix("mailto:")
+        note.tail, link.tail = link.tail, None
+        link.addnext(note)
+        added += 1
+    return added
+
+
+def _is_in(el: etree._Element, tag: str, cls: str | None = None) -> bool:
+    return any(a.tag == tag and (cls is None or cls in (a.get("class") or "").split()) for a in el.iterancestors())
+
+
+def propagate_lang(root: etree._Element) -> None:
+    """Give every element the ``lang`` it inherits, so hyphenation and fonts follow each passage's language."""
+    stack: list[tuple[etree._Element, str]] = [(root, root.get("lang", ""))]
+    while stack:  # iterative: deep trees must not exhaust the recursion limit
+        el, lang = stack.pop()
+        own = el.get("lang") or lang
+        if own and not el.get("lang"):
+            el.set("lang", own)
+        stack.extend((child, own) for child in el if isinstance(child.tag, str))
+
+
+def _data_uri(policy: ResourcePolicy, src: str, max_px: int) -> str | None:
+    """An image read under the policy, prepared for print, as a ``data:`` URI (WeasyPrint fetches nothing)."""
+    resource = policy.try_fetch(src)
+    if resource is None:
+        return None
+    image = prepare(resource, max_px=max_px)
+    if image is None:
+        return None
+    return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
+
+
+__all__: list[str] = ["build_html", "title_page", "contents", "prepare_tables", "show_link_urls",
+                      "propagate_lang", "LINK_MODES"]
