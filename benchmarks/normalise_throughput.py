@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Normaliser throughput over the shared corpus, as a ratio to raw lxml parse + serialise.
+
+Both run in the same process on the same bytes, alternating, best of N rounds, so the ratio holds
+whatever the machine's load. Prints MB/s for each and the ratio (how many times slower than the
+bare parse our whole normaliser is).
+
+    python benchmarks/normalise_throughput.py [--rounds 5] [--corpus ../shared/corpus/readability]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import exporter  # noqa: E402
+
+
+def load(corpus: Path) -> list[bytes]:
+    files = sorted(corpus.glob("*/expected.html")) + [corpus.parent / "seed" / "article.html"]
+    return [f.read_bytes() for f in files if f.is_file()]
+
+
+def raw_lxml(blobs: list[bytes]) -> None:
+    for blob in blobs:
+        tree = lxml.html.document_fromstring(blob, parser=lxml.html.HTMLParser(encoding="utf-8"))
+        etree.tostring(tree, encoding="unicode")
+
+
+def ours(blobs: list[bytes], **options) -> None:
+    for blob in blobs:
+        exporter.normalise(blob, title="Benchmark", language="en", **options).to_xml()
+
+
+def best_of(rounds: int, func, *args, **kwargs) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        func(*args, **kwargs)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared" / "corpus" / "readability")
+    args = ap.parse_args()
+    blobs = load(args.corpus)
+    size_mb = sum(map(len, blobs)) / 1e6
+    ours(blobs[:1])  # warm-up: language model, schema, imports
+    raw = best_of(args.rounds, raw_lxml, blobs)
+    full = best_of(args.rounds, ours, blobs)
+    print(f"corpus: {len(blobs)} articles, {size_mb:.2f} MB, best of {args.rounds} rounds")
+    print(f"raw lxml parse+serialise : {size_mb / raw:8.2f} MB/s")
+    print(f"exporter.normalise       : {size_mb / full:8.2f} MB/s")
+    print(f"ratio (normalise / raw)  : {full / raw:8.2f}x the time of a bare lxml round trip")
+
+
+if __name__ == "__main__":
+    main()
