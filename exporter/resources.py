@@ -2,13 +2,20 @@
 
 A :class:`ResourcePolicy` decides what may be read and reads it:
 
-- ``data:`` URIs are decoded;
+- ``data:`` URIs are decoded (they are part of the input, already bounded by its size limit);
 - relative paths and ``file:`` URLs are read only from inside the input's own
   folder (after resolving ``..`` and symlinks), and only regular files;
-- ``http``/``https`` are fetched unless ``offline``, never from loopback,
-  link-local or private addresses unless ``allow_private``, with redirects
-  re-checked, a timeout and a size cap per resource and per book;
+- ``http``/``https`` are fetched unless ``offline`` (then no DNS lookup, no
+  socket: nothing), never from loopback, link-local, private or other non-global
+  addresses unless ``allow_private``; the connection goes to the very address
+  that was checked (a second DNS answer cannot rebind it), redirects are
+  re-checked hop by hop, and each response has a deadline and a size cap;
+  environment proxies are not used;
 - everything else is refused.
+
+Every copy made with :meth:`ResourcePolicy.for_root` (one per article of a book)
+shares one :class:`Budget`: the per-book byte cap, the image count and the cache
+hold across articles and across writers.
 
 WeasyPrint gets the same policy through :meth:`ResourcePolicy.weasyprint_fetcher`
 (its default fetcher would read any local file and the network).
@@ -16,16 +23,20 @@ WeasyPrint gets the same policy through :meth:`ResourcePolicy.weasyprint_fetcher
 from __future__ import annotations
 
 import base64
+import http.client
 import ipaddress
+import mimetypes
+import os
 import socket
+import ssl
+import stat
 import threading
-import urllib.error
+import time
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ResourceDenied
+from .errors import LimitError, ResourceDenied
 
 #: Media types by leading bytes: we trust content, not names or headers.
 _SNIFF: tuple[tuple[bytes, str], ...] = (
@@ -38,6 +49,8 @@ _SNIFF: tuple[tuple[bytes, str], ...] = (
     (b"BM", "image/bmp"),
     (b"\x00\x00\x01\x00", "image/x-icon"),
 )
+REDIRECTS = (301, 302, 303, 307, 308)
+USER_AGENT = "exporter (+article editions)"
 
 
 def sniff_media_type(data: bytes, hint: str | None = None) -> str:
@@ -68,9 +81,14 @@ class ResourceUnavailable(Exception):
     """A permitted resource that could not be had (offline, unreachable, missing). Not an error for users."""
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D401 - urllib API
-        return None
+@dataclass
+class Budget:
+    """What one book may still read: shared by every per-article copy of a policy."""
+
+    total: int = 0
+    fetched: int = 0
+    cache: dict = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass
@@ -80,47 +98,80 @@ class ResourcePolicy:
     root: Path | None = None
     offline: bool = False
     allow_private: bool = False
+    #: seconds for one remote resource, connection to last byte, redirects included
     timeout: float = 10.0
     max_bytes: int = 20_000_000
     max_total_bytes: int = 200_000_000
+    #: most local or remote resources one book reads (``data:`` URIs are part of the input and not counted)
+    max_resources: int = 500
     max_redirects: int = 5
-    _total: int = field(default=0, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _cache: dict = field(default_factory=dict, repr=False)
+    #: seconds a PDF may take to lay out (0: no limit); see :func:`exporter.writers._weasyprint.render_limit`
+    render_timeout: float = 0.0
+    budget: Budget = field(default_factory=Budget, repr=False)
 
     @classmethod
     def from_settings(cls, root: Path | None, settings) -> "ResourcePolicy":
+        """The policy the declared options (RESOURCE_OPTIONS, LIMIT_OPTIONS) describe."""
         get = settings.get if hasattr(settings, "get") else lambda k, d=None: getattr(settings, k, d)
+
+        def number(name: str, default: float) -> float:
+            value = get(name, None)
+            return default if value is None else float(value)
+
         return cls(
             root=root,
             offline=bool(get("offline", False)),
             allow_private=bool(get("allow_private", False)),
-            timeout=float(get("fetch_timeout", 10.0) or 10.0),
-            max_bytes=int(float(get("max_resource_mb", 20.0) or 20.0) * 1_000_000),
+            timeout=number("fetch_timeout", 10.0),
+            max_bytes=int(number("max_resource_mb", 20.0) * 1_000_000),
+            max_total_bytes=int(number("max_book_resources_mb", 200.0) * 1_000_000),
+            max_resources=int(number("max_images", 500)),
+            render_timeout=number("max_render_seconds", 0.0),
         )
 
     def for_root(self, root: Path | None) -> "ResourcePolicy":
         """The same policy confined to another input folder (each article of a book has its own)."""
         return ResourcePolicy(root=root, offline=self.offline, allow_private=self.allow_private,
                               timeout=self.timeout, max_bytes=self.max_bytes, max_total_bytes=self.max_total_bytes,
-                              max_redirects=self.max_redirects)
+                              max_resources=self.max_resources, max_redirects=self.max_redirects,
+                              render_timeout=self.render_timeout, budget=self.budget)
 
     # --- public API -----------------------------------------------------------------------------
     def fetch(self, url: str) -> Resource:
-        """Read ``url`` under the policy. Raises :class:`ResourceDenied` or :class:`ResourceUnavailable`."""
-        if url in self._cache:
-            return self._cache[url]
-        scheme = urllib.parse.urlsplit(url).scheme.lower() if ":" in url[:12] else ""
+        """Read ``url`` under the policy.
+
+        Raises :class:`ResourceDenied` (not allowed), :class:`ResourceUnavailable`
+        (allowed but not had) or :class:`LimitError` (the book reads too many resources).
+        """
+        url = url.strip()
+        scheme = _scheme(url)
         if scheme == "data":
-            resource = self._data(url)
-        elif scheme in ("", "file"):
-            resource = self._file(url)
-        elif scheme in ("http", "https"):
-            resource = self._http(url)
-        else:
-            raise ResourceDenied(f"{_short(url)}: the {scheme!r} scheme is not allowed")
-        self._count(len(resource.data), url)
-        self._cache[url] = resource
+            return self._data(url)
+        key = (str(self.root), url)
+        with self.budget.lock:
+            cached = self.budget.cache.get(key)
+            if cached is not None:
+                if isinstance(cached, Exception):
+                    raise cached
+                return cached
+            self.budget.fetched += 1
+            if self.budget.fetched > self.max_resources:
+                raise LimitError(f"{_short(url)}: the book uses more than {self.max_resources} images or other "
+                                 f"resources (raise it with --max-images)")
+        try:
+            if scheme in ("", "file"):
+                resource = self._file(url)
+            elif scheme in ("http", "https"):
+                resource = self._http(url)
+            else:
+                raise ResourceDenied(f"{_short(url)}: the {scheme!r} scheme is not allowed")
+            self._count(len(resource.data), url)
+        except (ResourceDenied, ResourceUnavailable) as exc:
+            with self.budget.lock:
+                self.budget.cache[key] = exc  # not tried again by the next writer
+            raise
+        with self.budget.lock:
+            self.budget.cache[key] = resource
         return resource
 
     def try_fetch(self, url: str) -> Resource | None:
@@ -138,9 +189,9 @@ class ResourcePolicy:
 
     # --- schemes --------------------------------------------------------------------------------
     def _count(self, size: int, url: str) -> None:
-        with self._lock:
-            self._total += size
-            if self._total > self.max_total_bytes:
+        with self.budget.lock:
+            self.budget.total += size
+            if self.budget.total > self.max_total_bytes:
                 raise ResourceDenied(f"{_short(url)}: the book's resources exceed "
                                      f"{self.max_total_bytes / 1e6:.0f} MB in all")
 
@@ -149,7 +200,7 @@ class ResourcePolicy:
         if len(payload) > self.max_bytes * 4 // 3 + 4:
             raise ResourceDenied(f"data: URI over the {self.max_bytes / 1e6:.0f} MB resource limit")
         try:
-            if header.endswith(";base64"):
+            if header.lower().endswith(";base64"):
                 data = base64.b64decode(payload + "=" * (-len(payload) % 4), validate=False)
             else:
                 data = urllib.parse.unquote_to_bytes(payload)
@@ -159,80 +210,167 @@ class ResourcePolicy:
         return Resource(url=url, data=data, media_type=sniff_media_type(data, hint))
 
     def _file(self, url: str) -> Resource:
+        """A regular file inside the input's folder, opened without following a late-planted symlink."""
         if self.root is None:
             raise ResourceDenied(f"{_short(url)}: local files are only read from the input's folder")
         parts = urllib.parse.urlsplit(url)
-        raw = urllib.parse.unquote(parts.path if parts.scheme == "file" else url.split("#")[0].split("?")[0])
         if parts.scheme == "file" and parts.netloc not in ("", "localhost"):
             raise ResourceDenied(f"{_short(url)}: remote file: URLs are not allowed")
+        raw = urllib.parse.unquote(parts.path)
+        if not raw:
+            raise ResourceUnavailable(f"{_short(url)}: no file named")
         root = self.root.resolve()
         candidate = Path(raw) if raw.startswith("/") else root / raw
         try:
             resolved = candidate.resolve(strict=True)
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):
+            # Say nothing about whether something exists outside the folder.
+            if not _inside(root, Path(os.path.abspath(candidate))):
+                raise ResourceDenied(f"{_short(url)}: outside the input's folder") from None
             raise ResourceUnavailable(f"{_short(url)}: no such file") from None
-        if resolved != root and root not in resolved.parents:
+        if not _inside(root, resolved):
             raise ResourceDenied(f"{_short(url)}: outside the input's folder")
-        if not resolved.is_file():
-            raise ResourceDenied(f"{_short(url)}: not a regular file")
-        size = resolved.stat().st_size
-        if size > self.max_bytes:
-            raise ResourceDenied(f"{_short(url)}: {size / 1e6:.1f} MB is over the resource limit")
-        data = resolved.read_bytes()
-        import mimetypes
-
+        try:
+            fd = os.open(resolved, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            raise ResourceUnavailable(f"{_short(url)}: cannot be read ({exc.strerror})") from None
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ResourceDenied(f"{_short(url)}: not a regular file")
+            if info.st_size > self.max_bytes:
+                raise ResourceDenied(f"{_short(url)}: {info.st_size / 1e6:.1f} MB is over the resource limit")
+            data = fh.read(self.max_bytes + 1)
+        if len(data) > self.max_bytes:
+            raise ResourceDenied(f"{_short(url)}: over the resource limit")
         return Resource(url=url, data=data, media_type=sniff_media_type(data, mimetypes.guess_type(resolved.name)[0]))
 
     def _http(self, url: str) -> Resource:
         if self.offline:
             raise ResourceUnavailable(f"{_short(url)}: offline")
-        opener = urllib.request.build_opener(_NoRedirect())
+        deadline = time.monotonic() + self.timeout
         current = url
         for _ in range(self.max_redirects + 1):
-            self._check_address(current)
-            request = urllib.request.Request(current, headers={"User-Agent": "exporter (+article editions)"})
-            try:
-                response = opener.open(request, timeout=self.timeout)
-            except urllib.error.HTTPError as exc:
-                if exc.code in (301, 302, 303, 307, 308) and exc.headers.get("Location"):
-                    current = urllib.parse.urljoin(current, exc.headers["Location"])
-                    if urllib.parse.urlsplit(current).scheme not in ("http", "https"):
-                        raise ResourceDenied(f"{_short(url)}: redirected to a non-web URL") from None
-                    continue
-                raise ResourceUnavailable(f"{_short(url)}: HTTP {exc.code}") from None
-            except (urllib.error.URLError, OSError, ValueError) as exc:
-                raise ResourceUnavailable(f"{_short(url)}: {exc}") from None
-            with response:
-                length = response.headers.get("Content-Length")
-                if length and length.isdigit() and int(length) > self.max_bytes:
-                    raise ResourceDenied(f"{_short(url)}: larger than the resource limit")
-                try:
-                    data = response.read(self.max_bytes + 1)
-                except (OSError, ValueError) as exc:
-                    raise ResourceUnavailable(f"{_short(url)}: {exc}") from None
-                if len(data) > self.max_bytes:
-                    raise ResourceDenied(f"{_short(url)}: larger than the resource limit")
-                return Resource(url=url, data=data,
-                                media_type=sniff_media_type(data, response.headers.get("Content-Type")))
+            parts = urllib.parse.urlsplit(current)
+            if parts.scheme not in ("http", "https"):
+                raise ResourceDenied(f"{_short(url)}: redirected to a non-web URL")
+            address = self._checked_address(current)
+            status, headers, data = self._get(parts, address, deadline, url)
+            if status in REDIRECTS and headers.get("Location"):
+                current = urllib.parse.urljoin(current, headers["Location"].strip())
+                continue
+            if status != 200:
+                raise ResourceUnavailable(f"{_short(url)}: HTTP {status}")
+            return Resource(url=url, data=data, media_type=sniff_media_type(data, headers.get("Content-Type")))
         raise ResourceUnavailable(f"{_short(url)}: too many redirects")
 
-    def _check_address(self, url: str) -> None:
-        """Refuse hosts that resolve to loopback, link-local, private or reserved addresses."""
+    def _get(self, parts: urllib.parse.SplitResult, address: str, deadline: float,
+             original: str) -> tuple[int, http.client.HTTPMessage, bytes]:
+        """One GET to ``address`` (already checked) for ``parts``, within ``deadline``, capped in size."""
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise ResourceDenied(f"{_short(original)}: bad port") from None
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ResourceUnavailable(f"{_short(original)}: timed out after {self.timeout:g} s")
+        cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        conn = cls(parts.hostname, port, address=address, timeout=remaining)
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        try:
+            conn.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": "image/*, */*;q=0.5",
+                                                 "Accept-Encoding": "identity", "Connection": "close"})
+            response = conn.getresponse()
+            if response.status in REDIRECTS:
+                return response.status, response.headers, b""
+            length = response.headers.get("Content-Length", "")
+            if length.strip().isdigit() and int(length) > self.max_bytes:
+                raise ResourceDenied(f"{_short(original)}: {int(length) / 1e6:.1f} MB is over the resource limit")
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ResourceUnavailable(f"{_short(original)}: timed out after {self.timeout:g} s")
+                if conn.sock is not None:
+                    conn.sock.settimeout(remaining)
+                chunk = response.read1(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise ResourceDenied(f"{_short(original)}: over the resource limit of "
+                                         f"{self.max_bytes / 1e6:g} MB")
+                chunks.append(chunk)
+            return response.status, response.headers, b"".join(chunks)
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            raise ResourceUnavailable(f"{_short(original)}: {type(exc).__name__}: {exc}") from None
+        finally:
+            conn.close()
+
+    def _checked_address(self, url: str) -> str:
+        """The address to connect to: resolved once, and every answer refused if any is not public."""
         host = urllib.parse.urlsplit(url).hostname
         if not host:
             raise ResourceDenied(f"{_short(url)}: no host")
-        if self.allow_private:
-            return
         try:
             infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
         except (socket.gaierror, UnicodeError, OSError) as exc:
             raise ResourceUnavailable(f"{_short(url)}: {exc}") from None
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%")[0])
-            if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-                    or address.is_multicast or address.is_unspecified):
-                raise ResourceDenied(f"{_short(url)}: {address} is a private or local address "
-                                     f"(use --allow-private to permit it)")
+        if not infos:
+            raise ResourceUnavailable(f"{_short(url)}: no address")
+        addresses = [info[4][0].split("%")[0] for info in infos]
+        if not self.allow_private:
+            for text in addresses:
+                if not is_public(text):
+                    raise ResourceDenied(f"{_short(url)}: {text} is a private or local address "
+                                         f"(use --allow-private to permit it)")
+        return addresses[0]
+
+
+def is_public(address: str) -> bool:
+    """True for a globally routable unicast address (IPv4-mapped IPv6 judged as the IPv4 inside)."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to a fixed address, whatever the host name resolves to now."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a fixed address; the certificate is still checked against the host name."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _inside(root: Path, path: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _scheme(url: str) -> str:
+    head, sep, _ = url.partition(":")
+    if not sep or not head or not head[0].isalpha() or not all(c.isalnum() or c in "+.-" for c in head):
+        return ""
+    if len(head) == 1:  # a Windows drive letter, not a scheme
+        return ""
+    return head.lower()
 
 
 def _short(url: str, limit: int = 80) -> str:

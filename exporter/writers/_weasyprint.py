@@ -1,11 +1,22 @@
-"""WeasyPrint's only door to the outside: a URL fetcher that reads through the resource policy."""
+"""WeasyPrint's only door to the outside, and the clock on its layout.
+
+:class:`PolicyFetcher` serves every URL WeasyPrint asks for (images, stylesheets,
+``@import``, ``<link rel="attachment">``, fonts) from the resource policy; only
+the theme's own folders are read directly. :func:`render_limit` bounds the time
+one layout may take.
+"""
 from __future__ import annotations
 
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ..errors import ResourceDenied
+from ..errors import LimitError, ResourceDenied
 from ..resources import ResourcePolicy, ResourceUnavailable
 
 
@@ -19,13 +30,39 @@ class PolicyFetcher(URLFetcher):
 
     def fetch(self, url, headers=None):  # noqa: D401 - WeasyPrint API
         if url.startswith("file://") and self.trusted:
-            from urllib.parse import unquote, urlsplit
-
             path = Path(unquote(urlsplit(url).path)).resolve()
             if any(root in path.parents for root in self.trusted) and path.is_file():
                 return URLFetcherResponse(url, body=path.read_bytes())
         try:
             resource = self.policy.fetch(url)
-        except (ResourceDenied, ResourceUnavailable) as exc:
+        except (ResourceDenied, ResourceUnavailable, LimitError) as exc:
             raise ValueError(f"not fetched: {exc}") from None
         return URLFetcherResponse(url, body=resource.data, headers={"Content-Type": resource.media_type})
+
+
+@contextmanager
+def render_limit(seconds: float, what: str = "the PDF") -> Iterator[None]:
+    """Raise :class:`LimitError` in the block once ``seconds`` have passed (0: no limit).
+
+    WeasyPrint lays out in pure Python in this process, so a POSIX interval timer
+    (``SIGALRM``) can interrupt it between bytecodes; the atomic write then leaves
+    no file. Signals reach only the main thread: elsewhere (a thread pool) the
+    block runs unlimited, and a process pool's workers are main threads, so they
+    are limited. Where there is no ``SIGALRM`` (Windows) there is no limit.
+    """
+    if not seconds or seconds <= 0 or not hasattr(signal, "setitimer") \
+            or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):  # noqa: ARG001 - signal handler API
+        raise LimitError(f"{what} took longer than the render limit of {seconds:g} s "
+                         f"(raise it with --max-render-seconds)")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
