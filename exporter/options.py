@@ -144,8 +144,11 @@ RESOURCE_OPTIONS: tuple[Option, ...] = (
            metavar="SECONDS", group="resources"),
     Option("max_resource_mb", "Largest single resource (image, stylesheet) in MB.", kind="float", default=20.0,
            metavar="MB", group="resources"),
-    Option("max_images", "Most images kept from one article.", kind="int", default=500, metavar="N",
-           group="resources"),
+    Option("max_book_resources_mb", "Most MB of images and other resources one book reads in all; "
+           "past it, further resources are left out (alt text stays).", kind="float", default=200.0,
+           metavar="MB", group="resources"),
+    Option("max_images", "Most local or remote images (and other resources) one book reads; more fails "
+           "the article.", kind="int", default=500, metavar="N", group="resources"),
 )
 
 #: Limits that protect the machine from hostile or runaway input.
@@ -155,6 +158,8 @@ LIMIT_OPTIONS: tuple[Option, ...] = (
     Option("max_depth", "Deepest element nesting kept; deeper markup is flattened (its text stays).", kind="int",
            default=256,
            metavar="N", group="limits"),
+    Option("max_render_seconds", "Longest a PDF may take to lay out, in seconds (0: no limit); past it that "
+           "article fails.", kind="float", default=300.0, metavar="SECONDS", group="limits"),
 )
 
 #: What the normaliser may change beyond the structure it must repair.
