@@ -19,7 +19,7 @@ from ...errors import WriterError
 from ...options import Option, Settings
 from ...resources import ResourcePolicy
 from .. import Writer
-from .._weasyprint import PolicyFetcher
+from .._weasyprint import PolicyFetcher, render_limit
 from .markup import LINK_MODES, build_html
 from .pages import Layout, Margins, check_length, check_size, default_size, length_mm, page_css, parse_size
 
@@ -112,8 +112,9 @@ def render(prepared: Prepared, resources: ResourcePolicy, path: Path | None = No
     css = CSS(string=prepared.css, url_fetcher=fetcher, font_config=fonts)
     document = HTML(string=prepared.html, url_fetcher=fetcher, base_url=None)
     try:
-        return document.write_pdf(target=str(path) if path else None, stylesheets=[css], font_config=fonts,
-                                  **prepared.options)
+        with render_limit(getattr(resources, "render_timeout", 0.0)):
+            return document.write_pdf(target=str(path) if path else None, stylesheets=[css], font_config=fonts,
+                                      **prepared.options)
     except RecursionError:
         raise WriterError("the document is nested too deeply for the PDF layout") from None
 
