@@ -406,11 +406,21 @@ def xhtml_document(body: etree._Element, title: str, language: str, direction: s
     return etree.tostring(html, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
 
 
+#: Elements after which a line break is written, so that text tools (search, word counts, text-to-speech
+#: engines reading the raw text) never see two blocks' words run together.
+_LINE_AFTER = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figure", "figcaption", "table",
+                         "caption", "tr", "td", "th", "thead", "tbody", "blockquote", "ul", "ol", "pre", "hr",
+                         "section", "header", "aside", "nav", "div", "img"})
+
+
 def _to_xhtml(el: etree._Element) -> etree._Element:
-    """Move a tree of plain HTML names into the XHTML namespace (attributes and text untouched)."""
+    """Move a tree of plain HTML names into the XHTML namespace, with a newline after each block."""
     for node in el.iter():
-        if isinstance(node.tag, str) and not node.tag.startswith("{"):
-            node.tag = f"{{{XHTML_NS}}}{node.tag}"
+        if not isinstance(node.tag, str) or node.tag.startswith("{"):
+            continue
+        if node.tag in _LINE_AFTER and not (node.tail or "").strip() and next(node.iterancestors("pre"), None) is None:
+            node.tail = "\n"
+        node.tag = f"{{{XHTML_NS}}}{node.tag}"
     return el
 
 
