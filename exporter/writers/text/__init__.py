@@ -1,0 +1,60 @@
+"""The plain-text edition, made like a Project Gutenberg text.
+
+A title block, the text wrapped at ``--width`` display cells (CJK counts
+double and may break between characters; words and URLs never break),
+``_emphasis_``, numbered link references with a Links list and notes after
+each article, tables as aligned columns, and for books a contents list.
+The layout lives in :mod:`.blocks`, :mod:`.tables` and :mod:`.wrap`; the
+whole edition in :mod:`.edition`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...document import Book
+from ...options import Option, Settings
+from ...resources import ResourcePolicy
+from .. import Writer
+from .edition import render_book
+from .inline import EMPHASIS, Style
+
+ENCODINGS = {"utf-8": "utf-8", "ascii": "ascii"}
+NEWLINES = {"lf": "\n", "crlf": "\r\n"}
+
+
+def _width(value: int) -> int:
+    if value < 0:
+        raise ValueError(f"{value} is negative (0 turns wrapping off)")
+    return value
+
+
+class TextWriter(Writer):
+    name = "txt"
+    extension = "txt"
+    description = "Plain text, wrapped for a terminal or mail, with link and note references (UTF-8 or ASCII)."
+    options = (
+        Option("width", "Text edition: wrap at this many columns, counted in display cells (0: no wrapping).",
+               kind="int", default=72, metavar="COLUMNS", group="txt", convert=_width),
+        Option("emphasis", "Text edition: how emphasis is marked: underscore (_em_ *strong*), "
+               "asterisk (*em* **strong**) or none.", kind="choice", default="underscore",
+               choices=tuple(EMPHASIS), group="txt"),
+        Option("encoding", "Text edition: character encoding; ascii transliterates (e.g. é→e, 北京→BeiJing).",
+               kind="choice", default="utf-8", choices=tuple(ENCODINGS), group="txt"),
+        Option("newline", "Text edition: line ends, lf (Unix) or crlf (Windows).", kind="choice", default="lf",
+               choices=tuple(NEWLINES), group="txt"),
+    )
+
+    def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
+        path.write_bytes(render(book, settings).encode(ENCODINGS[settings.get("encoding", "utf-8")]))
+
+
+def render(book: Book, settings: Settings | dict | None = None) -> str:
+    """The text edition of ``book`` as a string, line ends as ``--newline`` says."""
+    settings = settings or {}
+    width = settings.get("width", 72)
+    style = Style(emphasis=settings.get("emphasis", "underscore"), ascii=settings.get("encoding") == "ascii")
+    text = render_book(book, width or None, style)
+    return text.replace("\n", NEWLINES[settings.get("newline", "lf")])
+
+
+__all__ = ["TextWriter", "render"]

@@ -1,0 +1,111 @@
+"""Inline content as one string: emphasis marks, numbered link and note references, transliteration.
+
+One :class:`Inline` serves one article, because link and note numbers restart
+with every article: each URL gets a number the first time it is linked and
+keeps it, each note the first time it is referenced.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from anyascii import anyascii
+from lxml import etree
+
+from ...tree import BLOCKS, NOTE, NOTE_ROLE, NOTEREF_ROLE
+from .wrap import GLUE
+
+_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+#: em and strong marks for each ``--emphasis`` choice
+EMPHASIS = {
+    "underscore": {"em": ("_", "_"), "strong": ("*", "*")},
+    "asterisk": {"em": ("*", "*"), "strong": ("**", "**")},
+    "none": {"em": ("", ""), "strong": ("", "")},
+}
+
+
+@dataclass
+class Style:
+    """The reader's choices that change how text is spelled (not how it is laid out)."""
+
+    emphasis: str = "underscore"
+    ascii: bool = False
+
+    def text(self, value: str) -> str:
+        """Text as it will be printed: transliterated when the edition is ASCII."""
+        return anyascii(value) if self.ascii and not value.isascii() else value
+
+
+@dataclass
+class Inline:
+    """Renders inline content of one article and remembers its links and notes."""
+
+    style: Style
+    notes_by_id: dict[str, etree._Element] = field(default_factory=dict)
+    links: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def for_article(cls, root: etree._Element, style: Style) -> "Inline":
+        found = {el.get("id"): el for el in root if el.tag == NOTE and el.get("role") == NOTE_ROLE and el.get("id")}
+        return cls(style=style, notes_by_id=found)
+
+    def render(self, el: etree._Element, keep_space: bool = False) -> str:
+        """The inline content of ``el``; whitespace collapsed unless ``keep_space`` (``pre``)."""
+        out = self._content(el, keep_space, frozenset())
+        return out if keep_space else out.strip(" ")
+
+    def note_number(self, ident: str) -> int:
+        return self.notes.setdefault(ident, len(self.notes) + 1)
+
+    def _text(self, value: str | None, keep_space: bool) -> str:
+        if not value:
+            return ""
+        if not keep_space:
+            value = _SPACE.sub(" ", value)
+        return self.style.text(value)
+
+    def _content(self, el: etree._Element, keep_space: bool, inside: frozenset[str]) -> str:
+        parts = [self._text(el.text, keep_space)]
+        for child in el:
+            if isinstance(child.tag, str):
+                parts.append(self._element(child, keep_space, inside))
+            parts.append(self._text(child.tail, keep_space))
+        text = "".join(parts)
+        return text if keep_space else re.sub(r" {2,}", " ", text)
+
+    def _element(self, el: etree._Element, keep_space: bool, inside: frozenset[str]) -> str:
+        tag = el.tag
+        if tag == "br":
+            return "\n"
+        if tag == "a" and el.get("role") == NOTEREF_ROLE and el.get("href", "")[1:] in self.notes_by_id:
+            return f"{GLUE}[Note{GLUE}{self.note_number(el.get('href', '')[1:])}]"
+        inner = self._content(el, keep_space, inside | {tag})
+        if tag in ("em", "strong") and tag not in inside:
+            return _mark(inner, *EMPHASIS[self.style.emphasis][tag])
+        if tag == "a":
+            return inner + self._link_marker(el.get("href", ""), inner)
+        if tag in BLOCKS:  # not in a clean tree; kept readable rather than run together
+            return f" {inner} "
+        return inner
+
+    def _link_marker(self, href: str, text: str) -> str:
+        """`` [n]`` after a link's text, unless it points inside the book or its text is the URL."""
+        if not href or href.startswith("#"):
+            return ""
+        shown = " ".join(text.split()).rstrip("/")
+        bare = re.sub(r"^(?:https?://(?:www\.)?|mailto:)", "", href).rstrip("/")
+        if shown in (href.rstrip("/"), bare, self.style.text(href).rstrip("/")):
+            return ""
+        number = self.links.setdefault(href, len(self.links) + 1)
+        return f"{GLUE if text.strip() else ''}[{number}]"
+
+
+def _mark(inner: str, opening: str, closing: str) -> str:
+    """Emphasis marks hugging the words, with surrounding spaces left outside."""
+    core = inner.strip(" \n")
+    if not core or not opening:
+        return inner
+    start = len(inner) - len(inner.lstrip(" \n"))
+    end = start + len(core)
+    return f"{inner[:start]}{opening}{core}{closing}{inner[end:]}"
