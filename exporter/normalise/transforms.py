@@ -15,6 +15,7 @@ from lxml import etree
 from ..document import Report
 from ..tree import BLOCKS, HEADINGS, INLINES
 from .convert import _ensure_block_mode, _remove_keep_tail, lift_images
+from .notes import detect_notes
 from .split import has_content, split_at
 from .text import collapse_space, is_blank
 
@@ -65,7 +66,7 @@ def normalise_whitespace(root: etree._Element, report: Report) -> None:
             continue
         if el.tag in TEXT_BLOCKS and not _holds_blocks(el):
             if next(el.iterancestors("pre"), None) is None:
-                _tidy_inline_run(el)
+                tidy_inline_run(el)
         elif el.tag not in INLINES and el.tag not in TEXT_BLOCKS:
             if is_blank(el.text):
                 el.text = None
@@ -84,7 +85,7 @@ def _holds_blocks(el: etree._Element) -> bool:
     return any(child.tag in BLOCKS for child in el)
 
 
-def _tidy_inline_run(block: etree._Element) -> None:
+def tidy_inline_run(block: etree._Element) -> None:
     """One run of inline text: single spaces, none at the edges or around line breaks."""
     slots: list[tuple[etree._Element, str]] = []
 
@@ -310,6 +311,7 @@ STRUCTURE: tuple[Transform, ...] = (
     remove_empty,
     make_flow_uniform,
     consecutive_headings,
+    detect_notes,
     unique_ids,
 )
 

@@ -1,0 +1,355 @@
+"""Paragraphs recovered from run-on text, the way a news editor would break it.
+
+Pasted or scraped articles often arrive as one wall of inline markup. A
+paragraph that runs long (more than :data:`MIN_WORDS` words, at least
+:data:`MIN_SENTENCES` sentences) and has no structure of its own (no line
+breaks) is cut at sentence boundaries found by pysbd, a maintained rule-based
+segmenter that knows abbreviations such as "Mr." and "U.S.". Where to cut is
+chosen by dynamic programming over the sentence boundaries: a cost for each
+paragraph's length against news length, minus the cues news writing uses
+(a new quotation opening a paragraph, an attribution such as "he said."
+closing one, a change of topic), and never inside a quotation or parentheses.
+Paragraphs below the threshold are never touched. Deterministic.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lxml import etree
+
+from ..document import Metadata, Report
+from ..options import Settings
+from .split import split_at
+
+#: A paragraph is run-on text when it has more words than this…
+MIN_WORDS = 150
+#: …and at least this many sentences.
+MIN_SENTENCES = 4
+#: Line breaks are structure (verse, addresses) unless the lines between them run this long on average.
+MIN_LINE_WORDS = 40
+#: News paragraphs: the length (in words) an editor aims at, and the longest one tolerated.
+TARGET_WORDS = 45
+MAX_WORDS = 110
+#: Languages pysbd segments; others are segmented with the English rules.
+SEGMENTER_LANGUAGES = frozenset({
+    "en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl", "fa", "nl", "da", "fr", "my", "el",
+    "it", "ja", "de", "kk", "sk",
+})
+_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
+OPENING_QUOTES = "\u201c\u00ab\u201e\u300c\u300e\u2039"
+CLOSING_QUOTES = "\u201d\u00bb\u300d\u300f\u203a"
+#: Verbs of attribution that end a quoted paragraph ("…," he said.).
+_SAID = (r"(?:said|says|say|told|added|adds|explained|explains|continued|argued|argues|insisted|wrote|writes|"
+         r"asked|asks|noted|notes|warned|warns|stated|states|claimed|claims|recalled|recalls|admitted|admits|"
+         r"conceded|concedes|concluded|acknowledged|acknowledges|suggested|suggests|declared|replied|stressed|"
+         r"added|according)")
+_ATTRIBUTION_END = re.compile(
+    r"(?:[,\u201d\"]\s*(?:\w+\s+){0,5}" + _SAID + r"(?:\s+\S+){0,8}|\b" + _SAID + r"\.?)[.!?][\u201d\"]?\s*$",
+    re.IGNORECASE)
+_QUOTE_END = re.compile(r"[.!?,][\u201d\"\u00bb]\s*$")
+_CONTINUATION_START = re.compile(
+    r"^(?:He|She|It|They|His|Her|Its|Their|This|That|These|Those|Such|Also|And|So|Then|Yet|Both|Each|Which|"
+    r"Meanwhile,? he|Moreover|Furthermore|In addition)\b")
+_TOPIC_START = re.compile(r"^(?:But|However|Meanwhile|Elsewhere|Still|Separately|Earlier|Later|Last|Next|In|On|At|"
+                          r"After|Before|Since|When|While|Now|Today|Yesterday)\b")
+_STOPWORDS = frozenset("""a an the and or but if of to in on at by for with from as is was were be been are it its
+this that these those he she they his her their them we our you your i my me not no so than then there here which who
+whom what when where why how also would could should will can may might has have had do does did said says told
+into over after before about more most other some such only just very mr mrs ms dr one two new""".split())
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a paragraph's text: where it starts and ends, and what it says."""
+
+    start: int
+    end: int
+    text: str
+    words: int
+
+
+def reflow(tree: etree._Element, metadata: Metadata, settings: Settings, report: Report) -> None:
+    """Split every run-on paragraph of ``tree`` into news-length paragraphs (unless ``--no-reflow``)."""
+    if not settings.get("reflow", True):
+        return
+    for p in [el for el in tree.iter("p") if _is_run_on_candidate(el)]:
+        text = "".join(p.itertext())
+        sentences = segment(text, metadata.language)
+        if len(sentences) < MIN_SENTENCES:
+            continue
+        cuts = choose_cuts(sentences)
+        if not cuts:
+            continue
+        _split_paragraph(p, [sentences[i].start for i in cuts])
+        report.note("reflowed {n} run-on paragraph{s}")
+        report.note("made {n} paragraph{s} out of run-on text", len(cuts) + 1)
+
+
+def _is_run_on_candidate(p: etree._Element) -> bool:
+    """Long, and without structure of its own: not in a list, table or note, no short lines."""
+    parent = p.getparent()
+    if parent is None or parent.tag not in ("article", "blockquote"):
+        return False
+    words = count_words("".join(p.itertext()))
+    lines = 1 + sum(1 for _ in p.iter("br"))
+    return words > MIN_WORDS and words / lines >= MIN_LINE_WORDS
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+@lru_cache(maxsize=32)
+def _segmenter(language: str):
+    import pysbd
+
+    return pysbd.Segmenter(language=language, clean=False)
+
+
+#: Sentence ends pysbd misses: a closing quotation mark or a reference mark ([12]) after the full stop,
+#: followed by a capital or a new quotation.
+_MISSED_END = re.compile(r"(?:[.!?][\u201d\u00bb\"]|[.!?]\[[^\]\s]{1,12}\])\s+(?=[\u201c\u00ab\"]?[A-Z\u00c0-\u00de])")
+#: A sentence end nobody doubts: a lower-case word of three letters or more, a full stop, a capital.
+_PLAIN_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z])")
+CHUNK_CHARS = 1500
+#: Unmatched opening quotes protect at most this many characters (then they are taken as stray).
+_MAX_UNCLOSED = 600
+
+
+def segment(text: str, language: str = "en") -> list[Sentence]:
+    """The sentences of ``text`` (offsets into it), by pysbd with the language's rules.
+
+    Sentences that end inside parentheses or a quotation join the next one, so
+    that no cut can fall there.
+    """
+    primary = language.split("-")[0].lower()
+    segmenter = _segmenter(primary if primary in SEGMENTER_LANGUAGES else "en")
+    protected = protected_ranges(text)
+    starts = set()
+    for offset, chunk in _chunks(text, protected):
+        cursor = 0
+        for sentence in segmenter.segment(chunk):  # pysbd's own spans go wrong on repeated sentences
+            sentence = sentence.strip()
+            found = chunk.find(sentence, cursor) if sentence else -1
+            if found >= 0:
+                starts.add(offset + found)
+                cursor = found + len(sentence)
+    starts.update(m.end() for m in _MISSED_END.finditer(text))
+    starts = sorted(s for s in starts if s == min(starts) or not any(a < s < b for a, b in protected))
+    sentences = []
+    for start, end in zip(starts, starts[1:] + [len(text)]):
+        sentence = text[start:end].strip()
+        if sentence:
+            sentences.append(Sentence(start, start + len(sentence), sentence, count_words(sentence)))
+    return sentences
+
+
+def _chunks(text: str, protected: list[tuple[int, int]], size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """``text`` in pieces of about ``size`` characters, cut at plain sentence ends outside quotations.
+
+    pysbd loses its way in long texts with unbalanced quotation marks (whole
+    pages come back as one sentence); short pieces keep a stray mark local.
+    """
+    pieces, start = [], 0
+    ends = [m.end() for m in _PLAIN_END.finditer(text) if not any(a < m.end() < b for a, b in protected)]
+    for end in ends:
+        if end - start >= size:
+            pieces.append((start, text[start:end]))
+            start = end
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def protected_ranges(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` inside quotations or parentheses, where no paragraph may end.
+
+    Quotation marks are matched as pairs (straight ones are opening or closing by
+    what is next to them); an opening mark never closed protects until the next
+    opening mark, as in a quotation running over several paragraphs, at most
+    :data:`_MAX_UNCLOSED` characters.
+    """
+    ranges: list[tuple[int, int]] = []
+    quotes: list[int] = []
+    parens: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == '"':
+            before = text[i - 1] if i else " "
+            ch = "\u201c" if before.isspace() or before in "([{\u2014\u2013-/" + OPENING_QUOTES else "\u201d"
+        if ch in OPENING_QUOTES:
+            if quotes and i - quotes[-1] <= _MAX_UNCLOSED and text[i - 1: i].isspace():
+                ranges.append((quotes.pop(), i - 1))  # unclosed quotation continued by a new paragraph
+            quotes.append(i)
+        elif ch in CLOSING_QUOTES and quotes:
+            ranges.append((quotes.pop(), i))
+        elif ch == "(":
+            parens.append(i)
+        elif ch == ")" and parens:
+            ranges.append((parens.pop(), i))
+    ranges += [(start, min(len(text), start + _MAX_UNCLOSED)) for start in quotes]
+    return ranges
+
+
+def _stems(text: str) -> Counter[str]:
+    """Content words cut to five letters: a stemmer cheap enough for every sentence and good enough for cohesion."""
+    return Counter(w[:5] for w in (m.casefold() for m in _WORD.findall(text)) if w not in _STOPWORDS and len(w) > 2)
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+    return sum(n * b[k] for k, n in a.items() if k in b) / norm if norm else 0.0
+
+
+def cohesion_depths(sentences: list[Sentence], window: int = 2) -> list[float]:
+    """TextTiling depth at each boundary: how far lexical cohesion dips there below the peaks around it.
+
+    A deep dip is a change of topic. Index ``i`` is the boundary before sentence ``i``.
+    """
+    stems = [_stems(s.text) for s in sentences]
+    curve = [0.0]
+    for i in range(1, len(sentences)):
+        left = sum((stems[j] for j in range(max(0, i - window), i)), Counter())
+        right = sum((stems[j] for j in range(i, min(len(sentences), i + window))), Counter())
+        curve.append(_cosine(left, right))
+    depths = [0.0]
+    for i in range(1, len(curve)):
+        left = right = curve[i]
+        j = i
+        while j > 1 and curve[j - 1] >= left:
+            left, j = curve[j - 1], j - 1
+        j = i
+        while j < len(curve) - 1 and curve[j + 1] >= right:
+            right, j = curve[j + 1], j + 1
+        depths.append(left + right - 2 * curve[i])
+    return depths
+
+
+#: Weights of the cues, fitted by logistic regression on the shared corpus's English articles
+#: (benchmarks/reflow.py), rounded: the log-odds that a paragraph ends at a sentence boundary.
+WEIGHTS = {
+    "bias": -1.75, "opens quotation": 0.8, "closes quotation": 1.5, "attribution": 0.8, "continues": -0.6,
+    "new topic word": 0.25, "cohesion dip": 0.9, "words before": 0.8, "words after": 1.0, "question": -0.8,
+    "colon": 0.5,
+}
+#: A cut is made where its log-odds beat this, within the length budget below.
+THRESHOLD = -0.8
+#: How much the length of paragraphs weighs against the cues.
+LENGTH_WEIGHT = 0.3
+
+
+def boundary_logit(before: Sentence, after: Sentence, depth: float) -> float:
+    """The log-odds, from news cues, that a paragraph ends between ``before`` and ``after``."""
+    w = WEIGHTS
+    score = w["bias"] + w["cohesion dip"] * depth
+    score += w["words before"] * min(before.words, 60) / 30 + w["words after"] * min(after.words, 60) / 30
+    if after.text[:1] in OPENING_QUOTES + '"':
+        score += w["opens quotation"]
+    if _QUOTE_END.search(before.text):
+        score += w["closes quotation"]
+    if _ATTRIBUTION_END.search(before.text):
+        score += w["attribution"]
+    if _CONTINUATION_START.match(after.text):
+        score += w["continues"]
+    if _TOPIC_START.match(after.text):
+        score += w["new topic word"]
+    if before.text.endswith("?"):
+        score += w["question"]
+    if before.text.endswith(":"):
+        score += w["colon"]
+    return score
+
+
+def _length_cost(words: int) -> float:
+    """How far a paragraph of ``words`` words is from news length (0 at the target)."""
+    cost = ((words - TARGET_WORDS) / TARGET_WORDS) ** 2
+    if words > MAX_WORDS:
+        cost += (words - MAX_WORDS) / 10
+    return cost
+
+
+def choose_cuts(sentences: list[Sentence]) -> list[int]:
+    """Indexes of the sentences that start a new paragraph (never the first), by dynamic programming.
+
+    Minimises, over all ways to cut, the paragraphs' length costs minus the
+    cues' log-odds (above :data:`THRESHOLD`) at each cut.
+    """
+    n = len(sentences)
+    depths = cohesion_depths(sentences)
+    gains = [0.0] + [boundary_logit(sentences[i - 1], sentences[i], depths[i]) - THRESHOLD for i in range(1, n)]
+    prefix = [0]
+    for s in sentences:
+        prefix.append(prefix[-1] + s.words)
+    best = [0.0] + [math.inf] * n  # best[j]: cost of sentences[:j] cut into paragraphs
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(j - 1, -1, -1):
+            words = prefix[j] - prefix[i]
+            if words > 4 * MAX_WORDS and i < j - 1:
+                break
+            cost = best[i] + LENGTH_WEIGHT * _length_cost(words) - gains[i]
+            if cost < best[j] - 1e-12:
+                best[j], back[j] = cost, i
+    cuts = []
+    j = n
+    while j > 0:
+        j = back[j]
+        if j > 0:
+            cuts.append(j)
+    return sorted(cuts)
+
+
+def _split_paragraph(p: etree._Element, offsets: list[int]) -> None:
+    """Cut ``p`` at these character offsets of its text, the last first so earlier offsets stay valid."""
+    from .transforms import _trim_edge_breaks, tidy_inline_run
+
+    parts = []
+    for offset in sorted(offsets, reverse=True):
+        marker = _insert_marker(p, offset)
+        right = split_at(p, marker)
+        parts.append(right)
+    for right in parts:
+        p.addnext(right)
+    for block in [p, *parts]:
+        _drop_empty_inlines(block)
+        _trim_edge_breaks(block)
+        tidy_inline_run(block)
+
+
+def _drop_empty_inlines(block: etree._Element) -> None:
+    """A cut at an element's edge leaves an empty copy of it on one side: it goes, its tail stays."""
+    from .convert import _remove_keep_tail
+
+    for el in reversed(list(block.iterdescendants())):
+        if el.tag != "br" and not len(el) and not el.text and el.get("id") is None:
+            _remove_keep_tail(el)
+
+
+def _insert_marker(block: etree._Element, offset: int) -> etree._Element:
+    """Put an empty element at character ``offset`` of ``block``'s text and return it."""
+    position = 0
+    slots: list[tuple[etree._Element, str]] = []
+
+    def walk(el: etree._Element) -> None:
+        slots.append((el, "text"))
+        for child in el:
+            walk(child)
+            slots.append((child, "tail"))
+
+    walk(block)
+    for el, which in slots:
+        value = getattr(el, which) or ""
+        if position + len(value) >= offset and (value or position == offset):
+            cut = offset - position
+            marker = etree.Element("cut")
+            marker.tail = value[cut:]
+            setattr(el, which, value[:cut] or None)
+            if which == "text":
+                el.insert(0, marker)
+            else:
+                el.addnext(marker)
+            return marker
+        position += len(value)
+    raise ValueError(f"offset {offset} is past the end of the block")
