@@ -1,0 +1,108 @@
+"""Footnotes and endnotes in article markup become tree notes (exporter/normalise/notes.py)."""
+from __future__ import annotations
+
+import pytest
+
+from exporter.normalise import normalise
+from exporter.tree import INLINE_CONTAINERS, text_of
+from helpers import CORPUS, reference_words, recall, words
+
+
+def _doc(body: str):
+    doc = normalise(f"<html lang='en'><body><article>{body}</article></body></html>", title="Notes test")
+    assert doc.validation_errors() == []
+    return doc
+
+
+def _notes(doc):
+    return doc.tree.findall("aside")
+
+
+def _refs(doc):
+    return [a for a in doc.tree.iter("a") if a.get("role") == "doc-noteref"]
+
+
+PANDOC = """
+<p>Ships carry cargo.<sup><a href="#fn1" id="fnref1" class="footnote-ref">1</a></sup> Planes carry people.<sup><a
+href="#fn2" id="fnref2">2</a></sup></p>
+<p>More text follows the claims here.</p>
+<section class="footnotes" role="doc-endnotes"><hr/><ol>
+<li id="fn1"><p>Mostly containers. <a href="#fnref1" class="footnote-back">↩︎</a></p></li>
+<li id="fn2"><p>And some freight.</p><p>Second paragraph of the note. <a href="#fnref2">↩︎</a></p></li>
+</ol></section>
+"""
+
+
+def test_pandoc_footnotes_become_notes_in_reference_order():
+    doc = _doc(PANDOC)
+    notes, refs = _notes(doc), _refs(doc)
+    assert [n.get("id") for n in notes] == ["fn1", "fn2"]
+    assert all(n.get("role") == "doc-footnote" for n in notes)
+    assert [r.get("href") for r in refs] == ["#fn1", "#fn2"]
+    assert [r.get("id") for r in refs] == ["fnref1", "fnref2"]
+    # notes come after every block, the emptied list is gone, both paragraphs of note 2 stay in it
+    assert list(doc.tree)[-2:] == notes
+    assert doc.tree.find(".//ol") is None
+    assert [p.text.strip() for p in notes[1].findall("p")][1].startswith("Second paragraph")
+    # the bare back-links went, every word stayed
+    assert "↩" not in doc.text
+    for word in ("containers", "freight", "Second", "paragraph"):
+        assert word in doc.text
+
+
+def test_wikipedia_references_become_notes_and_sup_ids_move_to_the_links():
+    doc = _doc("""<p>Mozilla is a community.<sup id="cite_ref-1" class="reference"><a href="#cite_note-1">[1]</a></sup>
+    It was founded in 1998.<sup id="cite_ref-g_2-0" class="reference"><a href="#cite_note-g-2">[2]</a></sup>
+    Again.<sup id="cite_ref-g_2-1" class="reference"><a href="#cite_note-g-2">[2]</a></sup></p>
+    <h2>References</h2>
+    <div class="reflist"><ol class="references">
+    <li id="cite_note-1"><span class="mw-cite-backlink"><b><a href="#cite_ref-1">^</a></b></span>
+      <span class="reference-text">About the Mozilla Corporation.</span></li>
+    <li id="cite_note-g-2"><span class="mw-cite-backlink">^ <a href="#cite_ref-g_2-0"><sup><i><b>a</b></i></sup></a>
+      <a href="#cite_ref-g_2-1"><sup><i><b>b</b></i></sup></a></span> <span class="reference-text">Payment, S.
+      (2007).</span></li></ol></div>""")
+    notes, refs = _notes(doc), _refs(doc)
+    assert [n.get("id") for n in notes] == ["cite_note-1", "cite_note-g-2"]
+    assert [r.get("id") for r in refs] == ["cite_ref-1", "cite_ref-g_2-0", "cite_ref-g_2-1"]
+    assert notes[0].findtext("p").strip() == "About the Mozilla Corporation."
+    # lettered back-links carry words (a, b): they stay, and still land on their references
+    assert [a.get("href") for a in notes[1].iter("a")] == ["#cite_ref-g_2-0", "#cite_ref-g_2-1"]
+    assert doc.tree.find("h2").text == "References"
+
+
+def test_aside_endnotes_with_several_paragraphs():
+    doc = _doc("""<p>A claim<a href="#n1" role="doc-noteref">*</a> and another<a href="#n2">†</a>.</p>
+    <p>Body text continues.</p>
+    <aside id="n1" role="doc-endnote"><p>Star note first paragraph.</p><p>Star note second paragraph.</p></aside>
+    <aside id="n2" role="doc-endnote"><p>Dagger note.</p></aside>""")
+    notes = _notes(doc)
+    assert [n.get("id") for n in notes] == ["n1", "n2"]
+    assert len(notes[0].findall("p")) == 2
+    assert notes[1].findtext("p") == "Dagger note."
+    assert doc.tree.findall("p")[-1].text == "Body text continues."
+
+
+def test_links_that_are_not_notes_are_left_alone():
+    doc = _doc("""<h2 id="intro">Introduction</h2><p>See <a href="#intro">1</a> and the
+    <a href="#later">later list</a>, or item <a href="#item">a</a>.</p>
+    <ol><li id="later">First item of a real list.</li><li id="item">Second item.</li></ol>""")
+    assert _notes(doc) == [] and _refs(doc) == []
+    assert len(doc.tree.find("ol")) == 2
+
+
+def test_a_note_referenced_before_and_after_keeps_one_aside_and_ids_stay_unique():
+    doc = _doc("""<p>One<sup><a href="#fn1">1</a></sup> and again<sup><a href="#fn1">1</a></sup>.</p>
+    <ol class="footnotes"><li id="fn1">Shared note.</li></ol>""")
+    assert [n.get("id") for n in _notes(doc)] == ["fn1"]
+    ids = [r.get("id") for r in _refs(doc)]
+    assert len(ids) == 2 and len(set(ids)) == 2
+
+
+@pytest.mark.skipif(not (CORPUS / "wikipedia").is_dir(), reason="shared corpus page 'wikipedia' missing")
+def test_wikipedia_corpus_page_keeps_every_word_and_validates():
+    page = CORPUS / "wikipedia" / "expected.html"
+    doc = normalise(page.read_bytes(), title="Mozilla")
+    assert doc.validation_errors() == []
+    assert len(_notes(doc)) >= 30
+    blocks = " ".join(text_of(el) for el in doc.tree.iter(*INLINE_CONTAINERS, "li", "td", "th"))
+    assert recall(reference_words(page), words(blocks)) >= 0.99
