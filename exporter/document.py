@@ -53,14 +53,25 @@ class Metadata:
 
 
 class Report(Counter):
-    """What the normaliser did, counted by kind: ``{"wrapped runs into paragraphs": 31, …}``."""
+    """What the normaliser did, counted by kind: ``{"curled {n} quote{s}": 46, …}``.
+
+    A kind may be a message template: ``{n}`` is the count and ``{s}`` the plural
+    ending, so that :meth:`lines` reads "curled 46 quotes" and "reflowed 1 run-on
+    paragraph". Other kinds read "kind: count".
+    """
 
     def note(self, kind: str, count: int = 1) -> None:
         if count:
             self[kind] += count
 
+    @staticmethod
+    def phrase(kind: str, count: int) -> str:
+        if "{n}" in kind:
+            return kind.replace("{n}", str(count)).replace("{s}", "" if count == 1 else "s")
+        return f"{kind}: {count}"
+
     def lines(self) -> list[str]:
-        return [f"{kind}: {count}" for kind, count in sorted(self.items())]
+        return [self.phrase(kind, count) for kind, count in sorted(self.items())]
 
 
 @dataclass
