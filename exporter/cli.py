@@ -123,6 +123,8 @@ def export(obj: Context, inputs: tuple[str, ...], formats: str, out: Path, **opt
         if not quiet:
             for path in outcome.written:
                 click.echo(str(path))
+        for _, why in outcome.failed:
+            click.echo(f"exporter: error: {why}", err=True)
         if outcome.batch and not quiet:
             report = options.get("report")
             click.echo(f"exporter: {outcome.summary()}" + (f" (report: {report})" if report else ""), err=True)

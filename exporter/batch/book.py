@@ -1,10 +1,12 @@
 """Many documents → one :class:`~exporter.document.Book`: book metadata, parts, links inside the book.
 
 Writers give article *i* (1-based) of a collection the id prefix ``a{i}-`` and
-the anchor ``a{i}-article`` (see :func:`exporter.writers.html.article_prefixes`).
-Here a link whose URL is another article's source URL becomes ``#a{j}-article``,
-and ids an article could share with what writers add are renamed first, so ids
-never clash in the book.
+the anchor ``a{i}-article`` (see :func:`exporter.writers.html.article_prefixes`),
+and turn a link whose URL is *exactly* another article's source URL into a link
+to that anchor (in its own chapter file, for EPUB). Here links that name an
+article of the book loosely (``http`` for ``https``, ``www.``, a final slash)
+are rewritten to that exact URL, so writers find them; ids an article could
+share with the ids writers add are renamed first, so ids never clash.
 """
 from __future__ import annotations
 
@@ -19,8 +21,7 @@ from ..document import Book, Document, Metadata, Part
 from ..tree import direction_of
 
 #: Ids writers create for each article of a collection (after the ``a{i}-`` prefix).
-RESERVED_ID = re.compile(r"^(title|article|h-\d+|a\d+-article)$")
-BOOK_LINK = re.compile(r"^#a(\d+)-article$")
+RESERVED_ID = re.compile(r"^(title|article|h-\d+)$")
 
 
 def article_anchor(index: int) -> str:
@@ -83,24 +84,35 @@ def same_url_key(url: str) -> str:
     return urlunsplit(("", host, path, parts.query, ""))
 
 
-def link_inside(documents: Sequence[Document]) -> int:
-    """Point links to another article of the book at that article's anchor. Returns how many changed."""
+def book_links(documents: Sequence[Document]) -> dict[str, int]:
+    """Loose URL key → index (1-based) of the article of the book with that source URL."""
     where: dict[str, int] = {}
     for index, doc in enumerate(documents, 1):
         if doc.metadata.source_url:
             where.setdefault(same_url_key(doc.metadata.source_url), index)
-    changed = 0
+    return where
+
+
+def link_inside(documents: Sequence[Document]) -> int:
+    """Make every link to an article of the book use that article's exact source URL (fragment kept).
+
+    Returns how many links point inside the book.
+    """
+    where = book_links(documents)
     if not where:
         return 0
+    count = 0
     for doc in documents:
         for a in doc.tree.iter("a"):
             href = a.get("href", "")
             if href.startswith(("http:", "https:")):
                 target = where.get(same_url_key(href))
                 if target is not None:
-                    a.set("href", "#" + article_anchor(target))
-                    changed += 1
-    return changed
+                    fragment = urlsplit(href).fragment
+                    url = documents[target - 1].metadata.source_url or href
+                    a.set("href", url + (f"#{fragment}" if fragment else ""))
+                    count += 1
+    return count
 
 
 def _most_common(values: list[str]) -> str | None:

@@ -116,6 +116,8 @@ def _jsonl(path: Path) -> Iterator[tuple[str, Any, str | None]]:
             origin = f"{path.name}:{line_no}"
             try:
                 yield origin, json.loads(line), None
+            except json.JSONDecodeError as exc:
+                yield origin, None, f"not valid JSON ({exc.msg} at column {exc.colno})"
             except (ValueError, RecursionError) as exc:
                 yield origin, None, f"not valid JSON ({str(exc).splitlines()[0][:120]})"
 

@@ -172,7 +172,8 @@ class Batch:
             for d in datasets:
                 sources += [ArticleSource(record=r) for r in read_records(d, self.mapping)]
             if sources:
-                plans.append([self.book_task(sources, self.book_options(), "the book")])
+                meta = self.book_options()
+                plans.append([self.book_task(sources, meta, f"book {meta.get('title') or 'Collected articles'!r}")])
                 total += 1
         else:
             if files:
@@ -241,7 +242,7 @@ class Batch:
 
     def _fail(self, origin: str, reason: str) -> None:
         self.outcome.failed.append((origin, reason))
-        log.error("error: %s", reason)
+        log.info("failed: %s", reason)  # the CLI lists every failure at the end, after the progress bar
 
     def write_report(self, path: Path) -> None:
         """The batch as JSON: counts, every failure with its reason, what was skipped and written."""
