@@ -207,6 +207,7 @@ def parse_html(text: str, origin: str = "<input>", max_depth: int = PARSER_DEPTH
     if fatal is not None:
         raise LimitError(f"{origin}: the markup exceeds what the HTML parser can read "
                          f"({fatal}); nothing was exported rather than lose text")
+    repair_void_elements(root)
     expected, kept = visible_size(text), _kept_size(root)
     if kept < expected * _KEPT_RATIO - _KEPT_SLACK:
         raise LimitError(f"{origin}: the HTML parser kept only {kept:,} of about {expected:,} characters of text; "
@@ -227,6 +228,29 @@ def _parse(text: str, origin: str) -> tuple[etree._Element, str | None]:
         if entry.level_name == "FATAL" or "RESOURCE_LIMIT" in entry.type_name:
             return root, entry.message.strip()
     return root, None
+
+
+#: Void elements (never with content) that lxml's HTML parser opens as containers: everything after
+#: ``<embed>`` or ``<wbr>`` would end up inside it, and be dropped with it.
+_VOID_PARSED_AS_CONTAINER = ("embed", "keygen", "source", "track", "wbr", "bgsound", "image", "spacer")
+
+
+def repair_void_elements(root: etree._Element) -> None:
+    """Move what lxml nested inside a void element back after it, where a browser has it."""
+    for el in list(root.iter(*_VOID_PARSED_AS_CONTAINER)):
+        if el.tag == "image":
+            el.tag = "img"  # as browsers do
+        children, text, tail = list(el), el.text, el.tail
+        if not children and not text:
+            continue
+        el.text = None
+        el.tail = text
+        last = el
+        for child in children:
+            last.addnext(child)
+            last = child
+        if tail:
+            last.tail = (last.tail or "") + tail
 
 
 # --- pre-flattening -----------------------------------------------------------------------------

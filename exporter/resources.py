@@ -234,10 +234,11 @@ class ResourcePolicy:
             fd = os.open(resolved, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except OSError as exc:
             raise ResourceUnavailable(f"{_short(url)}: cannot be read ({exc.strerror})") from None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            raise ResourceDenied(f"{_short(url)}: not a regular file")
         with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise ResourceDenied(f"{_short(url)}: not a regular file")
             if info.st_size > self.max_bytes:
                 raise ResourceDenied(f"{_short(url)}: {info.st_size / 1e6:.1f} MB is over the resource limit")
             data = fh.read(self.max_bytes + 1)
