@@ -51,7 +51,8 @@ def article(doc: Document, width: int | None, style: Style) -> list[str]:
     if notes:
         lines += ["", ""] + _heading(NOTES_TITLE) + [""] + notes
     if inline.links:
-        refs = [f"[{n}] {style.text(url)}" for url, n in inline.links.items()]
+        size = len(f"[{len(inline.links)}]")
+        refs = [f"[{n}]".rjust(size) + f" {style.text(url)}" for url, n in inline.links.items()]
         lines += ["", ""] + _heading(LINKS_TITLE) + [""] + refs
     return lines
 

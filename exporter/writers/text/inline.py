@@ -13,9 +13,11 @@ from anyascii import anyascii
 from lxml import etree
 
 from ...tree import BLOCKS, NOTE, NOTE_ROLE, NOTEREF_ROLE
-from .wrap import GLUE
+from .wrap import GLUE, wide
 
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
+#: a reference marker made by this module (always glued), and the word characters right after it
+_MARKER = re.compile(GLUE + r"(\[(?:Note" + GLUE + r")?\d+\])([^\W_]*)")
 #: em and strong marks for each ``--emphasis`` choice
 EMPHASIS = {
     "underscore": {"em": ("_", "_"), "strong": ("*", "*")},
@@ -52,7 +54,7 @@ class Inline:
 
     def render(self, el: etree._Element, keep_space: bool = False) -> str:
         """The inline content of ``el``; whitespace collapsed unless ``keep_space`` (``pre``)."""
-        out = self._content(el, keep_space, frozenset())
+        out = _place_markers(self._content(el, keep_space, frozenset()))
         return out if keep_space else out.strip(" ")
 
     def note_number(self, ident: str) -> int:
@@ -98,7 +100,25 @@ class Inline:
         if shown in (href.rstrip("/"), bare, self.style.text(href).rstrip("/")):
             return ""
         number = self.links.setdefault(href, len(self.links) + 1)
-        return f"{GLUE if text.strip() else ''}[{number}]"
+        return f"{GLUE}[{number}]"
+
+
+def _place_markers(text: str) -> str:
+    """Settle each ``[n]`` marker: glued to its word, or after the run of CJK it falls inside.
+
+    CJK runs words together without spaces, so a marker inside the run would
+    split a word for every search tool; it goes to the end of the run, where
+    CJK text puts note marks anyway. A marker with no word before it loses its glue.
+    """
+    def settle(match: re.Match) -> str:
+        before = text[match.start() - 1] if match.start() else ""
+        if not before or before in " \n":
+            return match.group(1) + match.group(2)
+        if wide(before):
+            return match.group(2) + match.group(1)
+        return match.group(0)
+
+    return _MARKER.sub(settle, text) if GLUE in text else text
 
 
 def _mark(inner: str, opening: str, closing: str) -> str:

@@ -242,7 +242,11 @@ def _row_blocks(grid: Grid, width: int | None, layout: "Layout") -> list[str]:
             if not label:
                 lines = layout.flow(cell.el, room)
             elif has_blocks(cell.el):
-                lines = [f"{label}:"] + indent(layout.flow(cell.el, narrower(room, 2)), "  ")
+                lines = layout.flow(cell.el, narrower(room, 2))
+                if len(lines) == 1 and (room is None or cells(f"{label}: {lines[0]}") <= room):
+                    lines = [f"{label}: {lines[0]}"]
+                else:
+                    lines = [f"{label}:"] + indent(lines, "  ")
             else:
                 lines = wrap(f"{label}: {layout.inline.render(cell.el)}", room, "", "  ")
             block += indent(lines, lead)

@@ -34,7 +34,8 @@ def cells(text: str) -> int:
     return max(0, wcwidth.width(text.replace(GLUE, " "), control_codes="ignore"))
 
 
-def _wide(char: str) -> bool:
+def wide(char: str) -> bool:
+    """True for characters that take two cells (CJK)."""
     return not char.isascii() and wcwidth.wcwidth(char) == 2
 
 
@@ -50,19 +51,32 @@ def _may_end(char: str) -> bool:
     return not (line_break(char) == LineBreak.QU and unicodedata.category(char) in ("Pi", "Ps"))
 
 
-def units(word: str) -> list[str]:
-    """Split a space-free word where a line may break: only next to wide (CJK) characters."""
+def units(word: str) -> list[list[str]]:
+    """Split a space-free word where a line may break: only next to wide (CJK) characters.
+
+    The result is a list of chunks, each a list of pieces. Pieces of one chunk
+    may be broken apart but are kept together when the chunk fits on a line: a
+    chunk is a run of letters and digits that begins with a Latin letter or a
+    digit and runs on into CJK (``DeepMind开发``, ``2014年``), which search
+    tools and word counters take for one word.
+    """
     if word.isascii():
-        return [word]
-    out: list[str] = []
+        return [[word]]
+    chunks: list[list[str]] = [[]]
     start = 0
-    for i in range(1, len(word)):
-        before, after = word[i - 1], word[i]
-        if (_wide(before) or _wide(after)) and _may_end(before) and _may_start(after):
-            out.append(word[start:i])
+    latin_run = False  # the letters and digits before this point began with a narrow character
+    for i, char in enumerate(word):
+        if i and (wide(word[i - 1]) or wide(char)) and _may_end(word[i - 1]) and _may_start(char):
+            chunks[-1].append(word[start:i])
             start = i
-    out.append(word[start:])
-    return out
+            if not (latin_run and char.isalnum()):
+                chunks.append([])
+        if not char.isalnum():
+            latin_run = False
+        elif not latin_run:
+            latin_run = not wide(char)
+    chunks[-1].append(word[start:])
+    return chunks
 
 
 def wrap(text: str, width: int | None, first: str = "", rest: str | None = None) -> list[str]:
@@ -84,7 +98,11 @@ def wrap(text: str, width: int | None, first: str = "", rest: str | None = None)
         for word in hard.split(" "):
             if not word:
                 continue
-            for k, unit in enumerate(units(word)):
+            pieces: list[str] = []
+            for chunk in units(word):
+                whole = "".join(chunk)
+                pieces += [whole] if room is None or len(chunk) == 1 or cells(whole) <= room else chunk
+            for k, unit in enumerate(pieces):
                 gap = 1 if (k == 0 and line) else 0
                 size = cells(unit)
                 if room is None or not line or used + gap + size <= room:
