@@ -55,8 +55,8 @@ class Metadata:
 class Report(Counter):
     """What the normaliser did, counted by kind: ``{"curled {n} quote{s}": 46, …}``.
 
-    A kind may be a message template: ``{n}`` is the count and ``{s}`` the plural
-    ending, so that :meth:`lines` reads "curled 46 quotes" and "reflowed 1 run-on
+    A kind may be a message template: ``{n}`` is the count and ``{s}``/``{es}`` the
+    plural ending, so that :meth:`lines` reads "curled 46 quotes" and "reflowed 1 run-on
     paragraph". Other kinds read "kind: count".
     """
 
@@ -67,7 +67,8 @@ class Report(Counter):
     @staticmethod
     def phrase(kind: str, count: int) -> str:
         if "{n}" in kind:
-            return kind.replace("{n}", str(count)).replace("{s}", "" if count == 1 else "s")
+            one = count == 1
+            return kind.replace("{n}", str(count)).replace("{s}", "" if one else "s").replace("{es}", "" if one else "es")
         return f"{kind}: {count}"
 
     def lines(self) -> list[str]:

@@ -21,7 +21,7 @@ from ..tree import INLINES, direction_of, text_of, validation_errors
 from . import language as languages
 from . import metadata as found_metadata
 from . import transforms
-from . import reflow
+from . import reflow, typography
 from .convert import Converter, clean_lang
 from .text import collapse_space
 
@@ -30,7 +30,7 @@ OPTIONS: tuple[Option, ...] = METADATA_OPTIONS + NORMALISE_OPTIONS + LIMIT_OPTIO
 
 #: Passes that need the article's language, run once it is known: ``f(tree, metadata, settings, report)``.
 LanguagePass = Callable[[etree._Element, Metadata, Settings, Report], None]
-LANGUAGE_PASSES: list[LanguagePass] = [reflow.reflow]
+LANGUAGE_PASSES: list[LanguagePass] = [reflow.reflow, typography.typography]
 
 
 def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: str | Path | None = None,

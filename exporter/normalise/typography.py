@@ -1,0 +1,344 @@
+"""Typography per language: quotation marks, apostrophes, dashes, ellipses and no-break spaces.
+
+Each block's inline text is read as one string, so a quotation mark is curled
+with what stands beside it even across element boundaries (``"<i>The
+National</i>"``); every change is written back into the text slot the
+character came from, so markup is never moved. Text in ``code`` and ``pre``,
+URLs and attribute values are left alone, and so are marks already curled.
+The rules only ever turn straight marks and plain spaces into typographic
+ones, so running them twice changes nothing.
+
+The marks of each language follow the Unicode CLDR delimiters and the
+languages' own typographic conventions (French spaces before ``; : ! ?``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..document import Metadata, Report
+from ..options import Settings
+from ..tree import HEADINGS
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"  # narrow no-break space
+SPACES = " \u00a0\u202f\u2009\u2007"
+#: Elements whose inline content is typeset; ``pre`` and ``code`` never are.
+TEXT_BLOCKS = frozenset({"p", *HEADINGS, "figcaption", "caption", "li", "td", "th"})
+SKIP = frozenset({"code", "pre"})
+OPENERS = "([{<\u2014\u2013-/\u201c\u2018\u00ab\u2039\u201e\u201a\u300c\u300e"
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one language quotes and dashes."""
+
+    double: tuple[str, str]
+    single: tuple[str, str]
+    #: the dash between clauses: "\u2014" (em) or "\u2013" (en, always spaced)
+    dash: str = "\u2014"
+    #: space inside guillemets and before ; : ! ? (French)
+    french_spacing: bool = False
+    #: honorifics followed by a no-break space
+    honorifics: tuple[str, ...] = ()
+    apostrophe: str = "\u2019"
+
+
+_EN_TITLES = ("Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sir", "Dame", "St", "Rev", "Fr", "Gen", "Col", "Capt",
+              "Lt", "Sgt", "Hon", "Rep", "Sen", "Gov", "Pres")
+STYLES: dict[str, Style] = {
+    "en": Style(("\u201c", "\u201d"), ("\u2018", "\u2019"), "\u2014", honorifics=_EN_TITLES),
+    "fr": Style(("\u00ab", "\u00bb"), ("\u201c", "\u201d"), "\u2013", french_spacing=True,
+                honorifics=("M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Pr", "Me", "Mgr", "St", "Ste")),
+    "de": Style(("\u201e", "\u201c"), ("\u201a", "\u2018"), "\u2013",
+                honorifics=("Hr", "Hrn", "Fr", "Dr", "Prof", "St")),
+    "es": Style(("\u00ab", "\u00bb"), ("\u201c", "\u201d"), "\u2014",
+                honorifics=("Sr", "Sra", "Srta", "Dr", "Dra", "D", "Dña", "Prof")),
+    "it": Style(("\u00ab", "\u00bb"), ("\u201c", "\u201d"), "\u2013",
+                honorifics=("Sig", "Sigg", "Dott", "Dr", "Prof", "Avv", "Ing", "On")),
+    "pt": Style(("\u201c", "\u201d"), ("\u2018", "\u2019"), "\u2014", honorifics=("Sr", "Sra", "Dr", "Dra", "Prof")),
+    "nl": Style(("\u201c", "\u201d"), ("\u2018", "\u2019"), "\u2013", honorifics=("Dhr", "Mevr", "Dr", "Prof")),
+    "ru": Style(("\u00ab", "\u00bb"), ("\u201e", "\u201c"), "\u2014"),
+    "uk": Style(("\u00ab", "\u00bb"), ("\u201e", "\u201c"), "\u2014"),
+    "pl": Style(("\u201e", "\u201d"), ("\u00ab", "\u00bb"), "\u2013"),
+    "cs": Style(("\u201e", "\u201c"), ("\u201a", "\u2018"), "\u2013"),
+    "sv": Style(("\u201d", "\u201d"), ("\u2019", "\u2019"), "\u2013"),
+    "da": Style(("\u201d", "\u201d"), ("\u2019", "\u2019"), "\u2013"),
+    "nb": Style(("\u00ab", "\u00bb"), ("\u2018", "\u2019"), "\u2013"),
+    "fi": Style(("\u201d", "\u201d"), ("\u2019", "\u2019"), "\u2013"),
+    "ja": Style(("\u300c", "\u300d"), ("\u300e", "\u300f"), "\u2014"),
+    "zh": Style(("\u201c", "\u201d"), ("\u2018", "\u2019"), "\u2014"),
+    "ko": Style(("\u201c", "\u201d"), ("\u2018", "\u2019"), "\u2014"),
+    "ar": Style(("\u00ab", "\u00bb"), ("\u2039", "\u203a"), "\u2013"),
+    "fa": Style(("\u00ab", "\u00bb"), ("\u2039", "\u203a"), "\u2013"),
+    "he": Style(("\u201d", "\u201d"), ("\u2019", "\u2019"), "\u2013"),
+}
+STYLES["no"] = STYLES["nn"] = STYLES["nb"]
+
+
+def style_for(language: str) -> Style:
+    """The style of a BCP 47 language (``fr-CA`` → French); English for languages not listed."""
+    return STYLES.get(language.split("-")[0].lower(), STYLES["en"])
+
+
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s\"<>]*[^\s\"<>.,;:!?)'\u201d]"
+                  r"|\b[\w.+-]+@[\w-]+\.[\w.-]*\w|\b\w+\.(?:com|org|net|io|js|py)\b")
+_ELISIONS = re.compile(r"(?:tis|twas|em|cause|til|n|round|bout|nuff)\b", re.IGNORECASE)
+_ELLIPSIS = re.compile(r"(?<!\.)(?:\.\.\.|\. \. \.)(?!\.)")
+_EM_DASH_RUN = re.compile(r"(?<!-)---(?!-)")
+_DOUBLE_HYPHEN = re.compile(r"(?<!-)( ?)--( ?)(?!-)")
+_SPACED_HYPHEN = re.compile(r"(?<=[\w,.;:!?\"'\u201d\u2019\u00bb)\]]) - (?=[\w\"'\u201c\u2018\u00ab(\[])")
+_RANGE = re.compile(r"(?<![\w.,/\-\u2013])(\d{1,4})-(\d{1,4})(?![\w\-/]|[.,]\d)")
+_INITIAL = re.compile(r"(?<![\w.])([A-Z]\.) (?=[A-Z])")
+_UNITS = ("km", "kg", "mg", "cm", "mm", "ml", "m", "g", "kph", "mph", "km/h", "m/s", "min", "ms", "°C", "°F", "°",
+          "%", "‰", "kB", "MB", "GB", "TB", "Hz", "kHz", "MHz", "GHz", "W", "kW", "MW", "GW", "kWh", "V", "mAh",
+          "ft", "lb", "lbs", "oz", "€", "£", "¥", "ha", "t", "bn", "m²", "km²")
+_UNIT = re.compile(r"(?<=\d) (?=(?:" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+                   + r")(?![\w/²]))")
+
+
+class Typesetter:
+    """The typography of one block's text, kept as a list of output strings, one per input character."""
+
+    def __init__(self, text: str, editable: list[bool], style: Style) -> None:
+        self.text = text
+        self.out = list(text)
+        self.editable = editable
+        self.style = style
+        self.counts: dict[str, int] = {}
+        for match in _URL.finditer(text):
+            for i in range(match.start(), match.end()):
+                self.editable[i] = False
+
+    def _note(self, kind: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+
+    def _free(self, start: int, end: int) -> bool:
+        return all(self.editable[start:end])
+
+    def run(self) -> list[str]:
+        self.quotes()
+        self.dashes()
+        self.ellipses()
+        self.no_break_spaces()
+        if self.style.french_spacing:
+            self.french_spaces()
+        return self.out
+
+    # --- quotation marks and apostrophes ---------------------------------------------------------
+    def quotes(self) -> None:
+        text, style = self.text, self.style
+        open_double = open_single = 0
+        for i, ch in enumerate(text):
+            if ch not in "\"'" or not self.editable[i]:
+                continue
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            starts = before in SPACES or before in OPENERS or before in "\"'"
+            if ch == '"':
+                if before.isdigit() and not open_double and not after.isalpha():
+                    self.out[i] = "\u2033"  # inches: 12″
+                    self._note("primes")
+                    continue
+                opening = (starts and after not in SPACES) or (starts and not open_double)
+                if opening:
+                    self.out[i] = style.double[0]
+                    open_double += 1
+                    if style.french_spacing:
+                        self._space_after(i)
+                else:
+                    self.out[i] = style.double[1]
+                    open_double = max(0, open_double - 1)
+                    if style.french_spacing:
+                        self._space_before(i)
+                self._note("quotes")
+            else:
+                if before.isalnum() and after.isalpha():
+                    self.out[i] = style.apostrophe  # don't, l'homme, rock'n'roll
+                    self._note("apostrophes")
+                elif starts and (after.isdigit() or _ELISIONS.match(text, i + 1)) and style is STYLES["en"]:
+                    self.out[i] = style.apostrophe  # '90s, 'tis
+                    self._note("apostrophes")
+                elif starts and after not in SPACES:
+                    self.out[i] = style.single[0]
+                    open_single += 1
+                    self._note("quotes")
+                elif open_single and not starts:
+                    self.out[i] = style.single[1]
+                    open_single -= 1
+                    self._note("quotes")
+                elif before.isdigit():
+                    self.out[i] = "\u2032"  # feet, minutes: 5′
+                    self._note("primes")
+                else:
+                    self.out[i] = style.apostrophe  # the players' union
+                    self._note("apostrophes")
+
+    def _space_after(self, i: int) -> None:
+        """French: a narrow no-break space inside an opening guillemet."""
+        if i + 1 < len(self.text) and self.text[i + 1] == " " and self.editable[i + 1]:
+            self.out[i + 1] = NNBSP
+        elif i + 1 < len(self.text) and self.text[i + 1] not in SPACES:
+            self.out[i] += NNBSP
+
+    def _space_before(self, i: int) -> None:
+        if i and self.text[i - 1] == " " and self.editable[i - 1]:
+            self.out[i - 1] = NNBSP
+        elif i and self.text[i - 1] not in SPACES:
+            self.out[i] = NNBSP + self.out[i]
+
+    # --- dashes ----------------------------------------------------------------------------------
+    def dashes(self) -> None:
+        text, dash = self.text, self.style.dash
+        for match in _EM_DASH_RUN.finditer(text):
+            if self._free(match.start(), match.end()):
+                self._replace(match.start(), match.end(), "\u2014")
+                self._note("dashes")
+        for match in _DOUBLE_HYPHEN.finditer(text):
+            start, end = match.start(), match.end()
+            if not self._free(start, end) or start == 0 or end >= len(text) or match.group(1) != match.group(2):
+                continue  # "--flag" is not a dash
+            if text[start - 1] in SPACES or text[end] in SPACES:
+                continue
+            spaced = bool(match.group(1)) or dash == "\u2013"
+            self._replace(start, end, f" {dash} " if spaced else dash)
+            self._note("dashes")
+        for match in _SPACED_HYPHEN.finditer(text):
+            if self._free(match.start(), match.end()):
+                self.out[match.start() + 1] = dash
+                self._note("dashes")
+        for match in _RANGE.finditer(text):
+            first, second = match.group(1), match.group(2)
+            plausible = (len(second) == len(first) and int(second) > int(first)) or (
+                len(first) == 4 and len(second) == 2 and int(second) > int(first[2:]))
+            if plausible and self._free(match.start(), match.end()):
+                self.out[match.start(2) - 1] = "\u2013"
+                self._note("ranges")
+
+    def _replace(self, start: int, end: int, value: str) -> None:
+        self.out[start] = value
+        for i in range(start + 1, end):
+            self.out[i] = ""
+
+    # --- ellipses and spaces -----------------------------------------------------------------------
+    def ellipses(self) -> None:
+        for match in _ELLIPSIS.finditer(self.text):
+            if self._free(match.start(), match.end()):
+                self._replace(match.start(), match.end(), "\u2026")
+                self._note("ellipses")
+
+    def no_break_spaces(self) -> None:
+        text = self.text
+        if self.style.honorifics:
+            titles = "|".join(sorted(self.style.honorifics, key=len, reverse=True))
+            for match in re.finditer(r"(?<![\w.])(?:" + titles + r")\.? (?=[A-Z\u00c0-\u00de])", text):
+                self._nbsp(match.end() - 1)
+        for match in _INITIAL.finditer(text):
+            self._nbsp(match.end() - 1)
+        for match in _UNIT.finditer(text):
+            self._nbsp(match.start())
+
+    def _nbsp(self, i: int) -> None:
+        if self.editable[i] and self.out[i] == " ":
+            self.out[i] = NBSP
+            self._note("no-break spaces")
+
+    def french_spaces(self) -> None:
+        """A no-break space before ``:`` and a narrow one before ``; ! ?`` (and inside existing guillemets)."""
+        text = self.text
+        for i, ch in enumerate(text):
+            if not self.editable[i] or ch not in ";:!?\u00ab\u00bb" or i == 0:
+                continue
+            before = text[i - 1]
+            after = text[i + 1] if i + 1 < len(text) else " "
+            if ch == "\u00ab":
+                if after == " " and self.editable[i + 1]:
+                    self.out[i + 1] = NNBSP
+                    self._note("no-break spaces")
+                continue
+            if ch == ":" and not (after in SPACES or after in "\u00bb\u201d"):
+                continue  # 14:30, https:
+            if ch in "!?" and before in "!?":
+                continue  # ?! keeps one space only
+            space = NBSP if ch == ":" else NNBSP
+            if before == " " and self.editable[i - 1] and self.out[i - 1] == " ":
+                self.out[i - 1] = space
+                self._note("no-break spaces")
+            elif before not in SPACES and self.out[i] == ch and (before.isalnum() or before in ")]\u00bb\u201d"):
+                self.out[i] = space + ch
+                self._note("no-break spaces")
+
+
+def typeset_text(text: str, language: str) -> str:
+    """``text`` with the typography of ``language`` (for metadata such as titles)."""
+    return "".join(Typesetter(text, [True] * len(text), style_for(language)).run())
+
+
+def typography(tree: etree._Element, metadata: Metadata, settings: Settings, report: Report) -> None:
+    """Typeset every text block of ``tree`` and the descriptive metadata (unless ``--no-typography``)."""
+    if not settings.get("typography", True):
+        return
+    totals: dict[str, int] = {}
+    for block in tree.iter(*TEXT_BLOCKS):
+        if any(child.tag not in INLINE_TAGS for child in block) or next(block.iterancestors("pre"), None) is not None:
+            continue  # holds blocks: its paragraphs are typeset on their own
+        language = _language_of(block, metadata.language)
+        for kind, count in typeset_block(block, style_for(language)).items():
+            totals[kind] = totals.get(kind, 0) + count
+    for field in ("title", "subtitle", "description"):
+        value = getattr(metadata, field)
+        if value:
+            setattr(metadata, field, typeset_text(value, metadata.language))
+    for kind, message in MESSAGES.items():
+        report.note(message, totals.get(kind, 0))
+
+
+INLINE_TAGS = frozenset({"em", "strong", "a", "code", "sub", "sup", "br", "abbr", "span"})
+MESSAGES = {
+    "quotes": "curled {n} quotation mark{s}",
+    "apostrophes": "curled {n} apostrophe{s}",
+    "primes": "set {n} prime{s} after numbers",
+    "dashes": "set {n} dash{es}",
+    "ranges": "set {n} number range{s} with en dashes",
+    "ellipses": "set {n} ellipsis mark{s}",
+    "no-break spaces": "added {n} no-break space{s}",
+}
+
+
+def _language_of(el: etree._Element, default: str) -> str:
+    for node in (el, *el.iterancestors()):
+        if node.get("lang"):
+            return node.get("lang")
+    return default
+
+
+def typeset_block(block: etree._Element, style: Style) -> dict[str, int]:
+    """Typeset one block's inline text in place; returns what was changed, counted by kind."""
+    slots: list[tuple[etree._Element, str, bool]] = []
+
+    def walk(el: etree._Element, skipped: bool) -> None:
+        skipped = skipped or el.tag in SKIP
+        slots.append((el, "text", skipped))
+        for child in el:
+            walk(child, skipped)
+            slots.append((child, "tail", skipped))
+
+    walk(block, False)
+    text, editable = [], []
+    for el, which, skipped in slots:
+        value = getattr(el, which) or ""
+        text.append(value)
+        editable += [not skipped] * len(value)
+    setter = Typesetter("".join(text), editable, style)
+    out = setter.run()
+    if not setter.counts:
+        return {}
+    position = 0
+    for el, which, _ in slots:
+        value = getattr(el, which) or ""
+        if value:
+            setattr(el, which, "".join(out[position:position + len(value)]) or None)
+        position += len(value)
+    return setter.counts
