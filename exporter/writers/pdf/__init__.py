@@ -10,6 +10,8 @@ the system's Noto fonts (see ``print.css``), found through fontconfig.
 """
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from .. import Writer
 from .._weasyprint import PolicyFetcher, render_limit
 from .markup import LINK_MODES, build_html
 from .pages import Layout, Margins, check_length, check_size, default_size, length_mm, page_css, parse_size
+
+log = logging.getLogger("exporter")
 
 #: ``--pdf-variant`` values and the WeasyPrint options each means (every one is tagged).
 VARIANTS: dict[str, dict] = {
@@ -67,7 +71,12 @@ class PdfWriter(Writer):
     )
 
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
-        render(self.prepare(book, settings, resources), resources, path)
+        missing = render(self.prepare(book, settings, resources), resources, path)
+        if missing:
+            shown = " ".join(f"U+{ord(c):04X}" for c in missing[:8]) + (" …" if len(missing) > 8 else "")
+            log.warning("PDF of %r: %d character(s) have no font and print as boxes (%s); install fonts that "
+                        "cover them (e.g. Debian's fonts-noto-core, fonts-noto-cjk)", book.metadata.title,
+                        len(missing), shown)
 
     def prepare(self, book: Book, settings: Settings, resources: ResourcePolicy) -> Prepared:
         """The final HTML, CSS and WeasyPrint options for ``book`` under ``settings``."""
@@ -102,21 +111,56 @@ def font_faces(theme: themes.Theme) -> str:
         f"font-weight: {f.weight}; font-style: {f.style}; }}" for f in theme.faces) + "\n"
 
 
-def render(prepared: Prepared, resources: ResourcePolicy, path: Path | None = None) -> bytes | None:
-    """Lay out ``prepared`` with WeasyPrint and write the PDF to ``path`` (or return its bytes)."""
+def lay_out(prepared: Prepared, resources: ResourcePolicy):
+    """WeasyPrint's paginated layout of ``prepared`` (a ``weasyprint.Document``), ready to write."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher = PolicyFetcher(resources, trusted=prepared.trusted)
     fonts = FontConfiguration()
     css = CSS(string=prepared.css, url_fetcher=fetcher, font_config=fonts)
-    document = HTML(string=prepared.html, url_fetcher=fetcher, base_url=None)
+    html = HTML(string=prepared.html, url_fetcher=fetcher, base_url=None)
     try:
-        with render_limit(getattr(resources, "render_timeout", 0.0)):
-            return document.write_pdf(target=str(path) if path else None, stylesheets=[css], font_config=fonts,
-                                      **prepared.options)
+        return html.render(font_config=fonts, stylesheets=[css], **prepared.options)
     except RecursionError:
         raise WriterError("the document is nested too deeply for the PDF layout") from None
 
 
-__all__ = ["PdfWriter", "Prepared", "render", "build_html", "font_faces", "layout_for"]
+def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[str]:
+    """Lay out ``prepared``, write the PDF to ``path``; return the characters no font had (drawn as boxes)."""
+    with _MissingGlyphs() as missing:
+        lay_out(prepared, resources).write_pdf(target=str(path), **prepared.options)
+    return missing.characters
+
+
+class _MissingGlyphs(logging.Handler):
+    """Collects the characters WeasyPrint had to draw as boxes (it logs each as a warning)."""
+
+    PATTERN = re.compile(r"\.notdef glyph rendered .*\(U\+([0-9A-F]+)\)")
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.characters: list[str] = []
+        self._logger = logging.getLogger("weasyprint")
+        self._level = self._logger.level
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = self.PATTERN.search(record.getMessage())
+        if match and chr(int(match.group(1), 16)) not in self.characters:
+            self.characters.append(chr(int(match.group(1), 16)))
+
+    def __enter__(self) -> "_MissingGlyphs":
+        self._logger.addHandler(self)
+        if self._logger.getEffectiveLevel() > logging.WARNING:  # the CLI quietens WeasyPrint
+            self._logger.setLevel(logging.WARNING)
+            self._logger.propagate, self._propagate = False, self._logger.propagate
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.removeHandler(self)
+        if hasattr(self, "_propagate"):
+            self._logger.setLevel(self._level)
+            self._logger.propagate = self._propagate
+
+
+__all__ = ["PdfWriter", "Prepared", "render", "lay_out", "build_html", "font_faces", "layout_for"]

@@ -23,6 +23,7 @@ from ... import __version__
 from ...document import Book, Document, Metadata
 from ...images import prepare
 from ...resources import ResourcePolicy
+from ...tree import direction_of
 from ..html import article_prefixes, article_section, byline
 
 LINK_MODES = ("footnotes", "inline", "none")
@@ -64,6 +65,7 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
                 section.set("class", section.get("class", "") + " in-part")
             _running_heads(section, doc.metadata, meta, book.is_collection)
             prepare_tables(section)
+            describe_images(section)
             show_link_urls(section, links)
             body.append(section)
     propagate_lang(html)
@@ -186,6 +188,15 @@ def prepare_tables(root: etree._Element) -> None:
             table.set("class", "wide")
 
 
+def describe_images(root: etree._Element) -> None:
+    """Every image gets alternative text (tagged PDF requires it): its caption when it has none of its own."""
+    for img in root.iter("img"):
+        if not (img.get("alt") or "").strip():
+            caption = img.getparent().find("figcaption")
+            text = " ".join("".join(caption.itertext()).split()) if caption is not None else ""
+            img.set("alt", text or "Image")
+
+
 def _comparable(url: str) -> str:
     """A URL as a reader would write it: no scheme, ``www.``, ``mailto:`` or trailing slash."""
     text = url.strip().casefold()
@@ -215,7 +226,7 @@ def show_link_urls(section: etree._Element, mode: str) -> int:
             continue
         seen.add(key)
         note = etree.Element("span", {"class": "link-url"})
-        target = etree.SubElement(note, "a", href=href)
+        target = etree.SubElement(note, "a", href=href, dir="ltr")  # a URL reads left to right in any script
         target.text = href.removeprefix("mailto:")
         note.tail, link.tail = link.tail, None
         link.addnext(note)
@@ -228,14 +239,23 @@ def _is_in(el: etree._Element, tag: str, cls: str | None = None) -> bool:
 
 
 def propagate_lang(root: etree._Element) -> None:
-    """Give every element the ``lang`` it inherits, so hyphenation and fonts follow each passage's language."""
-    stack: list[tuple[etree._Element, str]] = [(root, root.get("lang", ""))]
+    """Give every element the ``lang`` it inherits, so hyphenation and fonts follow each passage's language.
+
+    A passage whose own language is written the other way round from its
+    surroundings (a Japanese paragraph in an Arabic article) and says nothing of
+    its direction gets the ``dir`` of its language.
+    """
+    stack: list[tuple[etree._Element, str, str]] = [(root, root.get("lang", ""), root.get("dir", "ltr"))]
     while stack:  # iterative: deep trees must not exhaust the recursion limit
-        el, lang = stack.pop()
-        own = el.get("lang") or lang
-        if own and not el.get("lang"):
-            el.set("lang", own)
-        stack.extend((child, own) for child in el if isinstance(child.tag, str))
+        el, lang, direction = stack.pop()
+        own = el.get("lang")
+        if own and own != lang and not el.get("dir") and direction_of(own) != direction:
+            el.set("dir", direction_of(own))
+        if not own and lang:
+            el.set("lang", lang)
+        own = own or lang
+        direction = el.get("dir") or direction
+        stack.extend((child, own, direction) for child in el if isinstance(child.tag, str))
 
 
 def _data_uri(policy: ResourcePolicy, src: str, max_px: int) -> str | None:
