@@ -1,0 +1,99 @@
+"""Paragraph recovery for run-on text, on the seed article and on small real-looking runs."""
+from __future__ import annotations
+
+from exporter.normalise import normalise
+from exporter.normalise.reflow import MIN_WORDS, count_words, protected_ranges, segment
+from exporter.tree import text_of
+
+from helpers import words
+
+SENTENCES = [
+    "The council met on Tuesday to discuss the budget for the coming year.",
+    "Its members argued for hours about the cost of repairing the old bridge over the river.",
+    "Mr. Jones, who chairs the finance committee, said the U.K. grant would not cover it.",
+    "\u201cWe cannot pay for this twice,\u201d he said.",
+    "The mayor disagreed and pointed to the rising number of cars that cross the bridge every day.",
+    "Traffic has doubled since the new estate opened on the edge of town three years ago.",
+    "\u201cIf we wait, it will cost more, and people will get hurt,\u201d she said.",
+    "A vote is expected next month after engineers publish their survey of the structure.",
+    "Elsewhere, the library will open on Sundays from March, after a petition signed by residents.",
+    "Staff will work in shifts, and volunteers have offered to help with the children's reading hour.",
+    "The change will cost little, according to the head librarian, who welcomed the decision.",
+    "Parking charges in the town centre will rise by ten pence an hour from April.",
+]
+
+
+def paragraphs(doc) -> list[str]:
+    return [text_of(p) for p in doc.tree if p.tag == "p"]
+
+
+def test_run_on_text_is_split_at_sentence_boundaries():
+    run = " ".join(SENTENCES)
+    assert count_words(run) > MIN_WORDS
+    doc = normalise(f"<p>{run}</p>", language="en", typography=False)
+    found = paragraphs(doc)
+    assert 3 <= len(found) <= 8
+    sentence_set = set(SENTENCES)
+    for paragraph in found:  # every paragraph is made of whole sentences
+        assert paragraph.startswith(tuple(sentence_set)), paragraph
+    assert " ".join(found) == run
+    assert any(p.endswith("he said.") for p in found[:-1])  # an attribution closes a paragraph
+    assert doc.report["reflowed {n} run-on paragraph{s}"] == 1
+    assert doc.report["made {n} paragraph{s} out of run-on text"] == len(found)
+
+
+def test_abbreviations_are_not_sentence_ends():
+    starts = [s.text for s in segment("Mr. Jones met Dr. Smith in the U.K. on Monday. They talked.")]
+    assert starts == ["Mr. Jones met Dr. Smith in the U.K. on Monday.", "They talked."]
+
+
+def test_no_cut_inside_quotations_or_parentheses():
+    quote = ("\u201cWe tried. We failed. We tried again. We failed again. Then we won, and nobody believed "
+             "it. It was the best day of our lives.\u201d ")
+    aside = "(This was in 1998. Nobody remembers it. The records are lost.) "
+    run = (" ".join(SENTENCES[:4]) + " " + quote + aside + " ".join(SENTENCES[4:])).strip()
+    doc = normalise(f"<p>{run}</p>", language="en", typography=False)
+    for paragraph in paragraphs(doc):
+        assert paragraph.count("\u201c") == paragraph.count("\u201d")
+        assert paragraph.count("(") == paragraph.count(")")
+    for start, end in protected_ranges(run):
+        assert not any(start < s.start < end for s in segment(run)[1:])
+
+
+def test_short_paragraphs_and_verse_are_never_split():
+    short = " ".join(SENTENCES[:5])
+    assert count_words(short) < MIN_WORDS
+    doc = normalise(f"<p>{short}</p><p>{short}</p>", language="en")
+    assert len(paragraphs(doc)) == 2
+    verse = "<br>".join(SENTENCES * 2)
+    doc = normalise(f"<p>{verse}</p>", language="en")
+    assert len(paragraphs(doc)) == 1
+
+
+def test_inline_markup_survives_the_cut():
+    run = " ".join(SENTENCES)
+    marked = run.replace("Its members argued", "<em>Its members argued").replace("every day.", "every day.</em>")
+    doc = normalise(f"<p>{marked}</p>", language="en", typography=False)
+    assert not doc.validation_errors()
+    ems = [text_of(e) for e in doc.tree.iter("em")]
+    assert "".join(ems).replace(" ", "") == marked.split("<em>")[1].split("</em>")[0].replace(" ", "")
+    assert " ".join(paragraphs(doc)) == run
+
+
+def test_no_reflow_turns_it_off():
+    run = " ".join(SENTENCES)
+    assert len(paragraphs(normalise(f"<p>{run}</p>", reflow=False))) == 1
+
+
+def test_deterministic():
+    run = " ".join(SENTENCES * 2)
+    assert normalise(run).to_xml() == normalise(run).to_xml()
+
+
+def test_seed_article_reads_as_news_paragraphs(seed_path):
+    doc = normalise(seed_path.read_bytes(), origin=str(seed_path))
+    lengths = [count_words(p) for p in paragraphs(doc)]
+    assert len(lengths) >= 20
+    assert max(lengths) <= 80
+    source = normalise(seed_path.read_bytes(), reflow=False, typography=False)
+    assert sorted(words(doc.text)) == sorted(words(source.text))  # nothing lost, nothing added

@@ -1,0 +1,118 @@
+"""Typography per language: one test per rule and language, on the normaliser's real output."""
+from __future__ import annotations
+
+import pytest
+
+from exporter.normalise import normalise
+from exporter.normalise.typography import NBSP, NNBSP, typeset_text
+
+
+def body(markup: str, language: str = "en", **options) -> str:
+    """The clean tree of ``markup`` without its root element, as XML."""
+    xml = normalise(markup, language=language, reflow=False, **options).to_xml(pretty=False)
+    return xml[xml.index(">") + 1: xml.rindex("<")]
+
+
+def test_english_quotes_and_apostrophes():
+    assert body('<p>He said "I would take that step" and didn\'t stop.</p>') == (
+        "<p>He said \u201cI would take that step\u201d and didn\u2019t stop.</p>")
+
+
+def test_quotes_across_inline_elements():
+    assert body('<p>he told "<i>The National</i>" so.</p>') == (
+        "<p>he told \u201c<em>The National</em>\u201d so.</p>")
+
+
+def test_single_quotes_nested_and_elisions():
+    text = typeset_text("She said \"it's 'fine'\" in the '90s, the players' union.", "en")
+    assert text == "She said \u201cit\u2019s \u2018fine\u2019\u201d in the \u201990s, the players\u2019 union."
+
+
+def test_primes_after_numbers():
+    assert typeset_text("A 5'10\" man and a 12\" screen.", "en") == "A 5\u203210\u2033 man and a 12\u2033 screen."
+
+
+def test_french_guillemets_and_spaces():
+    assert body('<p>Il a dit "bonjour" : c\'est vrai! Oui ; non?</p>', "fr") == (
+        f"<p>Il a dit \u00ab{NNBSP}bonjour{NNBSP}\u00bb{NBSP}: c\u2019est vrai{NNBSP}! Oui{NNBSP}; non{NNBSP}?</p>")
+
+
+def test_french_spacing_leaves_times_and_urls():
+    assert body("<p>À 14:30, voir https://exemple.fr/a?b=1.</p>", "fr") == (
+        "<p>À 14:30, voir https://exemple.fr/a?b=1.</p>")
+
+
+def test_german_quotes():
+    assert body('<p>Er sagte "Hallo" und \'ja\'. Geht\'s?</p>', "de") == (
+        "<p>Er sagte \u201eHallo\u201c und \u201aja\u2018. Geht\u2019s?</p>")
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("es", "\u00abHola\u00bb"), ("it", "\u00abCiao\u00bb"), ("ru", "\u00abCiao\u00bb"), ("pl", "\u201eCiao\u201d"),
+    ("ja", "\u300cCiao\u300d"), ("zh", "\u201cCiao\u201d"), ("ar", "\u00abCiao\u00bb"),
+])
+def test_quotes_of_other_languages(language, expected):
+    word = "Hola" if language == "es" else "Ciao"
+    assert typeset_text(f'"{word}"', language) == expected
+
+
+def test_leaves_curly_quotes_code_pre_urls_and_attributes_alone():
+    markup = ('<p>\u201cAlready\u201d <code>x = "a"</code> at <a href="https://e.org/?q=\'1\'">'
+              "https://e.org/it's</a>.</p><pre>\"keep\" it's -- ...</pre>")
+    assert body(markup) == ('<p>\u201cAlready\u201d <code>x = "a"</code> at <a href="https://e.org/?q=\'1\'">'
+                            "https://e.org/it's</a>.</p><pre>\"keep\" it's -- ...</pre>")
+
+
+def test_dashes_per_language():
+    assert typeset_text("yes -- no, this---that, a - b", "en") == "yes \u2014 no, this\u2014that, a \u2014 b"
+    assert typeset_text("ja -- nein, a - b", "de") == "ja \u2013 nein, a \u2013 b"
+    assert typeset_text("use --no-reflow here", "en") == "use --no-reflow here"
+
+
+def test_number_ranges_but_not_dates_or_phone_numbers():
+    assert typeset_text("pages 10-12, 1990-95, 2024-07-05, 555-1234, COVID-19", "en") == (
+        "pages 10\u201312, 1990\u201395, 2024-07-05, 555-1234, COVID-19")
+
+
+def test_ellipses():
+    assert typeset_text("Wait... what. . . now....", "en") == "Wait\u2026 what\u2026 now...."
+
+
+def test_no_break_spaces_after_honorifics_initials_and_before_units():
+    assert typeset_text("Mr Smith met J. K. Rowling 5 km away at 10 %.", "en") == (
+        f"Mr{NBSP}Smith met J.{NBSP}K.{NBSP}Rowling 5{NBSP}km away at 10{NBSP}%.")
+    assert typeset_text("M. Dupont et Mme Durand", "fr") == f"M.{NBSP}Dupont et Mme{NBSP}Durand"
+    assert typeset_text("5 kilos", "en") == "5 kilos"
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_idempotent(language):
+    markup = ('<p>He said "it\'s <b>here</b>" -- 10-12 km... Mr Smith! Vraiment : "oui" ; '
+              "'single' 5'10\"</p>")
+    once = normalise(markup, language=language)
+    twice = normalise(once.to_xml(), language=language)
+    assert twice.to_xml() == once.to_xml()
+    assert not [k for k in twice.report if "curled" in k or "no-break" in k or "dash" in k]
+
+
+def test_no_typography_turns_it_off():
+    assert body('<p>"Don\'t" -- 10-12...</p>', typography=False) == '<p>"Don\'t" -- 10-12...</p>'
+
+
+def test_report_counts_what_changed():
+    doc = normalise('<p>"One" and "two" don\'t -- stop...</p>', language="en", reflow=False)
+    assert doc.report["curled {n} quotation mark{s}"] == 4
+    assert doc.report["curled {n} apostrophe{s}"] == 1
+    assert "curled 4 quotation marks" in doc.report.lines()
+    assert "set 1 dash" in doc.report.lines()
+
+
+def test_title_is_typeset():
+    doc = normalise("<p>Text.</p>", title='The "big" day', language="en")
+    assert doc.metadata.title == "The \u201cbig\u201d day"
+
+
+def test_seed_article_has_no_straight_quotes(seed_path):
+    doc = normalise(seed_path.read_bytes(), origin=str(seed_path))
+    assert '"' not in doc.text
+    assert "'" not in doc.text
