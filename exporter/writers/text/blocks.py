@@ -7,6 +7,7 @@ where it sits.
 """
 from __future__ import annotations
 
+from copy import deepcopy
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -72,7 +73,7 @@ class Layout:
     def flow(self, el: etree._Element, width: int | None, tight: bool = True) -> list[str]:
         """A container of inline content or of blocks (``li``, ``td``, ``th``, a note)."""
         if has_blocks(el):
-            return self.blocks(el, width, tight=tight)
+            return self.blocks(_paragraphs(el), width, tight=tight)
         text = self.inline.render(el)
         return wrap(text, width) if text.strip() else []
 
@@ -151,6 +152,41 @@ class Layout:
         finally:
             self._depth -= 1
         return out
+
+
+def _paragraphs(el: etree._Element) -> list[etree._Element]:
+    """The children of a block container, stray inline text between blocks gathered into paragraphs.
+
+    The clean tree never mixes the two, but a writer must not drop words if it does.
+    """
+    out: list[etree._Element] = []
+    loose: etree._Element | None = None
+
+    def gather(text: str | None, child: etree._Element | None = None) -> None:
+        nonlocal loose
+        if (text is None or not text.strip()) and child is None:
+            return
+        if loose is None:
+            loose = etree.Element("p")
+            out.append(loose)
+        if child is not None:
+            loose.append(deepcopy(child))
+            loose[-1].tail = None
+        if text:
+            if len(loose):
+                loose[-1].tail = (loose[-1].tail or "") + text
+            else:
+                loose.text = (loose.text or "") + text
+
+    gather(el.text)
+    for child in el:
+        if isinstance(child.tag, str) and child.tag in BLOCKS | {NOTE}:
+            out.append(child)
+            loose = None
+        elif isinstance(child.tag, str):
+            gather(None, child)
+        gather(child.tail)
+    return out
 
 
 def _file_name(src: str) -> str:

@@ -28,9 +28,8 @@ def render_book(book: Book, width: int | None, style: Style) -> str:
     sections = [title_block(book.metadata, width, style) + [""] + contents(book, order, width, style)]
     for doc in order:
         part = starts.get(id(doc))
-        if part is not None:
-            sections.append([rule, ""] + _framed(part.title, "#", width, style))
-        sections.append([rule, ""] + article(doc, width, style))
+        opening = [rule, ""] + (_framed(part.title, "#", width, style) + ["", "", ""] if part is not None else [])
+        sections.append(opening + article(doc, width, style))
     lines: list[str] = []
     for section in sections:
         if lines:
