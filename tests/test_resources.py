@@ -1,0 +1,330 @@
+"""The resource policy against a real HTTP server on 127.0.0.1 (and nowhere else).
+
+Proves that remote images are fetched into the editions, that redirects are
+followed and re-checked hop by hop, that oversized and slow responses are cut
+off within the limits, that ``--offline`` opens no socket, that private
+addresses are refused without ``--allow-private``, and that WeasyPrint cannot
+read past the policy. A guard fails any test that tries to connect anywhere but
+127.0.0.1. Every server response is bounded in size and time.
+"""
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+import exporter
+from exporter.errors import LimitError, ResourceDenied
+from exporter.resources import ResourcePolicy, ResourceUnavailable, is_public
+
+
+def _png(color=(20, 120, 200), size=(16, 16)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
+BIG = 3_000_000  # bytes served by /big and /big-unsized, over the 1 MB cap the tests set
+
+
+class Handler(BaseHTTPRequestHandler):
+    """A small, bounded web server: every path is one behaviour the policy must handle."""
+
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, *args) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        server = self.server
+        server.hits.append(self.path)
+        path = self.path.split("?")[0]
+        try:
+            if path in ("/image.png", "/other.png"):
+                self._send(200, PNG if path == "/image.png" else _png((200, 20, 20)), "image/png")
+            elif path == "/redirect":
+                self._redirect("/image.png")
+            elif path == "/redirect-absolute":
+                self._redirect(f"http://127.0.0.1:{server.server_port}/image.png")
+            elif path == "/redirect-chain":
+                self._redirect("/redirect")
+            elif path == "/loop":
+                self._redirect("/loop")
+            elif path == "/to-file":
+                self._redirect("file:///etc/passwd")
+            elif path == "/to-metadata":
+                self._redirect("http://169.254.169.254/latest/meta-data/")
+            elif path == "/big":
+                self._send(200, b"\x89PNG\r\n\x1a\n" + b"0" * BIG, "image/png")
+            elif path == "/big-unsized":
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+                for _ in range(BIG // 65536 + 1):
+                    self.wfile.write(b"0" * 65536)
+            elif path == "/slow":
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                for _ in range(50):  # one byte every 0.1 s, 5 s at most
+                    if server.stop.wait(0.1):
+                        return
+                    self.wfile.write(b"0")
+                    self.wfile.flush()
+            elif path == "/slow-headers":
+                server.stop.wait(5)
+            else:
+                self._send(404, b"not here", "text/plain")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client hung up: exactly what a limit should do
+
+    def _send(self, status: int, body: bytes, media_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", media_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.hits = []
+    httpd.stop = threading.Event()
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.stop.set()
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """Fail the test if anything tries to connect to an address other than 127.0.0.1."""
+    elsewhere: list[object] = []
+    real_connect = socket.socket.connect
+
+    def connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] != "127.0.0.1":
+            elsewhere.append(address)
+            raise OSError(f"test guard: no traffic to {address[0]}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    yield
+    assert elsewhere == [], f"connections attempted to {elsewhere}"
+
+
+def url(server, path: str) -> str:
+    return f"http://127.0.0.1:{server.server_port}{path}"
+
+
+def article(tmp_path: Path, *sources: str) -> Path:
+    images = "".join(f'<p>Before image {n}.</p><figure><img src="{s}" alt="remote picture {n}"></figure>'
+                     for n, s in enumerate(sources, 1))
+    path = tmp_path / "remote.html"
+    path.write_text(f"<title>Remote images</title><p>Opening words stay.</p>{images}<p>Closing words stay.</p>")
+    return path
+
+
+def epub_images(path: Path) -> list[bytes]:
+    """The article images of an EPUB (the generated cover is not one)."""
+    with zipfile.ZipFile(path) as z:
+        return [z.read(n) for n in z.namelist()
+                if n.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".svg")) and "cover" not in n.lower()]
+
+
+def pdf_image_count(path: Path) -> int:
+    return sum(len(page.images) for page in PdfReader(str(path)).pages)
+
+
+# --- fetching ---------------------------------------------------------------------------------------
+def test_remote_image_is_fetched_into_every_edition_once(server, tmp_path: Path) -> None:
+    source = article(tmp_path, url(server, "/image.png"))
+    written = exporter.export([source], "epub,pdf,txt", tmp_path / "out", allow_private=True)
+    files = {p.suffix: p for p in written}
+    assert PNG in epub_images(files[".epub"])
+    assert pdf_image_count(files[".pdf"]) == 1
+    assert "[Image: remote picture 1]" in files[".txt"].read_text()
+    assert server.hits == ["/image.png"], "one fetch per book, shared by every writer"
+
+
+def test_private_address_is_refused_without_allow_private(server, tmp_path: Path) -> None:
+    source = article(tmp_path, url(server, "/image.png"))
+    written = exporter.export([source], "epub,pdf,txt", tmp_path / "out")
+    files = {p.suffix: p for p in written}
+    assert server.hits == []
+    assert epub_images(files[".epub"]) == [] and pdf_image_count(files[".pdf"]) == 0
+    assert "remote picture 1" in files[".txt"].read_text()
+    with pytest.raises(ResourceDenied, match="allow-private"):
+        ResourcePolicy().fetch(url(server, "/image.png"))
+
+
+def test_offline_makes_no_network_attempt(server, tmp_path: Path, monkeypatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: calls.append("dns") or [])
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: calls.append("connect"))
+    source = article(tmp_path, url(server, "/image.png"), "https://example.org/picture.png")
+    written = exporter.export([source], "epub,pdf,txt", tmp_path / "out", offline=True, allow_private=True)
+    assert calls == [] and server.hits == []
+    assert "remote picture 2" in next(p for p in written if p.suffix == ".txt").read_text()
+
+
+# --- redirects --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/redirect", "/redirect-absolute", "/redirect-chain"])
+def test_redirects_are_followed(server, path: str) -> None:
+    resource = ResourcePolicy(allow_private=True).fetch(url(server, path))
+    assert resource.data == PNG and resource.media_type == "image/png"
+    assert server.hits[-1] == "/image.png"
+
+
+def test_redirect_loop_stops_at_the_limit(server) -> None:
+    policy = ResourcePolicy(allow_private=True, max_redirects=3)
+    with pytest.raises(ResourceUnavailable, match="too many redirects"):
+        policy.fetch(url(server, "/loop"))
+    assert len(server.hits) == 4
+
+
+def test_redirect_to_another_scheme_is_refused(server) -> None:
+    with pytest.raises(ResourceDenied, match="non-web"):
+        ResourcePolicy(allow_private=True).fetch(url(server, "/to-file"))
+
+
+def test_redirect_to_metadata_address_is_refused(server) -> None:
+    """Even with --allow-private the address is checked again (and the guard sees no traffic there)."""
+    policy = ResourcePolicy(allow_private=False)
+    _pretend_public(policy, server)
+    with pytest.raises(ResourceDenied, match="169.254.169.254"):
+        policy.fetch(f"http://images.test:{server.server_port}/to-metadata")
+    assert server.hits == ["/to-metadata"]
+
+
+def _pretend_public(policy: ResourcePolicy, server) -> None:
+    """Make ``images.test`` a public host that lives on the test server (no DNS involved)."""
+    real = policy._checked_address
+
+    def checked(target: str) -> str:
+        return "127.0.0.1" if target.startswith("http://images.test:") else real(target)
+
+    policy._checked_address = checked  # type: ignore[method-assign]
+
+
+def test_redirect_to_loopback_is_rechecked_and_leaves_no_trace(server, tmp_path: Path, monkeypatch) -> None:
+    """A 'public' page redirects to http://127.0.0.1/: refused at the second hop, in every edition."""
+    real = ResourcePolicy._checked_address
+
+    def checked(self, target: str) -> str:
+        return "127.0.0.1" if target.startswith("http://images.test:") else real(self, target)
+
+    monkeypatch.setattr(ResourcePolicy, "_checked_address", checked)
+    source = article(tmp_path, f"http://images.test:{server.server_port}/redirect-absolute")
+    written = exporter.export([source], "epub,pdf,txt", tmp_path / "out")
+    files = {p.suffix: p for p in written}
+    assert server.hits == ["/redirect-absolute"], "the loopback target must never be requested"
+    assert epub_images(files[".epub"]) == [] and pdf_image_count(files[".pdf"]) == 0
+    for path in files.values():
+        assert b"127.0.0.1" not in path.read_bytes()
+    assert "Closing words stay." in files[".txt"].read_text()
+
+
+def test_connection_goes_to_the_checked_address(server) -> None:
+    """DNS rebinding: the host name never resolves again after the check; the checked address is used."""
+    policy = ResourcePolicy()
+    _pretend_public(policy, server)
+    assert policy.fetch(f"http://images.test:{server.server_port}/image.png").data == PNG
+
+
+# --- size and time ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/big", "/big-unsized"])
+def test_oversized_response_is_cut_off(server, path: str) -> None:
+    policy = ResourcePolicy(allow_private=True, max_bytes=1_000_000)
+    started = time.monotonic()
+    with pytest.raises(ResourceDenied, match="limit"):
+        policy.fetch(url(server, path))
+    assert time.monotonic() - started < 5
+
+
+def test_book_total_is_capped_across_articles(server) -> None:
+    policy = ResourcePolicy(allow_private=True, max_total_bytes=len(PNG) + 10)
+    policy.for_root(None).fetch(url(server, "/image.png"))
+    with pytest.raises(ResourceDenied, match="in all"):
+        policy.for_root(None).fetch(url(server, "/other.png"))
+
+
+@pytest.mark.parametrize("path", ["/slow", "/slow-headers"])
+def test_slow_response_times_out_within_the_limit(server, path: str) -> None:
+    policy = ResourcePolicy(allow_private=True, timeout=1.0)
+    started = time.monotonic()
+    with pytest.raises(ResourceUnavailable, match="timed out|timeout"):
+        policy.fetch(url(server, path))
+    assert time.monotonic() - started < 2.5
+
+
+def test_slow_image_leaves_alt_text_in_the_editions(server, tmp_path: Path) -> None:
+    source = article(tmp_path, url(server, "/slow"))
+    started = time.monotonic()
+    written = exporter.export([source], "epub,txt", tmp_path / "out", allow_private=True, fetch_timeout=0.5)
+    assert time.monotonic() - started < 10
+    assert "remote picture 1" in next(p for p in written if p.suffix == ".txt").read_text()
+    assert server.hits == ["/slow"], "a failed fetch is not retried by the next writer"
+
+
+def test_too_many_images_fail_the_article(tmp_path: Path) -> None:
+    for n in range(3):
+        (tmp_path / f"i{n}.png").write_bytes(_png((n * 40, 0, 0)))
+    source = article(tmp_path, "i0.png", "i1.png", "i2.png")
+    with pytest.raises(LimitError, match="more than 2 images"):
+        exporter.export([source], "epub", tmp_path / "out", max_images=2)
+    assert not (tmp_path / "out" / "remote-images.epub").exists()
+    assert len(exporter.export([source], "epub", tmp_path / "out", max_images=3)) == 1
+
+
+# --- WeasyPrint and addresses ---------------------------------------------------------------------
+def test_weasyprint_reads_only_through_the_policy(server, tmp_path: Path) -> None:
+    from weasyprint import CSS, HTML
+
+    from exporter.writers._weasyprint import PolicyFetcher
+
+    (tmp_path / "ok.png").write_bytes(PNG)
+    html = (f'<link rel="attachment" href="file:///etc/passwd"><link rel="stylesheet" href="{url(server, "/x.css")}">'
+            f'<style>@import url("file:///etc/passwd");</style>'
+            f'<p>Words<img src="{url(server, "/image.png")}"><img src="file:///etc/passwd"><img src="ok.png"></p>')
+    fetcher = PolicyFetcher(ResourcePolicy(root=tmp_path))
+    pdf = HTML(string=html, url_fetcher=fetcher, base_url=str(tmp_path) + "/").write_pdf(
+        stylesheets=[CSS(string='@import url("file:///etc/passwd");', url_fetcher=fetcher)])
+    reader = PdfReader(io.BytesIO(pdf))
+    assert not reader.attachments
+    assert sum(len(p.images) for p in reader.pages) == 1  # only the file inside the folder
+    assert server.hits == []
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+                                     "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "fe80::1",
+                                     "fc00::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::"])
+def test_non_public_addresses(address: str) -> None:
+    assert not is_public(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"])
+def test_public_addresses(address: str) -> None:
+    assert is_public(address)
