@@ -21,6 +21,8 @@ ELEMENTS = frozenset({
     "clipPath", "mask", "pattern", "marker", "filter", "feGaussianBlur", "feOffset", "feBlend",
     "feColorMatrix", "feComposite", "feFlood", "feMerge", "feMergeNode", "feMorphology", "switch",
 })
+#: Elements replaced by their content: links (an SVG image cannot be followed anyway).
+UNWRAPPED = frozenset({"a"})
 #: Attributes kept besides presentation attributes (which are matched by :data:`_PRESENTATION`).
 ATTRIBUTES = frozenset({
     "id", "class", "viewBox", "preserveAspectRatio", "width", "height", "x", "y", "x1", "y1", "x2", "y2",
@@ -71,14 +73,24 @@ def _copy(el: etree._Element) -> etree._Element | None:
         if kept is not None:
             out.set(name, kept)
     out.text = el.text
-    for child in el:
-        copied = _copy(child)
-        if copied is not None:
-            copied.tail = child.tail
-            out.append(copied)
-        elif child.tail:
-            _append_text(out, child.tail)
+    _copy_children(el, out)
     return out
+
+
+def _copy_children(el: etree._Element, out: etree._Element) -> None:
+    for child in el:
+        if isinstance(child.tag, str) and etree.QName(child).localname in UNWRAPPED \
+                and etree.QName(child).namespace in (SVG_NS, None):
+            if child.text:
+                _append_text(out, child.text)
+            _copy_children(child, out)  # a link's drawing stays; the link goes
+        else:
+            copied = _copy(child)
+            if copied is not None:
+                copied.tail = None
+                out.append(copied)
+        if child.tail:
+            _append_text(out, child.tail)
 
 
 def _attribute(name: str, value: str) -> str | None:
