@@ -119,7 +119,9 @@ def layout_table(table: etree._Element, width: int | None, layout: "Layout") -> 
 
 
 def _span(widths: list[int], start: int, count: int) -> int:
-    return sum(widths[start:start + count]) + len(GAP) * (count - 1)
+    """Cells taken by ``count`` columns from ``start``; empty columns (width 0) take none, gaps included."""
+    kept = [w for w in widths[start:start + count] if w]
+    return sum(kept) + len(GAP) * (len(kept) - 1) if kept else 0
 
 
 def _widen(widths: list[int], cell: Cell, need: int) -> None:
@@ -135,34 +137,38 @@ def _widen(widths: list[int], cell: Cell, need: int) -> None:
 
 def _aligned(grid: Grid, width: int | None, layout: "Layout") -> list[str] | None:
     n = grid.ncols
-    least, most = [0] * n, [0] * n
-    measured = {}
+    least, most, body = [0] * n, [0] * n, [0] * n
+    # rows that should not wrap if room allows: all but the header (or the first row, which labels most tables)
+    first_body = max(grid.head, 1) if grid.nrows > 2 else grid.head
     for cell in sorted(grid.cells, key=lambda cl: cl.colspan):
-        narrow = layout.flow(cell.el, 1)
-        wide = layout.flow(cell.el, None)
-        lo = max((cells(x) for x in narrow), default=0)
-        hi = max((cells(x) for x in wide), default=0)
-        measured[cell] = hi
-        if cell.colspan == 1:
-            least[cell.col] = max(least[cell.col], lo)
-            most[cell.col] = max(most[cell.col], hi)
-        else:
-            _widen(least, cell, lo)
-            _widen(most, cell, hi)
+        lo = max((cells(x) for x in layout.flow(cell.el, 1)), default=0)
+        hi = max((cells(x) for x in layout.flow(cell.el, None)), default=0)
+        for sizes, size in ((least, lo), (most, hi)) + (((body, hi),) if cell.row >= first_body else ()):
+            if cell.colspan == 1:
+                sizes[cell.col] = max(sizes[cell.col], size)
+            else:
+                _widen(sizes, cell, size)
     most = [max(a, b) for a, b in zip(least, most)]
+    body = [max(a, b) for a, b in zip(least, body)]
     if width is None or _span(most, 0, n) <= width:
         widths = most
+    elif _span(body, 0, n) <= width:
+        widths = _fit(body, most, width)  # body rows on one line each; the header wraps
     elif _span(least, 0, n) <= width:
-        widths = _fit(least, most, width)
+        widths = _fit(least, body, width)
     else:
         return None
+    if not any(widths):
+        return []  # cells without a word or an image: nothing to show
     numeric = [_is_numeric(grid, c) for c in range(n)]
     rows = [_row_lines(grid, r, widths, numeric, layout) for r in range(grid.nrows)]
-    rule = "-+-".join("-" * w for w in widths)
-    ruled = any(len(lines) > 1 for lines in rows[grid.head:])
+    rule = "-+-".join("-" * w for w in widths if w)
+    ruled = any(len(lines) > 1 for lines in rows[first_body:])
+    # a rule under the header, and under a first row that needs several lines (it reads as a header)
+    head = grid.head or (first_body if len(rows[0]) > 1 else 0)
     out: list[str] = []
     for r, lines in enumerate(rows):
-        if r and (r == grid.head or (ruled and r > grid.head)):
+        if r and (r == head or (ruled and r > head)):
             out.append(rule)
         out.extend(lines)
     return out
@@ -196,12 +202,14 @@ def _row_lines(grid: Grid, r: int, widths: list[int], numeric: list[bool], layou
     while c < grid.ncols:
         cell = grid.at.get((r, c))
         if cell is None:
-            segments.append(([], widths[c], False))
+            if widths[c]:
+                segments.append(([], widths[c], False))
             c += 1
             continue
         span = _span(widths, c, cell.colspan - (c - cell.col))
         right = cell.colspan == 1 and numeric[c]
-        segments.append((layout.flow(cell.el, span) if cell.row == r and c == cell.col else [], span, right))
+        if span:
+            segments.append((layout.flow(cell.el, span) if cell.row == r and c == cell.col else [], span, right))
         c = cell.col + cell.colspan
     height = max((len(lines) for lines, _, _ in segments), default=0) or 1
     out = []
