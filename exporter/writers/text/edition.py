@@ -101,7 +101,7 @@ def _notes(inline: Inline, layout: Layout, width: int | None) -> list[str]:
         ident = pending[0]
         done.add(ident)
         marker = f"{inline.notes[ident]}. "
-        hang = max(4, len(marker))
+        hang = max(4, len(f"{len(inline.notes_by_id)}. "), len(marker))
         lines = layout.flow(inline.notes_by_id[ident], narrower(width, hang), tight=False) or [""]
         if out:
             out.append("")
