@@ -171,7 +171,12 @@ def test_ascii_encoding_and_crlf_written_by_the_writer(tmp_path: Path):
     settings = resolve(TextWriter.options, {"encoding": "ascii", "newline": "crlf"})
     target = tmp_path / "out.txt"
     TextWriter().write(Book.of(doc("<p>Café “Zürich” — 北京</p>")), target, settings, None)
-    assert target.read_bytes() == b"===\r\nT\r\n===\r\n\r\n\r\nCafe \"Zurich\" - BeiJing\r\n"
+    assert target.read_bytes() == b"===\r\nT\r\n===\r\n\r\n\r\nCafe \"Zurich\" - Bei Jing\r\n"
+
+
+def test_ascii_spells_cjk_as_separate_words_so_lines_still_break():
+    out = body("<p>谷歌在2014年收购，并利用。</p>", encoding="ascii", width=20)
+    assert out == "Gu Ge Zai 2014 Nian\nShou Gou, Bing Li\nYong.\n"
 
 
 def test_options_are_declared_and_checked():

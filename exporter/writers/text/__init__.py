@@ -16,7 +16,7 @@ from ...options import Option, Settings
 from ...resources import ResourcePolicy
 from .. import Writer
 from .edition import render_book
-from .inline import EMPHASIS, Style
+from .inline import EMPHASIS, Style, transliterate
 
 ENCODINGS = {"utf-8": "utf-8", "ascii": "ascii"}
 NEWLINES = {"lf": "\n", "crlf": "\r\n"}
@@ -38,7 +38,7 @@ class TextWriter(Writer):
         Option("emphasis", "Text edition: how emphasis is marked: underscore (_em_ *strong*), "
                "asterisk (*em* **strong**) or none.", kind="choice", default="underscore",
                choices=tuple(EMPHASIS), group="txt"),
-        Option("encoding", "Text edition: character encoding; ascii transliterates (e.g. é→e, 北京→BeiJing).",
+        Option("encoding", "Text edition: character encoding; ascii transliterates (e.g. é→e, 北京→Bei Jing).",
                kind="choice", default="utf-8", choices=tuple(ENCODINGS), group="txt"),
         Option("newline", "Text edition: line ends, lf (Unix) or crlf (Windows).", kind="choice", default="lf",
                choices=tuple(NEWLINES), group="txt"),
@@ -54,6 +54,8 @@ def render(book: Book, settings: Settings | dict | None = None) -> str:
     width = settings.get("width", 72)
     style = Style(emphasis=settings.get("emphasis", "underscore"), ascii=settings.get("encoding") == "ascii")
     text = render_book(book, width or None, style)
+    if style.ascii:  # every piece was transliterated before layout; this only catches what slipped through
+        text = transliterate(text)
     return text.replace("\n", NEWLINES[settings.get("newline", "lf")])
 
 

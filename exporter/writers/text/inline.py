@@ -35,7 +35,23 @@ class Style:
 
     def text(self, value: str) -> str:
         """Text as it will be printed: transliterated when the edition is ASCII."""
-        return anyascii(value) if self.ascii and not value.isascii() else value
+        return transliterate(value) if self.ascii and not value.isascii() else value
+
+
+def transliterate(value: str) -> str:
+    """ASCII for ``value``; each CJK character becomes a word of its own (北京 → Bei Jing), so lines can still break."""
+    out: list[str] = []
+    after_cjk = after_stop = False
+    for char in value:
+        spelled = char if char.isascii() else anyascii(char)
+        cjk_word = wide(char) and spelled[:1].isalnum()
+        if spelled[:1].isalnum() and out and (
+                after_stop or (out[-1][-1:].isalnum() and (cjk_word or after_cjk))):
+            out.append(" ")
+        out.append(spelled)
+        after_cjk = cjk_word
+        after_stop = wide(char) and spelled[-1:] in ",.;:!?)"  # CJK punctuation carries its own space
+    return "".join(out)
 
 
 @dataclass
