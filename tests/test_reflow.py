@@ -61,9 +61,9 @@ def test_no_cut_inside_quotations_or_parentheses():
 
 
 def test_short_paragraphs_and_verse_are_never_split():
-    short = " ".join(SENTENCES[:5])
-    assert count_words(short) < MIN_WORDS
-    doc = normalise(f"<p>{short}</p><p>{short}</p>", language="en")
+    short, other = " ".join(SENTENCES[:5]), " ".join(SENTENCES[5:10])
+    assert count_words(short) < MIN_WORDS and count_words(other) < MIN_WORDS
+    doc = normalise(f"<p>{short}</p><p>{other}</p>", language="en")
     assert len(paragraphs(doc)) == 2
     verse = "<br>".join(SENTENCES * 2)
     doc = normalise(f"<p>{verse}</p>", language="en")

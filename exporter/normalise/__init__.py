@@ -21,7 +21,7 @@ from ..tree import INLINES, direction_of, text_of, validation_errors
 from . import language as languages
 from . import metadata as found_metadata
 from . import transforms
-from . import reflow, typography
+from . import reflow, repair, typography
 from .convert import Converter, clean_lang
 from .text import collapse_space
 
@@ -55,6 +55,7 @@ def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: s
     markup_meta = found_metadata.extract(root)
     content = pick_content(root)
     flatten_deep_nesting(content, settings.max_depth, report)
+    repair.repair_source(content, report)
     given_url = settings.source_url or markup_meta.get("source_url")
     tree = Converter(report, base_url=given_url).convert(content)
     transforms.run(tree, report)

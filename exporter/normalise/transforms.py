@@ -302,6 +302,8 @@ def unwrap(el: etree._Element) -> None:
     _unwrap(el)
 
 
+from . import repair  # noqa: E402  (repair uses the helpers above)
+
 #: Structure passes, in order; language-aware passes run after metadata is known.
 STRUCTURE: tuple[Transform, ...] = (
     split_double_breaks,
@@ -310,6 +312,8 @@ STRUCTURE: tuple[Transform, ...] = (
     normalise_whitespace,
     remove_empty,
     make_flow_uniform,
+    *repair.TREE_REPAIRS,
+    remove_empty,
     consecutive_headings,
     detect_notes,
     unique_ids,

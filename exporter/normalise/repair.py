@@ -1,0 +1,446 @@
+"""Structure repair: undo what real article markup does wrong, without losing a word of the article.
+
+Two kinds of pass. Source repairs (:data:`SOURCE_REPAIRS`) run on the parsed
+page before conversion, where class names and wrappers still tell what a box
+is: ``<noscript>`` fallbacks of lazy images, share/newsletter/related boxes,
+image wrappers with their captions and credits, layout tables. Tree repairs
+(:data:`TREE_REPAIRS`) run on the clean tree: bold paragraphs that are
+headings and headings that are paragraphs, lists typed with ``<br>`` and
+bullets, "Read more" lines, duplicated pull quotes and repeated blocks.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import lxml.html
+from lxml import etree
+
+from ..document import Report
+from ..tree import HEADINGS, INLINES, text_of
+from .split import split_at
+from .text import collapse_space, is_blank
+
+_WORD = re.compile(r"[^\W_]+")
+
+# --- source repairs ------------------------------------------------------------------------------
+
+#: Class or id words of boxes that are not the article: sharing, newsletters, related links, promotions.
+_BOX = re.compile(r"(?:^|[\s_-])(?:share|sharing|social|newsletter|related|read-?more|more-?stories|recommended|"
+                  r"promo|subscribe|subscription|signup|sign-up|outbrain|taboola|most-?popular|trending|"
+                  r"also-?read|pullquote|pull-quote)(?:$|[\s_-])", re.IGNORECASE)
+#: A box with more words than this is article, whatever its class says.
+BOX_MAX_WORDS = 80
+_FIGURE_HINT = re.compile(r"caption|credit|copyright|photo|image|picture|figure|media|img", re.IGNORECASE)
+_BLOCKY = ("p", "ul", "ol", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dl")
+
+
+def _words(el: etree._Element) -> int:
+    return len(_WORD.findall("".join(el.itertext())))
+
+
+def _classes(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+
+
+def use_noscript_images(root: etree._Element, report: Report) -> None:
+    """A ``<noscript>`` image is what a reader without scripts sees: it replaces the lazy copies beside it.
+
+    Lazy-loading pages show a blurred thumbnail or an empty ``<img>`` and keep the
+    real image in ``<noscript>``; we run no scripts, so the fallback is the image.
+    """
+    for noscript in list(root.iter("noscript")):
+        if noscript.getparent() is None:
+            continue
+        images = list(noscript.iter("img"))
+        if not images and noscript.text and "<img" in noscript.text:
+            try:
+                fragment = lxml.html.fragment_fromstring(noscript.text, create_parent="div")
+            except (etree.ParserError, ValueError):
+                continue
+            images = list(fragment.iter("img"))
+            noscript.text = None
+            for child in list(fragment):
+                noscript.append(child)
+        if len(images) != 1:
+            continue
+        group = _image_group(noscript)
+        for lazy in [img for img in group.iter("img") if img is not images[0]]:
+            _remove_keeping_tail(lazy)
+        noscript.tag = "span"  # unwrapped by the converter, its image kept
+        report.note("used {n} <noscript> image{s} in place of lazy-loading copies")
+
+
+def _image_group(noscript: etree._Element, levels: int = 4) -> etree._Element:
+    """The widest ancestor (up to ``levels`` up) holding nothing but images and this fallback."""
+    group = noscript.getparent()
+    for _ in range(levels):
+        parent = group.getparent()
+        if parent is None or parent.tag in ("body", "article", "main", "figure") or _words_outside_images(parent):
+            break
+        group = parent
+    return group
+
+
+def _words_outside_images(el: etree._Element) -> bool:
+    for node in el.iter():
+        if node.tag in ("figcaption", "noscript"):
+            continue
+        if any(a.tag in ("figcaption", "noscript") for a in node.iterancestors()):
+            continue
+        if not is_blank(node.text) and node is not el or not is_blank(node.tail) and node is not el:
+            return True
+    return not is_blank(el.text)
+
+
+def _remove_keeping_tail(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def drop_boxes(root: etree._Element, report: Report) -> None:
+    """Share, newsletter, "related" and promotion boxes go, when their class says so and they are small."""
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el is root or el.getparent() is None:
+            continue
+        if el.tag in ("body", "article", "main", "html") or not _BOX.search(_classes(el)):
+            continue
+        words = _words(el)
+        if words > BOX_MAX_WORDS:
+            continue
+        if "pull" in _classes(el).lower() and not _repeated_elsewhere(el, root):
+            continue  # a pull quote is only dropped when it repeats the article
+        _remove_keeping_tail(el)
+        report.note("dropped {n} share, newsletter or related box{es}")
+
+
+def _repeated_elsewhere(el: etree._Element, root: etree._Element) -> bool:
+    """True when the words of ``el`` also stand, in order, in the page's paragraphs outside it."""
+    text = _normal(text_of(el))
+    if len(text.split()) < 4:
+        return False
+    return text in _normal(" ".join(text_of(p) for p in root.iter("p") if el not in p.iterancestors()))
+
+
+def _normal(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def wrap_figures(root: etree._Element, report: Report) -> None:
+    """An image wrapped in links and spans, with its caption and credit beside it, becomes one figure.
+
+    A wrapper qualifies when it holds exactly one image, a few words, no
+    paragraphs or other blocks, and says it is a picture (its class) or holds
+    very few words.
+    """
+    for wrapper in list(root.iter("div", "span", "a", "p")):
+        if wrapper.getparent() is None or any(a.tag == "figure" for a in wrapper.iterancestors()):
+            continue
+        images = list(wrapper.iter("img"))
+        if len(images) != 1 or any(d.tag in _BLOCKY or d.tag == "figure" for d in wrapper.iterdescendants()):
+            continue
+        words = _words(wrapper)
+        if words == 0 or words > 60 or _text_before(wrapper, images[0]):
+            continue  # an image after words is part of running text, not a captioned picture
+        hinted = _FIGURE_HINT.search(_classes(wrapper)) or any(
+            _FIGURE_HINT.search(_classes(d)) for d in wrapper.iterdescendants() if d.tag != "img")
+        if not hinted and words > 25:
+            continue
+        parent = wrapper.getparent()
+        if wrapper.tag in ("span", "a") and (not is_blank(parent.text) or any(
+                not is_blank(s.tail) for s in parent if s is not wrapper) or not is_blank(wrapper.tail)):
+            continue  # an inline image in running text stays where it is
+        _make_figure(wrapper, images[0])
+        report.note("made {n} figure{s} of images with the captions beside them")
+
+
+def _text_before(wrapper: etree._Element, img: etree._Element) -> bool:
+    """True when words come before ``img`` inside ``wrapper``."""
+    for node in wrapper.iter():
+        if node is img:
+            return False
+        if not is_blank(node.text) or (node is not wrapper and not is_blank(node.tail) and img not in node.iterdescendants()):
+            return True
+    return False
+
+
+def _make_figure(wrapper: etree._Element, img: etree._Element) -> None:
+    """Rewrite ``wrapper`` in place as ``<figure><img/><figcaption>…the rest…</figcaption></figure>``."""
+    _remove_keeping_tail(img)
+    img.tail = None
+    caption = etree.Element("figcaption")
+    caption.text, wrapper.text = wrapper.text, None
+    for child in list(wrapper):
+        caption.append(child)
+    wrapper.tag = "figure"
+    for key in list(wrapper.attrib):
+        if key not in ("id", "lang", "dir"):
+            del wrapper.attrib[key]
+    wrapper.append(img)
+    wrapper.append(caption)
+
+
+def unwrap_layout_tables(root: etree._Element, report: Report) -> None:
+    """Tables used for layout become plain containers, so their cells read as blocks; data tables stay."""
+    for table in list(root.iter("table")):
+        if table.getparent() is None or not is_layout_table(table):
+            continue
+        own = [el for el in table.iter("tbody", "thead", "tfoot", "tr", "td", "th", "caption")
+               if next(el.iterancestors("table"), None) is table]
+        for el in [table, *own]:
+            el.tag = "div"
+        report.note("unwrapped {n} layout table{s}")
+
+
+def is_layout_table(table: etree._Element) -> bool:
+    """Layout, not data: says so (``role=presentation``), or has one column, or cells holding paragraphs."""
+    if (table.get("role") or "").lower() in ("presentation", "none"):
+        return True
+    own_rows = [r for r in table.iter("tr") if next(r.iterancestors("table")) is table]
+    if not own_rows:
+        return False
+    if table.find(".//th") is not None or table.find("caption") is not None or table.find("thead") is not None:
+        return False
+    cells = [c for r in own_rows for c in r if c.tag in ("td", "th")]
+    if all(sum(1 for c in r if c.tag in ("td", "th")) <= 1 for r in own_rows):
+        return True
+    return any(_words(c) > 60 or c.find(".//table") is not None for c in cells)
+
+
+SourceRepair = Callable[[etree._Element, Report], None]
+#: Run on the picked content, before conversion, in this order.
+SOURCE_REPAIRS: tuple[SourceRepair, ...] = (use_noscript_images, drop_boxes, unwrap_layout_tables, wrap_figures)
+
+
+def repair_source(root: etree._Element, report: Report) -> None:
+    for repair in SOURCE_REPAIRS:
+        repair(root, report)
+
+
+# --- tree repairs --------------------------------------------------------------------------------
+
+HEADING_MAX_WORDS = 12
+PARAGRAPH_MIN_WORDS = 30
+_SENTENCE_END = re.compile(r"[.,;:!…\"'\u201d\u2019)]\s*$")
+
+
+def bold_paragraph_headings(root: etree._Element, report: Report) -> None:
+    """A short line, all bold, alone between paragraphs, is a heading: one level below the heading before it."""
+    from .transforms import unwrap
+
+    level = 1
+    for el in list(root):
+        if el.tag in HEADINGS:
+            level = int(el.tag[1])
+            continue
+        if el.tag != "p" or not _is_bold_line(el):
+            continue
+        nxt = el.getnext()
+        if nxt is None or nxt.tag not in ("p", "ul", "ol", "figure", "blockquote", "table", "pre") or (
+                nxt.tag == "p" and _is_bold_line(nxt)):
+            continue
+        el.tag = f"h{min(level + 1, 6)}"
+        unwrap(el[0])
+        report.note("made headings of {n} bold line{s}")
+
+
+def _is_bold_line(p: etree._Element) -> bool:
+    if len(p) != 1 or p[0].tag != "strong" or not is_blank(p.text) or not is_blank(p[0].tail):
+        return False
+    if p[0].find(".//br") is not None or p.get("id") is not None:
+        return False
+    text = collapse_space(text_of(p)).strip()
+    return 0 < len(_WORD.findall(text)) <= HEADING_MAX_WORDS and not _SENTENCE_END.search(text)
+
+
+def paragraph_headings(root: etree._Element, report: Report) -> None:
+    """A "heading" that runs to sentences is a bold paragraph."""
+    for el in list(root.iter(*HEADINGS)):
+        text = collapse_space(text_of(el)).strip()
+        words = len(_WORD.findall(text))
+        if words >= PARAGRAPH_MIN_WORDS and re.search(r"[.!?…]\W*$", text):
+            strong = etree.Element("strong")
+            strong.text, el.text = el.text, None
+            for child in list(el):
+                strong.append(child)
+            el.append(strong)
+            el.tag = "p"
+            report.note("made paragraphs of {n} sentence-length heading{s}")
+
+
+#: Bullets; hyphens and asterisks count only on lines split by ``<br>`` (a paragraph starting with a dash
+#: is dialogue in many languages).
+_BULLET = re.compile(r"^\s*([\u2022\u00b7\u25aa\u25cf\u2023\u25e6\u2043\u2219*-])\s+")
+_STRICT_BULLET = re.compile(r"^\s*([\u2022\u00b7\u25aa\u25cf\u2023\u25e6\u2043\u2219])\s*")
+_NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s+")
+
+
+def _line_marker(text: str, strict: bool = False) -> tuple[str, int | None] | None:
+    """("ul", None) for a bulleted line, ("ol", n) for a numbered one, else None."""
+    match = (_STRICT_BULLET if strict else _BULLET).match(text)
+    if match:
+        return ("ul", None)
+    match = _NUMBER.match(text)
+    if match:
+        return ("ol", int(match.group(1)))
+    return None
+
+
+def _lines_of(p: etree._Element) -> list[etree._Element]:
+    """``p`` cut at every ``<br>`` into one paragraph per line (``p`` itself stays the first)."""
+    parts = [p]
+    while True:
+        br = next(parts[-1].iter("br"), None)
+        if br is None:
+            return parts
+        right = split_at(parts[-1], br)
+        parts.append(right)
+
+
+def _strip_marker(el: etree._Element, strict: bool) -> None:
+    """Remove the bullet or number at the start of ``el``'s text (wherever the first text is)."""
+    bullet = _STRICT_BULLET if strict else _BULLET
+    for node in el.iter():
+        if node.text and node.text.strip():
+            node.text = (bullet if bullet.match(node.text) else _NUMBER).sub("", node.text, count=1) or None
+            return
+
+
+def typed_lists(root: etree._Element, report: Report) -> None:
+    """Lines typed with bullets or numbers, split by ``<br>`` or as paragraphs of their own, become lists."""
+    from .transforms import tidy_inline_run
+
+    for p in list(root.iter("p")):
+        if p.getparent() is None or p.find("br") is None:
+            continue
+        lines = [collapse_space(text_of(x)) for x in _split_preview(p)]
+        marked = [_line_marker(line) for line in lines]
+        if sum(1 for m in marked if m) < 2 or not all(marked[1:]) or len({m[0] for m in marked if m}) > 1:
+            continue
+        parts = _lines_of(p)
+        for part in parts[1:][::-1]:
+            p.addnext(part)
+        _make_list(parts[1:] if not marked[0] else parts, marked[-1][0], strict=False)
+        for part in parts:
+            tidy_inline_run(part)
+        report.note("made {n} list{s} of lines typed with bullets or numbers")
+    for parent in list(root.iter("article", "blockquote", "li", "td", "th", "aside")):
+        _group_marked_paragraphs(parent, report)
+
+
+def _split_preview(p: etree._Element) -> list[etree._Element]:
+    import copy
+
+    return _lines_of(copy.deepcopy(p))
+
+
+def _group_marked_paragraphs(parent: etree._Element, report: Report) -> None:
+    """Consecutive paragraphs starting with a bullet, or numbered 1, 2, 3…, become one list."""
+    run: list[etree._Element] = []
+    previous: tuple[str, int | None] | None = None
+    for el in [*parent, None]:
+        marker = _line_marker(text_of(el), strict=True) if el is not None and el.tag == "p" else None
+        follows = marker and previous and marker[0] == previous[0] and (
+            marker[0] == "ul" or marker[1] == (previous[1] or 0) + 1)
+        if marker and (not run or follows):
+            run.append(el)
+            previous = marker
+            continue
+        if len(run) >= 2:
+            _make_list(run, previous[0] if previous else "ul", strict=True)
+            report.note("made {n} list{s} of paragraphs typed with bullets or numbers")
+        run, previous = ([el], marker) if marker else ([], None)
+
+
+def _make_list(paragraphs: list[etree._Element], kind: str, strict: bool) -> etree._Element:
+    """Turn ``paragraphs`` (siblings, in order) into the items of one new list, their markers removed."""
+    first_marker = _line_marker(text_of(paragraphs[0]), strict)
+    lst = etree.Element(kind)
+    if kind == "ol" and first_marker and first_marker[1] not in (None, 1):
+        lst.set("start", str(first_marker[1]))
+    paragraphs[0].addprevious(lst)
+    for p in paragraphs:
+        _strip_marker(p, strict)
+        p.tag = "li"
+        for key in list(p.attrib):
+            if key not in ("id", "lang", "dir"):
+                del p.attrib[key]
+        lst.append(p)
+    return lst
+
+
+_LINK_BOX = re.compile(r"^\s*(?:read more|read next|related|related articles?|more on this story|also read|"
+                       r"see also|recommended|you may also like|more from)\b\s*[:\-\u2013\u2014|]?", re.IGNORECASE)
+_CALL = re.compile(r"^\s*(?:sign up (?:to|for) (?:our|the)\b.*newsletter|subscribe to (?:our|the)\b.*newsletter|"
+                   r"share (?:this|on) (?:article|story|page|facebook|twitter|x|email)|follow us on)\b", re.IGNORECASE)
+
+
+def drop_link_lines(root: etree._Element, report: Report) -> None:
+    """A "Read more:" or "Related:" line made of links, or a newsletter/share call, is not the article."""
+    for p in list(root.iter("p")):
+        text = collapse_space(text_of(p)).strip()
+        words = len(_WORD.findall(text))
+        if not text or words > 30:
+            continue
+        prefix = _LINK_BOX.match(text)
+        linked = sum(len(text_of(a)) for a in p.iter("a"))
+        if prefix and linked >= 0.5 * len(text[prefix.end():].strip()) and linked > 0:
+            p.getparent().remove(p)
+            report.note("dropped {n} “read more” or “related” line{s}")
+        elif _CALL.match(text) and words <= 20:
+            p.getparent().remove(p)
+            report.note("dropped {n} newsletter or share line{s}")
+
+
+def drop_repeated_pull_quotes(root: etree._Element, report: Report) -> None:
+    """A quotation block repeating words the article already says (a pull quote) goes."""
+    blocks = list(root.iter("blockquote"))
+    if not blocks:
+        return
+    for quote in blocks:
+        text = _normal(text_of(quote))
+        if len(text.split()) < 6 or quote.getparent() is None:
+            continue
+        rest = " ".join(_normal(text_of(p)) for p in root.iter("p", "li")
+                        if quote not in p.iterancestors())
+        if text in rest:
+            quote.getparent().remove(quote)
+            report.note("dropped {n} pull quote{s} repeating the text")
+
+
+def drop_repeated_blocks(root: etree._Element, report: Report) -> None:
+    """The same block twice in a row (a caption repeated, a paragraph pasted twice) is kept once."""
+    for parent in list(root.iter()):
+        if parent.tag in INLINES or parent.tag in ("p", *HEADINGS, "pre", "figcaption", "caption"):
+            continue
+        previous = None
+        for el in list(parent):
+            key = _block_key(el)
+            if key is not None and key == previous:
+                parent.remove(el)
+                report.note("dropped {n} repeated block{s}")
+                continue
+            previous = key
+
+
+def _block_key(el: etree._Element) -> str | None:
+    if el.tag not in ("p", *HEADINGS, "figure", "blockquote") or el.get("id"):
+        return None
+    if el.tag == "figure":
+        img = el.find("img")
+        return f"figure {img.get('src')} {_normal(text_of(el))}" if img is not None else None
+    text = _normal(text_of(el))
+    return f"{el.tag} {text}" if len(text.split()) >= 3 else None
+
+
+#: Run on the clean tree, in this order, before heading levels are made consecutive.
+TREE_REPAIRS = (typed_lists, paragraph_headings, bold_paragraph_headings, drop_link_lines,
+                drop_repeated_pull_quotes, drop_repeated_blocks)
