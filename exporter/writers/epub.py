@@ -397,6 +397,9 @@ def xhtml_document(body: etree._Element, title: str, language: str, direction: s
     etree.SubElement(head, f"{{{XHTML_NS}}}title").text = title or "Untitled"
     etree.SubElement(head, f"{{{XHTML_NS}}}link", rel="stylesheet", type="text/css", href=css)
     xbody = etree.SubElement(html, f"{{{XHTML_NS}}}body", dir=direction)
+    head.text = xbody.text = "\n"  # line breaks: the head's title never runs into the first words of the text
+    for el in (*head, head):
+        el.tail = "\n"
     if body.tag == "div" and not body.attrib:
         children = list(copy.deepcopy(body))
     else:
@@ -418,8 +421,11 @@ def _to_xhtml(el: etree._Element) -> etree._Element:
     for node in el.iter():
         if not isinstance(node.tag, str) or node.tag.startswith("{"):
             continue
-        if node.tag in _LINE_AFTER and not (node.tail or "").strip() and next(node.iterancestors("pre"), None) is None:
+        outside_pre = next(node.iterancestors("pre"), None) is None
+        if node.tag in _LINE_AFTER and not (node.tail or "").strip() and outside_pre:
             node.tail = "\n"
+        elif node.tag == "br" and outside_pre and not (node.tail or " ")[:1].isspace():
+            node.tail = "\n" + node.tail  # a line break is white space to text tools too
         node.tag = f"{{{XHTML_NS}}}{node.tag}"
     return el
 
