@@ -64,7 +64,10 @@ def load_document(source: str | Path, settings: Settings) -> Document:
     """Read and normalise one input file (``-`` for stdin) under the given settings."""
     max_bytes = int(settings.max_input_mb * 1_000_000) if settings.get("max_input_mb") else None
     src = read_source(source, max_bytes=max_bytes)
-    return normalise(src, **split(settings, {o.name for o in NORMALISE_OPTIONS}))
+    doc = normalise(src, **split(settings, {o.name for o in NORMALISE_OPTIONS}))
+    for line in doc.report.lines():  # -v: what the normaliser did to the text
+        log.info("%s: %s", doc.origin, line)
+    return doc
 
 
 def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None) -> list[Path]:
