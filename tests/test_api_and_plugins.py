@@ -36,7 +36,7 @@ def test_normalise_api_returns_tree_metadata_and_report():
     doc = exporter.normalise("<div><p>One<br><br>Two</p></div>", title="T", authors=["A", "B"])
     assert doc.metadata.title == "T" and doc.metadata.authors == ["A", "B"]
     assert [p.text for p in doc.tree] == ["One", "Two"]
-    assert doc.report["paragraphs split at <br><br>"] == 1
+    assert doc.report["split {n} paragraph{s} at double line breaks"] == 1
 
 
 def test_writers_come_from_entry_points():

@@ -104,7 +104,7 @@ def flatten_deep_nesting(root: etree._Element, max_depth: int, report: Report) -
     for el in reversed(deep):
         el.drop_tag()  # lxml.html elements: children and text move up into the parent
     if deep:
-        report.note("flattened over-deep elements", len(deep))
+        report.note("flattened {n} over-deep element{s}", len(deep))
 
 
 def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._Element, source: Source) -> Metadata:
@@ -154,7 +154,7 @@ def drop_title_heading(tree: etree._Element, title: str, report: Report) -> None
         return
     if collapse_space(text_of(first)).strip().casefold() == title.strip().casefold():
         tree.remove(first)
-        report.note("removed the heading that repeats the title")
+        report.note("removed {n} heading{s} repeating the title")
         transforms.consecutive_headings(tree, report)
 
 

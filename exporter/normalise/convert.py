@@ -143,7 +143,7 @@ class Converter:
             kind = self.kind(child)
             if kind == DROP_KIND:
                 if isinstance(child.tag, str):
-                    self.report.note(f"dropped <{child.tag}> elements")
+                    self.report.note(f"dropped {{n}} <{child.tag}> element{{s}}")
             elif kind == BLOCK_KIND:
                 para = None
                 self.block(child, out)
@@ -449,7 +449,7 @@ class Converter:
         href = clean_href(el.get("href"), self.base_url)
         if href is None:
             if el.get("href"):
-                self.report.note("unlinked unsafe or relative links")
+                self.report.note("unlinked {n} unsafe or relative link{s}")
             self.keep_id(el, _block_of(out))
             self.inline_children(el, out)
             return
@@ -465,11 +465,11 @@ class Converter:
     def image(self, el: etree._Element, out: etree._Element, picture: etree._Element | None = None) -> None:
         src = image_source(el, picture)
         if src is None:
-            self.report.note("dropped images without a usable source")
+            self.report.note("dropped {n} image{s} without a usable source")
             append_text(out, el.get("alt"))
             return
         if el.get("width") == "1" and el.get("height") == "1":
-            self.report.note("dropped tracking pixels")
+            self.report.note("dropped {n} tracking pixel{s}")
             return
         img = etree.SubElement(out, "img", src=src, alt=clean_text(el.get("alt") or "").strip())
         if el.get("id"):
@@ -593,7 +593,7 @@ def lift_images(root: etree._Element, report: Report) -> None:
         img.tail = None
         container.addnext(figure)
         figure.addnext(right)
-        report.note("lifted images into figures")
+        report.note("made {n} figure{s} of inline images")
 
 
 def _replace_with_text(el: etree._Element, text: str) -> None:

@@ -36,7 +36,7 @@ def split_double_breaks(root: etree._Element, report: Report) -> None:
             right = split_at(current, first)
             _strip_leading_breaks(right)
             current.addnext(right)
-            report.note("paragraphs split at <br><br>")
+            report.note("split {n} paragraph{s} at double line breaks")
             current = right
 
 
@@ -142,7 +142,7 @@ def remove_empty(root: etree._Element, report: Report) -> None:
             _trim_edge_breaks(el)
             if not has_content(el):
                 _remove_keep_tail(el)
-                report.note("removed empty blocks")
+                report.note("removed {n} empty block{s}")
         elif tag in ("li",):
             if not has_content(el) and not len(el):
                 el.getparent().remove(el)
@@ -240,7 +240,7 @@ def consecutive_headings(root: etree._Element, report: Report) -> None:
         new = min(stack[-1][1] + 1, 6) if stack else 2
         stack.append((level, new))
         if h.tag != f"h{new}":
-            report.note("re-levelled headings")
+            report.note("re-levelled {n} heading{s}")
             h.tag = f"h{new}"
 
 
@@ -262,7 +262,7 @@ def unique_ids(root: etree._Element, report: Report) -> None:
         renamed.setdefault(old, new)
         if new != old:
             el.set("id", new)
-            report.note("renamed ids")
+            report.note("renamed {n} duplicate or malformed id{s}")
     for a in list(root.iter("a")):
         href = a.get("href", "")
         if not href.startswith("#"):
@@ -272,7 +272,7 @@ def unique_ids(root: etree._Element, report: Report) -> None:
             a.set("href", "#" + target)
         else:
             _unwrap(a)
-            report.note("unlinked links to missing anchors")
+            report.note("unlinked {n} link{s} to missing anchors")
 
 
 def _unwrap(el: etree._Element) -> None:
