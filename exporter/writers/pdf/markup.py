@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 from typing import Iterable
+from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -54,20 +55,26 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
     if book.is_collection:
         body.append(title_page(meta))
         body.append(contents(book, prefixes))
+    sections = []
     for number, (group, docs) in enumerate(_groups(book), 1):
         if group is not None:
             body.append(_part_page(group, number))
         for doc in docs:
-            prefix = prefixes[id(doc)]
             policy = resources.for_root(doc.base)
-            section = article_section(doc, lambda src, p=policy: _data_uri(p, src, image_px), id_prefix=prefix)
+            section = article_section(doc, lambda src, p=policy: _data_uri(p, src, image_px),
+                                      id_prefix=prefixes[id(doc)])
             if group is not None:
                 section.set("class", section.get("class", "") + " in-part")
-            _running_heads(section, doc.metadata, meta, book.is_collection)
+            _running_heads(section, doc.metadata, meta, book.is_collection, "duplex" in root_classes)
             prepare_tables(section)
             describe_images(section)
-            show_link_urls(section, links)
             body.append(section)
+            sections.append(section)
+    if book.is_collection:
+        links_inside_book(body, {_url_key(d.metadata.source_url): prefixes[id(d)]
+                                 for d in reading_order(book) if d.metadata.source_url})
+    for section in sections:
+        show_link_urls(section, links)
     propagate_lang(html)
     return "<!DOCTYPE html>\n" + etree.tostring(html, encoding="unicode", method="html")
 
@@ -102,6 +109,29 @@ def _prefixes(book: Book) -> dict[int, str]:
         for doc in part.articles:
             prefixes.setdefault(id(doc), f"a{len(prefixes) + 1}-")
     return prefixes
+
+
+def reading_order(book: Book) -> list[Document]:
+    """Every article of the book once, in reading order."""
+    return [doc for _, docs in _groups(book) for doc in docs]
+
+
+def _url_key(url: str | None) -> str:
+    """A URL compared as the EPUB writer compares it: scheme and host in lower case, no final slash."""
+    parts = urlsplit((url or "").strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
+
+
+def links_inside_book(body: etree._Element, by_url: dict[str, str]) -> None:
+    """A link to another article of the book (by its source URL) goes to that article's page, not the web."""
+    ids = {el.get("id") for el in body.iter() if el.get("id")}
+    for link in body.iter("a"):
+        href = link.get("href", "")
+        prefix = by_url.get(_url_key(href)) if href.startswith(("http://", "https://")) else None
+        if prefix is None or _is_in(link, "header"):
+            continue  # the title block's source line stays the address it names
+        fragment = urlsplit(href).fragment
+        link.set("href", f"#{prefix}{fragment}" if fragment and prefix + fragment in ids else f"#{prefix}article")
 
 
 def title_page(meta: Metadata) -> etree._Element:
@@ -139,10 +169,10 @@ def contents(book: Book, prefixes: dict[int, str]) -> etree._Element:
             if doc.metadata.language != lang:
                 item.set("lang", doc.metadata.language)
                 item.set("dir", doc.metadata.direction)
-            link = etree.SubElement(item, "a", href=f"#{prefixes.get(id(doc), '')}article")
-            etree.SubElement(link, "span", {"class": "toc-title"}).text = doc.metadata.title
+            link = etree.SubElement(item, "a", href=f"#{prefixes[id(doc)]}article")
+            link.text = doc.metadata.title
             if doc.metadata.authors and doc.metadata.authors != book.metadata.authors:
-                etree.SubElement(link, "span", {"class": "toc-byline"}).text = byline(doc.metadata)
+                etree.SubElement(item, "span", {"class": "toc-byline"}).text = byline(doc.metadata)
     return nav
 
 
@@ -153,20 +183,24 @@ def _part_page(title: str, number: int) -> etree._Element:
     return page
 
 
-def _running_heads(section: etree._Element, meta: Metadata, book_meta: Metadata, collection: bool) -> None:
-    """Running-head texts: one-sided ``head``; two-sided ``verso`` (left) and ``recto`` (right) heads."""
+def _running_heads(section: etree._Element, meta: Metadata, book_meta: Metadata, collection: bool,
+                   two_sided: bool) -> None:
+    """Running-head texts, as ``data-*`` attributes of the title block the theme turns into named strings.
+
+    Two-sided: the left page names the book (or, for one article, its author), the
+    right page the article. One-sided: one head, "article title — author". They
+    sit on the title block, not the section: WeasyPrint assigns a string again on
+    every page a split box reaches, which would blank ``first-except`` heads.
+    """
     author = byline(meta)
-    if collection:
-        verso = book_meta.title
-        head = f"{meta.title} — {author}" if author else meta.title
+    if two_sided:
+        verso = book_meta.title if collection else (author or meta.publisher or meta.title)
+        recto = meta.title
     else:
-        verso = author or meta.publisher or meta.title
-        head = f"{meta.title} — {author}" if author else meta.title
-    # WeasyPrint takes one string-set per element: the section and its title block carry one each
-    section.set("data-head", head)
+        verso = recto = f"{meta.title} — {author}" if author else meta.title
     block = section.find("header")
     block.set("data-verso-head", verso)
-    block.find("*").set("data-recto-head", meta.title)
+    block.find("*").set("data-recto-head", recto)
 
 
 def prepare_tables(root: etree._Element) -> None:

@@ -174,8 +174,8 @@ class Layout:
 def page_css(layout: Layout) -> str:
     """The ``@page`` rules for ``layout``: geometry, page numbers and running heads.
 
-    Running heads read the named strings ``head`` (one-sided), ``verso-head`` and
-    ``recto-head`` (two-sided) that each article sets; ``first-except`` leaves them
+    Running heads read the named strings ``verso-head`` (left pages, two-sided) and
+    ``recto-head`` (right pages, or every page one-sided) that each article sets; ``first-except`` leaves them
     out on the page where an article opens. Front matter (``page: front``) and
     blank pages carry neither heads nor numbers.
     """
@@ -209,7 +209,7 @@ def page_css(layout: Layout) -> str:
     else:
         rules += [
             "@page {",
-            "  @top-center { content: string(head, first-except); }",
+            "  @top-center { content: string(recto-head, first-except); }",
             "  @bottom-center { content: counter(page); }",
             "}",
         ]
