@@ -82,11 +82,19 @@ def append_text(out: etree._Element, text: str | None) -> None:
     text = clean_text(text)
     if not text:
         return
-    if len(out):
-        last = out[-1]
+    last = _last_child(out)
+    if last is not None:
         last.tail = (last.tail or "") + text
     else:
         out.text = (out.text or "") + text
+
+
+def _last_child(el: etree._Element) -> etree._Element | None:
+    """``el[-1]`` or None, in constant time (``len()`` of an lxml element walks all its children)."""
+    try:
+        return el[-1]
+    except IndexError:
+        return None
 
 
 class Converter:
@@ -155,7 +163,7 @@ class Converter:
 
     def block(self, el: etree._Element, out: etree._Element) -> None:
         tag = el.tag
-        start = len(out)
+        start = _last_child(out)  # not len(out): that is linear, and quadratic over a long article
         if tag in HEADING_SOURCE:
             heading = etree.SubElement(out, tag)  # levels are made consecutive by a later pass
             self.inline_children(el, heading)
@@ -184,9 +192,9 @@ class Converter:
             self.blocks(el, out)
         self._carry_attributes(el, out, start)
 
-    def _carry_attributes(self, src: etree._Element, out: etree._Element, start: int) -> None:
-        """Give the blocks made from ``src`` its id, language and direction."""
-        made = out[start:]
+    def _carry_attributes(self, src: etree._Element, out: etree._Element, start: etree._Element | None) -> None:
+        """Give the blocks made from ``src`` (those after ``start``) its id, language and direction."""
+        made = list(start.itersiblings()) if start is not None and start.getparent() is out else list(out)
         if not made:
             if src.get("id"):
                 self.keep_id(src, out)
