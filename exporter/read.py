@@ -327,7 +327,6 @@ def flatten_markup(text: str, max_depth: int) -> str:
 _COMMENTS_AND_DECLARATIONS = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<[!?][^>]*>", re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);?")
-_SPACE = re.compile(r"\s+")
 
 
 def visible_size(text: str) -> int:
@@ -335,8 +334,13 @@ def visible_size(text: str) -> int:
     text = _COMMENTS_AND_DECLARATIONS.sub("", text)
     text = _TAG.sub("", text)
     text = _ENTITY.sub("&", text)
-    return len(_SPACE.sub("", text))
+    return _non_space(text)
 
 
 def _kept_size(root: etree._Element) -> int:
-    return len(_SPACE.sub("", "".join(root.itertext())))
+    return _non_space("".join(root.itertext()))
+
+
+def _non_space(text: str) -> int:
+    """Characters that are not ASCII white space (``str.count`` is far faster than a regex here)."""
+    return len(text) - sum(text.count(c) for c in " \t\n\r\f\v")
