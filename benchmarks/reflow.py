@@ -25,8 +25,16 @@ from exporter.normalise.language import detect
 from exporter.normalise.reflow import segment
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "readability"
+SEED = CORPUS.parent / "seed" / "article.html"
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
 MIN_PARAGRAPHS = 5
+
+
+def is_news(text: str) -> bool:
+    """A news report: at least one sentence in ten attributes speech ("said", "told")."""
+    sentences = segment(text, "en")
+    said = sum(1 for s in sentences if re.search(r"\b(?:said|says|told)\b", s.text))
+    return said >= 0.1 * len(sentences)
 
 
 def words(text: str) -> list[str]:
@@ -107,7 +115,7 @@ def splits_inside_quotations(found: list[int], truth: list[int], text: str) -> i
 
 
 def main(corpus: Path = CORPUS) -> int:
-    rows = []
+    rows, news = [], set()
     started = time.perf_counter()
     for page in sorted(p for p in corpus.iterdir() if (p / "expected.html").is_file()):
         paragraphs = true_paragraphs(page)
@@ -120,6 +128,7 @@ def main(corpus: Path = CORPUS) -> int:
         baseline = sentence_baseline(text)
         rows.append((page.name, len(paragraphs), score(found, truth), score(baseline, truth),
                      splits_inside_quotations(found, truth, text), max(len(words(t)) for t in found_texts)))
+        news.update({page.name} if is_news(text) else set())
     seconds = time.perf_counter() - started
     print(f"{'article':14} {'paras':>5} {'P':>5} {'R':>5} {'F1':>5}   {'base P':>6} {'base R':>6} {'base F1':>7}"
           f" {'in-quote':>8} {'longest':>7}")
@@ -131,7 +140,17 @@ def main(corpus: Path = CORPUS) -> int:
     inside = sum(row[4] for row in rows)
     print(f"{'mean':14} {'':5} {mean[0]:5.2f} {mean[1]:5.2f} {mean[2]:5.2f}   {base[0]:6.2f} {base[1]:6.2f} "
           f"{base[2]:7.2f} {inside:8}")
+    reported = [row for row in rows if row[0] in news]
+    if reported:
+        f1 = sum(row[2][2] for row in reported) / len(reported)
+        p = sum(row[2][0] for row in reported) / len(reported)
+        print(f"news reports ({', '.join(sorted(news))}): mean P {p:.2f} F1 {f1:.2f}")
     print(f"{n} articles in {seconds:.1f} s; target mean F1 >= 0.75, precision >= 0.70, 0 splits inside quotations")
+    if SEED.is_file():
+        seed = normalise(SEED.read_bytes())
+        lengths = [len(words("".join(p.itertext()))) for p in seed.tree if p.tag == "p"]
+        print(f"seed article: {len(lengths)} paragraphs, longest {max(lengths)} words, median "
+              f"{sorted(lengths)[len(lengths) // 2]}")
     ok = mean[2] >= 0.75 and mean[0] >= 0.7 and inside == 0
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

@@ -97,3 +97,10 @@ def test_seed_article_reads_as_news_paragraphs(seed_path):
     assert max(lengths) <= 80
     source = normalise(seed_path.read_bytes(), reflow=False, typography=False)
     assert sorted(words(doc.text)) == sorted(words(source.text))  # nothing lost, nothing added
+
+
+def test_an_authors_long_paragraph_among_others_is_left_as_written():
+    long = " ".join(SENTENCES)
+    others = "".join(f"<p>{' '.join(SENTENCES[i:i + 3])}</p>" for i in range(0, 12, 3)) * 2
+    doc = normalise(f"{others}<p>{long}</p>", language="en", typography=False)
+    assert long in paragraphs(doc)

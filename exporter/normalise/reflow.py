@@ -2,13 +2,14 @@
 
 Pasted or scraped articles often arrive as one wall of inline markup. A
 paragraph that runs long (more than :data:`MIN_WORDS` words, at least
-:data:`MIN_SENTENCES` sentences) and has no structure of its own (no line
-breaks) is cut at sentence boundaries found by pysbd, a maintained rule-based
+:data:`MIN_SENTENCES` sentences), holds the bulk of the article (or is a wall
+no writer would write) and has no structure of its own (no short lines) is cut at sentence boundaries found by pysbd, a maintained rule-based
 segmenter that knows abbreviations such as "Mr." and "U.S.". Where to cut is
 chosen by dynamic programming over the sentence boundaries: a cost for each
 paragraph's length against news length, minus the cues news writing uses
 (a new quotation opening a paragraph, an attribution such as "he said."
-closing one, a change of topic), and never inside a quotation or parentheses.
+closing one, a change of topic), weighted as fitted on the shared corpus, and
+never inside a quotation or parentheses.
 Paragraphs below the threshold are never touched. Deterministic.
 """
 from __future__ import annotations
@@ -29,6 +30,11 @@ from .split import split_at
 MIN_WORDS = 150
 #: …and at least this many sentences.
 MIN_SENTENCES = 4
+#: …and holds this share of the article's words (any share when paragraphs that long hold WALL_SHARE of
+#: them: the text is made of walls), or runs longer than WALL_WORDS whatever the rest.
+BULK_SHARE = 0.4
+WALL_SHARE = 0.6
+WALL_WORDS = 1000
 #: Line breaks are structure (verse, addresses) unless the lines between them run this long on average.
 MIN_LINE_WORDS = 40
 #: News paragraphs: the length (in words) an editor aims at, and the longest one tolerated.
@@ -76,7 +82,11 @@ def reflow(tree: etree._Element, metadata: Metadata, settings: Settings, report:
     """Split every run-on paragraph of ``tree`` into news-length paragraphs (unless ``--no-reflow``)."""
     if not settings.get("reflow", True):
         return
-    for p in [el for el in tree.iter("p") if _is_run_on_candidate(el)]:
+    counts = {p: count_words("".join(p.itertext())) for p in tree.iter("p")}
+    total = sum(counts.values())
+    walls = sum(n for n in counts.values() if n > MIN_WORDS)
+    bulk = BULK_SHARE * total if walls < WALL_SHARE * total else 0  # a text made of walls: every wall
+    for p in [el for el, n in counts.items() if _is_run_on_candidate(el, n, bulk)]:
         text = "".join(p.itertext())
         sentences = segment(text, metadata.language)
         if len(sentences) < MIN_SENTENCES:
@@ -89,14 +99,21 @@ def reflow(tree: etree._Element, metadata: Metadata, settings: Settings, report:
         report.note("made {n} paragraph{s} out of run-on text", len(cuts) + 1)
 
 
-def _is_run_on_candidate(p: etree._Element) -> bool:
-    """Long, and without structure of its own: not in a list, table or note, no short lines."""
+def _is_run_on_candidate(p: etree._Element, words: int, bulk: float) -> bool:
+    """Run-on text: long, the bulk of the article or very long, and without structure of its own.
+
+    An author's long paragraph among others (a novel's, an essay's) is left as
+    written; only a wall that holds much of the article, a wall in a text made
+    of walls (split only by images, say), or one no writer would write is reflowed. Paragraphs in lists, tables and notes, and verse
+    (short lines), are never touched.
+    """
     parent = p.getparent()
     if parent is None or parent.tag not in ("article", "blockquote"):
         return False
-    words = count_words("".join(p.itertext()))
     lines = 1 + sum(1 for _ in p.iter("br"))
-    return words > MIN_WORDS and words / lines >= MIN_LINE_WORDS
+    if words <= MIN_WORDS or words / lines < MIN_LINE_WORDS:
+        return False
+    return words >= bulk or words > WALL_WORDS
 
 
 def count_words(text: str) -> int:
