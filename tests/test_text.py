@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from click.testing import CliRunner
+
 from exporter import export
+from exporter.cli import cli
 from exporter.document import Book, Document, Metadata, Part
 from exporter.errors import UsageError
 from exporter.options import Settings, resolve
@@ -228,3 +231,20 @@ def test_corpus_pages_keep_their_words(page: str, tmp_path: Path):
         pytest.skip(f"shared corpus page {page} is missing")
     [path] = export(source, formats="txt", out=tmp_path, title=page)
     assert recall(reference_words(source), words(path.read_text(encoding="utf-8"))) >= 0.995
+
+
+def test_cli_takes_the_text_options(seed_path: Path, tmp_path: Path):
+    run = CliRunner().invoke(cli, ["export", str(seed_path), "-f", "txt", "-o", str(tmp_path), "--title", "MP",
+                                   "--width", "40", "--emphasis", "none", "--newline", "crlf"])
+    assert run.exit_code == 0, run.output
+    data = (tmp_path / "mp.txt").read_bytes()
+    lines = data.decode("utf-8").split("\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert max(cells(line) for line in lines if "://" not in line) <= 40
+    assert "_The National" not in data.decode("utf-8") and "The National" in data.decode("utf-8")
+
+
+def test_cli_rejects_a_negative_width_in_one_line(seed_path: Path, tmp_path: Path):
+    run = CliRunner().invoke(cli, ["export", str(seed_path), "-f", "txt", "-o", str(tmp_path), "--width", "-3"])
+    assert run.exit_code != 0
+    assert run.output.strip().splitlines() == ["exporter: error: --width: -3 is negative (0 turns wrapping off)"]

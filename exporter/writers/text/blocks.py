@@ -95,7 +95,7 @@ class Layout:
         if tag == "figure":
             return self.figure(el, width)
         if tag == "table":
-            from .tables import layout_table
+            from .tables import layout_table  # tables lay out their cells with this class: a cycle at import time
 
             return layout_table(el, width, self)
         # not in the vocabulary: keep its words rather than lose them
