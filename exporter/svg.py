@@ -56,7 +56,21 @@ def sanitise(data: bytes) -> bytes | None:
     clean = _copy(root)
     if clean is None:
         return None
+    _drop_dangling_references(clean)
     return etree.tostring(clean, xml_declaration=True, encoding="UTF-8")
+
+
+def _drop_dangling_references(root: etree._Element) -> None:
+    """References to ids that are not in the drawing (removed, or never there) go: readers and epubcheck
+    treat them as broken links."""
+    ids = {el.get("id") for el in root.iter() if el.get("id")}
+    for el in root.iter():
+        for name, value in list(el.attrib.items()):
+            targets = [m.group(2).strip()[1:] for m in _URL.finditer(value)]
+            if name.split("}")[-1] == "href":
+                targets.append(value.strip()[1:])
+            if any(t not in ids for t in targets):
+                del el.attrib[name]
 
 
 def _copy(el: etree._Element) -> etree._Element | None:

@@ -31,6 +31,8 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 HOSTILE_SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" '
                b'xmlns:xlink="http://www.w3.org/1999/xlink" width="120" height="80" onload="alert(1)">'
                b'<script>alert(2)</script><rect width="120" height="80" fill="teal"/>'
+               b'<defs><linearGradient id="g"><stop offset="0" stop-color="red"/></linearGradient></defs>'
+               b'<path d="M0 0L10 10" stroke="url(#gone)"/>'
                b'<a xlink:href="javascript:alert(3)"><circle cx="40" cy="40" r="20" fill="url(#g)"/></a>'
                b'<image xlink:href="https://evil.example/track.png" width="10" height="10"/>'
                b'<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">html</div></foreignObject>'
@@ -255,6 +257,7 @@ def test_svg_is_embedded_sanitised(image_epub):
     for bad in ("script", "onload", "javascript", "evil.example", "foreignObject"):
         assert bad not in svg
     assert "<rect" in svg and "Chart" in svg and 'fill="url(#g)"' in svg
+    assert "#gone" not in svg and "<path" in svg  # a reference to nothing goes, the drawing stays
 
 
 def test_missing_image_keeps_alt_text_and_caption(image_epub):
@@ -381,3 +384,27 @@ def test_collection_articles_have_title_blocks_unique_ids_and_links_inside(colle
     hrefs_one = [a.get("href") for a in one.iter("{%s}a" % NS["x"])]
     assert "article-2.xhtml#a2-details" in hrefs_one
     assert "article-1.xhtml#a1-article" in [a.get("href") for a in two.iter("{%s}a" % NS["x"])]
+
+
+# --- text tools, labels, limits --------------------------------------------------------------------
+
+def test_blocks_and_line_breaks_never_join_words_and_labels_follow_the_language(tmp_path):
+    from helpers import epub_text
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.new("RGB", (40, 40), (1, 2, 3)).save(folder / "a.png")
+    Image.new("RGB", (40, 40), (3, 2, 1)).save(folder / "b.png")
+    src = folder / "fr.html"
+    src.write_text("""<html lang="fr"><body><article><p>premier<br>second</p><h2>Titre</h2><p>Suite du texte
+      avec assez de mots pour une langue.</p><figure><img src="a.png" alt="Image une"></figure>
+      <figure><img src="b.png" alt="Image deux"></figure></article></body></html>""", encoding="utf-8")
+    book = Epub(_export(src, tmp_path / "out", title="Livre", max_images=1))
+    found = words(epub_text(book.path))
+    for word in ("premier", "second", "titre", "suite"):
+        assert word in found
+    assert "Table des matières" in book.zip.read("EPUB/nav.xhtml").decode()
+    article = book.xml("text/article-1.xhtml")
+    # --max-images 1: the second image gives way to its alt text
+    assert [i.get("alt") for i in article.iterfind(".//x:img", NS)] == ["Image une"]
+    assert "Image deux" in etree.tostring(article, method="text", encoding="unicode")

@@ -49,6 +49,32 @@ LARGE_BYTES = 50_000_000
 TOC_DEPTH = 3
 
 
+#: Words the book itself adds (contents, landmarks), in the book's language where we know them;
+#: elsewhere English, marked ``lang="en"`` so that a screen reader voices them right.
+LABELS: dict[str, tuple[str, str, str, str]] = {  # contents, cover, title page, start
+    "en": ("Contents", "Cover", "Title page", "Start"),
+    "fr": ("Table des matières", "Couverture", "Page de titre", "Début"),
+    "de": ("Inhalt", "Umschlag", "Titelseite", "Anfang"),
+    "es": ("Índice", "Portada", "Portadilla", "Inicio"),
+    "it": ("Indice", "Copertina", "Frontespizio", "Inizio"),
+    "pt": ("Sumário", "Capa", "Folha de rosto", "Início"),
+    "nl": ("Inhoud", "Omslag", "Titelpagina", "Begin"),
+    "ru": ("Содержание", "Обложка", "Титульный лист", "Начало"),
+    "ar": ("المحتويات", "الغلاف", "صفحة العنوان", "البداية"),
+    "he": ("תוכן העניינים", "כריכה", "עמוד השער", "התחלה"),
+    "fa": ("فهرست مطالب", "جلد", "صفحه عنوان", "آغاز"),
+    "zh": ("目录", "封面", "书名页", "正文"),
+    "ja": ("目次", "表紙", "扉", "本文"),
+}
+
+
+def labels(language: str) -> tuple[dict[str, str], str]:
+    """The book's own words for ``language``, and the language they are in."""
+    primary = language.split("-")[0].lower()
+    found = primary if primary in LABELS else "en"
+    return dict(zip(("contents", "cover", "titlepage", "start"), LABELS[found])), found
+
+
 def _cover_option(value: str) -> Path:
     path = Path(value).expanduser()
     if not path.is_file():
@@ -67,7 +93,7 @@ class EpubWriter(Writer):
 
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
         theme = themes.load(settings.get("theme") or "default")
-        builder = _Builder(book, theme)
+        builder = _Builder(book, theme, max_images=int(settings.get("max_images") or 500))
         builder.cover(settings.get("cover"))
         builder.title_page()
         builder.articles(resources)
@@ -117,10 +143,12 @@ class _Builder:
     image_alts: list[str] = field(default_factory=list)
     done: list[_Article] = field(default_factory=list)
     cover_file: str | None = None
+    max_images: int = 500
 
     def __post_init__(self) -> None:
         self.meta = self.book.metadata
         self.modified = modified_time(self.book)
+        self.words, self.words_lang = labels(self.meta.language)
         self._metadata()
 
     # --- metadata -------------------------------------------------------------------------------
@@ -171,9 +199,9 @@ class _Builder:
         self.eb.add_item(item)
         self.eb.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
         body = etree.Element("section", {EPUB_TYPE: "cover", "class": "cover"}, nsmap={"epub": OPS_NS})
-        etree.SubElement(body, "img", src="../" + self.cover_file, alt=f"Cover: {self.meta.title}")
-        self._add_page("cover", "text/cover.xhtml", "Cover", body, self.meta)
-        self.guide.append({"href": "text/cover.xhtml", "title": "Cover", "type": "cover"})
+        etree.SubElement(body, "img", src="../" + self.cover_file, alt=self.meta.title)
+        self._add_page("cover", "text/cover.xhtml", self.words["cover"], body, self.meta)
+        self.guide.append({"href": "text/cover.xhtml", "title": self.words["cover"], "type": "cover"})
 
     def title_page(self) -> None:
         section = etree.Element("section", {EPUB_TYPE: "titlepage", "class": "titlepage"}, nsmap={"epub": OPS_NS})
@@ -186,7 +214,7 @@ class _Builder:
         if meta.rights:
             etree.SubElement(section, "p", {"class": "rights"}).text = meta.rights
         self._add_page("titlepage", "text/title.xhtml", meta.title, section, self.meta)
-        self.guide.append({"href": "text/title.xhtml", "title": "Title page", "type": "title-page"})
+        self.guide.append({"href": "text/title.xhtml", "title": self.words["titlepage"], "type": "title-page"})
 
     # --- articles -------------------------------------------------------------------------------
     def articles(self, resources: ResourcePolicy) -> None:
@@ -203,7 +231,17 @@ class _Builder:
                 started.add(part)
                 self._part_page(part)
             policy = resources.for_root(doc.base)
-            section = article_section(doc, lambda src: embedder.embed(policy, src), id_prefix=prefix)
+            kept = [0]
+
+            def resolve(src: str, policy: ResourcePolicy = policy, kept: list[int] = kept) -> str | None:
+                if kept[0] >= self.max_images:
+                    return None  # over --max-images: the figure keeps its alt text and caption
+                found = embedder.embed(policy, src)
+                kept[0] += found is not None
+                return found
+
+            section = article_section(doc, resolve, id_prefix=prefix)
+            self.image_alts += [img.get("alt") or "" for img in section.iter("img")]
             if not book.is_collection:
                 section.remove(section.find("header"))  # the title page carries it
             section.set(EPUB_TYPE, "bodymatter chapter")
@@ -215,7 +253,7 @@ class _Builder:
                            _with_ops(section), doc.metadata)
             self.done.append(_Article(doc, file_name, section, prefix))
         if self.done:
-            self.guide.append({"href": self.done[0].file_name, "title": "Start", "type": "text"})
+            self.guide.append({"href": self.done[0].file_name, "title": self.words["start"], "type": "text"})
 
     def _part_page(self, number: int) -> None:
         part = self.book.parts[number - 1]
@@ -228,8 +266,8 @@ class _Builder:
         eb = self.eb
         eb.toc = self._toc()
         if self.book.is_collection:  # only then is the contents page read in the spine (see below)
-            self.guide.append({"href": "nav.xhtml#toc", "title": "Contents", "type": "toc"})
-        self._add_page("nav", "nav.xhtml", "Contents", self._nav(), self.meta, properties=["nav"], spine=False,
+            self.guide.append({"href": "nav.xhtml#toc", "title": self.words["contents"], "type": "toc"})
+        self._add_page("nav", "nav.xhtml", self.words["contents"], self._nav(), self.meta, properties=["nav"], spine=False,
                        css="styles/book.css")
         eb.add_item(epub.EpubNcx())
         eb.guide = self.guide
@@ -265,7 +303,7 @@ class _Builder:
         """The nav document body: the toc (mirroring the NCX) and the landmarks."""
         body = etree.Element("div", nsmap={"epub": OPS_NS})
         toc = etree.SubElement(body, "nav", {EPUB_TYPE: "toc", "id": "toc", "role": "doc-toc"})
-        etree.SubElement(toc, "h1").text = "Contents"
+        self._label(etree.SubElement(toc, "h1"), self.words["contents"])
 
         def entries(parent: etree._Element, items: list) -> None:
             ol = etree.SubElement(parent, "ol")
@@ -279,14 +317,22 @@ class _Builder:
 
         entries(toc, self.eb.toc)
         landmarks = etree.SubElement(body, "nav", {EPUB_TYPE: "landmarks", "id": "landmarks", "hidden": "hidden"})
-        etree.SubElement(landmarks, "h2").text = "Landmarks"
+        self._label(etree.SubElement(landmarks, "h2"), "Landmarks", "en")
         ol = etree.SubElement(landmarks, "ol")
         kinds = {"cover": "cover", "title-page": "titlepage", "text": "bodymatter", "toc": "toc"}
         for mark in self.guide:
             a = etree.SubElement(etree.SubElement(ol, "li"), "a", {EPUB_TYPE: kinds[mark["type"]],
                                                                    "href": mark["href"]})
-            a.text = mark["title"]
+            self._label(a, mark["title"])
         return body
+
+    def _label(self, el: etree._Element, text: str, language: str | None = None) -> None:
+        """Text the book adds; marked with its language when that is not the book's."""
+        el.text = text
+        language = language or self.words_lang
+        if language != self.meta.language.split("-")[0].lower():
+            el.set("lang", language)
+            el.set(XML_LANG, language)
 
     def _fonts_and_style(self) -> None:
         text = "".join(etree.tostring(el, method="text", encoding="unicode") for _, el in self.pages)
@@ -313,7 +359,7 @@ class _Builder:
     def _accessibility(self) -> None:
         """Accessibility metadata that says what is true of this book, no more."""
         add = lambda prop, value: self.eb.add_metadata(None, "meta", value, {"property": prop})  # noqa: E731
-        has_images = bool(self.images)
+        has_images = bool(self.image_alts)
         all_alt = all(alt.strip() for alt in self.image_alts)
         add("schema:accessMode", "textual")
         if has_images:
