@@ -7,6 +7,7 @@ keeps it, each note the first time it is referenced.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from anyascii import anyascii
@@ -41,16 +42,18 @@ class Style:
 def transliterate(value: str) -> str:
     """ASCII for ``value``; each CJK character becomes a word of its own (北京 → Bei Jing), so lines can still break."""
     out: list[str] = []
-    after_cjk = after_stop = False
+    after_cjk = after_stop = after_close = False
     for char in value:
         spelled = char if char.isascii() else anyascii(char)
         cjk_word = wide(char) and spelled[:1].isalnum()
-        if spelled[:1].isalnum() and out and (
-                after_stop or (out[-1][-1:].isalnum() and (cjk_word or after_cjk))):
+        opening = unicodedata.category(char) in ("Pi", "Ps")
+        if out and ((spelled[:1].isalnum() and (after_stop or (out[-1][-1:].isalnum() and (cjk_word or after_cjk))))
+                    or (opening and after_cjk) or (cjk_word and after_close)):
             out.append(" ")
         out.append(spelled)
         after_cjk = cjk_word
         after_stop = wide(char) and spelled[-1:] in ",.;:!?)"  # CJK punctuation carries its own space
+        after_close = unicodedata.category(char) in ("Pf", "Pe")
     return "".join(out)
 
 
