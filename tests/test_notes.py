@@ -106,3 +106,21 @@ def test_wikipedia_corpus_page_keeps_every_word_and_validates():
     assert len(_notes(doc)) >= 30
     blocks = " ".join(text_of(el) for el in doc.tree.iter(*INLINE_CONTAINERS, "li", "td", "th"))
     assert recall(reference_words(page), words(blocks)) >= 0.99
+
+
+def test_an_aside_note_in_mid_text_keeps_all_its_paragraphs_and_the_text_after_stays_text():
+    doc = _doc("""<p>A claim.<sup><a href="#n1">1</a></sup></p>
+    <aside id="n1"><p>Note paragraph one.</p><p>Note paragraph two.</p></aside>
+    <p>Body text after the note.</p>""")
+    [note] = _notes(doc)
+    assert [p.text for p in note.findall("p")] == ["Note paragraph one.", "Note paragraph two."]
+    assert [p.text for p in doc.tree.findall("p")][-1] == "Body text after the note."
+
+
+def test_paragraph_endnotes_keep_their_numbered_backlink():
+    doc = _doc("""<p>Claim<a href="#e1" id="r1">[1]</a>.</p><p>Other text here.</p>
+    <p id="e1"><a href="#r1">1.</a> The endnote text.</p>""")
+    [note] = _notes(doc)
+    first = note.find("p")
+    assert first[0].tag == "a" and first[0].get("href") == "#r1" and first[0].text == "1."
+    assert "The endnote text." in "".join(note.itertext())

@@ -22,6 +22,7 @@ from . import language as languages
 from . import metadata as found_metadata
 from . import transforms
 from . import reflow, repair, typography
+from . import notes
 from .convert import Converter, clean_lang
 from .text import collapse_space
 
@@ -55,6 +56,7 @@ def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: s
     markup_meta = found_metadata.extract(root)
     content = pick_content(root)
     flatten_deep_nesting(content, settings.max_depth, report)
+    notes.group_source_notes(content, report)
     repair.repair_source(content, report)
     given_url = settings.source_url or markup_meta.get("source_url")
     tree = Converter(report, base_url=given_url).convert(content)

@@ -10,7 +10,8 @@ pointing at a list item or paragraph that comes later. Each such target becomes
 each marker becomes ``<a role="doc-noteref">`` with an id of its own (writers link
 back to it), and the note's own bare back-links (``↩``, ``^``) go, since every
 writer draws its own. Words are never dropped: only links whose text has no
-letters or digits are removed.
+letters or digits are removed. A note in a container (``<aside id>``) keeps all its
+paragraphs: :func:`group_source_notes` runs before conversion for that.
 """
 from __future__ import annotations
 
@@ -20,13 +21,36 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ..document import Report
-from ..tree import HEADINGS, INLINES, NOTE, NOTE_ROLE, NOTEREF_ROLE
+from ..tree import INLINES, NOTE, NOTE_ROLE, NOTEREF_ROLE
 
 #: Marker text of a note reference: 1, [12], (3), *, **, †, ‡, §, a, [iv], note 4.
 MARKER = re.compile(r"^[\[(]?\s*(?:note\s*)?(\d{1,4}|[*†‡§¶]{1,3}|[a-z]|[ivxlc]{1,6})\s*[\])]?$", re.IGNORECASE)
 #: A letter or roman marker is a note only inside ``sup`` (plain "a" is too common a link text).
 NUMERIC = re.compile(r"[\[(]?\s*(?:note\s*)?(\d{1,4}|[*†‡§¶]{1,3})\s*[\])]?$", re.IGNORECASE)
 _WORD = re.compile(r"\w")
+
+
+def group_source_notes(content: etree._Element, report: Report) -> None:
+    """Before conversion: a note held in a container (``<aside id>``, ``<div id>``, ``<section id>``) that a
+    marker link points at becomes ``<ol><li id>…</li></ol>``, the one shape whose grouping survives the
+    converter (which unwraps those containers), so a note of several paragraphs stays one note."""
+    ids = {el.get("id"): el for el in content.iter() if isinstance(el.tag, str) and el.get("id")}
+    grouped = 0
+    for a in list(content.iter("a")):
+        href = a.get("href") or ""
+        target = ids.get(href[1:]) if href.startswith("#") else None
+        if target is None or target.tag not in ("aside", "div", "section") or not _is_marker(a):
+            continue
+        if any(anc is target for anc in a.iterancestors()) or target.getparent() is None:
+            continue
+        holder = target.makeelement("ol", {})
+        target.addprevious(holder)
+        holder.tail, target.tail = target.tail, None
+        holder.append(target)
+        target.tag = "li"
+        grouped += 1
+        ids.pop(href[1:])
+    report.note("grouped notes held in containers", grouped)
 
 
 def detect_notes(root: etree._Element, report: Report) -> None:
@@ -48,8 +72,7 @@ def detect_notes(root: etree._Element, report: Report) -> None:
         return
     ref_ids = _give_ref_ids(refs_by_target, ids)
     targets = sorted(refs_by_target, key=lambda t: min(order[r] for r in refs_by_target[t]))
-    last_ref = max(order[r] for refs in refs_by_target.values() for r in refs)
-    notes = [_make_note(t, ref_ids, order, last_ref, set(refs_by_target)) for t in targets]
+    notes = [_make_note(t, ref_ids) for t in targets]
     for note in notes:
         root.append(note)
     _tidy_containers(root)
@@ -106,23 +129,13 @@ def _give_ref_ids(refs_by_target: dict, ids: dict[str, etree._Element]) -> set[s
     return ref_ids
 
 
-def _make_note(target: etree._Element, ref_ids: set[str], order: dict, last_ref: int,
-               all_targets: set[etree._Element]) -> etree._Element:
-    """A detached ``aside`` holding the target's content (and, for end paragraphs, the ones that follow)."""
+def _make_note(target: etree._Element, ref_ids: set[str]) -> etree._Element:
+    """A detached ``aside`` holding the target's content."""
     note = etree.Element(NOTE, role=NOTE_ROLE)
     for key in ("id", "lang", "dir"):
         if target.get(key):
             note.set(key, target.get(key))
-    followers: list[etree._Element] = []
-    if target.tag == "p" and order[target] > last_ref:
-        nxt = target.getnext()
-        while (nxt is not None and nxt.tag not in HEADINGS and nxt not in all_targets
-               and nxt.tag in ("p", "blockquote", "ul", "ol", "pre")):
-            followers.append(nxt)
-            nxt = nxt.getnext()
     _drop_backlinks(target, ref_ids)
-    for el in followers:
-        _drop_backlinks(el, ref_ids)
     if target.tag == "li":
         if any(child.tag not in INLINES for child in target):
             blocks = list(target)
@@ -135,9 +148,7 @@ def _make_note(target: etree._Element, ref_ids: set[str], order: dict, last_ref:
     else:
         target.attrib.pop("id", None)
         _detach(target)
-        blocks = [target] + followers
-        for el in followers:
-            _detach(el)
+        blocks = [target]
     for block in blocks:
         note.append(block)
     first = note[0] if len(note) else None

@@ -535,6 +535,10 @@ def _mark_notes(section: etree._Element) -> None:
         if first is None:
             first = etree.Element("p")
             aside.insert(0, first)
+        lead = first[0] if len(first) and not (first.text or "").strip() else None
+        if lead is not None and lead.tag == "a" and ref is not None and lead.get("href") == "#" + (ref.get("id") or ""):
+            lead.set("class", "note-label")  # the note already opens with its number, linked back: keep it
+            continue
         if ref is not None and ref.get("id"):
             label = etree.Element("a", {"href": "#" + ref.get("id"), "class": "note-label"})
         else:
