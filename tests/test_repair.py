@@ -113,6 +113,8 @@ def test_layout_table_is_unwrapped_and_data_table_kept():
 def test_consecutive_duplicate_blocks_are_kept_once():
     assert body("<p>The same words twice here.</p><p>The same words twice here.</p><p>Next.</p>") == (
         "<p>The same words twice here.</p><p>Next.</p>")
+    long = "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor. " * 4
+    assert body(f"<p>{long}</p><p>{long}</p>").count("<p>") == 2  # long repeats are the author's
 
 
 def test_report_reads_well():

@@ -416,8 +416,13 @@ def drop_repeated_pull_quotes(root: etree._Element, report: Report) -> None:
             report.note("dropped {n} pull quote{s} repeating the text")
 
 
+#: Only short blocks repeated in a row are scraping debris (a caption, a credit, a byline twice); a long
+#: paragraph repeated is the author's (or a test page's) and stays.
+REPEAT_MAX_WORDS = 30
+
+
 def drop_repeated_blocks(root: etree._Element, report: Report) -> None:
-    """The same block twice in a row (a caption repeated, a paragraph pasted twice) is kept once."""
+    """The same short block twice in a row (a caption or a byline repeated) is kept once."""
     for parent in list(root.iter()):
         if parent.tag in INLINES or parent.tag in ("p", *HEADINGS, "pre", "figcaption", "caption"):
             continue
@@ -438,7 +443,7 @@ def _block_key(el: etree._Element) -> str | None:
         img = el.find("img")
         return f"figure {img.get('src')} {_normal(text_of(el))}" if img is not None else None
     text = _normal(text_of(el))
-    return f"{el.tag} {text}" if len(text.split()) >= 3 else None
+    return f"{el.tag} {text}" if 3 <= len(text.split()) <= REPEAT_MAX_WORDS else None
 
 
 #: Run on the clean tree, in this order, before heading levels are made consecutive.
