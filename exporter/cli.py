@@ -102,6 +102,7 @@ def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool) -> None:
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(level=level, format="exporter: %(message)s", stream=sys.stderr)
+    logging.getLogger().setLevel(level)  # also when logging was configured before (tests, embedding)
     for noisy in ("weasyprint", "fontTools"):
         logging.getLogger(noisy).setLevel(logging.ERROR if not debug else logging.DEBUG)
     ctx.obj = Context(debug=debug)

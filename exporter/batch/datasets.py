@@ -117,7 +117,7 @@ def _jsonl(path: Path) -> Iterator[tuple[str, Any, str | None]]:
             try:
                 yield origin, json.loads(line), None
             except json.JSONDecodeError as exc:
-                yield origin, None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+                yield origin, None, f"not valid JSON ({exc.msg} at character {exc.pos + 1})"
             except (ValueError, RecursionError) as exc:
                 yield origin, None, f"not valid JSON ({str(exc).splitlines()[0][:120]})"
 

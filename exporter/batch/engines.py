@@ -42,9 +42,7 @@ class LocalEngine(Engine):
         self._pools: list[ProcessPoolExecutor] = []
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # fork shares the already imported writers (WeasyPrint takes a second to import)
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+        return self._new_pool_of(self.workers)
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Result]:
         if self.workers == 1:
@@ -52,48 +50,54 @@ class LocalEngine(Engine):
             return
         window = self.workers * 4
         source = iter(tasks)
-        pending: dict[Future, tuple[Task, int]] = {}
-        retry: list[tuple[Task, int]] = []
+        pending: dict[Future, Task] = {}
         pool = self._new_pool()
         self._pools.append(pool)
         try:
             while True:
-                while len(pending) < window:
-                    if retry:
-                        task, tries = retry.pop()
-                    else:
-                        task = next(source, None)
-                        tries = 0
-                        if task is None:
-                            break
-                    pending[pool.submit(run_task, task)] = (task, tries)
+                while len(pending) < window and (task := next(source, None)) is not None:
+                    pending[pool.submit(run_task, task)] = task
                 if not pending:
                     return
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                broken = False
+                suspects: list[Task] = []
                 for future in done:
-                    task, tries = pending.pop(future)
+                    task = pending.pop(future)
                     try:
                         yield future.result()
                     except BrokenProcessPool:
-                        broken = True
-                        if tries >= 1:  # it broke a fresh pool too: this is the task that kills workers
-                            yield Result(task.stem, task.origin, "failed",
-                                         reason=f"{task.origin}: the worker process died while exporting it")
-                        else:
-                            retry.append((task, tries + 1))
-                if broken:
-                    for future, (task, tries) in pending.items():
-                        retry.append((task, tries + 1 if future.done() else tries))
+                        suspects.append(task)
+                if suspects:  # a worker died: every task in flight is suspect, the pool is gone
+                    suspects += pending.values()
                     pending.clear()
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    self._pools.remove(pool)
+                    self._discard(pool)
+                    yield from (self._alone(task) for task in suspects)
                     pool = self._new_pool()
                     self._pools.append(pool)
         finally:
+            self._discard(pool)
+
+    def _alone(self, task: Task) -> Result:
+        """Run one suspect task in a pool of its own: if the worker dies again, this task is the culprit."""
+        pool = self._new_pool_of(1)
+        try:
+            return pool.submit(run_task, task).result()
+        except BrokenProcessPool:
+            log.info("%s: the worker process died", task.origin)
+            return Result(task.stem, task.origin, "failed",
+                          reason=f"{task.origin}: the worker process died while exporting it")
+        finally:
             pool.shutdown(wait=True, cancel_futures=True)
-            if pool in self._pools:
-                self._pools.remove(pool)
+
+    def _new_pool_of(self, workers: int) -> ProcessPoolExecutor:
+        # fork shares the already imported writers (WeasyPrint takes a second to import)
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if pool in self._pools:
+            self._pools.remove(pool)
 
     def close(self) -> None:
         while self._pools:
@@ -115,6 +119,7 @@ class DaskEngine(Engine):
             from distributed import Client
         except ImportError:
             raise UsageError("--engine dask needs Dask: pip install 'exporter[dask]'") from None
+        _reachable(address)
         try:
             self.client = Client(address, timeout="10s", set_as_default=False)
         except (OSError, TimeoutError) as exc:
@@ -133,12 +138,12 @@ class DaskEngine(Engine):
                 yield chunk
 
         parts = partitions()
-        futures = as_completed()
         in_flight: dict = {}
         for chunk in islice(parts, window):
-            f = self.client.submit(run_partition, chunk, pure=False)
-            in_flight[f] = chunk
-            futures.add(f)
+            in_flight[self.client.submit(run_partition, chunk, pure=False)] = chunk
+        if not in_flight:
+            return
+        futures = as_completed(list(in_flight), loop=self.client.loop)
         for future in futures:
             chunk = in_flight.pop(future)
             try:
@@ -156,6 +161,21 @@ class DaskEngine(Engine):
 
     def close(self) -> None:
         self.client.close()
+
+
+def _reachable(address: str) -> None:
+    """Fail at once, in one line, when nothing listens at a tcp:// scheduler address (Dask would retry for 10 s)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname:
+        return  # other transports (inproc, ucx): let Dask judge
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 8786), timeout=5):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc.strerror or exc})") from None
 
 
 def make_engine(name: str, jobs: int, scheduler: str | None) -> Engine:
