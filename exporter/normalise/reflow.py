@@ -14,6 +14,7 @@ Paragraphs below the threshold are never touched. Deterministic.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -145,7 +146,7 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
     """
     primary = language.split("-")[0].lower()
     segmenter = _segmenter(primary if primary in SEGMENTER_LANGUAGES else "en")
-    protected = protected_ranges(text)
+    protected = Protected(protected_ranges(text))
     starts = set()
     for offset, chunk in _chunks(text, protected):
         cursor = 0
@@ -156,7 +157,8 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
                 starts.add(offset + found)
                 cursor = found + len(sentence)
     starts.update(m.end() for m in _MISSED_END.finditer(text))
-    starts = sorted(s for s in starts if s == min(starts) or not any(a < s < b for a, b in protected))
+    first = min(starts, default=0)
+    starts = sorted(s for s in starts if s == first or s not in protected)
     sentences = []
     for start, end in zip(starts, starts[1:] + [len(text)]):
         sentence = text[start:end].strip()
@@ -165,20 +167,38 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
     return sentences
 
 
-def _chunks(text: str, protected: list[tuple[int, int]], size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+def _chunks(text: str, protected: "Protected", size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
     """``text`` in pieces of about ``size`` characters, cut at plain sentence ends outside quotations.
 
     pysbd loses its way in long texts with unbalanced quotation marks (whole
     pages come back as one sentence); short pieces keep a stray mark local.
     """
     pieces, start = [], 0
-    ends = [m.end() for m in _PLAIN_END.finditer(text) if not any(a < m.end() < b for a, b in protected)]
+    ends = [m.end() for m in _PLAIN_END.finditer(text) if m.end() not in protected]
     for end in ends:
         if end - start >= size:
             pieces.append((start, text[start:end]))
             start = end
     pieces.append((start, text[start:]))
     return pieces
+
+
+class Protected:
+    """Positions strictly inside any of some ranges, answered by bisection over the merged ranges."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def __contains__(self, position: int) -> bool:
+        i = bisect.bisect_left(self.starts, position) - 1
+        return i >= 0 and position < self.ends[i]
 
 
 def protected_ranges(text: str) -> list[tuple[int, int]]:
