@@ -164,6 +164,11 @@ def test_matrix_table_falls_back_to_blocks_titled_by_row_header():
     assert out.startswith("Load map\n  Stage 1 review: [Image: done.png]\n  Stage 2 review: [Image: done.png]\n")
 
 
+def test_layout_table_of_prose_side_by_side_reads_one_cell_after_the_other():
+    out = body("<table><tr><td><p>Left one.</p><p>Left two.</p></td><td><p>Right.</p></td></tr></table>")
+    assert out == "Left one.\n\nLeft two.\n\nRight.\n"
+
+
 def test_rtl_text_stays_in_logical_order():
     text = "שלום עולם, זה טקסט בעברית"
     article = doc(f"<p>{text}</p>", title="כותרת", lang="he", direction="rtl")

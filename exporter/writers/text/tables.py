@@ -111,11 +111,21 @@ def layout_table(table: etree._Element, width: int | None, layout: "Layout") -> 
         return lines
     layout.cell_depth += 1
     try:
-        aligned = _aligned(grid, width, layout)
+        aligned = None if _for_layout(grid) else _aligned(grid, width, layout)
         body = aligned if aligned is not None else _row_blocks(grid, width, layout)
     finally:
         layout.cell_depth -= 1
     return lines + body
+
+
+def _for_layout(grid: Grid) -> bool:
+    """One row of prose side by side, no header: a page layout, read one cell after the other."""
+    return grid.nrows == 1 and not grid.head and grid.ncols > 1 and any(has_blocks(c.el) for c in grid.cells)
+
+
+def _content(layout: "Layout", cell: Cell, width: int | None) -> list[str]:
+    """A cell's lines; its paragraphs keep the blank line between them."""
+    return layout.flow(cell.el, width, tight=False)
 
 
 def _span(widths: list[int], start: int, count: int) -> int:
@@ -141,8 +151,8 @@ def _aligned(grid: Grid, width: int | None, layout: "Layout") -> list[str] | Non
     # rows that should not wrap if room allows: all but the header (or the first row, which labels most tables)
     first_body = max(grid.head, 1) if grid.nrows > 2 else grid.head
     for cell in sorted(grid.cells, key=lambda cl: cl.colspan):
-        lo = max((cells(x) for x in layout.flow(cell.el, 1)), default=0)
-        hi = max((cells(x) for x in layout.flow(cell.el, None)), default=0)
+        lo = max((cells(x) for x in _content(layout, cell, 1)), default=0)
+        hi = max((cells(x) for x in _content(layout, cell, None)), default=0)
         for sizes, size in ((least, lo), (most, hi)) + (((body, hi),) if cell.row >= first_body else ()):
             if cell.colspan == 1:
                 sizes[cell.col] = max(sizes[cell.col], size)
@@ -209,7 +219,7 @@ def _row_lines(grid: Grid, r: int, widths: list[int], numeric: list[bool], layou
         span = _span(widths, c, cell.colspan - (c - cell.col))
         right = cell.colspan == 1 and numeric[c]
         if span:
-            segments.append((layout.flow(cell.el, span) if cell.row == r and c == cell.col else [], span, right))
+            segments.append((_content(layout, cell, span) if cell.row == r and c == cell.col else [], span, right))
         c = cell.col + cell.colspan
     height = max((len(lines) for lines, _, _ in segments), default=0) or 1
     out = []
@@ -240,24 +250,29 @@ def _row_blocks(grid: Grid, width: int | None, layout: "Layout") -> list[str]:
             continue
         block: list[str] = []
         first = entries[0]
-        if first.col == 0 and len(entries) > 1 and (first.el.tag == "th" or not _label(labels, first)):
-            block += layout.flow(first.el, width)  # the row's own header names the block
+        if first.col == 0 and len(entries) > 1 and (first.el.tag == "th" or not (
+                _label(labels, first) or has_blocks(first.el) or len(_content(layout, first, width)) > 1)):
+            block += _content(layout, first, width)  # the row's own header names the block
             entries = entries[1:]
         lead = "  " if block else ""
         room = narrower(width, len(lead))
+        previous: list[str] = []
         for cell in entries:
             label = _label(labels, cell)
             if not label:
-                lines = layout.flow(cell.el, room)
+                lines = _content(layout, cell, room)
             elif has_blocks(cell.el):
-                lines = layout.flow(cell.el, narrower(room, 2))
+                lines = _content(layout, cell, narrower(room, 2))
                 if len(lines) == 1 and (room is None or cells(f"{label}: {lines[0]}") <= room):
                     lines = [f"{label}: {lines[0]}"]
                 else:
                     lines = [f"{label}:"] + indent(lines, "  ")
             else:
                 lines = wrap(f"{label}: {layout.inline.render(cell.el)}", room, "", "  ")
+            if previous and (len(previous) > 1 or len(lines) > 1) and "" in previous + lines:
+                block.append("")  # cells of several paragraphs stay apart
             block += indent(lines, lead)
+            previous = lines
         if out:
             out.append("")
         out += block
