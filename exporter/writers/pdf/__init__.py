@@ -128,7 +128,7 @@ def lay_out(prepared: Prepared, resources: ResourcePolicy):
 
 def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[str]:
     """Lay out ``prepared``, write the PDF to ``path``; return the characters no font had (drawn as boxes)."""
-    with _MissingGlyphs() as missing:
+    with _MissingGlyphs() as missing, render_limit(getattr(resources, "render_timeout", 0.0)):
         lay_out(prepared, resources).write_pdf(target=str(path), **prepared.options)
     return missing.characters
 
