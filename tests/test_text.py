@@ -87,7 +87,7 @@ def test_emphasis_styles():
 
 
 def test_headings_quotes_pre_rule_and_figure():
-    out = body("<h2>Part one</h2><p>Text.</p><h3>Detail</h3>"
+    out = body("<h2>Part <em>one</em></h2><p>Text.</p><h3>Detail</h3>"
                "<blockquote><p>Quoted words that run on long enough to wrap.</p></blockquote>"
                "<pre>  code   kept\n    as is</pre><hr/>"
                "<figure><img src='a.png' alt='A red door'/><figcaption>The door, <em>1900</em>.</figcaption></figure>"

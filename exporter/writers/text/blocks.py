@@ -102,7 +102,7 @@ class Layout:
         return wrap(self.inline.style.text(" ".join(text_of(el).split())), width)
 
     def heading(self, el: etree._Element, width: int | None) -> list[str]:
-        lines = wrap(self.inline.render(el), width)
+        lines = wrap(self.inline.render(el, emphasis=False), width)
         return lines + [UNDERLINES.get(el.tag, "-") * max(cells(line) for line in lines)]
 
     def pre(self, el: etree._Element) -> list[str]:

@@ -71,9 +71,12 @@ class Inline:
         found = {el.get("id"): el for el in root if el.tag == NOTE and el.get("role") == NOTE_ROLE and el.get("id")}
         return cls(style=style, notes_by_id=found)
 
-    def render(self, el: etree._Element, keep_space: bool = False) -> str:
-        """The inline content of ``el``; whitespace collapsed unless ``keep_space`` (``pre``)."""
-        out = _place_markers(self._content(el, keep_space, frozenset()))
+    def render(self, el: etree._Element, keep_space: bool = False, emphasis: bool = True) -> str:
+        """The inline content of ``el``; whitespace collapsed unless ``keep_space`` (``pre``).
+
+        ``emphasis=False`` leaves out the marks (headings are set apart already).
+        """
+        out = _place_markers(self._content(el, keep_space, frozenset() if emphasis else frozenset({"em", "strong"})))
         return out if keep_space else out.strip(" ")
 
     def note_number(self, ident: str) -> int:
