@@ -38,8 +38,8 @@ CONTENTS = {
     "pt": "Sumário", "ro": "Cuprins", "ru": "Содержание", "sv": "Innehåll", "tr": "İçindekiler",
     "uk": "Зміст", "vi": "Mục lục", "zh": "目录",
 }
-#: A table with more columns than this is set smaller ("wide"), and smaller again past WIDER.
-WIDE, WIDER = 5, 9
+#: A table with more columns than this is set smaller ("wide"), and smaller again past WIDER and WIDEST.
+WIDE, WIDER, WIDEST = 5, 9, 16
 
 
 def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes", classes: Iterable[str] = (),
@@ -204,8 +204,15 @@ def _running_heads(section: etree._Element, meta: Metadata, book_meta: Metadata,
 
 
 def prepare_tables(root: etree._Element) -> None:
-    """Header rows that repeat on every page of a long table; wide tables classed by column count."""
-    for table in root.iter("table"):
+    """Header rows that repeat on every page of a long table; wide tables classed by column count.
+
+    A table left with neither text nor images (a page-layout grid whose
+    decorations could not be had) would print as a row of empty boxes: it goes.
+    """
+    for table in list(root.iter("table")):
+        if not "".join(table.itertext()).strip() and table.find(".//img") is None:
+            table.getparent().remove(table)
+            continue
         if table.find("thead") is None:
             body = table.find("tbody")
             first = body.find("tr") if body is not None else None
@@ -216,7 +223,9 @@ def prepare_tables(root: etree._Element) -> None:
                 table.insert(list(table).index(body), thead)
         columns = max((sum(int(c.get("colspan", "1") or 1) if str(c.get("colspan", "1")).isdigit() else 1
                            for c in row) for row in table.iter("tr")), default=0)
-        if columns > WIDER:
+        if columns > WIDEST:
+            table.set("class", "wide wider widest")
+        elif columns > WIDER:
             table.set("class", "wide wider")
         elif columns > WIDE:
             table.set("class", "wide")
