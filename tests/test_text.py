@@ -212,6 +212,12 @@ def test_book_has_contents_parts_and_separators():
         f"{rule}\n\n=====\nThird\n=====\n\n\nThree.\n")
 
 
+def test_book_of_one_article_under_another_title_keeps_both_titles():
+    book = Book(Metadata(title="Digest"), [doc("<p>One.</p>", title="First")])
+    assert render(book, {"width": 10}) == ("======\nDigest\n======\n\n\n\n" + "#" * 10 +
+                                           "\n\n=====\nFirst\n=====\n\n\nOne.\n")
+
+
 def test_each_article_of_a_book_has_its_own_links():
     book = Book(Metadata(title="Digest"), [doc('<p><a href="https://a.example/">A</a></p>', title="First"),
                                           doc('<p><a href="https://b.example/">B</a></p>', title="Second")])

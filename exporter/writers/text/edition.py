@@ -19,10 +19,15 @@ CONTENTS_TITLE = "Contents"
 
 def render_book(book: Book, width: int | None, style: Style) -> str:
     """The edition as one string, ``\\n`` line ends, ending with a newline."""
-    if not book.is_collection:
-        return _join(article(book.articles[0], width, style)) if book.articles else _join(
-            title_block(book.metadata, width, style))
     rule = "#" * (width or DEFAULT_WIDTH)
+    if not book.articles:
+        return _join(title_block(book.metadata, width, style))
+    if not book.is_collection:
+        only = book.articles[0]
+        if book.metadata.title == only.metadata.title:
+            return _join(article(only, width, style))
+        # a book of one article under its own title: both title blocks, so neither is lost
+        return _join(title_block(book.metadata, width, style) + ["", "", "", rule, ""] + article(only, width, style))
     starts = _part_starts(book)
     order = _order(book)
     sections = [title_block(book.metadata, width, style) + [""] + contents(book, order, width, style)]
