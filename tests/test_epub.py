@@ -165,6 +165,12 @@ def test_fonts_are_subset_with_explicit_media_types(seed_epub):
         assert embedded < source[Path(href).name] / 5, (href, embedded)
     # the seed has no code: the monospace faces stay out
     assert not any("JetBrains" in h for h in fonts)
+    # licences travel with the fonts, and the subset keeps the font's own licence strings (name IDs 13, 14)
+    assert "fonts/licences/charis-sil-OFL.txt" in seed_epub.manifest()
+    from fontTools.ttLib import TTFont
+
+    name = TTFont(io.BytesIO(seed_epub.zip.read("EPUB/fonts/CharisSIL-Regular.ttf")))["name"]
+    assert "Open Font License" in str(name.getDebugName(13))
 
 
 def test_zip_is_reproducible_and_reader_safe(seed_epub, tmp_path, monkeypatch):

@@ -144,6 +144,7 @@ class _Builder:
     done: list[_Article] = field(default_factory=list)
     cover_file: str | None = None
     max_images: int = 500
+    licences: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.meta = self.book.metadata
@@ -347,14 +348,29 @@ class _Builder:
             except ValueError as exc:
                 log.warning("font %s left out: %s", face.path.name, exc)
                 continue
-            name = f"fonts/{face.path.stem}.{face.path.suffix.lstrip('.').lower()}"
-            self.eb.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=name,
+            stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", face.path.stem).strip("-.") or "font"
+            name = f"fonts/{stem}.{face.path.suffix.lstrip('.').lower()}"
+            self.eb.add_item(epub.EpubItem(uid=f"font-{stem}", file_name=name,
                                            media_type=face.media_type, content=data))
+            self._licences(face.path.parent)
             faces.append(f'@font-face {{ font-family: "{face.family}"; src: url("../{name}"); '
                          f"font-weight: {face.weight}; font-style: {face.style}; }}")
         css = "\n".join(faces) + "\n" + self.theme.stylesheet("epub")
         self.eb.add_item(epub.EpubItem(uid="style", file_name=CSS_FILE, media_type="text/css",
                                        content=css.encode("utf-8")))
+
+    def _licences(self, folder: Path) -> None:
+        """The licence and copyright files that sit beside an embedded font travel with it (the OFL asks so)."""
+        for path in sorted(folder.glob("*.txt")):
+            if not re.match(r"(OFL|LICEN[CS]E|COPYRIGHT|COPYING)", path.name, re.IGNORECASE):
+                continue
+            slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{folder.name}-{path.name}").strip("-.")
+            name = f"fonts/licences/{slug}"
+            if any(item.file_name == name for item in self.eb.get_items()):
+                continue
+            self.eb.add_item(epub.EpubItem(uid=f"licence-{len(self.licences) + 1}", file_name=name,
+                                           media_type="text/plain", content=path.read_bytes()))
+            self.licences.append(name)
 
     def _accessibility(self) -> None:
         """Accessibility metadata that says what is true of this book, no more."""
