@@ -117,9 +117,9 @@ class Inline:
         """`` [n]`` after a link's text, unless it points inside the book or its text is the URL."""
         if not href or href.startswith("#"):
             return ""
-        shown = " ".join(text.split()).rstrip("/")
-        bare = re.sub(r"^(?:https?://(?:www\.)?|mailto:)", "", href).rstrip("/")
-        if shown in (href.rstrip("/"), bare, self.style.text(href).rstrip("/")):
+        shown = " ".join(text.split()).rstrip("/").casefold()
+        bare = re.sub(r"^(?:https?://(?:www\.)?|mailto:)", "", href, flags=re.I).rstrip("/")
+        if shown in {x.casefold() for x in (href.rstrip("/"), bare, self.style.text(href).rstrip("/"))}:
             return ""
         number = self.links.setdefault(href, len(self.links) + 1)
         return f"{GLUE}[{number}]"
