@@ -99,6 +99,11 @@ def test_headings_quotes_pre_rule_and_figure():
                    "[Image: A red door]\nThe door, _1900_.\n\n[Image]\n")
 
 
+def test_pre_keeps_its_layout_inside_a_quote():
+    out = body("<blockquote><pre>if x:\n\treturn  1   </pre></blockquote>")
+    assert out == "    if x:\n            return  1\n"
+
+
 def test_nested_lists_with_hanging_indents():
     out = body("<ul><li>One</li><li><p>Two</p><ol start='9'><li>Nine, a long item that wraps over two lines</li>"
                "<li>Ten<ul><li>deep</li></ul></li></ol></li><li>Three</li></ul>", width=40)

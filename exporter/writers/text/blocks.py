@@ -106,8 +106,12 @@ class Layout:
         return lines + [UNDERLINES.get(el.tag, "-") * max(cells(line) for line in lines)]
 
     def pre(self, el: etree._Element) -> list[str]:
-        """Verbatim: no wrapping, inner spacing kept; only blank edges and trailing blanks go."""
-        lines = [finish(line) for line in self.inline.render(el, keep_space=True).split("\n")]
+        """Verbatim: no wrapping, inner spacing kept; only blank edges and trailing blanks go.
+
+        Tabs become the spaces they showed at the left margin, so the code still
+        lines up once the block is indented (in a quote, a list, a table cell).
+        """
+        lines = [finish(line.expandtabs(8)) for line in self.inline.render(el, keep_space=True).split("\n")]
         while lines and not lines[0]:
             lines.pop(0)
         while lines and not lines[-1]:
