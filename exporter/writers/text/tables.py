@@ -239,9 +239,12 @@ def _row_blocks(grid: Grid, width: int | None, layout: "Layout") -> list[str]:
         found: list[str] = []
         for r in range(grid.head):
             cell = grid.at.get((r, c))
-            if cell is not None and cell.plain and cell.plain not in found:
-                found.append(cell.plain)
-        labels.append(layout.inline.style.text(" / ".join(found)))
+            if cell is not None and cell.plain:
+                said = layout.inline.style.text(cell.plain) if has_blocks(cell.el) else layout.inline.render(cell.el)
+                said = re.sub(r"[ \n]+", " ", said).strip()  # one line, with a link's [n] so its URL is listed
+                if said not in found:
+                    found.append(said)
+        labels.append(" / ".join(found))
     body = range(grid.head, grid.nrows) if grid.head < grid.nrows else range(grid.nrows)
     out: list[str] = []
     for r in body:
