@@ -564,6 +564,9 @@ def test_book_with_parts_nests_the_outline(three_articles, tmp_path):
     for title in ("Harbour lights return", "A new ferry timetable", "Schools close early"):
         start = next(i for i, t in enumerate(texts) if i > 1 and t.startswith(title))
         assert start % 2 == 0, f"{title!r} opens on a left-hand page ({start + 1}) in a duplex book"
+    blank = [i for i, t in enumerate(texts) if not re.search(r"[^\W\d]", t)]
+    assert blank, "a duplex book with parts has no blank page before a right-hand opening"
+    assert all(texts[i] == "" for i in blank), "a blank page carries a running head or a page number"
 
 
 def test_links_between_articles_stay_inside_the_book(three_articles, tmp_path):

@@ -51,22 +51,22 @@ class PdfWriter(Writer):
     extension = "pdf"
     description = "Print-ready PDF (WeasyPrint), tagged, with bookmarks, running heads and page numbers."
     options: tuple[Option, ...] = (
-        Option("page_size", "Page size: A4, Letter, A5, 6x9in or any WIDTHxHEIGHT with units (mm, cm, in, pt), "
+        Option("page_size", "PDF: page size: A4, Letter, A5, 6x9in or any WIDTHxHEIGHT with units (mm, cm, in, pt), "
                "optionally followed by 'landscape'; auto takes Letter where your locale (else the article's "
                "language tag) uses it, else the theme's size.", default="auto", metavar="SIZE", group="pdf",
                convert=check_size),
-        Option("duplex", "Print on both sides: mirrored margins, page numbers and running heads on the "
+        Option("duplex", "PDF: printed on both sides: mirrored margins, page numbers and running heads on the "
                "outer edges, collections' articles opening on a right-hand page.", kind="flag", default=False,
                group="pdf"),
-        Option("links", "Where a link's URL is printed: as a footnote on the page of the link, inline after "
+        Option("links", "PDF: where a link's URL is printed: as a footnote on the page of the link, inline after "
                "it, or not at all (links stay clickable).", kind="choice", default="footnotes",
                choices=LINK_MODES, group="pdf"),
-        Option("pdf_variant", "PDF flavour: tagged (accessible structure), pdf/ua-1 (accessible, declared) "
+        Option("pdf_variant", "PDF: flavour: tagged (accessible structure), pdf/ua-1 (accessible, declared) "
                "or pdf/a-3b (archival).", kind="choice", default="tagged", choices=tuple(VARIANTS),
                group="pdf"),
-        Option("bleed", "Bleed added around each page for a printer, e.g. 3mm.", default="0", metavar="LENGTH",
+        Option("bleed", "PDF: bleed added around each page for a printer, e.g. 3mm.", default="0", metavar="LENGTH",
                group="pdf", convert=check_length),
-        Option("marks", "Printer's marks drawn in the bleed: crop, cross or both.", kind="choice",
+        Option("marks", "PDF: printer's marks drawn in the bleed: crop, cross or both.", kind="choice",
                default="none", choices=MARKS, group="pdf"),
     )
 
