@@ -38,6 +38,9 @@ def subset_font(font: Path | bytes, text: str) -> bytes:
     options.glyph_names = False
     options.hinting = True
     options.recalc_timestamp = False  # reproducible output
+    # Graphite tables (Charis SIL has them) cannot be subset and no reading system uses them: drop them
+    # outright rather than let fontTools warn about each one.
+    options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
     try:
         tt = TTFont(io.BytesIO(data), recalcTimestamp=False)
     except (TTLibError, OSError, AssertionError) as exc:
