@@ -38,7 +38,7 @@ the members had argued about for months, with <a href="https://example.org/plan"
 the same evening and <a href="https://example.org/plan">the same plan</a> linked a second time.</p>
 <p>A link that is its own text: <a href="https://example.org/bare">https://example.org/bare</a>, a mail
 address <a href="mailto:desk@example.org">write to the desk</a> and a note<a role="doc-noteref" href="#n1">1</a>.</p>
-<h2>Background of the plan</h2>
+<h2>Background of <a href="https://example.org/background">the plan</a></h2>
 <p>Paragraph under the first section with enough words to be a paragraph of its own in the printed page.</p>
 <h3>Money matters</h3>
 <p>Costs, budgets and the expected savings over the next ten years are set out below.</p>
@@ -228,7 +228,7 @@ def sample_pdf(sample, tmp_path_factory) -> Path:
     return _write(sample, tmp_path_factory.mktemp("sample") / "sample.pdf", page_size="A5")
 
 
-def test_outline_lists_the_title_and_headings(sample_pdf):
+def test_outline_lists_the_title_and_headings(sample_pdf):  # a heading's link footnote call stays out of it
     outline = outline_titles(PdfReader(str(sample_pdf)))
     assert [(d, t) for d, t, _ in outline] == [
         (0, "The sample plan"), (1, "Background of the plan"), (2, "Money matters"), (1, "What comes next")]

@@ -74,6 +74,7 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
         links_inside_book(body, {_url_key(d.metadata.source_url): prefixes[id(d)]
                                  for d in reading_order(book) if d.metadata.source_url})
     for section in sections:
+        label_bookmarks(section)
         show_link_urls(section, links)
     propagate_lang(html)
     return "<!DOCTYPE html>\n" + etree.tostring(html, encoding="unicode", method="html")
@@ -238,6 +239,12 @@ def describe_images(root: etree._Element) -> None:
             caption = img.getparent().find("figcaption")
             text = " ".join("".join(caption.itertext()).split()) if caption is not None else ""
             img.set("alt", text or "Image")
+
+
+def label_bookmarks(root: etree._Element) -> None:
+    """Each heading's outline entry is its own text, fixed before link footnotes add their calls to it."""
+    for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        el.set("data-bookmark", " ".join("".join(el.itertext()).split()))
 
 
 def _comparable(url: str) -> str:
