@@ -127,6 +127,7 @@ def test_manifest_with_parts_and_overrides(tmp_path):
     assert manifest.articles[1].overrides["title"] == "Evening ferries run later"
     assert manifest.articles[0].overrides["authors"] == ["A. Lovelace"]
     assert manifest.formats == ["epub", "txt"] and manifest.output == "island-weekly-28"
+    assert manifest.cover == (DATA / "cover.png").resolve()
 
     written = exporter.export([DATA / "book.toml"], out=tmp_path)  # formats and name from the manifest
     assert sorted(p.name for p in written) == ["island-weekly-28.epub", "island-weekly-28.txt"]
@@ -136,6 +137,12 @@ def test_manifest_with_parts_and_overrides(tmp_path):
     assert nav.index("Harbour") < nav.index(TITLES[0]) < nav.index("Town") < nav.index(TITLES[2])
     text = (tmp_path / "island-weekly-28.txt").read_text()
     assert "A. Lovelace" in text and "Evening ferries run later" in text and "News from the harbour" in text
+    with zipfile.ZipFile(tmp_path / "island-weekly-28.epub") as z:  # the manifest's cover, not a drawn one
+        cover = next(n for n in z.namelist() if "/images/cover." in n)
+        from PIL import Image
+        import io
+
+        assert Image.open(io.BytesIO(z.read(cover))).size == (400, 600)
     found = epubcheck(tmp_path / "island-weekly-28.epub")
     assert (found["errors"], found["warnings"]) == (0, 0), found["messages"]
 

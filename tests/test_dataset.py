@@ -98,6 +98,19 @@ def test_a_record_without_markup_or_with_a_bad_date_fails_alone(tmp_path):
     assert [p.name for p in (tmp_path / "out").glob("*.txt")] == ["good.txt"]
 
 
+def test_an_empty_dataset_and_a_cp1252_csv(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n")
+    code, output = export_cli(str(empty), "-f", "txt", "-o", str(tmp_path / "out"))
+    assert code == 7 and "empty.jsonl: the dataset holds no records" in output
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_bytes('title,body\r\nCaf\u00e9 cr\u00e8me,"<p>Na\u00efve fa\u00e7ade, \u00a3 5 \u2013 d\u00e9j\u00e0 vu.</p>"\r\n'
+                       .encode("cp1252"))
+    written = exporter.export([legacy], formats="txt", out=tmp_path / "out")
+    text = written[0].read_text()
+    assert "Café crème" in text and "Naïve façade, £ 5 – déjà vu." in text  # nothing lost to a wrong encoding
+
+
 def test_group_by_section_makes_a_book_per_section(tmp_path):
     code, output = export_cli(str(RECORDS), "-f", "txt", "-o", str(tmp_path), "--group-by", "section",
                               "--title", "Digest")

@@ -97,6 +97,8 @@ def read_records(path: str | Path, mapping: Mapping[str, tuple[str, ...]]) -> It
             if "html" not in record.fields:
                 record.error = "no markup field (looked for " + ", ".join(mapping["html"]) + "; use --map html=COLUMN)"
         yield record
+    if number == 0:
+        yield Record(number=0, origin=p.name, error="the dataset holds no records")
 
 
 def count_records(path: str | Path) -> int:
@@ -124,7 +126,7 @@ def _jsonl(path: Path) -> Iterator[tuple[str, Any, str | None]]:
 
 def _csv(path: Path) -> Iterator[tuple[str, Any, str | None]]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+    with open(path, newline="", encoding=_csv_encoding(path), errors="replace") as fh:
         reader = csv.DictReader(fh)
         number = 0
         while True:
@@ -142,6 +144,22 @@ def _csv(path: Path) -> Iterator[tuple[str, Any, str | None]]:
                 yield origin, None, f"{len(row[None])} cell(s) more than the header has columns"
                 continue
             yield origin, row, None
+
+
+def _csv_encoding(path: Path) -> str:
+    """The CSV's encoding, from its first 256 KB: UTF-8 (with or without BOM) when it decodes, else detected."""
+    with open(path, "rb") as fh:
+        head = fh.read(262_144)
+    try:
+        head.decode("utf-8")
+        return "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 4:  # a character cut by the sample's end
+            return "utf-8-sig"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head).best()
+    return best.encoding if best is not None else "cp1252"
 
 
 def record_metadata(record: Record) -> dict[str, Any]:

@@ -21,6 +21,13 @@ log = logging.getLogger("exporter")
 SCHEDULER_ENV = "EXPORTER_DASK_SCHEDULER"
 
 
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the batch cleanly (no traceback from every worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class Engine:
     """Runs tasks; ``run`` yields one result per task, in the order they finish."""
 
@@ -92,7 +99,7 @@ class LocalEngine(Engine):
     def _new_pool_of(self, workers: int) -> ProcessPoolExecutor:
         # fork shares the already imported writers (WeasyPrint takes a second to import)
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_worker_init)
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
         pool.shutdown(wait=True, cancel_futures=True)

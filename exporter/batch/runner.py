@@ -84,7 +84,7 @@ class Batch:
         settings = self.settings
         if manifest.theme and "theme" not in self.given:
             settings = settings.replace(theme=manifest.theme)
-        if manifest.cover is not None:
+        if manifest.cover is not None and "cover" not in self.given:
             if "cover" in settings:
                 settings = settings.replace(cover=str(manifest.cover))
             else:
@@ -93,8 +93,9 @@ class Batch:
         formats = self.formats if self.formats_given or not manifest.formats else _checked(manifest.formats)
         stem = self.names.claim(slugify(manifest.output or meta["title"]))
         sources = [ArticleSource(path=str(a.path), overrides=a.overrides, part=a.part) for a in manifest.articles]
+        covers = [file_digest(manifest.cover)] if manifest.cover is not None else []
         digest = task_digest(options_fingerprint(settings, formats), stem,
-                             [file_digest(s.path) for s in sources],
+                             [file_digest(s.path) for s in sources] + covers,
                              [meta, [(s.overrides, s.part) for s in sources]])
         return Task(stem, str(manifest.path), sources, formats, str(self.out), settings, book=meta, digest=digest)
 
