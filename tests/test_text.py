@@ -79,6 +79,11 @@ def test_link_marker_in_cjk_goes_after_the_run():
     assert out.startswith("发表在科学刊物[1]《自然》上。\n")
 
 
+def test_link_marker_after_cjk_never_starts_a_line():
+    assert body('<p>一二三四五六<a href="https://x.example/">七八九</a></p>', width=18).startswith(
+        "一二三四五六七八\n九[1]\n")
+
+
 def test_emphasis_styles():
     markup = "<p><em>soft</em> and <strong><strong>loud</strong></strong>.</p>"
     assert body(markup) == "_soft_ and *loud*.\n"

@@ -14,7 +14,7 @@ from anyascii import anyascii
 from lxml import etree
 
 from ...tree import BLOCKS, NOTE, NOTE_ROLE, NOTEREF_ROLE
-from .wrap import GLUE, wide
+from .wrap import GLUE, JOIN, wide
 
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
 #: a reference marker made by this module (always glued), and the word characters right after it
@@ -137,7 +137,7 @@ def _place_markers(text: str) -> str:
         if not before or before in " \n":
             return match.group(1) + match.group(2)
         if wide(before):
-            return match.group(2) + match.group(1)
+            return match.group(2) + JOIN + match.group(1)
         return match.group(0)
 
     return _MARKER.sub(settle, text) if GLUE in text else text

@@ -15,7 +15,9 @@ from uniseg.linebreak import LineBreak, line_break
 
 #: A space that must not break, used between a word and its ``[1]`` marker; printed as a space.
 GLUE = "\x00"
-NO_BREAK = frozenset({GLUE, "\u00a0", "\u202f", "\u2060", "\ufeff"})
+#: Nothing at all that must not break, used between CJK and its ``[1]`` marker; printed as nothing.
+JOIN = "\x01"
+NO_BREAK = frozenset({GLUE, JOIN, "\u00a0", "\u202f", "\u2060", "\ufeff"})
 #: Line-break classes that may not begin a line (closing punctuation, small kana, iteration marks).
 _NO_START = frozenset({LineBreak.CL, LineBreak.CP, LineBreak.EX, LineBreak.IS, LineBreak.NS, LineBreak.CJ,
                        LineBreak.CM, LineBreak.ZWJ, LineBreak.GL, LineBreak.WJ})
@@ -23,12 +25,14 @@ _NO_END = frozenset({LineBreak.OP, LineBreak.GL, LineBreak.ZWJ, LineBreak.WJ})
 
 
 def finish(line: str) -> str:
-    """The line as printed: glue becomes a plain space, no trailing blanks."""
-    return line.replace(GLUE, " ").rstrip()
+    """The line as printed: glue becomes a plain space, joins vanish, no trailing blanks."""
+    return line.replace(GLUE, " ").replace(JOIN, "").rstrip()
 
 
 def cells(text: str) -> int:
     """Display width in terminal cells (wide characters 2, combining marks 0)."""
+    if JOIN in text:
+        text = text.replace(JOIN, "")
     if text.isascii():
         return len(text)
     return max(0, wcwidth.width(text.replace(GLUE, " "), control_codes="ignore"))
