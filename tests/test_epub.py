@@ -191,8 +191,11 @@ def test_zip_is_reproducible_and_reader_safe(seed_epub, tmp_path, monkeypatch):
 
 def test_modified_date_follows_source_date_epoch(tmp_path, monkeypatch, seed_path):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    book = Epub(_export(seed_path, tmp_path, title="Epoch"))
+    book = Epub(_export(seed_path, tmp_path, title="Epoch", date="2024-01-02T10:00+0100"))
     assert book.meta("dcterms:modified") == ["2023-11-14T22:13:20Z"]
+    # a date-time in any zone spelling is written as a day: valid W3CDTF and valid HTML datetime
+    assert book.opf.findtext("opf:metadata/dc:date", namespaces=NS) == "2024-01-02"
+    assert book.xml("text/title.xhtml").find(".//x:time", NS).get("datetime") == "2024-01-02"
 
 
 # --- right to left ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -165,7 +165,7 @@ class _Builder:
         eb.set_language(meta.language)
         for n, author in enumerate(self._authors(), 1):
             eb.add_author(author, uid=f"creator{n}", role="aut")
-        for name, value in (("publisher", meta.publisher), ("date", meta.date),
+        for name, value in (("publisher", meta.publisher), ("date", day(meta.date)),
                             ("description", meta.description), ("rights", meta.rights)):
             if value:
                 eb.add_metadata("DC", name, value)
@@ -206,7 +206,7 @@ class _Builder:
 
     def title_page(self) -> None:
         section = etree.Element("section", {EPUB_TYPE: "titlepage", "class": "titlepage"}, nsmap={"epub": OPS_NS})
-        meta = copy.copy(self.meta)
+        meta = replace(self.meta, date=day(self.meta.date))
         if self.book.is_collection:
             meta.authors = self._authors()
         section.append(title_block(meta))
@@ -241,7 +241,8 @@ class _Builder:
                 kept[0] += found is not None
                 return found
 
-            section = article_section(doc, resolve, id_prefix=prefix)
+            shown = replace(doc, metadata=replace(doc.metadata, date=day(doc.metadata.date)))
+            section = article_section(shown, resolve, id_prefix=prefix)
             self.image_alts += [img.get("alt") or "" for img in section.iter("img")]
             if not book.is_collection:
                 section.remove(section.find("header"))  # the title page carries it
@@ -592,6 +593,13 @@ def _links_inside_book(section: etree._Element, by_url: dict[str, tuple[str, str
             a.set("href", f"#{anchor}" if fragment and anchor in ids else f"#{prefix}article")
         else:
             a.set("href", f"{rel}#{prefix}{fragment}" if fragment else f"{rel}#{prefix}article")
+
+
+def day(date: str | None) -> str | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` of an ISO date or date-time: valid as ``dc:date`` (W3CDTF) and as
+    an HTML ``datetime`` whatever time-zone spelling the markup used."""
+    match = re.match(r"^\d{4}(-\d{2}(-\d{2})?)?", date or "")
+    return match.group(0) if match else None
 
 
 def modified_time(book: Book) -> dt.datetime:
