@@ -78,6 +78,27 @@ def test_links_between_articles_point_inside_the_epub(three):
     assert "https://elsewhere.example.com/regatta-rules" in " ".join(files.values())  # other links stay
 
 
+def test_links_between_articles_point_inside_the_pdf(three):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(three["pdf"]))
+    pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    inside, outside = set(), set()
+    for number, page in enumerate(reader.pages):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            action = annot.get("/A")
+            if action is not None and action.get("/URI"):
+                outside.add((number, str(action["/URI"])))
+            elif annot.get("/Dest") is not None:
+                inside.add((number, str(annot["/Dest"])))
+    first = next(i for i, t in enumerate(pages) if BODIES[0] in t)
+    second = next(i for i, t in enumerate(pages) if BODIES[1] in t)
+    assert (first, "a2-article") in inside and (second, "a1-article") in inside, sorted(inside)
+    assert not any("ferry-timetable/" in url for _, url in outside)  # the loose URL no longer leaves the book
+    assert any(url == "https://elsewhere.example.com/regatta-rules" for _, url in outside)
+
+
 def test_ids_never_clash_in_the_epub(three):
     for name, text in _epub_files(three["epub"]).items():
         ids = re.findall(r'\sid="([^"]+)"', text)

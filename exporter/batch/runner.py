@@ -70,6 +70,8 @@ class Batch:
         self.outcome = BatchOutcome()
         if settings.get("group_by") and settings.get("each"):
             raise UsageError("--each and --group-by contradict each other: choose one")
+        if settings.get("book") and (settings.get("group_by") or settings.get("each")):
+            raise UsageError("--book makes one book of everything; --each and --group-by make several: choose one")
         if settings.get("group_by") and not any(is_dataset(i) for i in inputs):
             raise UsageError("--group-by applies to datasets (.jsonl, .csv)")
 
