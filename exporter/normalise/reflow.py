@@ -47,6 +47,9 @@ SEGMENTER_LANGUAGES = frozenset({
     "it", "ja", "de", "kk", "sk",
 })
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: Chinese, Japanese and Korean characters are counted one by one: about this many make a word.
+CJK_CHARS_PER_WORD = 2.5
 OPENING_QUOTES = "\u201c\u00ab\u201e\u300c\u300e\u2039"
 CLOSING_QUOTES = "\u201d\u00bb\u300d\u300f\u203a"
 #: Verbs of attribution that end a quoted paragraph ("…," he said.).
@@ -118,7 +121,10 @@ def _is_run_on_candidate(p: etree._Element, words: int, bulk: float) -> bool:
 
 
 def count_words(text: str) -> int:
-    return len(_WORD.findall(text))
+    """Words of ``text``; in Chinese, Japanese and Korean, characters over :data:`CJK_CHARS_PER_WORD`."""
+    tokens = _WORD.findall(text)
+    cjk = sum(1 for t in tokens if _CJK.match(t))
+    return len(tokens) - cjk + round(cjk / CJK_CHARS_PER_WORD)
 
 
 @lru_cache(maxsize=32)
