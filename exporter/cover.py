@@ -129,8 +129,11 @@ def _fit(text: str, path: Path | None, width: int, max_height: int, start: int, 
     while True:
         font = _load(path, size)
         lines = _wrap(text, font, width)
-        if len(lines) * size * 1.2 <= max_height or size <= minimum:
+        if len(lines) * size * 1.2 <= max_height:
             return lines, font
+        if size <= minimum:  # still too long at the smallest size: cut, and say so with an ellipsis
+            room = max(1, int(max_height // (size * 1.2)))
+            return lines[: room - 1] + [lines[room - 1].rstrip(" ,.;:") + "…"], font
         size = int(size * 0.9)
 
 

@@ -417,3 +417,23 @@ def test_blocks_and_line_breaks_never_join_words_and_labels_follow_the_language(
     # --max-images 1: the second image gives way to its alt text
     assert [i.get("alt") for i in article.iterfind(".//x:img", NS)] == ["Image une"]
     assert "Image deux" in etree.tostring(article, method="text", encoding="unicode")
+
+
+def test_a_book_over_50_mb_is_written_with_a_warning(tmp_path, seed_path, monkeypatch, caplog):
+    import exporter.writers.epub as epub_writer
+
+    monkeypatch.setattr(epub_writer, "LARGE_BYTES", 1000)  # the seed stands in for a 50 MB book
+    with caplog.at_level("WARNING", logger="exporter"):
+        path = _export(seed_path, tmp_path, title="Big")
+    assert path.is_file() and "refuse books over 50 MB" in caplog.text
+
+
+def test_generated_cover_fits_any_title():
+    from exporter.cover import generate
+    from exporter.document import Metadata
+
+    long = generate(Metadata(title="word " * 400, subtitle="sub " * 300, authors=["A"] * 60), themes.load("default"))
+    with Image.open(io.BytesIO(long)) as image:
+        assert image.size == (1600, 2560)
+    meta = Metadata(title="مقالة عربية", language="ar", direction="rtl")
+    assert generate(meta, themes.load("default")) == generate(meta, themes.load("default"))
