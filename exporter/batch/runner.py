@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from ..atomic import atomic_path
 from ..document import slugify
-from ..errors import UsageError
+from ..errors import ExporterError, InputError, UsageError
 from ..options import METADATA_NAMES, Settings
 from .datasets import Record, count_records, field_mapping, group_key, is_dataset, read_records
 from .engines import Engine, make_engine
@@ -82,7 +82,8 @@ class Batch:
         return {k: v for k, v in self.settings.items() if k in METADATA_NAMES and v not in (None, "", (), [])}
 
     def manifest_task(self, manifest: Manifest) -> Task:
-        meta = {**manifest.metadata, **{k: v for k, v in self.given.items() if k in METADATA_NAMES}}
+        # what the command line says wins over the manifest (checked values, from the settings)
+        meta = {**manifest.metadata, **{k: self.settings[k] for k in self.given if k in METADATA_NAMES}}
         settings = self.settings
         if manifest.theme and "theme" not in self.given:
             settings = settings.replace(theme=manifest.theme)
@@ -139,8 +140,8 @@ class Batch:
 
     def file_tasks(self, files: list[str], engine: Engine) -> Iterator[Task]:
         """Article files, each its own edition, named from their titles (found first, in parallel)."""
-        if len(files) == 1:
-            titles = {0: None}
+        if self.settings.get("title"):  # the names are known without reading the files
+            titles = {i: self.settings.title for i in range(len(files))}
         else:
             probes = [Task(str(i), f, [ArticleSource(path=f)], [], str(self.out), self.settings, action="title")
                       for i, f in enumerate(files)]
@@ -164,10 +165,22 @@ class Batch:
         manifests = [i for i in self.inputs if is_manifest(i)]
         datasets = [Path(i) for i in self.inputs if is_dataset(i)]
         files = [i for i in self.inputs if not is_manifest(i) and not is_dataset(i)]
-        for d in datasets:
+        alone = len(self.inputs) == 1  # one input: its own error, with its own exit status
+        for d in list(datasets):
             if not d.is_file():
-                raise UsageError(f"{d}: no such dataset") if not d.exists() else UsageError(f"{d}: not a file")
-        loaded = [load_manifest(m) for m in manifests]
+                problem = InputError(f"{d}: no such file" if not d.exists() else f"{d}: not a regular file")
+                if alone:
+                    raise problem
+                self._fail(str(d), str(problem))
+                datasets.remove(d)
+        loaded = []
+        for m in manifests:
+            try:
+                loaded.append(load_manifest(m))
+            except ExporterError as exc:
+                if alone:
+                    raise
+                self._fail(m, str(exc))
         plans: list[Iterable[Task]] = [[self.manifest_task(m) for m in loaded]]
         total: int | None = len(loaded)
         if self.settings.get("book"):
