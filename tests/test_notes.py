@@ -124,3 +124,17 @@ def test_paragraph_endnotes_keep_their_numbered_backlink():
     first = note.find("p")
     assert first[0].tag == "a" and first[0].get("href") == "#r1" and first[0].text == "1."
     assert "The endnote text." in "".join(note.itertext())
+
+
+def test_a_section_that_a_number_links_to_is_not_made_a_note():
+    doc = _doc("""<p>Jump to part <a href="#s1">1</a>.</p>
+    <section id="s1"><h2>Part one</h2><p>The first part of the article.</p></section>""")
+    assert _notes(doc) == []
+    assert doc.tree.find("h2").text == "Part one"
+
+
+def test_hostile_note_shapes_validate():
+    doc = _doc("""<p>Self<a href="#self" id="self">1</a> and loop<sup><a href="#n1" id="r1">2</a></sup>.</p>
+    <ol><li id="n1">Note pointing back <a href="#r1">3</a> and to itself <a href="#n1">4</a>.</li></ol>
+    <p>Dangling<sup><a href="#nowhere">5</a></sup>.</p>""")
+    assert [n.get("id") for n in _notes(doc)] == ["n1"]

@@ -28,6 +28,8 @@ MARKER = re.compile(r"^[\[(]?\s*(?:note\s*)?(\d{1,4}|[*†‡§¶]{1,3}|[a-z]|[i
 #: A letter or roman marker is a note only inside ``sup`` (plain "a" is too common a link text).
 NUMERIC = re.compile(r"[\[(]?\s*(?:note\s*)?(\d{1,4}|[*†‡§¶]{1,3})\s*[\])]?$", re.IGNORECASE)
 _WORD = re.compile(r"\w")
+#: Longer than this, a container is article text, not a note.
+MAX_NOTE_CHARS = 5000
 
 
 def group_source_notes(content: etree._Element, report: Report) -> None:
@@ -41,7 +43,9 @@ def group_source_notes(content: etree._Element, report: Report) -> None:
         target = ids.get(href[1:]) if href.startswith("#") else None
         if target is None or target.tag not in ("aside", "div", "section") or not _is_marker(a):
             continue
-        if any(anc is target for anc in a.iterancestors()) or target.getparent() is None:
+        if target is content or target.getparent() is None or any(anc is target for anc in a.iterancestors()):
+            continue
+        if _looks_like_a_section(target):
             continue
         holder = target.makeelement("ol", {})
         target.addprevious(holder)
@@ -51,6 +55,14 @@ def group_source_notes(content: etree._Element, report: Report) -> None:
         grouped += 1
         ids.pop(href[1:])
     report.note("grouped notes held in containers", grouped)
+
+
+def _looks_like_a_section(el: etree._Element) -> bool:
+    """A container with headings, or longer than any note, is a part of the article (a "1" in a contents
+    list may point at it), never a note."""
+    if any(isinstance(d.tag, str) and d.tag in ("h1", "h2", "h3", "h4", "h5", "h6") for d in el.iter()):
+        return True
+    return len("".join(el.itertext())) > MAX_NOTE_CHARS
 
 
 def detect_notes(root: etree._Element, report: Report) -> None:
