@@ -501,9 +501,16 @@ def _with_ops(section: etree._Element) -> etree._Element:
 
 
 def _number_headings(section: etree._Element, prefix: str) -> None:
+    """Every heading gets an id for the toc to point at, never one the article already uses."""
+    taken = {el.get("id") for el in section.iter() if el.get("id")}
     for n, h in enumerate(headings(section), 1):
         if not h.get("id"):
-            h.set("id", f"{prefix}h-{n}")
+            ident, k = f"{prefix}h-{n}", 1
+            while ident in taken:
+                k += 1
+                ident = f"{prefix}h-{n}-{k}"
+            h.set("id", ident)
+            taken.add(ident)
 
 
 def _heading_tree(section: etree._Element, file_name: str, counter) -> list:
