@@ -192,7 +192,8 @@ class _Builder:
                 raise UsageError(f"--cover: {given} is not an image this writer can use (JPEG, PNG, WebP…)")
             data, ext, media_type = image.data, image.extension, image.media_type
         else:
-            data, ext, media_type = generate_cover(self.meta, self.theme), "png", "image/png"
+            shown = replace(self.meta, authors=self._authors())
+            data, ext, media_type = generate_cover(shown, self.theme), "png", "image/png"
         self.cover_file = f"images/cover.{ext}"
         item = epub.EpubCover(uid="cover-image", file_name=self.cover_file)
         item.media_type = media_type
@@ -398,8 +399,8 @@ class _Builder:
             hazards.append("unknownFlashingHazard")
         for hazard in hazards:
             add("schema:accessibilityHazard", hazard)
-        summary = ("Text in reading order with headings, a table of contents and page navigation by "
-                   "structure; the reader's font, size and colours apply.")
+        summary = ("Reflowable text in reading order, with headings, a table of contents and landmarks to "
+                   "find one's way; no fonts, sizes or colours are forced, so the reader's own settings apply.")
         if has_images:
             summary += (" Every image has a text alternative." if all_alt else
                         " Some images have no text alternative.")
