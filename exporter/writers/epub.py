@@ -400,7 +400,8 @@ class _Builder:
         for hazard in hazards:
             add("schema:accessibilityHazard", hazard)
         summary = ("Reflowable text in reading order, with headings, a table of contents and landmarks to "
-                   "find one's way; no fonts, sizes or colours are forced, so the reader's own settings apply.")
+                   "find one's way; the stylesheet uses relative sizes and sets no colours, so the reader's own font, "
+                   "size and colour settings apply.")
         if has_images:
             summary += (" Every image has a text alternative." if all_alt else
                         " Some images have no text alternative.")
