@@ -187,7 +187,11 @@ class _Builder:
     def cover(self, given: Path | None) -> None:
         """The cover image (given, or drawn) and a cover page that shows it."""
         if given is not None:
-            image = prepare_bytes(Path(given).read_bytes(), max_px=2560)
+            try:
+                raw = Path(given).read_bytes()
+            except OSError as exc:
+                raise UsageError(f"--cover: {given}: {exc.strerror or exc}") from None
+            image = prepare_bytes(raw, max_px=2560)
             if image is None or image.media_type == "image/svg+xml":
                 raise UsageError(f"--cover: {given} is not an image this writer can use (JPEG, PNG, WebP…)")
             data, ext, media_type = image.data, image.extension, image.media_type
