@@ -114,6 +114,8 @@ def decode(data: bytes, origin: str = "<input>") -> tuple[str, str]:
     for magic, what in BINARY_SIGNATURES:
         if data.startswith(magic):
             raise InputError(f"{origin}: this is {what}, not article markup")
+    if _looks_binary(data[:8192]):
+        raise InputError(f"{origin}: this is binary data, not article markup")
     declared = _declared_encoding(data[:4096])
     if declared:
         try:
@@ -136,6 +138,21 @@ def decode(data: bytes, origin: str = "<input>") -> tuple[str, str]:
     if guess:
         return data.decode(guess, errors="replace"), guess
     return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+#: Bytes no text encoding but UTF-16/32 uses (ESC is left out: ISO-2022 uses it).
+_BINARY_BYTES = bytes([*range(0, 9), *range(0x0e, 0x1b), *range(0x1c, 0x20), 0x7f])
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Control bytes in more than 5% of the head: binary (random bytes have ~10%, text ~0%).
+
+    UTF-16/32 without a BOM (NULs everywhere) is left to detection.
+    """
+    if head.count(b"\x00") > len(head) // 10:
+        return False
+    controls = sum(head.count(bytes([b])) for b in _BINARY_BYTES)
+    return controls >= 16 and controls > len(head) * 0.05
 
 
 def _declared_encoding(head: bytes) -> str | None:
