@@ -1,6 +1,7 @@
 """The ``exporter`` command. Options come from :mod:`exporter.options` and the installed writers."""
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any, Callable
 import click
 
 from . import __version__, themes, writers
-from .errors import BatchError, ExporterError
+from .errors import BatchError, ExporterError, OutputError
 from .normalise import OPTIONS as NORMALISE_OPTIONS
 from .options import Option
 from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, parse_formats, run_export
@@ -189,8 +190,15 @@ def _guarded(obj: Context, run: Callable[[], None]) -> None:
     except ExporterError as exc:
         if obj.debug:
             raise
-        click.echo(f"exporter: error: {exc}", err=True)
+        click.echo(f"exporter: error: {_one_line(exc)}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # a full disk or file-size limit met outside an edition's own write
+        if obj.debug:
+            raise
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            click.echo(f"exporter: error: {_one_line(exc.strerror or exc)}; nothing was written", err=True)
+            sys.exit(OutputError.exit_code)
+        _internal_error(exc)
     except KeyboardInterrupt:
         click.echo("exporter: interrupted", err=True)
         sys.exit(130)
@@ -200,8 +208,18 @@ def _guarded(obj: Context, run: Callable[[], None]) -> None:
     except Exception as exc:  # a bug: say so in one line, the traceback with --debug
         if obj.debug:
             raise
-        click.echo(f"exporter: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
-        sys.exit(70)
+        _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> None:
+    click.echo(f"exporter: internal error: {type(exc).__name__}: {_one_line(exc)} (run with --debug for details)",
+               err=True)
+    sys.exit(70)
+
+
+def _one_line(message: object) -> str:
+    """A message as the one line the CLI promises (a cause may span several)."""
+    return " ".join(str(message).split())
 
 
 def main() -> None:
