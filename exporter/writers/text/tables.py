@@ -16,7 +16,7 @@ from lxml import etree
 
 from ...tree import text_of
 from .blocks import has_blocks, indent, narrower
-from .wrap import cells, finish, wrap
+from .wrap import cells, finish, units, wrap
 
 if TYPE_CHECKING:
     from .blocks import Layout
@@ -147,25 +147,32 @@ def _widen(widths: list[int], cell: Cell, need: int) -> None:
 
 def _aligned(grid: Grid, width: int | None, layout: "Layout") -> list[str] | None:
     n = grid.ncols
-    least, most, body = [0] * n, [0] * n, [0] * n
+    least, comfy, most, body = [0] * n, [0] * n, [0] * n, [0] * n
     # rows that should not wrap if room allows: all but the header (or the first row, which labels most tables)
     first_body = max(grid.head, 1) if grid.nrows > 2 else grid.head
     for cell in sorted(grid.cells, key=lambda cl: cl.colspan):
         lo = max((cells(x) for x in _content(layout, cell, 1)), default=0)
         hi = max((cells(x) for x in _content(layout, cell, None)), default=0)
-        for sizes, size in ((least, lo), (most, hi)) + (((body, hi),) if cell.row >= first_body else ()):
+        whole = lo if has_blocks(cell.el) else max(
+            (cells("".join(chunk)) for word in layout.inline.render(cell.el).split() for chunk in units(word)),
+            default=0)  # a CJK run begun in Latin (DeepMind开发) kept whole
+        tiers = ((least, lo), (comfy, max(lo, whole)), (most, hi))
+        for sizes, size in tiers + (((body, hi),) if cell.row >= first_body else ()):
             if cell.colspan == 1:
                 sizes[cell.col] = max(sizes[cell.col], size)
             else:
                 _widen(sizes, cell, size)
-    most = [max(a, b) for a, b in zip(least, most)]
-    body = [max(a, b) for a, b in zip(least, body)]
+    comfy = [max(a, b) for a, b in zip(least, comfy)]
+    most = [max(a, b) for a, b in zip(comfy, most)]
+    body = [max(a, b) for a, b in zip(comfy, body)]
     if width is None or _span(most, 0, n) <= width:
         widths = most
     elif _span(body, 0, n) <= width:
         widths = _fit(body, most, width)  # body rows on one line each; the header wraps
+    elif _span(comfy, 0, n) <= width:
+        widths = _fit(comfy, body, width)
     elif _span(least, 0, n) <= width:
-        widths = _fit(least, body, width)
+        widths = _fit(least, comfy, width)
     else:
         return None
     if not any(widths):
