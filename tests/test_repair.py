@@ -94,11 +94,15 @@ def test_big_box_with_a_share_class_is_kept():
 
 def test_repeated_pull_quote_goes_and_real_quote_stays():
     markup = ("<p>She said the river had never been so high in living memory, and nobody argued.</p>"
-              '<blockquote class="pull">the river had never been so high in living memory</blockquote>'
+              "<blockquote>the river had never been so high in living memory</blockquote>"
+              '<div class="pullquote">so high in living memory, and nobody argued</div>'
+              '<div class="pullquote">Words of a box that the article never says.</div>'
               "<blockquote><p>A quotation that appears nowhere else in the text at all.</p></blockquote>")
-    out = body(markup)
+    doc = normalise(markup, language="en", reflow=False, typography=False)
+    out = doc.to_xml(pretty=False)
     assert out.count("<blockquote>") == 1
-    assert "appears nowhere else" in out
+    assert "appears nowhere else" in out and "Words of a box" in out
+    assert doc.report["dropped {n} pull quote{s} repeating the text"] == 2
 
 
 def test_layout_table_is_unwrapped_and_data_table_kept():

@@ -28,7 +28,9 @@ _WORD = re.compile(r"[^\W_]+")
 #: Class or id words of boxes that are not the article: sharing, newsletters, related links, promotions.
 _BOX = re.compile(r"(?:^|[\s_-])(?:share|sharing|social|newsletter|related|read-?more|more-?stories|recommended|"
                   r"promo|subscribe|subscription|signup|sign-up|outbrain|taboola|most-?popular|trending|"
-                  r"also-?read|pullquote|pull-quote)(?:$|[\s_-])", re.IGNORECASE)
+                  r"also-?read)(?:$|[\s_-])", re.IGNORECASE)
+#: Class words of pull quotes: the article's own words repeated large.
+_PULL = re.compile(r"pull-?quote|quote-?pull|pull-?out|highlighted-?quote", re.IGNORECASE)
 #: A box with more words than this is article, whatever its class says.
 BOX_MAX_WORDS = 80
 _FIGURE_HINT = re.compile(r"caption|credit|copyright|photo|image|picture|figure|media|img", re.IGNORECASE)
@@ -83,14 +85,14 @@ def _image_group(noscript: etree._Element, levels: int = 4) -> etree._Element:
 
 
 def _words_outside_images(el: etree._Element) -> bool:
+    """True when ``el`` holds text of its own, outside ``<noscript>`` and ``<figcaption>``."""
+    skipped = {d for s in el.iter("figcaption", "noscript") for d in s.iter()}
     for node in el.iter():
-        if node.tag in ("figcaption", "noscript"):
-            continue
-        if any(a.tag in ("figcaption", "noscript") for a in node.iterancestors()):
-            continue
-        if not is_blank(node.text) and node is not el or not is_blank(node.tail) and node is not el:
+        if isinstance(node.tag, str) and node not in skipped and not is_blank(node.text):
             return True
-    return not is_blank(el.text)
+        if node is not el and node.getparent() not in skipped and not is_blank(node.tail):
+            return True
+    return False
 
 
 def _remove_keeping_tail(el: etree._Element) -> None:
@@ -107,19 +109,20 @@ def _remove_keeping_tail(el: etree._Element) -> None:
 
 
 def drop_boxes(root: etree._Element, report: Report) -> None:
-    """Share, newsletter, "related" and promotion boxes go, when their class says so and they are small."""
+    """Share, newsletter, "related" and promotion boxes go, when their class says so and they are small;
+    so do pull quotes repeating the article."""
     for el in list(root.iter()):
         if not isinstance(el.tag, str) or el is root or el.getparent() is None:
             continue
-        if el.tag in ("body", "article", "main", "html") or not _BOX.search(_classes(el)):
+        if el.tag in ("body", "article", "main", "html") or _words(el) > BOX_MAX_WORDS:
             continue
-        words = _words(el)
-        if words > BOX_MAX_WORDS:
-            continue
-        if "pull" in _classes(el).lower() and not _repeated_elsewhere(el, root):
-            continue  # a pull quote is only dropped when it repeats the article
-        _remove_keeping_tail(el)
-        report.note("dropped {n} share, newsletter or related box{es}")
+        classes = _classes(el)
+        if _BOX.search(classes):
+            _remove_keeping_tail(el)
+            report.note("dropped {n} share, newsletter or related box{es}")
+        elif _PULL.search(classes) and _repeated_elsewhere(el, root):
+            _remove_keeping_tail(el)  # a pull quote goes only when the article says the same words
+            report.note("dropped {n} pull quote{s} repeating the text")
 
 
 def _repeated_elsewhere(el: etree._Element, root: etree._Element) -> bool:
