@@ -3,8 +3,9 @@
 Pasted or scraped articles often arrive as one wall of inline markup. A
 paragraph that runs long (more than :data:`MIN_WORDS` words, at least
 :data:`MIN_SENTENCES` sentences), holds the bulk of the article (or is a wall
-no writer would write) and has no structure of its own (no short lines) is cut at sentence boundaries found by pysbd, a maintained rule-based
-segmenter that knows abbreviations such as "Mr." and "U.S.". Where to cut is
+no writer would write) and has no structure of its own (no short lines) is
+cut at sentence boundaries found by pysbd, a maintained rule-based segmenter
+that knows abbreviations such as "Mr." and "U.S.". Where to cut is
 chosen by dynamic programming over the sentence boundaries: a cost for each
 paragraph's length against news length, minus the cues news writing uses
 (a new quotation opening a paragraph, an attribution such as "he said."
@@ -108,8 +109,9 @@ def _is_run_on_candidate(p: etree._Element, words: int, bulk: float) -> bool:
 
     An author's long paragraph among others (a novel's, an essay's) is left as
     written; only a wall that holds much of the article, a wall in a text made
-    of walls (split only by images, say), or one no writer would write is reflowed. Paragraphs in lists, tables and notes, and verse
-    (short lines), are never touched.
+    of walls (split only by images, say), or one no writer would write is
+    reflowed. Paragraphs in lists, tables and notes, and verse (short lines),
+    are never touched.
     """
     parent = p.getparent()
     if parent is None or parent.tag not in ("article", "blockquote"):

@@ -170,7 +170,9 @@ def _text_before(wrapper: etree._Element, img: etree._Element) -> bool:
     for node in wrapper.iter():
         if node is img:
             return False
-        if not is_blank(node.text) or (node is not wrapper and not is_blank(node.tail) and img not in node.iterdescendants()):
+        if not is_blank(node.text):
+            return True
+        if node is not wrapper and not is_blank(node.tail) and img not in node.iterdescendants():
             return True
     return False
 

@@ -14,7 +14,7 @@ from lxml import etree
 
 from ..document import Report
 from ..tree import BLOCKS, HEADINGS, INLINES
-from .convert import _ensure_block_mode, _remove_keep_tail, lift_images
+from .convert import _remove_keep_tail, lift_images
 from .notes import detect_notes
 from .split import has_content, split_at
 from .text import collapse_space, is_blank
