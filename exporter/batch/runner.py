@@ -68,6 +68,9 @@ class Batch:
         self.fingerprint = options_fingerprint(settings, formats)
         self.state = ResumeState(out, load=bool(settings.get("resume")))
         self.outcome = BatchOutcome()
+        self._stdin: Record | None = None
+        # cluster workers do not share our working folder: give them an absolute path (on a shared filesystem)
+        self.task_out = str(out.resolve()) if settings.get("engine") == "dask" else str(out)
         if settings.get("group_by") and settings.get("each"):
             raise UsageError("--each and --group-by contradict each other: choose one")
         if settings.get("book") and (settings.get("group_by") or settings.get("each")):
@@ -76,6 +79,25 @@ class Batch:
             raise UsageError("--group-by applies to datasets (.jsonl, .csv)")
 
     # --- planning ----------------------------------------------------------------------------------
+
+    def where(self, path: str) -> str:
+        """An input path as workers must see it (absolute on a cluster)."""
+        return str(Path(path).resolve()) if self.settings.get("engine") == "dask" else path
+
+    def source(self, path: str) -> ArticleSource:
+        """A file input; ``-`` (standard input) is read here, once: workers have no stdin."""
+        if path != "-":
+            return ArticleSource(path=self.where(path))
+        if self._stdin is None:
+            limit = int(self.settings.max_input_mb * 1_000_000) if self.settings.get("max_input_mb") else None
+            data = sys.stdin.buffer.read() if limit is None else sys.stdin.buffer.read(limit + 1)
+            self._stdin = Record(number=0, origin="<stdin>", fields={"html": data})
+            if not data.strip():
+                self._stdin.error = "the input is empty"
+        return ArticleSource(record=self._stdin)
+
+    def digest_of(self, source: ArticleSource) -> str:
+        return source.record.digest() if source.record is not None else file_digest(source.path)
 
     def book_options(self) -> dict[str, Any]:
         """The command's metadata options: in a book they describe the book."""
@@ -100,20 +122,20 @@ class Batch:
         digest = task_digest(options_fingerprint(settings, formats), stem,
                              [file_digest(s.path) for s in sources] + covers,
                              [meta, [(s.overrides, s.part) for s in sources]])
-        return Task(stem, str(manifest.path), sources, formats, str(self.out), settings, book=meta, digest=digest)
+        return Task(stem, str(manifest.path), sources, formats, self.task_out, settings, book=meta, digest=digest)
 
     def book_task(self, sources: list[ArticleSource], meta: dict[str, Any], origin: str) -> Task:
         stem = self.names.claim(slugify(meta.get("title") or "collected-articles"))
-        digests = [s.record.digest() if s.record else file_digest(s.path) for s in sources]
+        digests = [self.digest_of(s) for s in sources]
         digest = task_digest(self.fingerprint, stem, digests, meta)
-        return Task(stem, origin, sources, self.formats, str(self.out), self.settings, book=meta, digest=digest)
+        return Task(stem, origin, sources, self.formats, self.task_out, self.settings, book=meta, digest=digest)
 
     def record_task(self, record: Record, dataset: Path) -> Task:
         title = record.fields.get("title")
         wanted = slugify(str(title)) if title else f"{slugify(dataset.stem, 'record')}-{record.number}"
         stem = self.names.claim(wanted, record.number)
         digest = task_digest(self.fingerprint, stem, [record.digest()])
-        return Task(stem, record.origin, [ArticleSource(record=record)], self.formats, str(self.out), self.settings,
+        return Task(stem, record.origin, [ArticleSource(record=record)], self.formats, self.task_out, self.settings,
                     digest=digest)
 
     def group_tasks(self, dataset: Path) -> Iterator[Task]:
@@ -143,7 +165,7 @@ class Batch:
         if self.settings.get("title"):  # the names are known without reading the files
             titles = {i: self.settings.title for i in range(len(files))}
         else:
-            probes = [Task(str(i), f, [ArticleSource(path=f)], [], str(self.out), self.settings, action="title")
+            probes = [Task(str(i), f, [self.source(f)], [], self.task_out, self.settings, action="title")
                       for i, f in enumerate(files)]
             titles = {}
             for result in engine.run(probes):
@@ -156,9 +178,10 @@ class Batch:
                 continue
             title = titles[i] or self.settings.get("title") or Path(path).stem
             stem = self.names.claim(slugify(self.settings.get("title") or title))
-            digest = task_digest(self.fingerprint, stem, [file_digest(path)])
-            yield Task(stem, path, [ArticleSource(path=path)], self.formats, str(self.out), self.settings,
-                       digest=digest)
+            source = self.source(path)
+            digest = task_digest(self.fingerprint, stem, [self.digest_of(source)])
+            yield Task(stem, source.origin if path == "-" else path, [source], self.formats, self.task_out,
+                       self.settings, digest=digest)
 
     def plan(self, engine: Engine) -> tuple[Iterator[Task], int | None]:
         """The tasks, lazily, and how many there will be when that is cheap to know (for the ETA)."""
@@ -184,7 +207,7 @@ class Batch:
         plans: list[Iterable[Task]] = [[self.manifest_task(m) for m in loaded]]
         total: int | None = len(loaded)
         if self.settings.get("book"):
-            sources = [ArticleSource(path=f) for f in files]
+            sources = [self.source(f) for f in files]
             for d in datasets:
                 sources += [ArticleSource(record=r) for r in read_records(d, self.mapping)]
             if sources:
@@ -267,7 +290,7 @@ class Batch:
         o = self.outcome
         report = {
             "exporter": __version__,
-            "output": str(self.out),
+            "output": self.task_out,
             "formats": self.formats,
             "exported": o.exported,
             "skipped": len(o.skipped),
