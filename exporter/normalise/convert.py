@@ -274,9 +274,15 @@ class Converter:
             self.inline_children(el, out)
 
     def definition_list(self, el: etree._Element, out: etree._Element) -> None:
-        for child in el:
-            if self.kind(child) == DROP_KIND:
-                continue
+        loose = [el.text] + [child.tail for child in el]  # text straight inside <dl> is the article's too
+        for child, text in zip([None, *el], loose):
+            if child is not None:
+                self._definition(child, out)
+            if not is_blank(text):
+                append_text(etree.SubElement(out, "p"), text)
+
+    def _definition(self, child: etree._Element, out: etree._Element) -> None:
+        if self.kind(child) != DROP_KIND:
             if child.tag == "dt":
                 strong = etree.SubElement(etree.SubElement(out, "p"), "strong")
                 self.inline_children(child, strong)
