@@ -14,6 +14,10 @@ from lxml import etree
 
 from ..document import Report
 from ..tree import BLOCKS, HEADINGS, INLINES
+
+#: Until :func:`consecutive_headings` re-levels them, the converter's ``h1`` are blocks too (else an item
+#: holding one is taken for inline content and the heading lands inside a paragraph).
+BLOCKS = BLOCKS | {"h1"}
 from .convert import _remove_keep_tail, lift_images
 from .notes import detect_notes
 from .split import has_content, split_at
