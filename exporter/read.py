@@ -225,6 +225,7 @@ def parse_html(text: str, origin: str = "<input>", max_depth: int = PARSER_DEPTH
         raise LimitError(f"{origin}: the markup exceeds what the HTML parser can read "
                          f"({fatal}); nothing was exported rather than lose text")
     repair_void_elements(root)
+    repair_head(root)
     expected, kept = visible_size(text), _kept_size(root)
     if kept < expected * _KEPT_RATIO - _KEPT_SLACK:
         raise LimitError(f"{origin}: the HTML parser kept only {kept:,} of about {expected:,} characters of text; "
@@ -268,6 +269,43 @@ def repair_void_elements(root: etree._Element) -> None:
             last = child
         if tail:
             last.tail = (last.tail or "") + tail
+
+
+#: What may stay in ``<head>``; libxml2 (an HTML 4 parser) also puts there HTML 5 elements met after a
+#: leading ``<script>`` or ``<style>``: ``<script>…</script><section>text`` left the body empty.
+_HEAD_ELEMENTS = frozenset({"title", "meta", "link", "style", "script", "base", "noscript", "template"})
+
+
+def repair_head(root: etree._Element) -> None:
+    """Move content the parser left in ``<head>`` (and all that follows it there) to the start of the body."""
+    head = root.find("head")
+    if head is None:
+        return
+    carried, start = None, None
+    for child in head:
+        if not isinstance(child.tag, str) or child.tag not in _HEAD_ELEMENTS:
+            start = child
+            break
+        if child.tail and child.tail.strip():
+            carried, child.tail = child.tail, None
+            start = child.getnext()
+            break
+    else:
+        return
+    body = root.find("body")
+    if body is None:
+        body = root.makeelement("body", {})
+        root.append(body)
+    moving = [start, *start.itersiblings()] if start is not None else []
+    original = body.text
+    body.text = carried
+    for el in reversed(moving):
+        body.insert(0, el)
+    if original:
+        if moving:
+            moving[-1].tail = (moving[-1].tail or "") + original
+        else:
+            body.text = (body.text or "") + original
 
 
 # --- pre-flattening -----------------------------------------------------------------------------
