@@ -154,7 +154,7 @@ def _csv_encoding(path: Path) -> str:
         head.decode("utf-8")
         return "utf-8-sig"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 4:  # a character cut by the sample's end
+        if len(head) == 262_144 and exc.start >= len(head) - 4:  # a character cut by the sample's end
             return "utf-8-sig"
     from charset_normalizer import from_bytes
 
