@@ -414,8 +414,9 @@ def drop_repeated_pull_quotes(root: etree._Element, report: Report) -> None:
         text = _normal(text_of(quote))
         if len(text.split()) < 6 or quote.getparent() is None:
             continue
+        holders = set(quote.iterancestors())  # an item holding the quote holds its words: not "elsewhere"
         rest = " ".join(_normal(text_of(p)) for p in root.iter("p", "li")
-                        if quote not in p.iterancestors())
+                        if quote not in p.iterancestors() and p not in holders)
         if text in rest:
             quote.getparent().remove(quote)
             report.note("dropped {n} pull quote{s} repeating the text")
