@@ -53,15 +53,28 @@ class ResumeState:
     def __init__(self, out: Path, load: bool) -> None:
         self.path = out / STATE_NAME
         self.done: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._fh = None
+        lines = 0
         if load and self.path.is_file():
             with open(self.path, encoding="utf-8", errors="replace") as fh:
                 for line in fh:
+                    lines += 1
                     try:
                         item = json.loads(line)
                         self.done[item["stem"]] = (item["digest"], tuple(item["files"]))
                     except (ValueError, KeyError, TypeError):
                         continue  # a torn line from a crash
-        self._fh = None
+        if self.done and lines > 2 * len(self.done) + 100:  # nightly re-runs append: keep only the latest state of each edition
+            self._compact()
+
+    def _compact(self) -> None:
+        from ..atomic import atomic_path
+
+        with atomic_path(self.path) as tmp:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                for stem, (digest, files) in self.done.items():
+                    fh.write(json.dumps({"stem": stem, "digest": digest, "files": list(files)},
+                                        ensure_ascii=False) + "\n")
 
     def is_current(self, stem: str, digest: str) -> bool:
         """True when ``stem`` was written from this very input and options, and its files are all there."""
