@@ -13,7 +13,7 @@ from . import __version__, themes, writers
 from .errors import BatchError, ExporterError, OutputError
 from .normalise import OPTIONS as NORMALISE_OPTIONS
 from .options import Option
-from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, parse_formats, run_export
+from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, run_export
 from .options import resolve
 
 GROUP_TITLES = {

@@ -14,7 +14,7 @@ from exporter.batch.book import assemble, book_metadata, link_inside, rename_res
 from exporter.batch.manifest import load_manifest
 from exporter.cli import cli
 from exporter.errors import UsageError
-from helpers import epubcheck, pdf_text
+from helpers import epubcheck
 
 DATA = Path(__file__).parent / "data" / "batch"
 ARTICLES = [DATA / "first.html", DATA / "second.html", DATA / "third.html"]

@@ -64,7 +64,8 @@ class ResumeState:
                         self.done[item["stem"]] = (item["digest"], tuple(item["files"]))
                     except (ValueError, KeyError, TypeError):
                         continue  # a torn line from a crash
-        if self.done and lines > 2 * len(self.done) + 100:  # nightly re-runs append: keep only the latest state of each edition
+        # nightly re-runs append: keep only the latest state of each edition
+        if self.done and lines > 2 * len(self.done) + 100:
             self._compact()
 
     def _compact(self) -> None:
