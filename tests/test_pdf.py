@@ -586,3 +586,11 @@ def test_links_between_articles_stay_inside_the_book(three_articles, tmp_path):
     assert inside, "the link does not go inside the book"
     assert "https://news.example.org/ferry" not in texts[first], "an in-book link got a URL footnote"
     assert "https://news.example.org/ferry" in texts[ferry], "the ferry article's source line names its URL"
+
+
+def test_list_numbers_stay_apart_from_the_words(tmp_path):
+    book = Book.of(normalise("<ol start='3'><li><p>Deep fake phishing is still rare, L</p></li></ol>"
+                             "<ol><li>Second list ends with word</li></ol>", title="Lists"))
+    found = words(pdf_text(_write(book, tmp_path / "lists.pdf")))
+    assert {"l", "3", "word", "1"} <= set(found), found
+    assert not [w for w in found if re.fullmatch(r"[a-z]+\d+|\d+[a-z]+", w)], found

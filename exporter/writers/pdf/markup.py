@@ -68,6 +68,7 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
             _running_heads(section, doc.metadata, meta, book.is_collection, "duplex" in root_classes)
             prepare_tables(section)
             describe_images(section)
+            number_lists(section)
             body.append(section)
             sections.append(section)
     if book.is_collection:
@@ -245,6 +246,26 @@ def label_bookmarks(root: etree._Element) -> None:
     """Each heading's outline entry is its own text, fixed before link footnotes add their calls to it."""
     for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
         el.set("data-bookmark", " ".join("".join(el.itertext()).split()))
+
+
+def number_lists(root: etree._Element) -> None:
+    """Numbers of ordered lists as text at the start of each item, which the theme hangs in the margin.
+
+    CSS list markers are drawn after the item's text, so a PDF's text reads
+    "…last word1." and the word is lost to search and copy; a number that is
+    text, floated into the margin, is drawn first and reads apart.
+    """
+    for ol in root.iter("ol"):
+        start = ol.get("start", "1")
+        number = int(start) if start.lstrip("-").isdigit() else 1
+        rtl = next((a.get("dir") for a in ol.iterancestors() if a.get("dir")), ol.get("dir")) == "rtl"
+        ol.set("class", (ol.get("class", "") + " numbered").strip())
+        for li in ol.findall("li"):
+            marker = etree.Element("span", {"class": "li-number rtl" if rtl else "li-number"})
+            marker.text = f"{number}."
+            marker.tail, li.text = li.text, None
+            li.insert(0, marker)
+            number += 1
 
 
 def _comparable(url: str) -> str:
