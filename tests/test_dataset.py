@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import exporter
-from exporter.batch.datasets import field_mapping, map_fields, read_records
+from exporter.batch.datasets import Record, field_mapping, map_fields, read_records, record_metadata
 from exporter.cli import cli
 from exporter.errors import BatchError
 
@@ -71,6 +71,10 @@ def test_default_field_names():
     assert found == {"title": "H", "author": "B", "url": "L", "html": "<p>x</p>", "date": "2024"}
     assert map_fields({"title": "T", "text": "t"}, mapping) == {"title": "T", "html": "t"}
     assert field_mapping(["headline=hed"])["title"] == ("hed",)  # the aliases work on the left side too
+    record = Record(1, "d.jsonl:1", {"author": "By Jane Doe and Alexandra Sandberg", "date": "2024-07-11T09:30:00Z",
+                                     "url": "https://example.org/x", "html": "<p>x</p>"})
+    assert record_metadata(record) == {"authors": ["Jane Doe", "Alexandra Sandberg"], "date": "2024-07-11T09:30:00Z",
+                                       "source_url": "https://example.org/x"}
 
 
 @pytest.mark.parametrize("args, message", [

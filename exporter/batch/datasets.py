@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,7 +191,8 @@ def _names(value: Any) -> list[str]:
     text = str(value).strip()
     if text.lower().startswith("by "):
         text = text[3:]
-    return [text] if text else []
+    # "Jane Doe and John Roe", "Doe, Jane; Roe, John": several people (a comma alone may be "Surname, Name")
+    return [name.strip() for name in re.split(r"\s*(?:;|&|\band\b)\s*", text) if name.strip()]
 
 
 def group_key(record: Record, by: str) -> str:
