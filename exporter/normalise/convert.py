@@ -330,6 +330,7 @@ class Converter:
         body_rows: list[etree._Element] = []
         foot_rows: list[etree._Element] = []
         after: list[etree._Element] = []
+        loose: list[str | None] = [el.text] + [c.tail for c in el]  # text where no cell is: kept after it
         caption_src = None
         for child in el:
             kind = self.kind(child)
@@ -337,14 +338,14 @@ class Converter:
                 continue
             if child.tag == "caption" and caption_src is None:
                 caption_src = child
-            elif child.tag == "thead":
-                head_rows += [r for r in child if r.tag == "tr"]
-            elif child.tag == "tfoot":
-                foot_rows += [r for r in child if r.tag == "tr"]
-            elif child.tag == "tbody":
-                body_rows += [r for r in child if r.tag == "tr"]
+            elif child.tag in ("thead", "tfoot", "tbody"):
+                rows = [r for r in child if r.tag == "tr"]
+                {"thead": head_rows, "tfoot": foot_rows, "tbody": body_rows}[child.tag].extend(rows)
+                after += [r for r in child if r.tag != "tr" and self.kind(r) != DROP_KIND]
+                loose += [child.text] + [r.tail for r in child] + [r.text for r in rows]
             elif child.tag == "tr":
                 body_rows.append(child)
+                loose.append(child.text)
             else:
                 after.append(child)
         if caption_src is not None:
@@ -370,8 +371,8 @@ class Converter:
                 out.append(caption)
         for stray in after:
             self.block(stray, out) if self.kind(stray) == BLOCK_KIND else self.inline(stray, etree.SubElement(out, "p"))
-        # text directly inside <table> (invalid, but seen) is kept after it
-        for text in [el.text] + [c.tail for c in el]:
+        # text directly inside <table>, its sections or rows (invalid, but seen) is kept after it
+        for text in loose:
             if not is_blank(text):
                 append_text(etree.SubElement(out, "p"), text)
 
