@@ -104,3 +104,9 @@ def test_an_authors_long_paragraph_among_others_is_left_as_written():
     others = "".join(f"<p>{' '.join(SENTENCES[i:i + 3])}</p>" for i in range(0, 12, 3)) * 2
     doc = normalise(f"{others}<p>{long}</p>", language="en", typography=False)
     assert long in paragraphs(doc)
+
+
+def test_text_without_sentence_ends_is_not_cut_anywhere():
+    run = " ".join(f"word{i % 50}" for i in range(4000))  # far longer than a segmenter piece
+    doc = normalise(f"<p>{run}</p>", language="en")
+    assert paragraphs(doc) == [run]

@@ -93,6 +93,9 @@ def reflow(tree: etree._Element, metadata: Metadata, settings: Settings, report:
     bulk = BULK_SHARE * total if walls < WALL_SHARE * total else 0  # a text made of walls: every wall
     for p in [el for el, n in counts.items() if _is_run_on_candidate(el, n, bulk)]:
         text = "".join(p.itertext())
+        if len(text) > MAX_CHARS:
+            report.note("left {n} run-on paragraph{s} too long to reflow")
+            continue
         sentences = segment(text, metadata.language)
         if len(sentences) < MIN_SENTENCES:
             continue
@@ -143,6 +146,8 @@ _MISSED_END = re.compile(r"(?:[.!?\u2026][\u201d\u00bb\"]|[.!?]\[[^\]\s]{1,12}\]
 #: A sentence end nobody doubts: a lower-case word of three letters or more, a full stop, a capital.
 _PLAIN_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z])")
 CHUNK_CHARS = 1500
+#: Longer paragraphs are left as they are: segmenting them would take minutes.
+MAX_CHARS = 2_000_000
 #: Unmatched opening quotes protect at most this many characters (then they are taken as stray).
 _MAX_UNCLOSED = 600
 
@@ -157,13 +162,14 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
     segmenter = _segmenter(primary if primary in SEGMENTER_LANGUAGES else "en")
     protected = Protected(protected_ranges(text))
     starts = set()
-    for offset, chunk in _chunks(text, protected):
+    for offset, chunk, forced in _chunks(text, protected):
         cursor = 0
         for sentence in segmenter.segment(chunk):  # pysbd's own spans go wrong on repeated sentences
             sentence = sentence.strip()
             found = chunk.find(sentence, cursor) if sentence else -1
             if found >= 0:
-                starts.add(offset + found)
+                if not (forced and cursor == 0):
+                    starts.add(offset + found)
                 cursor = found + len(sentence)
     starts.update(m.end() for m in _MISSED_END.finditer(text))
     first = min(starts, default=0)
@@ -176,19 +182,28 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
     return sentences
 
 
-def _chunks(text: str, protected: "Protected", size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
-    """``text`` in pieces of about ``size`` characters, cut at plain sentence ends outside quotations.
+def _chunks(text: str, protected: "Protected", size: int = CHUNK_CHARS) -> list[tuple[int, str, bool]]:
+    """``text`` as ``(offset, piece, forced)``: pieces of about ``size`` characters cut at plain sentence ends.
 
     pysbd loses its way in long texts with unbalanced quotation marks (whole
-    pages come back as one sentence); short pieces keep a stray mark local.
+    pages come back as one sentence) and slows down more than linearly; short
+    pieces keep both local. Where no plain sentence end comes near, a piece is
+    cut at a space instead and the next one is ``forced``: it starts no sentence.
     """
-    pieces, start = [], 0
-    ends = [m.end() for m in _PLAIN_END.finditer(text) if m.end() not in protected]
-    for end in ends:
-        if end - start >= size:
-            pieces.append((start, text[start:end]))
-            start = end
-    pieces.append((start, text[start:]))
+    pieces, start, forced = [], 0, False
+    ends = iter(m.end() for m in _PLAIN_END.finditer(text) if m.end() not in protected)
+    end = next(ends, None)
+    while len(text) - start > size:
+        while end is not None and end - start < size:
+            end = next(ends, None)
+        if end is not None and end - start <= 2 * size:
+            cut, next_forced = end, False
+        else:
+            space = text.rfind(" ", start + size // 2, start + size)
+            cut, next_forced = (space + 1 if space > 0 else start + size), True
+        pieces.append((start, text[start:cut], forced))
+        start, forced = cut, next_forced
+    pieces.append((start, text[start:], forced))
     return pieces
 
 
@@ -261,13 +276,13 @@ def cohesion_depths(sentences: list[Sentence], window: int = 2) -> list[float]:
         right = sum((stems[j] for j in range(i, min(len(sentences), i + window))), Counter())
         curve.append(_cosine(left, right))
     depths = [0.0]
-    for i in range(1, len(curve)):
+    for i in range(1, len(curve)):  # climb to the peak on each side, never further than a few sentences
         left = right = curve[i]
         j = i
-        while j > 1 and curve[j - 1] >= left:
+        while j > max(1, i - PEAK_REACH) and curve[j - 1] > left:
             left, j = curve[j - 1], j - 1
         j = i
-        while j < len(curve) - 1 and curve[j + 1] >= right:
+        while j < min(len(curve) - 1, i + PEAK_REACH) and curve[j + 1] > right:
             right, j = curve[j + 1], j + 1
         depths.append(left + right - 2 * curve[i])
     return depths
@@ -280,6 +295,10 @@ WEIGHTS = {
     "new topic word": 0.24, "cohesion dip": 1.4, "words before": 0.98, "words after": 0.71, "question": -0.71,
     "colon": 2.49,
 }
+#: Cohesion peaks are looked for this many sentences away at most; a paragraph holds at most
+#: MAX_SENTENCES sentences (both keep the work linear in the length of the text).
+PEAK_REACH = 8
+MAX_SENTENCES = 40
 #: A cut is made where its log-odds beat this, within the length budget below.
 THRESHOLD = -0.8
 #: How much the length of paragraphs weighs against the cues.
@@ -333,7 +352,7 @@ def choose_cuts(sentences: list[Sentence]) -> list[int]:
     for j in range(1, n + 1):
         for i in range(j - 1, -1, -1):
             words = prefix[j] - prefix[i]
-            if words > 4 * MAX_WORDS and i < j - 1:
+            if (words > 4 * MAX_WORDS or j - i > MAX_SENTENCES) and i < j - 1:
                 break
             cost = best[i] + LENGTH_WEIGHT * _length_cost(words) - gains[i]
             if cost < best[j] - 1e-12:
