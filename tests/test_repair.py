@@ -19,6 +19,10 @@ def test_bold_line_between_paragraphs_is_a_heading():
         "<p>Intro.</p><h2>Where it began</h2><p>Body text.</p>")
 
 
+def test_opening_bold_line_and_bold_byline_stay_paragraphs():
+    assert "<h2>" not in body("<p><b>LONDON</b></p><p>Text.</p><p><b>By Jane Doe</b></p><p>More.</p>")
+
+
 def test_bold_sentence_and_bold_label_list_stay_paragraphs():
     markup = "<p>Intro.</p><p><b>This is bold.</b></p><p><b>Name</b></p><p><b>Age</b></p><p>Text.</p>"
     assert "<h2>" not in body(markup).replace("<h2>Age</h2>", "")

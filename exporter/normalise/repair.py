@@ -233,6 +233,7 @@ def repair_source(root: etree._Element, report: Report) -> None:
 # --- tree repairs --------------------------------------------------------------------------------
 
 HEADING_MAX_WORDS = 12
+_BYLINE = re.compile(r"\s*(?:by|von|par|por|di|door|av|af|updated|published)\b", re.IGNORECASE)
 PARAGRAPH_MIN_WORDS = 30
 _SENTENCE_END = re.compile(r"[.,;:!…\"'\u201d\u2019)]\s*$")
 
@@ -252,6 +253,8 @@ def bold_paragraph_headings(root: etree._Element, report: Report) -> None:
         if nxt is None or nxt.tag not in ("p", "ul", "ol", "figure", "blockquote", "table", "pre") or (
                 nxt.tag == "p" and _is_bold_line(nxt)):
             continue
+        if el.getprevious() is None or _BYLINE.match(text_of(el)):
+            continue  # an opening bold line is a byline, a dateline or a kicker, not a section
         el.tag = f"h{min(level + 1, 6)}"
         unwrap(el[0])
         report.note("made headings of {n} bold line{s}")
