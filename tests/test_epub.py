@@ -437,3 +437,17 @@ def test_generated_cover_fits_any_title():
         assert image.size == (1600, 2560)
     meta = Metadata(title="مقالة عربية", language="ar", direction="rtl")
     assert generate(meta, themes.load("default")) == generate(meta, themes.load("default"))
+
+
+def test_only_the_faces_the_book_uses_are_embedded_each_with_its_own_text():
+    from exporter.writers.epub import _text_by_face
+
+    faces = themes.load("default").faces
+    page = etree.fromstring("<div><p>plain <strong>bold <em>both</em></strong></p><pre>code</pre></div>")
+    wanted = {f.path.stem: t for f, t in _text_by_face(faces, [page]).items()}
+    assert set(wanted) == {"CharisSIL-Regular", "CharisSIL-Bold", "CharisSIL-BoldItalic", "JetBrainsMono-Regular"}
+    assert "both" in wanted["CharisSIL-BoldItalic"] and "both" not in wanted["CharisSIL-Regular"]
+    # a theme with a regular face only draws everything with it, so it gets every glyph
+    only = tuple(f for f in faces if f.path.stem == "CharisSIL-Regular")
+    [(_, text)] = _text_by_face(only, [page]).items()
+    assert all(word in text for word in ("plain", "bold", "both", "code"))

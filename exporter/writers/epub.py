@@ -342,15 +342,13 @@ class _Builder:
             el.set(XML_LANG, language)
 
     def _fonts_and_style(self) -> None:
-        text = "".join(etree.tostring(el, method="text", encoding="unicode") for _, el in self.pages)
-        code = "".join("".join(el.itertext()) for _, page in self.pages for el in page.iter("pre", "code"))
+        wanted = _text_by_face(self.theme.faces, [page for _, page in self.pages])
         faces = []
         for face in self.theme.faces:
-            wanted = code if face.role == "mono" else text
-            if face.role == "mono" and not code.strip():
-                continue  # no code in the book: the monospace faces stay out
+            if face not in wanted:
+                continue  # nothing in the book is set in this face (no code, no bold italic…): it stays out
             try:
-                data = subset_font(face.path, wanted)
+                data = subset_font(face.path, wanted[face])
             except ValueError as exc:
                 log.warning("font %s left out: %s", face.path.name, exc)
                 continue
@@ -504,6 +502,57 @@ def _with_ops(section: etree._Element) -> etree._Element:
     holder = etree.Element("div", nsmap={"epub": OPS_NS})
     holder.append(section)
     return holder
+
+
+#: What the stylesheets set bold, italic or monospaced (a superset is harmless: it only keeps a face).
+_BOLD = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "th", "strong", "b"})
+_ITALIC = frozenset({"em", "i", "blockquote", "figcaption", "caption"})
+_ITALIC_CLASSES = frozenset({"subtitle", "image-alt", "description"})
+_MONO = frozenset({"pre", "code"})
+
+
+def _text_by_face(faces: tuple[themes.FontFace, ...], pages: list[etree._Element]) -> dict:
+    """The text each face of the theme has to draw, found by the style of each run of text.
+
+    A run goes to the face a reading system would pick for it (same role, then style, then the nearest
+    weight), so a theme without a bold face still gets bold text's glyphs in its regular face. The regular
+    body face is always kept: the reader's own furniture (page numbers, notes) falls back on it.
+    """
+    def pick(mono: bool, bold: bool, italic: bool) -> themes.FontFace | None:
+        role = [f for f in faces if f.role == ("mono" if mono else "body")] or \
+            [f for f in faces if f.role == "body"]
+        if not role:
+            return None
+        return min(role, key=lambda f: (f.style != ("italic" if italic else "normal"),
+                                        abs(f.weight - (700 if bold else 400))))
+
+    runs: dict = {}
+    for page in pages:
+        for el in page.iter():
+            if not isinstance(el.tag, str):
+                continue
+            runs.setdefault(_style_of(el), []).append(el.text or "")
+            if el.tail and el.getparent() is not None:
+                runs.setdefault(_style_of(el.getparent()), []).append(el.tail)
+    wanted: dict = {}
+    regular = pick(False, False, False)
+    if regular is not None:
+        wanted[regular] = ""
+    for key, texts in runs.items():
+        face = pick(*key)
+        text = "".join(texts)
+        if face is not None and (text.strip() or face is regular):
+            wanted[face] = wanted.get(face, "") + text
+    return wanted
+
+
+def _style_of(el: etree._Element) -> tuple[bool, bool, bool]:
+    """(monospaced, bold, italic) for text directly inside ``el``, as the theme's stylesheet sets it."""
+    chain = [el, *el.iterancestors()]
+    tags = {a.tag for a in chain}
+    classes = {c for a in chain for c in (a.get("class") or "").split()}
+    return (bool(tags & _MONO), bool(tags & _BOLD) or "note-label" in classes,
+            bool(tags & _ITALIC) or bool(classes & _ITALIC_CLASSES))
 
 
 def _number_headings(section: etree._Element, prefix: str) -> None:
