@@ -294,9 +294,13 @@ def test_too_many_images_fail_the_article(tmp_path: Path) -> None:
         (tmp_path / f"i{n}.png").write_bytes(_png((n * 40, 0, 0)))
     source = article(tmp_path, "i0.png", "i1.png", "i2.png")
     with pytest.raises(LimitError, match="more than 2 images"):
-        exporter.export([source], "epub", tmp_path / "out", max_images=2)
-    assert not (tmp_path / "out" / "remote-images.epub").exists()
-    assert len(exporter.export([source], "epub", tmp_path / "out", max_images=3)) == 1
+        exporter.export([source], "pdf", tmp_path / "out", max_images=2)
+    assert not (tmp_path / "out" / "remote-images.pdf").exists()
+    assert len(exporter.export([source], "pdf", tmp_path / "out", max_images=3)) == 1
+    policy = ResourcePolicy(root=tmp_path, max_resources=2)
+    policy.fetch("i0.png"), policy.for_root(tmp_path).fetch("i1.png"), policy.fetch("i0.png")  # cached: not counted
+    with pytest.raises(LimitError):
+        policy.for_root(tmp_path).fetch("i2.png")
 
 
 # --- WeasyPrint and addresses ---------------------------------------------------------------------
