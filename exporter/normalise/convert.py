@@ -380,6 +380,8 @@ class Converter:
         row = etree.Element("tr")
         for cell in tr:
             if self.kind(cell) == DROP_KIND:
+                if not is_blank(cell.tail):  # text after a dropped element still belongs to the row
+                    append_text(row[-1] if len(row) else etree.SubElement(row, "td"), cell.tail)
                 continue
             if cell.tag in ("td", "th"):
                 out = etree.SubElement(row, cell.tag)
