@@ -194,7 +194,7 @@ def make_flow_uniform(root: etree._Element, report: Report) -> None:
     for el in root.iter("li", "td", "th"):
         if not _holds_blocks(el):
             continue
-        if not is_blank(el.text) or any(child.tag not in BLOCKS for child in el):
+        if not is_blank(el.text) or any(child.tag not in BLOCKS or not is_blank(child.tail) for child in el):
             _wrap_inline_runs(el)
 
 
