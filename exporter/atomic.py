@@ -30,6 +30,20 @@ def ensure_folder(folder: Path) -> None:
         raise OutputError(f"{folder}: output folder is not writable")
 
 
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (best effort: not every file system lets a folder be synced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def atomic_path(final: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``final``; rename it into place if the block succeeds."""
@@ -49,6 +63,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, final)
+        _sync_folder(final.parent)
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise OutputError(f"{final}: no space left on the device; nothing was written") from None
