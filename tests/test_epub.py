@@ -393,6 +393,8 @@ def test_collection_articles_have_title_blocks_unique_ids_and_links_inside(colle
     hrefs_one = [a.get("href") for a in one.iter("{%s}a" % NS["x"])]
     assert "article-2.xhtml#a2-details" in hrefs_one
     assert "article-1.xhtml#a1-article" in [a.get("href") for a in two.iter("{%s}a" % NS["x"])]
+    # each article's own source line still cites the web page
+    assert one.find(".//x:header//x:p[@class='source']/x:a", NS).get("href") == "https://example.org/one"
 
 
 # --- text tools, labels, limits --------------------------------------------------------------------

@@ -645,8 +645,8 @@ def _links_inside_book(section: etree._Element, by_url: dict[str, tuple[str, str
         if not href.startswith(("http://", "https://")):
             continue
         target = by_url.get(_url_key(href))
-        if target is None:
-            continue
+        if target is None or any(anc.get("class") == "title-block" for anc in a.iterancestors()):
+            continue  # the title block's source line cites the web page itself: it stays a web link
         file_name, prefix = target
         fragment = urlsplit(href).fragment
         rel = os.path.basename(file_name)
