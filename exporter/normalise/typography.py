@@ -20,11 +20,21 @@ from lxml import etree
 
 from ..document import Metadata, Report
 from ..options import Settings
-from ..tree import HEADINGS
+from ..tree import HEADINGS, INLINES
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"  # narrow no-break space
 SPACES = " \u00a0\u202f\u2009\u2007"
+#: What the report says, by kind of change.
+MESSAGES = {
+    "quotes": "curled {n} quotation mark{s}",
+    "apostrophes": "curled {n} apostrophe{s}",
+    "primes": "set {n} prime{s} after numbers",
+    "dashes": "set {n} dash{es}",
+    "ranges": "set {n} number range{s} with en dashes",
+    "ellipses": "set {n} ellipsis mark{s}",
+    "no-break spaces": "added {n} no-break space{s}",
+}
 #: Elements whose inline content is typeset; ``pre`` and ``code`` never are.
 TEXT_BLOCKS = frozenset({"p", *HEADINGS, "figcaption", "caption", "li", "td", "th"})
 SKIP = frozenset({"code", "pre"})
@@ -282,7 +292,7 @@ def typography(tree: etree._Element, metadata: Metadata, settings: Settings, rep
         return
     totals: dict[str, int] = {}
     for block in tree.iter(*TEXT_BLOCKS):
-        if any(child.tag not in INLINE_TAGS for child in block) or next(block.iterancestors("pre"), None) is not None:
+        if any(child.tag not in INLINES for child in block) or next(block.iterancestors("pre"), None) is not None:
             continue  # holds blocks: its paragraphs are typeset on their own
         language = _language_of(block, metadata.language)
         for kind, count in typeset_block(block, style_for(language)).items():
@@ -295,16 +305,6 @@ def typography(tree: etree._Element, metadata: Metadata, settings: Settings, rep
         report.note(message, totals.get(kind, 0))
 
 
-INLINE_TAGS = frozenset({"em", "strong", "a", "code", "sub", "sup", "br", "abbr", "span"})
-MESSAGES = {
-    "quotes": "curled {n} quotation mark{s}",
-    "apostrophes": "curled {n} apostrophe{s}",
-    "primes": "set {n} prime{s} after numbers",
-    "dashes": "set {n} dash{es}",
-    "ranges": "set {n} number range{s} with en dashes",
-    "ellipses": "set {n} ellipsis mark{s}",
-    "no-break spaces": "added {n} no-break space{s}",
-}
 
 
 def _language_of(el: etree._Element, default: str) -> str:
