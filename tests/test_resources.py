@@ -224,7 +224,7 @@ def _pretend_public(policy: ResourcePolicy, server) -> None:
     real = policy._checked_address
 
     def checked(target: str) -> str:
-        return "127.0.0.1" if target.startswith("http://images.test:") else real(target)
+        return "127.0.0.1" if target.startswith(("http://images.test:", "https://images.test:")) else real(target)
 
     policy._checked_address = checked  # type: ignore[method-assign]
 
@@ -332,3 +332,80 @@ def test_non_public_addresses(address: str) -> None:
 @pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"])
 def test_public_addresses(address: str) -> None:
     assert is_public(address)
+
+
+# --- HTTPS to a pinned address -------------------------------------------------------------------------
+def _certificate(tmp_path: Path, host: str) -> tuple[Path, Path]:
+    """A self-signed certificate for ``host`` (openssl, a second at most)."""
+    import subprocess
+
+    key, cert = tmp_path / f"{host}.key", tmp_path / f"{host}.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host}"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path):
+    import ssl
+
+    cert, key = _certificate(tmp_path, "images.test")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.hits, httpd.stop, httpd.daemon_threads = [], threading.Event(), True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield httpd, cert
+    finally:
+        httpd.stop.set()
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _trusting(cert: Path, monkeypatch) -> None:
+    """Let the policy's TLS context trust the test certificate (and nothing is loosened otherwise)."""
+    import ssl
+
+    import exporter.resources as resources
+
+    real = ssl.create_default_context
+
+    def context(*args, **kwargs):
+        made = real(*args, **kwargs)
+        made.load_verify_locations(cafile=str(cert))
+        return made
+
+    monkeypatch.setattr(resources.ssl, "create_default_context", context)
+
+
+def test_https_to_the_pinned_address_checks_the_host_name(tls_server, monkeypatch) -> None:
+    server, cert = tls_server
+    _trusting(cert, monkeypatch)
+    policy = ResourcePolicy()
+    _pretend_public(policy, server)
+    assert policy.fetch(f"https://images.test:{server.server_port}/image.png").data == PNG
+
+
+def test_https_certificate_for_another_name_is_refused(tls_server, monkeypatch) -> None:
+    """Pinning the address does not pin trust: a certificate for another name fails."""
+    server, cert = tls_server
+    _trusting(cert, monkeypatch)
+    policy = ResourcePolicy()
+    real = policy._checked_address
+    policy._checked_address = lambda target: "127.0.0.1" if "other.test" in target else real(target)
+    with pytest.raises(ResourceUnavailable, match="certificate|CERTIFICATE|hostname"):
+        policy.fetch(f"https://other.test:{server.server_port}/image.png")
+    assert server.hits == []
+
+
+def test_https_untrusted_certificate_is_refused(tls_server) -> None:
+    server, _ = tls_server
+    policy = ResourcePolicy()
+    _pretend_public(policy, server)
+    with pytest.raises(ResourceUnavailable, match="certificate|CERTIFICATE"):
+        policy.fetch(f"https://images.test:{server.server_port}/image.png")
+    assert server.hits == []
