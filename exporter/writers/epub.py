@@ -123,7 +123,8 @@ class _Page(epub.EpubItem):
 
 @dataclass
 class _Article:
-    doc: Document
+    doc: Document  #: as the book holds it (parts refer to it)
+    title: str  #: as shown (XML-safe)
     file_name: str
     section: etree._Element
     prefix: str
@@ -258,7 +259,7 @@ class _Builder:
                 _links_inside_book(section, by_url, file_name)
             self._add_page(f"article{len(self.done) + 1}", file_name, shown.metadata.title,
                            _with_ops(section), shown.metadata)
-            self.done.append(_Article(shown, file_name, section, prefix))
+            self.done.append(_Article(doc, shown.metadata.title, file_name, section, prefix))
         if self.done:
             self.guide.append({"href": self.done[0].file_name, "title": self.words["start"], "type": "text"})
 
@@ -292,7 +293,7 @@ class _Builder:
         parts_of = {id(doc): n for n, part in enumerate(self.book.parts, 1) for doc in part.articles}
         for art in self.done:
             subs = _heading_tree(art.section, art.file_name, counter)
-            title = art.doc.metadata.title if self.book.is_collection else self.meta.title
+            title = art.title if self.book.is_collection else self.meta.title
             entry = (epub.Section(title, href=art.file_name), subs) if subs else \
                 epub.Link(art.file_name, title, f"toc-{next(counter)}")
             part = parts_of.get(id(art.doc))
