@@ -59,6 +59,22 @@ def test_image_wrapped_in_link_with_caption_and_credit_siblings_is_one_figure():
                             "Photo: Jane Doe</figcaption></figure><p>Text after.</p>")
 
 
+def test_wordpress_caption_paragraph_joins_its_image():
+    markup = ('<div class="wp-caption"><a href="https://e.org/x.jpg"><img src="x.jpg" alt="X"></a>'
+              '<p class="wp-caption-text">The harbour at night.</p></div><p>Body text.</p>')
+    assert body(markup) == ('<figure><img src="x.jpg" alt="X"/><figcaption>The harbour at night.</figcaption>'
+                            "</figure><p>Body text.</p>")
+
+
+def test_credit_line_after_a_figure_joins_its_caption():
+    assert body('<figure><img src="z.jpg" alt=""><figcaption>The hall</figcaption></figure><p>Photo: <em>Jane '
+                "Doe</em>/Reuters</p><p>Body.</p>") == (
+        '<figure><img src="z.jpg" alt=""/><figcaption>The hall Photo: <em>Jane Doe</em>/Reuters</figcaption>'
+        "</figure><p>Body.</p>")
+    assert body('<figure><img src="z.jpg" alt=""></figure><p>Photographs are not allowed here.</p>').endswith(
+        "<p>Photographs are not allowed here.</p>")
+
+
 def test_inline_image_in_running_text_is_not_a_caption():
     out = body('<p>Before the image <span><img src="a.jpg" alt=""></span> and a sentence after it.</p>')
     assert "figcaption" not in out

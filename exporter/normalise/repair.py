@@ -18,6 +18,7 @@ from lxml import etree
 
 from ..document import Report
 from ..tree import HEADINGS, INLINES, text_of
+from .convert import _move_inline_content, append_text
 from .split import split_at
 from .text import collapse_space, is_blank
 
@@ -34,6 +35,7 @@ _PULL = re.compile(r"pull-?quote|quote-?pull|pull-?out|highlighted-?quote", re.I
 #: A box with more words than this is article, whatever its class says.
 BOX_MAX_WORDS = 80
 _FIGURE_HINT = re.compile(r"caption|credit|copyright|photo|image|picture|figure|media|img", re.IGNORECASE)
+_CAPTION_HINT = re.compile(r"caption|credit|copyright", re.IGNORECASE)
 _BLOCKY = ("p", "ul", "ol", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dl")
 
 
@@ -148,8 +150,9 @@ def wrap_figures(root: etree._Element, report: Report) -> None:
         if wrapper.getparent() is None or any(a.tag == "figure" for a in wrapper.iterancestors()):
             continue
         images = list(wrapper.iter("img"))
-        if len(images) != 1 or any(d.tag in _BLOCKY or d.tag == "figure" for d in wrapper.iterdescendants()):
-            continue
+        if len(images) != 1 or any((d.tag in _BLOCKY and not _CAPTION_HINT.search(_classes(d))) or d.tag == "figure"
+                                   for d in wrapper.iterdescendants()):
+            continue  # blocks other than a caption paragraph: this is a section, not a picture
         words = _words(wrapper)
         if words == 0 or words > 60 or _text_before(wrapper, images[0]):
             continue  # an image after words is part of running text, not a captioned picture
@@ -455,6 +458,26 @@ def _block_key(el: etree._Element) -> str | None:
     return f"{el.tag} {text}" if 3 <= len(text.split()) <= REPEAT_MAX_WORDS else None
 
 
+_CREDIT = re.compile(r"^\s*(?:photo(?:graph)?s?|image|picture|illustration|credit|source|foto|bild|"
+                     r"crédit|crédits|fuente)\s*(?:credit)?\s*[:\u00a9]|^\s*\(?(?:\u00a9|copyright)", re.IGNORECASE)
+
+
+def credits_into_captions(root: etree._Element, report: Report) -> None:
+    """A short "Photo: …" or "© …" line right after a figure is that figure's credit: it joins the caption."""
+    for figure in list(root.iter("figure")):
+        nxt = figure.getnext()
+        if nxt is None or nxt.tag != "p" or len(_WORD.findall(text_of(nxt))) > 30 or not _CREDIT.match(text_of(nxt)):
+            continue
+        caption = figure.find("figcaption")
+        if caption is None:
+            caption = etree.SubElement(figure, "figcaption")
+        else:
+            append_text(caption, " ")
+        _move_inline_content(nxt, caption)
+        nxt.getparent().remove(nxt)
+        report.note("moved {n} photo credit{s} into captions")
+
+
 #: Run on the clean tree, in this order, before heading levels are made consecutive.
-TREE_REPAIRS = (typed_lists, paragraph_headings, bold_paragraph_headings, drop_link_lines,
+TREE_REPAIRS = (typed_lists, paragraph_headings, bold_paragraph_headings, drop_link_lines, credits_into_captions,
                 drop_repeated_pull_quotes, drop_repeated_blocks)
