@@ -6,7 +6,8 @@ is: ``<noscript>`` fallbacks of lazy images, share/newsletter/related boxes,
 image wrappers with their captions and credits, layout tables. Tree repairs
 (:data:`TREE_REPAIRS`) run on the clean tree: bold paragraphs that are
 headings and headings that are paragraphs, lists typed with ``<br>`` and
-bullets, "Read more" lines, duplicated pull quotes and repeated blocks.
+bullets, "Read more" lines, photo credits after figures, duplicated pull
+quotes and repeated blocks.
 """
 from __future__ import annotations
 
