@@ -29,7 +29,11 @@ import test_properties as properties  # noqa: E402
 def batch(examples: int) -> None:
     """One Hypothesis run of ``examples`` generated documents, plus arbitrary text and bytes."""
     common = dict(deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    given(properties.documents)(settings(max_examples=examples, **common)(properties.check))()
+
+    def document_case(markup: str) -> None:  # a fresh function per batch: settings attach to it
+        properties.check(markup)
+
+    given(properties.documents)(settings(max_examples=examples, **common)(document_case))()
 
     def text_case(markup: str) -> None:
         properties.test_any_text_at_all.hypothesis.inner_test(markup)
