@@ -2,7 +2,8 @@
 
 JPEG, PNG and GIF pass through when small enough; WebP, AVIF, TIFF, BMP and
 ICO are converted (to PNG when they have transparency, else JPEG); anything
-wider or taller than ``max_px`` is scaled down and recompressed, after turning
+wider or taller than ``max_px`` is scaled down and recompressed (so is a JPEG
+saved at needless quality, over one byte per pixel), after turning
 it the way its EXIF orientation says. SVG passes only through
 :func:`exporter.svg.sanitise`. Undecodable data gives None, so the writer keeps
 the alt text instead.
@@ -22,6 +23,8 @@ from .resources import Resource, sniff_media_type
 PASS_THROUGH = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
 #: Formats that are always re-encoded, whatever their size (readers show them badly or not at all).
 CONVERTED = frozenset({"image/webp", "image/avif", "image/tiff", "image/bmp", "image/x-icon"})
+#: A JPEG bigger than this and than one byte per pixel was saved at needless quality: it is recompressed.
+HEAVY_JPEG_BYTES = 400_000
 MAX_PIXELS = 60_000_000  # refuse decompression bombs well before Pillow's own limit
 
 
@@ -64,8 +67,9 @@ def _raster(data: bytes, media_type: str, max_px: int) -> PreparedImage | None:
             fmt = (probe.format or "").upper()
             animated = bool(getattr(probe, "is_animated", False))
             upright = probe.getexif().get(0x0112, 1) in (0, 1)
+            heavy = fmt == "JPEG" and len(data) > max(HEAVY_JPEG_BYTES, width * height)  # over 1 byte/pixel
             if (media_type in PASS_THROUGH and media_type not in CONVERTED and fmt in ("JPEG", "PNG", "GIF")
-                    and (max(width, height) <= max_px or animated) and upright):
+                    and (max(width, height) <= max_px or animated) and upright and not heavy):
                 return PreparedImage(data, media_type, PASS_THROUGH[media_type], width, height, animated)
             probe.seek(0)
             image = ImageOps.exif_transpose(probe)

@@ -461,3 +461,17 @@ def test_control_characters_in_given_metadata_never_stop_the_writer(tmp_path, se
     assert book.opf.findtext("opf:metadata/dc:title", namespaces=NS) == "AB c"
     assert book.opf.findtext("opf:metadata/dc:creator", namespaces=NS) == "XY"
     assert book.xml("text/title.xhtml").findtext(".//x:h1", namespaces=NS) == "AB c"
+
+
+def test_a_needlessly_heavy_jpeg_is_recompressed_and_a_light_one_passes_through():
+    import os as _os
+
+    noisy = Image.frombytes("RGB", (900, 900), _os.urandom(900 * 900 * 3))
+    heavy = io.BytesIO()
+    noisy.save(heavy, "JPEG", quality=100)
+    assert len(heavy.getvalue()) > 900 * 900
+    image = prepare_bytes(heavy.getvalue())
+    assert image.media_type == "image/jpeg" and len(image.data) < len(heavy.getvalue())
+    light = io.BytesIO()
+    Image.new("RGB", (900, 900), (20, 40, 60)).save(light, "JPEG", quality=85)
+    assert prepare_bytes(light.getvalue()).data == light.getvalue()
