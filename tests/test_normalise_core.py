@@ -230,3 +230,11 @@ def test_document_pickles_for_worker_processes():
     doc = norm("<p>Hello <em>world</em></p>", title="T")
     again = pickle.loads(pickle.dumps(doc))
     assert again.to_xml() == doc.to_xml() and again.metadata == doc.metadata
+
+
+def test_metadata_options_are_cleaned_like_text():
+    meta = norm("<p>Some text here.</p>", title="Bad\x07 title\x00  here", authors=["A\x1b", "  "],
+                publisher="P\x01").metadata
+    assert (meta.title, meta.authors, meta.publisher) == ("Bad title here", ["A"], "P")
+    with pytest.raises(UsageError, match="--url"):
+        exporter.normalise("<p>x</p>", source_url="javascript:alert(1)")

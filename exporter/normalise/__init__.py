@@ -20,11 +20,10 @@ from ..read import Source, decode_source, parse_html
 from ..tree import INLINES, direction_of, text_of, validation_errors
 from . import language as languages
 from . import metadata as found_metadata
-from . import transforms
-from . import reflow, repair, typography
-from . import notes
+from . import notes, reflow, repair, transforms, typography
 from .convert import Converter, clean_lang
-from .text import collapse_space
+from .text import clean_text, collapse_space
+from .urls import clean_href
 
 #: The options :func:`normalise` accepts (metadata wins over the markup).
 OPTIONS: tuple[Option, ...] = METADATA_OPTIONS + NORMALISE_OPTIONS + LIMIT_OPTIONS
@@ -110,31 +109,45 @@ def flatten_deep_nesting(root: etree._Element, max_depth: int, report: Report) -
 
 
 def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._Element, source: Source) -> Metadata:
-    """Options first, then the markup, then fallbacks (file name, detected language)."""
-    title = settings.title or markup.get("title") or _title_from_stem(source.stem) or _first_words(tree)
+    """Options first, then the markup, then fallbacks (file name, detected language).
+
+    Every value is cleaned like the text (NFC, no control characters, one space), whoever gave it.
+    """
+    from ..errors import UsageError
+
+    if settings.date and not found_metadata.normalise_date(settings.date):
+        raise UsageError(f"--date: {settings.date!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    if settings.source_url and not (clean_href(settings.source_url) or "").startswith(("http://", "https://")):
+        raise UsageError(f"--url: {settings.source_url!r} is not an http(s) URL")
+    title = (_clean(settings.title) or _clean(markup.get("title")) or _title_from_stem(_clean(source.stem))
+             or _first_words(tree))
     language = clean_lang(settings.language) or markup.get("language")
     if not language:
         language = languages.detect(text_of(tree))
     language = languages.normalise_tag(language)
     direction = markup.get("direction") if not settings.language else None
-    meta = Metadata(
-        title=collapse_space(title).strip(),
+    authors = [a for a in map(_clean, settings.authors or markup.get("authors") or []) if a]
+    subjects = [s for s in map(_clean, settings.subjects or markup.get("subjects") or []) if s]
+    return Metadata(
+        title=title,
         language=language,
         direction=direction or direction_of(language),
-        authors=list(settings.authors) or list(markup.get("authors") or []),
-        subtitle=settings.subtitle,
+        authors=authors,
+        subtitle=_clean(settings.subtitle),
         date=found_metadata.normalise_date(settings.date) or markup.get("date"),
-        publisher=settings.publisher or markup.get("publisher"),
+        publisher=_clean(settings.publisher) or _clean(markup.get("publisher")),
         source_url=settings.source_url or markup.get("source_url"),
-        description=settings.description or markup.get("description"),
-        subjects=list(settings.subjects) or list(markup.get("subjects") or []),
-        rights=settings.rights,
+        description=_clean(settings.description) or _clean(markup.get("description")),
+        subjects=subjects,
+        rights=_clean(settings.rights),
     )
-    if settings.date and not found_metadata.normalise_date(settings.date):
-        from ..errors import UsageError
 
-        raise UsageError(f"--date: {settings.date!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    return meta
+
+def _clean(value: str | None) -> str | None:
+    """Metadata text as the tree's text: NFC, no control characters, single spaces; None when empty."""
+    if not value:
+        return None
+    return collapse_space(clean_text(str(value))).strip() or None
 
 
 def _title_from_stem(stem: str | None) -> str | None:
