@@ -8,6 +8,7 @@ export is a book of one, so every writer has one code path.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import unicodedata
@@ -87,8 +88,17 @@ class Document:
     origin: str = "<string>"
 
     def to_xml(self, pretty: bool = True) -> str:
-        """The clean tree as XML text (what ``exporter normalise`` prints)."""
-        return etree.tostring(self.tree, encoding="unicode", pretty_print=pretty)
+        """The clean tree as XML text (what ``exporter normalise`` prints).
+
+        ``pretty`` indents only between blocks, where white space means nothing, so that
+        normalising the printed tree again gives the same tree (lxml's own pretty printer
+        would indent inside ``pre``).
+        """
+        if not pretty:
+            return etree.tostring(self.tree, encoding="unicode")
+        tree = copy.deepcopy(self.tree)
+        _indent_blocks(tree)
+        return etree.tostring(tree, encoding="unicode") + "\n"
 
     @property
     def text(self) -> str:
@@ -110,6 +120,21 @@ class Document:
         state = dict(state)
         state["tree"] = etree.fromstring(state["tree"])
         self.__dict__.update(state)
+
+
+def _indent_blocks(el: etree._Element, level: int = 0) -> None:
+    """Indent the children of elements that hold only blocks (never inline content or ``pre``)."""
+    children = list(el)
+    if not children or (el.text and el.text.strip()) or el.tag in vocabulary.INLINE_CONTAINERS:
+        return
+    if any(c.tag in vocabulary.INLINES or (c.tail and c.tail.strip()) for c in children):
+        return
+    inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
+    el.text = inner
+    for child in children:
+        child.tail = inner
+        _indent_blocks(child, level + 1)
+    children[-1].tail = outer
 
 
 @dataclass

@@ -238,3 +238,11 @@ def test_metadata_options_are_cleaned_like_text():
     assert (meta.title, meta.authors, meta.publisher) == ("Bad title here", ["A"], "P")
     with pytest.raises(UsageError, match="--url"):
         exporter.normalise("<p>x</p>", source_url="javascript:alert(1)")
+
+
+def test_printed_tree_normalises_to_itself():
+    doc = norm('<h2>T</h2><p>"Quoted" <em>b</em></p><pre><code>x  = 1</code></pre>'
+               "<ul><li>one</li><li><p>two</p><ul><li>x</li></ul></li></ul>", title="X")
+    again = norm(doc.to_xml(), title="X")
+    assert again.to_xml(pretty=False) == doc.to_xml(pretty=False)
+    assert doc.to_xml().count("\n") > 5  # pretty: one block a line
