@@ -117,6 +117,13 @@ def decode(data: bytes, origin: str = "<input>") -> tuple[str, str]:
     if _looks_binary(data[:8192]):
         raise InputError(f"{origin}: this is binary data, not article markup")
     declared = _declared_encoding(data[:4096])
+    if declared and declared.replace("_", "-") not in ("utf-8", "utf8") and not data.isascii():
+        # A saved page re-encoded as UTF-8 keeps its old <meta charset>: bytes that are valid
+        # multi-byte UTF-8 practically never occur in legacy encodings, so the bytes win.
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     if declared:
         try:
             return data.decode(declared, errors="replace"), declared

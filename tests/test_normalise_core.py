@@ -246,3 +246,11 @@ def test_printed_tree_normalises_to_itself():
     again = norm(doc.to_xml(), title="X")
     assert again.to_xml(pretty=False) == doc.to_xml(pretty=False)
     assert doc.to_xml().count("\n") > 5  # pretty: one block a line
+
+
+def test_bytes_that_are_utf8_win_over_a_stale_declared_charset():
+    """Saved pages re-encoded as UTF-8 keep their old <meta charset> (the corpus's qq page says gb2312)."""
+    page = '<html><head><meta charset="gb2312"></head><body><p>谷歌在2014年收购了DeepMind。</p></body></html>'
+    assert "谷歌在2014年收购了" in norm(page.encode("utf-8")).text
+    legacy = '<html><head><meta charset="shift_jis"></head><body><p>日本語の記事です</p></body></html>'
+    assert "日本語の記事です" in norm(legacy.encode("shift_jis")).text
