@@ -254,3 +254,12 @@ def test_bytes_that_are_utf8_win_over_a_stale_declared_charset():
     assert "谷歌在2014年收购了" in norm(page.encode("utf-8")).text
     legacy = '<html><head><meta charset="shift_jis"></head><body><p>日本語の記事です</p></body></html>'
     assert "日本語の記事です" in norm(legacy.encode("shift_jis")).text
+
+
+def test_direction_comes_from_the_wrapper_a_reader_view_puts_around_the_article():
+    rtl_3 = '<div class="page"><div dir="rtl"><article><h2>Lorem</h2><p>Lorem ipsum dolor.</p></article></div></div>'
+    assert norm(rtl_3).metadata.direction == "rtl"
+    doc = norm('<div dir="rtl"><p>a b c</p><p>d e</p></div>')
+    assert doc.metadata.direction == "rtl" and doc.tree.get("dir") == "rtl" and doc.tree[0].get("dir") is None
+    mixed = norm('<div dir="rtl"><p>a b c</p></div><p>d e</p>')
+    assert mixed.metadata.direction == "ltr" and mixed.tree[0].get("dir") == "rtl"

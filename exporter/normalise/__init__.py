@@ -62,6 +62,7 @@ def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: s
     transforms.run(tree, report)
     if not text_of(tree).strip() and tree.find(".//img") is None:
         raise InputError(f"{source.origin}: the markup holds no text")
+    markup_meta["direction"] = markup_meta.get("direction") or article_direction(content, tree)
     metadata = build_metadata(settings, markup_meta, tree, source)
     drop_title_heading(tree, metadata.title, report)
     for language_pass in LANGUAGE_PASSES:
@@ -86,6 +87,26 @@ def pick_content(root: etree._Element) -> etree._Element:
         if len(found) == 1 and len("".join(found[0].itertext()).split()) >= 0.5 * len("".join(body.itertext()).split()):
             return found[0]
     return body
+
+
+def article_direction(content: etree._Element, tree: etree._Element) -> str | None:
+    """The direction the markup gives the whole article, or None.
+
+    From the picked content or its nearest ancestor with ``dir`` (a reader view wraps the
+    article in ``<div dir="rtl">``), else from a ``dir`` shared by every top-level block, which
+    then moves up to the article.
+    """
+    for el in (content, *content.iterancestors()):
+        value = (el.get("dir") or "").strip().lower()
+        if value in ("ltr", "rtl"):
+            return value
+    values = {block.get("dir") for block in tree}
+    if len(values) == 1 and values != {None}:
+        (value,) = values
+        for block in tree:
+            del block.attrib["dir"]
+        return value
+    return None
 
 
 def flatten_deep_nesting(root: etree._Element, max_depth: int, report: Report) -> None:
@@ -125,7 +146,7 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
     if not language:
         language = languages.detect(text_of(tree))
     language = languages.normalise_tag(language)
-    direction = markup.get("direction") if not settings.language else None
+    direction = markup.get("direction")  # explicit dir in the markup beats a guess from the language
     authors = [a for a in map(_clean, settings.authors or markup.get("authors") or []) if a]
     subjects = [s for s in map(_clean, settings.subjects or markup.get("subjects") or []) if s]
     return Metadata(
