@@ -22,6 +22,7 @@ from . import language as languages
 from . import metadata as found_metadata
 from . import notes, reflow, repair, transforms, typography
 from .convert import Converter, clean_lang
+from .split import unwrap
 from .text import clean_text, collapse_space
 from .urls import clean_href
 
@@ -213,7 +214,7 @@ def drop_redundant_language(tree: etree._Element, language: str) -> None:
                 for a in tree.iter("a"):
                     if a.get("href") == "#" + ident:
                         a.set("href", "#" + new)
-            transforms.unwrap(el)
+            unwrap(el)
 
 
 def _raise_recursion_limit() -> None:

@@ -14,7 +14,7 @@ import re
 from lxml import etree
 
 from ..document import Report
-from .split import split_at
+from .split import remove_keep_tail, split_at
 from .text import clean_text, is_blank
 from .urls import best_from_srcset, clean_href, clean_src
 
@@ -298,7 +298,7 @@ class Converter:
         holder = etree.Element("div")
         if caption is not None:
             parent = caption.getparent()
-            _remove_keep_tail(caption)
+            remove_keep_tail(caption)
             if parent is el:
                 pass
         self._mark_block_holders(el)
@@ -547,19 +547,6 @@ def _detached_copy(el: etree._Element) -> etree._Element:
     return dup
 
 
-def _remove_keep_tail(el: etree._Element) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
-
-
 def _move_inline_content(src: etree._Element, dest: etree._Element) -> None:
     append_text(dest, src.text)
     for child in list(src):
@@ -615,4 +602,4 @@ def lift_images(root: etree._Element, report: Report) -> None:
 
 def _replace_with_text(el: etree._Element, text: str) -> None:
     el.tail = text + (el.tail or "")
-    _remove_keep_tail(el)
+    remove_keep_tail(el)

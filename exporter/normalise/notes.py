@@ -22,6 +22,7 @@ from lxml import etree
 
 from ..document import Report
 from ..tree import INLINES, NOTE, NOTE_ROLE, NOTEREF_ROLE
+from .split import remove_keep_tail
 
 #: Marker text of a note reference: 1, [12], (3), *, **, †, ‡, §, a, [iv], note 4.
 MARKER = re.compile(r"^[\[(]?\s*(?:note\s*)?(\d{1,4}|[*†‡§¶]{1,3}|[a-z]|[ivxlc]{1,6})\s*[\])]?$", re.IGNORECASE)
@@ -177,24 +178,12 @@ def _drop_backlinks(el: etree._Element, ref_ids: set[str]) -> None:
         href = a.get("href", "")
         if href.startswith("#") and href[1:] in ref_ids and not _WORD.search("".join(a.itertext())):
             holder = a.getparent()
-            _remove(a)
+            remove_keep_tail(a)
             while holder is not None and holder.tag in INLINES and not len(holder) \
                     and not (holder.text or "").strip() and not holder.get("id"):
                 parent = holder.getparent()
-                _remove(holder)
+                remove_keep_tail(holder)
                 holder = parent
-
-
-def _remove(el: etree._Element) -> None:
-    """Remove ``el`` and its content, keeping its tail text in place."""
-    parent = el.getparent()
-    prev = el.getprevious()
-    if el.tail:
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def _detach(el: etree._Element) -> None:

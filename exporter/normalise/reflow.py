@@ -26,7 +26,7 @@ from lxml import etree
 
 from ..document import Metadata, Report
 from ..options import Settings
-from .split import split_at
+from .split import remove_keep_tail, split_at, text_slots
 
 #: A paragraph is run-on text when it has more words than this…
 MIN_WORDS = 150
@@ -385,25 +385,16 @@ def _split_paragraph(p: etree._Element, offsets: list[int]) -> None:
 
 def _drop_empty_inlines(block: etree._Element) -> None:
     """A cut at an element's edge leaves an empty copy of it on one side: it goes, its tail stays."""
-    from .convert import _remove_keep_tail
 
     for el in reversed(list(block.iterdescendants())):
         if el.tag != "br" and not len(el) and not el.text and el.get("id") is None:
-            _remove_keep_tail(el)
+            remove_keep_tail(el)
 
 
 def _insert_marker(block: etree._Element, offset: int) -> etree._Element:
     """Put an empty element at character ``offset`` of ``block``'s text and return it."""
     position = 0
-    slots: list[tuple[etree._Element, str]] = []
-
-    def walk(el: etree._Element) -> None:
-        slots.append((el, "text"))
-        for child in el:
-            walk(child)
-            slots.append((child, "tail"))
-
-    walk(block)
+    slots = text_slots(block)
     for el, which in slots:
         value = getattr(el, which) or ""
         if position + len(value) >= offset and (value or position == offset):

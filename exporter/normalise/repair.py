@@ -20,7 +20,7 @@ from lxml import etree
 from ..document import Report
 from ..tree import HEADINGS, INLINES, text_of
 from .convert import _move_inline_content, append_text
-from .split import split_at
+from .split import remove_keep_tail, split_at
 from .text import collapse_space, is_blank
 
 _WORD = re.compile(r"[^\W_]+")
@@ -71,7 +71,7 @@ def use_noscript_images(root: etree._Element, report: Report) -> None:
             continue
         group = _image_group(noscript)
         for lazy in [img for img in group.iter("img") if img is not images[0]]:
-            _remove_keeping_tail(lazy)
+            remove_keep_tail(lazy)
         noscript.tag = "span"  # unwrapped by the converter, its image kept
         report.note("used {n} <noscript> image{s} in place of lazy-loading copies")
 
@@ -98,19 +98,6 @@ def _words_outside_images(el: etree._Element) -> bool:
     return False
 
 
-def _remove_keeping_tail(el: etree._Element) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
-
-
 def drop_boxes(root: etree._Element, report: Report) -> None:
     """Share, newsletter, "related" and promotion boxes go, when their class says so and they are small;
     so do pull quotes repeating the article."""
@@ -121,10 +108,10 @@ def drop_boxes(root: etree._Element, report: Report) -> None:
             continue
         classes = _classes(el)
         if _BOX.search(classes):
-            _remove_keeping_tail(el)
+            remove_keep_tail(el)
             report.note("dropped {n} share, newsletter or related box{es}")
         elif _PULL.search(classes) and _repeated_elsewhere(el, root):
-            _remove_keeping_tail(el)  # a pull quote goes only when the article says the same words
+            remove_keep_tail(el)  # a pull quote goes only when the article says the same words
             report.note("dropped {n} pull quote{s} repeating the text")
 
 
@@ -183,7 +170,7 @@ def _text_before(wrapper: etree._Element, img: etree._Element) -> bool:
 
 def _make_figure(wrapper: etree._Element, img: etree._Element) -> None:
     """Rewrite ``wrapper`` in place as ``<figure><img/><figcaption>…the rest…</figcaption></figure>``."""
-    _remove_keeping_tail(img)
+    remove_keep_tail(img)
     img.tail = None
     caption = etree.Element("figcaption")
     caption.text, wrapper.text = wrapper.text, None
@@ -244,7 +231,7 @@ _SENTENCE_END = re.compile(r"[.,;:!…\"'\u201d\u2019)]\s*$")
 
 def bold_paragraph_headings(root: etree._Element, report: Report) -> None:
     """A short line, all bold, alone between paragraphs, is a heading: one level below the heading before it."""
-    from .transforms import unwrap
+    from .split import unwrap
 
     level = 1
     for el in list(root):

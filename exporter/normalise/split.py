@@ -1,4 +1,6 @@
-"""Splitting an inline container in two at a descendant: the one tree surgery several passes share.
+"""Tree surgery the normaliser's passes share: splitting, unwrapping, removing, walking text.
+
+Splitting an inline container in two at a descendant:
 
 ``<p>a <em>b<br/><br/>c</em> d</p>`` split at the first ``br`` gives
 ``<p>a <em>b</em></p>`` and ``<p><em>c</em> d</p>``: every inline element open at
@@ -52,3 +54,53 @@ def has_content(el: etree._Element) -> bool:
     if any(text.strip() for text in el.itertext()):
         return True
     return next(el.iter("img"), None) is not None
+
+
+def remove_keep_tail(el: etree._Element) -> None:
+    """Remove ``el`` and its content, keeping its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def unwrap(el: etree._Element) -> None:
+    """Replace ``el`` by its content (text, children and tail stay where they were)."""
+    parent = el.getparent()
+    index = parent.index(el)
+    prev = el.getprevious()
+    if el.text:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.text
+        else:
+            parent.text = (parent.text or "") + el.text
+    children = list(el)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    last = children[-1] if children else el.getprevious()
+    if el.tail:
+        if last is not None:
+            last.tail = (last.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def text_slots(block: etree._Element) -> list[tuple[etree._Element, str]]:
+    """Every place text can sit inside ``block``, in reading order: ``(element, "text" | "tail")``."""
+    slots: list[tuple[etree._Element, str]] = []
+
+    def walk(el: etree._Element) -> None:
+        slots.append((el, "text"))
+        for child in el:
+            walk(child)
+            slots.append((child, "tail"))
+
+    walk(block)
+    return slots

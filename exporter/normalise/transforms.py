@@ -18,9 +18,9 @@ from ..tree import BLOCKS, HEADINGS, INLINES
 #: Until :func:`consecutive_headings` re-levels them, the converter's ``h1`` are blocks too (else an item
 #: holding one is taken for inline content and the heading lands inside a paragraph).
 BLOCKS = BLOCKS | {"h1"}
-from .convert import _remove_keep_tail, lift_images
+from .convert import lift_images
 from .notes import detect_notes
-from .split import has_content, split_at
+from .split import has_content, remove_keep_tail, split_at, text_slots, unwrap
 from .text import collapse_space, is_blank
 
 Transform = Callable[[etree._Element, Report], None]
@@ -91,15 +91,7 @@ def _holds_blocks(el: etree._Element) -> bool:
 
 def tidy_inline_run(block: etree._Element) -> None:
     """One run of inline text: single spaces, none at the edges or around line breaks."""
-    slots: list[tuple[etree._Element, str]] = []
-
-    def walk(el: etree._Element) -> None:
-        slots.append((el, "text"))
-        for child in el:
-            walk(child)
-            slots.append((child, "tail"))
-
-    walk(block)
+    slots = text_slots(block)
     previous_space = True  # at the start of the block, leading space goes
     for i, (el, which) in enumerate(slots):
         value = getattr(el, which)
@@ -141,11 +133,11 @@ def remove_empty(root: etree._Element, report: Report) -> None:
         tag = el.tag
         if tag in INLINES and tag != "br":
             if not len(el) and not el.text:
-                _remove_keep_tail(el)
+                remove_keep_tail(el)
         elif tag in ("p", *HEADINGS, "h1", "figcaption", "caption"):
             _trim_edge_breaks(el)
             if not has_content(el):
-                _remove_keep_tail(el)
+                remove_keep_tail(el)
                 report.note("removed {n} empty block{s}")
         elif tag in ("li",):
             if not has_content(el) and not len(el):
@@ -275,35 +267,8 @@ def unique_ids(root: etree._Element, report: Report) -> None:
         if target:
             a.set("href", "#" + target)
         else:
-            _unwrap(a)
+            unwrap(a)
             report.note("unlinked {n} link{s} to missing anchors")
-
-
-def _unwrap(el: etree._Element) -> None:
-    """Replace an element by its content."""
-    parent = el.getparent()
-    index = parent.index(el)
-    prev = el.getprevious()
-    if el.text:
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.text
-        else:
-            parent.text = (parent.text or "") + el.text
-    children = list(el)
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
-    last = children[-1] if children else el.getprevious()
-    if el.tail:
-        if last is not None and last is not el:
-            last.tail = (last.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
-
-
-def unwrap(el: etree._Element) -> None:
-    """Public name for replacing an element by its content (used by later passes too)."""
-    _unwrap(el)
 
 
 from . import repair  # noqa: E402  (repair uses the helpers above)
