@@ -97,6 +97,27 @@ def _last_child(el: etree._Element) -> etree._Element | None:
         return None
 
 
+class _Loose:
+    """Stray inline content gathered into a holder (``<p>``, ``<li>``) made on first need."""
+
+    def __init__(self, parent: etree._Element, tag: str) -> None:
+        self.parent, self.tag, self._holder = parent, tag, None
+
+    def holder(self) -> etree._Element:
+        if self._holder is None:
+            self._holder = etree.SubElement(self.parent, self.tag)
+        return self._holder
+
+    def add_text(self, text: str | None) -> None:
+        if self._holder is None and is_blank(text):
+            return
+        append_text(self.holder(), text)
+
+    def close(self) -> None:
+        """The next stray content starts a new holder."""
+        self._holder = None
+
+
 class Converter:
     """One conversion of one source tree. Not reusable: it keeps per-tree state."""
 
@@ -136,30 +157,19 @@ class Converter:
 
         Loose inline content between blocks is gathered into paragraphs.
         """
-        para: etree._Element | None = None
-
-        def add_text(text: str | None) -> None:
-            nonlocal para
-            if is_blank(text) and para is None:
-                return
-            if para is None:
-                para = etree.SubElement(out, "p")
-            append_text(para, text)
-
-        add_text(src.text)
+        para = _Loose(out, "p")
+        para.add_text(src.text)
         for child in src:
             kind = self.kind(child)
             if kind == DROP_KIND:
                 if isinstance(child.tag, str):
                     self.report.note(f"dropped {{n}} <{child.tag}> element{{s}}")
             elif kind == BLOCK_KIND:
-                para = None
+                para.close()
                 self.block(child, out)
             else:
-                if para is None:
-                    para = etree.SubElement(out, "p")
-                self.inline(child, para)
-            add_text(child.tail)
+                self.inline(child, para.holder())
+            para.add_text(child.tail)
 
     def block(self, el: etree._Element, out: etree._Element) -> None:
         tag = el.tag
@@ -220,37 +230,26 @@ class Converter:
         start = (el.get("start") or "").strip()
         if lst.tag == "ol" and re.fullmatch(r"-?\d{1,9}", start) and int(start) != 1:
             lst.set("start", str(int(start)))
-        loose: etree._Element | None = None  # an item gathering stray inline content
-
-        def add_text(text: str | None) -> None:
-            nonlocal loose
-            if is_blank(text) and loose is None:
-                return
-            if loose is None:
-                loose = etree.SubElement(lst, "li")
-            append_text(loose, text)
-
-        add_text(el.text)
+        loose = _Loose(lst, "li")  # an item gathering stray inline content
+        loose.add_text(el.text)
         for child in el:
             kind = self.kind(child)
             if kind == DROP_KIND:
                 pass
             elif child.tag == "li":
-                loose = None
+                loose.close()
                 self.list_item(child, lst)
             elif child.tag in LIST_SOURCE and len(lst):
-                loose = None  # a list nested directly in a list belongs to the item before it
+                loose.close()  # a list nested directly in a list belongs to the item before it
                 holder = lst[-1]
                 _ensure_block_mode(holder)
                 self.list(child, holder)
             elif kind == BLOCK_KIND:
-                loose = None
+                loose.close()
                 self.blocks_into_item(child, etree.SubElement(lst, "li"))
             else:
-                if loose is None:
-                    loose = etree.SubElement(lst, "li")
-                self.inline(child, loose)
-            add_text(child.tail)
+                self.inline(child, loose.holder())
+            loose.add_text(child.tail)
 
     def blocks_into_item(self, el: etree._Element, item: etree._Element) -> None:
         wrapper = etree.Element("div")
