@@ -13,7 +13,7 @@ from PIL import Image
 import exporter
 from exporter import themes
 from exporter.document import Book, Part
-from exporter.errors import UsageError
+from exporter.errors import LimitError, UsageError
 from exporter.fontsubset import subset_font
 from exporter.images import prepare_bytes
 from exporter.normalise import normalise
@@ -410,15 +410,17 @@ def test_blocks_and_line_breaks_never_join_words_and_labels_follow_the_language(
     src.write_text("""<html lang="fr"><body><article><p>premier<br>second</p><h2>Titre</h2><p>Suite du texte
       avec assez de mots pour une langue.</p><figure><img src="a.png" alt="Image une"></figure>
       <figure><img src="b.png" alt="Image deux"></figure></article></body></html>""", encoding="utf-8")
-    book = Epub(_export(src, tmp_path / "out", title="Livre", max_images=1))
+    book = Epub(_export(src, tmp_path / "out", title="Livre"))
     found = words(epub_text(book.path))
     for word in ("premier", "second", "titre", "suite"):
         assert word in found
     assert "Table des matières" in book.zip.read("EPUB/nav.xhtml").decode()
     article = book.xml("text/article-1.xhtml")
-    # --max-images 1: the second image gives way to its alt text
-    assert [i.get("alt") for i in article.iterfind(".//x:img", NS)] == ["Image une"]
-    assert "Image deux" in etree.tostring(article, method="text", encoding="unicode")
+    assert [i.get("alt") for i in article.iterfind(".//x:img", NS)] == ["Image une", "Image deux"]
+    # --max-images is a limit like the others: over it, the article fails clearly and nothing is written
+    with pytest.raises(LimitError):
+        _export(src, tmp_path / "limited", title="Livre", max_images=1)
+    assert not (tmp_path / "limited").exists() or not any((tmp_path / "limited").iterdir())
 
 
 def test_a_book_over_50_mb_is_written_with_a_warning(tmp_path, seed_path, monkeypatch, caplog):

@@ -93,7 +93,7 @@ class EpubWriter(Writer):
 
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
         theme = themes.load(settings.get("theme") or "default")
-        builder = _Builder(book, theme, max_images=int(settings.get("max_images") or 500))
+        builder = _Builder(book, theme)
         builder.cover(settings.get("cover"))
         builder.title_page()
         builder.articles(resources)
@@ -144,7 +144,6 @@ class _Builder:
     image_alts: list[str] = field(default_factory=list)
     done: list[_Article] = field(default_factory=list)
     cover_file: str | None = None
-    max_images: int = 500
     licences: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -237,15 +236,10 @@ class _Builder:
             if part is not None and part not in started:
                 started.add(part)
                 self._part_page(part)
-            policy = resources.for_root(doc.base)
-            kept = [0]
+            policy = resources.for_root(doc.base)  # its budget enforces --max-images for the whole book
 
-            def resolve(src: str, policy: ResourcePolicy = policy, kept: list[int] = kept) -> str | None:
-                if kept[0] >= self.max_images:
-                    return None  # over --max-images: the figure keeps its alt text and caption
-                found = embedder.embed(policy, src)
-                kept[0] += found is not None
-                return found
+            def resolve(src: str, policy: ResourcePolicy = policy) -> str | None:
+                return embedder.embed(policy, src)
 
             shown = replace(doc, metadata=replace(xml_safe(doc.metadata), date=day(doc.metadata.date)))
             section = article_section(shown, resolve, id_prefix=prefix)
