@@ -120,11 +120,10 @@ def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool) -> None:
 @click.pass_obj
 def export(obj: Context, inputs: tuple[str, ...], formats: str, out: Path, **options: Any) -> None:
     def run() -> None:
-        outcome = run_export(list(inputs), formats, out, **_given(options))
         quiet = logging.getLogger().level >= logging.ERROR
-        if not quiet:
-            for path in outcome.written:
-                click.echo(str(path))
+        # each file is printed as soon as it is written (and not kept: a batch runs in flat memory)
+        outcome = run_export(list(inputs), formats, out, **_given(options),
+                             on_written=(lambda path: None) if quiet else (lambda path: click.echo(str(path))))
         for _, why in outcome.failed:
             click.echo(f"exporter: error: {why}", err=True)
         if outcome.batch and not quiet:

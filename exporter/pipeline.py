@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from . import writers
 from .atomic import atomic_path, ensure_folder
@@ -115,8 +115,12 @@ def export(inputs: Iterable[str | Path] | str | Path | None = None, formats: str
     return outcome.written
 
 
-def run_export(inputs, formats, out, **options: Any) -> Outcome:
+def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | None = None,
+               **options: Any) -> Outcome:
     """Like :func:`export`, but one bad input among several is recorded in the outcome, not raised.
+
+    ``on_written`` (the CLI's printer) is called with each file as it is written;
+    then ``Outcome.written`` stays empty, so a batch of any size runs in flat memory.
 
     One plain article file is exported here and its error raised as is. Several
     inputs, a dataset (``.jsonl``, ``.csv``), a ``book.toml`` or a batch option
@@ -131,11 +135,17 @@ def run_export(inputs, formats, out, **options: Any) -> Outcome:
     if _is_batch(inputs, options):
         from .batch.runner import run_batch
 
-        done = run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None)
+        done = run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None,
+                         on_written=on_written)
         return Outcome(written=done.written, failed=done.failed, skipped=done.skipped, exported=done.exported,
                        batch=True)
     doc = load_document(inputs[0], settings)  # one input: its own error, with its own exit status
-    return Outcome(written=write_book(Book.of(doc), names, out, settings), exported=1)
+    written = write_book(Book.of(doc), names, out, settings)
+    if on_written is not None:
+        for path in written:
+            on_written(path)
+        return Outcome(exported=1)
+    return Outcome(written=written, exported=1)
 
 
 def _is_batch(inputs: list[str], options: dict[str, Any]) -> bool:

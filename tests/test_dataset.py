@@ -36,7 +36,9 @@ def test_jsonl_with_a_broken_record_exports_the_others_and_reports_it(tmp_path):
     data = json.loads(report.read_text())
     assert (data["exported"], data["skipped"], data["failed"]) == (3, 0, 1)
     assert data["failures"][0]["input"] == "records.jsonl:3" and "not valid JSON" in data["failures"][0]["reason"]
-    assert len(data["written"]) == 6
+    assert data["files_written"] == 6
+    printed = [line for line in output.splitlines() if line.endswith((".epub", ".txt"))]
+    assert sorted(Path(line).name for line in printed) == names  # each file printed as it was written
     text = (out / "harbour-lights-return-4.txt").read_text()
     assert "Grace Hopper" in text and "2024-07-09" in text and "https://news.example.org/b" in text
 

@@ -13,7 +13,7 @@ import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..atomic import atomic_path
 from ..document import slugify
@@ -32,6 +32,8 @@ log = logging.getLogger("exporter")
 @dataclass
 class BatchOutcome:
     written: list[Path] = field(default_factory=list)
+    #: files written (also when they were handed to ``on_written`` instead of kept in ``written``)
+    files: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     exported: int = 0
@@ -60,8 +62,11 @@ class Batch:
     """One run of ``export`` over several inputs."""
 
     def __init__(self, inputs: list[str], formats: list[str], out: Path, settings: Settings,
-                 given: dict[str, Any], formats_given: bool) -> None:
+                 given: dict[str, Any], formats_given: bool,
+                 on_written: Callable[[Path], None] | None = None) -> None:
         self.inputs, self.formats, self.out, self.settings = inputs, formats, out, settings
+        #: called with each file as it is written; then the files are not kept (memory stays flat)
+        self.on_written = on_written
         self.given, self.formats_given = given, formats_given
         self.mapping = field_mapping(settings.get("map") or ())
         self.names = Names()
@@ -259,6 +264,10 @@ class Batch:
             with tqdm(total=total, unit="article", disable=not self.progress_wanted(), file=sys.stderr,
                       dynamic_ncols=True, desc="exporting") as bar:
                 for result in engine.run(self.fresh(tasks, bar)):
+                    if self.on_written is not None and result.files:
+                        with bar.external_write_mode():  # lines printed above the bar, not through it
+                            for f in result.files:
+                                self.on_written(Path(f))
                     self._take(result)
                     bar.update(1)
                     bar.set_postfix(failed=len(self.outcome.failed), refresh=False)
@@ -274,7 +283,9 @@ class Batch:
             self._fail(origin, reason)
         if result.status == "exported":
             self.outcome.exported += 1
-            self.outcome.written += [Path(f) for f in result.files]
+            self.outcome.files += len(result.files)
+            if self.on_written is None:
+                self.outcome.written += [Path(f) for f in result.files]
             self.state.remember(result.stem, result.digest, result.files)
         else:
             self._fail(result.origin, result.reason or "failed")
@@ -284,7 +295,10 @@ class Batch:
         log.info("failed: %s", reason)  # the CLI lists every failure at the end, after the progress bar
 
     def write_report(self, path: Path) -> None:
-        """The batch as JSON: counts, every failure with its reason, what was skipped and written."""
+        """The batch as JSON: counts, every failure with its reason, what was skipped.
+
+        The files themselves are not listed (a nightly run writes a million): they are in the output folder.
+        """
         from .. import __version__
 
         o = self.outcome
@@ -297,7 +311,7 @@ class Batch:
             "failed": len(o.failed),
             "failures": [{"input": origin, "reason": reason} for origin, reason in o.failed],
             "skipped_inputs": o.skipped,
-            "written": [str(p) for p in o.written],
+            "files_written": o.files,
         }
         with atomic_path(path) as tmp:
             tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -310,6 +324,6 @@ def _checked(formats: list[str]) -> list[str]:
 
 
 def run_batch(inputs: list[str], formats: list[str], out: Path, settings: Settings, given: dict[str, Any],
-              formats_given: bool = True) -> BatchOutcome:
+              formats_given: bool = True, on_written: Callable[[Path], None] | None = None) -> BatchOutcome:
     """Export many inputs (files, datasets, manifests) as :mod:`exporter.batch` describes."""
-    return Batch(inputs, formats, out, settings, given, formats_given).run()
+    return Batch(inputs, formats, out, settings, given, formats_given, on_written).run()
