@@ -15,7 +15,7 @@ in one run:
     python benchmarks/batch.py --records 100 --memory 200,2000   # a short run on a busy machine
 
 Each measurement runs in a fresh process (``python -c``), timed around
-``exporter.export`` only (imports excluded), so the numbers compare like with like.
+``run_export`` only (imports excluded), so the numbers compare like with like.
 """
 from __future__ import annotations
 
@@ -36,16 +36,13 @@ SEED = ROOT.parent / "shared" / "corpus" / "seed" / "article.html"
 
 RUNNER = r"""
 import json, resource, sys, time
-import exporter
-from exporter.errors import BatchError
+from exporter.pipeline import run_export
 data, formats, out, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 start = time.perf_counter()
 cpu_start = time.process_time()
-try:
-    written = exporter.export([data], formats=formats, out=out, jobs=jobs, progress=False)
-    failed = 0
-except BatchError as exc:
-    failed = str(exc).split(" of ")[0]
+# as the CLI runs it: files handed on as they are written, not kept
+outcome = run_export([data], formats, out, jobs=jobs, progress=False, on_written=lambda path: None)
+failed = len(outcome.failed)
 seconds = time.perf_counter() - start
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
