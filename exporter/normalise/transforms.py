@@ -150,25 +150,26 @@ def remove_empty(root: etree._Element, report: Report) -> None:
                 el.getparent().remove(el)
         elif tag == "figure":
             if el.find("img") is None:
-                caption = el.find("figcaption")
-                if caption is not None:
-                    caption.tag = "p"
-                    el.addprevious(caption)
-                el.getparent().remove(el)
+                _replace_by_caption(el, "figcaption")
         elif tag == "table":
             if el.find("tbody") is None:
                 head = el.find("thead")
                 if head is not None:
                     head.tag = "tbody"
                 else:
-                    caption = el.find("caption")
-                    if caption is not None:
-                        caption.tag = "p"
-                        el.addprevious(caption)
-                    el.getparent().remove(el)
+                    _replace_by_caption(el, "caption")
     for li in root.iter("li", "td", "th"):
         if is_blank(li.text) and not len(li):
             li.text = None
+
+
+def _replace_by_caption(el: etree._Element, caption_tag: str) -> None:
+    """Remove an empty figure or table; its caption's words stay, as a paragraph."""
+    caption = el.find(caption_tag)
+    if caption is not None:
+        caption.tag = "p"
+        el.addprevious(caption)
+    el.getparent().remove(el)
 
 
 def _trim_edge_breaks(el: etree._Element) -> None:
