@@ -109,6 +109,20 @@ def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool) -> None:
     ctx.obj = Context(debug=debug)
 
 
+def _verbosity(ctx: click.Context, param: click.Parameter, value: int | bool) -> None:
+    """``-q``/``-v`` after the command name mean what they mean before it."""
+    if value:
+        level = logging.ERROR if param.name == "quiet" else (logging.INFO, logging.DEBUG)[min(int(value), 2) - 1]
+        logging.getLogger().setLevel(level)
+
+
+def verbosity(func: Callable) -> Callable:
+    func = click.option("-v", "--verbose", count=True, expose_value=False, callback=_verbosity,
+                        help="Say what is done, including what the normaliser changed (-vv: more).")(func)
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_verbosity,
+                        help="Print only errors.")(func)
+
+
 @cli.command(help=EXPORT_HELP)
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @click.option("-f", "--format", "formats", default=None, metavar="LIST",
@@ -117,6 +131,7 @@ def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool) -> None:
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=DEFAULT_OUTPUT, show_default=True,
               help="Folder the editions are written to (created if needed).")
 @with_options(all_options())
+@verbosity
 @click.pass_obj
 def export(obj: Context, inputs: tuple[str, ...], formats: str, out: Path, **options: Any) -> None:
     def run() -> None:
@@ -140,6 +155,7 @@ def export(obj: Context, inputs: tuple[str, ...], formats: str, out: Path, **opt
 @click.option("--metadata/--no-metadata", "show_metadata", default=False,
               help="Also print the metadata found, as a comment before the tree.")
 @with_options(NORMALISE_OPTIONS)
+@verbosity
 @click.pass_obj
 def normalise_command(obj: Context, source: str, report: bool, show_metadata: bool, **options: Any) -> None:
     """Print the clean document tree of INPUT as XML (for debugging and for other tools).

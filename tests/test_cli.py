@@ -132,3 +132,12 @@ def test_folder_and_empty_file_inputs_are_refused(tmp_path):
     for target in (tmp_path, empty):
         done = run("export", str(target), "-o", str(tmp_path / "out"))
         assert done.returncode == 3 and b"Traceback" not in done.stderr
+
+
+def test_verbose_export_reports_what_the_normaliser_did_and_quiet_says_nothing(tmp_path, seed_path):
+    loud = run("export", str(seed_path), "-f", "txt", "-o", str(tmp_path), "-v")
+    assert loud.returncode == 0
+    said = loud.stderr.decode()
+    assert "paragraphs out of run-on text" in said and "curled" in said and "wrote " in said
+    quiet = run("export", str(seed_path), "-f", "txt", "-o", str(tmp_path), "-q")
+    assert quiet.returncode == 0 and quiet.stdout == b"" and quiet.stderr == b""
