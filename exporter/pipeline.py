@@ -10,7 +10,7 @@ from . import writers
 from .atomic import atomic_path, ensure_folder
 from .batch import BATCH_NAMES, BATCH_OPTIONS
 from .document import Book, Document, slugify
-from .errors import BatchError, ExporterError, OutputError, UsageError
+from .errors import BatchError, OutputError, UsageError
 from .normalise import OPTIONS as NORMALISE_OPTIONS
 from .normalise import normalise
 from .options import PIPELINE_OPTIONS, Option, Settings, resolve, split
@@ -53,6 +53,8 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)
     #: sets of editions written (an article's or a book's)
     exported: int = 0
+    #: files written (also those handed to ``on_written`` instead of kept in ``written``)
+    files: int = 0
     #: True when the run went through the batch machinery (several inputs, a dataset, a book)
     batch: bool = False
 
@@ -82,10 +84,6 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
         with atomic_path(target) as tmp:
             try:
                 writer_cls().write(book, tmp, settings, policy)
-            except ExporterError:
-                raise
-            except OSError:
-                raise
             except RecursionError:
                 raise OutputError(f"{target.name}: the document is nested too deeply for the {name} writer") from None
         log.info("wrote %s", target)
@@ -135,17 +133,15 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
     if _is_batch(inputs, options):
         from .batch.runner import run_batch
 
-        done = run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None,
+        return run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None,
                          on_written=on_written)
-        return Outcome(written=done.written, failed=done.failed, skipped=done.skipped, exported=done.exported,
-                       batch=True)
     doc = load_document(inputs[0], settings)  # one input: its own error, with its own exit status
     written = write_book(Book.of(doc), names, out, settings)
     if on_written is not None:
         for path in written:
             on_written(path)
-        return Outcome(exported=1)
-    return Outcome(written=written, exported=1)
+        return Outcome(exported=1, files=len(written))
+    return Outcome(written=written, exported=1, files=len(written))
 
 
 def _is_batch(inputs: list[str], options: dict[str, Any]) -> bool:

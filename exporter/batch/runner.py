@@ -11,7 +11,6 @@ import json
 import logging
 import sys
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -19,6 +18,7 @@ from ..atomic import atomic_path
 from ..document import slugify
 from ..errors import ExporterError, InputError, UsageError
 from ..options import METADATA_NAMES, Settings
+from ..pipeline import Outcome
 from .datasets import Record, count_records, field_mapping, group_key, is_dataset, read_records
 from .engines import Engine, make_engine
 from .manifest import Manifest, is_manifest, load_manifest
@@ -27,19 +27,6 @@ from .resume import ResumeState, file_digest, options_fingerprint, task_digest
 from .tasks import ArticleSource, Result, Task
 
 log = logging.getLogger("exporter")
-
-
-@dataclass
-class BatchOutcome:
-    written: list[Path] = field(default_factory=list)
-    #: files written (also when they were handed to ``on_written`` instead of kept in ``written``)
-    files: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    exported: int = 0
-
-    def summary(self) -> str:
-        return f"{self.exported} exported, {len(self.skipped)} skipped, {len(self.failed)} failed"
 
 
 class Names:
@@ -72,7 +59,7 @@ class Batch:
         self.names = Names()
         self.fingerprint = options_fingerprint(settings, formats)
         self.state = ResumeState(out, load=bool(settings.get("resume")))
-        self.outcome = BatchOutcome()
+        self.outcome = Outcome(batch=True)
         self._stdin: Record | None = None
         # cluster workers do not share our working folder: give them an absolute path (on a shared filesystem)
         self.task_out = str(out.resolve()) if settings.get("engine") == "dask" else str(out)
@@ -252,7 +239,7 @@ class Batch:
                 continue
             yield task
 
-    def run(self) -> BatchOutcome:
+    def run(self) -> Outcome:
         from tqdm import tqdm
 
         jobs = self.settings.get("jobs") or default_jobs()
@@ -324,6 +311,6 @@ def _checked(formats: list[str]) -> list[str]:
 
 
 def run_batch(inputs: list[str], formats: list[str], out: Path, settings: Settings, given: dict[str, Any],
-              formats_given: bool = True, on_written: Callable[[Path], None] | None = None) -> BatchOutcome:
+              formats_given: bool = True, on_written: Callable[[Path], None] | None = None) -> Outcome:
     """Export many inputs (files, datasets, manifests) as :mod:`exporter.batch` describes."""
     return Batch(inputs, formats, out, settings, given, formats_given, on_written).run()
