@@ -2,18 +2,15 @@
 
 Writers give article *i* (1-based) of a collection the id prefix ``a{i}-`` and
 the anchor ``a{i}-article`` (see :func:`exporter.writers.html.article_prefixes`),
-and turn a link whose URL is *exactly* another article's source URL into a link
-to that anchor (in its own chapter file, for EPUB). Here links that name an
-article of the book loosely (``http`` for ``https``, ``www.``, a final slash)
-are rewritten to that exact URL, so writers find them; ids an article could
-share with the ids writers add are renamed first, so ids never clash.
+and turn a link that names another article's source URL (compared by
+:func:`exporter.writers.html.url_key`) into a link to that anchor. Here ids an
+article could share with the ids writers add are renamed first, so ids never clash.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
 from typing import Any, Sequence
-from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -22,11 +19,6 @@ from ..tree import direction_of
 
 #: Ids writers create for each article of a collection (after the ``a{i}-`` prefix).
 RESERVED_ID = re.compile(r"^(title|article|h-\d+)$")
-
-
-def article_anchor(index: int) -> str:
-    """The in-book anchor of article ``index`` (1-based), as writers name it."""
-    return f"a{index}-article"
 
 
 def book_metadata(options: dict[str, Any], documents: Sequence[Document]) -> Metadata:
@@ -42,7 +34,6 @@ def assemble(documents: list[Document], metadata: Metadata, parts: Sequence[str 
     """A book of ``documents`` in order; ``parts[i]`` is the part title of document ``i`` (or None)."""
     for doc in documents:
         rename_reserved_ids(doc.tree)
-    link_inside(documents)
     book = Book(metadata=metadata, articles=list(documents))
     if parts and any(parts):
         grouped: list[Part] = []
@@ -74,45 +65,6 @@ def rename_reserved_ids(tree: etree._Element) -> None:
             href = a.get("href", "")
             if href.startswith("#") and href[1:] in renamed:
                 a.set("href", "#" + renamed[href[1:]])
-
-
-def same_url_key(url: str) -> str:
-    """A URL compared loosely: scheme, ``www.``, fragment, query order and a final slash do not matter."""
-    parts = urlsplit(url.strip())
-    host = parts.netloc.lower().removeprefix("www.")
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit(("", host, path, parts.query, ""))
-
-
-def book_links(documents: Sequence[Document]) -> dict[str, int]:
-    """Loose URL key → index (1-based) of the article of the book with that source URL."""
-    where: dict[str, int] = {}
-    for index, doc in enumerate(documents, 1):
-        if doc.metadata.source_url:
-            where.setdefault(same_url_key(doc.metadata.source_url), index)
-    return where
-
-
-def link_inside(documents: Sequence[Document]) -> int:
-    """Make every link to an article of the book use that article's exact source URL (fragment kept).
-
-    Returns how many links point inside the book.
-    """
-    where = book_links(documents)
-    if not where:
-        return 0
-    count = 0
-    for doc in documents:
-        for a in doc.tree.iter("a"):
-            href = a.get("href", "")
-            if href.startswith(("http:", "https:")):
-                target = where.get(same_url_key(href))
-                if target is not None:
-                    fragment = urlsplit(href).fragment
-                    url = documents[target - 1].metadata.source_url or href
-                    a.set("href", url + (f"#{fragment}" if fragment else ""))
-                    count += 1
-    return count
 
 
 def _most_common(values: list[str]) -> str | None:

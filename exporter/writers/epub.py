@@ -20,7 +20,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from ebooklib import epub
 from lxml import etree
@@ -35,7 +35,7 @@ from ..options import Option, Settings
 from ..resources import ResourcePolicy
 from ..tree import NOTE_ROLE, NOTEREF_ROLE
 from . import Writer
-from .html import article_prefixes, article_section, headings, title_block
+from .html import article_prefixes, article_section, headings, title_block, url_key
 
 log = logging.getLogger("exporter")
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -227,7 +227,7 @@ class _Builder:
         book = self.book
         embedder = _ImageEmbedder(self)
         files = [f"text/article-{i}.xhtml" for i in range(1, len(book.articles) + 1)]
-        by_url = {_url_key(d.metadata.source_url): (f, p) for d, f, p in
+        by_url = {url_key(d.metadata.source_url): (f, p) for d, f, p in
                   zip(book.articles, files, article_prefixes(book)) if d.metadata.source_url}
         parts_of = {id(doc): n for n, part in enumerate(book.parts, 1) for doc in part.articles}
         started: set[int] = set()
@@ -625,13 +625,6 @@ def _mark_notes(section: etree._Element) -> None:
         notes[0].addprevious(etree.Element("hr", {"class": "notes-rule"}))
 
 
-def _url_key(url: str | None) -> str:
-    if not url:
-        return ""
-    parts = urlsplit(url.strip())
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
-
-
 def _links_inside_book(section: etree._Element, by_url: dict[str, tuple[str, str]], here: str) -> None:
     """Links to another article of the book go to its chapter, not to the web."""
     ids = {el.get("id") for el in section.iter() if el.get("id")}
@@ -639,7 +632,7 @@ def _links_inside_book(section: etree._Element, by_url: dict[str, tuple[str, str
         href = a.get("href", "")
         if not href.startswith(("http://", "https://")):
             continue
-        target = by_url.get(_url_key(href))
+        target = by_url.get(url_key(href))
         if target is None or any(anc.get("class") == "title-block" for anc in a.iterancestors()):
             continue  # the title block's source line cites the web page itself: it stays a web link
         file_name, prefix = target

@@ -8,6 +8,7 @@ writer.
 from __future__ import annotations
 
 import copy
+from urllib.parse import urlsplit, urlunsplit
 from typing import Callable
 
 from lxml import etree
@@ -112,6 +113,14 @@ def article_section(doc: Document, resolve: ImageResolver, id_prefix: str = "",
 def headings(tree: etree._Element) -> list[etree._Element]:
     """The section headings of a tree, in order (for tables of contents and outlines)."""
     return [el for el in tree.iter() if el.tag in ("h2", "h3", "h4", "h5", "h6")]
+
+
+def url_key(url: str | None) -> str:
+    """A URL as writers compare it with a book's source URLs: scheme, ``www.``, fragment and a final
+    slash do not matter (``http://www.example.org/a/`` names ``https://example.org/a``)."""
+    parts = urlsplit((url or "").strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    return urlunsplit(("", host, parts.path.rstrip("/") or "/", parts.query, ""))
 
 
 def article_prefixes(book: Book) -> list[str]:

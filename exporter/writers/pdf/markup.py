@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 from typing import Iterable
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -25,7 +25,7 @@ from ...document import Book, Document, Metadata
 from ...images import prepare
 from ...resources import ResourcePolicy
 from ...tree import direction_of
-from ..html import article_prefixes, article_section, byline
+from ..html import article_prefixes, article_section, byline, url_key
 
 LINK_MODES = ("footnotes", "inline", "none")
 
@@ -72,7 +72,7 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
             body.append(section)
             sections.append(section)
     if book.is_collection:
-        links_inside_book(body, {_url_key(d.metadata.source_url): prefixes[id(d)]
+        links_inside_book(body, {url_key(d.metadata.source_url): prefixes[id(d)]
                                  for d in reading_order(book) if d.metadata.source_url})
     for section in sections:
         label_bookmarks(section)
@@ -118,18 +118,12 @@ def reading_order(book: Book) -> list[Document]:
     return [doc for _, docs in _groups(book) for doc in docs]
 
 
-def _url_key(url: str | None) -> str:
-    """A URL compared as the EPUB writer compares it: scheme and host in lower case, no final slash."""
-    parts = urlsplit((url or "").strip())
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
-
-
 def links_inside_book(body: etree._Element, by_url: dict[str, str]) -> None:
     """A link to another article of the book (by its source URL) goes to that article's page, not the web."""
     ids = {el.get("id") for el in body.iter() if el.get("id")}
     for link in body.iter("a"):
         href = link.get("href", "")
-        prefix = by_url.get(_url_key(href)) if href.startswith(("http://", "https://")) else None
+        prefix = by_url.get(url_key(href)) if href.startswith(("http://", "https://")) else None
         if prefix is None or _is_in(link, "header"):
             continue  # the title block's source line stays the address it names
         fragment = urlsplit(href).fragment
