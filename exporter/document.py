@@ -38,6 +38,17 @@ class Metadata:
     rights: str | None = None
     direction: str = "ltr"
 
+    def __post_init__(self) -> None:
+        """Whoever builds metadata (normaliser, book.toml, options, API), its text is clean: an XML
+        writer can hold it and a title is never empty."""
+        from .normalise.text import clean_field
+
+        for name in ("subtitle", "date", "publisher", "source_url", "description", "rights"):
+            setattr(self, name, clean_field(getattr(self, name)))
+        self.title = clean_field(self.title) or "Untitled"
+        self.authors = [a for a in map(clean_field, self.authors) if a]
+        self.subjects = [s for s in map(clean_field, self.subjects) if s]
+
     def with_overrides(self, **given: object) -> "Metadata":
         """A copy where every non-empty value in ``given`` wins."""
         changes = {k: v for k, v in given.items() if v not in (None, "", (), [])}

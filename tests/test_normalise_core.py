@@ -263,3 +263,11 @@ def test_direction_comes_from_the_wrapper_a_reader_view_puts_around_the_article(
     assert doc.metadata.direction == "rtl" and doc.tree.get("dir") == "rtl" and doc.tree[0].get("dir") is None
     mixed = norm('<div dir="rtl"><p>a b c</p></div><p>d e</p>')
     assert mixed.metadata.direction == "ltr" and mixed.tree[0].get("dir") == "rtl"
+
+
+def test_metadata_cleans_itself_whoever_builds_it():
+    """Books built from options or book.toml never pass through the normaliser's metadata step."""
+    from exporter.document import Metadata
+
+    meta = Metadata(title=" \x07 ", authors=["A\x00 B", ""], publisher="\x1b", subjects=["x\u0301"])
+    assert (meta.title, meta.authors, meta.publisher, meta.subjects) == ("Untitled", ["A B"], None, ["x\u0301"])

@@ -23,7 +23,7 @@ from . import metadata as found_metadata
 from . import notes, reflow, repair, transforms, typography
 from .convert import Converter, clean_lang
 from .split import unwrap
-from .text import clean_text, collapse_space
+from .text import clean_field, collapse_space
 from .urls import clean_href
 
 #: The options :func:`normalise` accepts (metadata wins over the markup).
@@ -133,7 +133,7 @@ def flatten_deep_nesting(root: etree._Element, max_depth: int, report: Report) -
 def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._Element, source: Source) -> Metadata:
     """Options first, then the markup, then fallbacks (file name, detected language).
 
-    Every value is cleaned like the text (NFC, no control characters, one space), whoever gave it.
+    Cleaning happens before choosing, so a value that cleans to nothing falls back to the next source.
     """
     from ..errors import UsageError
 
@@ -141,35 +141,26 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
         raise UsageError(f"--date: {settings.date!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
     if settings.source_url and not (clean_href(settings.source_url) or "").startswith(("http://", "https://")):
         raise UsageError(f"--url: {settings.source_url!r} is not an http(s) URL")
-    title = (_clean(settings.title) or _clean(markup.get("title")) or _title_from_stem(_clean(source.stem))
+    title = (clean_field(settings.title) or clean_field(markup.get("title")) or _title_from_stem(clean_field(source.stem))
              or _first_words(tree))
     language = clean_lang(settings.language) or markup.get("language")
     if not language:
         language = languages.detect(text_of(tree))
     language = languages.normalise_tag(language)
     direction = markup.get("direction")  # explicit dir in the markup beats a guess from the language
-    authors = [a for a in map(_clean, settings.authors or markup.get("authors") or []) if a]
-    subjects = [s for s in map(_clean, settings.subjects or markup.get("subjects") or []) if s]
     return Metadata(
         title=title,
         language=language,
         direction=direction or direction_of(language),
-        authors=authors,
-        subtitle=_clean(settings.subtitle),
+        authors=list(settings.authors or markup.get("authors") or []),  # Metadata cleans each
+        subtitle=clean_field(settings.subtitle),
         date=found_metadata.normalise_date(settings.date) or markup.get("date"),
-        publisher=_clean(settings.publisher) or _clean(markup.get("publisher")),
+        publisher=clean_field(settings.publisher) or clean_field(markup.get("publisher")),
         source_url=settings.source_url or markup.get("source_url"),
-        description=_clean(settings.description) or _clean(markup.get("description")),
-        subjects=subjects,
-        rights=_clean(settings.rights),
+        description=clean_field(settings.description) or clean_field(markup.get("description")),
+        subjects=list(settings.subjects or markup.get("subjects") or []),
+        rights=clean_field(settings.rights),
     )
-
-
-def _clean(value: str | None) -> str | None:
-    """Metadata text as the tree's text: NFC, no control characters, single spaces; None when empty."""
-    if not value:
-        return None
-    return collapse_space(clean_text(str(value))).strip() or None
 
 
 def _title_from_stem(stem: str | None) -> str | None:

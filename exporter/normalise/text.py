@@ -25,3 +25,10 @@ def collapse_space(text: str) -> str:
 
 def is_blank(text: str | None) -> bool:
     return not text or not _SPACE_RUN.sub("", text)
+
+
+def clean_field(value: object) -> str | None:
+    """A metadata value as the tree's text: NFC, no control characters, single spaces; None when empty."""
+    if value is None:
+        return None
+    return collapse_space(clean_text(str(value))).strip() or None

@@ -147,7 +147,7 @@ class _Builder:
     licences: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.meta = xml_safe(self.book.metadata)
+        self.meta = self.book.metadata
         self.modified = modified_time(self.book)
         self.words, self.words_lang = labels(self.meta.language)
         self._metadata()
@@ -181,7 +181,7 @@ class _Builder:
     def _authors(self) -> list[str]:
         if self.meta.authors or not self.book.is_collection:
             return list(self.meta.authors)
-        return list(dict.fromkeys(a for d in self.book.articles for a in xml_safe(d.metadata).authors))
+        return list(dict.fromkeys(a for d in self.book.articles for a in d.metadata.authors))
 
     # --- front matter ---------------------------------------------------------------------------
     def cover(self, given: Path | None) -> None:
@@ -241,7 +241,7 @@ class _Builder:
             def resolve(src: str, policy: ResourcePolicy = policy) -> str | None:
                 return embedder.embed(policy, src)
 
-            shown = replace(doc, metadata=replace(xml_safe(doc.metadata), date=day(doc.metadata.date)))
+            shown = replace(doc, metadata=replace(doc.metadata, date=day(doc.metadata.date)))
             section = article_section(shown, resolve, id_prefix=prefix)
             self.image_alts += [img.get("alt") or "" for img in section.iter("img")]
             if not book.is_collection:
@@ -643,17 +643,6 @@ def _links_inside_book(section: etree._Element, by_url: dict[str, tuple[str, str
             a.set("href", f"#{anchor}" if fragment and anchor in ids else f"#{prefix}article")
         else:
             a.set("href", f"{rel}#{prefix}{fragment}" if fragment else f"{rel}#{prefix}article")
-
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_safe(meta: Metadata) -> Metadata:
-    """A copy of ``meta`` without characters XML cannot hold (control characters given through the API or
-    a shell would otherwise stop the writer with a traceback)."""
-    clean = lambda v: _NOT_XML.sub("", v) if isinstance(v, str) else v  # noqa: E731
-    changes = {k: ([clean(x) for x in v] if isinstance(v, list) else clean(v)) for k, v in meta.__dict__.items()}
-    return replace(meta, **changes)
 
 
 def day(date: str | None) -> str | None:
