@@ -72,6 +72,14 @@ def load_document(source: str | Path, settings: Settings) -> Document:
     return doc
 
 
+def load_title(source: str | Path, settings: Settings) -> str:
+    """The title :func:`load_document` would give ``source``, from a read and a parse only."""
+    from .normalise import find_title
+
+    max_bytes = int(settings.max_input_mb * 1_000_000) if settings.get("max_input_mb") else None
+    return find_title(read_source(source, max_bytes=max_bytes), settings.get("title"))
+
+
 def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None) -> list[Path]:
     """Write every requested edition of ``book`` into ``out``, each atomically."""
     ensure_folder(out)

@@ -271,3 +271,18 @@ def test_metadata_cleans_itself_whoever_builds_it():
 
     meta = Metadata(title=" \x07 ", authors=["A\x00 B", ""], publisher="\x1b", subjects=["x\u0301"])
     assert (meta.title, meta.authors, meta.publisher, meta.subjects) == ("Untitled", ["A B"], None, ["x\u0301"])
+
+
+def test_find_title_names_files_as_normalise_would(pages, tmp_path):
+    """A batch names editions from find_title (a parse) and writes them from normalise: they must agree."""
+    from exporter.document import slugify
+    from exporter.normalise import find_title
+    from exporter.read import read_source
+
+    bare = tmp_path / "no_title_here.html"
+    bare.write_text("<p>Only a paragraph, no title anywhere.</p>")
+    for path in [p / "source.html" for p in pages[:10]] + [p / "expected.html" for p in pages[:10]] + [bare]:
+        for given in (None, "Given \x07title"):
+            source = read_source(path)
+            final = exporter.normalise(source, title=given).metadata.title  # typography may curl its quotes
+            assert slugify(find_title(source, given)) == slugify(final), path

@@ -71,9 +71,12 @@ class Result:
 def run_task(task: Task) -> Result:
     """Do one task; every failure comes back as a failed result with its reason."""
     try:
-        if task.action == "title":
-            doc = load_article(task.sources[0], task.settings, in_book=False)
-            return Result(task.stem, task.origin, "title", title=doc.metadata.title, digest=task.digest)
+        if task.action == "title":  # naming pass: a read and a parse, not a whole normalisation
+            from ..pipeline import load_title
+
+            source = task.sources[0]
+            title = load_title(str(source.path), Settings({**task.settings, **source.overrides}))
+            return Result(task.stem, task.origin, "title", title=title, digest=task.digest)
         from ..pipeline import write_book
 
         in_book = task.book is not None

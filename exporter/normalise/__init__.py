@@ -141,8 +141,7 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
         raise UsageError(f"--date: {settings.date!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
     if settings.source_url and not (clean_href(settings.source_url) or "").startswith(("http://", "https://")):
         raise UsageError(f"--url: {settings.source_url!r} is not an http(s) URL")
-    title = (clean_field(settings.title) or clean_field(markup.get("title")) or _title_from_stem(clean_field(source.stem))
-             or _first_words(tree))
+    title = choose_title(settings.title, markup, source.stem) or _first_words(tree)
     language = clean_lang(settings.language) or markup.get("language")
     if not language:
         language = languages.detect(text_of(tree))
@@ -161,6 +160,22 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
         subjects=list(settings.subjects or markup.get("subjects") or []),
         rights=clean_field(settings.rights),
     )
+
+
+def choose_title(given: str | None, markup: Mapping[str, Any], stem: str | None) -> str | None:
+    """The title: the user's, else the markup's, else the file name's (None: the text's first words)."""
+    return clean_field(given) or clean_field(markup.get("title")) or _title_from_stem(clean_field(stem))
+
+
+def find_title(source: Source, title: str | None = None) -> str:
+    """The title :func:`normalise` would give ``source`` (before typography), found without normalising its body.
+
+    A batch names its editions before writing them; this keeps that first pass to a parse.
+    """
+    if clean_field(title):
+        return clean_field(title)
+    root = parse_html(source.text, source.origin)
+    return choose_title(None, found_metadata.extract(root), source.stem) or "Untitled"
 
 
 def _title_from_stem(stem: str | None) -> str | None:
