@@ -16,14 +16,6 @@ from .options import Option
 from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, run_export
 from .options import resolve
 
-GROUP_TITLES = {
-    "metadata": "Metadata (wins over what the markup says)",
-    "resources": "Images and other resources",
-    "limits": "Limits",
-    "export": "Export",
-    "batch": "Books and batches",
-}
-
 EXPORT_HELP = f"""Export article markup to editions: EPUB, PDF and plain text.
 
 INPUT is an HTML fragment, an article or a whole saved page, in any encoding;

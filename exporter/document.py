@@ -11,11 +11,9 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator
 
 from lxml import etree
 
@@ -115,9 +113,6 @@ class Document:
     def text(self) -> str:
         return vocabulary.text_of(self.tree)
 
-    def word_count(self) -> int:
-        return len(re.findall(r"\w+", self.text))
-
     def validation_errors(self) -> list[str]:
         return vocabulary.validation_errors(self.tree)
 
@@ -174,9 +169,6 @@ class Book:
         """True when the book holds several articles (and so needs a contents list)."""
         return len(self.articles) > 1 or bool(self.parts)
 
-    def iter_articles(self) -> Iterator[Document]:
-        return iter(self.articles)
-
     def identifier(self) -> str:
         """A stable identifier: from the source URL, else from the content; never random."""
         if self.metadata.source_url and not self.is_collection:
@@ -189,12 +181,9 @@ class Book:
 
 def slugify(text: str, fallback: str = "article", max_length: int = 80) -> str:
     """A safe file name stem: ASCII letters, digits and hyphens (transliterated where possible)."""
-    try:
-        from anyascii import anyascii
+    from anyascii import anyascii
 
-        text = anyascii(text)
-    except ImportError:  # pragma: no cover - anyascii is a dependency
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = anyascii(text)
     slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
     slug = slug[:max_length].rstrip("-")
     return slug or fallback

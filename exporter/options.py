@@ -28,8 +28,6 @@ class Option:
     metavar: str | None = None
     group: str = "export"
     convert: Callable[[Any], Any] | None = None
-    #: for flags: the CLI spelling that turns it off/on, e.g. ("--reflow/--no-reflow",)
-    cli_secondary: str | None = None
 
     @property
     def cli_flags(self) -> tuple[str, ...]:
@@ -191,11 +189,6 @@ PIPELINE_OPTIONS: tuple[Option, ...] = (
 )
 
 METADATA_NAMES: frozenset[str] = frozenset(o.name for o in METADATA_OPTIONS)
-
-
-def options_named(names: Iterable[str], options: Iterable[Option] = PIPELINE_OPTIONS) -> tuple[Option, ...]:
-    wanted = set(names)
-    return tuple(o for o in options if o.name in wanted)
 
 
 def split(settings: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:

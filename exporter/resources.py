@@ -181,12 +181,6 @@ class ResourcePolicy:
         except (ResourceDenied, ResourceUnavailable):
             return None
 
-    def weasyprint_fetcher(self):
-        """A WeasyPrint URL fetcher that reads only through this policy."""
-        from .writers._weasyprint import PolicyFetcher
-
-        return PolicyFetcher(self)
-
     # --- schemes --------------------------------------------------------------------------------
     def _count(self, size: int, url: str) -> None:
         with self.budget.lock:

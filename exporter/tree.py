@@ -89,10 +89,6 @@ def validation_errors(tree: etree._Element) -> list[str]:
     return errors
 
 
-def is_valid(tree: etree._Element) -> bool:
-    return not validation_errors(tree)
-
-
 def direction_of(language: str) -> str:
     """``rtl`` for right-to-left languages, else ``ltr``."""
     primary = language.split("-")[0].lower()

@@ -166,11 +166,6 @@ class Layout:
     def text_height(self) -> float:
         return self.size.height - self.margins.top - self.margins.bottom
 
-    @property
-    def text_width(self) -> float:
-        return self.size.width - self.margins.inner - self.margins.outer
-
-
 def page_css(layout: Layout) -> str:
     """The ``@page`` rules for ``layout``: geometry, page numbers and running heads.
 
