@@ -110,3 +110,29 @@ def test_text_without_sentence_ends_is_not_cut_anywhere():
     run = " ".join(f"word{i % 50}" for i in range(4000))  # far longer than a segmenter piece
     doc = normalise(f"<p>{run}</p>", language="en")
     assert paragraphs(doc) == [run]
+
+
+def test_sentence_ends_pysbd_misses_are_found():
+    """Reference marks with spaces, a new quotation after "…I.", and full stops in long dialogue."""
+    cited = "He felt he had been forced out of the company.[citation needed] Yagan had also donated."
+    assert [s.text for s in segment(cited)] == ["He felt he had been forced out of the company.[citation needed]",
+                                                 "Yagan had also donated."]
+    dialogue = "\u201cBut the blots, Turkey,\u201d intimated I. \u201cTrue, sir, behold these hairs!\u201d"
+    assert [s.text for s in segment(dialogue)] == ["\u201cBut the blots, Turkey,\u201d intimated I.",
+                                                    "\u201cTrue, sir, behold these hairs!\u201d"]
+    assert [s.text for s in segment("He met Prof. Smith and Capt. Jones on Monday. They talked.")] == [
+        "He met Prof. Smith and Capt. Jones on Monday.", "They talked."]
+
+
+def test_long_dialogue_keeps_its_sentence_ends():
+    """Bartleby (clean-links) as one run: pysbd alone takes 900 characters of dialogue for one sentence."""
+    import lxml.html
+
+    from helpers import CORPUS
+
+    page = lxml.html.fromstring((CORPUS / "clean-links" / "expected.html").read_bytes())
+    text = " ".join(" ".join(p.text_content().split()) for p in page.iter("p"))
+    sentences = [s.text for s in segment(text)]
+    assert {"The next morning came.", "No reply."} <= set(sentences)
+    assert '"Bartleby," said I, gently calling to him behind the screen.' in sentences
+    assert all(words(s) for s in sentences)  # no stray quotation mark on its own

@@ -139,12 +139,20 @@ def _segmenter(language: str):
     return pysbd.Segmenter(language=language, clean=False)
 
 
-#: Sentence ends pysbd misses: a closing quotation mark or a reference mark ([12]) after the full stop,
-#: followed by a capital or a new quotation.
-_MISSED_END = re.compile(r"(?:[.!?\u2026][\u201d\u00bb\"]|[.!?]\[[^\]\s]{1,12}\]|\u2026|(?<=\w):)\s+"
-                         r"(?=[\u201c\u00ab\"]?[A-Z\u00c0-\u00de])")
+#: Sentence ends pysbd misses: a closing quotation mark or reference marks ([12], [citation needed]) after
+#: the full stop, followed by a capital or a new quotation; a full stop after a word, followed by a new
+#: quotation ("…," intimated I. "True, …").
+_MISSED_END = re.compile(r"(?:[.!?\u2026][\u201d\u00bb\"]|[.!?:]\[[^\]\n]{1,20}\](?:\[[^\]\n]{1,20}\])*|\u2026|(?<=\w):)\s+"
+                         r"(?=[\u201c\u00ab\"]?[A-Z\u00c0-\u00de])"
+                         r"|(?:(?<=[a-z][.!?])|(?<=\bI[.!?]))\s+(?=[\u201c\u00ab\"][A-Z\u00c0-\u00de])")
 #: A sentence end nobody doubts: a lower-case word of three letters or more, a full stop, a capital.
 _PLAIN_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z])")
+#: The same, where the word is lower-case throughout and no common abbreviation: taken as a sentence end even
+#: where pysbd misses it (it loses its way in long dialogue with dashes and unpaired quotation marks).
+_SURE_END = re.compile(r"(?<![\w.])(?!(?:etc|approx|incl|viz|vol|vols|esp|ibid|resp|dept|est|misc|nos|figs|cca)\.)"
+                       r"[a-z]{3,}[.!?]\s+(?=[A-Z])")
+#: Reference marks ("[12]", "[citation needed]") belong to the sentence before them, never start one.
+_REFERENCE = re.compile(r"\[[^\]\n]{1,20}\]")
 CHUNK_CHARS = 1500
 #: Longer paragraphs are left as they are: segmenting them would take minutes.
 MAX_CHARS = 2_000_000
@@ -172,10 +180,13 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
                     starts.add(offset + found)
                 cursor = found + len(sentence)
     starts.update(m.end() for m in _MISSED_END.finditer(text))
+    starts.update(m.end() for m in _SURE_END.finditer(text))
     first = min(starts, default=0)
-    starts = sorted(s for s in starts if s == first or s not in protected)
-    sentences = []
+    starts = sorted(s for s in starts if s == first or (s not in protected and not _REFERENCE.match(text, s)))
+    sentences: list[Sentence] = []
     for start, end in zip(starts, starts[1:] + [len(text)]):
+        if sentences and not _WORD.search(text, start, end):  # a stray closing mark: it ends the sentence before
+            start = sentences.pop().start
         sentence = text[start:end].strip()
         if sentence:
             sentences.append(Sentence(start, start + len(sentence), sentence, count_words(sentence)))
@@ -288,12 +299,13 @@ def cohesion_depths(sentences: list[Sentence], window: int = 2) -> list[float]:
     return depths
 
 
-#: Weights of the cues, fitted by logistic regression on the shared corpus's English articles
-#: (benchmarks/reflow.py), rounded: the log-odds that a paragraph ends at a sentence boundary.
+#: Weights of the cues: the log-odds that a paragraph ends at a sentence boundary, fitted by logistic
+#: regression on the shared corpus's English articles (``python benchmarks/reflow.py --fit`` prints them;
+#: ``--cross-validate`` measures how well weights fitted without an article do on it).
 WEIGHTS = {
-    "bias": -1.55, "opens quotation": 0.74, "closes quotation": 1.47, "attribution": 0.78, "continues": -0.68,
-    "new topic word": 0.24, "cohesion dip": 1.4, "words before": 0.98, "words after": 0.71, "question": -0.71,
-    "colon": 2.49,
+    "bias": -1.58, "opens quotation": 0.80, "closes quotation": 1.51, "attribution": 0.80, "continues": -0.69,
+    "new topic word": 0.25, "cohesion dip": 1.94, "words before": 0.97, "words after": 0.69, "question": -0.70,
+    "colon": 2.78,
 }
 #: Cohesion peaks are looked for this many sentences away at most; a paragraph holds at most
 #: MAX_SENTENCES sentences (both keep the work linear in the length of the text).
@@ -305,26 +317,27 @@ THRESHOLD = -0.8
 LENGTH_WEIGHT = 1.0
 
 
-def boundary_logit(before: Sentence, after: Sentence, depth: float) -> float:
+def boundary_features(before: Sentence, after: Sentence, depth: float) -> dict[str, float]:
+    """The news cues at the boundary between ``before`` and ``after``, by the names :data:`WEIGHTS` uses."""
+    return {
+        "bias": 1.0,
+        "opens quotation": float(after.text[:1] in OPENING_QUOTES + '"'),
+        "closes quotation": float(bool(_QUOTE_END.search(before.text))),
+        "attribution": float(bool(_ATTRIBUTION_END.search(before.text))),
+        "continues": float(bool(_CONTINUATION_START.match(after.text))),
+        "new topic word": float(bool(_TOPIC_START.match(after.text))),
+        "cohesion dip": depth,
+        "words before": min(before.words, 60) / 30,
+        "words after": min(after.words, 60) / 30,
+        "question": float(before.text.endswith("?")),
+        "colon": float(before.text.endswith(":")),
+    }
+
+
+def boundary_logit(before: Sentence, after: Sentence, depth: float,
+                   weights: dict[str, float] = WEIGHTS) -> float:
     """The log-odds, from news cues, that a paragraph ends between ``before`` and ``after``."""
-    w = WEIGHTS
-    score = w["bias"] + w["cohesion dip"] * depth
-    score += w["words before"] * min(before.words, 60) / 30 + w["words after"] * min(after.words, 60) / 30
-    if after.text[:1] in OPENING_QUOTES + '"':
-        score += w["opens quotation"]
-    if _QUOTE_END.search(before.text):
-        score += w["closes quotation"]
-    if _ATTRIBUTION_END.search(before.text):
-        score += w["attribution"]
-    if _CONTINUATION_START.match(after.text):
-        score += w["continues"]
-    if _TOPIC_START.match(after.text):
-        score += w["new topic word"]
-    if before.text.endswith("?"):
-        score += w["question"]
-    if before.text.endswith(":"):
-        score += w["colon"]
-    return score
+    return sum(weights.get(name, 0.0) * value for name, value in boundary_features(before, after, depth).items())
 
 
 def _length_cost(words: int) -> float:
@@ -335,7 +348,7 @@ def _length_cost(words: int) -> float:
     return cost
 
 
-def choose_cuts(sentences: list[Sentence]) -> list[int]:
+def choose_cuts(sentences: list[Sentence], weights: dict[str, float] = WEIGHTS) -> list[int]:
     """Indexes of the sentences that start a new paragraph (never the first), by dynamic programming.
 
     Minimises, over all ways to cut, the paragraphs' length costs minus the
@@ -343,7 +356,8 @@ def choose_cuts(sentences: list[Sentence]) -> list[int]:
     """
     n = len(sentences)
     depths = cohesion_depths(sentences)
-    gains = [0.0] + [boundary_logit(sentences[i - 1], sentences[i], depths[i]) - THRESHOLD for i in range(1, n)]
+    gains = [0.0] + [boundary_logit(sentences[i - 1], sentences[i], depths[i], weights) - THRESHOLD
+                     for i in range(1, n)]
     prefix = [0]
     for s in sentences:
         prefix.append(prefix[-1] + s.words)
