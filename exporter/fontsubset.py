@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import string
+from functools import lru_cache
 from pathlib import Path
 
 #: Characters always kept: what readers and stylesheets add around the text (list numbers,
@@ -20,16 +21,29 @@ from pathlib import Path
 ALWAYS = (string.printable + "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2022\u00b7\u2020\u2021"
           "\u00ab\u00bb\u2039\u203a\u00b0\u00a9\u00ae\u2122\u00d7\u2212")
 
+#: Blocks always kept whole: Basic Latin, Latin-1, General Punctuation and Currency Symbols. Most
+#: articles then need the same subset, so a process (a batch worker) subsets each face once and reuses
+#: it; characters outside these blocks are added one by one (a CJK block is far too big to keep whole).
+SHARED_BLOCKS = ((0x20, 0x7F), (0xA0, 0x100), (0x2000, 0x2070), (0x20A0, 0x20C1))
+_SHARED = "".join(chr(c) for start, end in SHARED_BLOCKS for c in range(start, end))
+
 
 def subset_font(font: Path | bytes, text: str) -> bytes:
-    """The font reduced to the glyphs needed for ``text`` (plus :data:`ALWAYS`), as bytes.
+    """The font reduced to the glyphs needed for ``text`` (plus :data:`ALWAYS` and the shared blocks), as bytes.
 
     Raises ``ValueError`` when the data is not a font fontTools can read.
     """
+    data = font.read_bytes() if isinstance(font, Path) else font
+    extra = frozenset(c for c in set(text) if not any(start <= ord(c) < end for start, end in SHARED_BLOCKS))
+    return _subset(data, extra)
+
+
+@lru_cache(maxsize=16)
+def _subset(data: bytes, extra: frozenset[str]) -> bytes:
+    """The subset for the shared blocks plus ``extra``, cached: the same inputs always give the same bytes."""
     from fontTools import subset
     from fontTools.ttLib import TTFont, TTLibError
 
-    data = font.read_bytes() if isinstance(font, Path) else font
     options = subset.Options()
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
@@ -46,7 +60,7 @@ def subset_font(font: Path | bytes, text: str) -> bytes:
     except (TTLibError, OSError, AssertionError) as exc:
         raise ValueError(f"not a usable font: {exc}") from None
     subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(set(text + ALWAYS)))  # each character once: fontTools adds them one by one
+    subsetter.populate(text="".join(sorted(set(_SHARED + ALWAYS) | extra)))  # each character once
     subsetter.subset(tt)
     out = io.BytesIO()
     tt.save(out)

@@ -302,6 +302,17 @@ def test_subset_font_is_small_and_has_the_glyphs():
     assert all(ord(c) in cmap for c in "Ünïcödé ŋ") and ord("ж") not in cmap
 
 
+def test_articles_in_latin_share_one_subset_so_a_batch_subsets_each_face_once():
+    from fontTools.ttLib import TTFont
+
+    face = themes.load("default").faces[0]
+    one, other = subset_font(face.path, "An article."), subset_font(face.path, "Ein Artikel, “schön”, 5 €…")
+    assert one == other  # the same bytes, made once and reused
+    cmap = TTFont(io.BytesIO(one)).getBestCmap()
+    assert all(ord(c) in cmap for c in "àéîõüßÆ¿€—") and ord("ŋ") not in cmap
+    assert ord("ŋ") in TTFont(io.BytesIO(subset_font(face.path, "ŋ"))).getBestCmap()
+
+
 # --- cover option ----------------------------------------------------------------------------------
 
 def test_cover_option_uses_the_given_image(tmp_path, seed_path):
