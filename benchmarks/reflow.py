@@ -234,28 +234,24 @@ def _mean(rows: list[tuple[float, float, float]], k: int) -> float:
 def main(corpus: Path = CORPUS) -> int:
     rows, news = [], set()
     started = time.perf_counter()
-    for page in sorted(p for p in corpus.iterdir() if (p / "expected.html").is_file()):
-        paragraphs = true_paragraphs(page)
-        if len(paragraphs) < MIN_PARAGRAPHS or not is_english(page, paragraphs):
-            continue
-        markup, truth, text = flatten(paragraphs)
+    for name, count, markup, truth, text in articles(corpus):
         doc = normalise(markup, language="en", typography=False)
         found_texts = ["".join(block.itertext()) for block in doc.tree if block.tag == "p"]
         found = boundaries_of(found_texts)
         baseline = sentence_baseline(text)
-        rows.append((page.name, len(paragraphs), score(found, truth), score(baseline, truth),
+        rows.append((name, count, score(found, truth), score(baseline, truth),
                      splits_inside_quotations(found, truth, text), max(len(words(t)) for t in found_texts)))
-        news.update({page.name} if is_news(text) else set())
+        news.update({name} if is_news(text) else set())
     seconds = time.perf_counter() - started
-    print(f"{'article':14} {'paras':>5} {'P':>5} {'R':>5} {'F1':>5}   {'base P':>6} {'base R':>6} {'base F1':>7}"
+    print(f"{'article':24} {'paras':>5} {'P':>5} {'R':>5} {'F1':>5}   {'base P':>6} {'base R':>6} {'base F1':>7}"
           f" {'in-quote':>8} {'longest':>7}")
     for name, count, (p, r, f), (bp, br, bf), inside, longest in rows:
-        print(f"{name:14} {count:5} {p:5.2f} {r:5.2f} {f:5.2f}   {bp:6.2f} {br:6.2f} {bf:7.2f} {inside:8} {longest:7}")
+        print(f"{name:24} {count:5} {p:5.2f} {r:5.2f} {f:5.2f}   {bp:6.2f} {br:6.2f} {bf:7.2f} {inside:8} {longest:7}")
     n = len(rows)
     mean = [sum(row[2][k] for row in rows) / n for k in range(3)]
     base = [sum(row[3][k] for row in rows) / n for k in range(3)]
     inside = sum(row[4] for row in rows)
-    print(f"{'mean':14} {'':5} {mean[0]:5.2f} {mean[1]:5.2f} {mean[2]:5.2f}   {base[0]:6.2f} {base[1]:6.2f} "
+    print(f"{'mean':24} {'':5} {mean[0]:5.2f} {mean[1]:5.2f} {mean[2]:5.2f}   {base[0]:6.2f} {base[1]:6.2f} "
           f"{base[2]:7.2f} {inside:8}")
     reported = [row for row in rows if row[0] in news]
     if reported:
