@@ -136,3 +136,11 @@ def test_long_dialogue_keeps_its_sentence_ends():
     assert {"The next morning came.", "No reply."} <= set(sentences)
     assert '"Bartleby," said I, gently calling to him behind the screen.' in sentences
     assert all(words(s) for s in sentences)  # no stray quotation mark on its own
+
+
+def test_long_text_is_never_cut_after_a_title_abbreviation():
+    """Long runs are segmented in pieces; a piece never starts after "Prof." or "Capt." (of any length)."""
+    run = " ".join(f"Report {i} was read aloud by Prof. Smith and Capt. Jones to the committee." for i in range(200))
+    sentences = segment(run)
+    assert len(sentences) == 200
+    assert not any(s.text.startswith(("Smith", "Jones")) for s in sentences)

@@ -139,20 +139,19 @@ def _segmenter(language: str):
     return pysbd.Segmenter(language=language, clean=False)
 
 
-#: Sentence ends pysbd misses: a closing quotation mark or reference marks ([12], [citation needed]) after
-#: the full stop, followed by a capital or a new quotation; a full stop after a word, followed by a new
-#: quotation ("…," intimated I. "True, …").
-_MISSED_END = re.compile(r"(?:[.!?\u2026][\u201d\u00bb\"]|[.!?:]\[[^\]\n]{1,20}\](?:\[[^\]\n]{1,20}\])*|\u2026|(?<=\w):)\s+"
+#: A reference mark ("[12]", "[citation needed]"): it belongs to the sentence before it, never starts one.
+_REFERENCE_MARK = r"\[[^\]\n]{1,20}\]"
+_REFERENCE = re.compile(_REFERENCE_MARK)
+#: Sentence ends pysbd misses: a closing quotation mark or reference marks after the full stop, followed by
+#: a capital or a new quotation; a full stop after a word, followed by a new quotation ("…," intimated I. "True").
+_MISSED_END = re.compile(rf"(?:[.!?\u2026][\u201d\u00bb\"]|[.!?:](?:{_REFERENCE_MARK})+|\u2026|(?<=\w):)\s+"
                          r"(?=[\u201c\u00ab\"]?[A-Z\u00c0-\u00de])"
                          r"|(?:(?<=[a-z][.!?])|(?<=\bI[.!?]))\s+(?=[\u201c\u00ab\"][A-Z\u00c0-\u00de])")
-#: A sentence end nobody doubts: a lower-case word of three letters or more, a full stop, a capital.
-_PLAIN_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z])")
-#: The same, where the word is lower-case throughout and no common abbreviation: taken as a sentence end even
-#: where pysbd misses it (it loses its way in long dialogue with dashes and unpaired quotation marks).
+#: A sentence end nobody doubts: a lower-case word of three letters or more that is no common abbreviation,
+#: a full stop, a capital. Taken as an end even where pysbd misses it (it loses its way in long dialogue with
+#: dashes and unpaired quotation marks), and where long texts are cut into pieces for pysbd.
 _SURE_END = re.compile(r"(?<![\w.])(?!(?:etc|approx|incl|viz|vol|vols|esp|ibid|resp|dept|est|misc|nos|figs|cca)\.)"
                        r"[a-z]{3,}[.!?]\s+(?=[A-Z])")
-#: Reference marks ("[12]", "[citation needed]") belong to the sentence before them, never start one.
-_REFERENCE = re.compile(r"\[[^\]\n]{1,20}\]")
 CHUNK_CHARS = 1500
 #: Longer paragraphs are left as they are: segmenting them would take minutes.
 MAX_CHARS = 2_000_000
@@ -202,7 +201,7 @@ def _chunks(text: str, protected: "Protected", size: int = CHUNK_CHARS) -> list[
     cut at a space instead and the next one is ``forced``: it starts no sentence.
     """
     pieces, start, forced = [], 0, False
-    ends = iter(m.end() for m in _PLAIN_END.finditer(text) if m.end() not in protected)
+    ends = iter(m.end() for m in _SURE_END.finditer(text) if m.end() not in protected)
     end = next(ends, None)
     while len(text) - start > size:
         while end is not None and end - start < size:
