@@ -41,9 +41,8 @@ _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W
 MIN_PARAGRAPHS = 5
 
 
-def is_news(text: str) -> bool:
+def is_news(sentences) -> bool:
     """A news report: at least one sentence in ten attributes speech ("said", "told")."""
-    sentences = segment(text, "en")
     said = sum(1 for s in sentences if re.search(r"\b(?:said|says|told)\b", s.text))
     return said >= 0.1 * len(sentences)
 
@@ -90,11 +89,6 @@ def boundaries_of(paragraph_texts: list[str]) -> list[int]:
     return positions[1:]
 
 
-def sentence_baseline(text: str) -> list[int]:
-    """Boundaries at every sentence (the baseline to beat)."""
-    return boundaries_of([s.text for s in segment(text, "en")])
-
-
 def score(found: list[int], truth: list[int]) -> tuple[float, float, float]:
     hits = len(set(found) & set(truth))
     precision = hits / len(found) if found else 1.0
@@ -133,15 +127,6 @@ def articles(corpus: Path) -> list[tuple[str, int, str, list[int], str]]:
         if len(paragraphs) >= MIN_PARAGRAPHS and is_english(page, paragraphs):
             found.append((page.name, len(paragraphs), *flatten(paragraphs)))
     return found
-
-
-def boundary_examples(text: str, truth: list[int]) -> tuple[list, list[dict[str, float]], list[bool]]:
-    """The sentences of ``text``, the features at each boundary between them, and whether a paragraph ends there."""
-    sentences = segment(text, "en")
-    depths = cohesion_depths(sentences)
-    positions = boundaries_of([s.text for s in sentences])
-    features = [boundary_features(sentences[i - 1], sentences[i], depths[i]) for i in range(1, len(sentences))]
-    return sentences, features, [position in set(truth) for position in positions]
 
 
 def fit_weights(examples: list[tuple[list[dict[str, float]], list[bool]]], ridge: float = 1.0,
@@ -191,14 +176,16 @@ def cuts_score(sentences, truth: list[int], weights: dict[str, float]) -> tuple[
     return score([positions[i - 1] for i in choose_cuts(sentences, weights)], truth)
 
 
-def examples(corpus: Path) -> list[tuple[str, list, list[int], list[dict[str, float]], list[bool]]]:
+def examples(found: list[tuple[str, int, str, list[int], str]]) -> list[tuple]:
     """Per article: name, sentences, true boundaries, and the features and labels of its sentence boundaries."""
-    return [(name, *_examples(text, truth)) for name, _, _, truth, text in articles(corpus)]
-
-
-def _examples(text: str, truth: list[int]) -> tuple:
-    sentences, features, labels = boundary_examples(text, truth)
-    return sentences, truth, features, labels
+    data = []
+    for name, _, _, truth, text in found:
+        sentences = segment(text, "en")
+        depths = cohesion_depths(sentences)
+        features = [boundary_features(sentences[i - 1], sentences[i], depths[i]) for i in range(1, len(sentences))]
+        labels = [position in set(truth) for position in boundaries_of([s.text for s in sentences])]
+        data.append((name, sentences, truth, features, labels))
+    return data
 
 
 def held_out(data: list) -> list[tuple[float, float, float]]:
@@ -209,7 +196,7 @@ def held_out(data: list) -> list[tuple[float, float, float]]:
 
 def fit_report(corpus: Path, cross_validate: bool) -> int:
     """Refit the weights on every article (``--fit``), or score each article with weights fitted without it."""
-    data = examples(corpus)
+    data = examples(articles(corpus))
     if not cross_validate:
         fitted = fit_weights([(f, y) for *_, f, y in data])
         print("WEIGHTS = {" + ", ".join(f'"{k}": {v:.2f}' for k, v in fitted.items()) + "}")
@@ -234,14 +221,16 @@ def _mean(rows: list[tuple[float, float, float]], k: int) -> float:
 def main(corpus: Path = CORPUS) -> int:
     rows, news = [], set()
     started = time.perf_counter()
-    for name, count, markup, truth, text in articles(corpus):
+    found_articles = articles(corpus)
+    data = examples(found_articles)
+    for (name, count, markup, truth, text), (_, sentences, *_) in zip(found_articles, data):
         doc = normalise(markup, language="en", typography=False)
         found_texts = ["".join(block.itertext()) for block in doc.tree if block.tag == "p"]
         found = boundaries_of(found_texts)
-        baseline = sentence_baseline(text)
+        baseline = boundaries_of([s.text for s in sentences])  # a cut at every sentence: the baseline to beat
         rows.append((name, count, score(found, truth), score(baseline, truth),
                      splits_inside_quotations(found, truth, text), max(len(words(t)) for t in found_texts)))
-        news.update({name} if is_news(text) else set())
+        news.update({name} if is_news(sentences) else set())
     seconds = time.perf_counter() - started
     print(f"{'article':24} {'paras':>5} {'P':>5} {'R':>5} {'F1':>5}   {'base P':>6} {'base R':>6} {'base F1':>7}"
           f" {'in-quote':>8} {'longest':>7}")
@@ -259,7 +248,7 @@ def main(corpus: Path = CORPUS) -> int:
         p = sum(row[2][0] for row in reported) / len(reported)
         print(f"news reports ({', '.join(sorted(news))}): mean P {p:.2f} F1 {f1:.2f}")
     print(f"{n} articles in {seconds:.1f} s; target mean F1 >= 0.75, precision >= 0.70, 0 splits inside quotations")
-    held = held_out(examples(corpus))
+    held = held_out(data)
     print(f"the cue weights were fitted on these articles; held out (each article cut with weights fitted on the "
           f"others): mean P {_mean(held, 0):.2f} R {_mean(held, 1):.2f} F1 {_mean(held, 2):.2f}")
     if SEED.is_file():
