@@ -27,6 +27,7 @@ from exporter.cli import cli
 from exporter.errors import (BatchError, ExporterError, InputError, LimitError, OutputError, UsageError,
                              WriterError)
 from exporter.normalise import normalise
+from exporter.writers._weasyprint import render_limit
 
 ARTICLE = "<title>A fine article</title><h1>A fine article</h1><p>Plain words in a paragraph stay.</p>"
 
@@ -318,6 +319,44 @@ def test_render_time_limit(tmp_path: Path) -> None:
                        "--max-render-seconds", "0.5", "--no-reflow")
     assert_one_line_error((code, "", err), 4, "render limit", "--max-render-seconds")
     assert not any((tmp_path / "out").iterdir())
+
+
+class _SlowFinaliser:
+    """Holds the clock in ``__del__``, where Python swallows exceptions (as WeasyPrint's FontConfiguration did in CI)."""
+
+    def __del__(self) -> None:
+        time.sleep(0.4)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_render_limit_that_strikes_in_a_finaliser_still_stops_the_render() -> None:
+    with pytest.raises(LimitError, match="render limit of 0.1 s"):
+        with render_limit(0.1):
+            _SlowFinaliser()  # dropped at once: the strike lands in __del__ and is "ignored"
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_render_limit_swallowed_by_a_broad_except_still_stops_the_render() -> None:
+    steps = 0
+    with pytest.raises(LimitError):
+        with render_limit(0.1):
+            try:  # WeasyPrint's fallbacks catch Exception
+                time.sleep(0.4)
+            except Exception:
+                pass
+            while steps < 10_000_000:  # the re-armed timer strikes again in ordinary code
+                steps += 1
+    assert steps < 10_000_000
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_render_limit_turns_an_error_raised_after_the_strike_into_the_limit() -> None:
+    with pytest.raises(LimitError):
+        with render_limit(0.1):
+            try:
+                time.sleep(0.4)
+            except Exception as exc:
+                raise ValueError("a fallback failed") from exc
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:

@@ -46,23 +46,51 @@ def render_limit(seconds: float, what: str = "the PDF") -> Iterator[None]:
 
     WeasyPrint lays out in pure Python in this process, so a POSIX interval timer
     (``SIGALRM``) can interrupt it between bytecodes; the atomic write then leaves
-    no file. Signals reach only the main thread: elsewhere (a thread pool) the
-    block runs unlimited, and a process pool's workers are main threads, so they
-    are limited. Where there is no ``SIGALRM`` (Windows) there is no limit.
+    no file. The signal may land where an exception cannot escape: in a finaliser
+    (``FontConfiguration.__del__``, where Python prints it as "ignored") or under
+    one of WeasyPrint's ``except Exception`` fallbacks. So once expired, the timer
+    re-arms itself to strike again shortly, and a block that still ends normally
+    raises on the way out: past the limit, the result is always the error.
+    Signals reach only the main thread: elsewhere (a thread pool) the block runs
+    unlimited, and a process pool's workers are main threads, so they are
+    limited. Where there is no ``SIGALRM`` (Windows) there is no limit.
     """
     if not seconds or seconds <= 0 or not hasattr(signal, "setitimer") \
             or threading.current_thread() is not threading.main_thread():
         yield
         return
 
+    def error() -> LimitError:
+        return LimitError(f"{what} took longer than the render limit of {seconds:g} s "
+                          f"(raise it with --max-render-seconds)")
+
+    expired_once = False
+
     def expired(signum, frame):  # noqa: ARG001 - signal handler API
-        raise LimitError(f"{what} took longer than the render limit of {seconds:g} s "
-                         f"(raise it with --max-render-seconds)")
+        nonlocal expired_once
+        expired_once = True
+        signal.setitimer(signal.ITIMER_REAL, _STRIKE_AGAIN)
+        raise error()
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except Exception as exc:
+        if expired_once and not isinstance(exc, LimitError):  # the strike came back in another guise
+            raise error() from None
+        raise
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        while True:  # a strike may land mid-cleanup: disarm until it sticks
+            try:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+                break
+            except LimitError:
+                continue
+    if expired_once:
+        raise error()
+
+
+#: seconds between strikes once the render limit has passed and an exception was swallowed
+_STRIKE_AGAIN = 0.05
