@@ -3,12 +3,17 @@
 Writers write to a temporary file in the target folder; only a finished file is
 renamed over the final name (``os.replace`` is atomic on one filesystem), so a
 crash, a kill or a full disk never leaves a truncated edition or destroys the
-previous one.
+previous one. A temporary file's name carries its writer's process id and host,
+so the next export into the folder can sweep the ones a killed run left behind
+(``SIGKILL`` gives no chance to clean up) without touching a live writer's.
 """
 from __future__ import annotations
 
 import errno
+import glob
 import os
+import re
+import socket
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,13 +49,52 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _owner_tag() -> str:
+    """``pid@host`` of this writer, as it appears in its temporary files' names."""
+    host = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
+    return f"{os.getpid()}@{host}"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this host (on Windows, assume so: signal 0 there is Ctrl-C)."""
+    if os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists and belongs to someone else
+        return True
+    return True
+
+
+def sweep_leftovers(final: Path) -> list[Path]:
+    """Remove temporary files for ``final`` whose writer on this host is gone; return them.
+
+    Files from another host, or from a process still running, are left alone.
+    """
+    here = _owner_tag().split("@", 1)[1]
+    pattern = re.compile(rf"\.{re.escape(final.name)}\.(\d+)@([A-Za-z0-9-]+)\.[^/]*\.part")
+    removed = []
+    for candidate in final.parent.glob(f".{glob.escape(final.name)}.*.part"):
+        match = pattern.fullmatch(candidate.name)
+        if match and match.group(2) == here and not _alive(int(match.group(1))):
+            try:
+                candidate.unlink()
+            except OSError:
+                continue
+            removed.append(candidate)
+    return removed
+
+
 @contextmanager
 def atomic_path(final: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``final``; rename it into place if the block succeeds."""
     final = Path(final)
     ensure_folder(final.parent)
+    sweep_leftovers(final)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.{_owner_tag()}.", suffix=".part", dir=final.parent)
     except OSError as exc:
         raise OutputError(f"{final.parent}: cannot write there ({exc.strerror or exc})") from None
     os.close(fd)

@@ -409,6 +409,27 @@ def test_sigkill_during_a_long_pdf_leaves_the_previous_edition(tmp_path: Path) -
             proc.kill()
     assert previous.read_bytes() == old
     assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["long.pdf"]
+    # the killed run had no chance to clean up; the next export into the folder does
+    (tmp_path / "short.html").write_text("<title>Long</title><p>Short this time.</p>")
+    code, _, err = run("export", str(tmp_path / "short.html"), "-f", "pdf", "-o", str(out), "--no-reflow")
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["long.pdf"] and previous.read_bytes() != old
+
+
+def test_leftover_sweep_spares_live_writers_and_other_hosts(tmp_path: Path) -> None:
+    from exporter.atomic import _owner_tag, sweep_leftovers
+
+    final = tmp_path / "a [1].pdf"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = _owner_tag().split("@", 1)[1]
+    gone = tmp_path / f".{final.name}.{dead.stdout.strip()}@{host}.x1.part"
+    live = tmp_path / f".{final.name}.{os.getpid()}@{host}.x2.part"
+    elsewhere = tmp_path / f".{final.name}.{dead.stdout.strip()}@another-host.x3.part"
+    unrelated = tmp_path / f".b.pdf.1@{host}.x4.part"
+    for path in (gone, live, elsewhere, unrelated):
+        path.write_bytes(b"%PDF-half")
+    assert sweep_leftovers(final) == [gone]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (live, elsewhere, unrelated))
 
 
 def test_no_edition_is_better_than_a_truncated_one(tmp_path: Path, monkeypatch) -> None:
