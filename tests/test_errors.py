@@ -14,6 +14,7 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -348,6 +349,32 @@ def test_render_limit_swallowed_by_a_broad_except_still_stops_the_render() -> No
                 steps += 1
     assert steps < 10_000_000
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_render_limit_holds_outside_the_main_thread(tmp_path: Path) -> None:
+    """A thread pool, a Dask worker or a web server calling the API: no SIGALRM there, a watchdog strikes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def busy() -> int:
+        steps = 0
+        with render_limit(0.1):
+            while steps < 50_000_000:
+                steps += 1
+        return steps
+
+    (tmp_path / "long.html").write_text("<title>Long</title>" + "".join(
+        f"<h2>Part {n}</h2>" + "<p>" + "words in a long paragraph " * 200 + "</p>" for n in range(150)))
+    with ThreadPoolExecutor(2) as pool:
+        spin = pool.submit(busy)
+        pdf = pool.submit(exporter.export, [tmp_path / "long.html"], "pdf", tmp_path / "out",
+                          max_render_seconds=0.5, reflow=False)
+        with pytest.raises(LimitError, match="render limit of 0.1 s"):
+            spin.result(timeout=60)
+        with pytest.raises(LimitError, match="render limit of 0.5 s"):
+            pdf.result(timeout=120)
+        assert pool.submit(lambda: time.sleep(0.3) or "unharmed").result() == "unharmed"  # no strike lingers
+    assert not any((tmp_path / "out").iterdir())
+    assert not [t for t in threading.enumerate() if t.name == "exporter-render-limit"]
 
 
 def test_render_limit_turns_an_error_raised_after_the_strike_into_the_limit() -> None:

@@ -7,6 +7,8 @@ one layout may take.
 """
 from __future__ import annotations
 
+import ctypes
+import platform
 import signal
 import threading
 from contextlib import contextmanager
@@ -40,56 +42,109 @@ class PolicyFetcher(URLFetcher):
         return URLFetcherResponse(url, body=resource.data, headers={"Content-Type": resource.media_type})
 
 
+class _Strike(LimitError):
+    """What the clock raises: a class whose message is set per limit (see :func:`render_limit`).
+
+    A class, not an instance, because a thread is interrupted with a class
+    (``PyThreadState_SetAsyncExc``) that Python then calls with no arguments.
+    """
+
+    message = "the render limit was reached"
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(args or (self.message,)))
+
+
+class _Clock:
+    """Strikes a thread with :class:`_Strike` after ``seconds``, then every :data:`_STRIKE_AGAIN` until stopped.
+
+    In the main thread, a POSIX interval timer (``SIGALRM``) raises from its
+    handler. Any other thread (a thread pool, a Dask worker, a web server
+    calling the API), or any thread where there is no ``SIGALRM`` (Windows), is
+    struck by a watchdog thread through ``PyThreadState_SetAsyncExc``. Either
+    way the exception arrives between two bytecodes of the laying-out thread,
+    as WeasyPrint lays out in pure Python.
+    """
+
+    def __init__(self, seconds: float, strike: type[_Strike] = _Strike) -> None:
+        self.seconds = seconds
+        self.strike = strike
+        self.struck = False
+        self._main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+        self._stop = threading.Event()
+
+    @staticmethod
+    def available() -> bool:
+        main = threading.current_thread() is threading.main_thread()
+        return (main and hasattr(signal, "setitimer")) or platform.python_implementation() == "CPython"
+
+    def start(self) -> None:
+        if self._main:
+            self._previous = signal.signal(signal.SIGALRM, self._on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        else:
+            target = threading.get_ident()
+            self._watchdog = threading.Thread(target=self._watch, args=(target,), daemon=True,
+                                              name="exporter-render-limit")
+            self._watchdog.start()
+
+    def _on_alarm(self, signum, frame) -> None:  # noqa: ARG002 - signal handler API
+        self.struck = True
+        signal.setitimer(signal.ITIMER_REAL, _STRIKE_AGAIN)
+        raise self.strike()
+
+    def _watch(self, target: int) -> None:
+        delay = self.seconds
+        while not self._stop.wait(delay):
+            self.struck = True
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(self.strike))
+            delay = _STRIKE_AGAIN
+
+    def stop(self) -> None:
+        """Disarm; a strike already on its way is absorbed here, not in the caller's next line."""
+        while True:
+            try:
+                if self._main:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, self._previous)
+                else:
+                    self._stop.set()
+                    self._watchdog.join()
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
+                return
+            except _Strike:
+                continue
+
+
 @contextmanager
 def render_limit(seconds: float, what: str = "the PDF") -> Iterator[None]:
     """Raise :class:`LimitError` in the block once ``seconds`` have passed (0: no limit).
 
-    WeasyPrint lays out in pure Python in this process, so a POSIX interval timer
-    (``SIGALRM``) can interrupt it between bytecodes; the atomic write then leaves
-    no file. The signal may land where an exception cannot escape: in a finaliser
-    (``FontConfiguration.__del__``, where Python prints it as "ignored") or under
-    one of WeasyPrint's ``except Exception`` fallbacks. So once expired, the timer
-    re-arms itself to strike again shortly, and a block that still ends normally
-    raises on the way out: past the limit, the result is always the error.
-    Signals reach only the main thread: elsewhere (a thread pool) the block runs
-    unlimited, and a process pool's workers are main threads, so they are
-    limited. Where there is no ``SIGALRM`` (Windows) there is no limit.
+    The clock (:class:`_Clock`) interrupts the layout wherever it runs; the
+    atomic write then leaves no file. A strike may land where an exception
+    cannot escape: in a finaliser (``FontConfiguration.__del__``, where Python
+    prints it as "ignored") or under one of WeasyPrint's ``except Exception``
+    fallbacks. So the clock strikes again every :data:`_STRIKE_AGAIN` seconds,
+    and a block that still ends normally past the limit raises on the way out.
     """
-    if not seconds or seconds <= 0 or not hasattr(signal, "setitimer") \
-            or threading.current_thread() is not threading.main_thread():
+    if not seconds or seconds <= 0 or not _Clock.available():
         yield
         return
 
-    def error() -> LimitError:
-        return LimitError(f"{what} took longer than the render limit of {seconds:g} s "
-                          f"(raise it with --max-render-seconds)")
-
-    expired_once = False
-
-    def expired(signum, frame):  # noqa: ARG001 - signal handler API
-        nonlocal expired_once
-        expired_once = True
-        signal.setitimer(signal.ITIMER_REAL, _STRIKE_AGAIN)
-        raise error()
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    strike = type("RenderLimit", (_Strike,), {"message": f"{what} took longer than the render limit of "
+                                                         f"{seconds:g} s (raise it with --max-render-seconds)"})
+    clock = _Clock(seconds, strike)
+    clock.start()
     try:
         yield
     except Exception as exc:
-        if expired_once and not isinstance(exc, LimitError):  # the strike came back in another guise
-            raise error() from None
+        if clock.struck and not isinstance(exc, strike):  # a fallback's error in the strike's wake
+            raise strike() from None
         raise
     finally:
-        while True:  # a strike may land mid-cleanup: disarm until it sticks
-            try:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
-                break
-            except LimitError:
-                continue
-    if expired_once:
-        raise error()
+        clock.stop()
+    if clock.struck:  # every strike was swallowed, and the block ran past the limit
+        raise strike()
 
 
 #: seconds between strikes once the render limit has passed and an exception was swallowed
