@@ -20,7 +20,7 @@ import re
 import unicodedata
 
 import lxml.html
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from exporter.errors import InputError, LimitError
@@ -124,6 +124,7 @@ def check(markup: str) -> None:
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(documents)
+@example(" river <ul><h1> &amp; </h1><ul>")  # found by benchmarks/fuzz.py: the heading landed inside a <p>
 def test_generated_markup_keeps_the_promises(markup: str) -> None:
     check(markup)
 

@@ -14,6 +14,7 @@ import re
 from lxml import etree
 
 from ..document import Report
+from ..tree import BLOCKS
 from .split import remove_keep_tail, split_at
 from .text import clean_text, is_blank
 from .urls import best_from_srcset, clean_href, clean_src
@@ -33,6 +34,10 @@ TRANSPARENT = frozenset({
     "tfoot", "tr", "td", "th", "dd", "math",
 })
 HEADING_SOURCE = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+#: Blocks of the converter's output: the tree's, and the ``h1`` it writes for a source ``h1`` until
+#: :func:`~exporter.normalise.transforms.consecutive_headings` re-levels the headings (else an item
+#: holding one is taken for inline content, and the heading lands inside a paragraph).
+CONVERTED_BLOCKS = BLOCKS | {"h1"}
 LIST_SOURCE = frozenset({"ul", "ol", "menu", "dir"})
 PRE_SOURCE = frozenset({"pre", "listing", "xmp", "plaintext"})
 #: Source elements that start a block of their own.
@@ -554,9 +559,7 @@ def _move_inline_content(src: etree._Element, dest: etree._Element) -> None:
 
 def _ensure_block_mode(item: etree._Element) -> None:
     """Wrap an item's inline content in a paragraph so that blocks may follow it."""
-    from ..tree import BLOCKS
-
-    if any(child.tag in BLOCKS for child in item):
+    if any(child.tag in CONVERTED_BLOCKS for child in item):
         return
     if is_blank(item.text) and not len(item):
         return

@@ -13,11 +13,8 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ..document import Report
-from ..tree import BLOCKS, HEADINGS, INLINES
-
-#: Until :func:`consecutive_headings` re-levels them, the converter's ``h1`` are blocks too (else an item
-#: holding one is taken for inline content and the heading lands inside a paragraph).
-BLOCKS = BLOCKS | {"h1"}
+from ..tree import HEADINGS, INLINES
+from .convert import CONVERTED_BLOCKS as BLOCKS
 from .convert import lift_images
 from .notes import detect_notes
 from .split import has_content, remove_keep_tail, split_at, text_slots, unwrap
