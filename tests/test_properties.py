@@ -125,6 +125,7 @@ def check(markup: str) -> None:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(documents)
 @example(" river <ul><h1> &amp; </h1><ul>")  # found by benchmarks/fuzz.py: the heading landed inside a <p>
+@example(' river <table dir="auto"><tr><th>')  # found by benchmarks/fuzz.py: a table kept dir="auto"
 def test_generated_markup_keeps_the_promises(markup: str) -> None:
     check(markup)
 

@@ -75,6 +75,17 @@ def clean_dir(value: str | None) -> str | None:
     return value if value in ("ltr", "rtl") else None
 
 
+def _copy_common(src: etree._Element, out: etree._Element) -> None:
+    """Carry ``src``'s id, language and direction to ``out``, those the vocabulary accepts.
+
+    (Ids are made valid and unique later, by :func:`~exporter.normalise.transforms.unique_ids`.)
+    """
+    for key, clean in (("id", str.strip), ("lang", clean_lang), ("dir", clean_dir)):
+        value = clean(src.get(key) or "")
+        if value:
+            out.set(key, value)
+
+
 def is_hidden(el: etree._Element) -> bool:
     if el.get("hidden") is not None:
         return True
@@ -264,10 +275,7 @@ class Converter:
 
     def list_item(self, el: etree._Element, lst: etree._Element) -> None:
         item = etree.SubElement(lst, "li")
-        for key in ("lang", "dir", "id"):
-            value = {"lang": clean_lang, "dir": clean_dir}.get(key, lambda v: v)(el.get(key))
-            if value:
-                item.set(key, value)
+        _copy_common(el, item)
         self.flow(el, item)
 
     def flow(self, el: etree._Element, out: etree._Element) -> None:
@@ -327,9 +335,7 @@ class Converter:
 
     def table(self, el: etree._Element, out: etree._Element) -> None:
         table = etree.SubElement(out, "table")
-        for key in ("id", "lang", "dir"):
-            if el.get(key):
-                table.set(key, el.get(key))
+        _copy_common(el, table)
         head_rows: list[etree._Element] = []
         body_rows: list[etree._Element] = []
         foot_rows: list[etree._Element] = []
@@ -393,10 +399,7 @@ class Converter:
                     value = (cell.get(key) or "").strip()
                     if value.isdigit() and 1 < int(value) <= 1000:
                         out.set(key, str(int(value)))
-                for key in ("id", "lang", "dir"):
-                    value = {"lang": clean_lang, "dir": clean_dir}.get(key, lambda v: v)(cell.get(key))
-                    if value:
-                        out.set(key, value)
+                _copy_common(cell, out)
                 self.flow(cell, out)
             else:  # stray content in a row joins the last cell
                 out = row[-1] if len(row) else etree.SubElement(row, "td")
