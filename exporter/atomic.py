@@ -4,18 +4,18 @@ Writers write to a temporary file in the target folder; only a finished file is
 renamed over the final name (``os.replace`` is atomic on one filesystem), so a
 crash, a kill or a full disk never leaves a truncated edition or destroys the
 previous one. A temporary file's name carries its writer's process id and host,
-so the next export into the folder can sweep the ones a killed run left behind
+so the first export into the folder can sweep the ones a killed run left behind
 (``SIGKILL`` gives no chance to clean up) without touching a live writer's.
 """
 from __future__ import annotations
 
 import errno
-import glob
 import os
 import re
 import socket
 import tempfile
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -49,10 +49,14 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _host() -> str:
+    """This host's name as it appears in temporary files' names (letters, digits and hyphens)."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
+
+
 def _owner_tag() -> str:
     """``pid@host`` of this writer, as it appears in its temporary files' names."""
-    host = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
-    return f"{os.getpid()}@{host}"
+    return f"{os.getpid()}@{_host()}"
 
 
 def _alive(pid: int) -> bool:
@@ -68,15 +72,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def sweep_leftovers(final: Path) -> list[Path]:
-    """Remove temporary files for ``final`` whose writer on this host is gone; return them.
+@lru_cache(maxsize=1024)
+def sweep_leftovers(folder: Path) -> tuple[Path, ...]:
+    """Remove the temporary files in ``folder`` whose writer on this host is gone; return them.
 
     Files from another host, or from a process still running, are left alone.
+    Once per folder and process: a batch writing thousands of editions into one
+    folder lists it once, not once per edition.
     """
-    here = _owner_tag().split("@", 1)[1]
-    pattern = re.compile(rf"\.{re.escape(final.name)}\.(\d+)@([A-Za-z0-9-]+)\.[^/]*\.part")
+    here = _host()
+    pattern = re.compile(r"\..+\.(\d+)@([A-Za-z0-9-]+)\.[^/]*\.part")
     removed = []
-    for candidate in final.parent.glob(f".{glob.escape(final.name)}.*.part"):
+    for candidate in folder.glob(".*.part"):
         match = pattern.fullmatch(candidate.name)
         if match and match.group(2) == here and not _alive(int(match.group(1))):
             try:
@@ -84,7 +91,7 @@ def sweep_leftovers(final: Path) -> list[Path]:
             except OSError:
                 continue
             removed.append(candidate)
-    return removed
+    return tuple(removed)
 
 
 @contextmanager
@@ -92,7 +99,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``final``; rename it into place if the block succeeds."""
     final = Path(final)
     ensure_folder(final.parent)
-    sweep_leftovers(final)
+    sweep_leftovers(final.parent.resolve())
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.{_owner_tag()}.", suffix=".part", dir=final.parent)
     except OSError as exc:

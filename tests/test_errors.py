@@ -444,18 +444,18 @@ def test_sigkill_during_a_long_pdf_leaves_the_previous_edition(tmp_path: Path) -
 
 
 def test_leftover_sweep_spares_live_writers_and_other_hosts(tmp_path: Path) -> None:
-    from exporter.atomic import _owner_tag, sweep_leftovers
+    from exporter.atomic import _host, sweep_leftovers
 
-    final = tmp_path / "a [1].pdf"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    host = _owner_tag().split("@", 1)[1]
-    gone = tmp_path / f".{final.name}.{dead.stdout.strip()}@{host}.x1.part"
-    live = tmp_path / f".{final.name}.{os.getpid()}@{host}.x2.part"
-    elsewhere = tmp_path / f".{final.name}.{dead.stdout.strip()}@another-host.x3.part"
-    unrelated = tmp_path / f".b.pdf.1@{host}.x4.part"
-    for path in (gone, live, elsewhere, unrelated):
+    host = _host()
+    gone = tmp_path / f".a [1].pdf.{dead.stdout.strip()}@{host}.x1.part"
+    gone_too = tmp_path / f".b.txt.{dead.stdout.strip()}@{host}.x2.part"
+    live = tmp_path / f".a [1].pdf.{os.getpid()}@{host}.x3.part"
+    elsewhere = tmp_path / f".a [1].pdf.{dead.stdout.strip()}@another-host.x4.part"
+    unrelated = tmp_path / ".notes.part"
+    for path in (gone, gone_too, live, elsewhere, unrelated):
         path.write_bytes(b"%PDF-half")
-    assert sweep_leftovers(final) == [gone]
+    assert sorted(sweep_leftovers(tmp_path)) == sorted([gone, gone_too])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (live, elsewhere, unrelated))
 
 
