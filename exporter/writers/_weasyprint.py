@@ -42,8 +42,12 @@ class PolicyFetcher(URLFetcher):
         return URLFetcherResponse(url, body=resource.data, headers={"Content-Type": resource.media_type})
 
 
+#: seconds between strikes once the render limit has passed and a strike was swallowed
+_STRIKE_AGAIN = 0.05
+
+
 class _Strike(LimitError):
-    """What the clock raises: a class whose message is set per limit (see :func:`render_limit`).
+    """What the clock raises: :func:`render_limit` makes a subclass whose ``message`` names the limit.
 
     A class, not an instance, because a thread is interrupted with a class
     (``PyThreadState_SetAsyncExc``) that Python then calls with no arguments.
@@ -53,6 +57,11 @@ class _Strike(LimitError):
 
     def __init__(self, *args: object) -> None:
         super().__init__(*(args or (self.message,)))
+
+
+def _alarm_serves_this_thread() -> bool:
+    """``SIGALRM`` reaches only the main thread, and only where the platform has it."""
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
 
 
 class _Clock:
@@ -66,17 +75,16 @@ class _Clock:
     as WeasyPrint lays out in pure Python.
     """
 
-    def __init__(self, seconds: float, strike: type[_Strike] = _Strike) -> None:
+    def __init__(self, seconds: float, strike: type[_Strike]) -> None:
         self.seconds = seconds
         self.strike = strike
         self.struck = False
-        self._main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+        self._main = _alarm_serves_this_thread()
         self._stop = threading.Event()
 
     @staticmethod
     def available() -> bool:
-        main = threading.current_thread() is threading.main_thread()
-        return (main and hasattr(signal, "setitimer")) or platform.python_implementation() == "CPython"
+        return _alarm_serves_this_thread() or platform.python_implementation() == "CPython"
 
     def start(self) -> None:
         if self._main:
@@ -145,7 +153,3 @@ def render_limit(seconds: float, what: str = "the PDF") -> Iterator[None]:
         clock.stop()
     if clock.struck:  # every strike was swallowed, and the block ran past the limit
         raise strike()
-
-
-#: seconds between strikes once the render limit has passed and an exception was swallowed
-_STRIKE_AGAIN = 0.05
