@@ -33,9 +33,22 @@ def subset_font(font: Path | bytes, text: str) -> bytes:
 
     Raises ``ValueError`` when the data is not a font fontTools can read.
     """
-    data = font.read_bytes() if isinstance(font, Path) else font
+    data = _bytes_of(font)
     extra = frozenset(c for c in set(text) if not any(start <= ord(c) < end for start, end in SHARED_BLOCKS))
     return _subset(data, extra)
+
+
+def _bytes_of(font: Path | bytes) -> bytes:
+    """The font's bytes; a file is read once per process while it stays unchanged (a batch asks per article)."""
+    if not isinstance(font, Path):
+        return font
+    stat = font.stat()
+    return _read(font, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _read(path: Path, mtime_ns: int, size: int) -> bytes:  # noqa: ARG001 - the stamp is the cache key
+    return path.read_bytes()
 
 
 @lru_cache(maxsize=16)
@@ -71,6 +84,6 @@ def covers(font: Path | bytes, text: str) -> bool:
     """True when the font has a glyph for every visible character of ``text``."""
     from fontTools.ttLib import TTFont
 
-    data = font.read_bytes() if isinstance(font, Path) else font
+    data = _bytes_of(font)
     cmap = TTFont(io.BytesIO(data), lazy=True).getBestCmap() or {}
     return all(ord(c) in cmap for c in text if not c.isspace())
