@@ -57,7 +57,7 @@ CLOSING_QUOTES = "\u201d\u00bb\u300d\u300f\u203a"
 _SAID = (r"(?:said|says|say|told|added|adds|explained|explains|continued|argued|argues|insisted|wrote|writes|"
          r"asked|asks|noted|notes|warned|warns|stated|states|claimed|claims|recalled|recalls|admitted|admits|"
          r"conceded|concedes|concluded|acknowledged|acknowledges|suggested|suggests|declared|replied|stressed|"
-         r"added|according)")
+         r"according)")
 _ATTRIBUTION_END = re.compile(
     r"(?:[,\u201d\"]\s*(?:\w+\s+){0,5}" + _SAID + r"(?:\s+\S+){0,8}|\b" + _SAID + r"\.?)[.!?][\u201d\"]?\s*$",
     re.IGNORECASE)
