@@ -11,11 +11,10 @@ The pipeline is read → normalise → clean tree → write:
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from .document import Book, Document, Metadata, Report  # noqa: E402
 from .errors import ExporterError  # noqa: E402
 from .normalise import normalise  # noqa: E402
 from .pipeline import export  # noqa: E402
+from .version import __version__  # noqa: E402
 
 __all__ = ["normalise", "export", "Document", "Metadata", "Book", "Report", "ExporterError", "__version__"]

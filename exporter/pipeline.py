@@ -1,25 +1,22 @@
-"""The pipeline end to end: read → normalise → tree → write, for the CLI and the Python API alike."""
+"""The public API end to end: one article, or many through :mod:`exporter.batch`, for the CLI and Python alike.
+
+The reading and writing themselves are :mod:`exporter.editions`, which the batch shares.
+"""
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable
 
 from . import writers
-from .atomic import atomic_path, ensure_folder
 from .batch import BATCH_NAMES, BATCH_OPTIONS
-from .document import Book, Document, slugify
-from .errors import BatchError, OutputError, UsageError
-from .normalise import OPTIONS as NORMALISE_OPTIONS
-from .normalise import normalise
-from .options import PIPELINE_OPTIONS, Option, Settings, resolve, split
-from .read import read_source
-from .resources import ResourcePolicy
+from .batch.datasets import is_dataset
+from .batch.manifest import is_manifest
+from .document import Book
+from .editions import Outcome, load_document, parse_formats, write_book
+from .errors import BatchError
+from .options import PIPELINE_OPTIONS, Option, resolve
 from .themes import PACKAGE
 
-log = logging.getLogger("exporter")
-DEFAULT_FORMATS = ("epub", "pdf", "txt")
 DEFAULT_OUTPUT = Path("dist")
 SAMPLE = PACKAGE / "sample" / "article.html"
 
@@ -29,74 +26,6 @@ def all_options() -> tuple[Option, ...]:
     own = PIPELINE_OPTIONS + BATCH_OPTIONS
     names = {o.name for o in own}
     return own + tuple(o for o in writers.all_options() if o.name not in names)
-
-
-def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
-    """``"epub,pdf"`` or ``["epub", "pdf"]`` → checked format names, in order, once each."""
-    if formats is None:
-        return list(DEFAULT_FORMATS)
-    items = formats.split(",") if isinstance(formats, str) else [p for f in formats for p in str(f).split(",")]
-    names = list(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
-    if not names:
-        raise UsageError("no format given (use -f epub,pdf,txt)")
-    for name in names:
-        writers.get(name)
-    return names
-
-
-@dataclass
-class Outcome:
-    """What one export run did: files written, inputs that failed with their reasons, inputs skipped."""
-
-    written: list[Path] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    #: sets of editions written (an article's or a book's)
-    exported: int = 0
-    #: files written (also those handed to ``on_written`` instead of kept in ``written``)
-    files: int = 0
-    #: True when the run went through the batch machinery (several inputs, a dataset, a book)
-    batch: bool = False
-
-    def summary(self) -> str:
-        return f"{self.exported} exported, {len(self.skipped)} skipped, {len(self.failed)} failed"
-
-
-def load_document(source: str | Path, settings: Settings) -> Document:
-    """Read and normalise one input file (``-`` for stdin) under the given settings."""
-    max_bytes = int(settings.max_input_mb * 1_000_000) if settings.get("max_input_mb") else None
-    src = read_source(source, max_bytes=max_bytes)
-    doc = normalise(src, **split(settings, {o.name for o in NORMALISE_OPTIONS}))
-    for line in doc.report.lines():  # -v: what the normaliser did to the text
-        log.info("%s: %s", doc.origin, line)
-    return doc
-
-
-def load_title(source: str | Path, settings: Settings) -> str:
-    """The title :func:`load_document` would give ``source``, from a read and a parse only."""
-    from .normalise import find_title
-
-    max_bytes = int(settings.max_input_mb * 1_000_000) if settings.get("max_input_mb") else None
-    return find_title(read_source(source, max_bytes=max_bytes), settings.get("title"))
-
-
-def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None) -> list[Path]:
-    """Write every requested edition of ``book`` into ``out``, each atomically."""
-    ensure_folder(out)
-    policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
-    stem = stem or slugify(book.metadata.title)
-    written = []
-    for name in formats:
-        writer_cls = writers.get(name)
-        target = out / f"{stem}.{writer_cls.extension}"
-        with atomic_path(target) as tmp:
-            try:
-                writer_cls().write(book, tmp, settings, policy)
-            except RecursionError:
-                raise OutputError(f"{target.name}: the document is nested too deeply for the {name} writer") from None
-        log.info("wrote %s", target)
-        written.append(target)
-    return written
 
 
 def export(inputs: Iterable[str | Path] | str | Path | None = None, formats: str | Iterable[str] | None = None,
@@ -139,7 +68,7 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
     settings = resolve(all_options(), options)
     out = Path(out)
     if _is_batch(inputs, options):
-        from .batch.runner import run_batch
+        from .batch.runner import run_batch  # the process pool's machinery loads only when a batch runs
 
         return run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None,
                          on_written=on_written)
@@ -153,9 +82,6 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
 
 
 def _is_batch(inputs: list[str], options: dict[str, Any]) -> bool:
-    from .batch.datasets import is_dataset
-    from .batch.manifest import is_manifest
-
     run_options = BATCH_NAMES - {"jobs", "progress", "map"}
     return (len(inputs) > 1 or any(is_dataset(i) or is_manifest(i) for i in inputs)
             or any(options.get(name) not in (None, False, "local") for name in run_options))

@@ -188,7 +188,7 @@ def test_loose_links_to_an_article_of_the_book_stay_inside_it(tmp_path):
                            "</p>", title="A", source_url="https://example.org/a")
     b = exporter.normalise("<p>Bee.</p>", title="B", source_url="https://example.org/b")
     book = Book(metadata=book_metadata({"title": "Loose"}, [a, b]), articles=[a, b])
-    from exporter.pipeline import write_book
+    from exporter.editions import write_book
     from exporter.options import Settings
 
     (pdf,) = write_book(book, ["pdf"], tmp_path, Settings({"theme": "default", "offline": True}))

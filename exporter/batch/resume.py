@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .. import __version__
+from ..version import __version__
 
 STATE_NAME = ".exporter-state.jsonl"
 #: Options that change how a batch runs, not what it writes.

@@ -16,9 +16,10 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..atomic import atomic_path
 from ..document import slugify
+from ..editions import Outcome, parse_formats
 from ..errors import ExporterError, InputError, UsageError
 from ..options import METADATA_NAMES, Settings
-from ..pipeline import Outcome
+from ..version import __version__
 from .datasets import Record, count_records, field_mapping, group_key, is_dataset, read_records
 from .engines import Engine, make_engine
 from .manifest import Manifest, is_manifest, load_manifest
@@ -107,7 +108,7 @@ class Batch:
             else:
                 log.warning("%s: no installed writer takes a cover image yet; %s is not used",
                             manifest.path.name, manifest.cover.name)
-        formats = self.formats if self.formats_given or not manifest.formats else _checked(manifest.formats)
+        formats = self.formats if self.formats_given or not manifest.formats else parse_formats(manifest.formats)
         stem = self.names.claim(slugify(manifest.output or meta["title"]))
         sources = [ArticleSource(path=str(a.path), overrides=a.overrides, part=a.part) for a in manifest.articles]
         covers = [file_digest(manifest.cover)] if manifest.cover is not None else []
@@ -286,8 +287,6 @@ class Batch:
 
         The files themselves are not listed (a nightly run writes a million): they are in the output folder.
         """
-        from .. import __version__
-
         o = self.outcome
         report = {
             "exporter": __version__,
@@ -302,12 +301,6 @@ class Batch:
         }
         with atomic_path(path) as tmp:
             tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _checked(formats: list[str]) -> list[str]:
-    from ..pipeline import parse_formats
-
-    return parse_formats(formats)
 
 
 def run_batch(inputs: list[str], formats: list[str], out: Path, settings: Settings, given: dict[str, Any],

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..document import Book, Document
+from ..editions import load_document, load_title, write_book
 from ..errors import ExporterError, InputError
 from ..normalise import OPTIONS as NORMALISE_OPTIONS
 from ..normalise import normalise
@@ -72,13 +73,9 @@ def run_task(task: Task) -> Result:
     """Do one task; every failure comes back as a failed result with its reason."""
     try:
         if task.action == "title":  # naming pass: a read and a parse, not a whole normalisation
-            from ..pipeline import load_title
-
             source = task.sources[0]
             title = load_title(str(source.path), Settings({**task.settings, **source.overrides}))
             return Result(task.stem, task.origin, "title", title=title, digest=task.digest)
-        from ..pipeline import write_book
-
         in_book = task.book is not None
         docs, parts, left_out = [], [], []
         for src in task.sources:
@@ -129,8 +126,6 @@ def load_article(source: ArticleSource, settings: Settings, in_book: bool) -> Do
         markup = record.fields["html"]
         return normalise(markup if isinstance(markup, (str, bytes)) else str(markup), origin=record.origin,
                          **options)
-    from ..pipeline import load_document
-
     options.update(source.overrides)
     return load_document(str(source.path), Settings({**settings, **options}))
 

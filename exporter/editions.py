@@ -1,0 +1,94 @@
+"""One article read, one book written: the work a single export and every batch task share.
+
+The public API (:mod:`exporter.pipeline`) and the batch (:mod:`exporter.batch`)
+both build on this module; it imports neither, so the batch depends on the core
+and never the other way round.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from . import writers
+from .atomic import atomic_path, ensure_folder
+from .document import Book, Document, slugify
+from .errors import OutputError, UsageError
+from .normalise import OPTIONS as NORMALISE_OPTIONS
+from .normalise import find_title, normalise
+from .options import Settings, split
+from .read import read_source
+from .resources import ResourcePolicy
+
+log = logging.getLogger("exporter")
+DEFAULT_FORMATS = ("epub", "pdf", "txt")
+
+
+def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
+    """``"epub,pdf"`` or ``["epub", "pdf"]`` → checked format names, in order, once each."""
+    if formats is None:
+        return list(DEFAULT_FORMATS)
+    items = formats.split(",") if isinstance(formats, str) else [p for f in formats for p in str(f).split(",")]
+    names = list(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
+    if not names:
+        raise UsageError("no format given (use -f epub,pdf,txt)")
+    for name in names:
+        writers.get(name)
+    return names
+
+
+@dataclass
+class Outcome:
+    """What one export run did: files written, inputs that failed with their reasons, inputs skipped."""
+
+    written: list[Path] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    #: sets of editions written (an article's or a book's)
+    exported: int = 0
+    #: files written (also those handed to ``on_written`` instead of kept in ``written``)
+    files: int = 0
+    #: True when the run went through the batch machinery (several inputs, a dataset, a book)
+    batch: bool = False
+
+    def summary(self) -> str:
+        return f"{self.exported} exported, {len(self.skipped)} skipped, {len(self.failed)} failed"
+
+
+def input_limit(settings: Settings) -> int | None:
+    """``--max-input-mb`` in bytes (None: no limit)."""
+    return int(settings.max_input_mb * 1_000_000) if settings.get("max_input_mb") else None
+
+
+def load_document(source: str | Path, settings: Settings) -> Document:
+    """Read and normalise one input file (``-`` for stdin) under the given settings."""
+    src = read_source(source, max_bytes=input_limit(settings))
+    doc = normalise(src, **split(settings, {o.name for o in NORMALISE_OPTIONS}))
+    for line in doc.report.lines():  # -v: what the normaliser did to the text
+        log.info("%s: %s", doc.origin, line)
+    return doc
+
+
+def load_title(source: str | Path, settings: Settings) -> str:
+    """The title :func:`load_document` would give ``source``, from a read and a parse only."""
+    return find_title(read_source(source, max_bytes=input_limit(settings)), settings.get("title"))
+
+
+def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None) -> list[Path]:
+    """Write every requested edition of ``book`` into ``out``, each atomically."""
+    ensure_folder(out)
+    policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
+    stem = stem or slugify(book.metadata.title)
+    written = []
+    for name in formats:
+        writer_cls = writers.get(name)
+        target = out / f"{stem}.{writer_cls.extension}"
+        with atomic_path(target) as tmp:
+            try:
+                writer_cls().write(book, tmp, settings, policy)
+            except RecursionError:
+                raise OutputError(f"{target.name}: the document is nested too deeply for the {name} writer") from None
+        log.info("wrote %s", target)
+        written.append(target)
+    return written
