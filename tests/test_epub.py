@@ -455,7 +455,7 @@ def test_generated_cover_fits_any_title():
 
 
 def test_only_the_faces_the_book_uses_are_embedded_each_with_its_own_text():
-    from exporter.writers.epub import _text_by_face
+    from exporter.writers.epub.fonts import text_by_face as _text_by_face
 
     faces = themes.load("default").faces
     page = etree.fromstring("<div><p>plain <strong>bold <em>both</em></strong></p><pre>code</pre></div>")

@@ -1,0 +1,41 @@
+"""The EPUB container: ebooklib writes the zip, which is rewritten so that the same input gives the same bytes."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+from ebooklib import epub
+
+from ...errors import WriterError
+
+
+def write_archive(eb: epub.EpubBook, path: Path, modified: dt.datetime) -> None:
+    """Write ``eb`` to ``path`` as a reproducible zip (``modified`` is ``dcterms:modified`` and every entry's time)."""
+    buffer = io.BytesIO()
+    try:
+        epub.write_epub(buffer, eb, {"epub3_pages": False, "epub3_landmark": False,
+                                     "mtime": modified, "raise_exceptions": True})
+    except OSError:
+        raise
+    except Exception as exc:  # ebooklib raises bare exceptions for bad content
+        raise WriterError(f"EPUB could not be written: {exc}") from exc
+    reproducible_zip(buffer.getvalue(), path, modified)
+
+
+def reproducible_zip(data: bytes, path: Path, when: dt.datetime) -> None:
+    """Rewrite ebooklib's zip: ``mimetype`` first and stored, then every entry in a fixed order with a fixed
+    timestamp and permissions, so two exports of the same input are byte-identical."""
+    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        names = source.namelist()
+        order = ["mimetype", "META-INF/container.xml"] + sorted(n for n in names
+                                                                 if n not in ("mimetype", "META-INF/container.xml"))
+        with zipfile.ZipFile(path, "w") as out:
+            for name in order:
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                info.create_system = 3
+                out.writestr(info, source.read(name), compresslevel=9 if name != "mimetype" else None)

@@ -1,0 +1,108 @@
+"""The package document's metadata: Dublin Core, ``dcterms:modified`` and what is true of the book's accessibility."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+from ebooklib import epub
+
+from ...document import Book
+from ...images import PreparedImage
+
+
+def package_metadata(eb: epub.EpubBook, book: Book) -> None:
+    """Title, subtitle, language, authors, Dublin Core fields, sources and reading direction of ``book``."""
+    meta = book.metadata
+    eb.set_identifier(book.identifier())
+    eb.title = meta.title
+    eb.add_metadata("DC", "title", meta.title, {"id": "title"})
+    eb.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+    if meta.subtitle:
+        eb.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        eb.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    eb.set_language(meta.language)
+    for n, author in enumerate(book_authors(book), 1):
+        eb.add_author(author, uid=f"creator{n}", role="aut")
+    for name, value in (("publisher", meta.publisher), ("date", day(meta.date)),
+                        ("description", meta.description), ("rights", meta.rights)):
+        if value:
+            eb.add_metadata("DC", name, value)
+    for subject in meta.subjects:
+        eb.add_metadata("DC", "subject", subject)
+    sources = [meta.source_url] if meta.source_url else []
+    if book.is_collection:
+        sources += [d.metadata.source_url for d in book.articles if d.metadata.source_url]
+    for source in dict.fromkeys(sources):
+        eb.add_metadata("DC", "source", source)
+    eb.set_direction(meta.direction if meta.direction in ("ltr", "rtl") else "ltr")
+
+
+def book_authors(book: Book) -> list[str]:
+    """The book's authors; for a collection without any, every article's authors, each once."""
+    if book.metadata.authors or not book.is_collection:
+        return list(book.metadata.authors)
+    return list(dict.fromkeys(a for d in book.articles for a in d.metadata.authors))
+
+
+def accessibility(eb: epub.EpubBook, image_alts: list[str], images: list[PreparedImage], has_notes: bool) -> None:
+    """Accessibility metadata that says what is true of this book, no more."""
+    add = lambda prop, value: eb.add_metadata(None, "meta", value, {"property": prop})  # noqa: E731
+    has_images = bool(image_alts)
+    all_alt = all(alt.strip() for alt in image_alts)
+    add("schema:accessMode", "textual")
+    if has_images:
+        add("schema:accessMode", "visual")
+    if not has_images or all_alt:
+        add("schema:accessModeSufficient", "textual")
+    if has_images:
+        add("schema:accessModeSufficient", "textual,visual")
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    if has_images and all_alt:
+        features.append("alternativeText")
+    if has_notes:
+        features.append("ARIA")
+    for feature in features:
+        add("schema:accessibilityFeature", feature)
+    animated = any(i.animated for i in images)
+    hazards = ["noSoundHazard", "noMotionSimulationHazard"] + ([] if animated else ["noFlashingHazard"])
+    if animated:
+        hazards.append("unknownFlashingHazard")
+    for hazard in hazards:
+        add("schema:accessibilityHazard", hazard)
+    summary = ("Reflowable text in reading order, with headings, a table of contents and landmarks to "
+               "find one's way; the stylesheet uses relative sizes and sets no colours, so the reader's own font, "
+               "size and colour settings apply.")
+    if has_images:
+        summary += (" Every image has a text alternative." if all_alt else
+                    " Some images have no text alternative.")
+    add("schema:accessibilitySummary", summary)
+
+
+def day(date: str | None) -> str | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` of an ISO date or date-time: valid as ``dc:date`` (W3CDTF) and as
+    an HTML ``datetime`` whatever time-zone spelling the markup used."""
+    match = re.match(r"^\d{4}(-\d{2}(-\d{2})?)?", date or "")
+    return match.group(0) if match else None
+
+
+def modified_time(book: Book) -> dt.datetime:
+    """``dcterms:modified``: SOURCE_DATE_EPOCH, else the book's date (``--date`` or the article's), else a fixed
+    day. Never the clock: the same input must give the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
+    dates = [book.metadata.date] + [d.metadata.date for d in book.articles]
+    for date in filter(None, dates):
+        try:
+            if "T" in date:
+                parsed = dt.datetime.fromisoformat(date.replace("Z", "+00:00"))
+            else:
+                pieces = (date + "-01-01")[:10] if len(date) < 10 else date[:10]
+                parsed = dt.datetime.fromisoformat(pieces if len(date) != 7 else date + "-01")
+        except ValueError:
+            continue
+        if parsed.tzinfo:
+            parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return max(parsed.replace(microsecond=0), dt.datetime(1980, 1, 1))
+    return dt.datetime(2000, 1, 1)
