@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from exporter.normalise import normalise
-from exporter.normalise.reflow import MIN_WORDS, count_words, protected_ranges, segment
+from exporter.normalise.reflow import MIN_WORDS, count_words, genre_of, protected_ranges, segment
 from exporter.tree import text_of
 
 from helpers import words
@@ -144,3 +144,58 @@ def test_long_text_is_never_cut_after_a_title_abbreviation():
     sentences = segment(run)
     assert len(sentences) == 200
     assert not any(s.text.startswith(("Smith", "Jones")) for s in sentences)
+
+
+def _corpus_paragraphs(name: str) -> list[str]:
+    import lxml.html
+
+    from helpers import CORPUS
+
+    page = lxml.html.fromstring((CORPUS / name / "expected.html").read_bytes(),
+                                parser=lxml.html.HTMLParser(encoding="utf-8"))
+    return [" ".join(p.text_content().split()) for p in page.iter("p") if words(p.text_content())]
+
+
+def test_a_sentence_after_a_bracketed_mark_can_start_a_paragraph():
+    """Paragraph marks after a space ("… end. [M1 / MP] Certain …") open the sentence after them.
+
+    A real article (guardian-1) with such a mark before each paragraph: every paragraph start stays a sentence
+    start, so a cut can fall there (the mark used to be taken for a reference closing the sentence before).
+    """
+    paragraphs = [p for p in _corpus_paragraphs("guardian-1") if p.endswith((".", ".\u201d", "?"))]  # not captions
+    marked = [f"[M{i} / MP] {p}" for i, p in enumerate(paragraphs, 1)]
+    text = " ".join(marked)
+    starts = {s.start for s in segment(text)}
+    position, unreachable = 0, []
+    for p in marked:
+        if position not in starts:
+            unreachable.append(p[:40])
+        position += len(p) + 1
+    assert not unreachable
+    glued = "He felt he had been forced out of the company.[citation needed] Yagan had also donated."
+    assert [s.text for s in segment(glued)][0].endswith("[citation needed]")  # a glued mark stays behind
+
+
+def test_numerals_pysbd_takes_for_list_markers_start_no_sentence():
+    """From the Python HOWTOs and tutorial (Debian's python3.11-doc): pysbd starts a sentence at a numeral it
+    takes for a list marker, "1)" mid-sentence or "0." ending one, so a cut could fall inside a sentence."""
+    functional = ("Two common operations on an iterator\u2019s output are 1) performing some operation for every "
+                  "element, 2) selecting a subset of elements that meet some condition. For example, given a list "
+                  "of strings, you might want to strip off trailing whitespace from each line or extract all the "
+                  "strings containing a given substring.")
+    assert [s.text[:20] for s in segment(functional)] == ["Two common operation", "For example, given a"]
+    introduction = ("Strings can be indexed (subscripted), with the first character having index 0. There is no "
+                    "separate character type; a character is simply a string of size one:")
+    assert [s.text for s in segment(introduction)] == [
+        "Strings can be indexed (subscripted), with the first character having index 0.",
+        "There is no separate character type; a character is simply a string of size one:"]
+    sockets = ("That\u2019s because a surprising amount of the time, most integers have the value 0, or maybe 1. The "
+               'string "0" would be two bytes, while a full 64-bit integer would be 8.')
+    assert [s.text[:16] for s in segment(sockets)] == ["That\u2019s because a", 'The string "0" w']
+
+
+def test_news_and_other_prose_are_told_apart(seed_path):
+    """News (attribution in one sentence in ten) is cut with news conventions; a story with its own lengths."""
+    seed = normalise(seed_path.read_bytes(), reflow=False, typography=False)
+    assert genre_of(segment(seed.text)) == "news"
+    assert genre_of(segment(" ".join(_corpus_paragraphs("clean-links")))) == "other"

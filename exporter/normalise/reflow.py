@@ -1,16 +1,19 @@
-"""Paragraphs recovered from run-on text, the way a news editor would break it.
+"""Paragraphs recovered from run-on text, the way the kind of text would break them.
 
 Pasted or scraped articles often arrive as one wall of inline markup. A
 paragraph that runs long (more than :data:`MIN_WORDS` words, at least
 :data:`MIN_SENTENCES` sentences), holds the bulk of the article (or is a wall
 no writer would write) and has no structure of its own (no short lines) is
 cut at sentence boundaries found by pysbd, a maintained rule-based segmenter
-that knows abbreviations such as "Mr." and "U.S.". Where to cut is
-chosen by dynamic programming over the sentence boundaries: a cost for each
-paragraph's length against news length, minus the cues news writing uses
-(a new quotation opening a paragraph, an attribution such as "he said."
-closing one, a change of topic), weighted as fitted on the shared corpus, and
-never inside a quotation or parentheses.
+that knows abbreviations such as "Mr." and "U.S.". The text is news when
+one sentence in ten attributes speech, else other prose; each genre has its
+own model (:data:`GENRES`). Where to cut is chosen by dynamic programming over
+the sentence boundaries: a paragraph-length prior (news in words, other prose
+in sentences), minus the log-odds of the cues at each cut (a quotation
+closing, an attribution such as "he said.", a colon, a dip in lexical
+cohesion, a sentence that continues the one before…), never inside a
+quotation or parentheses. The weights are fitted by ``benchmarks/reflow.py
+--fit`` on news, essays, fiction and documentation with their true paragraphs.
 Paragraphs below the threshold are never touched. Deterministic.
 """
 from __future__ import annotations
@@ -39,9 +42,6 @@ WALL_SHARE = 0.6
 WALL_WORDS = 1000
 #: Line breaks are structure (verse, addresses) unless the lines between them run this long on average.
 MIN_LINE_WORDS = 40
-#: News paragraphs: the length (in words) an editor aims at, and the longest one tolerated.
-TARGET_WORDS = 45
-MAX_WORDS = 110
 #: Languages pysbd segments; others are segmented with the English rules.
 SEGMENTER_LANGUAGES = frozenset({
     "en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl", "fa", "nl", "da", "fr", "my", "el",
@@ -143,15 +143,20 @@ def _segmenter(language: str):
 _REFERENCE_MARK = r"\[[^\]\n]{1,20}\]"
 _REFERENCE = re.compile(_REFERENCE_MARK)
 #: Sentence ends pysbd misses: a closing quotation mark or reference marks after the full stop, followed by
-#: a capital or a new quotation; a full stop after a word, followed by a new quotation ("…," intimated I. "True").
-_MISSED_END = re.compile(rf"(?:[.!?\u2026][\u201d\u00bb\"]|[.!?:](?:{_REFERENCE_MARK})+|\u2026|(?<=\w):)\s+"
-                         r"(?=[\u201c\u00ab\"]?[A-Z\u00c0-\u00de])"
+#: a capital or a new quotation; a full stop after a word, followed by a new quotation ("…," intimated I. "True");
+#: a full stop after a numeral, followed by a capital (pysbd takes "index 0. There" for a list item "0.").
+_MISSED_END = re.compile(rf"(?:[.!?\u2026][\u201d\u00bb\"]|[.!?:](?:{_REFERENCE_MARK})+|\u2026|(?<=\w):|(?<=\d)[.!?])\s+"
+                         rf"(?=(?:{_REFERENCE_MARK}\s+)?[\u201c\u00ab\"]?[A-Z\u00c0-\u00de])"
                          r"|(?:(?<=[a-z][.!?])|(?<=\bI[.!?]))\s+(?=[\u201c\u00ab\"][A-Z\u00c0-\u00de])")
+#: What ends a sentence: a full stop, question or exclamation mark, ellipsis, colon or semicolon, maybe followed
+#: by closing quotation marks, brackets or reference marks. pysbd also starts sentences at numerals it takes
+#: for list markers ("are 1) performing …, 2) selecting …"); such a start without an end before it is no start.
+_ENDED = re.compile(rf"[.!?\u2026:;](?:[\u201d\u2019\u00bb\"')\]]|{_REFERENCE_MARK})*\s*$")
 #: A sentence end nobody doubts: a lower-case word of three letters or more that is no common abbreviation,
 #: a full stop, a capital. Taken as an end even where pysbd misses it (it loses its way in long dialogue with
 #: dashes and unpaired quotation marks), and where long texts are cut into pieces for pysbd.
 _SURE_END = re.compile(r"(?<![\w.])(?!(?:etc|approx|incl|viz|vol|vols|esp|ibid|resp|dept|est|misc|nos|figs|cca)\.)"
-                       r"[a-z]{3,}[.!?]\s+(?=[A-Z])")
+                       rf"[a-z]{{3,}}[.!?]\s+(?=(?:{_REFERENCE_MARK}\s+)?[A-Z])")
 CHUNK_CHARS = 1500
 #: Longer paragraphs are left as they are: segmenting them would take minutes.
 MAX_CHARS = 2_000_000
@@ -175,13 +180,14 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
             sentence = sentence.strip()
             found = chunk.find(sentence, cursor) if sentence else -1
             if found >= 0:
-                if not (forced and cursor == 0):
-                    starts.add(offset + found)
+                start = offset + found
+                if not (forced and cursor == 0) and (start == 0 or _ENDED.search(text, max(0, start - 40), start)):
+                    starts.add(start)
                 cursor = found + len(sentence)
     starts.update(m.end() for m in _MISSED_END.finditer(text))
     starts.update(m.end() for m in _SURE_END.finditer(text))
     first = min(starts, default=0)
-    starts = sorted(s for s in starts if s == first or (s not in protected and not _REFERENCE.match(text, s)))
+    starts = sorted(s for s in starts if s == first or (s not in protected and not _glued_mark(text, s)))
     sentences: list[Sentence] = []
     for start, end in zip(starts, starts[1:] + [len(text)]):
         if sentences and not _WORD.search(text, start, end):  # a stray closing mark: it ends the sentence before
@@ -190,6 +196,14 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
         if sentence:
             sentences.append(Sentence(start, start + len(sentence), sentence, count_words(sentence)))
     return sentences
+
+
+def _glued_mark(text: str, start: int) -> bool:
+    """A reference mark glued to the sentence before ("….[12] Next"): it ends that sentence, starts none.
+
+    A mark after a space ("… end. [M1 / MP] Certain …") opens the sentence after it.
+    """
+    return bool(_REFERENCE.match(text, start)) and not text[start - 1:start].isspace()
 
 
 def _chunks(text: str, protected: "Protected", size: int = CHUNK_CHARS) -> list[tuple[int, str, bool]]:
@@ -298,26 +312,61 @@ def cohesion_depths(sentences: list[Sentence], window: int = 2) -> list[float]:
     return depths
 
 
-#: Weights of the cues: the log-odds that a paragraph ends at a sentence boundary, fitted by logistic
-#: regression on the shared corpus's English articles (``python benchmarks/reflow.py --fit`` prints them;
-#: ``--cross-validate`` measures how well weights fitted without an article do on it).
-WEIGHTS = {
-    "bias": -1.58, "opens quotation": 0.80, "closes quotation": 1.51, "attribution": 0.80, "continues": -0.69,
-    "new topic word": 0.25, "cohesion dip": 1.94, "words before": 0.97, "words after": 0.69, "question": -0.70,
-    "colon": 2.78,
+#: Words that attribute speech: at least :data:`NEWS_SHARE` of a text's sentences hold one in news reports.
+_SPEECH = re.compile(r"\b(?:said|says|told)\b")
+NEWS_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class Genre:
+    """How one kind of text breaks into paragraphs: the weights of the cues and the lengths of its paragraphs.
+
+    ``weights`` are the log-odds that a paragraph ends at a sentence boundary
+    (logistic regression over :func:`boundary_features`). Paragraph lengths,
+    counted in ``unit`` ("words" or "sentences"), are log-normal: the mean
+    ``mu`` and deviation ``sigma`` of their logarithm. ``length_weight`` is how
+    much that prior weighs against the cues; a cut must beat ``threshold``.
+    """
+
+    weights: dict[str, float]
+    mu: float
+    sigma: float
+    unit: str = "words"
+    length_weight: float = 1.0
+    threshold: float = 0.0
+
+    def lengths(self, sentences: list[Sentence]) -> list[int]:
+        """Each sentence's length in this genre's unit."""
+        return [s.words if self.unit == "words" else 1 for s in sentences]
+
+
+#: Fitted by ``python benchmarks/reflow.py --fit`` on the sources ``benchmarks/reflow_data.py`` lists
+#: (``--cross-validate`` scores each article with a model fitted without it).
+GENRES = {
+    "news": Genre(
+        weights={"bias": -1.42, "opens quotation": 0.05, "closes quotation": 1.30, "attribution": 0.46,
+                 "continues": -0.61, "new topic word": 0.18, "cohesion dip": 1.09, "words before": 1.61,
+                 "words after": 0.66, "question": 0.12, "colon": -0.63},
+        mu=3.510, sigma=0.700, unit="words", length_weight=2.0, threshold=-0.5),
+    "other": Genre(
+        weights={"bias": -0.91, "opens quotation": 1.00, "closes quotation": 1.24, "attribution": -0.70,
+                 "continues": -0.76, "new topic word": 0.04, "cohesion dip": 2.24, "words before": 0.36,
+                 "words after": -0.06, "question": -0.45, "colon": 2.60},
+        mu=0.541, sigma=0.556, unit="sentences", length_weight=1.0, threshold=0.0),
 }
 #: Cohesion peaks are looked for this many sentences away at most; a paragraph holds at most
-#: MAX_SENTENCES sentences (both keep the work linear in the length of the text).
+#: MAX_SENTENCES sentences and MAX_PARAGRAPH_WORDS words (both keep the work linear in the length of the text).
 PEAK_REACH = 8
 MAX_SENTENCES = 40
-#: A cut is made where its log-odds beat this, within the length budget below.
-THRESHOLD = -0.8
-#: How much the length of paragraphs weighs against the cues.
-LENGTH_WEIGHT = 1.0
+MAX_PARAGRAPH_WORDS = 500
+def genre_of(sentences: list[Sentence]) -> str:
+    """``"news"`` when at least one sentence in ten attributes speech ("said", "told"), else ``"other"``."""
+    said = sum(1 for s in sentences if _SPEECH.search(s.text))
+    return "news" if said >= NEWS_SHARE * len(sentences) else "other"
 
 
 def boundary_features(before: Sentence, after: Sentence, depth: float) -> dict[str, float]:
-    """The news cues at the boundary between ``before`` and ``after``, by the names :data:`WEIGHTS` uses."""
+    """The cues at the boundary between ``before`` and ``after``, by the names the weights use."""
     return {
         "bias": 1.0,
         "opens quotation": float(after.text[:1] in OPENING_QUOTES + '"'),
@@ -333,41 +382,43 @@ def boundary_features(before: Sentence, after: Sentence, depth: float) -> dict[s
     }
 
 
-def boundary_logit(before: Sentence, after: Sentence, depth: float,
-                   weights: dict[str, float] = WEIGHTS) -> float:
-    """The log-odds, from news cues, that a paragraph ends between ``before`` and ``after``."""
-    return sum(weights.get(name, 0.0) * value for name, value in boundary_features(before, after, depth).items())
+def boundary_logits(sentences: list[Sentence], weights: dict[str, float]) -> list[float]:
+    """The log-odds that a paragraph ends before each sentence (index 0, the start, is 0)."""
+    depths = cohesion_depths(sentences)
+    return [0.0] + [sum(weights.get(name, 0.0) * value for name, value in
+                        boundary_features(sentences[i - 1], sentences[i], depths[i]).items())
+                    for i in range(1, len(sentences))]
 
 
-def _length_cost(words: int) -> float:
-    """How far a paragraph of ``words`` words is from news length (0 at the target)."""
-    cost = ((words - TARGET_WORDS) / TARGET_WORDS) ** 2
-    if words > MAX_WORDS:
-        cost += (words - MAX_WORDS) / 10
-    return cost
+def choose_cuts(sentences: list[Sentence], genre: Genre | None = None) -> list[int]:
+    """Indexes of the sentences that start a new paragraph (never the first), for the text's genre."""
+    genre = genre or GENRES[genre_of(sentences)]
+    return best_cuts(sentences, boundary_logits(sentences, genre.weights), genre)
 
 
-def choose_cuts(sentences: list[Sentence], weights: dict[str, float] = WEIGHTS) -> list[int]:
-    """Indexes of the sentences that start a new paragraph (never the first), by dynamic programming.
+def best_cuts(sentences: list[Sentence], logits: list[float], genre: Genre) -> list[int]:
+    """Where to cut these sentences, given each boundary's log-odds, by dynamic programming.
 
-    Minimises, over all ways to cut, the paragraphs' length costs minus the
-    cues' log-odds (above :data:`THRESHOLD`) at each cut.
+    Minimises, over all ways to cut, each paragraph's distance from the genre's
+    usual length (its negative log-prior, times the genre's length weight)
+    minus the cues' log-odds above the genre's threshold at each cut.
     """
     n = len(sentences)
-    depths = cohesion_depths(sentences)
-    gains = [0.0] + [boundary_logit(sentences[i - 1], sentences[i], depths[i], weights) - THRESHOLD
-                     for i in range(1, n)]
-    prefix = [0]
-    for s in sentences:
-        prefix.append(prefix[-1] + s.words)
+    prefix, words = [0], [0]
+    for length, s in zip(genre.lengths(sentences), sentences):
+        prefix.append(prefix[-1] + length)
+        words.append(words[-1] + s.words)
+    scale = genre.length_weight * 0.5 / genre.sigma ** 2
+    threshold = genre.threshold
     best = [0.0] + [math.inf] * n  # best[j]: cost of sentences[:j] cut into paragraphs
     back = [0] * (n + 1)
     for j in range(1, n + 1):
         for i in range(j - 1, -1, -1):
-            words = prefix[j] - prefix[i]
-            if (words > 4 * MAX_WORDS or j - i > MAX_SENTENCES) and i < j - 1:
+            if (words[j] - words[i] > MAX_PARAGRAPH_WORDS or j - i > MAX_SENTENCES) and i < j - 1:
                 break
-            cost = best[i] + LENGTH_WEIGHT * _length_cost(words) - gains[i]
+            cost = best[i] + scale * (math.log(max(prefix[j] - prefix[i], 1)) - genre.mu) ** 2
+            if i:
+                cost += threshold - logits[i]
             if cost < best[j] - 1e-12:
                 best[j], back[j] = cost, i
     cuts = []

