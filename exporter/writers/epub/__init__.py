@@ -25,8 +25,6 @@ from ...document import Book
 from ...options import Option, Settings
 from ...resources import ResourcePolicy
 from .. import Writer
-from .archive import write_archive
-from .builder import Builder
 
 log = logging.getLogger("exporter")
 #: Readers (Kindle's Send to Kindle among them) refuse or choke on bigger books.
@@ -50,6 +48,11 @@ class EpubWriter(Writer):
     )
 
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
+        # the engine (ebooklib, Pillow, HarfBuzz) is imported when an EPUB is written, not when the writer is
+        # listed: `exporter --help` and text-only exports stay light (tests/test_startup.py)
+        from .archive import write_archive
+        from .builder import Builder
+
         theme = themes.load(settings.get("theme") or "default")
         builder = Builder(book, theme)
         builder.cover(settings.get("cover"))

@@ -21,7 +21,6 @@ from ...errors import WriterError
 from ...options import Option, Settings
 from ...resources import ResourcePolicy
 from .. import Writer
-from .._weasyprint import PolicyFetcher, render_limit
 from .markup import LINK_MODES, build_html
 from .pages import Layout, Margins, check_length, check_size, default_size, length_mm, page_css, parse_size
 
@@ -116,6 +115,8 @@ def lay_out(prepared: Prepared, resources: ResourcePolicy):
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from .._weasyprint import PolicyFetcher  # WeasyPrint is imported only when a PDF is laid out
+
     fetcher = PolicyFetcher(resources, trusted=prepared.trusted)
     fonts = FontConfiguration()
     css = CSS(string=prepared.css, url_fetcher=fetcher, font_config=fonts)
@@ -128,6 +129,8 @@ def lay_out(prepared: Prepared, resources: ResourcePolicy):
 
 def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[str]:
     """Lay out ``prepared``, write the PDF to ``path``; return the characters no font had (drawn as boxes)."""
+    from .._weasyprint import render_limit
+
     with _MissingGlyphs() as missing, render_limit(getattr(resources, "render_timeout", 0.0)):
         lay_out(prepared, resources).write_pdf(target=str(path), **prepared.options)
     return missing.characters

@@ -1,0 +1,74 @@
+"""Start-up stays light: a command imports only what its work needs (speed is measured in benchmarks/startup.py).
+
+Each case runs the real command in a fresh interpreter and reports which heavy packages ended up in
+``sys.modules``: the PDF engine, the EPUB stack and the language model cost most of a second to import,
+so ``--version``, ``--help`` and a text-only export must not pay for them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers import ROOT
+
+PDF_STACK = ("weasyprint", "pydyf", "tinycss2", "cssselect2")
+EPUB_STACK = ("ebooklib", "fontTools", "PIL")
+LANGUAGE_MODEL = ("py3langid",)
+
+PROBE = r"""
+import json, sys
+sys.argv = ["exporter", *sys.argv[1:]]
+from exporter.cli import main
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+else:
+    code = 0
+names = {name.split(".")[0] for name in sys.modules}
+print("\n" + json.dumps({"code": code, "modules": sorted(names)}))
+"""
+
+
+def imported_by(*args: str, cwd=None) -> tuple[set[str], str]:
+    """The top-level packages a run of ``exporter ARGS`` imported, and what it printed."""
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=300,
+                          cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["code"] in (0, None), done.stderr
+    return set(result["modules"]), done.stdout
+
+
+@pytest.mark.parametrize("args", [("--version",), ("--help",), ("export", "--help"), ("formats",)])
+def test_version_and_help_import_no_engine(args):
+    modules, printed = imported_by(*args)
+    assert not modules & {*PDF_STACK, *EPUB_STACK, *LANGUAGE_MODEL}
+    assert "exporter" in printed or "Usage" in printed or "epub" in printed
+
+
+def test_export_help_still_shows_every_writers_options():
+    _, printed = imported_by("export", "--help")
+    for flag in ("--cover", "--page-size", "--pdf-variant", "--width", "--encoding"):
+        assert flag in printed
+
+
+def test_text_only_export_imports_neither_the_epub_nor_the_pdf_stack(tmp_path):
+    article = tmp_path / "small.html"
+    article.write_text("<html lang='en'><title>Small</title><p>A short article, in <i>English</i>.</p></html>",
+                       encoding="utf-8")
+    modules, _ = imported_by("export", str(article), "-f", "txt", "-o", str(tmp_path / "out"), "-q")
+    assert (tmp_path / "out" / "small.txt").read_text(encoding="utf-8").count("English") == 1
+    assert not modules & {*PDF_STACK, *EPUB_STACK, *LANGUAGE_MODEL}
+
+
+def test_epub_export_imports_no_pdf_engine(tmp_path):
+    article = tmp_path / "small.html"
+    article.write_text("<html lang='en'><title>Small</title><p>A short article.</p></html>", encoding="utf-8")
+    modules, _ = imported_by("export", str(article), "-f", "epub", "-o", str(tmp_path / "out"), "-q", "--offline")
+    assert (tmp_path / "out" / "small.epub").is_file()
+    assert "ebooklib" in modules  # the probe does see what a command imports
+    assert not modules & set(PDF_STACK)
