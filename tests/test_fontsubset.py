@@ -29,8 +29,9 @@ def test_subset_keeps_features_licence_and_no_graphite(charis):
     source = TTFont(charis)
     subset = TTFont(io.BytesIO(subset_font(charis, "Ünïcödé ŋ")))
     assert not set(DROP_TABLES) & set(subset.keys())
-    assert features(subset, "GSUB") == features(source, "GSUB")
-    assert features(subset, "GPOS") == features(source, "GPOS")
+    # the typographic features readers use stay (features of dropped glyphs only go with them)
+    assert {"liga", "smcp", "c2sc"} <= features(subset, "GSUB") <= features(source, "GSUB")
+    assert "mark" in features(subset, "GPOS")
     for name_id in (0, 13, 14):  # copyright and the OFL's licence strings travel with the font
         assert subset["name"].getDebugName(name_id) == source["name"].getDebugName(name_id)
     cmap = subset.getBestCmap()
