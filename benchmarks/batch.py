@@ -9,10 +9,17 @@ in one run:
 * does the same work with a loop of ``pandoc`` processes, when pandoc is
   installed (``pip install pypandoc-binary``);
 * prints the peak memory (RSS) of the exporting process and of its largest
-  worker at two dataset sizes, to show it stays flat as the dataset grows.
+  worker at two dataset sizes, to show it stays flat as the dataset grows;
+* exports a dataset built from the shared corpus pages (their reader-view markup
+  and metadata, repeated to ``--corpus-records``) with the real command,
+  ``exporter export data.jsonl -j 2``, start-up included, against pandoc doing
+  the same editions in 2 processes (EPUB with ``--sandbox`` + plain text; PDF
+  through ``--pdf-engine=weasyprint``), and prints the ratio of articles per
+  second (target >= 1.0 for both).
 
     python benchmarks/batch.py                       # the issue's sizes: 1,000 records; memory at 1,000 and 10,000
     python benchmarks/batch.py --records 100 --memory 200,2000   # a short run on a busy machine
+    python benchmarks/batch.py --only corpus         # just the corpus dataset against pandoc
 
 Each measurement runs in a fresh process (``python -c``), timed around
 ``run_export`` only (imports excluded), so the numbers compare like with like.
@@ -33,6 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "corpus" / "seed" / "article.html"
+CORPUS = ROOT.parent / "shared" / "corpus" / "readability"
+if not CORPUS.is_dir():  # vendored into the tests
+    CORPUS = ROOT / "tests" / "data" / "corpus" / "readability"
 
 RUNNER = r"""
 import json, resource, sys, time
@@ -112,6 +122,93 @@ def run_pandoc(pandoc: str, data: Path, targets: list[tuple[str, str]], limit: i
         shutil.rmtree(work, ignore_errors=True)
 
 
+def corpus_dataset(path: Path, count: int) -> int:
+    """``count`` records from the corpus pages (markup and metadata), the pages repeated in order; returns count."""
+    pages = sorted(p for p in CORPUS.glob("*/expected.html"))
+    if not pages:
+        raise SystemExit(f"no corpus pages at {CORPUS}")
+    with open(path, "w", encoding="utf-8") as fh:
+        for n in range(count):
+            page = pages[n % len(pages)]
+            meta_file = page.parent / "expected-metadata.json"
+            meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.is_file() else {}
+            record = {"title": meta.get("title") or page.parent.name, "author": meta.get("byline") or "",
+                      "lang": meta.get("lang") or "", "url": f"https://example.org/{page.parent.name}/{n}",
+                      "html": page.read_text(encoding="utf-8")}
+            fh.write(json.dumps({k: v for k, v in record.items() if v}, ensure_ascii=False) + "\n")
+    return count
+
+
+def exporter_command() -> list[str]:
+    script = Path(sys.executable).with_name("exporter")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "exporter"]
+
+
+def command_rate(data: Path, formats: str, count: int, jobs: int) -> tuple[float, int]:
+    """Articles per second of the real command over the dataset, start-up included, and its exit status."""
+    out = Path(tempfile.mkdtemp(prefix="bench-corpus-"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    try:
+        start = time.perf_counter()
+        done = subprocess.run([*exporter_command(), "export", str(data), "-f", formats, "-j", str(jobs), "-o",
+                               str(out), "-q", "--offline"], capture_output=True, env=env)
+        return count / (time.perf_counter() - start), done.returncode
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def pandoc_pool_rate(pandoc: str, data: Path, targets: list[tuple[str, str, list[str]]], count: int,
+                     jobs: int) -> tuple[float, int]:
+    """Articles per second of pandoc making the same editions, ``jobs`` processes at a time; and its failures."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    work = Path(tempfile.mkdtemp(prefix="bench-pandoc-"))
+    records = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines()[:count]]
+
+    def one(n: int) -> int:
+        record = records[n]
+        source = work / f"{n}.html"
+        source.write_text(record["html"], encoding="utf-8")
+        meta = ["--metadata", f"title={record['title']}"] + (["--metadata", f"author={record['author']}"]
+                                                             if record.get("author") else []) \
+            + (["--metadata", f"lang={record['lang']}"] if record.get("lang") else [])
+        failed = 0
+        for writer, ext, extra in targets:
+            done = subprocess.run([pandoc, str(source), "-f", "html", "-t", writer, *extra, *meta,
+                                   "-o", str(work / f"{n}.{ext}")], capture_output=True)
+            failed += done.returncode != 0
+        return failed
+
+    try:
+        start = time.perf_counter()
+        with ThreadPoolExecutor(jobs) as pool:
+            failures = sum(pool.map(one, range(len(records))))
+        return len(records) / (time.perf_counter() - start), failures
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+PANDOC_EPUB_TEXT = [("epub3", "epub", ["--sandbox"]), ("plain", "txt", [])]
+PANDOC_PDF = [("html", "pdf", ["--pdf-engine=weasyprint"])]
+
+
+def corpus_against_pandoc(work: Path, records: int, pdf_records: int, jobs: int = 2) -> None:
+    """The corpus dataset through the real command and through pandoc, same processes, ratios side by side."""
+    pandoc = pandoc_path()
+    if not pandoc:
+        print("pandoc: not installed (pip install pypandoc_binary), corpus comparison not run")
+        return
+    for label, formats, count, targets in (("EPUB+text", "epub,txt", records, PANDOC_EPUB_TEXT),
+                                           ("PDF", "pdf", pdf_records, PANDOC_PDF)):
+        data = work / f"corpus-{formats.replace(',', '-')}.jsonl"
+        corpus_dataset(data, count)
+        mine, status = command_rate(data, formats, count, jobs)
+        theirs, failures = pandoc_pool_rate(pandoc, data, targets, count, jobs)
+        print(f"corpus {label:9} {count:4} records, {jobs} processes, start-up included: exporter {mine:6.2f} "
+              f"articles/s (exit {status}), pandoc {theirs:6.2f} articles/s ({failures} failed) = "
+              f"{mine / theirs:5.2f}x (target >= 1.0)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=1000, help="records exported for the speed runs")
@@ -120,7 +217,19 @@ def main() -> None:
     parser.add_argument("--memory-formats", default="txt", help="formats of the memory runs (streaming, not "
                         "the writers, is what they measure)")
     parser.add_argument("--pandoc-records", type=int, default=None, help="records for the pandoc loop")
+    parser.add_argument("--corpus-records", type=int, default=120, help="records of the corpus dataset (EPUB+text)")
+    parser.add_argument("--corpus-pdf-records", type=int, default=60, help="records of the corpus dataset (PDF)")
+    parser.add_argument("--only", choices=("seed", "corpus"), help="run one part only")
     args = parser.parse_args()
+    if args.only == "corpus":
+        work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+        try:
+            print(f"cores: {len(os.sched_getaffinity(0))}, load average: {os.getloadavg()[0]:.1f}; exporter and "
+                  f"pandoc run one after the other in this run")
+            corpus_against_pandoc(work, args.corpus_records, args.corpus_pdf_records)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     if not SEED.is_file():
         sys.exit(f"the seed article is missing at {SEED}")
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
@@ -163,6 +272,8 @@ def main() -> None:
                   f"{result['main_kb'] / 1024:6.1f} MB, largest worker {result['worker_kb'] / 1024:6.1f} MB "
                   f"(dataset {mem.stat().st_size / 1e6:.1f} MB; {size / result['seconds']:.1f} articles/s)")
             mem.unlink()
+        if args.only != "seed":
+            corpus_against_pandoc(work, args.corpus_records, args.corpus_pdf_records)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
