@@ -17,6 +17,7 @@ from ..tree import HEADINGS, INLINES
 from .convert import CONVERTED_BLOCKS as BLOCKS
 from .convert import lift_images
 from .notes import detect_notes
+from .tables import bound_table_grids
 from .split import has_content, remove_keep_tail, split_at, text_slots, unwrap
 from .text import collapse_space, is_blank
 
@@ -283,6 +284,7 @@ STRUCTURE: tuple[Transform, ...] = (
     remove_empty,
     consecutive_headings,
     detect_notes,
+    bound_table_grids,
     unique_ids,
 )
 

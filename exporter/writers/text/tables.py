@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 GAP = " | "
 MAX_SPAN = 1000
+#: Grid cells one table may record. The normaliser keeps an article's tables far below this
+#: (:mod:`exporter.normalise.tables`); past it, further cells span one row and one column.
+MAX_GRID_CELLS = 4_000_000
 _NUMBER = re.compile(r"^[-+\u2212(]?[$€£¥]?\d[\d,.\s\u00a0]*%?\)?$")
 
 
@@ -67,6 +70,8 @@ class Grid:
                 colspan = min(max(_int(td.get("colspan"), 1), 1), MAX_SPAN)
                 rowspan = _int(td.get("rowspan"), 1)
                 rowspan = self.nrows - r if rowspan <= 0 else min(rowspan, self.nrows - r)
+                if len(self.at) + rowspan * colspan > MAX_GRID_CELLS:
+                    rowspan = colspan = 1
                 cell = Cell(td, r, c, rowspan, colspan, " ".join(text_of(td).split()))
                 self.cells.append(cell)
                 for rr in range(r, r + rowspan):
