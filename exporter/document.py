@@ -39,10 +39,12 @@ class Metadata:
     def __post_init__(self) -> None:
         """Whoever builds metadata (normaliser, book.toml, options, API), its text is clean: an XML
         writer can hold it and a title is never empty."""
+        from .dates import normalise_date
         from .normalise.text import clean_field
 
         for name in ("subtitle", "date", "publisher", "source_url", "description", "rights"):
             setattr(self, name, clean_field(getattr(self, name)))
+        self.date = normalise_date(self.date)  # a real date, or none: writers convert and store it
         self.title = clean_field(self.title) or "Untitled"
         self.authors = [a for a in map(clean_field, self.authors) if a]
         self.subjects = [s for s in map(clean_field, self.subjects) if s]

@@ -11,10 +11,10 @@ from typing import Any, Iterator
 
 from lxml import etree
 
+from .. import dates
 from .convert import clean_lang
 from .text import clean_text, collapse_space
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+\-]\d{2}:?\d{2})?)?)?)?$")
 _BYLINE_PREFIX = re.compile(r"^\s*(by|von|par|por|di|door|av|af)\s+", re.IGNORECASE)
 
 
@@ -43,7 +43,7 @@ def _json_ld(root: etree._Element) -> Iterator[dict]:
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
             continue
         try:
-            data = json.loads(script.text)
+            data = prune_deep(json.loads(script.text), MAX_JSON_DEPTH)
         except (ValueError, RecursionError):
             continue
         stack = [data]
@@ -55,6 +55,32 @@ def _json_ld(root: etree._Element) -> Iterator[dict]:
                 if "@graph" in item:
                     stack.append(item["@graph"])
                 yield item
+
+
+#: JSON-LD is a few levels deep (an article, its author, the author's organisation): deeper values are
+#: not metadata, and every walk over them (names, ``str()``) would recurse once per level.
+MAX_JSON_DEPTH = 32
+
+
+def prune_deep(data: Any, limit: int) -> Any:
+    """``data`` (parsed JSON) with every list or object nested deeper than ``limit`` replaced by None,
+    walked without recursion."""
+    if not isinstance(data, (list, dict)):
+        return data
+    if limit <= 0:
+        return None
+    stack = [(data, 1)]
+    while stack:
+        container, depth = stack.pop()
+        keys = range(len(container)) if isinstance(container, list) else list(container)
+        for key in keys:
+            value = container[key]
+            if isinstance(value, (list, dict)):
+                if depth >= limit:
+                    container[key] = None
+                else:
+                    stack.append((value, depth + 1))
+    return data
 
 
 def _ld_names(value: Any) -> list[str]:
@@ -72,12 +98,8 @@ ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle"
 
 
 def normalise_date(value: str | None) -> str | None:
-    """An ISO 8601 date or date-time, or None when the value is not one."""
-    value = _text(value)
-    if not value:
-        return None
-    value = value.replace(" ", "T", 1) if re.match(r"^\d{4}-\d{2}-\d{2} \d", value) else value
-    return value if _DATE.match(value) else None
+    """An ISO 8601 date or date-time naming a real moment (see :mod:`exporter.dates`), or None."""
+    return dates.normalise_date(_text(value))
 
 
 def extract(root: etree._Element) -> dict[str, Any]:
