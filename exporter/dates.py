@@ -15,9 +15,9 @@ import datetime as dt
 import re
 
 _ISO = re.compile(
-    r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
-    r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?P<fraction>\.\d+)?)?"
-    r"(?P<zone>Z|[+\-](?P<zh>\d{2}):?(?P<zm>\d{2}))?)?)?)?$")
+    r"^(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2})"
+    r"(?:[T ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?P<fraction>\.[0-9]+)?)?"
+    r"(?P<zone>Z|[+\-](?P<zh>[0-9]{2}):?(?P<zm>[0-9]{2}))?)?)?)?$")
 #: The widest offset any time zone uses (UTC+14, Kiribati; UTC-12 is the other end).
 MAX_OFFSET_MINUTES = 14 * 60
 #: What a zip entry's MS-DOS timestamp can hold.
@@ -79,7 +79,7 @@ def from_epoch(seconds: str) -> dt.datetime | None:
     """A ``SOURCE_DATE_EPOCH`` value as a UTC moment (clamped to Python's calendar), or None when it is not
     a whole number of seconds."""
     seconds = seconds.strip()
-    if not re.fullmatch(r"-?\d{1,30}", seconds):
+    if not re.fullmatch(r"-?[0-9]{1,30}", seconds):
         return None
     epoch = dt.datetime(1970, 1, 1)
     try:

@@ -397,7 +397,7 @@ class Converter:
                 out = etree.SubElement(row, cell.tag)
                 for key in ("colspan", "rowspan"):
                     value = (cell.get(key) or "").strip()
-                    if value.isdigit() and 1 < int(value) <= 1000:
+                    if re.fullmatch(r"[0-9]{1,9}", value) and 1 < int(value) <= 1000:  # not isdigit(): '²' is a digit
                         out.set(key, str(int(value)))
                 _copy_common(cell, out)
                 self.flow(cell, out)

@@ -12,6 +12,8 @@ over, it becomes its cells' content, one block after another. No text is lost.
 """
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from ..document import Report
@@ -77,7 +79,7 @@ def _rows(table: etree._Element) -> list[etree._Element]:
 
 def _span(cell: etree._Element, name: str) -> int:
     value = cell.get(name, "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) and int(value) > 0 else 1
 
 
 def _unwrap(table: etree._Element) -> None:
