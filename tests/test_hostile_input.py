@@ -6,6 +6,7 @@ import json
 import resource
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,14 @@ def test_ragged_table_too_large_for_any_grid_becomes_paragraphs() -> None:
     assert not doc.validation_errors()
 
 
+def test_span_values_that_are_digits_but_not_numbers() -> None:
+    """'²' passes str.isdigit() and then failed int() with exit 70."""
+    doc = normalise(PAGE.format(head="", body='<table><tr><th colspan="\u00b2">a</th><th colspan="\u0663">b</th>'
+                                '<th rowspan="NaN">c</th><th colspan="-1">d</th></tr><tr><td>1</td><td>2</td></tr></table>'))
+    assert not doc.tree.xpath(".//*[@colspan or @rowspan]")
+    assert not doc.validation_errors()
+
+
 def test_dense_tables_and_modest_spans_are_kept() -> None:
     head = "<tr><th>Name</th><th colspan=2>Figures</th></tr>"
     rows = "".join(f"<tr><td rowspan=2>n{i}</td><td>{i}</td><td>{i * 2}</td></tr><tr><td>a</td><td>b</td></tr>"
@@ -111,6 +120,7 @@ def test_json_ld_pruning_keeps_what_metadata_uses() -> None:
     ("2023-02-29", None), ("2024-13-01", None), ("2024-00-10", None), ("0000-01-01", None),
     ("2024-01-01T24:00", None), ("2024-01-01T10:60", None), ("2024-01-01T10:00+15:00", None),
     ("2024-01-01T10:00+01:99", None), ("20240101", None), ("yesterday", None),
+    ("\u0662\u0660\u0662\u0664-01-01", None),  # Arabic-Indic digits match \\d, but no format writes them as a date
 ])
 def test_dates_are_real_or_refused(given: str, kept: str | None) -> None:
     assert dates.normalise_date(given) == kept
@@ -141,3 +151,86 @@ def test_impossible_date_option_is_a_usage_error(tmp_path: Path) -> None:
     page.write_text(PAGE.format(head="", body=""))
     code, err = run("export", str(page), "-f", "txt", "-o", str(tmp_path / "out"), "--date", "2024-02-30")
     assert code == 2 and "--date" in err and len(err.strip().splitlines()) == 1
+
+
+# --- SVG: CSS parsed, not matched (item 7); references expanded within a bound (item 8) ---------------
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="40">{}</svg>'
+GRADIENT = '<defs><linearGradient id="g"><stop offset="0" stop-color="red"/></linearGradient></defs>'
+
+
+@pytest.mark.parametrize("drawing", [
+    r'<rect width="9" height="9" style="fill:u\72l(http://169.254.169.254/x)"/>',
+    r'<rect width="9" height="9" filter="u\rl(http://169.254.169.254/x)"/>',
+    r'<rect width="9" height="9" fill="\75rl(http://169.254.169.254/x)"/>',
+    r'<rect width="9" height="9" fill="URL(http://169.254.169.254/x)"/>',
+    r'<rect width="9" height="9" fill="url(&quot;http://169.254.169.254/x&quot;)"/>',
+    r'<rect width="9" height="9" style="mask-image:image-set(&quot;http://169.254.169.254/x&quot; 1x)"/>',
+    r'<rect width="9" height="9" style="fill:expression(alert(1))"/>',
+    r'<rect width="9" height="9" style="fill:red;x:1}@import url(http://169.254.169.254/x);{fill:red"/>',
+    r'<style>@import url(http://169.254.169.254/x); rect { fill: u\72l(http://169.254.169.254/x) }</style>',
+    r'<style>@font-face { src: url(http://169.254.169.254/x) } rect { fill: red }</style>',
+    r'<style>rect { fill: red } rect[x] { stroke: u\rl(http://169.254.169.254/x) }</style>',
+    r'<rect width="9" height="9" clip-path="url(#g) url(http://169.254.169.254/x)"/>',
+])
+def test_css_escapes_and_functions_cannot_smuggle_a_reference(drawing: str) -> None:
+    from exporter.svg import sanitise
+
+    clean = sanitise(SVG.format(GRADIENT + drawing).encode())
+    assert clean is not None
+    assert b"169.254" not in clean and b"http://169" not in clean and b"expression" not in clean
+    assert b"@import" not in clean and b"@font-face" not in clean
+
+
+def test_local_references_and_plain_css_survive_parsing() -> None:
+    from exporter.svg import sanitise
+
+    drawing = (GRADIENT + '<style>.bar { fill: url(#g); stroke: rgb(1, 2, 3) } .gone { fill: url(#nothing) }</style>'
+               '<rect class="bar" width="9" height="9" fill="url(#g)" style="stroke-width: 2; opacity: .5"/>'
+               '<circle r="3" transform="rotate(45) translate(1, 2)" fill="#c33"/>')
+    clean = sanitise(SVG.format(drawing).encode()).decode()
+    assert 'fill="url(#g)"' in clean and ".bar { fill: url(#g); stroke: rgb(1, 2, 3) }" in clean
+    assert "stroke-width: 2; opacity: .5" in clean and 'transform="rotate(45) translate(1, 2)"' in clean
+    assert "#nothing" not in clean
+
+
+def _use_bomb(levels: int = 9, fan: int = 10) -> bytes:
+    """``fan ** levels`` rectangles from a file of under 2 KB."""
+    parts = ['<defs><rect id="a0" width="1" height="1"/>']
+    for i in range(1, levels + 1):
+        parts.append(f'<g id="a{i}">' + "".join(f'<use xlink:href="#a{i - 1}"/>' for _ in range(fan)) + "</g>")
+    parts.append(f'</defs><use xlink:href="#a{levels}"/>')
+    return SVG.format("".join(parts)).encode()
+
+
+def test_nested_use_bomb_is_refused() -> None:
+    from exporter.svg import sanitise
+
+    assert len(_use_bomb()) < 2_500
+    assert sanitise(_use_bomb()) is None
+    assert sanitise(SVG.format('<g id="a"><use href="#a"/></g>').encode()) is None  # a loop
+    marker = '<defs><marker id="m"><g id="b">' + '<circle r="1"/>' * 50 + '</g></marker></defs>'
+    points = " ".join(f"{i},{i}" for i in range(5000))
+    assert sanitise(SVG.format(marker + f'<polyline points="{points}" marker-mid="url(#m)"/>').encode()) is None
+
+
+def test_ordinary_reuse_is_kept() -> None:
+    from exporter.svg import sanitise
+
+    icons = '<defs><g id="icon"><circle r="2"/><rect width="3" height="3"/></g></defs>'
+    uses = "".join(f'<use href="#icon" x="{i}"/>' for i in range(2_000))
+    assert sanitise(SVG.format(icons + uses).encode()) is not None
+
+
+def test_use_bomb_reaches_neither_edition(tmp_path: Path) -> None:
+    """The EPUB carried the bomb to every reader, and the PDF spent its whole render limit on it."""
+    (tmp_path / "bomb.svg").write_bytes(_use_bomb())
+    (tmp_path / "page.html").write_text(PAGE.format(
+        head="", body='<figure><img src="bomb.svg" alt="A harmless chart"><figcaption>Caption stays.</figcaption></figure>'))
+    code, err = run("export", str(tmp_path / "page.html"), "-f", "epub,pdf,txt", "-o", str(tmp_path / "out"),
+                    "--max-render-seconds", "60")
+    assert code == 0, err
+    with zipfile.ZipFile(next((tmp_path / "out").glob("*.epub"))) as z:
+        assert not [n for n in z.namelist() if n.endswith(".svg")]
+        article = b"".join(z.read(n) for n in z.namelist() if n.endswith(".xhtml"))
+    assert b"A harmless chart" in article and b"Caption stays." in article
