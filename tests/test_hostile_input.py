@@ -146,6 +146,44 @@ def test_metadata_never_carries_an_impossible_date() -> None:
     assert doc.metadata.date is None
 
 
+EXTREME_DATES = ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "2108-01-01", "9999-12-31"]
+
+
+@pytest.mark.parametrize("date", EXTREME_DATES)
+def test_extreme_dates_in_the_markup_reach_every_edition(tmp_path: Path, date: str) -> None:
+    page = tmp_path / "dated.html"
+    page.write_text(PAGE.format(head=f'<meta property="article:published_time" content="{date}">', body=""))
+    code, err = run("export", str(page), "-f", "epub,txt", "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert date[:10] in next((tmp_path / "out").glob("*.txt")).read_text()
+    with zipfile.ZipFile(next((tmp_path / "out").glob("*.epub"))) as z:
+        assert z.testzip() is None
+        stamps = {info.date_time for info in z.infolist()}
+        opf = z.read("EPUB/content.opf").decode()
+    assert len(stamps) == 1 and (1980, 1, 1) <= next(iter(stamps))[:3] <= (2107, 12, 31)
+    assert f"<dc:date>{date[:10]}</dc:date>" in opf
+
+
+@pytest.mark.parametrize("date", ["2108-05-05", "9999-12-31"])
+def test_extreme_date_option_reaches_the_epub(tmp_path: Path, date: str) -> None:
+    page = tmp_path / "plain.html"
+    page.write_text(PAGE.format(head="", body=""))
+    code, err = run("export", str(page), "-f", "epub", "-o", str(tmp_path / "out"), "--date", date)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("epoch", ["99999999999", "-99999999999", "\u0661\u0662"])
+def test_source_date_epoch_out_of_zip_range(tmp_path: Path, monkeypatch, epoch: str) -> None:
+    """A SOURCE_DATE_EPOCH past 2107 (or before 1970, or not ASCII digits) gives an EPUB, not exit 70."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    page = tmp_path / "plain.html"
+    page.write_text(PAGE.format(head="", body=""))
+    code, err = run("export", str(page), "-f", "epub", "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    with zipfile.ZipFile(next((tmp_path / "out").glob("*.epub"))) as z:
+        assert z.testzip() is None
+
+
 def test_impossible_date_option_is_a_usage_error(tmp_path: Path) -> None:
     page = tmp_path / "plain.html"
     page.write_text(PAGE.format(head="", body=""))

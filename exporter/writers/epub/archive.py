@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ebooklib import epub
 
+from ... import dates
 from ...errors import WriterError
 
 
@@ -27,7 +28,7 @@ def write_archive(eb: epub.EpubBook, path: Path, modified: dt.datetime) -> None:
 def reproducible_zip(data: bytes, path: Path, when: dt.datetime) -> None:
     """Rewrite ebooklib's zip: ``mimetype`` first and stored, then every entry in a fixed order with a fixed
     timestamp and permissions, so two exports of the same input are byte-identical."""
-    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    stamp = dates.zip_time(when)  # a zip entry holds 1980-2107 only
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         names = source.namelist()
         order = ["mimetype", "META-INF/container.xml"] + sorted(n for n in names

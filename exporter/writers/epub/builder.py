@@ -8,7 +8,7 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from ... import themes
+from ... import dates, themes
 from ...cover import generate as generate_cover
 from ...document import Book, Metadata
 from ...errors import UsageError
@@ -18,7 +18,7 @@ from ..html import article_prefixes, article_section, title_block, url_key
 from .document import CSS_FILE, EPUB_TYPE, OPS_NS, Chapter, Page, with_ops, xhtml_document
 from .fonts import embed_fonts_and_style
 from .images import ImageEmbedder
-from .metadata import accessibility, book_authors, day, modified_time, package_metadata
+from .metadata import accessibility, book_authors, modified_time, package_metadata
 from .navigation import labels, links_inside_book, nav_body, number_headings, toc
 from .notes import has_notes, mark_notes
 
@@ -72,7 +72,7 @@ class Builder:
 
     def title_page(self) -> None:
         section = etree.Element("section", {EPUB_TYPE: "titlepage", "class": "titlepage"}, nsmap={"epub": OPS_NS})
-        meta = replace(self.meta, date=day(self.meta.date))
+        meta = replace(self.meta, date=dates.day(self.meta.date))
         if self.book.is_collection:
             meta.authors = book_authors(self.book)
         section.append(title_block(meta))
@@ -102,7 +102,7 @@ class Builder:
             def resolve(src: str, policy: ResourcePolicy = policy) -> str | None:
                 return embedder.embed(policy, src)
 
-            shown = replace(doc, metadata=replace(doc.metadata, date=day(doc.metadata.date)))
+            shown = replace(doc, metadata=replace(doc.metadata, date=dates.day(doc.metadata.date)))
             section = article_section(shown, resolve, id_prefix=prefix)
             self.image_alts += [img.get("alt") or "" for img in section.iter("img")]
             if not book.is_collection:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 
 from ebooklib import epub
 
+from ... import dates
 from ...document import Book
 from ...images import PreparedImage
 
@@ -24,7 +24,7 @@ def package_metadata(eb: epub.EpubBook, book: Book) -> None:
     eb.set_language(meta.language)
     for n, author in enumerate(book_authors(book), 1):
         eb.add_author(author, uid=f"creator{n}", role="aut")
-    for name, value in (("publisher", meta.publisher), ("date", day(meta.date)),
+    for name, value in (("publisher", meta.publisher), ("date", dates.day(meta.date)),
                         ("description", meta.description), ("rights", meta.rights)):
         if value:
             eb.add_metadata("DC", name, value)
@@ -79,30 +79,15 @@ def accessibility(eb: epub.EpubBook, image_alts: list[str], images: list[Prepare
     add("schema:accessibilitySummary", summary)
 
 
-def day(date: str | None) -> str | None:
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` of an ISO date or date-time: valid as ``dc:date`` (W3CDTF) and as
-    an HTML ``datetime`` whatever time-zone spelling the markup used."""
-    match = re.match(r"^\d{4}(-\d{2}(-\d{2})?)?", date or "")
-    return match.group(0) if match else None
-
-
 def modified_time(book: Book) -> dt.datetime:
     """``dcterms:modified``: SOURCE_DATE_EPOCH, else the book's date (``--date`` or the article's), else a fixed
-    day. Never the clock: the same input must give the same bytes."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
-    dates = [book.metadata.date] + [d.metadata.date for d in book.articles]
-    for date in filter(None, dates):
-        try:
-            if "T" in date:
-                parsed = dt.datetime.fromisoformat(date.replace("Z", "+00:00"))
-            else:
-                pieces = (date + "-01-01")[:10] if len(date) < 10 else date[:10]
-                parsed = dt.datetime.fromisoformat(pieces if len(date) != 7 else date + "-01")
-        except ValueError:
-            continue
-        if parsed.tzinfo:
-            parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return max(parsed.replace(microsecond=0), dt.datetime(1980, 1, 1))
+    day. Never the clock: the same input must give the same bytes. Any date converts to UTC without
+    overflowing (see :mod:`exporter.dates`)."""
+    epoch = dates.from_epoch(os.environ.get("SOURCE_DATE_EPOCH", ""))
+    if epoch is not None:
+        return epoch
+    for date in [book.metadata.date] + [d.metadata.date for d in book.articles]:
+        when = dates.utc(date)
+        if when is not None:
+            return max(when, dates.ZIP_FIRST)
     return dt.datetime(2000, 1, 1)
