@@ -6,7 +6,6 @@ Options come from :mod:`exporter.options` and the installed writers.
 """
 from __future__ import annotations
 
-import errno
 import logging
 import sys
 from importlib import import_module
@@ -15,7 +14,7 @@ from typing import Callable
 import click
 
 from .version import __version__
-from .errors import ExporterError, OutputError
+from .errors import INTERRUPTED, as_user_error, exit_status, one_line
 
 #: subcommand → ``module:attribute`` defining it, imported on first use
 COMMANDS = {"export": "exporter.commands:export", "normalise": "exporter.commands:normalise_command",
@@ -52,11 +51,20 @@ def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool) -> None:
     Start with `exporter export --help`.
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="exporter: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLineFormatter())
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger().setLevel(level)  # also when logging was configured before (tests, embedding)
     for noisy in ("weasyprint", "fontTools"):
         logging.getLogger(noisy).setLevel(logging.ERROR if not debug else logging.DEBUG)
     ctx.obj = Context(debug=debug)
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Log lines as the errors are: ``exporter: `` and one escaped line (a name cannot forge another line)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"exporter: {one_line(record.getMessage())}"
 
 
 class _Exit(Exception):
@@ -65,44 +73,24 @@ class _Exit(Exception):
 
 
 def _guarded(obj: Context, run: Callable[[], None]) -> None:
-    """Run a command; user errors become one line on stderr and their exit status."""
+    """Run a command; user errors become one line on stderr and the status :func:`errors.exit_status` gives."""
     try:
         run()
     except _Exit as done:
         sys.exit(done.code)
-    except ExporterError as exc:
-        if obj.debug:
-            raise
-        click.echo(f"exporter: error: {_one_line(exc)}", err=True)
-        sys.exit(exc.exit_code)
-    except OSError as exc:  # a full disk or file-size limit met outside an edition's own write
-        if obj.debug:
-            raise
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            click.echo(f"exporter: error: {_one_line(exc.strerror or exc)}; nothing was written", err=True)
-            sys.exit(OutputError.exit_code)
-        _internal_error(exc)
     except KeyboardInterrupt:
         click.echo("exporter: interrupted", err=True)
-        sys.exit(130)
-    except MemoryError:
-        click.echo("exporter: error: out of memory", err=True)
-        sys.exit(4)
-    except Exception as exc:  # a bug: say so in one line, the traceback with --debug
+        sys.exit(INTERRUPTED)
+    except Exception as exc:
         if obj.debug:
             raise
-        _internal_error(exc)
-
-
-def _internal_error(exc: BaseException) -> None:
-    click.echo(f"exporter: internal error: {type(exc).__name__}: {_one_line(exc)} (run with --debug for details)",
-               err=True)
-    sys.exit(70)
-
-
-def _one_line(message: object) -> str:
-    """A message as the one line the CLI promises (a cause may span several)."""
-    return " ".join(str(message).split())
+        problem = as_user_error(exc)
+        if problem is None:  # a bug: say so in one line, the traceback with --debug
+            click.echo(f"exporter: internal error: {type(exc).__name__}: {one_line(exc)} "
+                       "(run with --debug for details)", err=True)
+            sys.exit(exit_status(exc))
+        click.echo(f"exporter: error: {one_line(problem)}", err=True)
+        sys.exit(problem.exit_code)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import click
 
 from . import themes, writers
 from .cli import Context, _Exit, _guarded
-from .errors import BatchError
+from .errors import BatchError, one_line
 from .normalise import OPTIONS as NORMALISE_OPTIONS
 from .options import Option, resolve
 from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, run_export
@@ -109,8 +109,8 @@ def export(obj: Context, inputs: tuple[str, ...], formats: str, out: Path, **opt
         # each file is printed as soon as it is written (and not kept: a batch runs in flat memory)
         outcome = run_export(list(inputs), formats, out, **_given(options),
                              on_written=(lambda path: None) if quiet else (lambda path: click.echo(str(path))))
-        for _, why in outcome.failed:
-            click.echo(f"exporter: error: {why}", err=True)
+        for failure in outcome.failed:
+            click.echo(f"exporter: error: {one_line(failure.reason)}", err=True)
         if outcome.batch and not quiet:
             report = options.get("report")
             click.echo(f"exporter: {outcome.summary()}" + (f" (report: {report})" if report else ""), err=True)

@@ -9,15 +9,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from . import writers
 from .atomic import atomic_path, ensure_folder
 from .document import Book, Document, slugify
-from .errors import OutputError, UsageError
+from .errors import LimitError, UsageError
 from .normalise import OPTIONS as NORMALISE_OPTIONS
 from .normalise import find_title, normalise
-from .options import Settings, split
+from .options import PIPELINE_OPTIONS, Settings, complete, split
 from .read import read_source
 from .resources import ResourcePolicy
 
@@ -38,12 +38,20 @@ def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
     return names
 
 
+class Failure(NamedTuple):
+    """One input that failed: where, why (one line), and the exit status its error class maps to."""
+
+    origin: str
+    reason: str
+    status: int
+
+
 @dataclass
 class Outcome:
     """What one export run did: files written, inputs that failed with their reasons, inputs skipped."""
 
     written: list[Path] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     #: sets of editions written (an article's or a book's)
     exported: int = 0
@@ -84,11 +92,13 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
     for name in formats:
         writer_cls = writers.get(name)
         target = out / f"{stem}.{writer_cls.extension}"
+        # every option the writer or the pipeline declares is there, defaults included: no writer restates one
+        complete_settings = complete(writer_cls.options + PIPELINE_OPTIONS, settings)
         with atomic_path(target) as tmp:
             try:
-                writer_cls().write(book, tmp, settings, policy)
-            except RecursionError:
-                raise OutputError(f"{target.name}: the document is nested too deeply for the {name} writer") from None
+                writer_cls().write(book, tmp, complete_settings, policy)
+            except RecursionError:  # any writer's; the one place it becomes a status (depth is a limit)
+                raise LimitError(f"{target.name}: the document is nested too deeply for the {name} writer") from None
         log.info("wrote %s", target)
         written.append(target)
     return written

@@ -9,6 +9,7 @@ with its writer and still show up in ``exporter export --help``.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
@@ -28,6 +29,9 @@ class Option:
     metavar: str | None = None
     group: str = "export"
     convert: Callable[[Any], Any] | None = None
+    #: bounds of a number option (``int``, ``float``), both required: values outside are a usage error
+    minimum: float | None = None
+    maximum: float | None = None
 
     @property
     def cli_flags(self) -> tuple[str, ...]:
@@ -61,10 +65,21 @@ class Option:
 
 
 def _number(option: Option, value: Any, cast: type) -> Any:
+    """``value`` as a finite number within the option's declared bounds."""
+    flag = option.cli_flags[0]
+    if isinstance(value, bool):
+        raise UsageError(f"{flag}: {value!r} is not a number")
     try:
-        return cast(value)
-    except (TypeError, ValueError):
-        raise UsageError(f"{option.cli_flags[0]}: {value!r} is not a number") from None
+        number = float(value) if cast is float else int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"{flag}: {value!r} is not {'a whole' if cast is int else 'a'} number") from None
+    if not math.isfinite(number):
+        raise UsageError(f"{flag}: {value!r} is not a finite number")
+    if option.minimum is not None and number < option.minimum:
+        raise UsageError(f"{flag}: {number:g} is below the least allowed, {option.minimum:g}")
+    if option.maximum is not None and number > option.maximum:
+        raise UsageError(f"{flag}: {number:g} is above the most allowed, {option.maximum:g}")
+    return number
 
 
 class Settings(Mapping[str, Any]):
@@ -113,6 +128,19 @@ def resolve(options: Iterable[Option], given: Mapping[str, Any]) -> Settings:
     return Settings({name: opt.check(given.get(name)) for name, opt in declared.items()})
 
 
+def complete(options: Iterable[Option], given: Mapping[str, Any]) -> Settings:
+    """``given`` with each of ``options`` it lacks set to its declared default; the rest kept as given.
+
+    For code that receives settings from elsewhere (a writer, the resource policy) and must not
+    restate a default: what the declarations say is what it gets.
+    """
+    values = dict(given)
+    for option in options:
+        if option.name not in values:
+            values[option.name] = option.default
+    return Settings(values)
+
+
 # --- options of the pipeline itself (writers add their own) -----------------------------------
 
 #: Metadata given by the user wins over anything found in the markup.
@@ -123,9 +151,11 @@ METADATA_OPTIONS: tuple[Option, ...] = (
            metavar="NAME", group="metadata"),
     Option("language", "Language as a BCP 47 tag such as en, fr-CA, zh-Hans (default: from the markup, "
            "else detected from the text).", flags=("--lang",), metavar="TAG", group="metadata"),
-    Option("date", "Publication date, YYYY[-MM[-DD]] (default: from the markup).", metavar="DATE", group="metadata"),
+    Option("date", "Publication date, YYYY[-MM[-DD]] (default: from the markup).", metavar="DATE", group="metadata",
+           convert=lambda value: _date(value)),
     Option("publisher", "Publisher or site name.", metavar="NAME", group="metadata"),
-    Option("source_url", "URL of the original article.", flags=("--url",), metavar="URL", group="metadata"),
+    Option("source_url", "URL of the original article.", flags=("--url",), metavar="URL", group="metadata",
+           convert=lambda value: _http_url(value)),
     Option("description", "One-paragraph summary.", metavar="TEXT", group="metadata"),
     Option("subjects", "Subject or keyword; repeat for several.", kind="multi", default=(), flags=("--subject",),
            metavar="WORD", group="metadata"),
@@ -139,25 +169,26 @@ RESOURCE_OPTIONS: tuple[Option, ...] = (
     Option("allow_private", "Allow fetching from loopback and private network addresses.", kind="flag",
            default=False, group="resources"),
     Option("fetch_timeout", "Seconds to wait for one remote resource.", kind="float", default=10.0,
-           metavar="SECONDS", group="resources"),
+           metavar="SECONDS", group="resources", minimum=0.01, maximum=86_400),
     Option("max_resource_mb", "Largest single resource (image, stylesheet) in MB.", kind="float", default=20.0,
-           metavar="MB", group="resources"),
+           metavar="MB", group="resources", minimum=0, maximum=100_000),
     Option("max_book_resources_mb", "Most MB of images and other resources one book reads in all; "
            "past it, further resources are left out (alt text stays).", kind="float", default=200.0,
-           metavar="MB", group="resources"),
+           metavar="MB", group="resources", minimum=0, maximum=1_000_000),
     Option("max_images", "Most local or remote images (and other resources) one book reads; more fails "
-           "the article.", kind="int", default=500, metavar="N", group="resources"),
+           "the article.", kind="int", default=500, metavar="N", group="resources", minimum=0,
+           maximum=1_000_000),
 )
 
 #: Limits that protect the machine from hostile or runaway input.
 LIMIT_OPTIONS: tuple[Option, ...] = (
-    Option("max_input_mb", "Largest input accepted, in MB.", kind="float", default=100.0, metavar="MB",
-           group="limits"),
+    Option("max_input_mb", "Largest input (or dataset record) accepted, in MB (0: no limit).", kind="float",
+           default=100.0, metavar="MB", group="limits", minimum=0, maximum=1_000_000),
     Option("max_depth", "Deepest element nesting kept; deeper markup is flattened (its text stays).", kind="int",
-           default=256,
-           metavar="N", group="limits"),
+           default=256, metavar="N", group="limits", minimum=1, maximum=100_000),
     Option("max_render_seconds", "Longest a PDF may take to lay out, in seconds (0: no limit); past it that "
-           "article fails.", kind="float", default=300.0, metavar="SECONDS", group="limits"),
+           "article fails.", kind="float", default=300.0, metavar="SECONDS", group="limits", minimum=0,
+           maximum=1_000_000),
 )
 
 #: What the normaliser may change beyond the structure it must repair.
@@ -176,6 +207,25 @@ EXPORT_OPTIONS: tuple[Option, ...] = (
            convert=lambda value: _known_theme(value)),
 )
 
+def _date(value: str) -> str:
+    """A publication date as YYYY[-MM[-DD]] (ISO dates with a time are cut to the day)."""
+    from .normalise.metadata import normalise_date
+
+    date = normalise_date(value)
+    if not date:
+        raise ValueError(f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    return date
+
+
+def _http_url(value: str) -> str:
+    """The article's own address: an http(s) URL, kept as given."""
+    from .normalise.urls import clean_href
+
+    if not (clean_href(value) or "").startswith(("http://", "https://")):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
 def _known_theme(name: str) -> str:
     """Fail before any work when the theme does not exist (every writer would need it)."""
     from . import themes
@@ -191,11 +241,16 @@ PIPELINE_OPTIONS: tuple[Option, ...] = (
 METADATA_NAMES: frozenset[str] = frozenset(o.name for o in METADATA_OPTIONS)
 
 
+def default_of(name: str) -> Any:
+    """The declared default of one of the pipeline's options (for dataclass fields that mirror options)."""
+    return next(o.default for o in PIPELINE_OPTIONS if o.name == name)
+
+
 def split(settings: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     """The subset of ``settings`` whose names are in ``names``."""
     names = set(names)
     return {k: v for k, v in settings.items() if k in names}
 
 
-__all__ = ["Option", "Settings", "resolve", "PIPELINE_OPTIONS", "METADATA_OPTIONS",
+__all__ = ["Option", "Settings", "resolve", "complete", "default_of", "PIPELINE_OPTIONS", "METADATA_OPTIONS",
            "NORMALISE_OPTIONS", "RESOURCE_OPTIONS", "LIMIT_OPTIONS", "EXPORT_OPTIONS", "METADATA_NAMES"]

@@ -45,7 +45,7 @@ def export(inputs: Iterable[str | Path] | str | Path | None = None, formats: str
         tried = len(outcome.failed) + outcome.exported
         raise BatchError(f"{len(outcome.failed)} of {tried} inputs failed: "
                          + "; ".join(why if why.startswith(name) else f"{name}: {why}"
-                                     for name, why in outcome.failed[:20])
+                                     for name, why, _ in outcome.failed[:20])
                          + (f"; and {len(outcome.failed) - 20} more" if len(outcome.failed) > 20 else ""))
     return outcome.written
 

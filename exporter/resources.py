@@ -35,8 +35,10 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Mapping
 
 from .errors import LimitError, ResourceDenied
+from .options import LIMIT_OPTIONS, RESOURCE_OPTIONS, complete, default_of
 
 #: Media types by leading bytes: we trust content, not names or headers.
 _SNIFF: tuple[tuple[bytes, str], ...] = (
@@ -99,35 +101,24 @@ class ResourcePolicy:
     offline: bool = False
     allow_private: bool = False
     #: seconds for one remote resource, connection to last byte, redirects included
-    timeout: float = 10.0
-    max_bytes: int = 20_000_000
-    max_total_bytes: int = 200_000_000
+    timeout: float = default_of("fetch_timeout")
+    max_bytes: int = int(default_of("max_resource_mb") * 1_000_000)
+    max_total_bytes: int = int(default_of("max_book_resources_mb") * 1_000_000)
     #: most local or remote resources one book reads (``data:`` URIs are part of the input and not counted)
-    max_resources: int = 500
+    max_resources: int = default_of("max_images")
     max_redirects: int = 5
     #: seconds a PDF may take to lay out (0: no limit); see :func:`exporter.writers._weasyprint.render_limit`
-    render_timeout: float = 0.0
+    render_timeout: float = default_of("max_render_seconds")
     budget: Budget = field(default_factory=Budget, repr=False)
 
     @classmethod
-    def from_settings(cls, root: Path | None, settings) -> "ResourcePolicy":
-        """The policy the declared options (RESOURCE_OPTIONS, LIMIT_OPTIONS) describe."""
-        get = settings.get if hasattr(settings, "get") else lambda k, d=None: getattr(settings, k, d)
-
-        def number(name: str, default: float) -> float:
-            value = get(name, None)
-            return default if value is None else float(value)
-
-        return cls(
-            root=root,
-            offline=bool(get("offline", False)),
-            allow_private=bool(get("allow_private", False)),
-            timeout=number("fetch_timeout", 10.0),
-            max_bytes=int(number("max_resource_mb", 20.0) * 1_000_000),
-            max_total_bytes=int(number("max_book_resources_mb", 200.0) * 1_000_000),
-            max_resources=int(number("max_images", 500)),
-            render_timeout=number("max_render_seconds", 0.0),
-        )
+    def from_settings(cls, root: Path | None, settings: Mapping[str, Any]) -> "ResourcePolicy":
+        """The policy the declared options (RESOURCE_OPTIONS, LIMIT_OPTIONS) describe; defaults from there too."""
+        s = complete(RESOURCE_OPTIONS + LIMIT_OPTIONS, settings)
+        return cls(root=root, offline=bool(s.offline), allow_private=bool(s.allow_private), timeout=s.fetch_timeout,
+                   max_bytes=int(s.max_resource_mb * 1_000_000),
+                   max_total_bytes=int(s.max_book_resources_mb * 1_000_000),
+                   max_resources=int(s.max_images), render_timeout=s.max_render_seconds)
 
     def for_root(self, root: Path | None) -> "ResourcePolicy":
         """The same policy confined to another input folder (each article of a book has its own)."""

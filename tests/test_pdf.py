@@ -22,7 +22,7 @@ from exporter.cli import cli
 from exporter.document import Book, Part
 from exporter.errors import UsageError
 from exporter.normalise import normalise
-from exporter.options import resolve
+from exporter.options import EXPORT_OPTIONS, resolve
 from exporter.resources import ResourcePolicy
 from exporter.writers.pdf import PdfWriter, Prepared, lay_out, render
 from exporter.writers.pdf.pages import default_size, parse_size
@@ -56,7 +56,7 @@ LONG_LINE = "x = compute(" + ", ".join(f"argument_{i}" for i in range(60)) + ")"
 
 
 def _settings(**given):
-    return resolve(PdfWriter.options, given)
+    return resolve(PdfWriter.options + EXPORT_OPTIONS, given)
 
 
 def _write(book: Book, path: Path, **given) -> Path:

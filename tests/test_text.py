@@ -268,4 +268,4 @@ def test_cli_takes_the_text_options(seed_path: Path, tmp_path: Path):
 def test_cli_rejects_a_negative_width_in_one_line(seed_path: Path, tmp_path: Path):
     run = CliRunner().invoke(cli, ["export", str(seed_path), "-f", "txt", "-o", str(tmp_path), "--width", "-3"])
     assert run.exit_code != 0
-    assert run.output.strip().splitlines() == ["exporter: error: --width: -3 is negative (0 turns wrapping off)"]
+    assert run.output.strip().splitlines() == ["exporter: error: --width: -3 is below the least allowed, 0"]

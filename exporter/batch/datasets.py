@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
 import sys
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from ..errors import InputError, UsageError
+from ..errors import ExporterError, InputError, LimitError, UsageError
 from ..normalise.metadata import normalise_date
+from .streams import CHUNK, bounded_lines, csv_records
 
 DATASET_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 
@@ -46,6 +48,11 @@ class Record:
     origin: str  # "articles.jsonl:17" (line) or "articles.csv:record 17"
     fields: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    #: the record is larger than ``--max-input-mb`` (its error is a limit, not bad input)
+    over_limit: bool = False
+
+    def error_class(self) -> type[ExporterError]:
+        return LimitError if self.over_limit else InputError
 
     def digest(self) -> str:
         """A hash of what the record says (for --resume)."""
@@ -81,15 +88,22 @@ def map_fields(raw: Mapping[str, Any], mapping: Mapping[str, tuple[str, ...]]) -
     return found
 
 
-def read_records(path: str | Path, mapping: Mapping[str, tuple[str, ...]]) -> Iterator[Record]:
-    """Stream the records of a JSONL or CSV file, one at a time."""
+def read_records(path: str | Path, mapping: Mapping[str, tuple[str, ...]],
+                 max_bytes: int | None = None) -> Iterator[Record]:
+    """Stream the records of a JSONL or CSV file, one at a time; one over ``max_bytes`` fails alone."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: no such file")
     reader = _jsonl if p.suffix.lower() in (".jsonl", ".ndjson") else _csv
     number = 0
-    for origin, raw, error in reader(p):
+    for origin, raw, error in reader(p, max_bytes):
         number += 1
+        if error is None and raw is None:
+            record = Record(number=number, origin=origin, over_limit=True,
+                            error=f"the record is over the input limit of {max_bytes / 1_000_000:g} MB "
+                                  "(raise it with --max-input-mb)")
+            yield record
+            continue
         if error is None and not isinstance(raw, dict):
             error = f"a record must be an object with fields, not {type(raw).__name__}"
         record = Record(number=number, origin=origin, error=error)
@@ -103,20 +117,28 @@ def read_records(path: str | Path, mapping: Mapping[str, tuple[str, ...]]) -> It
 
 
 def count_records(path: str | Path) -> int:
-    """How many records a dataset holds, read in a streaming pass (for the progress bar's ETA)."""
+    """How many records a dataset holds, read in a streaming pass that keeps none (for the progress bar's ETA)."""
     p = Path(path)
     if p.suffix.lower() in (".jsonl", ".ndjson"):
-        with open(p, "rb") as fh:
-            return sum(1 for line in fh if line.strip())
-    return sum(1 for _ in _csv(p))
+        with open(p, "rb") as fh:  # a limit of 0: every line is "over" and none is kept; blank lines are not
+            return sum(1 for _, line in bounded_lines(fh, 0) if line is None)
+    with open(p, newline="", encoding=_csv_encoding(p), errors="replace") as fh:
+        return max(0, sum(1 for _ in csv_records(iter(lambda: fh.read(CHUNK), ""), 0)) - 1)  # less the header
 
 
-def _jsonl(path: Path) -> Iterator[tuple[str, Any, str | None]]:
+#: What a reader yields per record: its origin, its parsed value (None: over the limit) and its error.
+Raw = tuple[str, Any, "str | None"]
+
+
+def _jsonl(path: Path, max_bytes: int | None) -> Iterator[Raw]:
     with open(path, "rb") as fh:
-        for line_no, line in enumerate(fh, 1):
+        for line_no, line in bounded_lines(fh, max_bytes):
+            origin = f"{path.name}:{line_no}"
+            if line is None:
+                yield origin, None, None
+                continue
             if not line.strip():
                 continue
-            origin = f"{path.name}:{line_no}"
             try:
                 yield origin, json.loads(line), None
             except json.JSONDecodeError as exc:
@@ -125,26 +147,43 @@ def _jsonl(path: Path) -> Iterator[tuple[str, Any, str | None]]:
                 yield origin, None, f"not valid JSON ({str(exc).splitlines()[0][:120]})"
 
 
-def _csv(path: Path) -> Iterator[tuple[str, Any, str | None]]:
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+def _csv(path: Path, max_bytes: int | None) -> Iterator[Raw]:
+    """Rows as dicts by the header's column names; a malformed or oversized row fails alone."""
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # the record's size is bounded by max_bytes instead
     with open(path, newline="", encoding=_csv_encoding(path), errors="replace") as fh:
-        reader = csv.DictReader(fh)
+        records = csv_records(iter(lambda: fh.read(CHUNK), ""), max_bytes)
+        header: list[str] | None = None
         number = 0
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                number += 1
-                yield f"{path.name}:record {number}", None, f"not valid CSV ({exc})"
+        for line, text, error in records:
+            if header is None:
+                if error is not None or text is None:
+                    yield f"{path.name}:line {line}", None, f"the header row cannot be read ({error or 'too long'})"
+                    return
+                header = _cells(text) or []
                 continue
             number += 1
             origin = f"{path.name}:record {number}"
-            if None in row:  # more cells than columns
-                yield origin, None, f"{len(row[None])} cell(s) more than the header has columns"
+            if error is not None:
+                yield origin, None, f"not valid CSV: {error}"
                 continue
-            yield origin, row, None
+            if text is None:
+                yield origin, None, None
+                continue
+            cells = _cells(text)
+            if cells is None:
+                yield origin, None, f"not valid CSV on line {line}"
+            elif len(cells) > len(header):
+                yield origin, None, f"{len(cells) - len(header)} cell(s) more than the header has columns"
+            else:
+                yield origin, dict(zip(header, cells + [None] * (len(header) - len(cells)))), None
+
+
+def _cells(text: str) -> list[str] | None:
+    """The cells of one CSV record (the text :func:`csv_records` gave), or None when it is not CSV."""
+    try:
+        return next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:
+        return None
 
 
 def _csv_encoding(path: Path) -> str:

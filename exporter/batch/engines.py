@@ -6,26 +6,60 @@ it holds.
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from itertools import islice
+from itertools import chain, islice
 from typing import Iterable, Iterator
 
-from ..errors import UsageError
+from ..errors import INTERNAL, UsageError
 from .tasks import Result, Task, run_partition, run_task
 
 log = logging.getLogger("exporter")
 SCHEDULER_ENV = "EXPORTER_DASK_SCHEDULER"
 
 
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the batch cleanly (no traceback from every worker)."""
-    import signal
-
+def _worker_init(parent: int) -> None:
+    """Workers leave Ctrl-C to the parent, which stops the batch cleanly (no traceback from every worker),
+    and die with it: a batch killed outright (SIGKILL, the out-of-memory killer) leaves no worker behind."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+
+
+#: seconds between a worker's checks that the batch that started it still runs
+PARENT_CHECK_SECONDS = 0.5
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with(parent: int) -> None:
+    """End this process as soon as ``parent`` is gone.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); everywhere a
+    watchdog thread notices the parent's death by this process being handed to another parent.
+    Either alone would do on Linux; the watchdog also covers a parent that died before the first.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the watchdog alone
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exporter-parent-watch", daemon=True).start()
 
 
 class Engine:
@@ -48,17 +82,21 @@ class LocalEngine(Engine):
         self.workers = max(1, jobs)
         self._pools: list[ProcessPoolExecutor] = []
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return self._new_pool_of(self.workers)
-
     def run(self, tasks: Iterable[Task]) -> Iterator[Result]:
         if self.workers == 1:
             yield from super().run(tasks)
             return
-        window = self.workers * 4
         source = iter(tasks)
+        first = list(islice(source, self.workers))  # fewer tasks than workers: only as many workers as tasks
+        if not first:
+            return
+        if len(first) < self.workers:
+            log.info("%d worker process(es) for %d task(s)", len(first), len(first))
+        workers = len(first)
+        source = chain(first, source)
+        window = workers * 4
         pending: dict[Future, Task] = {}
-        pool = self._new_pool()
+        pool = self._new_pool_of(workers)
         self._pools.append(pool)
         try:
             while True:
@@ -79,7 +117,7 @@ class LocalEngine(Engine):
                     pending.clear()
                     self._discard(pool)
                     yield from (self._alone(task) for task in suspects)
-                    pool = self._new_pool()
+                    pool = self._new_pool_of(workers)
                     self._pools.append(pool)
         finally:
             self._discard(pool)
@@ -92,14 +130,15 @@ class LocalEngine(Engine):
         except BrokenProcessPool:
             log.info("%s: the worker process died", task.origin)
             return Result(task.stem, task.origin, "failed",
-                          reason=f"{task.origin}: the worker process died while exporting it")
+                          reason=f"{task.origin}: the worker process died while exporting it", exit_status=INTERNAL)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _new_pool_of(self, workers: int) -> ProcessPoolExecutor:
         # fork shares the already imported writers (WeasyPrint takes a second to import)
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_worker_init)
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_worker_init,
+                                   initargs=(os.getpid(),))
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -158,7 +197,8 @@ class DaskEngine(Engine):
             except Exception as exc:  # a worker lost: the partition's tasks fail, the others go on
                 for task in chunk:
                     yield Result(task.stem, task.origin, "failed",
-                                 reason=f"{task.origin}: the Dask worker failed ({type(exc).__name__}: {exc})")
+                                 reason=f"{task.origin}: the Dask worker failed ({type(exc).__name__}: {exc})",
+                                 exit_status=INTERNAL)
             future.release()
             nxt = next(parts, None)
             if nxt is not None:

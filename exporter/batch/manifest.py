@@ -32,10 +32,20 @@ from typing import Any
 
 from ..errors import InputError, UsageError
 
-BOOK_KEYS = {"title", "subtitle", "authors", "author", "language", "date", "cover", "theme", "formats", "output",
-             "publisher", "description", "rights", "subjects", "url", "articles", "parts"}
-ARTICLE_KEYS = {"file", "path", "title", "byline", "author", "authors", "date", "url", "subtitle"}
+#: The kinds of value a key may hold, as a message names them.
+TEXT, DATE, NAMES, LIST = "text (in quotes)", "a date or text", "text or a list of text", "a list"
 
+#: The declared shape of ``book.toml``: every key it may hold and the kind of its value.
+BOOK_SHAPE: dict[str, str] = {
+    "title": TEXT, "subtitle": TEXT, "authors": NAMES, "author": NAMES, "language": TEXT, "date": DATE,
+    "cover": TEXT, "theme": TEXT, "formats": NAMES, "output": TEXT, "publisher": TEXT, "description": TEXT,
+    "rights": TEXT, "subjects": NAMES, "url": TEXT, "articles": LIST, "parts": LIST,
+}
+PART_SHAPE: dict[str, str] = {"title": TEXT, "articles": LIST}
+ARTICLE_SHAPE: dict[str, str] = {
+    "file": TEXT, "path": TEXT, "title": TEXT, "byline": NAMES, "author": NAMES, "authors": NAMES, "date": DATE,
+    "url": TEXT, "subtitle": TEXT,
+}
 
 @dataclass
 class ArticleEntry:
@@ -76,21 +86,21 @@ def load_manifest(path: str | Path) -> Manifest:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{p}: not valid TOML ({exc})") from None
     where = p.name
-    _check_keys(data, BOOK_KEYS, where)
+    _check_shape(data, BOOK_SHAPE, where)
     if not data.get("title"):
         raise UsageError(f"{where}: the book needs a title")
     folder = p.resolve().parent
-    metadata: dict[str, Any] = {"title": _str(data, "title", where)}
+    metadata: dict[str, Any] = {"title": _str(data, "title")}
     for key in ("subtitle", "language", "date", "publisher", "description", "rights"):
         if key in data:
-            metadata[key] = _str(data, key, where)
+            metadata[key] = _str(data, key)
     authors = data.get("authors", data.get("author"))
     if authors:
-        metadata["authors"] = [authors] if isinstance(authors, str) else [str(a) for a in authors]
+        metadata["authors"] = _names(authors)
     if data.get("subjects"):
-        metadata["subjects"] = [str(s) for s in data["subjects"]]
+        metadata["subjects"] = _names(data["subjects"])
     if data.get("url"):
-        metadata["source_url"] = _str(data, "url", where)
+        metadata["source_url"] = _str(data, "url")
 
     articles: list[ArticleEntry] = []
     parts: list[str] = []
@@ -100,7 +110,7 @@ def load_manifest(path: str | Path) -> Manifest:
         for n, part in enumerate(_list(data, "parts", where), 1):
             if not isinstance(part, dict):
                 raise UsageError(f"{where}: part {n} must be a table with a title and articles")
-            _check_keys(part, {"title", "articles"}, f"{where} part {n}")
+            _check_shape(part, PART_SHAPE, f"{where} part {n}")
             title = str(part.get("title") or f"Part {n}")
             parts.append(title)
             for i, entry in enumerate(_list(part, "articles", f"{where} part {n}"), 1):
@@ -111,18 +121,16 @@ def load_manifest(path: str | Path) -> Manifest:
     if not articles:
         raise UsageError(f"{where}: the book lists no articles")
 
-    formats = data.get("formats")
-    if isinstance(formats, str):
-        formats = [formats]
-    cover = folder / _str(data, "cover", where) if data.get("cover") else None
+    formats = _names(data["formats"]) if data.get("formats") else None
+    cover = folder / _str(data, "cover") if data.get("cover") else None
     if cover is not None and not cover.is_file():
         raise InputError(f"{where}: cover {cover} not found")
-    theme = _str(data, "theme", where) if data.get("theme") else None
+    theme = _str(data, "theme") if data.get("theme") else None
     if theme and (folder / theme).is_dir():
         theme = str(folder / theme)
     return Manifest(path=p, metadata=metadata, articles=articles, parts=parts,
-                    formats=[str(f) for f in formats] if formats else None,
-                    output=_str(data, "output", where) if data.get("output") else None, theme=theme, cover=cover)
+                    formats=formats,
+                    output=_str(data, "output") if data.get("output") else None, theme=theme, cover=cover)
 
 
 def _article(entry: Any, folder: Path, where: str, part: str | None) -> ArticleEntry:
@@ -130,33 +138,56 @@ def _article(entry: Any, folder: Path, where: str, part: str | None) -> ArticleE
         entry = {"file": entry}
     if not isinstance(entry, dict):
         raise UsageError(f"{where}: must be a file name or a table with file = \"…\"")
-    _check_keys(entry, ARTICLE_KEYS, where)
+    _check_shape(entry, ARTICLE_SHAPE, where)
     name = entry.get("file") or entry.get("path")
     if not name:
         raise UsageError(f"{where}: says no file")
     overrides: dict[str, Any] = {}
     for key, option in (("title", "title"), ("subtitle", "subtitle"), ("date", "date"), ("url", "source_url")):
         if entry.get(key):
-            overrides[option] = str(entry[key])
+            overrides[option] = _str(entry, key)
     byline = entry.get("byline", entry.get("authors", entry.get("author")))
     if byline:
-        overrides["authors"] = [byline] if isinstance(byline, str) else [str(a) for a in byline]
+        overrides["authors"] = _names(byline)
     return ArticleEntry(path=folder / str(name), overrides=overrides, part=part)
 
 
-def _check_keys(table: dict, known: set[str], where: str) -> None:
-    unknown = sorted(set(table) - known)
+def _check_shape(table: dict, shape: dict[str, str], where: str) -> None:
+    """Every key known and every value of its declared kind, else one line naming the key."""
+    unknown = sorted(set(table) - set(shape))
     if unknown:
-        raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(shape))})")
+    for key, kind in shape.items():
+        if key in table and not _fits(table[key], kind):
+            raise UsageError(f"{where}: {key} must be {kind}, not {_kind_of(table[key])}")
 
 
-def _str(table: dict, key: str, where: str) -> str:
+def _fits(value: Any, kind: str) -> bool:
+    if kind == TEXT:
+        return isinstance(value, str)
+    if kind == DATE:
+        return isinstance(value, (str, dt.date, dt.datetime))
+    if kind == NAMES:
+        return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    return isinstance(value, list)
+
+
+def _kind_of(value: Any) -> str:
+    kinds = {bool: "a boolean", int: "a number", float: "a number", dict: "a table", list: "a list",
+             dt.datetime: "a date", dt.date: "a date", dt.time: "a time"}
+    if isinstance(value, list):
+        return "a list of " + ", ".join(sorted({_kind_of(v) for v in value if not isinstance(v, str)} or {"text"}))
+    return next((name for cls, name in kinds.items() if isinstance(value, cls)), type(value).__name__)
+
+
+def _names(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _str(table: dict, key: str) -> str:
+    """A key already checked against its shape, as text (a TOML date as YYYY-MM-DD)."""
     value = table[key]
-    if isinstance(value, (dt.date, dt.datetime)):  # TOML dates are dates, not text
-        return value.isoformat()
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise UsageError(f"{where}: {key} must be text")
-    return str(value)
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 
 def _list(table: dict, key: str, where: str) -> list:

@@ -15,12 +15,23 @@ def _mapping(pairs: list[str]) -> list[str]:
     return pairs
 
 
-def default_jobs() -> int:
+#: the most ``--jobs`` accepted at all, and the most worker processes per core ever started
+MAX_JOBS = 256
+JOBS_PER_CORE = 4
+
+
+def cores() -> int:
     """The number of cores this process may use."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def worker_count(jobs: int | None) -> int:
+    """Worker processes for ``--jobs``: the cores by default, never more than ``JOBS_PER_CORE`` per core
+    (each worker holds a layout engine; past that they only compete for memory)."""
+    return max(1, min(jobs or cores(), JOBS_PER_CORE * cores()))
 
 
 BATCH_OPTIONS: tuple[Option, ...] = (
@@ -33,8 +44,9 @@ BATCH_OPTIONS: tuple[Option, ...] = (
            group="batch"),
     Option("group_by", "Datasets: one book per value of this field instead of one edition per record.",
            kind="choice", choices=("date", "section", "author"), group="batch"),
-    Option("jobs", "Articles exported at once, each in its own process (default: the number of cores).",
-           kind="int", flags=("-j", "--jobs"), metavar="N", group="batch"),
+    Option("jobs", "Articles exported at once, each in its own process (default: the number of cores; never "
+           f"more processes than articles, nor than {JOBS_PER_CORE} per core).",
+           kind="int", flags=("-j", "--jobs"), metavar="N", group="batch", minimum=1, maximum=MAX_JOBS),
     Option("report", "Write a JSON report of the batch (every failure with its reason) to FILE.",
            metavar="FILE", group="batch"),
     Option("resume", "Skip records whose editions are already up to date (same input, same options).",

@@ -16,14 +16,14 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..atomic import atomic_path
 from ..document import slugify
-from ..editions import Outcome, parse_formats
+from ..editions import Failure, Outcome, input_limit, parse_formats
 from ..errors import ExporterError, InputError, UsageError
 from ..options import METADATA_NAMES, Settings
 from ..version import __version__
 from .datasets import Record, count_records, field_mapping, group_key, is_dataset, read_records
 from .engines import Engine, make_engine
 from .manifest import Manifest, is_manifest, load_manifest
-from .options import default_jobs
+from .options import worker_count
 from .resume import ResumeState, file_digest, options_fingerprint, task_digest
 from .tasks import ArticleSource, Result, Task
 
@@ -56,7 +56,9 @@ class Batch:
         #: called with each file as it is written; then the files are not kept (memory stays flat)
         self.on_written = on_written
         self.given, self.formats_given = given, formats_given
-        self.mapping = field_mapping(settings.get("map") or ())
+        self.mapping = field_mapping(settings.map)
+        #: a dataset record larger than the input limit fails alone, found while reading
+        self.max_record = input_limit(settings)
         self.names = Names()
         self.fingerprint = options_fingerprint(settings, formats)
         self.state = ResumeState(out, load=bool(settings.get("resume")))
@@ -82,7 +84,7 @@ class Batch:
         if path != "-":
             return ArticleSource(path=self.where(path))
         if self._stdin is None:
-            limit = int(self.settings.max_input_mb * 1_000_000) if self.settings.get("max_input_mb") else None
+            limit = self.max_record
             data = sys.stdin.buffer.read() if limit is None else sys.stdin.buffer.read(limit + 1)
             self._stdin = Record(number=0, origin="<stdin>", fields={"html": data})
             if not data.strip():
@@ -134,9 +136,9 @@ class Batch:
     def group_tasks(self, dataset: Path) -> Iterator[Task]:
         by = self.settings.group_by
         groups: OrderedDict[str, list[Record]] = OrderedDict()
-        for record in read_records(dataset, self.mapping):
+        for record in read_records(dataset, self.mapping, self.max_record):
             if record.error:
-                self._fail(record.origin, f"{record.origin}: {record.error}")
+                self._fail(record.origin, f"{record.origin}: {record.error}", record.error_class().exit_code)
                 continue
             groups.setdefault(group_key(record, by), []).append(record)
         keys = sorted(groups) if by == "date" else list(groups)
@@ -163,7 +165,7 @@ class Batch:
             titles = {}
             for result in engine.run(probes):
                 if result.status == "failed":
-                    self._fail(result.origin, result.reason or "failed")
+                    self._fail(result.origin, result.reason or "failed", result.exit_status)
                 else:
                     titles[int(result.stem)] = result.title
         for i, path in enumerate(files):
@@ -187,7 +189,7 @@ class Batch:
                 problem = InputError(f"{d}: no such file" if not d.exists() else f"{d}: not a regular file")
                 if alone:
                     raise problem
-                self._fail(str(d), str(problem))
+                self._fail(str(d), str(problem), problem.exit_code)
                 datasets.remove(d)
         loaded = []
         for m in manifests:
@@ -196,13 +198,13 @@ class Batch:
             except ExporterError as exc:
                 if alone:
                     raise
-                self._fail(m, str(exc))
+                self._fail(m, str(exc), exc.exit_code)
         plans: list[Iterable[Task]] = [[self.manifest_task(m) for m in loaded]]
         total: int | None = len(loaded)
         if self.settings.get("book"):
             sources = [self.source(f) for f in files]
             for d in datasets:
-                sources += [ArticleSource(record=r) for r in read_records(d, self.mapping)]
+                sources += [ArticleSource(record=r) for r in read_records(d, self.mapping, self.max_record)]
             if sources:
                 meta = self.book_options()
                 plans.append([self.book_task(sources, meta, f"book {meta.get('title') or 'Collected articles'!r}")])
@@ -216,7 +218,7 @@ class Batch:
                     plans.append(self.group_tasks(d))
                     total = None
                 else:
-                    plans.append(self.record_task(r, d) for r in read_records(d, self.mapping))
+                    plans.append(self.record_task(r, d) for r in read_records(d, self.mapping, self.max_record))
                     if total is not None and self.progress_wanted():
                         total += count_records(d)
                     else:
@@ -243,10 +245,7 @@ class Batch:
     def run(self) -> Outcome:
         from tqdm import tqdm
 
-        jobs = self.settings.get("jobs") or default_jobs()
-        if jobs < 1:
-            raise UsageError("--jobs: give at least 1")
-        engine = make_engine(self.settings.get("engine") or "local", jobs, self.settings.get("scheduler"))
+        engine = make_engine(self.settings.engine, worker_count(self.settings.jobs), self.settings.scheduler)
         try:
             tasks, total = self.plan(engine)
             with tqdm(total=total, unit="article", disable=not self.progress_wanted(), file=sys.stderr,
@@ -267,8 +266,8 @@ class Batch:
         return self.outcome
 
     def _take(self, result: Result) -> None:
-        for origin, reason in result.left_out:
-            self._fail(origin, reason)
+        for failure in result.left_out:
+            self._fail(*failure)
         if result.status == "exported":
             self.outcome.exported += 1
             self.outcome.files += len(result.files)
@@ -276,10 +275,10 @@ class Batch:
                 self.outcome.written += [Path(f) for f in result.files]
             self.state.remember(result.stem, result.digest, result.files)
         else:
-            self._fail(result.origin, result.reason or "failed")
+            self._fail(result.origin, result.reason or "failed", result.exit_status)
 
-    def _fail(self, origin: str, reason: str) -> None:
-        self.outcome.failed.append((origin, reason))
+    def _fail(self, origin: str, reason: str, status: int) -> None:
+        self.outcome.failed.append(Failure(origin, reason, status))
         log.info("failed: %s", reason)  # the CLI lists every failure at the end, after the progress bar
 
     def write_report(self, path: Path) -> None:
@@ -295,7 +294,7 @@ class Batch:
             "exported": o.exported,
             "skipped": len(o.skipped),
             "failed": len(o.failed),
-            "failures": [{"input": origin, "reason": reason} for origin, reason in o.failed],
+            "failures": [{"input": f.origin, "reason": f.reason, "status": f.status} for f in o.failed],
             "skipped_inputs": o.skipped,
             "files_written": o.files,
         }

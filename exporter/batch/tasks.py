@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..document import Book, Document
-from ..editions import load_document, load_title, write_book
-from ..errors import ExporterError, InputError
+from ..editions import Failure, load_document, load_title, write_book
+from ..errors import INTERNAL, ExporterError, InputError, as_user_error
 from ..normalise import OPTIONS as NORMALISE_OPTIONS
 from ..normalise import normalise
 from ..options import METADATA_NAMES, Settings, split
@@ -65,8 +65,10 @@ class Result:
     reason: str | None = None
     digest: str = ""
     title: str | None = None
-    #: articles of a lenient book that failed: (origin, reason)
-    left_out: list[tuple[str, str]] = field(default_factory=list)
+    #: articles of a lenient book that failed
+    left_out: list[Failure] = field(default_factory=list)
+    #: the exit status the failure's error class maps to (:func:`exporter.errors.exit_status`)
+    exit_status: int = 0
 
 
 def run_task(task: Task) -> Result:
@@ -85,7 +87,7 @@ def run_task(task: Task) -> Result:
             except ExporterError as exc:
                 if not task.lenient:
                     raise
-                left_out.append((src.origin, _prefixed(str(exc), src.origin)))
+                left_out.append(Failure(src.origin, _prefixed(str(exc), src.origin), exc.exit_code))
         if not docs:
             raise InputError(f"{task.origin}: none of its articles could be read")
         if in_book:
@@ -95,15 +97,15 @@ def run_task(task: Task) -> Result:
         files = write_book(book, task.formats, Path(task.out), task.settings, stem=task.stem)
         return Result(task.stem, task.origin, "exported", [str(f) for f in files], digest=task.digest,
                       left_out=left_out)
-    except ExporterError as exc:
-        return Result(task.stem, task.origin, "failed", reason=_prefixed(str(exc), task.origin))
-    except MemoryError:
-        return Result(task.stem, task.origin, "failed", reason=f"{task.origin}: out of memory")
-    except Exception as exc:  # a bug: reported with where it happened, and the batch goes on
-        where = traceback.extract_tb(exc.__traceback__)[-1]
+    except Exception as exc:  # noqa: BLE001 - a task never raises; its failure is a result
+        problem = as_user_error(exc)
+        if problem is not None:
+            return Result(task.stem, task.origin, "failed", reason=_prefixed(str(problem), task.origin),
+                          exit_status=problem.exit_code)
+        where = traceback.extract_tb(exc.__traceback__)[-1]  # a bug: where it happened, and the batch goes on
         return Result(task.stem, task.origin, "failed",
                       reason=f"{task.origin}: internal error: {type(exc).__name__}: {exc} "
-                             f"({Path(where.filename).name}:{where.lineno})")
+                             f"({Path(where.filename).name}:{where.lineno})", exit_status=INTERNAL)
 
 
 def run_partition(tasks: list[Task]) -> list[Result]:
@@ -120,7 +122,7 @@ def load_article(source: ArticleSource, settings: Settings, in_book: bool) -> Do
     if source.record is not None:
         record = source.record
         if record.error:
-            raise InputError(f"{record.origin}: {record.error}")
+            raise record.error_class()(f"{record.origin}: {record.error}")
         options.update(record_metadata(record))
         options.update(source.overrides)
         markup = record.fields["html"]

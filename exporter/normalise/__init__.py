@@ -24,7 +24,6 @@ from . import notes, reflow, repair, transforms, typography
 from .convert import Converter, clean_lang
 from .split import unwrap
 from .text import clean_field, collapse_space
-from .urls import clean_href
 
 #: The options :func:`normalise` accepts (metadata wins over the markup).
 OPTIONS: tuple[Option, ...] = METADATA_OPTIONS + NORMALISE_OPTIONS + LIMIT_OPTIONS
@@ -134,13 +133,8 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
     """Options first, then the markup, then fallbacks (file name, detected language).
 
     Cleaning happens before choosing, so a value that cleans to nothing falls back to the next source.
+    The options' values were checked by their declarations (``--date``, ``--url``) when resolved.
     """
-    from ..errors import UsageError
-
-    if settings.date and not found_metadata.normalise_date(settings.date):
-        raise UsageError(f"--date: {settings.date!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    if settings.source_url and not (clean_href(settings.source_url) or "").startswith(("http://", "https://")):
-        raise UsageError(f"--url: {settings.source_url!r} is not an http(s) URL")
     title = choose_title(settings.title, markup, source.stem) or _first_words(tree)
     language = clean_lang(settings.language) or markup.get("language")
     if not language:

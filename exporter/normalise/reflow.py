@@ -85,7 +85,7 @@ class Sentence:
 
 def reflow(tree: etree._Element, metadata: Metadata, settings: Settings, report: Report) -> None:
     """Split every run-on paragraph of ``tree`` into news-length paragraphs (unless ``--no-reflow``)."""
-    if not settings.get("reflow", True):
+    if not settings.reflow:
         return
     counts = {p: count_words("".join(p.itertext())) for p in tree.iter("p")}
     total = sum(counts.values())

@@ -288,7 +288,7 @@ def typeset_text(text: str, language: str) -> str:
 
 def typography(tree: etree._Element, metadata: Metadata, settings: Settings, report: Report) -> None:
     """Typeset every text block of ``tree`` and the descriptive metadata (unless ``--no-typography``)."""
-    if not settings.get("typography", True):
+    if not settings.typography:
         return
     totals: dict[str, int] = {}
     for block in tree.iter(*TEXT_BLOCKS):

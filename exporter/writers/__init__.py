@@ -36,7 +36,11 @@ class Writer(ABC):
 
     @abstractmethod
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
-        """Write the edition of ``book`` to ``path`` (a temporary file the caller renames into place)."""
+        """Write the edition of ``book`` to ``path`` (a temporary file the caller renames into place).
+
+        ``settings`` holds every option this writer and the pipeline declare, defaults filled in
+        (:func:`exporter.editions.write_book` sees to it): read them, never restate a default.
+        """
 
 
 @lru_cache(maxsize=1)

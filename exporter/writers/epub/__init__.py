@@ -53,9 +53,9 @@ class EpubWriter(Writer):
         from .archive import write_archive
         from .builder import Builder
 
-        theme = themes.load(settings.get("theme") or "default")
+        theme = themes.load(settings.theme)
         builder = Builder(book, theme)
-        builder.cover(settings.get("cover"))
+        builder.cover(settings.cover)
         builder.title_page()
         builder.articles(resources)
         builder.finish()

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from ... import themes
 from ...document import Book
-from ...errors import WriterError
 from ...options import Option, Settings
 from ...resources import ResourcePolicy
 from .. import Writer
@@ -79,28 +78,26 @@ class PdfWriter(Writer):
 
     def prepare(self, book: Book, settings: Settings, resources: ResourcePolicy) -> Prepared:
         """The final HTML, CSS and WeasyPrint options for ``book`` under ``settings``."""
-        theme = themes.load(settings.get("theme") or "default")
+        theme = themes.load(settings.theme)
         layout = layout_for(book, settings, theme)
         classes = [c for c, on in (("duplex", layout.duplex), ("justify", theme.setting("print", "justify", False)))
                    if on]
-        links = settings.get("links") or "footnotes"
-        html = build_html(book, resources, links=links, classes=classes)
+        html = build_html(book, resources, links=settings.links, classes=classes)
         css = font_faces(theme) + page_css(layout) + theme.stylesheet("print")
-        variant = settings.get("pdf_variant") or "tagged"
-        return Prepared(html=html, css=css, options=dict(VARIANTS[variant]),
+        return Prepared(html=html, css=css, options=dict(VARIANTS[settings.pdf_variant]),
                         trusted=(themes.data_dir("fonts"), theme.folder))
 
 
 def layout_for(book: Book, settings: Settings, theme: themes.Theme) -> Layout:
     """Page geometry from the options, the reader's locale and the theme."""
-    given = str(settings.get("page_size") or "auto")
+    given = str(settings.page_size)
     if given.lower() == "auto":
         size = default_size(book.metadata.language, theme.setting("print", "page_size"))
     else:
         size = parse_size(given)
     margins = Margins.from_theme(theme.settings.get("print", {})).scaled_for(size)
-    return Layout(size=size, margins=margins, duplex=bool(settings.get("duplex")),
-                  bleed_mm=length_mm(str(settings.get("bleed") or "0")), marks=settings.get("marks") or "none")
+    return Layout(size=size, margins=margins, duplex=bool(settings.duplex), bleed_mm=length_mm(str(settings.bleed)),
+                  marks=settings.marks)
 
 
 def font_faces(theme: themes.Theme) -> str:
@@ -121,10 +118,7 @@ def lay_out(prepared: Prepared, resources: ResourcePolicy):
     fonts = FontConfiguration()
     css = CSS(string=prepared.css, url_fetcher=fetcher, font_config=fonts)
     html = HTML(string=prepared.html, url_fetcher=fetcher, base_url=None)
-    try:
-        return html.render(font_config=fonts, stylesheets=[css], **prepared.options)
-    except RecursionError:
-        raise WriterError("the document is nested too deeply for the PDF layout") from None
+    return html.render(font_config=fonts, stylesheets=[css], **prepared.options)  # RecursionError: see write_book
 
 
 def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[str]:

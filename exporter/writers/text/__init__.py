@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...document import Book
-from ...options import Option, Settings
+from ...options import Option, Settings, complete
 from ...resources import ResourcePolicy
 from .. import Writer
 from .edition import render_book
@@ -22,19 +22,13 @@ ENCODINGS = {"utf-8": "utf-8", "ascii": "ascii"}
 NEWLINES = {"lf": "\n", "crlf": "\r\n"}
 
 
-def _width(value: int) -> int:
-    if value < 0:
-        raise ValueError(f"{value} is negative (0 turns wrapping off)")
-    return value
-
-
 class TextWriter(Writer):
     name = "txt"
     extension = "txt"
     description = "Plain text, wrapped for a terminal or mail, with link and note references (UTF-8 or ASCII)."
     options = (
         Option("width", "Text edition: wrap at this many columns, counted in display cells (0: no wrapping).",
-               kind="int", default=72, metavar="COLUMNS", group="txt", convert=_width),
+               kind="int", default=72, metavar="COLUMNS", group="txt", minimum=0, maximum=10_000),
         Option("emphasis", "Text edition: how emphasis is marked: underscore (_em_ *strong*), "
                "asterisk (*em* **strong**) or none.", kind="choice", default="underscore",
                choices=tuple(EMPHASIS), group="txt"),
@@ -45,18 +39,18 @@ class TextWriter(Writer):
     )
 
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
-        path.write_bytes(render(book, settings).encode(ENCODINGS[settings.get("encoding", "utf-8")]))
+        path.write_bytes(render(book, settings).encode(ENCODINGS[settings.encoding]))
 
 
 def render(book: Book, settings: Settings | dict | None = None) -> str:
     """The text edition of ``book`` as a string, line ends as ``--newline`` says."""
-    settings = settings or {}
-    width = settings.get("width", 72)
-    style = Style(emphasis=settings.get("emphasis", "underscore"), ascii=settings.get("encoding") == "ascii")
+    settings = complete(TextWriter.options, settings or {})
+    width = settings.width
+    style = Style(emphasis=settings.emphasis, ascii=settings.encoding == "ascii")
     text = render_book(book, width or None, style)
     if style.ascii:  # every piece was transliterated before layout; this only catches what slipped through
         text = transliterate(text)
-    return text.replace("\n", NEWLINES[settings.get("newline", "lf")])
+    return text.replace("\n", NEWLINES[settings.newline])
 
 
 __all__ = ["TextWriter", "render"]
