@@ -37,7 +37,8 @@ def test_run_on_text_is_split_at_sentence_boundaries():
     for paragraph in found:  # every paragraph is made of whole sentences
         assert paragraph.startswith(tuple(sentence_set)), paragraph
     assert " ".join(found) == run
-    assert any(p.endswith("he said.") for p in found[:-1])  # an attribution closes a paragraph
+    quoted = [p for p in found if "\u201c" in p]
+    assert quoted and all(p.startswith("\u201c") for p in quoted)  # news: a new quotation opens a paragraph
     assert doc.report["reflowed {n} run-on paragraph{s}"] == 1
     assert doc.report["made {n} paragraph{s} out of run-on text"] == len(found)
 
