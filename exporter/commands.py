@@ -113,7 +113,7 @@ def export(obj: Context, inputs: tuple[str, ...], formats: str, out: Path, **opt
             click.echo(f"exporter: error: {one_line(failure.reason)}", err=True)
         if outcome.batch and not quiet:
             report = options.get("report")
-            click.echo(f"exporter: {outcome.summary()}" + (f" (report: {report})" if report else ""), err=True)
+            click.echo(f"exporter: {outcome.summary()}" + (f" (report: {one_line(report)})" if report else ""), err=True)
         if outcome.failed:
             raise _Exit(BatchError.exit_code)
     _guarded(obj, run)
