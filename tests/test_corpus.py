@@ -1,4 +1,4 @@
-"""Every page of the shared Readability corpus through every edition, judged as corpus-check judges it.
+"""Every page of the vendored Readability corpus through every edition, judged as corpus-check judges it.
 
 One export per page (parametrised, so the pages spread over the test workers); each test asserts the
 page's exit status, its tree's validity, epubcheck 5.3 with zero errors and zero warnings, and word
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 import exporter
-from helpers import (corpus_pages, epub_text, epubcheck, page_metadata, pdf_text, recall, reference_words,
+from helpers import (CORPUS, corpus_pages, epub_text, epubcheck, page_metadata, pdf_text, recall, reference_words,
                      words)
 
 PAGES = corpus_pages()
@@ -18,8 +18,13 @@ EPUB_RECALL = 0.99
 PDF_RECALL = 0.98
 
 
-def test_the_shared_corpus_is_there():
-    assert len(PAGES) >= 30, "../shared/corpus/readability is missing or incomplete"
+def test_the_vendored_corpus_is_complete_and_keeps_its_licence():
+    vendored = [p for p in PAGES if p.parent == CORPUS]
+    assert len(vendored) >= 30, f"{CORPUS} is missing or incomplete"
+    for page in vendored:
+        for name in ("source.html", "expected.html", "expected-metadata.json"):
+            assert (page / name).is_file(), f"{page.name}/{name} is missing"
+    assert "Apache License" in (CORPUS / "LICENSE").read_text() and "Readability" in (CORPUS / "NOTICE").read_text()
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])

@@ -30,7 +30,8 @@ def test_jsonl_with_a_broken_record_exports_the_others_and_reports_it(tmp_path):
     assert "records.jsonl:3" in output and "3 exported, 0 skipped, 1 failed" in output
     names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     # two records share the title "Harbour lights return": distinct files, named in dataset order
-    assert names == ["an-independent-mp-would-sacrifice-his-seat.epub", "an-independent-mp-would-sacrifice-his-seat.txt",
+    assert names == ["an-independent-councillor-would-give-up-her-seat.epub",
+                     "an-independent-councillor-would-give-up-her-seat.txt",
                      "harbour-lights-return-4.epub", "harbour-lights-return-4.txt",
                      "harbour-lights-return.epub", "harbour-lights-return.txt"]
     data = json.loads(report.read_text())

@@ -86,8 +86,6 @@ def _clean(path: Path) -> None:
 def seed_epub(tmp_path_factory) -> Epub:
     from helpers import SEED
 
-    if not SEED.is_file():
-        pytest.skip(f"the shared seed article is missing at {SEED}")
     out = tmp_path_factory.mktemp("seed")
     return Epub(_export(SEED, out, title="A seed article", authors=["Jane Doe", "John Roe"],
                         source_url="https://example.org/seed", subjects=["testing"], rights="CC BY 4.0",

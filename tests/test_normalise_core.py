@@ -7,6 +7,7 @@ from lxml import etree
 import exporter
 from exporter.errors import InputError, UsageError
 from exporter.tree import validation_errors
+from helpers import seed_articles
 
 
 def norm(markup, **options):
@@ -215,6 +216,7 @@ def test_encodings_are_detected_and_declared_charsets_win():
     assert "déjà" in norm(latin.encode("utf-16")).text
 
 
+@pytest.mark.parametrize("seed_path", seed_articles(), ids=lambda p: p.parent.parent.parent.name)
 def test_seed_article_keeps_every_word(seed_path):
     from helpers import recall, reference_words, words
 

@@ -1,8 +1,6 @@
 """Footnotes and endnotes in article markup become tree notes (exporter/normalise/notes.py)."""
 from __future__ import annotations
 
-import pytest
-
 from exporter.normalise import normalise
 from exporter.tree import INLINE_CONTAINERS, text_of
 from helpers import CORPUS, reference_words, recall, words
@@ -98,7 +96,6 @@ def test_a_note_referenced_before_and_after_keeps_one_aside_and_ids_stay_unique(
     assert len(ids) == 2 and len(set(ids)) == 2
 
 
-@pytest.mark.skipif(not (CORPUS / "wikipedia").is_dir(), reason="shared corpus page 'wikipedia' missing")
 def test_wikipedia_corpus_page_keeps_every_word_and_validates():
     page = CORPUS / "wikipedia" / "expected.html"
     doc = normalise(page.read_bytes(), title="Mozilla")

@@ -150,8 +150,6 @@ def test_report_reads_well():
 @pytest.mark.parametrize("page", ["lazy-image-1", "guardian-1", "bbc-1", "wikipedia", "links-in-tables"])
 def test_repairs_lose_no_article_words_on_corpus_sources(page):
     folder = CORPUS / page
-    if not folder.is_dir():
-        pytest.skip(f"shared corpus page {page} is missing")
     doc = normalise((folder / "expected.html").read_bytes(), origin=page)
     assert not doc.validation_errors()
     assert recall(reference_words(folder / "expected.html"), words(reading_text(doc.tree))) >= 0.99

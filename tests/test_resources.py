@@ -339,6 +339,9 @@ def _certificate(tmp_path: Path, host: str) -> tuple[Path, Path]:
     """A self-signed certificate for ``host`` (openssl, a second at most)."""
     import subprocess
 
+    from helpers import require
+
+    require("openssl")
     key, cert = tmp_path / f"{host}.key", tmp_path / f"{host}.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
                     str(cert), "-days", "2", "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host}"],
