@@ -92,7 +92,11 @@ SCRIPT_FONTS = ("Noto Naskh Arabic", "Noto Serif Hebrew", "Noto Serif Devanagari
 @lru_cache(maxsize=1)
 def system_font_families() -> frozenset[str]:
     """The font families fontconfig offers WeasyPrint (honours FONTCONFIG_FILE), without the fc-list tool."""
-    from weasyprint.text.ffi import ffi, fontconfig
+    import warnings
+
+    with warnings.catch_warnings():  # WeasyPrint warns on import where there are no fonts: the header says it
+        warnings.simplefilter("ignore")
+        from weasyprint.text.ffi import ffi, fontconfig
 
     config = fontconfig.FcInitLoadConfigAndFonts()
     families: set[str] = set()
