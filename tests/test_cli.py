@@ -13,9 +13,10 @@ from helpers import ROOT, epubcheck, recall, reference_words, words
 EXPORTER = [sys.executable, "-m", "exporter"]
 
 
-def run(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+def run(*args: str, cwd: Path | None = None, stdin: bytes | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([*EXPORTER, *args], capture_output=True, cwd=cwd, input=stdin, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
 
 
 def test_help_teaches_every_command_and_option():
@@ -66,6 +67,19 @@ def test_seed_text_and_pdf_hold_every_word(seed_export):
     ref = reference_words(SEED)
     assert recall(ref, words((seed_export / "an-independent-mp.txt").read_text())) == 1.0
     assert recall(ref, words(pdf_text(seed_export / "an-independent-mp.pdf"))) >= 0.99
+
+
+def test_a_machine_without_fonts_gets_a_quiet_run_and_a_pdf_in_the_bundled_fonts(tmp_path):
+    """A slim container: fontconfig knows no font at all. The theme brings its own, so nothing is said."""
+    from helpers import SEED, pdf_text
+
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(f"<fontconfig><dir>{tmp_path / 'no-fonts'}</dir><cachedir>{tmp_path / 'cache'}</cachedir>"
+                    "</fontconfig>")
+    done = run("export", str(SEED), "-f", "pdf,txt", "--title", "No fonts", "-o", str(tmp_path / "out"),
+               env={"FONTCONFIG_FILE": str(conf)})
+    assert done.returncode == 0 and done.stderr.decode() == ""
+    assert recall(reference_words(SEED), words(pdf_text(tmp_path / "out" / "no-fonts.pdf"))) >= 0.99
 
 
 def test_no_input_exports_the_bundled_sample_into_dist(tmp_path):

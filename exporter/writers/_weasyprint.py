@@ -11,12 +11,17 @@ import ctypes
 import platform
 import signal
 import threading
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+# WeasyPrint warns on import when fontconfig knows no font ("Expect ugly output"), as on a slim container;
+# the themes bring their own fonts (@font-face), so the warning would only be noise on every run.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=r".*FontConfig.*Expect ugly output", category=UserWarning)
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..errors import LimitError, ResourceDenied
 from ..resources import ResourcePolicy, ResourceUnavailable
