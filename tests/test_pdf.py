@@ -282,6 +282,7 @@ def _overflowing(document, tolerance: float = 0.5) -> list[str]:
 
 
 def test_nothing_runs_off_the_page(sample, tmp_path):
+    require("script-fonts")  # the Japanese paragraph: without a CJK font it prints as boxes pypdf cannot read
     from PIL import Image
 
     wide_table = "<table><tbody>" + "".join(
@@ -452,6 +453,7 @@ def test_every_script_has_a_font_and_rtl_reads_right_to_left(tmp_path):
 
 
 def test_missing_glyphs_are_reported(tmp_path):
+    require("system-fonts")  # no theme here: the text is set in whatever fontconfig has
     prepared = Prepared(html="<html lang='en'><body><p>A \U0010FFFD B</p></body></html>", css="")
     assert render(prepared, ResourcePolicy(), tmp_path / "x.pdf") == ["\U0010FFFD"]
 

@@ -307,6 +307,10 @@ def test_too_many_images_fail_the_article(tmp_path: Path) -> None:
 def test_weasyprint_reads_only_through_the_policy(server, tmp_path: Path) -> None:
     from weasyprint import CSS, HTML
 
+    from helpers import require
+
+    require("system-fonts")  # bare HTML, no theme fonts
+
     from exporter.writers._weasyprint import PolicyFetcher
 
     (tmp_path / "ok.png").write_bytes(PNG)
