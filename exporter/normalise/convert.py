@@ -16,6 +16,7 @@ from lxml import etree
 from ..document import Report
 from ..tree import BLOCKS
 from .split import remove_keep_tail, split_at
+from .state import State
 from .text import clean_text, is_blank
 from .urls import best_from_srcset, clean_href, clean_src
 
@@ -132,6 +133,12 @@ class _Loose:
     def close(self) -> None:
         """The next stray content starts a new holder."""
         self._holder = None
+
+
+def convert_page(state: State) -> None:
+    """The page becomes the clean tree: known elements mapped, everything else unwrapped or dropped."""
+    base_url = state.settings.source_url or state.found.get("source_url")
+    state.tree = Converter(state.report, base_url=base_url).convert(state.page)
 
 
 class Converter:

@@ -20,9 +20,9 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from ..document import Report
 from ..tree import INLINES, NOTE, NOTE_ROLE, NOTEREF_ROLE
 from .split import remove_keep_tail
+from .state import State
 
 #: Marker text of a note reference: 1, [12], (3), *, **, †, ‡, §, a, [iv], note 4.
 MARKER = re.compile(r"^[\[(]?\s*(?:note\s*)?(\d{1,4}|[*†‡§¶]{1,3}|[a-z]|[ivxlc]{1,6})\s*[\])]?$", re.IGNORECASE)
@@ -33,10 +33,11 @@ _WORD = re.compile(r"\w")
 MAX_NOTE_CHARS = 5000
 
 
-def group_source_notes(content: etree._Element, report: Report) -> None:
+def group_source_notes(state: State) -> None:
     """Before conversion: a note held in a container (``<aside id>``, ``<div id>``, ``<section id>``) that a
     marker link points at becomes ``<ol><li id>…</li></ol>``, the one shape whose grouping survives the
     converter (which unwraps those containers), so a note of several paragraphs stays one note."""
+    content, report = state.page, state.report
     ids = {el.get("id"): el for el in content.iter() if isinstance(el.tag, str) and el.get("id")}
     grouped = 0
     for a in list(content.iter("a")):
@@ -66,8 +67,9 @@ def _looks_like_a_section(el: etree._Element) -> bool:
     return len("".join(el.itertext())) > MAX_NOTE_CHARS
 
 
-def detect_notes(root: etree._Element, report: Report) -> None:
+def detect_notes(state: State) -> None:
     """Turn marker links and the list items or paragraphs they point at into tree notes."""
+    root, report = state.tree, state.report
     ids = {}
     for el in root.iter():
         if el.get("id") and el.get("id") not in ids:

@@ -27,9 +27,8 @@ from functools import lru_cache
 
 from lxml import etree
 
-from ..document import Metadata, Report
-from ..options import Settings
 from .split import remove_keep_tail, split_at, text_slots
+from .state import State
 
 #: A paragraph is run-on text when it has more words than this…
 MIN_WORDS = 150
@@ -83,10 +82,9 @@ class Sentence:
     words: int
 
 
-def reflow(tree: etree._Element, metadata: Metadata, settings: Settings, report: Report) -> None:
-    """Split every run-on paragraph of ``tree`` into news-length paragraphs (unless ``--no-reflow``)."""
-    if not settings.reflow:
-        return
+def reflow(state: State) -> None:
+    """Split every run-on paragraph of the tree into news-length paragraphs."""
+    tree, metadata, report = state.tree, state.metadata, state.report
     counts = {p: count_words("".join(p.itertext())) for p in tree.iter("p")}
     total = sum(counts.values())
     walls = sum(n for n in counts.values() if n > MIN_WORDS)

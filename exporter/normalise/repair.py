@@ -1,10 +1,11 @@
 """Structure repair: undo what real article markup does wrong, without losing a word of the article.
 
-Two kinds of pass. Source repairs (:data:`SOURCE_REPAIRS`) run on the parsed
-page before conversion, where class names and wrappers still tell what a box
-is: ``<noscript>`` fallbacks of lazy images, share/newsletter/related boxes,
-image wrappers with their captions and credits, layout tables. Tree repairs
-(:data:`TREE_REPAIRS`) run on the clean tree: bold paragraphs that are
+Two kinds of pass, run in the order :data:`exporter.normalise.passes.PASSES`
+gives. Source repairs run on the parsed page (``state.page``) before
+conversion, where class names and wrappers still tell what a box is:
+``<noscript>`` fallbacks of lazy images, share/newsletter/related boxes, image
+wrappers with their captions and credits, layout tables. Tree repairs run on
+the clean tree (``state.tree``): bold paragraphs that are
 headings and headings that are paragraphs, lists typed with ``<br>`` and
 bullets, "Read more" lines, photo credits after figures, duplicated pull
 quotes and repeated blocks.
@@ -12,7 +13,6 @@ quotes and repeated blocks.
 from __future__ import annotations
 
 import re
-from typing import Callable
 
 import lxml.html
 from lxml import etree
@@ -21,6 +21,7 @@ from ..document import Report
 from ..tree import HEADINGS, INLINES, text_of
 from .convert import _move_inline_content, append_text
 from .split import remove_keep_tail, split_at
+from .state import State
 from .text import collapse_space, is_blank
 
 _WORD = re.compile(r"[^\W_]+")
@@ -48,12 +49,13 @@ def _classes(el: etree._Element) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}".strip()
 
 
-def use_noscript_images(root: etree._Element, report: Report) -> None:
+def use_noscript_images(state: State) -> None:
     """A ``<noscript>`` image is what a reader without scripts sees: it replaces the lazy copies beside it.
 
     Lazy-loading pages show a blurred thumbnail or an empty ``<img>`` and keep the
     real image in ``<noscript>``; we run no scripts, so the fallback is the image.
     """
+    root, report = state.page, state.report
     for noscript in list(root.iter("noscript")):
         if noscript.getparent() is None:
             continue
@@ -98,9 +100,10 @@ def _words_outside_images(el: etree._Element) -> bool:
     return False
 
 
-def drop_boxes(root: etree._Element, report: Report) -> None:
+def drop_boxes(state: State) -> None:
     """Share, newsletter, "related" and promotion boxes go, when their class says so and they are small;
     so do pull quotes repeating the article."""
+    root, report = state.page, state.report
     for el in list(root.iter()):
         if not isinstance(el.tag, str) or el is root or el.getparent() is None:
             continue
@@ -127,13 +130,14 @@ def _normal(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
-def wrap_figures(root: etree._Element, report: Report) -> None:
+def wrap_figures(state: State) -> None:
     """An image wrapped in links and spans, with its caption and credit beside it, becomes one figure.
 
     A wrapper qualifies when it holds exactly one image, a few words, no
     paragraphs or other blocks, and says it is a picture (its class) or holds
     very few words.
     """
+    root, report = state.page, state.report
     for wrapper in list(root.iter("div", "span", "a", "p")):
         if wrapper.getparent() is None or any(a.tag == "figure" for a in wrapper.iterancestors()):
             continue
@@ -184,8 +188,9 @@ def _make_figure(wrapper: etree._Element, img: etree._Element) -> None:
     wrapper.append(caption)
 
 
-def unwrap_layout_tables(root: etree._Element, report: Report) -> None:
+def unwrap_layout_tables(state: State) -> None:
     """Tables used for layout become plain containers, so their cells read as blocks; data tables stay."""
+    root, report = state.page, state.report
     for table in list(root.iter("table")):
         if table.getparent() is None or not is_layout_table(table):
             continue
@@ -211,16 +216,6 @@ def is_layout_table(table: etree._Element) -> bool:
     return any(_words(c) > 60 or c.find(".//table") is not None for c in cells)
 
 
-SourceRepair = Callable[[etree._Element, Report], None]
-#: Run on the picked content, before conversion, in this order.
-SOURCE_REPAIRS: tuple[SourceRepair, ...] = (use_noscript_images, drop_boxes, unwrap_layout_tables, wrap_figures)
-
-
-def repair_source(root: etree._Element, report: Report) -> None:
-    for repair in SOURCE_REPAIRS:
-        repair(root, report)
-
-
 # --- tree repairs --------------------------------------------------------------------------------
 
 HEADING_MAX_WORDS = 12
@@ -229,8 +224,9 @@ PARAGRAPH_MIN_WORDS = 30
 _SENTENCE_END = re.compile(r"[.,;:!…\"'\u201d\u2019)]\s*$")
 
 
-def bold_paragraph_headings(root: etree._Element, report: Report) -> None:
+def bold_paragraph_headings(state: State) -> None:
     """A short line, all bold, alone between paragraphs, is a heading: one level below the heading before it."""
+    root, report = state.tree, state.report
     from .split import unwrap
 
     level = 1
@@ -260,8 +256,9 @@ def _is_bold_line(p: etree._Element) -> bool:
     return 0 < len(_WORD.findall(text)) <= HEADING_MAX_WORDS and not _SENTENCE_END.search(text)
 
 
-def paragraph_headings(root: etree._Element, report: Report) -> None:
+def paragraph_headings(state: State) -> None:
     """A "heading" that runs to sentences is a bold paragraph."""
+    root, report = state.tree, state.report
     for el in list(root.iter(*HEADINGS)):
         text = collapse_space(text_of(el)).strip()
         words = len(_WORD.findall(text))
@@ -313,8 +310,9 @@ def _strip_marker(el: etree._Element, strict: bool) -> None:
             return
 
 
-def typed_lists(root: etree._Element, report: Report) -> None:
+def typed_lists(state: State) -> None:
     """Lines typed with bullets or numbers, split by ``<br>`` or as paragraphs of their own, become lists."""
+    root, report = state.tree, state.report
     from .transforms import tidy_inline_run
 
     for p in list(root.iter("p")):
@@ -382,8 +380,9 @@ _CALL = re.compile(r"^\s*(?:sign up (?:to|for) (?:our|the)\b.*newsletter|subscri
                    r"share (?:this|on) (?:article|story|page|facebook|twitter|x|email)|follow us on)\b", re.IGNORECASE)
 
 
-def drop_link_lines(root: etree._Element, report: Report) -> None:
+def drop_link_lines(state: State) -> None:
     """A "Read more:" or "Related:" line made of links, or a newsletter/share call, is not the article."""
+    root, report = state.tree, state.report
     for p in list(root.iter("p")):
         text = collapse_space(text_of(p)).strip()
         words = len(_WORD.findall(text))
@@ -399,8 +398,9 @@ def drop_link_lines(root: etree._Element, report: Report) -> None:
             report.note("dropped {n} newsletter or share line{s}")
 
 
-def drop_repeated_pull_quotes(root: etree._Element, report: Report) -> None:
+def drop_repeated_pull_quotes(state: State) -> None:
     """A quotation block repeating words the article already says (a pull quote) goes."""
+    root, report = state.tree, state.report
     blocks = list(root.iter("blockquote"))
     if not blocks:
         return
@@ -421,8 +421,9 @@ def drop_repeated_pull_quotes(root: etree._Element, report: Report) -> None:
 REPEAT_MAX_WORDS = 30
 
 
-def drop_repeated_blocks(root: etree._Element, report: Report) -> None:
+def drop_repeated_blocks(state: State) -> None:
     """The same short block twice in a row (a caption or a byline repeated) is kept once."""
+    root, report = state.tree, state.report
     for parent in list(root.iter()):
         if parent.tag in INLINES or parent.tag in ("p", *HEADINGS, "pre", "figcaption", "caption"):
             continue
@@ -450,8 +451,9 @@ _CREDIT = re.compile(r"^\s*(?:photo(?:graph)?s?|image|picture|illustration|credi
                      r"crédit|crédits|fuente)\s*(?:credit)?\s*[:\u00a9]|^\s*\(?(?:\u00a9|copyright)", re.IGNORECASE)
 
 
-def credits_into_captions(root: etree._Element, report: Report) -> None:
+def credits_into_captions(state: State) -> None:
     """A short "Photo: …" or "© …" line right after a figure is that figure's credit: it joins the caption."""
+    root, report = state.tree, state.report
     for figure in list(root.iter("figure")):
         nxt = figure.getnext()
         if nxt is None or nxt.tag != "p" or len(_WORD.findall(text_of(nxt))) > 30 or not _CREDIT.match(text_of(nxt)):
@@ -464,8 +466,3 @@ def credits_into_captions(root: etree._Element, report: Report) -> None:
         _move_inline_content(nxt, caption)
         nxt.getparent().remove(nxt)
         report.note("moved {n} photo credit{s} into captions")
-
-
-#: Run on the clean tree, in this order, before heading levels are made consecutive.
-TREE_REPAIRS = (typed_lists, paragraph_headings, bold_paragraph_headings, drop_link_lines, credits_into_captions,
-                drop_repeated_pull_quotes, drop_repeated_blocks)

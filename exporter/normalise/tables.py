@@ -16,8 +16,8 @@ import re
 
 from lxml import etree
 
-from ..document import Report
 from ..tree import BLOCKS, GLOBAL_ATTRIBUTES
+from .state import State
 
 #: Grid cells the tables of one article may span whatever their size.
 MAX_GRID_CELLS = 1_000_000
@@ -25,8 +25,9 @@ MAX_GRID_CELLS = 1_000_000
 GRID_CELLS_PER_CELL = 4
 
 
-def bound_table_grids(root: etree._Element, report: Report) -> None:
+def bound_table_grids(state: State) -> None:
     """Tables, in document order, share one budget of grid cells; what does not fit is simplified."""
+    root, report = state.tree, state.report
     tables = list(root.iter("table"))
     cells = sum(1 for table in tables for row in _rows(table) for _ in row)
     budget = max(MAX_GRID_CELLS, GRID_CELLS_PER_CELL * cells)

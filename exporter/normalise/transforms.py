@@ -1,34 +1,32 @@
-"""Passes over the clean tree after conversion, each one job, in the order :data:`STRUCTURE` lists.
+"""Structure passes over the clean tree after conversion, each one job.
 
-Each transform takes the ``<article>`` element and the :class:`Report`, changes
-the tree in place and notes what it did. Passes that need the article's
-language run later, from :mod:`exporter.normalise` once the metadata is known.
+Each takes the :class:`~exporter.normalise.state.State`, changes ``state.tree``
+in place and notes what it did in ``state.report``. The order they run in is
+:data:`exporter.normalise.passes.PASSES`.
 """
 from __future__ import annotations
 
 import re
-from typing import Callable
 from urllib.parse import unquote
 
 from lxml import etree
 
-from ..document import Report
 from ..tree import HEADINGS, INLINES
 from .convert import CONVERTED_BLOCKS as BLOCKS
 from .convert import lift_images
 from .notes import detect_notes
-from .tables import bound_table_grids
+from .state import State
 from .split import has_content, remove_keep_tail, split_at, text_slots, unwrap
 from .text import collapse_space, is_blank
 
-Transform = Callable[[etree._Element, Report], None]
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
 #: Elements whose inline content is laid out as one run of text.
 TEXT_BLOCKS = frozenset({"p", *HEADINGS, "h1", "figcaption", "caption", "li", "td", "th"})
 
 
-def split_double_breaks(root: etree._Element, report: Report) -> None:
+def split_double_breaks(state: State) -> None:
     """``<br><br>`` runs inside a paragraph are paragraph breaks: split there."""
+    root, report = state.tree, state.report
     for p in list(root.iter("p")):
         current = p
         while True:
@@ -57,12 +55,14 @@ def _strip_leading_breaks(el: etree._Element) -> None:
         el.remove(br)
 
 
-def lift_inline_images(root: etree._Element, report: Report) -> None:
-    lift_images(root, report)
+def lift_inline_images(state: State) -> None:
+    """Every image in running text becomes a figure of its own, its paragraph split around it."""
+    lift_images(state.tree, state.report)
 
 
-def normalise_whitespace(root: etree._Element, report: Report) -> None:
+def normalise_whitespace(state: State) -> None:
     """Collapse white space in text blocks; drop white space between blocks; leave ``pre`` alone."""
+    root, report = state.tree, state.report
     for el in root.iter():
         if el.tag == "pre":
             continue
@@ -123,8 +123,9 @@ def tidy_inline_run(block: etree._Element) -> None:
                 parent.text = parent.text.rstrip(" ") or None
 
 
-def remove_empty(root: etree._Element, report: Report) -> None:
+def remove_empty(state: State) -> None:
     """Remove what holds nothing: empty inline elements, blocks, lists, rows and tables."""
+    root, report = state.tree, state.report
     for el in reversed(list(root.iter())):
         if el is root or el.getparent() is None:
             continue
@@ -180,8 +181,9 @@ def _trim_edge_breaks(el: etree._Element) -> None:
         el.remove(br)
 
 
-def make_flow_uniform(root: etree._Element, report: Report) -> None:
+def make_flow_uniform(state: State) -> None:
     """Items and cells hold inline content or blocks, not a mix: wrap the inline runs."""
+    root, report = state.tree, state.report
     for el in root.iter("li", "td", "th"):
         if not _holds_blocks(el):
             continue
@@ -225,8 +227,9 @@ def _wrap_inline_runs(el: etree._Element) -> None:
             add(tail)
 
 
-def consecutive_headings(root: etree._Element, report: Report) -> None:
+def consecutive_headings(state: State) -> None:
     """Heading levels start at ``h2`` and never skip (``h1, h4`` → ``h2, h3``)."""
+    root, report = state.tree, state.report
     stack: list[tuple[int, int]] = []  # (level in the source, level given)
     for h in [el for el in root.iter() if isinstance(el.tag, str) and re.fullmatch(r"h[1-6]", el.tag)]:
         level = int(h.tag[1])
@@ -239,8 +242,9 @@ def consecutive_headings(root: etree._Element, report: Report) -> None:
             h.tag = f"h{new}"
 
 
-def unique_ids(root: etree._Element, report: Report) -> None:
+def unique_ids(state: State) -> None:
     """Ids are well-formed and unique; links follow renamed ids; links to missing ids are unlinked."""
+    root, report = state.tree, state.report
     renamed: dict[str, str] = {}
     seen: set[str] = set()
     for el in root.iter():
@@ -268,27 +272,3 @@ def unique_ids(root: etree._Element, report: Report) -> None:
         else:
             unwrap(a)
             report.note("unlinked {n} link{s} to missing anchors")
-
-
-from . import repair  # noqa: E402  (repair uses the helpers above)
-
-#: Structure passes, in order; language-aware passes run after metadata is known.
-STRUCTURE: tuple[Transform, ...] = (
-    split_double_breaks,
-    lift_inline_images,
-    make_flow_uniform,
-    normalise_whitespace,
-    remove_empty,
-    make_flow_uniform,
-    *repair.TREE_REPAIRS,
-    remove_empty,
-    consecutive_headings,
-    detect_notes,
-    bound_table_grids,
-    unique_ids,
-)
-
-
-def run(root: etree._Element, report: Report, transforms: tuple[Transform, ...] = STRUCTURE) -> None:
-    for transform in transforms:
-        transform(root, report)

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..document import Metadata, Report
-from ..options import Settings
 from ..tree import HEADINGS, INLINES
+from .state import State
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"  # narrow no-break space
@@ -286,10 +285,9 @@ def typeset_text(text: str, language: str) -> str:
     return "".join(Typesetter(text, [True] * len(text), style_for(language)).run())
 
 
-def typography(tree: etree._Element, metadata: Metadata, settings: Settings, report: Report) -> None:
-    """Typeset every text block of ``tree`` and the descriptive metadata (unless ``--no-typography``)."""
-    if not settings.typography:
-        return
+def typography(state: State) -> None:
+    """Typeset every text block of the tree and the descriptive metadata."""
+    tree, metadata, report = state.tree, state.metadata, state.report
     totals: dict[str, int] = {}
     for block in tree.iter(*TEXT_BLOCKS):
         if any(child.tag not in INLINES for child in block) or next(block.iterancestors("pre"), None) is not None:

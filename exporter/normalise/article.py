@@ -1,0 +1,156 @@
+"""Passes over the whole article once it is converted: its text, direction, metadata and language marks.
+
+Metadata comes from the options first, then the markup, then fallbacks (the
+file name, the first words, the detected language).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from lxml import etree
+
+from ..document import Metadata
+from ..errors import InputError
+from ..options import Settings
+from ..read import Source, parse_html
+from ..tree import INLINES, direction_of, text_of
+from . import language as languages
+from . import metadata as found_metadata
+from .convert import clean_lang
+from .split import unwrap
+from .state import State
+from .text import clean_field, collapse_space
+from .transforms import consecutive_headings
+
+
+def require_text(state: State) -> None:
+    """An article with neither words nor images is refused: there is nothing to make an edition of."""
+    if not text_of(state.tree).strip() and state.tree.find(".//img") is None:
+        raise InputError(f"{state.source.origin}: the markup holds no text")
+
+
+def settle_direction(state: State) -> None:
+    """The direction the markup gives the whole article, kept with what the markup says."""
+    state.found["direction"] = state.found.get("direction") or article_direction(state.page, state.tree)
+
+
+def article_direction(content: etree._Element, tree: etree._Element) -> str | None:
+    """The direction the markup gives the whole article, or None.
+
+    From the picked content or its nearest ancestor with ``dir`` (a reader view wraps the
+    article in ``<div dir="rtl">``), else from a ``dir`` shared by every top-level block, which
+    then moves up to the article.
+    """
+    for el in (content, *content.iterancestors()):
+        value = (el.get("dir") or "").strip().lower()
+        if value in ("ltr", "rtl"):
+            return value
+    values = {block.get("dir") for block in tree}
+    if len(values) == 1 and values != {None}:
+        (value,) = values
+        for block in tree:
+            del block.attrib["dir"]
+        return value
+    return None
+
+
+def settle_metadata(state: State) -> None:
+    """The article's metadata: the options, then the markup, then fallbacks."""
+    state.metadata = build_metadata(state.settings, state.found, state.tree, state.source)
+
+
+def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._Element, source: Source) -> Metadata:
+    """Options first, then the markup, then fallbacks (file name, detected language).
+
+    Cleaning happens before choosing, so a value that cleans to nothing falls back to the next source.
+    The options' values were checked by their declarations (``--date``, ``--url``) when resolved.
+    """
+    title = choose_title(settings.title, markup, source.stem) or _first_words(tree)
+    language = clean_lang(settings.language) or markup.get("language")
+    if not language:
+        language = languages.detect(text_of(tree))
+    language = languages.normalise_tag(language)
+    direction = markup.get("direction")  # explicit dir in the markup beats a guess from the language
+    return Metadata(
+        title=title,
+        language=language,
+        direction=direction or direction_of(language),
+        authors=list(settings.authors or markup.get("authors") or []),  # Metadata cleans each
+        subtitle=clean_field(settings.subtitle),
+        date=found_metadata.normalise_date(settings.date) or markup.get("date"),
+        publisher=clean_field(settings.publisher) or clean_field(markup.get("publisher")),
+        source_url=settings.source_url or markup.get("source_url"),
+        description=clean_field(settings.description) or clean_field(markup.get("description")),
+        subjects=list(settings.subjects or markup.get("subjects") or []),
+        rights=clean_field(settings.rights),
+    )
+
+
+def choose_title(given: str | None, markup: Mapping[str, Any], stem: str | None) -> str | None:
+    """The title: the user's, else the markup's, else the file name's (None: the text's first words)."""
+    return clean_field(given) or clean_field(markup.get("title")) or _title_from_stem(clean_field(stem))
+
+
+def find_title(source: Source, title: str | None = None) -> str:
+    """The title :func:`~exporter.normalise.normalise` would give ``source`` (before typography), found
+    without normalising its body.
+
+    A batch names its editions before writing them; this keeps that first pass to a parse.
+    """
+    if clean_field(title):
+        return clean_field(title)
+    root = parse_html(source.text, source.origin)
+    return choose_title(None, found_metadata.extract(root), source.stem) or "Untitled"
+
+
+def _title_from_stem(stem: str | None) -> str | None:
+    if not stem:
+        return None
+    words = stem.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else None
+
+
+def _first_words(tree: etree._Element, count: int = 8) -> str:
+    words = text_of(tree).split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "") if words else "Untitled"
+
+
+def drop_title_heading(state: State) -> None:
+    """The first heading repeating the title goes: writers print the title themselves."""
+    tree, title, report = state.tree, state.metadata.title, state.report
+    first = next((el for el in tree if el.tag in ("h2", "h3", "h4", "h5", "h6")), None)
+    if first is None or tree.index(first) > 2:
+        return
+    if collapse_space(text_of(first)).strip().casefold() == title.strip().casefold():
+        tree.remove(first)
+        report.note("removed {n} heading{s} repeating the title")
+        consecutive_headings(state)
+
+
+def drop_redundant_language(state: State) -> None:
+    """``lang`` equal to the article's own adds nothing; a span left with nothing to carry goes.
+
+    Such a span's id moves to its block (links follow), so no anchor is lost.
+    """
+    tree, language = state.tree, state.metadata.language
+    for el in list(tree.iter()):
+        if el.get("lang") and el.get("lang").lower() == language.lower():
+            del el.attrib["lang"]
+        if el.tag == "span" and not el.get("lang") and not el.get("dir"):
+            ident = el.get("id")
+            if ident:
+                block = el.getparent()
+                while block.tag in INLINES:
+                    block = block.getparent()
+                new = block.get("id") or ident
+                block.set("id", new)
+                for a in tree.iter("a"):
+                    if a.get("href") == "#" + ident:
+                        a.set("href", "#" + new)
+            unwrap(el)
+
+
+def mark_language(state: State) -> None:
+    """The article carries its language and direction, for every writer to pass on."""
+    state.tree.set("lang", state.metadata.language)
+    state.tree.set("dir", state.metadata.direction)

@@ -1,0 +1,39 @@
+"""The parsed page before conversion: which part of it is the article, and how deep it may nest."""
+from __future__ import annotations
+
+from lxml import etree
+
+from .state import State
+
+
+def pick_content(root: etree._Element) -> etree._Element:
+    """The part of a page that is the article: its only ``<article>`` or ``<main>``, else the body."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    for tag in ("article", "main"):
+        found = body.findall(f".//{tag}")
+        if len(found) == 1 and len("".join(found[0].itertext()).split()) >= 0.5 * len("".join(body.itertext()).split()):
+            return found[0]
+    return body
+
+
+def flatten_deep_nesting(state: State) -> None:
+    """Unwrap elements nested deeper than ``--max-depth``: their text stays, their structure goes.
+
+    Keeps the converter's recursion bounded whatever the input.
+    """
+    root, max_depth, report = state.page, state.settings.max_depth, state.report
+    deep: list[etree._Element] = []
+    stack: list[tuple[etree._Element, int]] = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        for child in el:
+            if isinstance(child.tag, str):
+                if depth + 1 > max_depth:
+                    deep.append(child)
+                stack.append((child, depth + 1))
+    for el in reversed(deep):
+        el.drop_tag()  # lxml.html elements: children and text move up into the parent
+    if deep:
+        report.note("flattened {n} over-deep element{s}", len(deep))

@@ -1,0 +1,132 @@
+"""The normaliser's passes: every step after parsing, in the order they run, in one table.
+
+Each :class:`Pass` has a name, a stage, the function (which takes the one
+:class:`~exporter.normalise.state.State` and changes it in place), a one-line
+purpose, and the option that turns it off, if any: :func:`run` checks options,
+passes never do. A pass runs once; a row that runs a pass again says why.
+``exporter normalise --passes`` prints this table. To add a step, write the
+function in the module of its job, add a row here, and add its fixtures under
+``tests/passes/<name>/``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable, Iterable
+
+from . import article, notes, page, reflow, repair, tables, transforms, typography
+from .convert import convert_page
+from .state import State
+
+
+class Stage(str, Enum):
+    """Where a pass works: the parsed page, the conversion, the clean tree, the metadata, the language."""
+
+    SOURCE_REPAIR = "source repair"
+    CONVERSION = "conversion"
+    STRUCTURE = "structure"
+    METADATA = "metadata"
+    LANGUAGE = "language"
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One row of the table."""
+
+    name: str
+    stage: Stage
+    run: Callable[[State], None]
+    purpose: str
+    #: the normaliser option (see :data:`exporter.options.NORMALISE_OPTIONS`) whose false value skips it
+    option: str | None = None
+    #: why this row runs a pass that an earlier row already ran (None: the first and only run)
+    again: str | None = None
+
+
+SOURCE, CONVERSION, STRUCTURE, METADATA, LANGUAGE = Stage
+
+#: Every step after parsing, in order.
+PASSES: tuple[Pass, ...] = (
+    Pass("flatten-deep-nesting", SOURCE, page.flatten_deep_nesting,
+         "unwrap elements nested deeper than --max-depth, keeping their text"),
+    Pass("group-source-notes", SOURCE, notes.group_source_notes,
+         "a note held in a container becomes a list item, so its paragraphs stay one note"),
+    Pass("use-noscript-images", SOURCE, repair.use_noscript_images,
+         "a <noscript> image replaces the lazy-loading copies beside it"),
+    Pass("drop-boxes", SOURCE, repair.drop_boxes,
+         "drop small share, newsletter, related and promotion boxes, and repeated pull quotes"),
+    Pass("unwrap-layout-tables", SOURCE, repair.unwrap_layout_tables,
+         "tables used for layout become plain containers; data tables stay"),
+    Pass("wrap-figures", SOURCE, repair.wrap_figures,
+         "an image wrapped with its caption and credit becomes one figure"),
+    Pass("convert", CONVERSION, convert_page,
+         "build the clean tree from an allowlist: known elements mapped, the rest unwrapped or dropped"),
+    Pass("split-double-breaks", STRUCTURE, transforms.split_double_breaks,
+         "<br><br> inside a paragraph is a paragraph break"),
+    Pass("lift-inline-images", STRUCTURE, transforms.lift_inline_images,
+         "every image in running text becomes a figure of its own"),
+    Pass("make-flow-uniform", STRUCTURE, transforms.make_flow_uniform,
+         "items and cells hold inline content or blocks, not a mix"),
+    Pass("normalise-whitespace", STRUCTURE, transforms.normalise_whitespace,
+         "collapse white space in text blocks, drop it between blocks, keep it in pre"),
+    Pass("remove-empty", STRUCTURE, transforms.remove_empty,
+         "remove empty inline elements, blocks, lists, rows and tables"),
+    Pass("typed-lists", STRUCTURE, repair.typed_lists,
+         "lines typed with bullets or numbers become lists"),
+    Pass("paragraph-headings", STRUCTURE, repair.paragraph_headings,
+         "a heading that runs to sentences is a bold paragraph"),
+    Pass("bold-paragraph-headings", STRUCTURE, repair.bold_paragraph_headings,
+         "a short bold line alone between paragraphs is a heading"),
+    Pass("drop-link-lines", STRUCTURE, repair.drop_link_lines,
+         "drop \"Read more\" and \"Related\" lines of links and newsletter or share calls"),
+    Pass("credits-into-captions", STRUCTURE, repair.credits_into_captions,
+         "a \"Photo:\" or \"©\" line after a figure joins its caption"),
+    Pass("drop-repeated-pull-quotes", STRUCTURE, repair.drop_repeated_pull_quotes,
+         "drop quotation blocks repeating words the article already says"),
+    Pass("drop-repeated-blocks", STRUCTURE, repair.drop_repeated_blocks,
+         "the same short block twice in a row is kept once"),
+    Pass("remove-empty", STRUCTURE, transforms.remove_empty,
+         "remove empty inline elements, blocks, lists, rows and tables",
+         again="the tree repairs above remove blocks (link lines, pull quotes, repeats) and can leave "
+               "their lists and quotations empty"),
+    Pass("consecutive-headings", STRUCTURE, transforms.consecutive_headings,
+         "heading levels start at h2 and never skip"),
+    Pass("detect-notes", STRUCTURE, notes.detect_notes,
+         "footnote and endnote markers and their targets become tree notes"),
+    Pass("bound-table-grids", STRUCTURE, tables.bound_table_grids,
+         "tables too large for any writer to lay out lose their spans, or become their cells' content"),
+    Pass("unique-ids", STRUCTURE, transforms.unique_ids,
+         "ids are well-formed and unique; links follow renamed ids; links to missing ids are unlinked"),
+    Pass("require-text", METADATA, article.require_text,
+         "refuse an article with neither words nor images"),
+    Pass("settle-direction", METADATA, article.settle_direction,
+         "the writing direction the markup gives the whole article"),
+    Pass("settle-metadata", METADATA, article.settle_metadata,
+         "metadata from the options, then the markup, then fallbacks (file name, detected language)"),
+    Pass("drop-title-heading", METADATA, article.drop_title_heading,
+         "the first heading repeating the title goes: writers print the title"),
+    Pass("reflow", LANGUAGE, reflow.reflow,
+         "split run-on text into news-length paragraphs at sentence boundaries", option="reflow"),
+    Pass("typography", LANGUAGE, typography.typography,
+         "quotes, apostrophes, dashes, ellipses and no-break spaces as the language writes them",
+         option="typography"),
+    Pass("drop-redundant-language", LANGUAGE, article.drop_redundant_language,
+         "lang equal to the article's own goes, and spans left carrying nothing"),
+    Pass("mark-language", LANGUAGE, article.mark_language,
+         "the article element carries the language and direction"),
+)
+
+
+def run(state: State, passes: Iterable[Pass] | None = None) -> None:
+    """Run ``passes`` (the table, by default) in order over ``state``, skipping those whose option is off."""
+    for step in PASSES if passes is None else passes:
+        if step.option is None or state.settings[step.option]:
+            step.run(state)
+
+
+def named(name: str) -> Pass:
+    """The first row called ``name``."""
+    for step in PASSES:
+        if step.name == name:
+            return step
+    raise KeyError(name)

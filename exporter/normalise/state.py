@@ -1,0 +1,31 @@
+"""What every normaliser pass works on: one object, handed from pass to pass in table order."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from ..document import Metadata, Report
+from ..options import Settings
+from ..read import Source
+
+
+@dataclass
+class State:
+    """One article on its way through :data:`exporter.normalise.passes.PASSES`.
+
+    Source repairs change ``page`` (the part of the parsed page that is the article);
+    conversion makes ``tree`` (the clean ``<article>``), which later passes change;
+    the metadata stage settles ``metadata`` from ``settings`` (the options), then
+    ``found`` (what the markup says), then fallbacks. Every pass notes what it did in
+    ``report``.
+    """
+
+    page: etree._Element
+    settings: Settings
+    source: Source
+    report: Report = field(default_factory=Report)
+    found: dict[str, Any] = field(default_factory=dict)
+    tree: etree._Element | None = None
+    metadata: Metadata | None = None
