@@ -10,9 +10,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "exporter"
-ALLOWED = [{"exporter.writers.text.blocks", "exporter.writers.text.tables"},
-           # TEMPORARY: the pass table (issue 12 item 1, in progress) removes this one; delete the line then
-           {"exporter.normalise.repair", "exporter.normalise.transforms"}]
+ALLOWED = [{"exporter.writers.text.blocks", "exporter.writers.text.tables"}]
 
 
 def module_name(path: Path, package: Path = PACKAGE) -> str:

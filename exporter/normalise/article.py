@@ -17,8 +17,8 @@ from ..tree import INLINES, direction_of, text_of
 from . import language as languages
 from . import metadata as found_metadata
 from .convert import clean_lang
-from .split import unwrap
 from .state import State
+from .surgery import unwrap
 from .text import clean_field, collapse_space
 from .transforms import consecutive_headings
 

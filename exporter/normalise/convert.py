@@ -14,9 +14,8 @@ import re
 from lxml import etree
 
 from ..document import Report
-from ..tree import BLOCKS
-from .split import remove_keep_tail, split_at
 from .state import State
+from .surgery import append_text, ensure_block_mode, last_child, lift_images, move_inline_content, remove_keep_tail
 from .text import clean_text, is_blank
 from .urls import best_from_srcset, clean_href, clean_src
 
@@ -35,10 +34,6 @@ TRANSPARENT = frozenset({
     "tfoot", "tr", "td", "th", "dd", "math",
 })
 HEADING_SOURCE = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-#: Blocks of the converter's output: the tree's, and the ``h1`` it writes for a source ``h1`` until
-#: :func:`~exporter.normalise.transforms.consecutive_headings` re-levels the headings (else an item
-#: holding one is taken for inline content, and the heading lands inside a paragraph).
-CONVERTED_BLOCKS = BLOCKS | {"h1"}
 LIST_SOURCE = frozenset({"ul", "ol", "menu", "dir"})
 PRE_SOURCE = frozenset({"pre", "listing", "xmp", "plaintext"})
 #: Source elements that start a block of their own.
@@ -92,26 +87,6 @@ def is_hidden(el: etree._Element) -> bool:
         return True
     style = el.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
-
-
-def append_text(out: etree._Element, text: str | None) -> None:
-    """Append text at the end of ``out`` (after its last child, if any)."""
-    text = clean_text(text)
-    if not text:
-        return
-    last = _last_child(out)
-    if last is not None:
-        last.tail = (last.tail or "") + text
-    else:
-        out.text = (out.text or "") + text
-
-
-def _last_child(el: etree._Element) -> etree._Element | None:
-    """``el[-1]`` or None, in constant time (``len()`` of an lxml element walks all its children)."""
-    try:
-        return el[-1]
-    except IndexError:
-        return None
 
 
 class _Loose:
@@ -196,7 +171,7 @@ class Converter:
 
     def block(self, el: etree._Element, out: etree._Element) -> None:
         tag = el.tag
-        start = _last_child(out)  # not len(out): that is linear, and quadratic over a long article
+        start = last_child(out)  # not len(out): that is linear, and quadratic over a long article
         if tag in HEADING_SOURCE:
             heading = etree.SubElement(out, tag)  # levels are made consecutive by a later pass
             self.inline_children(el, heading)
@@ -265,7 +240,7 @@ class Converter:
             elif child.tag in LIST_SOURCE and len(lst):
                 loose.close()  # a list nested directly in a list belongs to the item before it
                 holder = lst[-1]
-                _ensure_block_mode(holder)
+                ensure_block_mode(holder)
                 self.list(child, holder)
             elif kind == BLOCK_KIND:
                 loose.close()
@@ -333,7 +308,7 @@ class Converter:
                 for block in list(holder):
                     if block.tag == "p" and block is not target and len(figures) == 1:
                         append_text(figcaption, " ")
-                        _move_inline_content(block, figcaption)
+                        move_inline_content(block, figcaption)
                         holder.remove(block)
             else:
                 self.inline_children(caption, etree.SubElement(holder, "p"))
@@ -410,7 +385,7 @@ class Converter:
                 self.flow(cell, out)
             else:  # stray content in a row joins the last cell
                 out = row[-1] if len(row) else etree.SubElement(row, "td")
-                _ensure_block_mode(out) if self.kind(cell) == BLOCK_KIND else None
+                ensure_block_mode(out) if self.kind(cell) == BLOCK_KIND else None
                 if self.kind(cell) == BLOCK_KIND:
                     self.block(cell, out)
                 else:
@@ -561,57 +536,3 @@ def _detached_copy(el: etree._Element) -> etree._Element:
     return dup
 
 
-def _move_inline_content(src: etree._Element, dest: etree._Element) -> None:
-    append_text(dest, src.text)
-    for child in list(src):
-        dest.append(child)
-
-
-def _ensure_block_mode(item: etree._Element) -> None:
-    """Wrap an item's inline content in a paragraph so that blocks may follow it."""
-    if any(child.tag in CONVERTED_BLOCKS for child in item):
-        return
-    if is_blank(item.text) and not len(item):
-        return
-    p = etree.Element("p")
-    p.text, item.text = item.text, None
-    for child in list(item):
-        p.append(child)
-    item.insert(0, p)
-
-
-def lift_images(root: etree._Element, report: Report) -> None:
-    """Turn every inline image into a figure of its own, splitting its paragraph around it.
-
-    In headings and captions, where a figure cannot go, the image gives way to its alt text.
-    """
-    from ..tree import INLINES
-
-    for img in list(root.iter("img")):
-        parent = img.getparent()
-        if parent is None or parent.tag == "figure":
-            continue
-        container = parent
-        while container.tag in INLINES:
-            container = container.getparent()
-        if container.tag in ("li", "td", "th"):
-            _ensure_block_mode(container)
-            container = img.getparent()
-            while container.tag in INLINES:
-                container = container.getparent()
-        if container.tag != "p":
-            alt = img.get("alt") or ""
-            _replace_with_text(img, f" {alt} " if alt else " ")
-            continue
-        right = split_at(container, img)
-        figure = etree.Element("figure")
-        figure.append(img)
-        img.tail = None
-        container.addnext(figure)
-        figure.addnext(right)
-        report.note("made {n} figure{s} of inline images")
-
-
-def _replace_with_text(el: etree._Element, text: str) -> None:
-    el.tail = text + (el.tail or "")
-    remove_keep_tail(el)

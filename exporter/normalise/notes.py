@@ -21,8 +21,8 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ..tree import INLINES, NOTE, NOTE_ROLE, NOTEREF_ROLE
-from .split import remove_keep_tail
 from .state import State
+from .surgery import remove_keep_tail
 
 #: Marker text of a note reference: 1, [12], (3), *, **, †, ‡, §, a, [iv], note 4.
 MARKER = re.compile(r"^[\[(]?\s*(?:note\s*)?(\d{1,4}|[*†‡§¶]{1,3}|[a-z]|[ivxlc]{1,6})\s*[\])]?$", re.IGNORECASE)

@@ -27,8 +27,8 @@ from functools import lru_cache
 
 from lxml import etree
 
-from .split import remove_keep_tail, split_at, text_slots
 from .state import State
+from .surgery import remove_keep_tail, split_at, text_slots, tidy_inline_run, trim_edge_breaks
 
 #: A paragraph is run-on text when it has more words than this…
 MIN_WORDS = 150
@@ -432,8 +432,6 @@ def best_cuts(sentences: list[Sentence], logits: list[float], genre: Genre) -> l
 
 def _split_paragraph(p: etree._Element, offsets: list[int]) -> None:
     """Cut ``p`` at these character offsets of its text, the last first so earlier offsets stay valid."""
-    from .transforms import _trim_edge_breaks, tidy_inline_run
-
     parts = []
     for offset in sorted(offsets, reverse=True):
         marker = _insert_marker(p, offset)
@@ -443,7 +441,7 @@ def _split_paragraph(p: etree._Element, offsets: list[int]) -> None:
         p.addnext(right)
     for block in [p, *parts]:
         _drop_empty_inlines(block)
-        _trim_edge_breaks(block)
+        trim_edge_breaks(block)
         tidy_inline_run(block)
 
 

@@ -19,9 +19,8 @@ from lxml import etree
 
 from ..document import Report
 from ..tree import HEADINGS, INLINES, text_of
-from .convert import _move_inline_content, append_text
-from .split import remove_keep_tail, split_at
 from .state import State
+from .surgery import append_text, move_inline_content, remove_keep_tail, split_at, tidy_inline_run, unwrap
 from .text import collapse_space, is_blank
 
 _WORD = re.compile(r"[^\W_]+")
@@ -227,8 +226,6 @@ _SENTENCE_END = re.compile(r"[.,;:!…\"'\u201d\u2019)]\s*$")
 def bold_paragraph_headings(state: State) -> None:
     """A short line, all bold, alone between paragraphs, is a heading: one level below the heading before it."""
     root, report = state.tree, state.report
-    from .split import unwrap
-
     level = 1
     for el in list(root):
         if el.tag in HEADINGS:
@@ -313,8 +310,6 @@ def _strip_marker(el: etree._Element, strict: bool) -> None:
 def typed_lists(state: State) -> None:
     """Lines typed with bullets or numbers, split by ``<br>`` or as paragraphs of their own, become lists."""
     root, report = state.tree, state.report
-    from .transforms import tidy_inline_run
-
     for p in list(root.iter("p")):
         if p.getparent() is None or p.find("br") is None:
             continue
@@ -463,6 +458,6 @@ def credits_into_captions(state: State) -> None:
             caption = etree.SubElement(figure, "figcaption")
         else:
             append_text(caption, " ")
-        _move_inline_content(nxt, caption)
+        move_inline_content(nxt, caption)
         nxt.getparent().remove(nxt)
         report.note("moved {n} photo credit{s} into captions")

@@ -12,12 +12,11 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ..tree import HEADINGS, INLINES
-from .convert import CONVERTED_BLOCKS as BLOCKS
-from .convert import lift_images
-from .notes import detect_notes
 from .state import State
-from .split import has_content, remove_keep_tail, split_at, text_slots, unwrap
-from .text import collapse_space, is_blank
+from .surgery import CONVERTED_BLOCKS as BLOCKS
+from .surgery import (has_content, lift_images, remove_keep_tail, split_at, tidy_inline_run, trim_edge_breaks,
+                      unwrap)
+from .text import is_blank
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
 #: Elements whose inline content is laid out as one run of text.
@@ -62,7 +61,7 @@ def lift_inline_images(state: State) -> None:
 
 def normalise_whitespace(state: State) -> None:
     """Collapse white space in text blocks; drop white space between blocks; leave ``pre`` alone."""
-    root, report = state.tree, state.report
+    root = state.tree
     for el in root.iter():
         if el.tag == "pre":
             continue
@@ -87,42 +86,6 @@ def _holds_blocks(el: etree._Element) -> bool:
     return any(child.tag in BLOCKS for child in el)
 
 
-def tidy_inline_run(block: etree._Element) -> None:
-    """One run of inline text: single spaces, none at the edges or around line breaks."""
-    slots = text_slots(block)
-    previous_space = True  # at the start of the block, leading space goes
-    for i, (el, which) in enumerate(slots):
-        value = getattr(el, which)
-        breaks_here = (which == "tail" and el.tag == "br")
-        if breaks_here:
-            previous_space = True
-        if not value:
-            continue
-        value = collapse_space(value)
-        if previous_space:
-            value = value.lstrip(" ")
-        if value:
-            previous_space = value.endswith(" ")
-        setattr(el, which, value or None)
-    # trailing spaces: at the very end, and before a line break
-    for i in range(len(slots) - 1, -1, -1):
-        el, which = slots[i]
-        value = getattr(el, which)
-        if value:
-            setattr(el, which, value.rstrip(" ") or None)
-            if value.strip(" "):
-                break
-    for br in block.iter("br"):
-        prev = br.getprevious()
-        if prev is not None:
-            if prev.tail:
-                prev.tail = prev.tail.rstrip(" ") or None
-        else:
-            parent = br.getparent()
-            if parent.text:
-                parent.text = parent.text.rstrip(" ") or None
-
-
 def remove_empty(state: State) -> None:
     """Remove what holds nothing: empty inline elements, blocks, lists, rows and tables."""
     root, report = state.tree, state.report
@@ -134,7 +97,7 @@ def remove_empty(state: State) -> None:
             if not len(el) and not el.text:
                 remove_keep_tail(el)
         elif tag in ("p", *HEADINGS, "h1", "figcaption", "caption"):
-            _trim_edge_breaks(el)
+            trim_edge_breaks(el)
             if not has_content(el):
                 remove_keep_tail(el)
                 report.note("removed {n} empty block{s}")
@@ -171,19 +134,9 @@ def _replace_by_caption(el: etree._Element, caption_tag: str) -> None:
     el.getparent().remove(el)
 
 
-def _trim_edge_breaks(el: etree._Element) -> None:
-    """Line breaks at the start or end of a block add nothing."""
-    while len(el) and el[-1].tag == "br" and is_blank(el[-1].tail):
-        el.remove(el[-1])
-    while len(el) and el[0].tag == "br" and is_blank(el.text):
-        br = el[0]
-        el.text = br.tail
-        el.remove(br)
-
-
 def make_flow_uniform(state: State) -> None:
     """Items and cells hold inline content or blocks, not a mix: wrap the inline runs."""
-    root, report = state.tree, state.report
+    root = state.tree
     for el in root.iter("li", "td", "th"):
         if not _holds_blocks(el):
             continue

@@ -1,0 +1,240 @@
+"""Tree surgery the normaliser's converter and passes share: splitting, unwrapping, removing,
+moving content, tidying a run of inline text, lifting images into figures.
+
+Every helper here works on an element and knows no pass order; passes and the converter import
+them, never one another's private helpers.
+
+Splitting an inline container in two at a descendant:
+
+``<p>a <em>b<br/><br/>c</em> d</p>`` split at the first ``br`` gives
+``<p>a <em>b</em></p>`` and ``<p><em>c</em> d</p>``: every inline element open at
+the split point is closed on the left and re-opened on the right.
+"""
+from __future__ import annotations
+
+from lxml import etree
+
+from ..document import Report
+from ..tree import BLOCKS, INLINES
+from .text import clean_text, collapse_space, is_blank
+
+#: Blocks of the converter's output: the tree's, and the ``h1`` it writes for a source ``h1`` until
+#: :func:`~exporter.normalise.transforms.consecutive_headings` re-levels the headings (else an item
+#: holding one is taken for inline content, and the heading lands inside a paragraph).
+CONVERTED_BLOCKS = BLOCKS | {"h1"}
+
+
+def _shallow_copy(el: etree._Element) -> etree._Element:
+    copy = etree.Element(el.tag)
+    for key, value in el.attrib.items():
+        if key != "id":  # an id stays with the left part, where its target starts
+            copy.set(key, value)
+    return copy
+
+
+def split_at(block: etree._Element, marker: etree._Element) -> etree._Element:
+    """Cut ``block`` at ``marker`` (a descendant), remove ``marker`` and return the right part.
+
+    ``block`` keeps what came before the marker; the returned element (same tag
+    and attributes, without the id) holds what came after. The caller inserts it.
+    """
+    chain = [marker]
+    while chain[-1] is not block:
+        parent = chain[-1].getparent()
+        if parent is None:
+            raise ValueError("marker is not inside block")
+        chain.append(parent)
+    right_below: etree._Element | None = None
+    for level in range(1, len(chain)):
+        node, el = chain[level - 1], chain[level]
+        right = _shallow_copy(el)
+        if right_below is None:
+            right.text = node.tail
+        else:
+            right.append(right_below)
+            right_below.tail = node.tail
+        node.tail = None
+        for sibling in list(node.itersiblings()):
+            right.append(sibling)
+        right_below = right
+    marker.getparent().remove(marker)
+    assert right_below is not None
+    return right_below
+
+
+def has_content(el: etree._Element) -> bool:
+    """True when ``el`` holds any non-blank text or an image."""
+    if any(text.strip() for text in el.itertext()):
+        return True
+    return next(el.iter("img"), None) is not None
+
+
+def remove_keep_tail(el: etree._Element) -> None:
+    """Remove ``el`` and its content, keeping its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def unwrap(el: etree._Element) -> None:
+    """Replace ``el`` by its content (text, children and tail stay where they were)."""
+    parent = el.getparent()
+    index = parent.index(el)
+    prev = el.getprevious()
+    if el.text:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.text
+        else:
+            parent.text = (parent.text or "") + el.text
+    children = list(el)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    last = children[-1] if children else el.getprevious()
+    if el.tail:
+        if last is not None:
+            last.tail = (last.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def text_slots(block: etree._Element) -> list[tuple[etree._Element, str]]:
+    """Every place text can sit inside ``block``, in reading order: ``(element, "text" | "tail")``."""
+    slots: list[tuple[etree._Element, str]] = []
+
+    def walk(el: etree._Element) -> None:
+        slots.append((el, "text"))
+        for child in el:
+            walk(child)
+            slots.append((child, "tail"))
+
+    walk(block)
+    return slots
+
+
+def append_text(out: etree._Element, text: str | None) -> None:
+    """Append text at the end of ``out`` (after its last child, if any)."""
+    text = clean_text(text)
+    if not text:
+        return
+    last = last_child(out)
+    if last is not None:
+        last.tail = (last.tail or "") + text
+    else:
+        out.text = (out.text or "") + text
+
+
+def last_child(el: etree._Element) -> etree._Element | None:
+    """``el[-1]`` or None, in constant time (``len()`` of an lxml element walks all its children)."""
+    try:
+        return el[-1]
+    except IndexError:
+        return None
+
+
+def move_inline_content(src: etree._Element, dest: etree._Element) -> None:
+    """Move ``src``'s text and children to the end of ``dest`` (``src`` is left empty)."""
+    append_text(dest, src.text)
+    for child in list(src):
+        dest.append(child)
+
+
+def ensure_block_mode(item: etree._Element) -> None:
+    """Wrap an item's inline content in a paragraph so that blocks may follow it."""
+    if any(child.tag in CONVERTED_BLOCKS for child in item):
+        return
+    if is_blank(item.text) and not len(item):
+        return
+    p = etree.Element("p")
+    p.text, item.text = item.text, None
+    for child in list(item):
+        p.append(child)
+    item.insert(0, p)
+
+
+def lift_images(root: etree._Element, report: Report) -> None:
+    """Turn every inline image into a figure of its own, splitting its paragraph around it.
+
+    In headings and captions, where a figure cannot go, the image gives way to its alt text.
+    """
+    for img in list(root.iter("img")):
+        parent = img.getparent()
+        if parent is None or parent.tag == "figure":
+            continue
+        container = parent
+        while container.tag in INLINES:
+            container = container.getparent()
+        if container.tag in ("li", "td", "th"):
+            ensure_block_mode(container)
+            container = img.getparent()
+            while container.tag in INLINES:
+                container = container.getparent()
+        if container.tag != "p":
+            alt = img.get("alt") or ""
+            _replace_with_text(img, f" {alt} " if alt else " ")
+            continue
+        right = split_at(container, img)
+        figure = etree.Element("figure")
+        figure.append(img)
+        img.tail = None
+        container.addnext(figure)
+        figure.addnext(right)
+        report.note("made {n} figure{s} of inline images")
+
+
+def _replace_with_text(el: etree._Element, text: str) -> None:
+    el.tail = text + (el.tail or "")
+    remove_keep_tail(el)
+
+
+def tidy_inline_run(block: etree._Element) -> None:
+    """One run of inline text: single spaces, none at the edges or around line breaks."""
+    slots = text_slots(block)
+    previous_space = True  # at the start of the block, leading space goes
+    for i, (el, which) in enumerate(slots):
+        value = getattr(el, which)
+        breaks_here = (which == "tail" and el.tag == "br")
+        if breaks_here:
+            previous_space = True
+        if not value:
+            continue
+        value = collapse_space(value)
+        if previous_space:
+            value = value.lstrip(" ")
+        if value:
+            previous_space = value.endswith(" ")
+        setattr(el, which, value or None)
+    # trailing spaces: at the very end, and before a line break
+    for i in range(len(slots) - 1, -1, -1):
+        el, which = slots[i]
+        value = getattr(el, which)
+        if value:
+            setattr(el, which, value.rstrip(" ") or None)
+            if value.strip(" "):
+                break
+    for br in block.iter("br"):
+        prev = br.getprevious()
+        if prev is not None:
+            if prev.tail:
+                prev.tail = prev.tail.rstrip(" ") or None
+        else:
+            parent = br.getparent()
+            if parent.text:
+                parent.text = parent.text.rstrip(" ") or None
+
+
+def trim_edge_breaks(el: etree._Element) -> None:
+    """Line breaks at the start or end of a block add nothing."""
+    while len(el) and el[-1].tag == "br" and is_blank(el[-1].tail):
+        el.remove(el[-1])
+    while len(el) and el[0].tag == "br" and is_blank(el.text):
+        br = el[0]
+        el.text = br.tail
+        el.remove(br)
