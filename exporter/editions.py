@@ -19,6 +19,7 @@ from .normalise import OPTIONS as NORMALISE_OPTIONS
 from .normalise import find_title, normalise
 from .options import PIPELINE_OPTIONS, Settings, complete, split
 from .read import read_source
+from .recursion import deep_recursion
 from .resources import ResourcePolicy
 
 log = logging.getLogger("exporter")
@@ -96,7 +97,8 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
         complete_settings = complete(writer_cls.options + PIPELINE_OPTIONS, settings)
         with atomic_path(target) as tmp:
             try:
-                writer_cls().write(book, tmp, complete_settings, policy)
+                with deep_recursion():  # layout recurses per level of nesting, WeasyPrint's several times
+                    writer_cls().write(book, tmp, complete_settings, policy)
             except RecursionError:  # any writer's; the one place it becomes a status (depth is a limit)
                 raise LimitError(f"{target.name}: the document is nested too deeply for the {name} writer") from None
         log.info("wrote %s", target)

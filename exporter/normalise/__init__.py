@@ -8,7 +8,6 @@ It knows no output format.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from ..document import Document
 from ..errors import LimitError
 from ..options import LIMIT_OPTIONS, METADATA_OPTIONS, NORMALISE_OPTIONS, Option, resolve
 from ..read import Source, decode_source, parse_html
+from ..recursion import deep_recursion
 from ..tree import validation_errors
 from . import metadata as found_metadata
 from . import passes
@@ -44,10 +44,11 @@ def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: s
     if settings.max_input_mb and len(source.text) > settings.max_input_mb * 1_000_000:
         raise LimitError(f"{source.origin}: input is over the limit of {settings.max_input_mb:g} MB "
                          f"(raise it with --max-input-mb)")
-    root = parse_html(source.text, source.origin)
-    found = found_metadata.extract(root)
-    state = State(page=pick_content(root), settings=settings, source=source, found=found)
-    passes.run(state)
+    with deep_recursion():  # the converter recurses per level of nesting, up to --max-depth
+        root = parse_html(source.text, source.origin)
+        found = found_metadata.extract(root)
+        state = State(page=pick_content(root), settings=settings, source=source, found=found)
+        passes.run(state)
     tree = state.tree
     if os.environ.get("EXPORTER_VALIDATE_TREES"):  # the test suite sets it: every tree must be valid
         problems = validation_errors(tree)
@@ -57,11 +58,3 @@ def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: s
 
 
 __all__ = ["OPTIONS", "normalise", "find_title"]
-
-
-def _raise_recursion_limit() -> None:
-    if sys.getrecursionlimit() < 20_000:
-        sys.setrecursionlimit(20_000)
-
-
-_raise_recursion_limit()
