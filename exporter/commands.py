@@ -15,6 +15,7 @@ from . import themes, writers
 from .cli import Context, _Exit, _guarded
 from .errors import BatchError, one_line
 from .normalise import OPTIONS as NORMALISE_OPTIONS
+from .normalise.passes import describe as describe_passes
 from .options import Option, resolve
 from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, run_export
 
@@ -119,8 +120,16 @@ def export(obj: Context, inputs: tuple[str, ...], formats: str, out: Path, **opt
     _guarded(obj, run)
 
 
+def _list_passes(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo("\n".join(describe_passes()))
+        ctx.exit()
+
+
 @click.command(name="normalise")
 @click.argument("source", metavar="INPUT", default=str(SAMPLE))
+@click.option("--passes", is_flag=True, is_eager=True, expose_value=False, callback=_list_passes,
+              help="List the normaliser's passes in the order they run, with what each does, and exit.")
 @click.option("--report", is_flag=True, help="Also list, on stderr, what the normaliser changed.")
 @click.option("--metadata/--no-metadata", "show_metadata", default=False,
               help="Also print the metadata found, as a comment before the tree.")

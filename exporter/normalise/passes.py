@@ -124,6 +124,22 @@ def run(state: State, passes: Iterable[Pass] | None = None) -> None:
             step.run(state)
 
 
+def describe(passes: Iterable[Pass] | None = None) -> list[str]:
+    """The table as ``exporter normalise --passes`` prints it: one line a pass, in order."""
+    rows = list(PASSES if passes is None else passes)
+    width = max(len(step.name) for step in rows)
+    stage_width = max(len(step.stage.value) for step in rows)
+    lines = []
+    for number, step in enumerate(rows, 1):
+        line = f"{number:2}  {step.name:{width}}  {step.stage.value:{stage_width}}  {step.purpose}"
+        if step.option:
+            line += f" (off: --no-{step.option.replace('_', '-')})"
+        if step.again:
+            line += f" (again: {step.again})"
+        lines.append(line)
+    return lines
+
+
 def named(name: str) -> Pass:
     """The first row called ``name``."""
     for step in PASSES:
