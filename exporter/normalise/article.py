@@ -16,10 +16,9 @@ from ..read import Source, parse_html
 from ..tree import INLINES, direction_of, text_of
 from . import language as languages
 from . import metadata as found_metadata
-from .convert import clean_lang
 from .state import State
 from .surgery import unwrap
-from .text import clean_field, collapse_space
+from .text import clean_field, clean_lang, collapse_space
 from .transforms import consecutive_headings
 
 

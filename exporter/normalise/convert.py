@@ -16,7 +16,7 @@ from lxml import etree
 from ..document import Report
 from .state import State
 from .surgery import append_text, ensure_block_mode, last_child, lift_images, move_inline_content, remove_keep_tail
-from .text import clean_text, is_blank
+from .text import clean_dir, clean_lang, clean_text, is_blank
 from .urls import best_from_srcset, clean_href, clean_src
 
 #: Dropped together with everything inside: not article content.
@@ -51,24 +51,10 @@ INLINE_MAP = {
 }
 PRE_INLINE = frozenset({"em", "strong", "code", "a", "span"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _PLACEHOLDER_SRC = re.compile(r"^data:image/(gif|png);base64,.{0,200}$|blank\.gif|spacer\.gif|pixel\.gif|1x1",
                               re.IGNORECASE)
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-url", "data-hi-res-src", "data-full-src")
 DROP_KIND, BLOCK_KIND, INLINE_KIND = "drop", "block", "inline"
-
-
-def clean_lang(value: str | None) -> str | None:
-    """A well-formed BCP 47-ish tag (``en_US`` → ``en-US``), or None."""
-    if not value:
-        return None
-    value = value.strip().replace("_", "-")
-    return value if _LANG.match(value) else None
-
-
-def clean_dir(value: str | None) -> str | None:
-    value = (value or "").strip().lower()
-    return value if value in ("ltr", "rtl") else None
 
 
 def _copy_common(src: etree._Element, out: etree._Element) -> None:

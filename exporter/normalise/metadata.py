@@ -12,8 +12,7 @@ from typing import Any, Iterator
 from lxml import etree
 
 from .. import dates
-from .convert import clean_lang
-from .text import clean_text, collapse_space
+from .text import clean_lang, clean_text, collapse_space
 
 _BYLINE_PREFIX = re.compile(r"^\s*(by|von|par|por|di|door|av|af)\s+", re.IGNORECASE)
 

@@ -1,4 +1,4 @@
-"""Text-level cleaning shared by the normaliser's stages: NFC, control characters, whitespace."""
+"""Text-level cleaning shared by the normaliser's stages: NFC, control characters, whitespace, language tags."""
 from __future__ import annotations
 
 import re
@@ -8,6 +8,7 @@ import unicodedata
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 #: HTML's collapsible white space, plus the Unicode line/paragraph separators.
 _SPACE_RUN = re.compile("[ \t\n\r\f\u2028\u2029]+")
+_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
 def clean_text(text: str | None) -> str:
@@ -32,3 +33,16 @@ def clean_field(value: object) -> str | None:
     if value is None:
         return None
     return collapse_space(clean_text(str(value))).strip() or None
+
+
+def clean_lang(value: str | None) -> str | None:
+    """A well-formed BCP 47-ish tag (``en_US`` → ``en-US``), or None."""
+    if not value:
+        return None
+    value = value.strip().replace("_", "-")
+    return value if _LANG.match(value) else None
+
+
+def clean_dir(value: str | None) -> str | None:
+    value = (value or "").strip().lower()
+    return value if value in ("ltr", "rtl") else None
