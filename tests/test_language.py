@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 import exporter
-from exporter.normalise import language, text_of
+from exporter.normalise import language
+from exporter.tree import text_of
 from helpers import corpus_pages, page_metadata
 
 #: Its text is lorem ipsum: Latin, whatever its page's <html lang> says.
