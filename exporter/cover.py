@@ -66,7 +66,7 @@ def generate(meta: Metadata, theme: Theme) -> bytes:
         lines, font = _fit(site, _font(theme, site, meta.language), width, max_height=140, start=56, minimum=32)
         _draw_lines(draw, lines[:2], font, SIZE[1] - MARGIN - 80 * len(lines[:2]), accent, direction, spacing=1.3)
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG", compress_level=6)  # optimize=True took 0.1 s more a book for 3 % smaller
     return out.getvalue()
 
 

@@ -16,7 +16,8 @@ def write_archive(eb: epub.EpubBook, path: Path, modified: dt.datetime) -> None:
     """Write ``eb`` to ``path`` as a reproducible zip (``modified`` is ``dcterms:modified`` and every entry's time)."""
     buffer = io.BytesIO()
     try:
-        epub.write_epub(buffer, eb, {"epub3_pages": False, "epub3_landmark": False,
+        # compresslevel 0: this zip is only read back by reproducible_zip, which compresses once for good
+        epub.write_epub(buffer, eb, {"epub3_pages": False, "epub3_landmark": False, "compresslevel": 0,
                                      "mtime": modified, "raise_exceptions": True})
     except OSError:
         raise

@@ -9,6 +9,7 @@ line-break classes that ``uniseg`` carries).
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import wcwidth
 from uniseg.linebreak import LineBreak, line_break
@@ -38,6 +39,7 @@ def cells(text: str) -> int:
     return max(0, wcwidth.width(text.replace(GLUE, " "), control_codes="ignore"))
 
 
+@lru_cache(maxsize=4096)
 def wide(char: str) -> bool:
     """True for characters that take two cells (CJK)."""
     return not char.isascii() and wcwidth.wcwidth(char) == 2
@@ -64,7 +66,7 @@ def units(word: str) -> list[list[str]]:
     digit and runs on into CJK (``DeepMind开发``, ``2014年``), which search
     tools and word counters take for one word.
     """
-    if word.isascii():
+    if word.isascii() or not any(map(wide, word)):  # a line breaks only next to a wide character
         return [[word]]
     chunks: list[list[str]] = [[]]
     start = 0
