@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "corpus" / "seed" / "article.html"
 if not SEED.is_file():
-    SEED = ROOT / "exporter" / "sample" / "article.html"
+    SEED = ROOT / "tests" / "data" / "corpus" / "seed" / "article.html"
 
 
 def cli() -> list[str]:
