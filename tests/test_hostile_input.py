@@ -272,3 +272,39 @@ def test_use_bomb_reaches_neither_edition(tmp_path: Path) -> None:
         assert not [n for n in z.namelist() if n.endswith(".svg")]
         article = b"".join(z.read(n) for n in z.namelist() if n.endswith(".xhtml"))
     assert b"A harmless chart" in article and b"Caption stays." in article
+
+
+# --- beyond the list: long titles on the cover, unbreakable runs in the PDF ---------------------------
+
+def test_cover_measures_only_what_it_can_show(monkeypatch) -> None:
+    """A 200,000-character title was wrapped whole at ten sizes (2 million measurements, minutes)."""
+    from exporter import cover, themes
+    from exporter.document import Metadata
+
+    calls = []
+    load = cover._load
+
+    def counting(path, size):
+        font = load(path, size)
+        measure = font.getlength
+        font.getlength = lambda text, *a, **k: calls.append(1) or measure(text, *a, **k)
+        return font
+
+    monkeypatch.setattr(cover, "_load", counting)
+    png = cover.generate(Metadata(title="T" * 200_000, subtitle="word " * 40_000), themes.load("default"))
+    assert png.startswith(b"\x89PNG") and len(calls) < 50_000
+
+
+def test_pdf_gives_runs_no_line_can_hold_a_break() -> None:
+    """WeasyPrint's time grew with the square of an unbreakable run: 200,000 characters outlasted the limit."""
+    import re
+
+    from exporter.document import Book
+    from exporter.resources import ResourcePolicy
+    from exporter.writers.pdf.markup import LONGEST_RUN, build_html
+
+    word = "Donaudampfschifffahrtsgesellschaftskapitän"
+    doc = normalise(PAGE.format(head="", body=f"<p>{'a' * 20_000} {word}</p><pre>{'x' * 5_000}</pre>"))
+    html = build_html(Book(metadata=doc.metadata, articles=[doc]), ResourcePolicy(offline=True))
+    assert word in html and html.count("a") >= 20_000 and html.count("x") >= 5_000
+    assert max(len(run) for run in re.findall(r"[^\s\u200b<>]+", html)) <= LONGEST_RUN

@@ -15,6 +15,7 @@ What print needs beyond the shared HTML of :mod:`exporter.writers.html`:
 from __future__ import annotations
 
 import base64
+import re
 from typing import Iterable
 from urllib.parse import urlsplit
 
@@ -77,8 +78,32 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
     for section in sections:
         label_bookmarks(section)
         show_link_urls(section, links)
+        break_long_runs(section)
     propagate_lang(html)
     return "<!DOCTYPE html>\n" + etree.tostring(html, encoding="unicode", method="html")
+
+
+#: Runs of more characters than this between spaces get a break opportunity (U+200B) every
+#: :data:`RUN_PIECE` characters. WeasyPrint breaks a run too long for its line (``overflow-wrap``) at a
+#: cost that grows with the run, for every line it fills: a "word" of 200,000 characters, or a ``pre`` of
+#: long lines, outlasted the render limit. No word of any language is this long, and a zero-width break
+#: shows nothing; pieces shorter than a line need no costly break.
+LONGEST_RUN = 200
+RUN_PIECE = 40
+_LONG_RUN = re.compile("[^ \t\n\r\u200b]{%d,}" % (LONGEST_RUN + 1))
+
+
+def break_long_runs(root: etree._Element) -> None:
+    """A zero-width break every :data:`RUN_PIECE` characters of a run longer than :data:`LONGEST_RUN`."""
+    def cut(match: re.Match) -> str:
+        run = match.group(0)
+        return "\u200b".join(run[i:i + RUN_PIECE] for i in range(0, len(run), RUN_PIECE))
+
+    for el in root.iter():
+        for name in ("text", "tail"):
+            value = getattr(el, name)
+            if value and len(value) > LONGEST_RUN:
+                setattr(el, name, _LONG_RUN.sub(cut, value))
 
 
 def _head(meta: Metadata) -> etree._Element:
