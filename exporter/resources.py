@@ -240,7 +240,7 @@ class ResourcePolicy:
             parts = urllib.parse.urlsplit(current)
             if parts.scheme not in ("http", "https"):
                 raise ResourceDenied(f"{_short(url)}: redirected to a non-web URL")
-            address = self._checked_address(current)
+            address = self._checked_address(current, deadline)
             status, headers, data = self._get(parts, address, deadline, url)
             if status in REDIRECTS and headers.get("Location"):
                 current = urllib.parse.urljoin(current, headers["Location"].strip())
@@ -252,17 +252,24 @@ class ResourcePolicy:
 
     def _get(self, parts: urllib.parse.SplitResult, address: str, deadline: float,
              original: str) -> tuple[int, http.client.HTTPMessage, bytes]:
-        """One GET to ``address`` (already checked) for ``parts``, within ``deadline``, capped in size."""
+        """One GET to ``address`` (already checked) for ``parts``, by ``deadline``, capped in size.
+
+        Socket timeouts bound each read, not the response: a server trickling the
+        status line, the headers or chunk sizes a byte at a time would never trip
+        them. So a :class:`_Cutoff` shuts the connection down at the deadline,
+        whatever it is waiting for (TLS handshake, headers, body).
+        """
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
             raise ResourceDenied(f"{_short(original)}: bad port") from None
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise ResourceUnavailable(f"{_short(original)}: timed out after {self.timeout:g} s")
+            raise ResourceUnavailable(self._timed_out(original))
         cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
         conn = cls(parts.hostname, port, address=address, timeout=remaining)
         target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        cutoff = _Cutoff(conn, remaining)
         try:
             conn.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": "image/*, */*;q=0.5",
                                                  "Accept-Encoding": "identity", "Connection": "close"})
@@ -276,8 +283,8 @@ class ResourcePolicy:
             size = 0
             while True:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise ResourceUnavailable(f"{_short(original)}: timed out after {self.timeout:g} s")
+                if remaining <= 0 or cutoff.fired:
+                    raise ResourceUnavailable(self._timed_out(original))
                 if conn.sock is not None:
                     conn.sock.settimeout(remaining)
                 chunk = response.read1(65536)
@@ -288,19 +295,29 @@ class ResourcePolicy:
                     raise ResourceDenied(f"{_short(original)}: over the resource limit of "
                                          f"{self.max_bytes / 1e6:g} MB")
                 chunks.append(chunk)
+            if cutoff.fired:  # the end of the data may be the cut, not the end of the response
+                raise ResourceUnavailable(self._timed_out(original))
             return response.status, response.headers, b"".join(chunks)
         except (OSError, http.client.HTTPException, ValueError) as exc:
+            if cutoff.fired or time.monotonic() >= deadline:
+                raise ResourceUnavailable(self._timed_out(original)) from None
             raise ResourceUnavailable(f"{_short(original)}: {type(exc).__name__}: {exc}") from None
         finally:
+            cutoff.cancel()
             conn.close()
 
-    def _checked_address(self, url: str) -> str:
-        """The address to connect to: resolved once, and every answer refused if any is not public."""
+    def _timed_out(self, url: str) -> str:
+        return f"{_short(url)}: timed out after {self.timeout:g} s"
+
+    def _checked_address(self, url: str, deadline: float) -> str:
+        """The address to connect to: resolved once (by ``deadline``), every answer refused if any is not public."""
         host = urllib.parse.urlsplit(url).hostname
         if not host:
             raise ResourceDenied(f"{_short(url)}: no host")
         try:
-            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+            infos = _resolve(host, deadline - time.monotonic())
+        except TimeoutError:
+            raise ResourceUnavailable(self._timed_out(url)) from None
         except (socket.gaierror, UnicodeError, OSError) as exc:
             raise ResourceUnavailable(f"{_short(url)}: {exc}") from None
         if not infos:
@@ -314,12 +331,119 @@ class ResourcePolicy:
         return addresses[0]
 
 
+#: IPv4 ranges Python's ``is_global`` lets through but that are not globally routable unicast.
+_IPV4_NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "192.88.99.0/24", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
+))
+#: IPv6 forms that carry an IPv4 address the packets end up at: judged by that address.
+#: (IPv4-mapped ::ffff:0:0/96, IPv4-translated ::ffff:0:0:0/96, IPv4-compatible ::/96 and NAT64 64:ff9b::/96
+#: carry it in the last 32 bits; 6to4 2002::/16 in bits 16-47; Teredo 2001::/32 has a server and a client.)
+_IPV6_LAST_32_BITS = tuple(ipaddress.ip_network(n) for n in ("::ffff:0:0/96", "::ffff:0:0:0/96", "::/96",
+                                                             "64:ff9b::/96"))
+#: Special-purpose IPv6 ranges inside 2000::/3 (the only global unicast space) that are not globally routable:
+#: IETF protocol assignments (Teredo, judged by its IPv4 addresses, aside), documentation, ORCHID, SRv6 SIDs.
+_IPV6_NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in (
+    "2001::/23", "2001:db8::/32", "2001:10::/28", "2001:20::/28", "3fff::/20", "5f00::/16",
+))
+_TEREDO = ipaddress.ip_network("2001::/32")
+_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...] | None:
+    """The IPv4 addresses an IPv6 address hands its packets to, or None when it is plain IPv6.
+
+    Covers IPv4-mapped, IPv4-translated (SIIT), IPv4-compatible, NAT64 (64:ff9b::/96), 6to4,
+    Teredo (server and client) and ISATAP interface identifiers (``…:0:5efe:a.b.c.d``).
+    """
+    if any(ip in net for net in _IPV6_LAST_32_BITS):
+        return (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF),)
+    if ip.sixtofour is not None:
+        return (ip.sixtofour,)
+    if ip in _TEREDO:
+        server, client = ip.teredo
+        return (server, client)
+    if (int(ip) >> 32) & 0xFDFFFFFF == 0x00005EFE:  # ISATAP: the IPv4 address is the interface identifier
+        return (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF),)
+    return None
+
+
 def is_public(address: str) -> bool:
-    """True for a globally routable unicast address (IPv4-mapped IPv6 judged as the IPv4 inside)."""
+    """True for a globally routable unicast address.
+
+    An IPv6 address that carries an IPv4 address (:func:`embedded_ipv4`) is judged by
+    every IPv4 address inside; any other IPv6 address must be global unicast (2000::/3)
+    outside the special-purpose ranges. Everything else (loopback, private, link-local,
+    site-local, unique-local, multicast, NAT64 local-use 64:ff9b:1::/48, discard,
+    documentation, reserved) is not public.
+    """
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    if isinstance(ip, ipaddress.IPv6Address):
+        inside = embedded_ipv4(ip)
+        if inside is not None:
+            return all(_public_ipv4(v4) for v4 in inside)
+        return ip in _GLOBAL_UNICAST and not any(ip in net for net in _IPV6_NOT_GLOBAL)
+    return _public_ipv4(ip)
+
+
+def _public_ipv4(ip: ipaddress.IPv4Address) -> bool:
+    return ip.is_global and not any(ip in net for net in _IPV4_NOT_GLOBAL)
+
+
+def _resolve(host: str, seconds: float) -> list:
+    """``getaddrinfo`` within ``seconds``: the system resolver has its own, longer timeouts.
+
+    The lookup runs in a daemon thread; past the time it is abandoned (it ends
+    when the resolver gives up) and :class:`TimeoutError` is raised.
+    """
+    if seconds <= 0:
+        raise TimeoutError
+    outcome: list = []
+
+    def lookup() -> None:
+        try:
+            outcome.append(socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP))
+        except BaseException as exc:  # handed to the caller
+            outcome.append(exc)
+
+    worker = threading.Thread(target=lookup, daemon=True, name="exporter-dns")
+    worker.start()
+    worker.join(seconds)
+    if not outcome:
+        raise TimeoutError
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+class _Cutoff:
+    """Shuts a connection's socket down after ``seconds``, and again every 50 ms until cancelled.
+
+    A shut-down socket wakes every blocked read (plain or TLS) with an end of
+    file or an error; ``fired`` tells the reader that this was the deadline.
+    Striking again covers a socket made just after a strike (connect, TLS).
+    """
+
+    def __init__(self, conn: http.client.HTTPConnection, seconds: float) -> None:
+        self.conn = conn
+        self.fired = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, args=(seconds,), daemon=True, name="exporter-fetch-cutoff")
+        self._thread.start()
+
+    def _watch(self, seconds: float) -> None:
+        delay = seconds
+        while not self._stop.wait(delay):
+            self.fired = True
+            sock = self.conn.sock
+            if sock is not None:
+                try:
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the descriptor, under TLS too
+                except OSError:
+                    pass
+            delay = 0.05
+
+    def cancel(self) -> None:
+        self._stop.set()
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -343,7 +467,9 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        # the handshake happens with the TLS socket in place, so the cutoff can reach it
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host, do_handshake_on_connect=False)
+        self.sock.do_handshake()
 
 
 def _inside(root: Path, path: Path) -> bool:

@@ -36,6 +36,16 @@ PNG = _png()
 BIG = 3_000_000  # bytes served by /big and /big-unsized, over the 1 MB cap the tests set
 
 
+#: Responses trickled a byte at a time: the status line, the headers, a chunk size line, the body.
+TRICKLES: dict[str, tuple[bytes, bytes]] = {
+    "/trickle-status": (b"", b"HTTP/1.0 200 OK" + b" " * 60),
+    "/trickle-headers": (b"HTTP/1.0 200 OK\r\n", b"".join(b"X-%d: y\r\n" % n for n in range(20))),
+    "/trickle-chunk-size": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", b"0" * 60),
+    "/trickle-chunked-body": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                              b"".join(b"1\r\n0\r\n" for _ in range(20))),
+}
+
+
 class Handler(BaseHTTPRequestHandler):
     """A small, bounded web server: every path is one behaviour the policy must handle."""
 
@@ -83,10 +93,22 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
             elif path == "/slow-headers":
                 server.stop.wait(5)
+            elif path in TRICKLES:  # every read gets a byte in time, the response never ends in time
+                self._trickle(TRICKLES[path])
             else:
                 self._send(404, b"not here", "text/plain")
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client hung up: exactly what a limit should do
+
+    def _trickle(self, parts: tuple[bytes, bytes]) -> None:
+        """Send ``parts[0]`` at once, then ``parts[1]`` a byte every 0.1 s (5 s at most)."""
+        self.wfile.write(parts[0])
+        self.wfile.flush()
+        for byte in parts[1][:50]:
+            if self.server.stop.wait(0.1):
+                return
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
 
     def _send(self, status: int, body: bytes, media_type: str) -> None:
         self.send_response(status)
@@ -223,8 +245,8 @@ def _pretend_public(policy: ResourcePolicy, server) -> None:
     """Make ``images.test`` a public host that lives on the test server (no DNS involved)."""
     real = policy._checked_address
 
-    def checked(target: str) -> str:
-        return "127.0.0.1" if target.startswith(("http://images.test:", "https://images.test:")) else real(target)
+    def checked(target: str, *rest) -> str:
+        return "127.0.0.1" if target.startswith(("http://images.test:", "https://images.test:")) else real(target, *rest)
 
     policy._checked_address = checked  # type: ignore[method-assign]
 
@@ -233,8 +255,8 @@ def test_redirect_to_loopback_is_rechecked_and_leaves_no_trace(server, tmp_path:
     """A 'public' page redirects to http://127.0.0.1/: refused at the second hop, in every edition."""
     real = ResourcePolicy._checked_address
 
-    def checked(self, target: str) -> str:
-        return "127.0.0.1" if target.startswith("http://images.test:") else real(self, target)
+    def checked(self, target: str, *rest) -> str:
+        return "127.0.0.1" if target.startswith("http://images.test:") else real(self, target, *rest)
 
     monkeypatch.setattr(ResourcePolicy, "_checked_address", checked)
     source = article(tmp_path, f"http://images.test:{server.server_port}/redirect-absolute")
@@ -271,8 +293,9 @@ def test_book_total_is_capped_across_articles(server) -> None:
         policy.for_root(None).fetch(url(server, "/other.png"))
 
 
-@pytest.mark.parametrize("path", ["/slow", "/slow-headers"])
+@pytest.mark.parametrize("path", ["/slow", "/slow-headers", *TRICKLES])
 def test_slow_response_times_out_within_the_limit(server, path: str) -> None:
+    """The fetch timeout is one deadline for the whole response, however the bytes trickle in."""
     policy = ResourcePolicy(allow_private=True, timeout=1.0)
     started = time.monotonic()
     with pytest.raises(ResourceUnavailable, match="timed out|timeout"):
@@ -280,13 +303,51 @@ def test_slow_response_times_out_within_the_limit(server, path: str) -> None:
     assert time.monotonic() - started < 2.5
 
 
-def test_slow_image_leaves_alt_text_in_the_editions(server, tmp_path: Path) -> None:
-    source = article(tmp_path, url(server, "/slow"))
+@pytest.mark.parametrize("path", ["/slow", "/trickle-headers"])
+def test_slow_image_leaves_alt_text_in_the_editions(server, tmp_path: Path, path: str) -> None:
+    source = article(tmp_path, url(server, path))
     started = time.monotonic()
     written = exporter.export([source], "epub,txt", tmp_path / "out", allow_private=True, fetch_timeout=0.5)
     assert time.monotonic() - started < 10
     assert "remote picture 1" in next(p for p in written if p.suffix == ".txt").read_text()
-    assert server.hits == ["/slow"], "a failed fetch is not retried by the next writer"
+    assert server.hits == [path], "a failed fetch is not retried by the next writer"
+
+
+def test_trickled_tls_handshake_times_out(monkeypatch) -> None:
+    """A server that trickles its side of the TLS handshake is cut off at the deadline too."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"\x16\x03\x03\x40\x00")  # a handshake record of 16 KB is coming...
+            while not stop.wait(0.1):
+                try:
+                    conn.sendall(b"\x02")  # ... a byte at a time
+                except OSError:
+                    return
+
+    threading.Thread(target=serve, daemon=True).start()
+    policy = ResourcePolicy(timeout=1.0)
+    policy._checked_address = lambda target, *rest: "127.0.0.1"  # type: ignore[method-assign]
+    started = time.monotonic()
+    try:
+        with pytest.raises(ResourceUnavailable, match="timed out"):
+            policy.fetch(f"https://images.test:{listener.getsockname()[1]}/image.png")
+        assert time.monotonic() - started < 2.5
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_slow_name_lookup_counts_towards_the_deadline(monkeypatch) -> None:
+    """A resolver that takes its time (the system's tries for up to 30 s) is abandoned at the deadline."""
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: time.sleep(3) or [])
+    started = time.monotonic()
+    with pytest.raises(ResourceUnavailable, match="timed out"):
+        ResourcePolicy(timeout=0.5).fetch("http://slow-dns.test/image.png")
+    assert time.monotonic() - started < 1.5
 
 
 def test_too_many_images_fail_the_article(tmp_path: Path) -> None:
@@ -333,9 +394,80 @@ def test_non_public_addresses(address: str) -> None:
     assert not is_public(address)
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"])
+#: IPv6 forms that carry a private, loopback or metadata IPv4 address (and ranges that are not global).
+IPV6_HIDING_PRIVATE = [
+    "64:ff9b::a9fe:a9fe",              # NAT64 of 169.254.169.254
+    "64:ff9b::7f00:1",                 # NAT64 of 127.0.0.1
+    "64:ff9b:1::a9fe:a9fe",            # NAT64 local-use prefix (never global)
+    "2002:a9fe:a9fe::1",               # 6to4 of 169.254.169.254
+    "2002:7f00:1::",                   # 6to4 of 127.0.0.1
+    "2002:0a00:0001::1",               # 6to4 of 10.0.0.1
+    "::7f00:1",                        # IPv4-compatible 127.0.0.1
+    "::a9fe:a9fe",                     # IPv4-compatible 169.254.169.254
+    "::ffff:0:a9fe:a9fe",              # IPv4-translated 169.254.169.254
+    "::ffff:0:7f00:1",                 # IPv4-translated 127.0.0.1
+    "::ffff:7f00:1",                   # IPv4-mapped 127.0.0.1, hex spelling
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo whose client is 127.0.0.1
+    "2001:0:a9fe:a9fe::1",             # Teredo whose server is 169.254.169.254
+    "2a00:1450:4001::5efe:a9fe:a9fe",  # ISATAP interface of 169.254.169.254
+    "fec0::1", "100::1", "2001:db8::1", "3fff::1", "5f00::1", "2001:10::1", "ff0e::1", "4000::1",
+]
+
+
+@pytest.mark.parametrize("address", IPV6_HIDING_PRIVATE)
+def test_ipv6_forms_of_private_addresses_are_not_public(address: str) -> None:
+    assert not is_public(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "2001:4860:4860::8888",
+                                     "64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8",
+                                     "2001:0:4136:e378:8000:63bf:f7f7:f7f7"])
 def test_public_addresses(address: str) -> None:
+    """Public addresses, and the IPv6 forms of public IPv4 addresses (NAT64, 6to4, mapped, Teredo)."""
     assert is_public(address)
+
+
+def _resolving(monkeypatch, table: dict[str, list[str]]) -> list[str]:
+    """A resolver override: names in ``table`` resolve to its addresses, anything else fails; returns the asked names."""
+    asked: list[str] = []
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        asked.append(host)
+        if host not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "",
+                 (a, port or 0, 0, 0) if ":" in a else (a, port or 0)) for a in table[host]]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+@pytest.mark.parametrize("address", [a for a in IPV6_HIDING_PRIVATE if a.count(":") > 2][:14])
+def test_dns_name_for_an_ipv6_form_of_a_private_address_is_refused(server, address: str, monkeypatch) -> None:
+    """Through a DNS name (resolver override), alone or behind a public answer: refused before any connection."""
+    asked = _resolving(monkeypatch, {"images.test": [address], "mixed.test": ["2606:4700:4700::1111", address]})
+    for host in ("images.test", "mixed.test"):
+        with pytest.raises(ResourceDenied, match="private or local"):
+            ResourcePolicy().fetch(f"http://{host}:{server.server_port}/image.png")
+    assert asked == ["images.test", "mixed.test"] and server.hits == []
+
+
+@pytest.mark.parametrize("host", ["[::ffff:0:7f00:1]", "[::7f00:1]", "[64:ff9b::7f00:1]", "[2002:7f00:1::]",
+                                  "2130706433", "0x7f.0.0.1", "017700000001", "127.1", "localhost."])
+def test_address_literals_of_loopback_are_refused(server, host: str) -> None:
+    """Every spelling of 127.0.0.1 in a URL (the system resolver reads the numeric ones) is refused."""
+    with pytest.raises((ResourceDenied, ResourceUnavailable)):
+        ResourcePolicy().fetch(f"http://{host}:{server.server_port}/image.png")
+    assert server.hits == []
+
+
+def test_ipv6_form_through_a_dns_name_leaves_no_trace_in_any_edition(server, tmp_path: Path, monkeypatch) -> None:
+    _resolving(monkeypatch, {"metadata.test": ["64:ff9b::a9fe:a9fe"], "images.test": ["::ffff:0:7f00:1"]})
+    source = article(tmp_path, "http://metadata.test/latest/meta-data/", f"http://images.test:{server.server_port}/image.png")
+    written = exporter.export([source], "epub,pdf,txt", tmp_path / "out")
+    files = {p.suffix: p for p in written}
+    assert server.hits == [] and epub_images(files[".epub"]) == [] and pdf_image_count(files[".pdf"]) == 0
+    assert "remote picture 2" in files[".txt"].read_text()
 
 
 # --- HTTPS to a pinned address -------------------------------------------------------------------------
@@ -403,7 +535,7 @@ def test_https_certificate_for_another_name_is_refused(tls_server, monkeypatch) 
     _trusting(cert, monkeypatch)
     policy = ResourcePolicy()
     real = policy._checked_address
-    policy._checked_address = lambda target: "127.0.0.1" if "other.test" in target else real(target)
+    policy._checked_address = lambda target, *rest: "127.0.0.1" if "other.test" in target else real(target, *rest)
     with pytest.raises(ResourceUnavailable, match="certificate|CERTIFICATE|hostname"):
         policy.fetch(f"https://other.test:{server.server_port}/image.png")
     assert server.hits == []
