@@ -72,7 +72,7 @@ def input_limit(settings: Settings) -> int | None:
 
 def load_document(source: str | Path, settings: Settings) -> Document:
     """Read and normalise one input file (``-`` for stdin) under the given settings."""
-    src = read_source(source, max_bytes=input_limit(settings))
+    src = read_source(source, max_bytes=input_limit(settings), stdin_base=settings.get("base"))
     doc = normalise(src, **split(settings, {o.name for o in NORMALISE_OPTIONS}))
     for line in doc.report.lines():  # -v: what the normaliser did to the text
         log.info("%s: %s", doc.origin, line)
@@ -81,7 +81,8 @@ def load_document(source: str | Path, settings: Settings) -> Document:
 
 def load_title(source: str | Path, settings: Settings) -> str:
     """The title :func:`load_document` would give ``source``, from a read and a parse only."""
-    return find_title(read_source(source, max_bytes=input_limit(settings)), settings.get("title"))
+    return find_title(read_source(source, max_bytes=input_limit(settings), stdin_base=settings.get("base")),
+                      settings.get("title"))
 
 
 def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None) -> list[Path]:

@@ -178,6 +178,9 @@ RESOURCE_OPTIONS: tuple[Option, ...] = (
     Option("max_images", "Most local or remote images (and other resources) one book reads; more fails "
            "the article.", kind="int", default=500, metavar="N", group="resources", minimum=0,
            maximum=1_000_000),
+    Option("base", "Folder the relative image paths of standard input (-) are read from; without it, standard "
+           "input reads no local files (a file's own folder is always its base).", metavar="DIR",
+           group="resources", convert=lambda value: _existing_folder(value)),
 )
 
 #: Limits that protect the machine from hostile or runaway input.
@@ -224,6 +227,16 @@ def _http_url(value: str) -> str:
     if not (clean_href(value) or "").startswith(("http://", "https://")):
         raise ValueError(f"{value!r} is not an http(s) URL")
     return value
+
+
+def _existing_folder(value: str) -> str:
+    """An existing folder, as an absolute path (workers may run elsewhere)."""
+    from pathlib import Path
+
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise ValueError(f"{value!r} is not a folder")
+    return str(path.resolve())
 
 
 def _known_theme(name: str) -> str:

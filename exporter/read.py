@@ -64,12 +64,18 @@ class Source:
     encoding: str = "utf-8"
 
 
-def read_source(path: str | Path, max_bytes: int | None = None) -> Source:
-    """Read one input: a file path, or ``-`` for standard input."""
+def read_source(path: str | Path, max_bytes: int | None = None, stdin_base: str | Path | None = None) -> Source:
+    """Read one input: a file path, or ``-`` for standard input.
+
+    A file's local images are read from its own folder. Standard input has no
+    folder: it reads local files only from ``stdin_base`` when the user names one
+    (``--base``), never from the working directory (``curl … | exporter export -``
+    run in a home folder must not embed ``Pictures/``).
+    """
     if str(path) == "-":
         data = sys.stdin.buffer.read() if max_bytes is None else sys.stdin.buffer.read(max_bytes + 1)
         _check_size(data, max_bytes, "<stdin>")
-        return decode_source(data, origin="<stdin>", base=Path.cwd(), stem=None)
+        return decode_source(data, origin="<stdin>", base=Path(stdin_base) if stdin_base else None, stem=None)
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file")
@@ -127,8 +133,8 @@ def decode(data: bytes, origin: str = "<input>") -> tuple[str, str]:
     if declared:
         try:
             return data.decode(declared, errors="replace"), declared
-        except LookupError:
-            pass  # an unknown charset name: fall through to detection
+        except (LookupError, UnicodeError, ValueError):
+            pass  # cannot happen for a WHATWG encoding; detection then decides
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -143,7 +149,10 @@ def decode(data: bytes, origin: str = "<input>") -> tuple[str, str]:
         if not guess or not guess.replace("_", "-").startswith(("utf-16", "utf-32")):
             raise InputError(f"{origin}: this is binary data, not article markup")
     if guess:
-        return data.decode(guess, errors="replace"), guess
+        try:
+            return data.decode(guess, errors="replace"), guess
+        except (LookupError, UnicodeError, ValueError):
+            pass
     return data.decode("cp1252", errors="replace"), "cp1252"
 
 
@@ -163,16 +172,28 @@ def _looks_binary(head: bytes) -> bool:
 
 
 def _declared_encoding(head: bytes) -> str | None:
+    """The Python codec for the charset the markup declares, or None.
+
+    Only the WHATWG Encoding Standard's labels count (the ``webencodings``
+    table, as browsers read them), never Python's codec names: ``undefined``
+    raises on every byte, ``idna`` fails on long lines, ``punycode``,
+    ``rot13`` or ``base64`` turn the page into something else. The
+    ``replacement`` encoding (labels such as ``iso-2022-kr``, which browsers
+    decode to a single U+FFFD) and UTF-16 declared in bytes that are
+    ASCII-compatible are lies about the bytes: detection decides.
+    """
+    import webencodings
+
     match = _DECLARED.search(head)
     if not match:
         return None
-    name = (match.group(1) or match.group(2)).decode("ascii", "ignore").lower()
-    try:
-        codecs.lookup(name)
-    except LookupError:
+    label = (match.group(1) or match.group(2)).decode("ascii", "ignore")
+    encoding = webencodings.lookup(label)
+    if encoding is None or encoding.name == "replacement" or encoding.name.startswith("utf-16"):
         return None
-    # A page declaring a UTF-16 charset but read as bytes compatible with ASCII is lying.
-    return None if name.replace("-", "").startswith(("utf16", "utf32")) else name
+    if encoding.name == "x-user-defined":  # the Encoding Standard reads it as windows-1252 in a declaration
+        encoding = webencodings.lookup("windows-1252")
+    return encoding.codec_info.name
 
 
 def _detect(data: bytes) -> str | None:

@@ -548,3 +548,47 @@ def test_https_untrusted_certificate_is_refused(tls_server) -> None:
     with pytest.raises(ResourceUnavailable, match="certificate|CERTIFICATE"):
         policy.fetch(f"https://images.test:{server.server_port}/image.png")
     assert server.hits == []
+
+
+# --- standard input has no folder ------------------------------------------------------------------
+def _exporter(*args: str, cwd: Path, stdin: bytes):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-m", "exporter", *args], capture_output=True, cwd=cwd, input=stdin,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(root)})
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["single", "batch"])
+def test_standard_input_reads_no_local_file_unless_given_a_base(tmp_path: Path, batch: bool) -> None:
+    """``curl … | exporter export -`` run in a home folder must not embed ``Pictures/private.png``.
+
+    One article from stdin and stdin in a batch of files agree: no folder; ``--base DIR`` names one.
+    """
+    home = tmp_path / "home"
+    (home / "Pictures").mkdir(parents=True)
+    private = _png((201, 17, 93), (24, 24))
+    (home / "Pictures" / "private.png").write_bytes(private)
+    (home / "other.html").write_text("<title>Other</title><p>Another article, from a file.</p>")
+    page = b'<title>Piped</title><p>Words from the pipe.</p><img src="Pictures/private.png" alt="private alt">'
+    extra = [str(home / "other.html")] if batch else []
+    done = _exporter("export", "-", *extra, "-f", "epub", "-o", "out", cwd=home, stdin=page)
+    assert done.returncode == 0, done.stderr
+    assert epub_images(home / "out" / "piped.epub") == []
+    if batch:
+        done = _exporter("export", "-", *extra, "-f", "epub", "-o", "named", "--base", str(home), cwd=tmp_path,
+                         stdin=page)
+        assert done.returncode == 0, done.stderr
+        assert private in epub_images(tmp_path / "named" / "piped.epub"), "--base names the folder stdin reads"
+    else:
+        bad = _exporter("export", "-", "--base", str(home / "nowhere"), cwd=home, stdin=page)
+        assert bad.returncode == 2 and bad.stderr.count(b"\n") == 1 and b"--base" in bad.stderr
+        with pytest.MonkeyPatch.context() as patch:
+            import io
+            import sys
+
+            patch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(page)))
+            written = exporter.export(["-"], "epub", tmp_path / "api", base=str(home))
+        assert private in epub_images(written[0]), "the API takes base= as the CLI takes --base"

@@ -89,7 +89,8 @@ class Batch:
             self._stdin = Record(number=0, origin="<stdin>", fields={"html": data})
             if not data.strip():
                 self._stdin.error = "the input is empty"
-        return ArticleSource(record=self._stdin)
+        base = self.settings.get("base")  # standard input has no folder of its own
+        return ArticleSource(record=self._stdin, overrides={"base": base} if base else {})
 
     def digest_of(self, source: ArticleSource) -> str:
         return source.record.digest() if source.record is not None else file_digest(source.path)

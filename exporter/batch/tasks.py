@@ -76,7 +76,9 @@ def run_task(task: Task) -> Result:
     try:
         if task.action == "title":  # naming pass: a read and a parse, not a whole normalisation
             source = task.sources[0]
-            title = load_title(str(source.path), Settings({**task.settings, **source.overrides}))
+            settings = Settings({**task.settings, **source.overrides})
+            title = record_title(source.record, settings) if source.record is not None else \
+                load_title(str(source.path), settings)
             return Result(task.stem, task.origin, "title", title=title, digest=task.digest)
         in_book = task.book is not None
         docs, parts, left_out = [], [], []
@@ -130,6 +132,18 @@ def load_article(source: ArticleSource, settings: Settings, in_book: bool) -> Do
                          **options)
     options.update(source.overrides)
     return load_document(str(source.path), Settings({**settings, **options}))
+
+
+def record_title(record: Record, settings: Settings) -> str:
+    """The title a record (standard input in a batch of files) would get, from a read and a parse only."""
+    from ..normalise import find_title
+    from ..read import decode_source
+
+    if record.error:
+        raise InputError(f"{record.origin}: {record.error}")
+    markup = record.fields["html"]
+    return find_title(decode_source(markup if isinstance(markup, (str, bytes)) else str(markup),
+                                    origin=record.origin), settings.get("title"))
 
 
 def _prefixed(reason: str, origin: str) -> str:

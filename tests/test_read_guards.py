@@ -1,0 +1,56 @@
+"""Reading hostile markup: charsets that are not text encodings, elements with absurd attribute counts.
+
+Every case ends in an edition or in one line and a documented exit status, never exit 70.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from exporter.cli import cli
+from exporter.normalise import normalise
+from exporter.read import decode
+
+
+def export_txt(tmp_path: Path, data: bytes):
+    source = tmp_path / "page.html"
+    source.write_bytes(data)
+    return CliRunner().invoke(cli, ["export", str(source), "-f", "txt", "-o", str(tmp_path / "out")])
+
+
+# --- charsets: the WHATWG labels only ---------------------------------------------------------------
+#: Python codec names that are no web encoding: each raised (exit 70) or turned the page into nothing.
+NOT_WEB_ENCODINGS = ["undefined", "idna", "punycode", "rot13", "rot_13", "base64", "zlib", "hex", "uu", "bz2",
+                     "unicode_escape", "raw_unicode_escape", "utf-7", "utf_8_sig", "mbcs", "quopri", "palmos",
+                     "cp037", "utf-32"]
+
+
+@pytest.mark.parametrize("label", NOT_WEB_ENCODINGS)
+@pytest.mark.parametrize("where", ["meta", "xml"])
+def test_python_codec_names_are_not_charsets(tmp_path: Path, label: str, where: str) -> None:
+    head = f'<meta charset="{label}">' if where == "meta" else f'<?xml version="1.0" encoding="{label}"?>'
+    words = "Plain words, then café and naïve, stay as written."
+    data = (head + f"<title>Label</title><p>{words}</p>").encode("utf-8")
+    text, _ = decode(data)
+    assert words in text
+    result = export_txt(tmp_path, data)
+    assert result.exit_code == 0, result.output
+    assert words in (tmp_path / "out" / "label.txt").read_text()
+
+
+@pytest.mark.parametrize("label, codec", [("latin1", "cp1252"), ("ISO-8859-1", "cp1252"), ("x-sjis", "cp932"),
+                                          ("koi8-r", "koi8-r"), ("x-user-defined", "cp1252"), ("gb2312", "gbk")])
+def test_whatwg_labels_decode_as_browsers_do(label: str, codec: str) -> None:
+    words = {"cp1252": "Grüße, ça va", "cp932": "日本語の文章", "koi8-r": "Русский текст", "gbk": "中文文字"}[codec]
+    data = f'<meta charset="{label}"><p>{words}</p>'.encode(codec)
+    text, used = decode(data)
+    assert used == codec and words in text
+
+
+def test_replacement_encoding_labels_leave_it_to_detection() -> None:
+    """iso-2022-kr is the 'replacement' encoding (a browser shows one U+FFFD): the bytes decide instead."""
+    data = '<meta charset="iso-2022-kr"><p>Words in UTF-8: déjà vu.</p>'.encode("utf-8")
+    assert "déjà vu" in decode(data)[0]
+    assert "déjà vu" in normalise(data).to_xml()
