@@ -224,6 +224,42 @@ _KEPT_RATIO = 0.9
 _KEPT_SLACK = 500
 
 
+#: Most attributes one element may carry. libxml2's HTML parser checks each attribute against every
+#: earlier one of its element, so its time grows with the square of the count and cannot be interrupted
+#: (100,000 attributes took two minutes; one 14 MB element, hours). Real elements carry a few dozen.
+MAX_ATTRIBUTES = 256
+#: A start tag as an HTML 5 tokeniser reads it: a quote opens a value only after ``=``; names may hold
+#: quotes and ``<``; attributes are separated by white space or ``/`` (or nothing, after a quoted value).
+_ATTRIBUTE = r"""[^\s/>][^\s/>=]*+(?:\s*+=\s*+(?:"[^"]*+"?|'[^']*+'?|[^\s>]*+))?+"""
+_START_TAG = re.compile(rf"<[A-Za-z][^\s/>]*+(?:[\s/]++|{_ATTRIBUTE})*+")
+_ATTRIBUTES = re.compile(_ATTRIBUTE)
+
+
+def crowded_element(text: str, limit: int = MAX_ATTRIBUTES) -> tuple[str, int] | None:
+    """The first start tag in ``text`` with more than ``limit`` attributes (its name and count), or None.
+
+    Only tags long enough to hold that many (two characters an attribute at least) are counted.
+    """
+    for match in _START_TAG.finditer(text):
+        if match.end() - match.start() <= 2 * limit:
+            continue
+        tag = match.group(0)
+        name = re.match(r"<[^\s/>]*", tag).group(0)
+        count = sum(1 for _ in _ATTRIBUTES.finditer(tag, len(name)))
+        if count > limit:
+            return name[1:].lower(), count
+    return None
+
+
+def check_attributes(text: str, origin: str) -> None:
+    """Refuse markup with an element the HTML parser would spend quadratic time on (see :data:`MAX_ATTRIBUTES`)."""
+    crowded = crowded_element(text)
+    if crowded is not None:
+        name, count = crowded
+        raise LimitError(f"{origin}: a <{name[:40]}> element has {count:,} attributes, over the limit of "
+                         f"{MAX_ATTRIBUTES}; nothing was exported (parsing it would take hours)")
+
+
 def sanitise(text: str) -> str:
     """Remove what no edition can hold and what must never be interpreted (see ``_UNCARRIABLE``)."""
     text = _UNCARRIABLE.sub("", text)
@@ -245,6 +281,7 @@ def parse_html(text: str, origin: str = "<input>", max_depth: int = PARSER_DEPTH
     text = sanitise(_XML_DECLARATION.sub("", text, count=1))
     if not text.strip():
         raise InputError(f"{origin}: the input is empty")
+    check_attributes(text, origin)
     root, fatal = _parse(text, origin)
     if fatal is not None and "depth" in fatal.lower():
         text = flatten_markup(text, max_depth)

@@ -54,3 +54,52 @@ def test_replacement_encoding_labels_leave_it_to_detection() -> None:
     data = '<meta charset="iso-2022-kr"><p>Words in UTF-8: déjà vu.</p>'.encode("utf-8")
     assert "déjà vu" in decode(data)[0]
     assert "déjà vu" in normalise(data).to_xml()
+
+
+# --- a parse-time guard: elements with absurd attribute counts --------------------------------------
+def crowded(count: int, spelling: str = "a{n}=x ") -> str:
+    return "<p " + "".join(spelling.format(n=n) for n in range(count)) + ">Words of the crowded paragraph.</p>"
+
+
+@pytest.mark.parametrize("spelling", ["a{n}=x ", 'a{n}=">" ', 'a{n}=""', "a{n}/", 'a{n}="<q" ', "a{n} "])
+def test_an_element_with_too_many_attributes_is_refused_in_one_line(tmp_path: Path, spelling: str) -> None:
+    """libxml2 spends quadratic, uninterruptible time on them (100k: two minutes): refused before parsing.
+
+    Every spelling an HTML 5 tokeniser reads as separate attributes counts: quoted ``>`` and ``<`` in
+    values, no space after a quoted value, ``/`` as separator, attributes without values.
+    """
+    result = export_txt(tmp_path, ("<title>Crowded</title>" + crowded(2000, spelling)).encode())
+    assert result.exit_code == 4, result.output
+    assert result.stderr.count("\n") == 1 and "2,000 attributes" in result.stderr and "<p>" in result.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_the_reported_repro_fails_at_once(tmp_path: Path) -> None:
+    from exporter.errors import LimitError
+
+    with pytest.raises(LimitError, match="100,000 attributes"):
+        normalise(crowded(100_000))
+
+
+def test_real_elements_with_many_attributes_pass() -> None:
+    doc = normalise("<title>Busy</title>" + crowded(256) + '<p title="' + "word " * 5000 + '">Long title.</p>')
+    assert "Words of the crowded paragraph." in doc.to_xml()
+
+
+def test_a_crowded_element_escaped_in_noscript_is_not_parsed(monkeypatch) -> None:
+    """``<noscript>`` text is parsed again for its image: the same guard applies there."""
+    import importlib
+
+    import lxml.html
+
+    repair = importlib.import_module("exporter.normalise.repair")
+    parsed: list[int] = []
+    real = lxml.html.fragment_fromstring
+    monkeypatch.setattr(repair.lxml.html, "fragment_fromstring", lambda text, **kw: parsed.append(len(text))
+                        or real(text, **kw))
+    attributes = " ".join(f"a{n}=x" for n in range(3000))
+    doc = normalise(f"<title>Lazy</title><p>Words before.</p><noscript>&lt;img src=x.png {attributes}&gt;"
+                    f"</noscript><p>Words after.</p>")
+    assert parsed == [] and "Words after." in doc.to_xml()
+    normalise('<title>Lazy</title><p>Words.</p><noscript>&lt;img src="x.png" alt="fine"&gt;</noscript>')
+    assert parsed, "an ordinary noscript image is still parsed"

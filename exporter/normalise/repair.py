@@ -18,6 +18,7 @@ import lxml.html
 from lxml import etree
 
 from ..document import Report
+from ..read import crowded_element
 from ..tree import HEADINGS, INLINES, text_of
 from .state import State
 from .surgery import append_text, move_inline_content, remove_keep_tail, split_at, tidy_inline_run, unwrap
@@ -60,6 +61,8 @@ def use_noscript_images(state: State) -> None:
             continue
         images = list(noscript.iter("img"))
         if not images and noscript.text and "<img" in noscript.text:
+            if crowded_element(noscript.text) is not None:  # the parser would take quadratic time on it
+                continue
             try:
                 fragment = lxml.html.fragment_fromstring(noscript.text, create_parent="div")
             except (etree.ParserError, ValueError):
