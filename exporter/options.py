@@ -168,6 +168,9 @@ RESOURCE_OPTIONS: tuple[Option, ...] = (
            kind="flag", default=False, group="resources"),
     Option("allow_private", "Allow fetching from loopback and private network addresses.", kind="flag",
            default=False, group="resources"),
+    Option("allow_hardlinks", "Read local images that have other hard links (a hard link beside the article "
+           "may be to any file on the disk; backups made with hard links need this).", kind="flag",
+           default=False, group="resources"),
     Option("fetch_timeout", "Seconds to wait for one remote resource.", kind="float", default=10.0,
            metavar="SECONDS", group="resources", minimum=0.01, maximum=86_400),
     Option("max_resource_mb", "Largest single resource (image, stylesheet) in MB.", kind="float", default=20.0,

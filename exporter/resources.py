@@ -4,7 +4,8 @@ A :class:`ResourcePolicy` decides what may be read and reads it:
 
 - ``data:`` URIs are decoded (they are part of the input, already bounded by its size limit);
 - relative paths and ``file:`` URLs are read only from inside the input's own
-  folder (after resolving ``..`` and symlinks), and only regular files;
+  folder (after resolving ``..`` and symlinks), and only regular files with a
+  single hard link (unless ``allow_hardlinks``);
 - ``http``/``https`` are fetched unless ``offline`` (then no DNS lookup, no
   socket: nothing), never from loopback, link-local, private or other non-global
   addresses unless ``allow_private``; the connection goes to the very address
@@ -100,6 +101,8 @@ class ResourcePolicy:
     root: Path | None = None
     offline: bool = False
     allow_private: bool = False
+    #: read local files that have other names elsewhere (a hard link beside the article may be to any file)
+    allow_hardlinks: bool = False
     #: seconds for one remote resource, connection to last byte, redirects included
     timeout: float = default_of("fetch_timeout")
     max_bytes: int = int(default_of("max_resource_mb") * 1_000_000)
@@ -115,7 +118,8 @@ class ResourcePolicy:
     def from_settings(cls, root: Path | None, settings: Mapping[str, Any]) -> "ResourcePolicy":
         """The policy the declared options (RESOURCE_OPTIONS, LIMIT_OPTIONS) describe; defaults from there too."""
         s = complete(RESOURCE_OPTIONS + LIMIT_OPTIONS, settings)
-        return cls(root=root, offline=bool(s.offline), allow_private=bool(s.allow_private), timeout=s.fetch_timeout,
+        return cls(root=root, offline=bool(s.offline), allow_private=bool(s.allow_private),
+                   allow_hardlinks=bool(s.allow_hardlinks), timeout=s.fetch_timeout,
                    max_bytes=int(s.max_resource_mb * 1_000_000),
                    max_total_bytes=int(s.max_book_resources_mb * 1_000_000),
                    max_resources=int(s.max_images), render_timeout=s.max_render_seconds)
@@ -123,7 +127,7 @@ class ResourcePolicy:
     def for_root(self, root: Path | None) -> "ResourcePolicy":
         """The same policy confined to another input folder (each article of a book has its own)."""
         return ResourcePolicy(root=root, offline=self.offline, allow_private=self.allow_private,
-                              timeout=self.timeout, max_bytes=self.max_bytes, max_total_bytes=self.max_total_bytes,
+                              allow_hardlinks=self.allow_hardlinks, timeout=self.timeout, max_bytes=self.max_bytes, max_total_bytes=self.max_total_bytes,
                               max_resources=self.max_resources, max_redirects=self.max_redirects,
                               render_timeout=self.render_timeout, budget=self.budget)
 
@@ -223,6 +227,12 @@ class ResourcePolicy:
         if not stat.S_ISREG(info.st_mode):
             os.close(fd)
             raise ResourceDenied(f"{_short(url)}: not a regular file")
+        if info.st_nlink > 1 and not self.allow_hardlinks:
+            # A hard link is the file itself under a second name: the folder check cannot see where
+            # else it lives (~/.ssh/id_rsa linked in beside the article is inside the folder).
+            os.close(fd)
+            raise ResourceDenied(f"{_short(url)}: a file with {info.st_nlink} hard links may belong elsewhere "
+                                 f"(use --allow-hardlinks to read it)")
         with os.fdopen(fd, "rb") as fh:
             if info.st_size > self.max_bytes:
                 raise ResourceDenied(f"{_short(url)}: {info.st_size / 1e6:.1f} MB is over the resource limit")

@@ -592,3 +592,30 @@ def test_standard_input_reads_no_local_file_unless_given_a_base(tmp_path: Path, 
             patch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(page)))
             written = exporter.export(["-"], "epub", tmp_path / "api", base=str(home))
         assert private in epub_images(written[0]), "the API takes base= as the CLI takes --base"
+
+
+# --- hard links ------------------------------------------------------------------------------------
+def test_hardlink_beside_the_article_is_not_followed(tmp_path: Path) -> None:
+    """A hard link inside the folder to a file elsewhere is that file: refused unless allowed."""
+    secret = tmp_path / "elsewhere" / "private.png"
+    secret.parent.mkdir()
+    secret.write_bytes(_png((7, 77, 177), (20, 20)))
+    folder = tmp_path / "article"
+    folder.mkdir()
+    (folder / "own.png").write_bytes(PNG)
+    try:
+        (folder / "linked.png").hardlink_to(secret)
+    except OSError as exc:
+        pytest.skip(f"no hard links here: {exc}")
+    source = folder / "linked.html"
+    source.write_text('<title>Linked</title><p>Words stay.</p><img src="linked.png" alt="linked picture">'
+                      '<p>More words.</p><img src="own.png" alt="own picture">')
+    written = exporter.export([source], "epub,txt", tmp_path / "out")
+    images = epub_images(next(p for p in written if p.suffix == ".epub"))
+    assert secret.read_bytes() not in images and PNG in images
+    assert "linked picture" in next(p for p in written if p.suffix == ".txt").read_text()
+    with pytest.raises(ResourceDenied, match="hard links"):
+        ResourcePolicy(root=folder).fetch("linked.png")
+    assert ResourcePolicy(root=folder, allow_hardlinks=True).fetch("linked.png").data == secret.read_bytes()
+    written = exporter.export([source], "epub", tmp_path / "allowed", allow_hardlinks=True)
+    assert secret.read_bytes() in epub_images(written[0])
