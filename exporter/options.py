@@ -195,6 +195,10 @@ LIMIT_OPTIONS: tuple[Option, ...] = (
     Option("max_render_seconds", "Longest a PDF may take to lay out, in seconds (0: no limit); past it that "
            "article fails.", kind="float", default=300.0, metavar="SECONDS", group="limits", minimum=0,
            maximum=1_000_000),
+    Option("max_article_seconds", "Longest one article may take in all, reading, fetching, images and every "
+           "edition's layout together, in seconds (0: no limit; a book has this much per article); past it "
+           "that article fails.", kind="float", default=900.0, metavar="SECONDS", group="limits", minimum=0,
+           maximum=1_000_000),
 )
 
 #: What the normaliser may change beyond the structure it must repair.

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import writers
+from .clock import article_limit
 from .batch import BATCH_NAMES, BATCH_OPTIONS
 from .batch.datasets import is_dataset
 from .batch.manifest import is_manifest
@@ -72,8 +73,9 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
 
         return run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None,
                          on_written=on_written)
-    doc = load_document(inputs[0], settings)  # one input: its own error, with its own exit status
-    written = write_book(Book.of(doc), names, out, settings)
+    with article_limit(settings.get("max_article_seconds")):
+        doc = load_document(inputs[0], settings)  # one input: its own error, with its own exit status
+        written = write_book(Book.of(doc), names, out, settings)
     if on_written is not None:
         for path in written:
             on_written(path)

@@ -2,7 +2,8 @@
 
 A :class:`ResourcePolicy` decides what may be read and reads it:
 
-- ``data:`` URIs are decoded (they are part of the input, already bounded by its size limit);
+- ``data:`` URIs are decoded (they are part of the input, already bounded by its size limit; they
+  count towards the book's resources like any other image);
 - relative paths and ``file:`` URLs are read only from inside the input's own
   folder (after resolving ``..`` and symlinks), and only regular files with a
   single hard link (unless ``allow_hardlinks``);
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .clock import remaining
 from .errors import LimitError, ResourceDenied
 from .options import LIMIT_OPTIONS, RESOURCE_OPTIONS, complete, default_of
 
@@ -107,7 +109,7 @@ class ResourcePolicy:
     timeout: float = default_of("fetch_timeout")
     max_bytes: int = int(default_of("max_resource_mb") * 1_000_000)
     max_total_bytes: int = int(default_of("max_book_resources_mb") * 1_000_000)
-    #: most local or remote resources one book reads (``data:`` URIs are part of the input and not counted)
+    #: most distinct resources one book reads: local, remote and ``data:`` (each costs a decode)
     max_resources: int = default_of("max_images")
     max_redirects: int = 5
     #: seconds a PDF may take to lay out (0: no limit); see :func:`exporter.writers._weasyprint.render_limit`
@@ -140,9 +142,7 @@ class ResourcePolicy:
         """
         url = url.strip()
         scheme = _scheme(url)
-        if scheme == "data":
-            return self._data(url)
-        key = (str(self.root), url)
+        key = (None if scheme == "data" else str(self.root), url)
         with self.budget.lock:
             cached = self.budget.cache.get(key)
             if cached is not None:
@@ -154,7 +154,9 @@ class ResourcePolicy:
                 raise LimitError(f"{_short(url)}: the book uses more than {self.max_resources} images or other "
                                  f"resources (raise it with --max-images)")
         try:
-            if scheme in ("", "file"):
+            if scheme == "data":
+                resource = self._data(url)
+            elif scheme in ("", "file"):
                 resource = self._file(url)
             elif scheme in ("http", "https"):
                 resource = self._http(url)
@@ -183,6 +185,10 @@ class ResourcePolicy:
             if self.budget.total > self.max_total_bytes:
                 raise ResourceDenied(f"{_short(url)}: the book's resources exceed "
                                      f"{self.max_total_bytes / 1e6:.0f} MB in all")
+
+    def decode_data(self, url: str) -> Resource:
+        """A ``data:`` URI decoded under the size limit but not counted (a writer's own prepared image)."""
+        return self._data(url)
 
     def _data(self, url: str) -> Resource:
         header, _, payload = url[5:].partition(",")
@@ -244,7 +250,8 @@ class ResourcePolicy:
     def _http(self, url: str) -> Resource:
         if self.offline:
             raise ResourceUnavailable(f"{_short(url)}: offline")
-        deadline = time.monotonic() + self.timeout
+        # the article's budget (exporter.clock) may end sooner: a read blocked in a thread cannot be struck
+        deadline = time.monotonic() + min(self.timeout, remaining())
         current = url
         for _ in range(self.max_redirects + 1):
             parts = urllib.parse.urlsplit(current)

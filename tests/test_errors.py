@@ -374,7 +374,7 @@ def test_render_limit_holds_outside_the_main_thread(tmp_path: Path) -> None:
             pdf.result(timeout=120)
         assert pool.submit(lambda: time.sleep(0.3) or "unharmed").result() == "unharmed"  # no strike lingers
     assert not any((tmp_path / "out").iterdir())
-    assert not [t for t in threading.enumerate() if t.name == "exporter-render-limit"]
+    assert not [t for t in threading.enumerate() if t.name == "exporter-time-limit"]
 
 
 def test_render_limit_turns_an_error_raised_after_the_strike_into_the_limit() -> None:

@@ -619,3 +619,87 @@ def test_hardlink_beside_the_article_is_not_followed(tmp_path: Path) -> None:
     assert ResourcePolicy(root=folder, allow_hardlinks=True).fetch("linked.png").data == secret.read_bytes()
     written = exporter.export([source], "epub", tmp_path / "allowed", allow_hardlinks=True)
     assert secret.read_bytes() in epub_images(written[0])
+
+
+# --- a time budget per article ----------------------------------------------------------------------
+def _trickling_article(tmp_path: Path, server, count: int = 12) -> Path:
+    return article(tmp_path, *(url(server, f"/trickle-headers?n={n}") for n in range(count)))
+
+
+def _warm(tmp_path: Path) -> None:
+    """Import the writers first: a cold import under a loaded machine would spend the short budgets below."""
+    (tmp_path / "warm.html").write_text("<title>Warm</title><p>Warming up.</p>")
+    exporter.export([tmp_path / "warm.html"], "epub,txt", tmp_path / "warm")
+
+
+def test_article_budget_bounds_many_slow_images(server, tmp_path: Path) -> None:
+    """12 trickling images cost 12 × the fetch timeout; the article's budget ends it (no file written)."""
+    _warm(tmp_path)
+    source = _trickling_article(tmp_path, server)
+    started = time.monotonic()
+    with pytest.raises(LimitError, match="time limit of 2 s.*--max-article-seconds"):
+        exporter.export([source], "epub,txt", tmp_path / "out", allow_private=True, fetch_timeout=1,
+                        max_article_seconds=2)
+    assert time.monotonic() - started < 6
+    assert len(server.hits) <= 3
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_article_budget_holds_in_a_thread(server, tmp_path: Path) -> None:
+    """A web server or thread pool calling the API: the fetch waits no longer than the budget left."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _warm(tmp_path)
+    source = _trickling_article(tmp_path, server)
+    started = time.monotonic()
+    with ThreadPoolExecutor(1) as pool:
+        job = pool.submit(exporter.export, [source], "epub", tmp_path / "out", allow_private=True,
+                          fetch_timeout=3, max_article_seconds=1.5)
+        with pytest.raises(LimitError, match="time limit of 1.5 s"):
+            job.result(timeout=60)
+    assert time.monotonic() - started < 6 and len(server.hits) <= 1
+    assert not [t for t in threading.enumerate() if t.name == "exporter-time-limit"]
+
+
+def test_article_budget_holds_in_batch_workers(server, tmp_path: Path) -> None:
+    """``-j 2``: each worker process enforces it (8 images × 1 s would pass a 3 s budget otherwise)."""
+    slow = _trickling_article(tmp_path, server, 8)
+    fine = tmp_path / "fine.html"
+    fine.write_text("<title>Fine</title><p>A quick article.</p>")
+    done = _exporter("export", str(slow), str(fine), "-f", "txt", "-o", "out", "-j", "2", "--allow-private",
+                     "--fetch-timeout", "1", "--max-article-seconds", "3", cwd=tmp_path, stdin=b"")
+    assert done.returncode == 7, done.stderr
+    assert b"remote.html: the article took longer than its time limit of 3 s" in done.stderr
+    assert not (tmp_path / "out" / "remote-images.txt").exists() and len(server.hits) < 8
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-1"])
+def test_article_budget_takes_only_seconds(tmp_path: Path, bad: str) -> None:
+    from exporter.errors import UsageError
+
+    with pytest.raises(UsageError, match="--max-article-seconds"):
+        exporter.export([article(tmp_path)], "txt", tmp_path / "out", max_article_seconds=bad)
+
+
+def test_data_images_count_towards_max_images(tmp_path: Path) -> None:
+    import base64
+
+    uris = [f"data:image/png;base64,{base64.b64encode(_png((n * 60, 9, 9))).decode()}" for n in range(3)]
+    source = article(tmp_path, *uris, uris[0])
+    with pytest.raises(LimitError, match="more than 2 images"):
+        exporter.export([source], "epub", tmp_path / "out", max_images=2)
+    assert len(exporter.export([source], "epub", tmp_path / "ok", max_images=3)) == 1  # a repeat is not counted
+
+
+def test_each_distinct_image_is_decoded_once(tmp_path: Path, monkeypatch) -> None:
+    """The same large picture under 16 URLs (``?v=1`` … ``?v=16``) is decoded once per size, not 16 times."""
+    from exporter import images
+
+    Image.new("RGB", (2600, 1900), (30, 160, 90)).save(tmp_path / "large.png")
+    decoded: list[int] = []
+    real = images._raster
+    monkeypatch.setattr(images, "_raster", lambda data, *a: decoded.append(len(data)) or real(data, *a))
+    monkeypatch.setattr(images, "_PREPARED", images._Prepared())
+    source = article(tmp_path, *(f"large.png?v={n}" for n in range(1, 17)))
+    written = exporter.export([source], "epub,pdf", tmp_path / "out")
+    assert len(written) == 2 and len(decoded) == 2, "one decode for the EPUB's size, one for the PDF's"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..clock import article_limit
 from ..document import Book, Document
 from ..editions import Failure, load_document, load_title, write_book
 from ..errors import INTERNAL, ExporterError, InputError, as_user_error
@@ -72,33 +73,10 @@ class Result:
 
 
 def run_task(task: Task) -> Result:
-    """Do one task; every failure comes back as a failed result with its reason."""
+    """Do one task within its time budget; every failure comes back as a failed result with its reason."""
     try:
-        if task.action == "title":  # naming pass: a read and a parse, not a whole normalisation
-            source = task.sources[0]
-            settings = Settings({**task.settings, **source.overrides})
-            title = record_title(source.record, settings) if source.record is not None else \
-                load_title(str(source.path), settings)
-            return Result(task.stem, task.origin, "title", title=title, digest=task.digest)
-        in_book = task.book is not None
-        docs, parts, left_out = [], [], []
-        for src in task.sources:
-            try:
-                docs.append(load_article(src, task.settings, in_book=in_book))
-                parts.append(src.part)
-            except ExporterError as exc:
-                if not task.lenient:
-                    raise
-                left_out.append(Failure(src.origin, _prefixed(str(exc), src.origin), exc.exit_code))
-        if not docs:
-            raise InputError(f"{task.origin}: none of its articles could be read")
-        if in_book:
-            book = assemble(docs, book_metadata(task.book or {}, docs), parts)
-        else:
-            book = Book.of(docs[0])
-        files = write_book(book, task.formats, Path(task.out), task.settings, stem=task.stem)
-        return Result(task.stem, task.origin, "exported", [str(f) for f in files], digest=task.digest,
-                      left_out=left_out)
+        with article_limit(task.settings.get("max_article_seconds"), len(task.sources)):
+            return _run_task(task)
     except Exception as exc:  # noqa: BLE001 - a task never raises; its failure is a result
         problem = as_user_error(exc)
         if problem is not None:
@@ -108,6 +86,35 @@ def run_task(task: Task) -> Result:
         return Result(task.stem, task.origin, "failed",
                       reason=f"{task.origin}: internal error: {type(exc).__name__}: {exc} "
                              f"({Path(where.filename).name}:{where.lineno})", exit_status=INTERNAL)
+
+
+def _run_task(task: Task) -> Result:
+    """The work of :func:`run_task`, which turns its errors into a failed result."""
+    if task.action == "title":  # naming pass: a read and a parse, not a whole normalisation
+        source = task.sources[0]
+        settings = Settings({**task.settings, **source.overrides})
+        title = record_title(source.record, settings) if source.record is not None else \
+            load_title(str(source.path), settings)
+        return Result(task.stem, task.origin, "title", title=title, digest=task.digest)
+    in_book = task.book is not None
+    docs, parts, left_out = [], [], []
+    for src in task.sources:
+        try:
+            docs.append(load_article(src, task.settings, in_book=in_book))
+            parts.append(src.part)
+        except ExporterError as exc:
+            if not task.lenient:
+                raise
+            left_out.append(Failure(src.origin, _prefixed(str(exc), src.origin), exc.exit_code))
+    if not docs:
+        raise InputError(f"{task.origin}: none of its articles could be read")
+    if in_book:
+        book = assemble(docs, book_metadata(task.book or {}, docs), parts)
+    else:
+        book = Book.of(docs[0])
+    files = write_book(book, task.formats, Path(task.out), task.settings, stem=task.stem)
+    return Result(task.stem, task.origin, "exported", [str(f) for f in files], digest=task.digest,
+                  left_out=left_out)
 
 
 def run_partition(tasks: list[Task]) -> list[Result]:

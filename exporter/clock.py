@@ -1,0 +1,193 @@
+"""Time limits that interrupt pure-Python work wherever it runs, nested if need be.
+
+:func:`time_limit` is the one clock of exporter: the article budget
+(``--max-article-seconds``: read, parse, fetch, images and layout together) and
+the PDF layout limit (``--max-render-seconds``) are both limits of it, the
+second inside the first. :func:`remaining` tells blocking work that no strike
+can interrupt (a socket read in a thread, a name lookup) how long it may wait.
+
+How a thread is struck:
+
+- the main thread, where the platform has ``SIGALRM`` (the CLI, each worker of
+  a process pool): one POSIX interval timer, armed for the earliest deadline
+  of the limits open in that thread, raises from its handler (a blocked system
+  call is interrupted too);
+- any other thread (a thread pool, a Dask worker, a web server calling the
+  API), or any thread where there is no ``SIGALRM`` (Windows): a watchdog
+  thread per limit raises in it through ``PyThreadState_SetAsyncExc``.
+
+Either way the exception arrives between two bytecodes. A strike may land where
+it cannot escape: in a finaliser (Python prints it as "ignored") or under an
+``except Exception`` fallback. So a limit strikes again every
+:data:`STRIKE_AGAIN` seconds, and a block that still ends normally past its
+limit raises on the way out. C code that never returns to Python (libxml2's
+parser, Pillow's decoders) is not interrupted: it is bounded before it starts
+(``exporter/read.py``'s attribute guard, ``exporter/images.py``'s pixel cap).
+"""
+from __future__ import annotations
+
+import ctypes
+import platform
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import ContextManager, Iterator
+
+from .errors import LimitError
+
+#: seconds between strikes once a limit has passed and a strike was swallowed
+STRIKE_AGAIN = 0.05
+
+
+class Strike(LimitError):
+    """What a clock raises: :func:`time_limit` makes a subclass whose ``message`` names the limit.
+
+    A class, not an instance, because a thread is interrupted with a class
+    (``PyThreadState_SetAsyncExc``) that Python then calls with no arguments.
+    """
+
+    message = "a time limit was reached"
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(args or (self.message,)))
+
+
+@dataclass(eq=False)
+class _Limit:
+    deadline: float
+    strike: type[Strike]
+    struck: bool = False
+    watchdog: threading.Thread | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+_open = threading.local()  # .limits: the limits open in this thread, outermost first
+
+
+def _limits() -> list[_Limit]:
+    if not hasattr(_open, "limits"):
+        _open.limits = []
+    return _open.limits
+
+
+def _alarm_serves_this_thread() -> bool:
+    """``SIGALRM`` reaches only the main thread, and only where the platform has it."""
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+
+def available() -> bool:
+    """Whether this thread can be struck at all (CPython for the watchdog, else the alarm)."""
+    return _alarm_serves_this_thread() or platform.python_implementation() == "CPython"
+
+
+def remaining() -> float:
+    """Seconds until the earliest limit open in this thread passes (``inf`` when none is open)."""
+    limits = _limits()
+    if not limits:
+        return float("inf")
+    return max(0.0, min(limit.deadline for limit in limits) - time.monotonic())
+
+
+# --- the main thread: one interval timer for every open limit --------------------------------------
+class _Alarm:
+    previous: object = None
+
+    @staticmethod
+    def arm() -> None:
+        """Set the timer for the earliest deadline (or to strike again soon when one has passed)."""
+        limits = _limits()
+        if not limits:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            return
+        wait = min(limit.deadline for limit in limits) - time.monotonic()
+        signal.setitimer(signal.ITIMER_REAL, max(wait, 0.001) if wait > 0 else STRIKE_AGAIN)
+
+    @staticmethod
+    def on_alarm(signum, frame) -> None:  # noqa: ARG004 - signal handler API
+        now = time.monotonic()
+        passed = [limit for limit in _limits() if limit.deadline <= now]
+        _Alarm.arm()
+        if passed:
+            first = min(passed, key=lambda limit: limit.deadline)
+            first.struck = True
+            raise first.strike()
+
+
+def _start(limit: _Limit) -> None:
+    limits = _limits()
+    if _alarm_serves_this_thread():
+        if not limits:
+            _Alarm.previous = signal.signal(signal.SIGALRM, _Alarm.on_alarm)
+        limits.append(limit)
+        _Alarm.arm()
+        return
+    limits.append(limit)
+    target = threading.get_ident()
+    limit.watchdog = threading.Thread(target=_watch, args=(limit, target), daemon=True, name="exporter-time-limit")
+    limit.watchdog.start()
+
+
+def _watch(limit: _Limit, target: int) -> None:
+    delay = limit.deadline - time.monotonic()
+    while not limit.stop.wait(max(delay, 0)):
+        limit.struck = True
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(limit.strike))
+        delay = STRIKE_AGAIN
+
+
+def _stop(limit: _Limit) -> None:
+    """Close ``limit``; a strike already on its way is absorbed here, not in the caller's next line."""
+    while True:
+        try:
+            limits = _limits()
+            if limit in limits:
+                limits.remove(limit)
+            if limit.watchdog is None:
+                _Alarm.arm()
+                if not limits:
+                    signal.signal(signal.SIGALRM, _Alarm.previous)
+            else:
+                limit.stop.set()
+                limit.watchdog.join()
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
+            return
+        except Strike:
+            continue
+
+
+@contextmanager
+def time_limit(seconds: float, message: str) -> Iterator[None]:
+    """Raise :class:`LimitError` with ``message`` in the block once ``seconds`` have passed (0: no limit).
+
+    Limits nest: the inner one may end first, or the outer one may strike
+    inside it; either way the error names the limit that passed.
+    """
+    if not seconds or seconds <= 0 or seconds == float("inf") or not available():
+        yield
+        return
+    strike = type("TimeLimit", (Strike,), {"message": message})
+    limit = _Limit(time.monotonic() + seconds, strike)
+    _start(limit)
+    try:
+        yield
+    except Exception as exc:
+        if limit.struck and not isinstance(exc, Strike):  # a fallback's error in the strike's wake
+            raise strike() from None
+        raise
+    finally:
+        _stop(limit)
+    if limit.struck:  # every strike was swallowed, and the block ran past the limit
+        raise strike()
+
+
+def article_limit(seconds: float | None, articles: int = 1) -> ContextManager[None]:
+    """The budget of one task: ``seconds`` (``--max-article-seconds``) for each of its ``articles``."""
+    what = "the article" if articles <= 1 else f"the book of {articles} articles"
+    limit = (seconds or 0) * max(articles, 1)
+    return time_limit(limit, f"{what} took longer than its time limit of {limit:g} s, reading, fetching, images "
+                             f"and layout together (raise it with --max-article-seconds)")
+
+
+__all__ = ["time_limit", "article_limit", "remaining", "available", "Strike", "STRIKE_AGAIN"]
