@@ -666,11 +666,11 @@ def test_article_budget_holds_in_batch_workers(server, tmp_path: Path) -> None:
     slow = _trickling_article(tmp_path, server, 8)
     fine = tmp_path / "fine.html"
     fine.write_text("<title>Fine</title><p>A quick article.</p>")
-    done = _exporter("export", str(slow), str(fine), "-f", "txt", "-o", "out", "-j", "2", "--allow-private",
+    done = _exporter("export", str(slow), str(fine), "-f", "epub", "-o", "out", "-j", "2", "--allow-private",
                      "--fetch-timeout", "1", "--max-article-seconds", "3", cwd=tmp_path, stdin=b"")
     assert done.returncode == 7, done.stderr
     assert b"remote.html: the article took longer than its time limit of 3 s" in done.stderr
-    assert not (tmp_path / "out" / "remote-images.txt").exists() and len(server.hits) < 8
+    assert not (tmp_path / "out" / "remote-images.epub").exists() and len(server.hits) < 8
 
 
 @pytest.mark.parametrize("bad", ["nan", "inf", "-1"])
