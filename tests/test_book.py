@@ -180,7 +180,7 @@ def test_book_parts_reach_the_writers():
 def test_loose_links_to_an_article_of_the_book_stay_inside_it(tmp_path):
     """http for https, www., a final slash: a link still names the article, in any book (API-built too)."""
     from exporter.document import Book
-    from exporter.writers.html import url_key
+    from exporter.plan import url_key
 
     assert url_key("HTTPS://WWW.Example.org/b/#x") == url_key("http://example.org/b")
     assert url_key("https://example.org/b") != url_key("https://example.org/c")

@@ -1,9 +1,9 @@
 """Many documents → one :class:`~exporter.document.Book`: book metadata, parts, links inside the book.
 
-Writers give article *i* (1-based) of a collection the id prefix ``a{i}-`` and
-the anchor ``a{i}-article`` (see :func:`exporter.writers.html.article_prefixes`),
-and turn a link that names another article's source URL (compared by
-:func:`exporter.writers.html.url_key`) into a link to that anchor. Here ids an
+Writers give article *i* (1-based, in reading order) of a collection the id prefix ``a{i}-``
+and the anchor ``a{i}-article`` (see :func:`exporter.plan.plan_book`), and turn a link
+that names another article's source URL (compared by :func:`exporter.plan.url_key`) into
+a link to that anchor. Here ids an
 article could share with the ids writers add are renamed first, so ids never clash.
 """
 from __future__ import annotations

@@ -8,22 +8,15 @@ writer.
 from __future__ import annotations
 
 import copy
-from urllib.parse import urlsplit, urlunsplit
 from typing import Callable
 
 from lxml import etree
 
-from ..document import Book, Document, Metadata
+from ..document import Document, Metadata
+from ..words import byline
 
 #: Given an image ``src`` of the tree, the URL to use in the edition, or None when it cannot be had.
 ImageResolver = Callable[[str], "str | None"]
-
-
-def byline(meta: Metadata) -> str:
-    names = meta.authors
-    if not names:
-        return ""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def title_block(meta: Metadata, heading: str = "h1", id_prefix: str = "") -> etree._Element:
@@ -36,7 +29,7 @@ def title_block(meta: Metadata, heading: str = "h1", id_prefix: str = "") -> etr
     if meta.subtitle:
         etree.SubElement(header, "p", {"class": "subtitle"}).text = meta.subtitle
     if meta.authors:
-        etree.SubElement(header, "p", {"class": "byline"}).text = byline(meta)
+        etree.SubElement(header, "p", {"class": "byline"}).text = byline(meta.authors)
     facts = [x for x in (meta.date, meta.publisher) if x]
     if facts:
         dateline = etree.SubElement(header, "p", {"class": "dateline"})
@@ -113,16 +106,3 @@ def article_section(doc: Document, resolve: ImageResolver, id_prefix: str = "",
 def headings(tree: etree._Element) -> list[etree._Element]:
     """The section headings of a tree, in order (for tables of contents and outlines)."""
     return [el for el in tree.iter() if el.tag in ("h2", "h3", "h4", "h5", "h6")]
-
-
-def url_key(url: str | None) -> str:
-    """A URL as writers compare it with a book's source URLs: scheme, ``www.``, fragment and a final
-    slash do not matter (``http://www.example.org/a/`` names ``https://example.org/a``)."""
-    parts = urlsplit((url or "").strip())
-    host = parts.netloc.lower().removeprefix("www.")
-    return urlunsplit(("", host, parts.path.rstrip("/") or "/", parts.query, ""))
-
-
-def article_prefixes(book: Book) -> list[str]:
-    """Id prefixes per article: none for a single article, ``a1-``, ``a2-``… in a collection."""
-    return [f"a{i}-" if book.is_collection else "" for i, _ in enumerate(book.articles, 1)]

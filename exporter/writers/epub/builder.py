@@ -14,12 +14,14 @@ from ...document import Book, Metadata
 from ...errors import UsageError
 from ...images import PreparedImage, prepare_bytes
 from ...resources import ResourcePolicy
-from ..html import article_prefixes, article_section, title_block, url_key
+from ...plan import PartOpening, links_inside_book, plan_book
+from ...words import Word, word
+from ..html import article_section, title_block
 from .document import CSS_FILE, EPUB_TYPE, OPS_NS, Chapter, Page, with_ops, xhtml_document
 from .fonts import embed_fonts_and_style
 from .images import ImageEmbedder
 from .metadata import accessibility, book_authors, modified_time, package_metadata
-from .navigation import labels, links_inside_book, nav_body, number_headings, toc
+from .navigation import article_file, nav_body, number_headings, part_file, toc
 from .notes import has_notes, mark_notes
 
 
@@ -40,9 +42,17 @@ class Builder:
 
     def __post_init__(self) -> None:
         self.meta = self.book.metadata
-        self.modified = modified_time(self.book)
-        self.words, self.words_lang = labels(self.meta.language)
-        package_metadata(self.eb, self.book)
+        self.plan = plan_book(self.book)
+        self.modified = modified_time(self.plan)
+        package_metadata(self.eb, self.plan)
+
+    def word(self, key: str) -> Word:
+        """A word the book adds (contents, cover…), in the book's language where the table has it."""
+        return word(key, self.meta.language)
+
+    def _landmark(self, href: str, key: str, kind: str) -> None:
+        said = self.word(key)
+        self.guide.append({"href": href, "title": said.text, "lang": said.language, "type": kind})
 
     # --- front matter ---------------------------------------------------------------------------
     def cover(self, given: Path | None) -> None:
@@ -57,7 +67,7 @@ class Builder:
                 raise UsageError(f"--cover: {given} is not an image this writer can use (JPEG, PNG, WebP…)")
             data, ext, media_type = image.data, image.extension, image.media_type
         else:
-            shown = replace(self.meta, authors=book_authors(self.book))
+            shown = replace(self.meta, authors=book_authors(self.plan))
             data, ext, media_type = generate_cover(shown, self.theme), "png", "image/png"
         self.cover_file = f"images/cover.{ext}"
         item = epub.EpubCover(uid="cover-image", file_name=self.cover_file)
@@ -67,71 +77,65 @@ class Builder:
         self.eb.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
         body = etree.Element("section", {EPUB_TYPE: "cover", "class": "cover"}, nsmap={"epub": OPS_NS})
         etree.SubElement(body, "img", src="../" + self.cover_file, alt=self.meta.title)
-        self._add_page("cover", "text/cover.xhtml", self.words["cover"], body, self.meta)
-        self.guide.append({"href": "text/cover.xhtml", "title": self.words["cover"], "type": "cover"})
+        self._add_page("cover", "text/cover.xhtml", self.word("cover").text, body, self.meta)
+        self._landmark("text/cover.xhtml", "cover", "cover")
 
     def title_page(self) -> None:
         section = etree.Element("section", {EPUB_TYPE: "titlepage", "class": "titlepage"}, nsmap={"epub": OPS_NS})
         meta = replace(self.meta, date=dates.day(self.meta.date))
         if self.book.is_collection:
-            meta.authors = book_authors(self.book)
+            meta.authors = book_authors(self.plan)
         section.append(title_block(meta))
         if meta.description:
             etree.SubElement(section, "p", {"class": "description"}).text = meta.description
         if meta.rights:
             etree.SubElement(section, "p", {"class": "rights"}).text = meta.rights
         self._add_page("titlepage", "text/title.xhtml", meta.title, section, self.meta)
-        self.guide.append({"href": "text/title.xhtml", "title": self.words["titlepage"], "type": "title-page"})
+        self._landmark("text/title.xhtml", "titlepage", "title-page")
 
     # --- articles -------------------------------------------------------------------------------
     def articles(self, resources: ResourcePolicy) -> None:
-        book = self.book
+        collection = self.plan.is_collection
         embedder = ImageEmbedder(self.eb, self.images)
-        files = [f"text/article-{i}.xhtml" for i in range(1, len(book.articles) + 1)]
-        by_url = {url_key(d.metadata.source_url): (f, p) for d, f, p in
-                  zip(book.articles, files, article_prefixes(book)) if d.metadata.source_url}
-        parts_of = {id(doc): n for n, part in enumerate(book.parts, 1) for doc in part.articles}
-        started: set[int] = set()
-        for doc, file_name, prefix in zip(book.articles, files, article_prefixes(book)):
-            part = parts_of.get(id(doc))
-            if part is not None and part not in started:
-                started.add(part)
-                self._part_page(part)
+        for planned in self.plan.articles:
+            if planned.opens is not None:
+                self._part_page(planned.opens)
+            doc, file_name = planned.doc, article_file(planned)
             policy = resources.for_root(doc.base)  # its budget enforces --max-images for the whole book
 
             def resolve(src: str, policy: ResourcePolicy = policy) -> str | None:
                 return embedder.embed(policy, src)
 
             shown = replace(doc, metadata=replace(doc.metadata, date=dates.day(doc.metadata.date)))
-            section = article_section(shown, resolve, id_prefix=prefix)
+            section = article_section(shown, resolve, id_prefix=planned.prefix)
             self.image_alts += [img.get("alt") or "" for img in section.iter("img")]
-            if not book.is_collection:
+            if not collection:
                 section.remove(section.find("header"))  # the title page carries it
             section.set(EPUB_TYPE, "bodymatter chapter")
-            number_headings(section, prefix)
+            number_headings(section, planned.prefix)
             mark_notes(section)
-            if book.is_collection:
-                links_inside_book(section, by_url, file_name)
-            self._add_page(f"article{len(self.done) + 1}", file_name, shown.metadata.title,
+            if collection:
+                links_inside_book(section, self.plan, lambda target, anchor, here=planned: (
+                    "" if target is here else os.path.basename(article_file(target))) + "#" + anchor)
+            self._add_page(f"article{planned.number}", file_name, shown.metadata.title,
                            with_ops(section), shown.metadata)
-            self.done.append(Chapter(doc, shown.metadata.title, file_name, section, prefix))
+            self.done.append(Chapter(planned, shown.metadata.title, file_name, section))
         if self.done:
-            self.guide.append({"href": self.done[0].file_name, "title": self.words["start"], "type": "text"})
+            self._landmark(self.done[0].file_name, "start", "text")
 
-    def _part_page(self, number: int) -> None:
-        part = self.book.parts[number - 1]
+    def _part_page(self, opening: PartOpening) -> None:
         section = etree.Element("section", {EPUB_TYPE: "part", "class": "part"}, nsmap={"epub": OPS_NS})
-        etree.SubElement(section, "h1", {"class": "part-title"}).text = part.title
-        self._add_page(f"part{number}", f"text/part-{number}.xhtml", part.title, section, self.meta)
+        etree.SubElement(section, "h1", {"class": "part-title"}).text = opening.title
+        self._add_page(f"part{opening.number}", part_file(opening), opening.title, section, self.meta)
 
     # --- navigation, fonts, styles --------------------------------------------------------------
     def finish(self) -> None:
         eb = self.eb
-        eb.toc = toc(self.book, self.done)
+        eb.toc = toc(self.plan, self.done)
         if self.book.is_collection:  # only then is the contents page read in the spine (see below)
-            self.guide.append({"href": "nav.xhtml#toc", "title": self.words["contents"], "type": "toc"})
-        nav = nav_body(eb.toc, self.guide, self.words, self.words_lang, self.meta.language)
-        self._add_page("nav", "nav.xhtml", self.words["contents"], nav, self.meta, properties=["nav"], spine=False,
+            self._landmark("nav.xhtml#toc", "contents", "toc")
+        nav = nav_body(eb.toc, self.guide, self.meta.language)
+        self._add_page("nav", "nav.xhtml", self.word("contents").text, nav, self.meta, properties=["nav"], spine=False,
                        css=CSS_FILE)
         eb.add_item(epub.EpubNcx())
         eb.guide = self.guide

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ebooklib import epub
 from lxml import etree
 
-from ...document import Document
+from ...plan import PlannedArticle
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_NS = "http://www.idpf.org/2007/ops"
@@ -20,11 +20,10 @@ CSS_FILE = "styles/book.css"
 class Chapter:
     """An article as written into the book: what the nav, the NCX and the metadata need to know of it."""
 
-    doc: Document  #: as the book holds it (parts refer to it)
+    planned: PlannedArticle  #: its place in the book
     title: str  #: as shown (XML-safe)
     file_name: str
     section: etree._Element
-    prefix: str
 
 
 class Page(epub.EpubItem):

@@ -7,13 +7,13 @@ import os
 from ebooklib import epub
 
 from ... import dates
-from ...document import Book
+from ...plan import BookPlan
 from ...images import PreparedImage
 
 
-def package_metadata(eb: epub.EpubBook, book: Book) -> None:
-    """Title, subtitle, language, authors, Dublin Core fields, sources and reading direction of ``book``."""
-    meta = book.metadata
+def package_metadata(eb: epub.EpubBook, plan: BookPlan) -> None:
+    """Title, subtitle, language, authors, Dublin Core fields, sources and reading direction of the book."""
+    book, meta = plan.book, plan.book.metadata
     eb.set_identifier(book.identifier())
     eb.title = meta.title
     eb.add_metadata("DC", "title", meta.title, {"id": "title"})
@@ -22,7 +22,7 @@ def package_metadata(eb: epub.EpubBook, book: Book) -> None:
         eb.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
         eb.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
     eb.set_language(meta.language)
-    for n, author in enumerate(book_authors(book), 1):
+    for n, author in enumerate(book_authors(plan), 1):
         eb.add_author(author, uid=f"creator{n}", role="aut")
     for name, value in (("publisher", meta.publisher), ("date", dates.day(meta.date)),
                         ("description", meta.description), ("rights", meta.rights)):
@@ -32,17 +32,18 @@ def package_metadata(eb: epub.EpubBook, book: Book) -> None:
         eb.add_metadata("DC", "subject", subject)
     sources = [meta.source_url] if meta.source_url else []
     if book.is_collection:
-        sources += [d.metadata.source_url for d in book.articles if d.metadata.source_url]
+        sources += [a.doc.metadata.source_url for a in plan.articles if a.doc.metadata.source_url]
     for source in dict.fromkeys(sources):
         eb.add_metadata("DC", "source", source)
     eb.set_direction(meta.direction if meta.direction in ("ltr", "rtl") else "ltr")
 
 
-def book_authors(book: Book) -> list[str]:
-    """The book's authors; for a collection without any, every article's authors, each once."""
-    if book.metadata.authors or not book.is_collection:
-        return list(book.metadata.authors)
-    return list(dict.fromkeys(a for d in book.articles for a in d.metadata.authors))
+def book_authors(plan: BookPlan) -> list[str]:
+    """The book's authors; for a collection without any, every article's authors, each once, in reading order."""
+    meta = plan.book.metadata
+    if meta.authors or not plan.is_collection:
+        return list(meta.authors)
+    return list(dict.fromkeys(name for a in plan.articles for name in a.doc.metadata.authors))
 
 
 def accessibility(eb: epub.EpubBook, image_alts: list[str], images: list[PreparedImage], has_notes: bool) -> None:
@@ -79,14 +80,14 @@ def accessibility(eb: epub.EpubBook, image_alts: list[str], images: list[Prepare
     add("schema:accessibilitySummary", summary)
 
 
-def modified_time(book: Book) -> dt.datetime:
+def modified_time(plan: BookPlan) -> dt.datetime:
     """``dcterms:modified``: SOURCE_DATE_EPOCH, else the book's date (``--date`` or the article's), else a fixed
     day. Never the clock: the same input must give the same bytes. Any date converts to UTC without
     overflowing (see :mod:`exporter.dates`)."""
     epoch = dates.from_epoch(os.environ.get("SOURCE_DATE_EPOCH", ""))
     if epoch is not None:
         return epoch
-    for date in [book.metadata.date] + [d.metadata.date for d in book.articles]:
+    for date in [plan.book.metadata.date] + [a.doc.metadata.date for a in plan.articles]:
         when = dates.utc(date)
         if when is not None:
             return max(when, dates.ZIP_FIRST)

@@ -17,28 +17,20 @@ from __future__ import annotations
 import base64
 import re
 from typing import Iterable
-from urllib.parse import urlsplit
 
 from lxml import etree
 
 from ... import __version__
-from ...document import Book, Document, Metadata
+from ...document import Book, Metadata
 from ...images import prepare
 from ...resources import ResourcePolicy
 from ...tree import direction_of
-from ..html import article_prefixes, article_section, byline, url_key
+from ...plan import BookPlan, links_inside_book, plan_book
+from ...words import byline, word
+from ..html import article_section
 
 LINK_MODES = ("footnotes", "inline", "none")
 
-#: "Contents" in the languages most articles come in; English otherwise.
-CONTENTS = {
-    "ar": "المحتويات", "ca": "Índex", "cs": "Obsah", "da": "Indhold", "de": "Inhalt", "el": "Περιεχόμενα",
-    "en": "Contents", "es": "Índice", "fa": "فهرست", "fi": "Sisällys", "fr": "Table des matières",
-    "he": "תוכן העניינים", "hi": "विषय सूची", "hu": "Tartalom", "id": "Daftar isi", "it": "Indice",
-    "ja": "目次", "ko": "차례", "nb": "Innhold", "nl": "Inhoud", "no": "Innhold", "pl": "Spis treści",
-    "pt": "Sumário", "ro": "Cuprins", "ru": "Содержание", "sv": "Innehåll", "tr": "İçindekiler",
-    "uk": "Зміст", "vi": "Mục lục", "zh": "目录",
-}
 #: A table with more columns than this is set smaller ("wide"), and smaller again past WIDER and WIDEST.
 WIDE, WIDER, WIDEST = 5, 9, 16
 
@@ -52,29 +44,27 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
     html.set("class", " ".join(root_classes))
     html.append(_head(meta))
     body = etree.SubElement(html, "body")
-    prefixes = _prefixes(book)
+    plan = plan_book(book)
     if book.is_collection:
         body.append(title_page(meta))
-        body.append(contents(book, prefixes))
+        body.append(contents(plan))
     sections = []
-    for number, (group, docs) in enumerate(_groups(book), 1):
-        if group is not None:
-            body.append(_part_page(group, number))
-        for doc in docs:
-            policy = resources.for_root(doc.base)
-            section = article_section(doc, lambda src, p=policy: _data_uri(p, src, image_px),
-                                      id_prefix=prefixes[id(doc)])
-            if group is not None:
-                section.set("class", section.get("class", "") + " in-part")
-            _running_heads(section, doc.metadata, meta, book.is_collection, "duplex" in root_classes)
-            prepare_tables(section)
-            describe_images(section)
-            number_lists(section)
-            body.append(section)
-            sections.append(section)
+    for planned in plan.articles:
+        doc = planned.doc
+        if planned.opens is not None:
+            body.append(_part_page(planned.opens.title, planned.opens.anchor))
+        policy = resources.for_root(doc.base)
+        section = article_section(doc, lambda src, p=policy: _data_uri(p, src, image_px), id_prefix=planned.prefix)
+        if planned.part is not None:
+            section.set("class", section.get("class", "") + " in-part")
+        _running_heads(section, doc.metadata, meta, book.is_collection, "duplex" in root_classes)
+        prepare_tables(section)
+        describe_images(section)
+        number_lists(section)
+        body.append(section)
+        sections.append(section)
     if book.is_collection:
-        links_inside_book(body, {url_key(d.metadata.source_url): prefixes[id(d)]
-                                 for d in reading_order(book) if d.metadata.source_url})
+        links_inside_book(body, plan, lambda target, anchor: f"#{anchor}")
     for section in sections:
         label_bookmarks(section)
         show_link_urls(section, links)
@@ -120,41 +110,6 @@ def _head(meta: Metadata) -> etree._Element:
     return head
 
 
-def _groups(book: Book) -> list[tuple[str | None, list[Document]]]:
-    """Articles in reading order, grouped by part; articles outside every part stand alone, first."""
-    if not book.parts:
-        return [(None, list(book.articles))]
-    in_parts = {id(doc) for part in book.parts for doc in part.articles}
-    loose = [doc for doc in book.articles if id(doc) not in in_parts]
-    return ([(None, loose)] if loose else []) + [(part.title, list(part.articles)) for part in book.parts]
-
-
-def _prefixes(book: Book) -> dict[int, str]:
-    """Id prefixes by article (the shared ones of :func:`article_prefixes`; articles only in parts get more)."""
-    prefixes = dict(zip(map(id, book.articles), article_prefixes(book)))
-    for part in book.parts:
-        for doc in part.articles:
-            prefixes.setdefault(id(doc), f"a{len(prefixes) + 1}-")
-    return prefixes
-
-
-def reading_order(book: Book) -> list[Document]:
-    """Every article of the book once, in reading order."""
-    return [doc for _, docs in _groups(book) for doc in docs]
-
-
-def links_inside_book(body: etree._Element, by_url: dict[str, str]) -> None:
-    """A link to another article of the book (by its source URL) goes to that article's page, not the web."""
-    ids = {el.get("id") for el in body.iter() if el.get("id")}
-    for link in body.iter("a"):
-        href = link.get("href", "")
-        prefix = by_url.get(url_key(href)) if href.startswith(("http://", "https://")) else None
-        if prefix is None or _is_in(link, "header"):
-            continue  # the title block's source line stays the address it names
-        fragment = urlsplit(href).fragment
-        link.set("href", f"#{prefix}{fragment}" if fragment and prefix + fragment in ids else f"#{prefix}article")
-
-
 def title_page(meta: Metadata) -> etree._Element:
     """The title page of a collection: title, subtitle, authors, publisher and date."""
     page = etree.Element("section", {"class": "book-title-page", "id": "book-title"})
@@ -162,7 +117,7 @@ def title_page(meta: Metadata) -> etree._Element:
     if meta.subtitle:
         etree.SubElement(page, "p", {"class": "book-subtitle"}).text = meta.subtitle
     if meta.authors:
-        etree.SubElement(page, "p", {"class": "book-authors"}).text = byline(meta)
+        etree.SubElement(page, "p", {"class": "book-authors"}).text = byline(meta.authors)
     facts = " · ".join(x for x in (meta.publisher, meta.date) if x)
     if facts:
         etree.SubElement(page, "p", {"class": "book-imprint"}).text = facts
@@ -171,35 +126,37 @@ def title_page(meta: Metadata) -> etree._Element:
     return page
 
 
-def contents(book: Book, prefixes: dict[int, str]) -> etree._Element:
+def contents(plan: BookPlan) -> etree._Element:
     """The contents list: one entry per part and article, each a link the theme gives a page number."""
+    book = plan.book
     lang = book.metadata.language
     nav = etree.Element("nav", {"class": "contents", "id": "contents", "role": "doc-toc"})
-    etree.SubElement(nav, "h1", {"class": "contents-title"}).text = CONTENTS.get(
-        lang.split("-")[0].lower(), CONTENTS["en"])
+    etree.SubElement(nav, "h1", {"class": "contents-title"}).text = word("contents", lang).text
     top = etree.SubElement(nav, "ol")
-    for number, (group, docs) in enumerate(_groups(book), 1):
-        target = top
-        if group is not None:
+    target = top
+    for planned in plan.articles:
+        doc = planned.doc
+        if planned.opens is not None:
             item = etree.SubElement(top, "li", {"class": "toc-part"})
-            link = etree.SubElement(item, "a", href=f"#part-{number}")
-            link.text = group
+            link = etree.SubElement(item, "a", href=f"#{planned.opens.anchor}")
+            link.text = planned.opens.title
             target = etree.SubElement(item, "ol")
-        for doc in docs:
-            item = etree.SubElement(target, "li", {"class": "toc-article"})
-            if doc.metadata.language != lang:
-                item.set("lang", doc.metadata.language)
-                item.set("dir", doc.metadata.direction)
-            link = etree.SubElement(item, "a", href=f"#{prefixes[id(doc)]}article")
-            link.text = doc.metadata.title
-            if doc.metadata.authors and doc.metadata.authors != book.metadata.authors:
-                etree.SubElement(item, "span", {"class": "toc-byline"}).text = byline(doc.metadata)
+        elif planned.part is None:
+            target = top
+        item = etree.SubElement(target, "li", {"class": "toc-article"})
+        if doc.metadata.language != lang:
+            item.set("lang", doc.metadata.language)
+            item.set("dir", doc.metadata.direction)
+        link = etree.SubElement(item, "a", href=f"#{planned.anchor}")
+        link.text = doc.metadata.title
+        if doc.metadata.authors and doc.metadata.authors != book.metadata.authors:
+            etree.SubElement(item, "span", {"class": "toc-byline"}).text = byline(doc.metadata.authors)
     return nav
 
 
-def _part_page(title: str, number: int) -> etree._Element:
-    """A part's title page; ``part-N`` (N its place among the groups) is the contents list's target."""
-    page = etree.Element("section", {"class": "part-title-page", "id": f"part-{number}"})
+def _part_page(title: str, anchor: str) -> etree._Element:
+    """A part's title page; its ``anchor`` is the contents list's target."""
+    page = etree.Element("section", {"class": "part-title-page", "id": anchor})
     etree.SubElement(page, "h1", {"class": "part-title"}).text = title
     return page
 
@@ -213,7 +170,7 @@ def _running_heads(section: etree._Element, meta: Metadata, book_meta: Metadata,
     sit on the title block, not the section: WeasyPrint assigns a string again on
     every page a split box reaches, which would blank ``first-except`` heads.
     """
-    author = byline(meta)
+    author = byline(meta.authors)
     if two_sided:
         verso = book_meta.title if collection else (author or meta.publisher or meta.title)
         recto = meta.title
@@ -258,7 +215,7 @@ def describe_images(root: etree._Element) -> None:
         if not (img.get("alt") or "").strip():
             caption = img.getparent().find("figcaption")
             text = " ".join("".join(caption.itertext()).split()) if caption is not None else ""
-            img.set("alt", text or "Image")
+            img.set("alt", text or word("image", root.get("lang") or "en").text)
 
 
 def label_bookmarks(root: etree._Element) -> None:

@@ -7,15 +7,12 @@ and a full-width rule of ``#`` separates the articles (and the parts).
 """
 from __future__ import annotations
 
-from ...document import Book, Document, Metadata, Part
+from ...document import Book, Document, Metadata
+from ...plan import BookPlan, plan_book
+from ...words import byline, word
 from .blocks import DEFAULT_WIDTH, Layout, indent, narrower
 from .inline import Inline, Style
 from .wrap import cells, wrap
-
-NOTES_TITLE = "Notes"
-LINKS_TITLE = "Links"
-CONTENTS_TITLE = "Contents"
-
 
 def render_book(book: Book, width: int | None, style: Style) -> str:
     """The edition as one string, ``\\n`` line ends, ending with a newline."""
@@ -28,13 +25,12 @@ def render_book(book: Book, width: int | None, style: Style) -> str:
             return _join(article(only, width, style))
         # a book of one article under its own title: both title blocks, so neither is lost
         return _join(title_block(book.metadata, width, style) + ["", "", "", rule, ""] + article(only, width, style))
-    starts = _part_starts(book)
-    order = _order(book)
-    sections = [title_block(book.metadata, width, style) + [""] + contents(book, order, width, style)]
-    for doc in order:
-        part = starts.get(id(doc))
+    plan = plan_book(book)
+    sections = [title_block(book.metadata, width, style) + [""] + contents(plan, width, style)]
+    for planned in plan.articles:
+        part = planned.opens
         opening = [rule, ""] + (_framed(part.title, "#", width, style) + ["", "", ""] if part is not None else [])
-        sections.append(opening + article(doc, width, style))
+        sections.append(opening + article(planned.doc, width, style))
     lines: list[str] = []
     for section in sections:
         if lines:
@@ -44,7 +40,8 @@ def render_book(book: Book, width: int | None, style: Style) -> str:
 
 
 def article(doc: Document, width: int | None, style: Style) -> list[str]:
-    """Title block, text, then the notes and the links this article refers to."""
+    """Title block, text, then the notes and the links this article refers to (headed in its language)."""
+    language = doc.metadata.language
     inline = Inline.for_article(doc.tree, style)
     layout = Layout(inline)
     lines = title_block(doc.metadata, width, style)
@@ -53,11 +50,11 @@ def article(doc: Document, width: int | None, style: Style) -> list[str]:
         lines += ["", ""] + body
     notes = _notes(inline, layout, width)
     if notes:
-        lines += ["", ""] + _heading(NOTES_TITLE) + [""] + notes
+        lines += ["", ""] + _heading(word("notes", language).text, style) + [""] + notes
     if inline.links:
         size = len(f"[{len(inline.links)}]")
         refs = [f"[{n}]".rjust(size) + f" {style.text(url)}" for url, n in inline.links.items()]
-        lines += ["", ""] + _heading(LINKS_TITLE) + [""] + refs
+        lines += ["", ""] + _heading(word("links", language).text, style) + [""] + refs
     return lines
 
 
@@ -66,7 +63,7 @@ def title_block(meta: Metadata, width: int | None, style: Style) -> list[str]:
     lines = _framed(meta.title, "=", width, style)
     if meta.subtitle:
         lines += [""] + wrap(style.text(_one_line(meta.subtitle)), width)
-    facts = [_byline(meta.authors), meta.date, meta.publisher]
+    facts = [byline(meta.authors, meta.language), meta.date, meta.publisher]
     facts = [style.text(_one_line(x)) for x in facts if x and x.strip()]
     if meta.source_url:
         facts.append(style.text(meta.source_url))
@@ -77,18 +74,15 @@ def title_block(meta: Metadata, width: int | None, style: Style) -> list[str]:
     return lines
 
 
-def contents(book: Book, order: list[Document], width: int | None, style: Style) -> list[str]:
+def contents(plan: BookPlan, width: int | None, style: Style) -> list[str]:
     """Numbered article titles, grouped under their parts."""
-    lines = _heading(CONTENTS_TITLE) + [""]
-    starts = _part_starts(book)
-    numbers = [f"{n}." for n in range(1, len(order) + 1)]
-    size = max((len(x) for x in numbers), default=0)
-    for number, doc in zip(numbers, order):
-        part = starts.get(id(doc))
-        if part is not None:
-            lines += wrap(style.text(_one_line(part.title)), width)
-        marker = "  " + number.rjust(size) + " "
-        lines += wrap(style.text(_one_line(doc.metadata.title)), width, marker, " " * len(marker))
+    lines = _heading(word("contents", plan.book.metadata.language).text, style) + [""]
+    size = len(f"{len(plan.articles)}.")
+    for planned in plan.articles:
+        if planned.opens is not None:
+            lines += wrap(style.text(_one_line(planned.opens.title)), width)
+        marker = "  " + f"{planned.number}.".rjust(size) + " "
+        lines += wrap(style.text(_one_line(planned.doc.metadata.title)), width, marker, " " * len(marker))
     return lines
 
 
@@ -119,36 +113,14 @@ def _framed(title: str, char: str, width: int | None, style: Style) -> list[str]
     return [rule] + lines + [rule]
 
 
-def _heading(title: str) -> list[str]:
-    return [title, "-" * len(title)]
-
-
-def _byline(authors: list[str]) -> str:
-    names = [_one_line(a) for a in authors if a and a.strip()]
-    if len(names) < 2:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+def _heading(title: str, style: Style) -> list[str]:
+    """A heading the edition adds (Contents, Notes, Links), underlined across its display width."""
+    title = style.text(title)
+    return [title, "-" * cells(title)]
 
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
-
-
-def _order(book: Book) -> list[Document]:
-    """Articles in book order; articles found only in parts follow, part by part."""
-    order = list(book.articles)
-    seen = {id(d) for d in order}
-    for part in book.parts:
-        for doc in part.articles:
-            if id(doc) not in seen:
-                order.append(doc)
-                seen.add(id(doc))
-    return order
-
-
-def _part_starts(book: Book) -> dict[int, Part]:
-    """Each part, keyed by its first article, where its heading goes."""
-    return {id(part.articles[0]): part for part in book.parts if part.articles}
 
 
 def _join(lines: list[str]) -> str:
