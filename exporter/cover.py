@@ -20,6 +20,7 @@ from pathlib import Path
 from .document import Metadata
 from .fontsubset import covers
 from .themes import Theme
+from .words import byline
 
 SIZE = (1600, 2560)
 MARGIN = 150
@@ -55,7 +56,7 @@ def generate(meta: Metadata, theme: Theme) -> bytes:
         lines, font = _fit(meta.subtitle, sub_font_path, width, max_height=380, start=72, minimum=40)
         y = _draw_lines(draw, lines, font, y, ink, direction, spacing=1.25)
     if meta.authors:
-        names = ", ".join(meta.authors)
+        names = byline(meta.authors, meta.language)
         y += 110
         draw.rectangle((MARGIN, y, MARGIN + 220, y + 6), fill=accent)
         y += 70
