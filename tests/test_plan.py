@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from exporter.document import Book, Metadata, Part
 from exporter.normalise import normalise
 from exporter.options import resolve
+from exporter.pipeline import all_options
 from exporter.plan import plan_book
 from exporter.resources import ResourcePolicy
 from exporter.words import WORDS, byline, languages, word
@@ -43,7 +44,7 @@ def api_book() -> Book:
 
 
 def _write(writer, book: Book, path: Path) -> Path:
-    writer().write(book, path, resolve(writer.options, {}), ResourcePolicy())
+    writer().write(book, path, resolve(all_options(), {}), ResourcePolicy())
     return path
 
 
