@@ -39,10 +39,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "corpus" / "seed" / "article.html"
-CORPUS = ROOT.parent / "shared" / "corpus" / "readability"
-if not CORPUS.is_dir():  # vendored into the tests
-    CORPUS = ROOT / "tests" / "data" / "corpus" / "readability"
+from inputs import CORPUS, SEED  # noqa: E402  (benchmarks/ is on the path when a script runs)
 
 RUNNER = r"""
 import json, resource, sys, time

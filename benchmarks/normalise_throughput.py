@@ -18,6 +18,7 @@ import lxml.html
 from lxml import etree
 
 HERE = Path(__file__).resolve().parent
+from inputs import CORPUS  # noqa: E402  (benchmarks/ is on the path when a script runs)
 sys.path.insert(0, str(HERE.parent))
 
 import exporter  # noqa: E402
@@ -51,7 +52,7 @@ def best_of(rounds: int, func, *args, **kwargs) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared" / "corpus" / "readability")
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
     args = ap.parse_args()
     blobs = load(args.corpus)
     size_mb = sum(map(len, blobs)) / 1e6

@@ -28,9 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "corpus" / "seed" / "article.html"
-if not SEED.is_file():
-    SEED = ROOT / "tests" / "data" / "corpus" / "seed" / "article.html"
+from inputs import SEED  # noqa: E402  (benchmarks/ is on the path when a script runs)
 
 
 def cli() -> list[str]:

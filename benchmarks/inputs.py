@@ -1,0 +1,19 @@
+"""Where the benchmarks find their inputs: the shared corpus beside the checkout when it is there, else the
+copy vendored for the tests, so every benchmark also runs in a fresh clone or an unpacked sdist."""
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+_SHARED = ROOT.parent / "shared" / "corpus"
+_VENDORED = ROOT / "tests" / "data" / "corpus"
+
+
+def _first(*candidates: Path) -> Path:
+    return next((path for path in candidates if path.exists()), candidates[-1])
+
+
+#: Folders of Readability pages (``source.html``, ``expected.html``, ``expected-metadata.json``).
+CORPUS = _first(_SHARED / "readability", _VENDORED / "readability")
+#: A run-on news article with no block structure.
+SEED = _first(_SHARED / "seed" / "article.html", _VENDORED / "seed" / "article.html")
