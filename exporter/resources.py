@@ -29,6 +29,7 @@ import http.client
 import ipaddress
 import mimetypes
 import os
+import re
 import socket
 import ssl
 import stat
@@ -294,7 +295,7 @@ class ResourcePolicy:
             if response.status in REDIRECTS:
                 return response.status, response.headers, b""
             length = response.headers.get("Content-Length", "")
-            if length.strip().isdigit() and int(length) > self.max_bytes:
+            if re.fullmatch(r"[0-9]{1,19}", length.strip()) and int(length) > self.max_bytes:  # not isdigit(): '²' is one
                 raise ResourceDenied(f"{_short(original)}: {int(length) / 1e6:.1f} MB is over the resource limit")
             chunks: list[bytes] = []
             size = 0

@@ -81,6 +81,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.end_headers()
                 for _ in range(BIG // 65536 + 1):
                     self.wfile.write(b"0" * 65536)
+            elif path == "/odd-length":  # a Latin-1 '²' is a digit to str.isdigit(), not to int()
+                self.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: image/png\r\nContent-Length: \xb2\r\n\r\n" + PNG)
             elif path == "/slow":
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
@@ -277,6 +279,12 @@ def test_connection_goes_to_the_checked_address(server) -> None:
 
 
 # --- size and time ----------------------------------------------------------------------------------
+def test_a_content_length_that_is_no_number_is_ignored(server) -> None:
+    """The body's own size decides; the header '²' once crashed int() (exit 70)."""
+    policy = ResourcePolicy(allow_private=True, max_bytes=1_000_000)
+    assert policy.fetch(url(server, "/odd-length")).data == PNG
+
+
 @pytest.mark.parametrize("path", ["/big", "/big-unsized"])
 def test_oversized_response_is_cut_off(server, path: str) -> None:
     policy = ResourcePolicy(allow_private=True, max_bytes=1_000_000)
