@@ -19,7 +19,6 @@ from . import metadata as found_metadata
 from .state import State
 from .surgery import unwrap
 from .text import clean_field, clean_lang, collapse_space
-from .transforms import consecutive_headings
 
 
 def require_text(state: State) -> None:
@@ -76,7 +75,7 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
         direction=direction or direction_of(language),
         authors=list(settings.authors or markup.get("authors") or []),  # Metadata cleans each
         subtitle=clean_field(settings.subtitle),
-        date=found_metadata.normalise_date(settings.date) or markup.get("date"),
+        date=settings.date or markup.get("date"),  # --date was checked when resolved; Metadata checks again
         publisher=clean_field(settings.publisher) or clean_field(markup.get("publisher")),
         source_url=settings.source_url or markup.get("source_url"),
         description=clean_field(settings.description) or clean_field(markup.get("description")),
@@ -123,7 +122,6 @@ def drop_title_heading(state: State) -> None:
     if collapse_space(text_of(first)).strip().casefold() == title.strip().casefold():
         tree.remove(first)
         report.note("removed {n} heading{s} repeating the title")
-        consecutive_headings(state)
 
 
 def drop_redundant_language(state: State) -> None:
