@@ -1,4 +1,4 @@
-"""The user's cache folder: derived data kept between commands (a decompressed language model, font subsets).
+"""The user's cache folder: derived data kept between commands (a decompressed language model).
 
 Everything stored here can be made again from what the package ships, so the cache only ever saves
 time: an entry that is missing, unreadable, damaged or written by a racing process is made again,
@@ -15,10 +15,6 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-
-#: Prefix of the check line that opens every entry written by :func:`store`.
-_CHECK = b"exporter-cache sha256="
-
 
 def folder(kind: str) -> Path | None:
     """``<cache>/exporter/<kind>``, created if needed; None when caching is off or impossible."""
@@ -65,21 +61,3 @@ def write_atomically(path: Path, write) -> bool:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-def store(path: Path, data: bytes) -> bool:
-    """Keep ``data`` at ``path``, preceded by its checksum so :func:`load` can tell a damaged entry."""
-    check = _CHECK + hashlib.sha256(data).hexdigest().encode("ascii") + b"\n"
-    return write_atomically(path, lambda fh: (fh.write(check), fh.write(data)))
-
-
-def load(path: Path) -> bytes | None:
-    """What :func:`store` kept at ``path``, or None when it is missing or does not match its checksum."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    line, _, data = raw.partition(b"\n")
-    if not line.startswith(_CHECK) or hashlib.sha256(data).hexdigest().encode("ascii") != line[len(_CHECK):]:
-        return None
-    return data

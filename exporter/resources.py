@@ -25,6 +25,7 @@ WeasyPrint gets the same policy through :meth:`ResourcePolicy.weasyprint_fetcher
 from __future__ import annotations
 
 import base64
+import dataclasses
 import http.client
 import ipaddress
 import mimetypes
@@ -129,10 +130,7 @@ class ResourcePolicy:
 
     def for_root(self, root: Path | None) -> "ResourcePolicy":
         """The same policy confined to another input folder (each article of a book has its own)."""
-        return ResourcePolicy(root=root, offline=self.offline, allow_private=self.allow_private,
-                              allow_hardlinks=self.allow_hardlinks, timeout=self.timeout, max_bytes=self.max_bytes, max_total_bytes=self.max_total_bytes,
-                              max_resources=self.max_resources, max_redirects=self.max_redirects,
-                              render_timeout=self.render_timeout, budget=self.budget)
+        return dataclasses.replace(self, root=root)  # the same budget: a book's articles share it
 
     # --- public API -----------------------------------------------------------------------------
     def fetch(self, url: str) -> Resource:
