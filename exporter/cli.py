@@ -14,7 +14,7 @@ from typing import Callable
 import click
 
 from .version import __version__
-from .errors import INTERRUPTED, as_user_error, exit_status, one_line
+from .errors import INTERNAL, INTERRUPTED, as_user_error, one_line
 
 #: subcommand → ``module:attribute`` defining it, imported on first use
 COMMANDS = {"export": "exporter.commands:export", "normalise": "exporter.commands:normalise_command",
@@ -73,7 +73,7 @@ class _Exit(Exception):
 
 
 def _guarded(obj: Context, run: Callable[[], None]) -> None:
-    """Run a command; user errors become one line on stderr and the status :func:`errors.exit_status` gives."""
+    """Run a command; user errors become one line on stderr and the status its class maps to (:data:`errors.EXIT_STATUSES`)."""
     try:
         run()
     except _Exit as done:
@@ -88,7 +88,7 @@ def _guarded(obj: Context, run: Callable[[], None]) -> None:
         if problem is None:  # a bug: say so in one line, the traceback with --debug
             click.echo(f"exporter: internal error: {type(exc).__name__}: {one_line(exc)} "
                        "(run with --debug for details)", err=True)
-            sys.exit(exit_status(exc))
+            sys.exit(INTERNAL)
         click.echo(f"exporter: error: {one_line(problem)}", err=True)
         sys.exit(problem.exit_code)
 

@@ -96,14 +96,6 @@ def as_user_error(exc: BaseException) -> ExporterError | None:
     return None
 
 
-def exit_status(exc: BaseException) -> int:
-    """The exit status ``exc`` ends the command with."""
-    if isinstance(exc, KeyboardInterrupt):
-        return INTERRUPTED
-    problem = as_user_error(exc)
-    return problem.exit_code if problem is not None else INTERNAL
-
-
 #: Characters that would break a message's one line or disguise it: controls, line and paragraph
 #: separators, and the bidirectional overrides that reorder what a terminal shows.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")

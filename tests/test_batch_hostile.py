@@ -22,7 +22,7 @@ from exporter.batch.datasets import read_records
 from exporter.batch.manifest import load_manifest
 from exporter.batch.options import JOBS_PER_CORE, MAX_JOBS, cores, worker_count
 from exporter.cli import cli
-from exporter.errors import EXIT_STATUSES, LimitError, UsageError, exit_status, one_line
+from exporter.errors import EXIT_STATUSES, LimitError, UsageError, as_user_error, one_line
 from exporter.options import resolve
 from exporter.pipeline import all_options
 from exporter.resources import ResourcePolicy
@@ -247,7 +247,7 @@ def test_a_recursion_error_is_the_same_status_alone_and_in_a_batch(tmp_path, mon
     for name in ("a", "b"):
         (tmp_path / f"{name}.html").write_text(PAGE.format(title=name.upper()))
     alone = run("export", str(tmp_path / "a.html"), "-f", "txt", "-o", str(tmp_path / "out"))
-    assert alone.exit_code == LimitError.exit_code == exit_status(RecursionError()), alone.output
+    assert alone.exit_code == LimitError.exit_code == as_user_error(RecursionError()).exit_code, alone.output
     report = tmp_path / "r.json"
     both = run("export", str(tmp_path / "a.html"), str(tmp_path / "b.html"), "-f", "txt", "-j", "1",
                "-o", str(tmp_path / "out"), "--report", str(report))

@@ -52,7 +52,13 @@ class Record:
     over_limit: bool = False
 
     def error_class(self) -> type[ExporterError]:
+        """A limit when the record was too large to read, else bad input."""
         return LimitError if self.over_limit else InputError
+
+    def refuse_if_unread(self) -> None:
+        """Raise the error this record could not be read with (the naming pass and the export agree)."""
+        if self.error:
+            raise self.error_class()(f"{self.origin}: {self.error}")
 
     def digest(self) -> str:
         """A hash of what the record says (for --resume)."""

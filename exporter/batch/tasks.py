@@ -68,7 +68,7 @@ class Result:
     title: str | None = None
     #: articles of a lenient book that failed
     left_out: list[Failure] = field(default_factory=list)
-    #: the exit status the failure's error class maps to (:func:`exporter.errors.exit_status`)
+    #: the exit status the failure's error class maps to (:data:`exporter.errors.EXIT_STATUSES`)
     exit_status: int = 0
 
 
@@ -130,8 +130,7 @@ def load_article(source: ArticleSource, settings: Settings, in_book: bool) -> Do
             options[name] = None
     if source.record is not None:
         record = source.record
-        if record.error:
-            raise record.error_class()(f"{record.origin}: {record.error}")
+        record.refuse_if_unread()
         options.update(record_metadata(record))
         options.update(source.overrides)
         markup = record.fields["html"]
@@ -146,8 +145,7 @@ def record_title(record: Record, settings: Settings) -> str:
     from ..normalise import find_title
     from ..read import decode_source
 
-    if record.error:
-        raise InputError(f"{record.origin}: {record.error}")
+    record.refuse_if_unread()  # the naming pass fails a record with the status its export would
     markup = record.fields["html"]
     return find_title(decode_source(markup if isinstance(markup, (str, bytes)) else str(markup),
                                     origin=record.origin), settings.get("title"))
