@@ -57,7 +57,7 @@ def languages() -> frozenset[str]:
     return frozenset(lang for forms in WORDS.values() for lang in forms)
 
 
-def byline(authors: list[str], language: str = "en") -> str:
+def byline(authors: list[str], language: str) -> str:
     """Authors as a byline reads: ``A``, ``A and B``, ``A, B and C`` (empty names left out)."""
     names = [" ".join(str(a).split()) for a in authors if a and str(a).strip()]
     if len(names) < 2:

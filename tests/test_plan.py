@@ -170,6 +170,6 @@ def test_every_edition_takes_its_words_from_the_one_table(tmp_path):
 
 
 def test_one_byline_for_every_edition():
-    assert byline([]) == "" and byline(["Ann"]) == "Ann"
-    assert byline(["Ann", " Bob  Smith "]) == "Ann and Bob Smith"
-    assert byline(["A", "", "B", "C"]) == "A, B and C"
+    assert byline([], "en") == "" and byline(["Ann"], "en") == "Ann"
+    assert byline(["Ann", " Bob  Smith "], "en") == "Ann and Bob Smith"
+    assert byline(["A", "", "B", "C"], "en") == "A, B and C"

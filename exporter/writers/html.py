@@ -29,7 +29,7 @@ def title_block(meta: Metadata, heading: str = "h1", id_prefix: str = "") -> etr
     if meta.subtitle:
         etree.SubElement(header, "p", {"class": "subtitle"}).text = meta.subtitle
     if meta.authors:
-        etree.SubElement(header, "p", {"class": "byline"}).text = byline(meta.authors)
+        etree.SubElement(header, "p", {"class": "byline"}).text = byline(meta.authors, meta.language)
     facts = [x for x in (meta.date, meta.publisher) if x]
     if facts:
         dateline = etree.SubElement(header, "p", {"class": "dateline"})

@@ -1,6 +1,8 @@
 """Finding one's way: heading ids, the table of contents (nav and NCX), landmarks, links inside the book."""
 from __future__ import annotations
 
+import itertools
+
 from ebooklib import epub
 from lxml import etree
 
@@ -24,7 +26,7 @@ def part_file(opening: PartOpening) -> str:
 
 def toc(plan: BookPlan, chapters: list[Chapter]) -> list:
     """ebooklib toc entries: each article (with its headings), grouped under its part where it has one."""
-    counter = iter(range(1, 100_000))
+    counter = itertools.count(1)
     entries = []
     by_part: dict[int, list] = {}
     for art in chapters:

@@ -117,7 +117,7 @@ def title_page(meta: Metadata) -> etree._Element:
     if meta.subtitle:
         etree.SubElement(page, "p", {"class": "book-subtitle"}).text = meta.subtitle
     if meta.authors:
-        etree.SubElement(page, "p", {"class": "book-authors"}).text = byline(meta.authors)
+        etree.SubElement(page, "p", {"class": "book-authors"}).text = byline(meta.authors, meta.language)
     facts = " · ".join(x for x in (meta.publisher, meta.date) if x)
     if facts:
         etree.SubElement(page, "p", {"class": "book-imprint"}).text = facts
@@ -150,7 +150,8 @@ def contents(plan: BookPlan) -> etree._Element:
         link = etree.SubElement(item, "a", href=f"#{planned.anchor}")
         link.text = doc.metadata.title
         if doc.metadata.authors and doc.metadata.authors != book.metadata.authors:
-            etree.SubElement(item, "span", {"class": "toc-byline"}).text = byline(doc.metadata.authors)
+            etree.SubElement(item, "span", {"class": "toc-byline"}).text = byline(doc.metadata.authors,
+                                                                                  doc.metadata.language)
     return nav
 
 
@@ -170,7 +171,7 @@ def _running_heads(section: etree._Element, meta: Metadata, book_meta: Metadata,
     sit on the title block, not the section: WeasyPrint assigns a string again on
     every page a split box reaches, which would blank ``first-except`` heads.
     """
-    author = byline(meta.authors)
+    author = byline(meta.authors, meta.language)
     if two_sided:
         verso = book_meta.title if collection else (author or meta.publisher or meta.title)
         recto = meta.title
