@@ -11,7 +11,7 @@ Blocks
     ``p``; ``h2``…``h6`` (the article title is the implicit ``h1`` and lives in the
     metadata; the first heading is ``h2`` and no heading is more than one level
     deeper than the one before); ``blockquote`` (blocks); ``ul``/``ol`` (``start``)
-    of ``li``; ``figure`` = one ``img`` (``src``, ``alt``) + optional ``figcaption``;
+    of ``li``; ``figure`` = one ``img`` + optional ``figcaption`` (an image that stands alone);
     ``table`` = optional ``caption``, optional ``thead``, ``tbody``+, of ``tr`` of
     ``th``/``td`` (``colspan``, ``rowspan``); ``pre`` (text, whitespace kept); ``hr``.
     ``li``, ``th`` and ``td`` hold either inline content or blocks, never a mix.
@@ -20,8 +20,14 @@ Notes
     referenced from the text by ``<a role="doc-noteref" href="#id">``.
 Inline
     ``em``, ``strong``, ``a`` (``href``: http, https, mailto or ``#id`` of this
-    tree), ``code``, ``sub``, ``sup``, ``br``, ``abbr`` (``title``), and ``span``
-    only to carry ``lang``/``dir``.
+    tree), ``code``, ``sub``, ``sup``, ``br``, ``abbr`` (``title``), ``span``
+    only to carry ``lang``/``dir``, and ``img`` for an image within a sentence.
+Images
+    ``img`` (``src``; optional ``alt``, ``width``, ``height``): ``alt`` absent means
+    no usable text alternative (none in the source, or junk the normaliser removed:
+    a file name, a URL, markup, a repeat of the caption); ``alt=""`` means
+    decorative, as the source said; any other ``alt`` is a description.
+    ``width``/``height`` are the source's size in CSS pixels, when it gave one.
 Everywhere
     ``id`` (unique, ``[A-Za-z][A-Za-z0-9_.-]*``), ``lang``, ``dir``. Text is
     Unicode NFC without control characters; whitespace is collapsed outside
@@ -52,7 +58,7 @@ NOTEREF_ROLE = "doc-noteref"
 #: Attributes each element may carry besides id, lang and dir.
 ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href", "role"}),
-    "img": frozenset({"src", "alt"}),
+    "img": frozenset({"src", "alt", "width", "height"}),
     "ol": frozenset({"start"}),
     "td": frozenset({"colspan", "rowspan"}),
     "th": frozenset({"colspan", "rowspan"}),

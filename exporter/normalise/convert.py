@@ -463,7 +463,14 @@ class Converter:
         if el.get("width") == "1" and el.get("height") == "1":
             self.report.note("dropped {n} tracking pixel{s}")
             return
-        img = etree.SubElement(out, "img", src=src, alt=clean_text(el.get("alt") or "").strip())
+        img = etree.SubElement(out, "img", src=src)
+        alt = el.get("alt")
+        if alt is not None:  # absent stays absent (no text alternative); blank is decorative
+            img.set("alt", " ".join(clean_text(alt).split()))
+        for side in ("width", "height"):
+            size = image_size(el.get(side))
+            if size:
+                img.set(side, str(size))
         if el.get("id"):
             img.set("id", el.get("id"))
 
@@ -522,3 +529,9 @@ def _detached_copy(el: etree._Element) -> etree._Element:
     return dup
 
 
+
+
+def image_size(value: str | None) -> int | None:
+    """A width or height attribute in CSS pixels (``16``, ``16px``, ``16.5``), or None when it gives none."""
+    match = re.fullmatch(r"\s*(\d{1,5})(?:\.\d+)?\s*(?:px)?\s*", value or "")
+    return int(match.group(1)) or None if match else None

@@ -67,12 +67,17 @@ def resolve_images(tree: etree._Element, resolve: ImageResolver) -> int:
     kept = 0
     for img in list(tree.iter("img")):
         new = resolve(img.get("src", ""))
+        for side in ("width", "height"):  # the tree's sizes served the normaliser; themes size images
+            img.attrib.pop(side, None)
         if new is not None:
             img.set("src", new)
             kept += 1
             continue
         figure = img.getparent()
         alt = (img.get("alt") or "").strip()
+        if figure.tag != "figure":  # an image in running text gives way to its words
+            _replace_with_text(img, alt)
+            continue
         figure.remove(img)
         figure.set("class", "image-missing")
         if alt:
@@ -82,6 +87,17 @@ def resolve_images(tree: etree._Element, resolve: ImageResolver) -> int:
         elif figure.find("figcaption") is None:
             figure.getparent().remove(figure)
     return kept
+
+
+def _replace_with_text(el: etree._Element, text: str) -> None:
+    """Remove ``el`` (not its tail), leaving ``text`` where it stood."""
+    parent, previous = el.getparent(), el.getprevious()
+    text += el.tail or ""
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    parent.remove(el)
 
 
 def article_section(doc: Document, resolve: ImageResolver, id_prefix: str = "",

@@ -14,6 +14,7 @@ from anyascii import anyascii
 from lxml import etree
 
 from ...tree import BLOCKS, NOTE, NOTE_ROLE, NOTEREF_ROLE
+from ...words import word
 from .wrap import GLUE, JOIN, wide
 
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
@@ -102,6 +103,8 @@ class Inline:
         tag = el.tag
         if tag == "br":
             return "\n"
+        if tag == "img":
+            return self._image(el)
         if tag == "a" and el.get("role") == NOTEREF_ROLE and el.get("href", "")[1:] in self.notes_by_id:
             return f"{GLUE}[Note{GLUE}{self.note_number(el.get('href', '')[1:])}]"
         inner = self._content(el, keep_space, inside | {tag})
@@ -112,6 +115,15 @@ class Inline:
         if tag in BLOCKS:  # not in a clean tree; kept readable rather than run together
             return f" {inner} "
         return inner
+
+    def _image(self, img: etree._Element) -> str:
+        """An image within a sentence: its description in its place, nothing when decorative,
+        else a short ``[image]`` marker so the reader knows something stood there."""
+        alt = img.get("alt")
+        if alt is not None:
+            return self.style.text(" ".join(alt.split()))
+        lang = next((a.get("lang") for a in (img, *img.iterancestors()) if a.get("lang")), "en")
+        return f"[{self.style.text(word('image', lang).text)}]"
 
     def _link_marker(self, href: str, text: str) -> str:
         """`` [n]`` after a link's text, unless it points inside the book or its text is the URL."""
