@@ -37,7 +37,8 @@ def test_wheel_declares_the_command_the_writers_and_the_licence(wheel):
                 and not n.endswith("RECORD")}
     entry_points = info["entry_points.txt"]
     assert "exporter = exporter.cli:main" in entry_points
-    for writer in ("epub = exporter.writers.epub:EpubWriter", "pdf = exporter.writers.pdf:PdfWriter"):
+    for writer in ("epub = exporter.writers.epub:EpubWriter", "pdf = exporter.writers.pdf:PdfWriter",
+                   "kepub = exporter.writers.kepub:KepubWriter"):
         assert writer in entry_points
     assert "[exporter.writers]" in entry_points and "txt = " in entry_points
     assert "License-Expression: AGPL-3.0-or-later" in info["METADATA"]
