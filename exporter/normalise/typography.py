@@ -13,6 +13,7 @@ languages' own typographic conventions (French spaces before ``; : ! ?``).
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -97,6 +98,9 @@ _URL = re.compile(r"\b(?:https?://|www\.)[^\s\"<>]*[^\s\"<>.,;:!?)'\u201d]"
 _ELISIONS = re.compile(r"(?:tis|twas|em|cause|til|n|round|bout|nuff)\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?<!\.)(?:\.\.\.|\. \. \.)(?!\.)")
 _EM_DASH_RUN = re.compile(r"(?<!-)---(?!-)")
+_DIGIT_SPACE = re.compile(r"\d ")
+_STRAIGHT_QUOTE = re.compile("[\"']")
+_FRENCH_MARK = re.compile("[;:!?\u00ab\u00bb]")
 _DOUBLE_HYPHEN = re.compile(r"(?<!-)( ?)--( ?)(?!-)")
 _SPACED_HYPHEN = re.compile(r"(?<=[\w,.;:!?\"'\u201d\u2019\u00bb)\]]) - (?=[\w\"'\u201c\u2018\u00ab(\[])")
 _RANGE = re.compile(r"(?<![\w.,/\-\u2013])(\d{1,4})-(\d{1,4})(?![\w\-/]|[.,]\d)")
@@ -140,8 +144,9 @@ class Typesetter:
     def quotes(self) -> None:
         text, style = self.text, self.style
         open_double = open_single = 0
-        for i, ch in enumerate(text):
-            if ch not in "\"'" or not self.editable[i]:
+        for mark in _STRAIGHT_QUOTE.finditer(text):
+            i, ch = mark.start(), mark.group()
+            if not self.editable[i]:
                 continue
             before = text[i - 1] if i else " "
             after = text[i + 1] if i + 1 < len(text) else " "
@@ -201,6 +206,8 @@ class Typesetter:
     # --- dashes ----------------------------------------------------------------------------------
     def dashes(self) -> None:
         text, dash = self.text, self.style.dash
+        if "-" not in text:
+            return  # every rule below starts from a hyphen
         for match in _EM_DASH_RUN.finditer(text):
             if self._free(match.start(), match.end()):
                 self._replace(match.start(), match.end(), "\u2014")
@@ -233,6 +240,8 @@ class Typesetter:
 
     # --- ellipses and spaces -----------------------------------------------------------------------
     def ellipses(self) -> None:
+        if ".." not in self.text and ". ." not in self.text:
+            return
         for match in _ELLIPSIS.finditer(self.text):
             if self._free(match.start(), match.end()):
                 self._replace(match.start(), match.end(), "\u2026")
@@ -241,13 +250,13 @@ class Typesetter:
     def no_break_spaces(self) -> None:
         text = self.text
         if self.style.honorifics:
-            titles = "|".join(sorted(self.style.honorifics, key=len, reverse=True))
-            for match in re.finditer(r"(?<![\w.])(?:" + titles + r")\.? (?=[A-Z\u00c0-\u00de])", text):
+            for match in _honorifics_pattern(self.style.honorifics).finditer(text):
                 self._nbsp(match.end() - 1)
         for match in _INITIAL.finditer(text):
             self._nbsp(match.end() - 1)
-        for match in _UNIT.finditer(text):
-            self._nbsp(match.start())
+        if _DIGIT_SPACE.search(text):
+            for match in _UNIT.finditer(text):
+                self._nbsp(match.start())
 
     def _nbsp(self, i: int) -> None:
         if self.editable[i] and self.out[i] == " ":
@@ -257,8 +266,9 @@ class Typesetter:
     def french_spaces(self) -> None:
         """A no-break space before ``:`` and a narrow one before ``; ! ?`` (and inside existing guillemets)."""
         text = self.text
-        for i, ch in enumerate(text):
-            if not self.editable[i] or ch not in ";:!?\u00ab\u00bb" or i == 0:
+        for mark in _FRENCH_MARK.finditer(text):
+            i, ch = mark.start(), mark.group()
+            if not self.editable[i] or i == 0:
                 continue
             before = text[i - 1]
             after = text[i + 1] if i + 1 < len(text) else " "
@@ -278,6 +288,13 @@ class Typesetter:
             elif before not in SPACES and self.out[i] == ch and (before.isalnum() or before in ")]\u00bb\u201d"):
                 self.out[i] = space + ch
                 self._note("no-break spaces")
+
+
+@functools.lru_cache(maxsize=None)
+def _honorifics_pattern(titles: tuple[str, ...]) -> re.Pattern[str]:
+    """Honorifics followed by a capitalised name, longest first (compiled once per style)."""
+    alternatives = "|".join(sorted(titles, key=len, reverse=True))
+    return re.compile(r"(?<![\w.])(?:" + alternatives + r")\.? (?=[A-Z\u00c0-\u00de])")
 
 
 def typeset_text(text: str, language: str) -> str:
