@@ -69,3 +69,104 @@ def test_an_image_without_alt_is_marked_in_the_text_and_its_caption_is_kept(unde
     text = undescribed["txt"].read_text(encoding="utf-8")
     assert "[Image]\nA caption, which is not a description." in text
     assert "caption, which is not a description" in " ".join(pdf_text(undescribed["pdf"]).split())
+
+
+# --- alt text quality ------------------------------------------------------------------------------
+
+def test_alt_that_describes_nothing_goes_and_the_report_counts_it():
+    doc = normalise('<p>Words enough for an article about a harbour.</p>'
+                    '<img src="https://e.org/up/12-IMG_3886.jpg" alt="12-IMG_3886.jpg">'
+                    '<img src="b.jpg" alt="https://e.org/b.jpg"><img src="c.jpg" alt="JPG">'
+                    '<img src="d.jpg" alt="<b>photo</b>">'
+                    '<figure><img src="e.jpg" alt="The quay at dawn"><figcaption>The quay at dawn. Photo: J. Doe'
+                    '</figcaption></figure><img src="f.jpg" alt="Boats moored along the quay">', language="en")
+    assert [img.get("alt") for img in doc.tree.iter("img")] == [None] * 5 + ["Boats moored along the quay"]
+    assert [img.getparent().tag for img in doc.tree.iter("img")] == ["figure"] * 6  # a row of pictures
+    lines = doc.report.lines()
+    assert {f"removed 1 alt text that described nothing ({why})"
+            for why in ("file names", "URLs", "markup", "bare extensions", "caption repeats")} <= set(lines)
+
+
+def test_tex_and_mathml_alternatives_become_readable_text():
+    doc = normalise(r'<p>The adjoint <img src="a.svg" alt="{\displaystyle A^{*}}"> satisfies '
+                    r'<img src="b.svg" alt="{\displaystyle \det \left(A^{*}\right)={\overline {\det A}}}">, and '
+                    '<img src="c.svg" alt="&lt;math&gt;&lt;mfrac&gt;&lt;mi&gt;a&lt;/mi&gt;&lt;mi&gt;b&lt;/mi&gt;'
+                    '&lt;/mfrac&gt;&lt;/math&gt;"> is a fraction.</p>', language="en")
+    assert [img.get("alt") for img in doc.tree.iter("img")] == [
+        "A^*", "det (A^*)=d\u0305e\u0305t\u0305 A\u0305", "(a)/(b)"]
+    assert "turned 3 maths alt texts into words" in doc.report.lines()
+
+
+# --- inline images: the maths page and the icons read as whole sentences in every edition -----------
+
+INLINE = Path(__file__).resolve().parent / "data" / "inline"
+
+
+def _paragraphs(doc) -> list[str]:
+    return [" ".join("".join(p.itertext()).split()) for p in doc.tree.iter("p")]
+
+
+def test_formulas_in_sentences_stay_inline_and_a_displayed_formula_is_a_figure():
+    """Before: 35 paragraphs (median 4 words) and 30 figures; each formula split its sentence."""
+    doc = normalise((INLINE / "maths.html").read_bytes(), base=INLINE)
+    assert len(_paragraphs(doc)) == 6
+    assert [f.find("img").get("alt") for f in doc.tree.iter("figure")] == ["(𝐀^H)_ij=𝐀\u0305_j\u0305i\u0305"]
+    assert all(img.getparent().tag == "p" for img in doc.tree.iter("img") if img.getparent().tag != "figure")
+    assert "kept 29 images inline, within the text" in doc.report.lines()
+    assert validation_errors(doc.tree) == []
+
+
+def test_a_sentence_with_an_image_and_no_text_around_it_elsewhere_still_becomes_a_figure():
+    doc = normalise('<p>A sentence ends. <img src="a.png" alt="A ship"> Another one starts.</p>'
+                    '<p><img src="b.png" alt="A boat" width="16" height="16"></p>'
+                    '<p>A photo <img src="c.png" alt="A harbour" width="800" height="600"> in the middle.</p>',
+                    language="en")
+    assert [img.getparent().tag for img in doc.tree.iter("img")] == ["figure", "figure", "figure"]
+
+
+@pytest.fixture(scope="module")
+def inline_editions(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("inline")
+    paths = exporter.export([INLINE / "maths.html", INLINE / "emoji.html"], formats="epub,pdf,txt", out=out)
+    return {p.name: p for p in paths}
+
+
+def _joined(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_text_edition_reads_whole_sentences(inline_editions):
+    maths = inline_editions["conjugate-transpose.txt"].read_text(encoding="utf-8")
+    assert ("the *conjugate transpose* of a complex matrix 𝐀 is the matrix obtained by transposing 𝐀 and taking "
+            "the complex conjugate of each entry. It is often written 𝐀^H or 𝐀^*, and") in _joined(maths)
+    assert maths.count("[Image") == 1  # the displayed formula only
+    icons = _joined(inline_editions["release-day.txt"].read_text(encoding="utf-8"))
+    assert "shipped the new release on time 🎉 and everyone went home early for once." in icons
+    assert "press the [Image] button at the top, then choose" in icons
+    assert "[Image: The harbour at dusk, boats moored along the quay]" in icons
+
+
+def _article_paragraphs(epub: Path) -> list[etree._Element]:
+    with zipfile.ZipFile(epub) as z:
+        name = next(n for n in z.namelist() if n.startswith("EPUB/text/article"))
+        root = etree.fromstring(z.read(name))
+    return root.findall(".//{http://www.w3.org/1999/xhtml}p")
+
+
+@pytest.mark.epubcheck
+@pytest.mark.parametrize("name", ["conjugate-transpose.epub", "release-day.epub"])
+def test_the_epub_keeps_images_in_their_paragraphs_and_passes_epubcheck(inline_editions, name):
+    report = epubcheck(inline_editions[name])
+    assert (report["errors"], report["warnings"]) == (0, 0), report["messages"]
+    paragraphs = _article_paragraphs(inline_editions[name])
+    inline = [img for p in paragraphs for img in p.iter("{http://www.w3.org/1999/xhtml}img")]
+    assert inline and all(img.get("class") == "inline" for img in inline)
+    assert len(inline) == {"conjugate-transpose.epub": 29, "release-day.epub": 2}[name]
+
+
+def test_the_pdf_sets_inline_images_in_the_line(inline_editions):
+    lines = [_joined(line) for line in pdf_text(inline_editions["release-day.pdf"]).splitlines()]
+    assert "The team shipped the new release on time and everyone went home early for once." in lines
+    maths = [_joined(line) for line in pdf_text(inline_editions["conjugate-transpose.pdf"]).splitlines()]
+    assert any(line.startswith("In linear algebra, the conjugate transpose of a complex matrix is the matrix")
+               for line in maths)

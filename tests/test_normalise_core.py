@@ -137,8 +137,8 @@ def test_tables_keep_structure_and_spans_only():
     assert table.findall("tbody/tr")[1][1].attrib == {}
 
 
-def test_images_become_figures_and_split_their_paragraph():
-    doc = norm('<p>before <a href="https://x.org"><img src="a.png" alt="An A"></a> after</p>'
+def test_images_standing_alone_become_figures_and_split_their_paragraph():
+    doc = norm('<p>A sentence ends. <a href="https://x.org"><img src="a.png" alt="An A"></a> Another starts.</p>'
                '<figure><div><img data-src="real.jpg" src="data:image/gif;base64,R0lGOD"></div>'
                '<figcaption>Caption <b>here</b></figcaption></figure>')
     assert [c.tag for c in doc.tree] == ["p", "figure", "p", "figure"]

@@ -120,18 +120,24 @@ class Converter:
     def _mark_block_holders(self, root: etree._Element) -> None:
         """Remember every source element that has a block-level descendant (one pass, O(n))."""
         marked = self._has_blocks
-        for el in root.iter():
-            if isinstance(el.tag, str) and el.tag in BLOCK_SOURCE:
+        # what is dropped (hidden, scripts…) never splits its paragraph: Wikipedia hides a formula's
+        # MathML beside its image, inside the sentence
+        stack = [root]
+        while stack:
+            el = stack.pop()
+            if _starts_block(el):
                 for ancestor in el.iterancestors():
                     if ancestor in marked:
                         break
                     marked.add(ancestor)
+            stack.extend(child for child in el
+                         if isinstance(child.tag, str) and child.tag not in DROP and not is_hidden(child))
 
     def kind(self, el: etree._Element) -> str:
         tag = el.tag
         if not isinstance(tag, str) or tag in DROP or is_hidden(el):
             return DROP_KIND
-        if tag in BLOCK_SOURCE or el in self._has_blocks:
+        if _starts_block(el) or el in self._has_blocks:
             return BLOCK_KIND
         return INLINE_KIND
 
@@ -415,11 +421,11 @@ class Converter:
             return
         mapped = INLINE_MAP.get(tag)
         lang, direction = clean_lang(el.get("lang")), clean_dir(el.get("dir"))
-        if mapped is None and (lang or direction) and tag not in BLOCK_SOURCE:
+        if mapped is None and (lang or direction) and not _starts_block(el):
             mapped = "span"
         if mapped is None:
             self.keep_id(el, _block_of(out))
-            separate = tag in BLOCK_SOURCE and tag not in ("td", "th")
+            separate = _starts_block(el) and tag not in ("td", "th")
             if separate:
                 append_text(out, " ")
             self.inline_children(el, out)
@@ -509,6 +515,12 @@ def image_source(el: etree._Element, picture: etree._Element | None = None) -> s
         if cleaned:
             return cleaned
     return None
+
+
+def _starts_block(el: etree._Element) -> bool:
+    """A source element that starts a block of its own (MathML only when displayed as one: inline
+    maths is part of its sentence)."""
+    return el.tag in BLOCK_SOURCE and not (el.tag == "math" and el.get("display") != "block")
 
 
 def _block_of(el: etree._Element) -> etree._Element:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Callable, Iterable
 
-from . import article, notes, page, reflow, repair, tables, transforms, typography
+from . import article, images, notes, page, reflow, repair, tables, transforms, typography
 from .convert import convert_page
 from .state import State
 
@@ -64,7 +64,7 @@ PASSES: tuple[Pass, ...] = (
     Pass("split-double-breaks", STRUCTURE, transforms.split_double_breaks,
          "<br><br> inside a paragraph is a paragraph break"),
     Pass("lift-inline-images", STRUCTURE, transforms.lift_inline_images,
-         "every image in running text becomes a figure of its own"),
+         "an image standing alone becomes a figure; one within a sentence, or small beside words, stays inline"),
     Pass("make-flow-uniform", STRUCTURE, transforms.make_flow_uniform,
          "items and cells hold inline content or blocks, not a mix"),
     Pass("normalise-whitespace", STRUCTURE, transforms.normalise_whitespace,
@@ -81,6 +81,8 @@ PASSES: tuple[Pass, ...] = (
          "drop \"Read more\" and \"Related\" lines of links and newsletter or share calls"),
     Pass("credits-into-captions", STRUCTURE, repair.credits_into_captions,
          "a \"Photo:\" or \"©\" line after a figure joins its caption"),
+    Pass("judge-alt-text", STRUCTURE, images.judge_alt_text,
+         "alt that describes nothing (file name, URL, markup, caption repeat) goes; TeX and MathML become words"),
     Pass("drop-repeated-pull-quotes", STRUCTURE, repair.drop_repeated_pull_quotes,
          "drop quotation blocks repeating words the article already says"),
     Pass("drop-repeated-blocks", STRUCTURE, repair.drop_repeated_blocks,

@@ -12,6 +12,8 @@ the split point is closed on the left and re-opened on the right.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from lxml import etree
 
 from ..document import Report
@@ -159,14 +161,18 @@ def ensure_block_mode(item: etree._Element) -> None:
     item.insert(0, p)
 
 
-def lift_images(root: etree._Element, report: Report) -> None:
-    """Turn every inline image into a figure of its own, splitting its paragraph around it.
+def lift_images(root: etree._Element, report: Report,
+                stays_inline: Callable[[etree._Element], bool] | None = None) -> None:
+    """Turn images in running text into figures of their own, splitting their paragraph around them.
 
+    An image for which ``stays_inline`` says so stays where it is (every image is lifted without it).
     In headings and captions, where a figure cannot go, the image gives way to its alt text.
     """
     for img in list(root.iter("img")):
         parent = img.getparent()
         if parent is None or parent.tag == "figure":
+            continue
+        if stays_inline is not None and stays_inline(img):
             continue
         container = parent
         while container.tag in INLINES:
@@ -203,6 +209,8 @@ def tidy_inline_run(block: etree._Element) -> None:
         breaks_here = (which == "tail" and el.tag == "br")
         if breaks_here:
             previous_space = True
+        elif which == "tail" and el.tag == "img":  # an image is a word: the space after it stays
+            previous_space = False
         if not value:
             continue
         value = collapse_space(value)
@@ -214,6 +222,8 @@ def tidy_inline_run(block: etree._Element) -> None:
     # trailing spaces: at the very end, and before a line break
     for i in range(len(slots) - 1, -1, -1):
         el, which = slots[i]
+        if which == "text" and el.tag == "img":  # the block ends with an image: the space before it stays
+            break
         value = getattr(el, which)
         if value:
             setattr(el, which, value.rstrip(" ") or None)

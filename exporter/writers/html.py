@@ -71,6 +71,8 @@ def resolve_images(tree: etree._Element, resolve: ImageResolver) -> int:
             img.attrib.pop(side, None)
         if new is not None:
             img.set("src", new)
+            if img.getparent().tag != "figure":  # within a sentence: the theme sets it in the line
+                img.set("class", "inline")
             kept += 1
             continue
         figure = img.getparent()

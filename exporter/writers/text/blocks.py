@@ -14,7 +14,7 @@ from lxml import etree
 
 from ...tree import BLOCKS, HEADINGS, NOTE, NOTE_ROLE, text_of
 from ...words import word
-from .inline import Inline
+from .inline import Inline, language_of
 from .wrap import cells, finish, wrap
 
 QUOTE_INDENT = "    "
@@ -126,7 +126,7 @@ class Layout:
         said = " ".join(text_of(caption).split()) if caption is not None else ""
         if not alt and self.cell_depth and img is not None:
             alt = _file_name(img.get("src", ""))
-        image = self.inline.style.text(word("image", _language_of(el)).text)
+        image = self.inline.style.text(word("image", language_of(el)).text)
         label = f"[{image}]" if not alt or alt == said else f"[{image}: {self.inline.style.text(alt)}]"
         lines = wrap(label, width)
         if said:
@@ -207,8 +207,3 @@ def _int(value: str | None, default: int) -> int:
         return int(value) if value is not None else default
     except ValueError:
         return default
-
-
-def _language_of(el: etree._Element) -> str:
-    """The language ``el`` is in: its own ``lang`` or its nearest ancestor's (the article root has one)."""
-    return next((a.get("lang") for a in (el, *el.iterancestors()) if a.get("lang")), "en")

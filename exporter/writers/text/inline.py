@@ -122,8 +122,7 @@ class Inline:
         alt = img.get("alt")
         if alt is not None:
             return self.style.text(" ".join(alt.split()))
-        lang = next((a.get("lang") for a in (img, *img.iterancestors()) if a.get("lang")), "en")
-        return f"[{self.style.text(word('image', lang).text)}]"
+        return f"[{self.style.text(word('image', language_of(img)).text)}]"
 
     def _link_marker(self, href: str, text: str) -> str:
         """`` [n]`` after a link's text, unless it points inside the book or its text is the URL."""
@@ -163,3 +162,8 @@ def _mark(inner: str, opening: str, closing: str) -> str:
     start = len(inner) - len(inner.lstrip(" \n"))
     end = start + len(core)
     return f"{inner[:start]}{opening}{core}{closing}{inner[end:]}"
+
+
+def language_of(el: etree._Element) -> str:
+    """The language ``el`` is in: its own ``lang`` or its nearest ancestor's (the article root has one)."""
+    return next((a.get("lang") for a in (el, *el.iterancestors()) if a.get("lang")), "en")
