@@ -64,10 +64,13 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
     The options' values were checked by their declarations (``--date``, ``--url``) when resolved.
     """
     title = choose_title(settings.title, markup, source.stem) or _first_words(tree)
+    text = text_of(tree)
     language = clean_lang(settings.language) or markup.get("language")
+    if not clean_lang(settings.language) and language and languages.contradicts(language, text[:20_000], 0.25):
+        language = None  # the page says English and is written in Chinese: the text knows better
     if not language:
-        language = languages.detect(text_of(tree))
-    language = languages.normalise_tag(language)
+        language = languages.detect(text)
+    language = languages.with_script(languages.normalise_tag(language), text)
     direction = markup.get("direction")  # explicit dir in the markup beats a guess from the language
     return Metadata(
         title=title,
@@ -122,6 +125,16 @@ def drop_title_heading(state: State) -> None:
     if collapse_space(text_of(first)).strip().casefold() == title.strip().casefold():
         tree.remove(first)
         report.note("removed {n} heading{s} repeating the title")
+
+
+def drop_contradicting_language(state: State) -> None:
+    """``lang`` that its own text contradicts goes (``lang="EN-US"`` around Chinese, left by a word
+    processor): readers and fonts would treat the text as that language."""
+    for el in state.tree.iter():
+        tag = el.get("lang")
+        if tag and languages.contradicts(tag, text_of(el)):
+            del el.attrib["lang"]
+            state.report.note("dropped {n} language mark{s} contradicting the script of their text")
 
 
 def drop_redundant_language(state: State) -> None:

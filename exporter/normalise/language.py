@@ -133,3 +133,95 @@ def normalise_tag(tag: str) -> str:
         else:
             out.append(part.lower())
     return "-".join(out)
+
+
+# --- scripts: Traditional or Simplified Chinese, and lang attributes that contradict their text ------
+
+#: regions whose Chinese is written in Traditional characters (when the text itself does not tell)
+_TRADITIONAL_REGIONS = frozenset({"TW", "HK", "MO"})
+#: at least this many characters that only one of the two scripts uses, and this many times more of
+#: one script's than the other's, before the text decides
+_SCRIPT_EVIDENCE = 3
+_SCRIPT_MAJORITY = 3
+#: characters read to tell the scripts apart (a few paragraphs decide it as well as a book does)
+_SCRIPT_SAMPLE = 20_000
+
+
+@lru_cache(maxsize=1)
+def _distinct_characters() -> tuple[frozenset[str], frozenset[str]]:
+    """(Traditional-only, Simplified-only) characters, from CC-CEDICT's tables as zhon ships them."""
+    from zhon import cedict
+
+    traditional, simplified = frozenset(cedict.traditional), frozenset(cedict.simplified)
+    return traditional - simplified, simplified - traditional
+
+
+def chinese_script(text: str) -> str | None:
+    """``Hant`` or ``Hans`` for Chinese text written in Traditional or Simplified characters; None when
+    the text does not say (too few characters that differ between the scripts, or as many of each)."""
+    traditional_only, simplified_only = _distinct_characters()
+    sample = text[:_SCRIPT_SAMPLE]
+    hant = sum(1 for char in sample if char in traditional_only)
+    hans = sum(1 for char in sample if char in simplified_only)
+    if max(hant, hans) < _SCRIPT_EVIDENCE:
+        return None
+    if hant >= _SCRIPT_MAJORITY * hans:
+        return "Hant"
+    if hans >= _SCRIPT_MAJORITY * hant:
+        return "Hans"
+    return None
+
+
+def with_script(tag: str, text: str) -> str:
+    """A Chinese tag with the script its text is written in: ``zh`` → ``zh-Hant`` or ``zh-Hans``,
+    ``zh-TW`` → ``zh-Hant-TW``; fonts and readers then draw the characters in that script's forms.
+
+    The text decides; failing that the region (Taiwan, Hong Kong, Macau: Traditional; elsewhere
+    Simplified); a tag that names its script, or is not Chinese, stays as it is.
+    """
+    parts = tag.split("-")
+    if parts[0].lower() != "zh" or any(len(part) == 4 and part.isalpha() for part in parts[1:]):
+        return tag
+    script = chinese_script(text)
+    regions = [part.upper() for part in parts[1:] if len(part) == 2 and part.isalpha()]
+    if script is None and regions:
+        script = "Hant" if regions[0] in _TRADITIONAL_REGIONS else "Hans"
+    return "-".join([parts[0], script, *parts[1:]]) if script else tag
+
+
+#: the scripts each language is written in (by the first word of Unicode's character names)
+_SCRIPTS_OF = {
+    **dict.fromkeys(("en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no", "nb", "nn", "fi", "pl", "cs", "sk",
+                     "sl", "hr", "bs", "ro", "hu", "tr", "id", "ms", "vi", "ca", "eu", "gl", "et", "lv", "lt", "is",
+                     "ga", "cy", "sq", "af", "sw", "tl", "mt", "lb", "eo", "la"), frozenset({"LATIN"})),
+    "zh": frozenset({"CJK"}), "ja": frozenset({"CJK", "HIRAGANA", "KATAKANA"}), "ko": frozenset({"HANGUL", "CJK"}),
+    **dict.fromkeys(("ru", "uk", "be", "bg", "mk"), frozenset({"CYRILLIC"})), "sr": frozenset({"CYRILLIC", "LATIN"}),
+    **dict.fromkeys(("ar", "fa", "ur", "ps"), frozenset({"ARABIC"})), **dict.fromkeys(("he", "yi"), frozenset({"HEBREW"})),
+    "el": frozenset({"GREEK"}), **dict.fromkeys(("hi", "mr", "ne", "sa"), frozenset({"DEVANAGARI"})),
+    "th": frozenset({"THAI"}), "ka": frozenset({"GEORGIAN"}), "hy": frozenset({"ARMENIAN"}),
+}
+#: a script subtag names the script outright
+_SCRIPT_SUBTAGS = {"latn": "LATIN", "cyrl": "CYRILLIC", "arab": "ARABIC", "hebr": "HEBREW", "grek": "GREEK",
+                   "deva": "DEVANAGARI", "thai": "THAI", "hans": "CJK", "hant": "CJK", "hani": "CJK"}
+
+
+def _script_of(char: str) -> str:
+    import unicodedata
+
+    words = unicodedata.name(char, "").split()
+    if words[:1] in (["FULLWIDTH"], ["HALFWIDTH"]):
+        words = words[1:]
+    return words[0] if words else ""
+
+
+def contradicts(tag: str, text: str, share: float = 0.0) -> bool:
+    """True when ``text`` has letters and no more than ``share`` of them (none, by default) are in a
+    script ``tag``'s language is written in (``lang="en-US"`` around Chinese text). Languages this
+    module does not know never contradict."""
+    parts = tag.lower().split("-")
+    named = next((_SCRIPT_SUBTAGS[p] for p in parts[1:] if p in _SCRIPT_SUBTAGS), None)
+    scripts = frozenset({named}) if named else _SCRIPTS_OF.get(parts[0])
+    if not scripts:
+        return False
+    letters = [char for char in text if char.isalpha()]
+    return len(letters) >= 2 and sum(1 for char in letters if _script_of(char) in scripts) <= share * len(letters)

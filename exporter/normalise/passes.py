@@ -115,6 +115,8 @@ PASSES: tuple[Pass, ...] = (
     Pass("typography", LANGUAGE, typography.typography,
          "quotes, apostrophes, dashes, ellipses and no-break spaces as the language writes them",
          option="typography"),
+    Pass("drop-contradicting-language", LANGUAGE, article.drop_contradicting_language,
+         "lang that the script of its own text contradicts goes (lang=\"en-US\" around Chinese)"),
     Pass("drop-redundant-language", LANGUAGE, article.drop_redundant_language,
          "lang equal to the article's own goes, and spans left carrying nothing"),
     Pass("mark-language", LANGUAGE, article.mark_language,
