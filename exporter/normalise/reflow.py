@@ -449,7 +449,7 @@ def _drop_empty_inlines(block: etree._Element) -> None:
     """A cut at an element's edge leaves an empty copy of it on one side: it goes, its tail stays."""
 
     for el in reversed(list(block.iterdescendants())):
-        if el.tag != "br" and not len(el) and not el.text and el.get("id") is None:
+        if el.tag not in ("br", "img") and not len(el) and not el.text and el.get("id") is None:
             remove_keep_tail(el)
 
 
