@@ -442,7 +442,8 @@ def _block_key(el: etree._Element) -> str | None:
         img = el.find("img")
         return f"figure {img.get('src')} {_normal(text_of(el))}" if img is not None else None
     text = _normal(text_of(el))
-    return f"{el.tag} {text}" if 3 <= len(text.split()) <= REPEAT_MAX_WORDS else None
+    images = " ".join(img.get("src", "") for img in el.iter("img"))  # the same words around other formulas
+    return f"{el.tag} {text} {images}" if 3 <= len(text.split()) <= REPEAT_MAX_WORDS else None
 
 
 _CREDIT = re.compile(r"^\s*(?:photo(?:graph)?s?|image|picture|illustration|credit|source|foto|bild|"
