@@ -124,6 +124,13 @@ def test_a_sentence_with_an_image_and_no_text_around_it_elsewhere_still_becomes_
     assert [img.getparent().tag for img in doc.tree.iter("img")] == ["figure", "figure", "figure"]
 
 
+def test_images_side_by_side_share_one_verdict():
+    doc = normalise('<p>A sentence ends. <img src="a.png" alt="A ship"><img src="b.png" alt="A boat"> Another '
+                    'starts.</p><p>Let <img src="m.svg" alt="A"><img src="n.svg" alt="B"> be two matrices.</p>',
+                    language="en")
+    assert [img.getparent().tag for img in doc.tree.iter("img")] == ["figure", "figure", "p", "p"]
+
+
 @pytest.fixture(scope="module")
 def inline_editions(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("inline")

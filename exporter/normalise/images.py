@@ -201,68 +201,80 @@ _RUNNING_TEXT = frozenset({"p", "li", "td", "th"})
 _SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\u061f\u0964][\"'\u2019\u201d\u00bb)\]]*\s*$")
 
 
-def stays_inline(img: etree._Element) -> bool:
-    """True when ``img`` is part of running text: small beside words, or within a sentence.
+class InlineImages:
+    """Tells which images are part of running text: small beside words, or within a sentence.
 
-    Within a sentence means the words before it do not end a sentence (or, at a
-    sentence's start, the words after it go on in lower case or with punctuation):
-    ``the conjugate transpose <img alt="A^*"/> of a matrix``. An image with no
-    words around it, or between two sentences, stands alone and becomes a figure.
+    Within a sentence means the words before the image do not end a sentence (or,
+    at a sentence's start, the words after it go on in lower case or with
+    punctuation): ``the conjugate transpose <img alt="A^*"/> of a matrix``. An image
+    with no words around it, or between two sentences, stands alone and becomes a
+    figure. Other images beside it are looked past (``Let <A/><B/> be``), and a line
+    break ends the words around it.
+
+    One instance serves one unchanged tree: it reads each block's text once, so a
+    paragraph of thousands of formulas costs linear time, not quadratic.
     """
-    block = img.getparent()
-    while block is not None and block.tag not in _RUNNING_TEXT and block.tag in INLINES:
-        block = block.getparent()
-    if block is None or block.tag not in _RUNNING_TEXT:
-        return False
-    sizes = [_size(img.get(side)) for side in ("width", "height")]
-    given = [size for size in sizes if size]
-    if any(size > LARGE_PX for size in given):
-        return False
-    small = bool(given) and all(size <= SMALL_PX for size in given)
-    if not any(text.strip() for text in block.itertext()):  # images only: a row of pictures, not a sentence
-        return small and block.tag != "p"
-    before, after = _words_around(block, img)
-    if small:
-        return True
-    if before and not _SENTENCE_END.search(before):
-        return True
-    return bool(after) and (after[0].islower() or after[0] in ",.;:)]}\u2019\u201d%") and not after[0].isupper()
+
+    def __init__(self) -> None:
+        #: block → (its text pieces, images and breaks in reading order; each image's place; any words at all)
+        self._blocks: dict[etree._Element, tuple[list, dict[etree._Element, int], bool]] = {}
+
+    def __call__(self, img: etree._Element) -> bool:
+        block = img.getparent()
+        while block is not None and block.tag not in _RUNNING_TEXT and block.tag in INLINES:
+            block = block.getparent()
+        if block is None or block.tag not in _RUNNING_TEXT:
+            return False
+        given = [size for size in (_size(img.get("width")), _size(img.get("height"))) if size]
+        if any(size > LARGE_PX for size in given):
+            return False
+        small = bool(given) and all(size <= SMALL_PX for size in given)
+        pieces, places, has_words = self._read(block)
+        if not has_words:  # images only: a row of pictures, not a sentence
+            return small and block.tag != "p"
+        if small:
+            return True
+        place = places[img]
+        before = _nearest_words(pieces, place, -1).rstrip()
+        after = _nearest_words(pieces, place, 1).lstrip()
+        if before and not _SENTENCE_END.search(before):
+            return True
+        return bool(after) and (after[0].islower() or after[0] in ",.;:)]}\u2019\u201d%")
+
+    def _read(self, block: etree._Element) -> tuple[list, dict[etree._Element, int], bool]:
+        if block not in self._blocks:
+            pieces: list = []  # str for text, an element for an image, None for a line break
+            places: dict[etree._Element, int] = {}
+
+            def walk(el: etree._Element) -> None:
+                pieces.append(el.text or "")
+                for child in el:
+                    if child.tag == "img":
+                        places[child] = len(pieces)
+                        pieces.append(child)
+                    elif child.tag == "br":
+                        pieces.append(None)
+                    elif isinstance(child.tag, str):
+                        walk(child)
+                    pieces.append(child.tail or "")
+
+            walk(block)
+            has_words = any(isinstance(piece, str) and piece.strip() for piece in pieces)
+            self._blocks[block] = (pieces, places, has_words)
+        return self._blocks[block]
+
+
+def _nearest_words(pieces: list, place: int, step: int) -> str:
+    """The nearest text with words from ``place`` on in the direction ``step`` (images looked past), or ""
+    at a line break or the block's edge."""
+    for index in range(place + step, len(pieces) if step > 0 else -1, step):
+        piece = pieces[index]
+        if piece is None:
+            return ""
+        if isinstance(piece, str) and piece.strip():
+            return piece
+    return ""
 
 
 def _size(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 0
-
-
-def _words_around(block: etree._Element, img: etree._Element) -> tuple[str, str]:
-    """The text of ``block`` before and after ``img``, each as far as a line break, white space trimmed.
-
-    Other images in the block count by their alt text (a formula beside a formula is still within
-    the sentence), or as a word when they have none.
-    """
-    before: list[str] = []
-    after: list[str] = []
-    seen = False
-
-    def add(text: str | None) -> None:
-        if text:
-            (after if seen else before).append(text)
-
-    def walk(el: etree._Element) -> None:
-        nonlocal seen
-        add(el.text)
-        for child in el:
-            if child is img:
-                seen = True
-            elif child.tag == "br":
-                if seen:
-                    after.append("\n")
-                else:
-                    before.clear()
-            elif child.tag == "img":
-                add(child.get("alt") or "\u25a1")
-            elif isinstance(child.tag, str):
-                walk(child)
-            add(child.tail)
-
-    walk(block)
-    return " ".join("".join(before).split()), " ".join("".join(after).split("\n", 1)[0].split())

@@ -165,14 +165,17 @@ def lift_images(root: etree._Element, report: Report,
                 stays_inline: Callable[[etree._Element], bool] | None = None) -> None:
     """Turn images in running text into figures of their own, splitting their paragraph around them.
 
-    An image for which ``stays_inline`` says so stays where it is (every image is lifted without it).
+    An image for which ``stays_inline`` says so (asked of every image before any moves) stays where it
+    is; without it, every image is lifted.
     In headings and captions, where a figure cannot go, the image gives way to its alt text.
     """
-    for img in list(root.iter("img")):
+    images = list(root.iter("img"))
+    # every image is judged on the tree as it came: lifting one must not change its neighbours' verdicts
+    inline = {img for img in images if stays_inline is not None and img.getparent() is not None
+              and img.getparent().tag != "figure" and stays_inline(img)}
+    for img in images:
         parent = img.getparent()
-        if parent is None or parent.tag == "figure":
-            continue
-        if stays_inline is not None and stays_inline(img):
+        if parent is None or parent.tag == "figure" or img in inline:
             continue
         container = parent
         while container.tag in INLINES:

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ..tree import HEADINGS, INLINES
-from .images import stays_inline
+from .images import InlineImages
 from .state import State
 from .surgery import CONVERTED_BLOCKS as BLOCKS
 from .surgery import (has_content, lift_images, remove_keep_tail, split_at, tidy_inline_run, trim_edge_breaks,
@@ -57,8 +57,8 @@ def _strip_leading_breaks(el: etree._Element) -> None:
 
 def lift_inline_images(state: State) -> None:
     """An image standing alone becomes a figure of its own, its paragraph split around it; one within a
-    sentence, or small beside words, stays inline (:func:`~exporter.normalise.images.stays_inline`)."""
-    lift_images(state.tree, state.report, stays_inline)
+    sentence, or small beside words, stays inline (:class:`~exporter.normalise.images.InlineImages`)."""
+    lift_images(state.tree, state.report, InlineImages())
     kept = sum(1 for img in state.tree.iter("img") if img.getparent().tag != "figure")
     state.report.note("kept {n} image{s} inline, within the text", kept)
 
