@@ -177,3 +177,13 @@ def test_the_pdf_sets_inline_images_in_the_line(inline_editions):
     maths = [_joined(line) for line in pdf_text(inline_editions["conjugate-transpose.pdf"]).splitlines()]
     assert any(line.startswith("In linear algebra, the conjugate transpose of a complex matrix is the matrix")
                for line in maths)
+
+
+def test_an_undescribed_icon_in_a_table_cell_is_named_by_its_file_in_the_text_edition(tmp_path):
+    (tmp_path / "page.html").write_text(
+        '<html lang="en"><head><title>Status</title></head><body><p>The state of each task, as the team sees it.</p>'
+        '<table><tr><th>Task</th><th>State</th></tr><tr><td>Design</td><td><img src="done.png" width="20"></td></tr>'
+        '<tr><td>Review</td><td><img src="todo.png" width="20"></td></tr></table></body></html>', encoding="utf-8")
+    [path] = exporter.export([tmp_path / "page.html"], formats="txt", out=tmp_path / "out")
+    text = path.read_text(encoding="utf-8")
+    assert "[Image: done.png]" in text and "[Image: todo.png]" in text

@@ -8,13 +8,12 @@ where it sits.
 from __future__ import annotations
 
 from copy import deepcopy
-from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
 from ...tree import BLOCKS, HEADINGS, NOTE, NOTE_ROLE, text_of
 from ...words import word
-from .inline import Inline, language_of
+from .inline import Inline, file_name, language_of
 from .wrap import cells, finish, wrap
 
 QUOTE_INDENT = "    "
@@ -125,7 +124,7 @@ class Layout:
         alt = " ".join((img.get("alt") or "").split()) if img is not None else ""
         said = " ".join(text_of(caption).split()) if caption is not None else ""
         if not alt and self.cell_depth and img is not None:
-            alt = _file_name(img.get("src", ""))
+            alt = file_name(img.get("src", ""))
         image = self.inline.style.text(word("image", language_of(el)).text)
         label = f"[{image}]" if not alt or alt == said else f"[{image}: {self.inline.style.text(alt)}]"
         lines = wrap(label, width)
@@ -193,13 +192,6 @@ def _paragraphs(el: etree._Element) -> list[etree._Element]:
             gather(None, child)
         gather(child.tail)
     return out
-
-
-def _file_name(src: str) -> str:
-    """The file name of an image URL (nothing for ``data:`` URLs), to tell undescribed images apart."""
-    if src.startswith("data:"):
-        return ""
-    return unquote(urlsplit(src).path.rsplit("/", 1)[-1])
 
 
 def _int(value: str | None, default: int) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from anyascii import anyascii
 from lxml import etree
@@ -118,11 +119,14 @@ class Inline:
 
     def _image(self, img: etree._Element) -> str:
         """An image within a sentence: its description in its place, nothing when decorative,
-        else a short ``[image]`` marker so the reader knows something stood there."""
+        else a short ``[Image]`` marker so the reader knows something stood there (in a table cell,
+        with the file name, which tells one undescribed icon from another)."""
         alt = img.get("alt")
         if alt is not None:
             return self.style.text(" ".join(alt.split()))
-        return f"[{self.style.text(word('image', language_of(img)).text)}]"
+        image = self.style.text(word("image", language_of(img)).text)
+        name = file_name(img.get("src", "")) if next(img.iterancestors("td", "th"), None) is not None else ""
+        return f"[{image}: {self.style.text(name)}]" if name else f"[{image}]"  # in a table, an image is a datum
 
     def _link_marker(self, href: str, text: str) -> str:
         """`` [n]`` after a link's text, unless it points inside the book or its text is the URL."""
@@ -167,3 +171,10 @@ def _mark(inner: str, opening: str, closing: str) -> str:
 def language_of(el: etree._Element) -> str:
     """The language ``el`` is in: its own ``lang`` or its nearest ancestor's (the article root has one)."""
     return next((a.get("lang") for a in (el, *el.iterancestors()) if a.get("lang")), "en")
+
+
+def file_name(src: str) -> str:
+    """The file name of an image URL (nothing for ``data:`` URLs), to tell undescribed images apart."""
+    if src.startswith("data:"):
+        return ""
+    return unquote(urlsplit(src).path.rsplit("/", 1)[-1])
