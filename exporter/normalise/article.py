@@ -137,6 +137,18 @@ def drop_contradicting_language(state: State) -> None:
             state.report.note("dropped {n} language mark{s} contradicting the script of their text")
 
 
+def mark_chinese_script(state: State) -> None:
+    """A Chinese ``lang`` inside the article gets the script its own text is written in (``zh`` →
+    ``zh-Hant``), as the article's own does, so fonts draw each passage in its script's forms."""
+    for el in state.tree.iter():
+        tag = el.get("lang")
+        if tag and tag[:2].lower() == "zh":
+            marked = languages.with_script(tag, text_of(el))
+            if marked != tag:
+                el.set("lang", marked)
+                state.report.note("marked {n} Chinese passage{s} with their script")
+
+
 def drop_redundant_language(state: State) -> None:
     """``lang`` equal to the article's own adds nothing; a span left with nothing to carry goes.
 

@@ -117,6 +117,8 @@ PASSES: tuple[Pass, ...] = (
          option="typography"),
     Pass("drop-contradicting-language", LANGUAGE, article.drop_contradicting_language,
          "lang that the script of its own text contradicts goes (lang=\"en-US\" around Chinese)"),
+    Pass("mark-chinese-script", LANGUAGE, article.mark_chinese_script,
+         "lang=\"zh\" inside the article gets the script of its text (zh-Hant or zh-Hans)"),
     Pass("drop-redundant-language", LANGUAGE, article.drop_redundant_language,
          "lang equal to the article's own goes, and spans left carrying nothing"),
     Pass("mark-language", LANGUAGE, article.mark_language,
