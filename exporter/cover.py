@@ -71,6 +71,14 @@ def generate(meta: Metadata, theme: Theme) -> bytes:
     return out.getvalue()
 
 
+def shown_text(meta: Metadata) -> list[str]:
+    """What :func:`generate` sets on the cover, in its order (title, subtitle, byline, site): the cover
+    image's text alternative says exactly this."""
+    site = meta.publisher or _host(meta.source_url)
+    return [x for x in (meta.title, meta.subtitle, byline(meta.authors, meta.language) if meta.authors else "",
+                        site) if x]
+
+
 def _host(url: str | None) -> str | None:
     if not url:
         return None

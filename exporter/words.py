@@ -35,6 +35,12 @@ WORDS: dict[str, dict[str, str]] = {
     "notes": {"en": "Notes"},
     "links": {"en": "Links"},
     "image": {"en": "Image"},
+    # said of an image whose source gave no usable description (never a description made up for it)
+    "undescribed-image": {
+        "en": "Image without a description", "fr": "Image sans description", "de": "Bild ohne Beschreibung",
+        "es": "Imagen sin descripción", "it": "Immagine senza descrizione", "pt": "Imagem sem descrição",
+        "nl": "Afbeelding zonder beschrijving",
+    },
     "section": {"en": "Section"},
     "and": {"en": "and"},
 }

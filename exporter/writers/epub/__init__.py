@@ -45,6 +45,10 @@ class EpubWriter(Writer):
     options: tuple[Option, ...] = (
         Option("cover", "Cover image for the EPUB (JPEG, PNG, WebP…); default: one is drawn from the title, "
                "authors and site.", metavar="FILE", group="export", convert=_cover_option),
+        Option("a11y_summary", "Accessibility summary for the EPUB's metadata, in the publisher's words; default: "
+               "one written from the content (what the images offer without sight, and whether the book claims "
+               "EPUB Accessibility 1.1 / WCAG 2.2 AA, which it does only when it earns it).", metavar="TEXT",
+               group="export"),
     )
 
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
@@ -54,7 +58,7 @@ class EpubWriter(Writer):
         from .builder import Builder
 
         theme = themes.load(settings.theme)
-        builder = Builder(book, theme)
+        builder = Builder(book, theme, a11y_summary=settings.get("a11y_summary"))
         builder.cover(settings.cover)
         builder.title_page()
         builder.articles(resources)

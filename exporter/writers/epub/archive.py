@@ -7,9 +7,20 @@ import zipfile
 from pathlib import Path
 
 from ebooklib import epub
+from lxml import etree
 
 from ... import dates
 from ...errors import WriterError
+from .document import XML_LANG
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer, with the book's language on the package document's root (``xml:lang``): the
+    metadata's words (title, summary…) are in it, and DAISY Ace calls its absence serious (epub-lang)."""
+
+    def _write_opf_file(self, root: etree._Element) -> None:
+        root.set(XML_LANG, self.book.language)
+        super()._write_opf_file(root)
 
 
 def write_archive(eb: epub.EpubBook, path: Path, modified: dt.datetime) -> None:
@@ -17,8 +28,10 @@ def write_archive(eb: epub.EpubBook, path: Path, modified: dt.datetime) -> None:
     buffer = io.BytesIO()
     try:
         # compresslevel 0: this zip is only read back by reproducible_zip, which compresses once for good
-        epub.write_epub(buffer, eb, {"epub3_pages": False, "epub3_landmark": False, "compresslevel": 0,
-                                     "mtime": modified, "raise_exceptions": True})
+        writer = _Writer(buffer, eb, {"epub3_pages": False, "epub3_landmark": False, "compresslevel": 0,
+                                      "mtime": modified, "raise_exceptions": True})
+        writer.process()
+        writer.write()
     except OSError:
         raise
     except Exception as exc:  # ebooklib raises bare exceptions for bad content

@@ -9,7 +9,7 @@ from ebooklib import epub
 from lxml import etree
 
 from ... import dates, themes
-from ...cover import generate as generate_cover
+from ...cover import generate as generate_cover, shown_text
 from ...document import Book, Metadata
 from ...errors import UsageError
 from ...images import PreparedImage, prepare_bytes
@@ -17,12 +17,12 @@ from ...resources import ResourcePolicy
 from ...plan import PartOpening, links_inside_book, plan_book
 from ...words import Word, word
 from ..html import article_section, title_block
-from .document import CSS_FILE, EPUB_TYPE, OPS_NS, Chapter, Page, with_ops, xhtml_document
+from .document import CSS_FILE, EPUB_TYPE, OPS_NS, XML_LANG, Chapter, Page, with_ops, xhtml_document
 from .fonts import embed_fonts_and_style
 from .images import ImageEmbedder
-from .metadata import accessibility, book_authors, modified_time, package_metadata
+from .metadata import ImageFacts, accessibility, book_authors, modified_time, package_metadata
 from .navigation import article_file, nav_body, number_headings, part_file, toc
-from .notes import has_notes, mark_notes
+from .notes import mark_notes
 
 
 @dataclass
@@ -36,9 +36,11 @@ class Builder:
     guide: list[dict] = field(default_factory=list)
     pages: list[tuple[str, etree._Element]] = field(default_factory=list)
     images: list[PreparedImage] = field(default_factory=list)
-    image_alts: list[str] = field(default_factory=list)
+    #: the alt of every image the articles show: None where the tree has no usable description
+    image_alts: list[str | None] = field(default_factory=list)
     done: list[Chapter] = field(default_factory=list)
     cover_file: str | None = None
+    a11y_summary: str | None = None  #: the publisher's accessibility summary (``--a11y-summary``), if any
 
     def __post_init__(self) -> None:
         self.meta = self.book.metadata
@@ -66,17 +68,24 @@ class Builder:
             if image is None or image.media_type == "image/svg+xml":
                 raise UsageError(f"--cover: {given} is not an image this writer can use (JPEG, PNG, WebP…)")
             data, ext, media_type = image.data, image.extension, image.media_type
+            alt = self.meta.title  # what a given picture shows beyond that, only its maker can say
         else:
             shown = replace(self.meta, authors=book_authors(self.plan))
             data, ext, media_type = generate_cover(shown, self.theme), "png", "image/png"
+            alt = _as_sentences(shown_text(shown))  # exactly the words drawn on it
         self.cover_file = f"images/cover.{ext}"
         item = epub.EpubCover(uid="cover-image", file_name=self.cover_file)
         item.media_type = media_type
         item.content = data
         self.eb.add_item(item)
         self.eb.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+        said = self.word("cover")
+        if said.language == self.meta.language.split("-")[0].lower():
+            alt = f"{said.text}: {alt}"
+        # the page's one heading is the cover itself, named by its text alternative
         body = etree.Element("section", {EPUB_TYPE: "cover", "class": "cover"}, nsmap={"epub": OPS_NS})
-        etree.SubElement(body, "img", src="../" + self.cover_file, alt=self.meta.title)
+        heading = etree.SubElement(body, "h1", {"class": "cover-image"})
+        etree.SubElement(heading, "img", src="../" + self.cover_file, alt=alt, role="doc-cover")
         self._add_page("cover", "text/cover.xhtml", self.word("cover").text, body, self.meta)
         self._landmark("text/cover.xhtml", "cover", "cover")
 
@@ -108,10 +117,14 @@ class Builder:
 
             shown = replace(doc, metadata=replace(doc.metadata, date=dates.day(doc.metadata.date)))
             section = article_section(shown, resolve, id_prefix=planned.prefix)
-            self.image_alts += [img.get("alt") or "" for img in section.iter("img")]
-            if not collection:
-                section.remove(section.find("header"))  # the title page carries it
+            self.image_alts += [img.get("alt") for img in section.iter("img")]
+            mark_undescribed_images(section, shown.metadata.language)
+            if not collection:  # the title page carries the rest of the title block; the chapter opens with its h1
+                header = section.find("header")
+                for extra in header[1:]:
+                    header.remove(extra)
             section.set(EPUB_TYPE, "bodymatter chapter")
+            section.set("role", "doc-chapter")
             number_headings(section, planned.prefix)
             mark_notes(section)
             if collection:
@@ -124,7 +137,8 @@ class Builder:
             self._landmark(self.done[0].file_name, "start", "text")
 
     def _part_page(self, opening: PartOpening) -> None:
-        section = etree.Element("section", {EPUB_TYPE: "part", "class": "part"}, nsmap={"epub": OPS_NS})
+        section = etree.Element("section", {EPUB_TYPE: "part", "role": "doc-part", "class": "part"},
+                                nsmap={"epub": OPS_NS})
         etree.SubElement(section, "h1", {"class": "part-title"}).text = opening.title
         self._add_page(f"part{opening.number}", part_file(opening), opening.title, section, self.meta)
 
@@ -140,7 +154,7 @@ class Builder:
         eb.add_item(epub.EpubNcx())
         eb.guide = self.guide
         embed_fonts_and_style(eb, self.theme, [page for _, page in self.pages])
-        accessibility(eb, self.image_alts, self.images, any(has_notes(a.section) for a in self.done))
+        accessibility(eb, ImageFacts.of(self.image_alts, self.images), self.a11y_summary)
         # the contents page is read after the title page in a collection; a single article needs none
         if self.book.is_collection:
             self.spine.insert(2, self.eb.get_item_with_id("nav"))
@@ -156,3 +170,23 @@ class Builder:
         self.pages.append((file_name, body))
         if spine:
             self.spine.append(page)
+
+
+def mark_undescribed_images(section: etree._Element, language: str) -> None:
+    """An image the tree gives no text alternative (``alt`` absent) says so in words, in the reader's language
+    where the table has them: a screen reader then announces an image without a description, rather than
+    its file name (no alt) or nothing at all (``alt=""`` would call it decorative). No description is made up,
+    and the book's metadata counts these images (:func:`.metadata.accessibility`)."""
+    for img in section.iter("img"):
+        if img.get("alt") is None:
+            here = next((el.get("lang") for el in img.iterancestors() if el.get("lang")), language)
+            said = word("undescribed-image", here)
+            img.set("alt", said.text)
+            if said.language != here.split("-")[0].lower():
+                img.set("lang", said.language)
+                img.set(XML_LANG, said.language)
+
+
+def _as_sentences(parts: list[str]) -> str:
+    """``parts`` read as one text: each ends with a full stop unless it already ends with punctuation."""
+    return " ".join(p if p[-1:] in ".!?…。！？" else p + "." for p in (" ".join(x.split()) for x in parts) if p)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 
 from ebooklib import epub
 
@@ -46,38 +47,107 @@ def book_authors(plan: BookPlan) -> list[str]:
     return list(dict.fromkeys(name for a in plan.articles for name in a.doc.metadata.authors))
 
 
-def accessibility(eb: epub.EpubBook, image_alts: list[str], images: list[PreparedImage], has_notes: bool) -> None:
-    """Accessibility metadata that says what is true of this book, no more."""
+#: The conformance claim of EPUB Accessibility 1.1 (its exact form, as DAISY Ace checks it), made only by a
+#: book that earns it (:func:`accessibility`).
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+#: Who made the claim: no person reviewed the book, the writer's checks did.
+EVALUATOR = "exporter (automated checks)"
+
+_BASE_SUMMARY = ("Reflowable text in reading order, with headings, landmarks and a table of contents to find "
+                 "one's way; the stylesheet uses relative sizes and sets no colours, so the reader's own font, size "
+                 "and colour settings apply.")
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """What the images of a book's articles offer a reader who cannot see them (the cover is not counted:
+    its text alternative says what the title page says)."""
+
+    described: int = 0    #: with a real text alternative
+    decorative: int = 0   #: ``alt=""``: the source says they carry nothing
+    undescribed: int = 0  #: no usable text alternative in the tree (``alt`` absent)
+    animated: int = 0
+
+    @classmethod
+    def of(cls, alts: list[str | None], images: list[PreparedImage]) -> "ImageFacts":
+        """From the tree's ``alt`` of every image shown (None: absent) and the images embedded."""
+        return cls(described=sum(1 for a in alts if a is not None and a.strip()),
+                   decorative=sum(1 for a in alts if a is not None and not a.strip()),
+                   undescribed=sum(1 for a in alts if a is None),
+                   animated=sum(1 for i in images if i.animated))
+
+    @property
+    def seen(self) -> int:
+        """Images that carry something to see."""
+        return self.described + self.undescribed
+
+
+def conforms(facts: ImageFacts) -> bool:
+    """Whether the book earns :data:`CONFORMANCE`. The writer makes the rest of it true of every book (language,
+    landmarks, headings, roles, reading order, no colours: DAISY Ace and axe check that in the tests); what the
+    content decides is whether every image that shows something has a text alternative, and whether any image
+    moves (WCAG 2.2.2 and 2.3.1 cannot be judged for an animation)."""
+    return facts.undescribed == 0 and facts.animated == 0
+
+
+def accessibility(eb: epub.EpubBook, facts: ImageFacts, summary: str | None = None) -> None:
+    """Accessibility metadata that says what is true of this book, no more; ``summary`` (a publisher's own
+    words, ``--a11y-summary``) replaces the summary written from the facts."""
     add = lambda prop, value: eb.add_metadata(None, "meta", value, {"property": prop})  # noqa: E731
-    has_images = bool(image_alts)
-    all_alt = all(alt.strip() for alt in image_alts)
+    claim = conforms(facts)
+    if claim:
+        eb.add_metadata(None, "meta", CONFORMANCE, {"property": "dcterms:conformsTo", "id": "conformance"})
+        eb.add_metadata(None, "meta", EVALUATOR, {"property": "a11y:certifiedBy", "refines": "#conformance"})
     add("schema:accessMode", "textual")
-    if has_images:
+    if facts.seen:
         add("schema:accessMode", "visual")
-    if not has_images or all_alt:
+    if facts.undescribed == 0:
         add("schema:accessModeSufficient", "textual")
-    if has_images:
+    if facts.seen:
         add("schema:accessModeSufficient", "textual,visual")
-    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
-    if has_images and all_alt:
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability", "ARIA"]
+    if facts.described and not facts.undescribed:
         features.append("alternativeText")
-    if has_notes:
-        features.append("ARIA")
     for feature in features:
         add("schema:accessibilityFeature", feature)
-    animated = any(i.animated for i in images)
-    hazards = ["noSoundHazard", "noMotionSimulationHazard"] + ([] if animated else ["noFlashingHazard"])
-    if animated:
-        hazards.append("unknownFlashingHazard")
+    hazards = ["noSoundHazard", "noMotionSimulationHazard"]
+    hazards.append("unknownFlashingHazard" if facts.animated else "noFlashingHazard")
     for hazard in hazards:
         add("schema:accessibilityHazard", hazard)
-    summary = ("Reflowable text in reading order, with headings, a table of contents and landmarks to "
-               "find one's way; the stylesheet uses relative sizes and sets no colours, so the reader's own font, "
-               "size and colour settings apply.")
-    if has_images:
-        summary += (" Every image has a text alternative." if all_alt else
-                    " Some images have no text alternative.")
-    add("schema:accessibilitySummary", summary)
+    add("schema:accessibilitySummary", summary if summary and summary.strip() else written_summary(facts, claim))
+
+
+def written_summary(facts: ImageFacts, claim: bool) -> str:
+    """The accessibility summary, from what the book holds."""
+    said = [_BASE_SUMMARY]
+    total = facts.seen + facts.decorative
+    if total:
+        parts = [f"{facts.described} with a text description"] if facts.described else []
+        if facts.decorative:
+            parts.append(f"{facts.decorative} marked decorative")
+        if facts.undescribed:
+            parts.append(f"{facts.undescribed} without any description (the source gave none)")
+        said.append(f"Of its {_count(total, 'image')}, " + _listed(parts) + ".")
+    if claim:
+        said.append("It meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA as far as automated checks can tell.")
+    else:
+        reasons = []
+        if facts.undescribed:
+            reasons.append(f"{_count(facts.undescribed, 'image')} {'has' if facts.undescribed == 1 else 'have'} "
+                           "no text description")
+        if facts.animated:
+            reasons.append(f"{_count(facts.animated, 'image')} {'is' if facts.animated == 1 else 'are'} animated "
+                           "and cannot be paused")
+        said.append("It does not claim conformance to EPUB Accessibility 1.1: " + _listed(reasons) + ".")
+    return " ".join(said)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _listed(parts: list[str]) -> str:
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
 def modified_time(plan: BookPlan) -> dt.datetime:

@@ -9,11 +9,6 @@ from ...tree import NOTE_ROLE, NOTEREF_ROLE
 from .document import EPUB_TYPE
 
 
-def has_notes(section: etree._Element) -> bool:
-    """True when the article ``section`` holds at least one note."""
-    return section.find(f".//aside[@role='{NOTE_ROLE}']") is not None
-
-
 def mark_notes(section: etree._Element) -> None:
     """Tree notes → EPUB 3 notes: ``epub:type`` noteref/footnote beside the ARIA roles, and a numbered
     link back from each note to where it is referenced (readers without pop-ups follow links)."""

@@ -1,0 +1,257 @@
+"""EPUB accessibility: DAISY Ace (plus the axe rules it turns off) on the seed, the bundled sample, a book of
+three articles and books whose images do and do not earn the conformance claim; the structure those rules
+ask for (one main landmark, an h1, roles matching epub:type), asserted directly too so that a machine without
+Ace still checks it; and the accessibility metadata computed from the content.
+
+Ace runs once for the whole module (tests/ace_batch.js: one Chromium for every book).
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from PIL import Image
+
+import exporter
+from ace_check import AceReport, run_ace
+from exporter.document import Book
+from exporter.normalise import normalise
+from exporter.options import resolve
+from exporter.pipeline import all_options
+from exporter.resources import ResourcePolicy
+from exporter.writers.epub import EpubWriter
+from exporter.writers.epub.metadata import CONFORMANCE, ImageFacts, conforms, written_summary
+from exporter.words import word
+from helpers import CORPUS, SEED, epubcheck
+
+NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml"}
+OPS = "http://www.idpf.org/2007/ops"
+EPUB_TYPE = f"{{{OPS}}}type"
+#: epub:type → the DPUB-ARIA role Ace's epub-type-has-matching-role rule asks for (the types we write)
+ROLE_OF_TYPE = {"chapter": "doc-chapter", "part": "doc-part", "toc": "doc-toc", "noteref": "doc-noteref",
+                "footnote": "doc-footnote", "endnote": "doc-endnote", "endnotes": "doc-endnotes",
+                "pagebreak": "doc-pagebreak", "figure": "figure", "table": "table"}
+PUBLISHER_SUMMARY = "Checked by a person at Example Press: every figure is described in the text around it."
+
+
+def _write(book: Book, path: Path, **options) -> Path:
+    settings = resolve(all_options(), options)
+    EpubWriter().write(book, path, settings, ResourcePolicy.from_settings(None, settings))
+    return path
+
+
+def _image_article(folder: Path) -> Path:
+    """An article with a described image, a decorative one and an inline one, all local."""
+    Image.new("RGB", (400, 300), (200, 30, 30)).save(folder / "photo.png")
+    Image.new("RGB", (300, 20), (90, 90, 90)).save(folder / "rule.png")
+    Image.new("RGB", (16, 16), (30, 30, 200)).save(folder / "icon.png")
+    page = folder / "article.html"
+    page.write_text("""<html lang="en"><body><article>
+      <p>A harbour office stands at the end of the pier, and this article shows it.</p>
+      <figure><img src="photo.png" alt="The harbour office, a red brick hut on the pier"><figcaption>The
+      office in May.</figcaption></figure>
+      <p>Between the sections a plain rule is drawn.</p><figure><img src="rule.png" alt=""></figure>
+      <p>The end of the article, with nothing more to show.</p></article></body></html>""", encoding="utf-8")
+    return page
+
+
+def _undescribed_book(folder: Path) -> Book:
+    """A book whose tree has images without any text alternative (``alt`` absent, as the image contract says
+    the normaliser leaves them), built directly so that it does not wait on the normaliser's alt passes."""
+    page = _image_article(folder)
+    doc = normalise(page.read_bytes(), base=folder, title="Undescribed pictures")
+    for img in doc.tree.iter("img"):
+        if img.get("alt"):
+            del img.attrib["alt"]  # a junk alt (a file name, say) the normaliser dropped
+    return Book.of(doc)
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("ace-books")
+    pages = [CORPUS / name / "expected.html" for name in ("rtl-1", "qq")]
+    made = {
+        "seed": exporter.export(SEED, formats="epub", out=out / "seed", title="An independent", offline=True),
+        "sample": exporter.export(None, formats="epub", out=out / "sample", offline=True),
+        "book": exporter.export([SEED, *pages], formats="epub", out=out / "book", book=True,
+                                title="Three articles", offline=True),
+        "described": exporter.export(_image_article(tmp_path_factory.mktemp("described")), formats="epub",
+                                     out=out / "described", title="Described pictures"),
+        "summary": exporter.export(_image_article(tmp_path_factory.mktemp("summary")), formats="epub",
+                                   out=out / "summary", title="A publisher's summary",
+                                   a11y_summary=PUBLISHER_SUMMARY),
+    }
+    books = {name: path for name, [path] in made.items()}
+    books["undescribed"] = _write(_undescribed_book(tmp_path_factory.mktemp("undescribed")),
+                                  out / "undescribed.epub")
+    return books
+
+
+@pytest.fixture(scope="module")
+def ace(books, tmp_path_factory) -> dict[str, AceReport]:
+    return run_ace(books, tmp_path_factory.mktemp("ace-reports"))
+
+
+def _opf(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read("EPUB/content.opf"))
+
+
+def _meta(path: Path, prop: str) -> list[str]:
+    return [m.text for m in _opf(path).iterfind(f"opf:metadata/opf:meta[@property='{prop}']", NS)]
+
+
+def _spine_documents(path: Path) -> dict[str, etree._Element]:
+    opf = _opf(path)
+    by_id = {i.get("id"): i.get("href") for i in opf.iterfind("opf:manifest/opf:item", NS)}
+    with zipfile.ZipFile(path) as z:
+        return {by_id[r.get("idref")]: etree.fromstring(z.read("EPUB/" + by_id[r.get("idref")]))
+                for r in opf.iterfind("opf:spine/opf:itemref", NS)}
+
+
+# --- Ace ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["seed", "sample", "book", "described", "undescribed", "summary"])
+def test_ace_finds_no_violation(ace, name):
+    report = ace[name]
+    assert not report.blocking(), f"{name}: " + "; ".join(map(str, report.blocking()))
+    # moderate and minor ones too: every one Ace and the axe rules it turns off found was ours, and is fixed
+    assert not report.findings, f"{name}: " + "; ".join(map(str, report.findings))
+
+
+def test_ace_reads_the_claim_only_where_it_is_earned(ace):
+    for name in ("seed", "sample", "book", "described"):
+        assert ace[name].metadata.get("dcterms:conformsTo") == CONFORMANCE, name
+        assert "dcterms:conformsTo" in ace[name].a11y_metadata["present"], name
+    assert "dcterms:conformsTo" not in ace["undescribed"].metadata
+    for report in ace.values():  # what EPUB Accessibility requires is there and not empty
+        assert not report.a11y_metadata["empty"]
+        for prop in ("schema:accessMode", "schema:accessibilityFeature", "schema:accessibilityHazard",
+                     "schema:accessibilitySummary", "schema:accessModeSufficient"):
+            assert prop in report.a11y_metadata["present"], prop
+
+
+def test_ace_sees_every_image_with_a_text_alternative(ace):
+    said = word("undescribed-image", "en").text
+    for name, report in ace.items():
+        for image in report.images:
+            assert image.get("alt") is not None, (name, image)
+    alts = [image.get("alt") for image in ace["undescribed"].images]
+    assert said in alts and "" in alts  # the decorative rule stays decorative; nothing is made up
+
+
+# --- the structure those rules ask for, checked without Ace too ----------------------------------------------
+
+def test_every_content_document_has_one_main_an_h1_and_roles_for_its_types(books):
+    for name, path in books.items():
+        documents = _spine_documents(path)
+        assert documents, name
+        for href, root in documents.items():
+            where = f"{name}: {href}"
+            assert len(root.findall(".//x:main", NS)) == 1, where
+            body = root.find("x:body", NS)
+            assert [el.tag for el in body] == [f"{{{NS['x']}}}main"], f"{where}: content outside main"
+            assert root.findall(".//x:h1", NS), f"{where}: no h1"
+            for el in root.iter():
+                if any(nav.get(EPUB_TYPE) == "landmarks" for nav in el.iterancestors(f"{{{NS['x']}}}nav")):
+                    continue  # links to landmarks are typed for reading systems, not roles (Ace skips them)
+                for kind in (el.get(EPUB_TYPE) or "").split():
+                    if kind in ROLE_OF_TYPE:
+                        assert el.get("role") == ROLE_OF_TYPE[kind], f"{where}: epub:type {kind} without its role"
+                        break
+
+
+def test_package_document_says_its_language(books):
+    for name, path in books.items():
+        opf = _opf(path)
+        language = opf.find("opf:metadata/{http://purl.org/dc/elements/1.1/}language", NS).text
+        assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == language, name
+
+
+def test_a_single_article_opens_with_its_title_as_h1(books):
+    documents = _spine_documents(books["seed"])
+    [h1] = documents["text/article-1.xhtml"].findall(".//x:h1", NS)
+    assert "".join(h1.itertext()) == "An independent"
+    [cover_heading] = documents["text/cover.xhtml"].findall(".//x:h1", NS)
+    [cover] = cover_heading.findall("x:img", NS)
+    assert cover.get("role") == "doc-cover" and cover.get("alt").startswith("Cover: An independent")
+
+
+def test_generated_cover_alt_says_what_the_cover_shows(tmp_path):
+    [path] = exporter.export(SEED, formats="epub", out=tmp_path, title="Ferry", subtitle="A winter without boats",
+                             authors=["Jane Doe", "John Roe"], publisher="The Coast Courier")
+    cover = _spine_documents(path)["text/cover.xhtml"].find(".//x:img", NS)
+    assert cover.get("alt") == "Cover: Ferry. A winter without boats. Jane Doe and John Roe. The Coast Courier."
+
+
+# --- the accessibility claim and metadata -------------------------------------------------------------------
+
+def test_a_book_whose_images_are_described_or_decorative_claims_conformance(books):
+    path = books["described"]
+    assert _meta(path, "dcterms:conformsTo") == [CONFORMANCE]
+    assert _meta(path, "a11y:certifiedBy")
+    assert "alternativeText" in _meta(path, "schema:accessibilityFeature")
+    assert set(_meta(path, "schema:accessModeSufficient")) == {"textual", "textual,visual"}
+    assert set(_meta(path, "schema:accessMode")) == {"textual", "visual"}
+    [summary] = _meta(path, "schema:accessibilitySummary")
+    assert "1 with a text description" in summary and "1 marked decorative" in summary
+    assert "does not claim" not in summary
+
+
+def test_a_book_with_undescribed_images_makes_no_claim_and_says_why(books):
+    path = books["undescribed"]
+    assert _meta(path, "dcterms:conformsTo") == [] and _meta(path, "a11y:certifiedBy") == []
+    assert "alternativeText" not in _meta(path, "schema:accessibilityFeature")
+    assert _meta(path, "schema:accessModeSufficient") == ["textual,visual"]  # not textual alone
+    [summary] = _meta(path, "schema:accessibilitySummary")
+    assert "1 without any description" in summary and "1 marked decorative" in summary
+    assert "does not claim conformance" in summary and "1 image has no text description" in summary
+    alts = [img.get("alt") for doc in _spine_documents(path).values() for img in doc.iterfind(".//x:main//x:img", NS)
+            if img.get("role") != "doc-cover"]
+    assert sorted(alts) == ["", word("undescribed-image", "en").text]
+
+
+def test_a_book_without_images_claims_and_is_textual_alone(books):
+    path = books["seed"]
+    assert _meta(path, "dcterms:conformsTo") == [CONFORMANCE]
+    assert _meta(path, "schema:accessMode") == ["textual"]
+    assert _meta(path, "schema:accessModeSufficient") == ["textual"]
+    assert "alternativeText" not in _meta(path, "schema:accessibilityFeature")  # no image to describe
+
+
+def test_a11y_summary_option_replaces_the_written_summary(books):
+    assert _meta(books["summary"], "schema:accessibilitySummary") == [PUBLISHER_SUMMARY]
+    assert _meta(books["summary"], "dcterms:conformsTo") == [CONFORMANCE]  # the facts still decide the claim
+
+
+def test_a11y_summary_is_a_cli_option(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    run = subprocess.run([sys.executable, "-m", "exporter", "export", str(SEED), "-f", "epub", "-o", str(tmp_path),
+                          "--a11y-summary", PUBLISHER_SUMMARY], capture_output=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stderr
+    [path] = tmp_path.glob("*.epub")
+    assert _meta(path, "schema:accessibilitySummary") == [PUBLISHER_SUMMARY]
+
+
+def test_animated_images_or_undescribed_ones_withhold_the_claim():
+    assert conforms(ImageFacts(described=3, decorative=2))
+    assert conforms(ImageFacts())
+    assert not conforms(ImageFacts(described=3, undescribed=1))
+    assert not conforms(ImageFacts(described=1, animated=1))
+    summary = written_summary(ImageFacts(described=1, undescribed=2, animated=1), claim=False)
+    assert "2 images have no text description and 1 image is animated" in summary
+
+
+@pytest.mark.epubcheck
+@pytest.mark.parametrize("name", ["described", "undescribed"])
+def test_image_books_pass_epubcheck(books, name):
+    report = epubcheck(books[name])
+    assert (report["errors"], report["warnings"]) == (0, 0), report["messages"]
