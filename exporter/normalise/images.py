@@ -16,6 +16,7 @@ be turned into text stays as it is, and is counted as needing a description.
 """
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
@@ -32,7 +33,9 @@ _FILE_NAME = re.compile(rf"[\w.()\[\]~+%-]+(?: [\w.()\[\]~+%-]+)*\.(?:{_EXTENSIO
 _CAMERA_NAME = re.compile(r"(?:IMG|DSC[NF]?|DCIM|PXL|MVIMG|Screenshot|Screen Shot)[ _-]?[\d_ .-]+\w*", re.I)
 _EXTENSION_ONLY = re.compile(rf"\.?(?:{_EXTENSIONS})", re.I)
 _URL = re.compile(r"(?:https?|ftp|file|data|blob):\S*|//\S+|www\.\S+|/\S+", re.I)
-_MARKUP = re.compile(r"<\s*/?\s*[a-z][\w:-]*(?:\s[^<>]*)?/?\s*>|&(?:[a-z]+|#\d+|#x[\da-f]+);", re.I)
+_MARKUP = re.compile(r"<\s*/?\s*[a-z][\w:-]*(?:\s[^<>]*)?/?\s*>", re.I)
+#: a character reference left in the text by escaping it twice (``Mac &amp; i``)
+_ENTITY = re.compile(r"&(?:[a-z]+\d*|#\d+|#x[\da-f]+);", re.I)
 #: words that only say "an image is here"
 _PLACEHOLDERS = frozenset({"image", "img", "photo", "picture", "pic", "graphic", "untitled", "alt", "null",
                            "undefined", "none", "placeholder", "thumbnail", "thumb", "icon", "logo", "banner"})
@@ -50,6 +53,10 @@ def judge_alt_text(state: State) -> None:
         alt = img.get("alt")
         if not alt:
             continue
+        if _ENTITY.search(alt) and not _MATHML.match(alt):
+            alt = " ".join(html.unescape(alt).split())
+            img.set("alt", alt)
+            report.note("decoded {n} alt text{s} escaped twice")
         verdict = junk_reason(alt, img)
         if verdict:
             del img.attrib["alt"]
