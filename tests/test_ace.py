@@ -22,7 +22,7 @@ from exporter.options import resolve
 from exporter.pipeline import all_options
 from exporter.resources import ResourcePolicy
 from exporter.writers.epub import EpubWriter
-from exporter.writers.epub.metadata import CONFORMANCE, ImageFacts, conforms, written_summary
+from exporter.writers.epub.metadata import CONFORMANCE, ContentFacts, conforms, written_summary
 from exporter.words import word
 from helpers import CORPUS, SEED, epubcheck
 
@@ -244,13 +244,28 @@ def test_a11y_summary_is_a_cli_option(tmp_path):
     assert _meta(path, "schema:accessibilitySummary") == [PUBLISHER_SUMMARY]
 
 
+@pytest.mark.parametrize("first_row, claims", [("<th>Crossing</th><th>Sailings a week</th>", True),
+                                               ("<td>Crossing</td><td>Sailings a week</td>", False)])
+def test_a_table_of_data_without_header_cells_withholds_the_claim(tmp_path, first_row, claims):
+    page = tmp_path / "table.html"
+    page.write_text(f"""<article><p>The timetable changed last winter, as the table shows.</p><table>
+      <tr>{first_row}</tr><tr><td>Summer</td><td>14</td></tr><tr><td>Winter</td><td>3</td></tr></table>
+      <p>Residents want the daily boat back.</p></article>""", encoding="utf-8")
+    [path] = exporter.export(page, formats="epub", out=tmp_path / "out", title="Timetable")
+    assert _meta(path, "dcterms:conformsTo") == ([CONFORMANCE] if claims else [])
+    [summary] = _meta(path, "schema:accessibilitySummary")
+    assert ("1 table has no header cells" in summary) is not claims
+
+
 def test_animated_images_or_undescribed_ones_withhold_the_claim():
-    assert conforms(ImageFacts(described=3, decorative=2))
-    assert conforms(ImageFacts())
-    assert not conforms(ImageFacts(described=3, undescribed=1))
-    assert not conforms(ImageFacts(described=1, animated=1))
-    summary = written_summary(ImageFacts(described=1, undescribed=2, animated=1), claim=False)
-    assert "2 images have no text description and 1 image is animated" in summary
+    assert conforms(ContentFacts(described=3, decorative=2))
+    assert conforms(ContentFacts())
+    assert not conforms(ContentFacts(described=3, undescribed=1))
+    assert not conforms(ContentFacts(described=1, animated=1))
+    assert not conforms(ContentFacts(described=1, headerless_tables=1))
+    summary = written_summary(ContentFacts(described=1, undescribed=2, animated=1, headerless_tables=1), claim=False)
+    assert "2 images have no text description, 1 image is animated and cannot be paused and 1 table has no " \
+           "header cells" in summary
 
 
 @pytest.mark.epubcheck

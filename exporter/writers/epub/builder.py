@@ -20,7 +20,7 @@ from ..html import article_section, title_block
 from .document import CSS_FILE, EPUB_TYPE, OPS_NS, XML_LANG, Chapter, Page, with_ops, xhtml_document
 from .fonts import embed_fonts_and_style
 from .images import ImageEmbedder
-from .metadata import ImageFacts, accessibility, book_authors, modified_time, package_metadata
+from .metadata import ContentFacts, accessibility, book_authors, modified_time, package_metadata
 from .navigation import article_file, nav_body, number_headings, part_file, toc
 from .notes import mark_notes
 
@@ -154,7 +154,8 @@ class Builder:
         eb.add_item(epub.EpubNcx())
         eb.guide = self.guide
         embed_fonts_and_style(eb, self.theme, [page for _, page in self.pages])
-        accessibility(eb, ImageFacts.of(self.image_alts, self.images), self.a11y_summary)
+        accessibility(eb, ContentFacts.of(self.image_alts, self.images,
+                                                [t for a in self.done for t in a.section.iter("table")]), self.a11y_summary)
         # the contents page is read after the title page in a collection; a single article needs none
         if self.book.is_collection:
             self.spine.insert(2, self.eb.get_item_with_id("nav"))

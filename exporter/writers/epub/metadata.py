@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from ebooklib import epub
+from lxml import etree
 
 from ... import dates
 from ...plan import BookPlan
@@ -59,22 +60,26 @@ _BASE_SUMMARY = ("Reflowable text in reading order, with headings, landmarks and
 
 
 @dataclass(frozen=True)
-class ImageFacts:
-    """What the images of a book's articles offer a reader who cannot see them (the cover is not counted:
-    its text alternative says what the title page says)."""
+class ContentFacts:
+    """What a book's articles offer a reader who cannot see them: their images (the cover is not counted: its
+    text alternative says what the title page says) and their tables."""
 
     described: int = 0    #: with a real text alternative
     decorative: int = 0   #: ``alt=""``: the source says they carry nothing
     undescribed: int = 0  #: no usable text alternative in the tree (``alt`` absent)
     animated: int = 0
+    #: tables of at least two rows and two columns without a single header cell: a screen reader cannot say
+    #: which column or row a cell belongs to (WCAG 1.3.1)
+    headerless_tables: int = 0
 
     @classmethod
-    def of(cls, alts: list[str | None], images: list[PreparedImage]) -> "ImageFacts":
-        """From the tree's ``alt`` of every image shown (None: absent) and the images embedded."""
+    def of(cls, alts: list[str | None], images: list[PreparedImage], tables: list[etree._Element]) -> "ContentFacts":
+        """From the tree's ``alt`` of every image shown (None: absent), the images embedded and the tables."""
         return cls(described=sum(1 for a in alts if a is not None and a.strip()),
                    decorative=sum(1 for a in alts if a is not None and not a.strip()),
                    undescribed=sum(1 for a in alts if a is None),
-                   animated=sum(1 for i in images if i.animated))
+                   animated=sum(1 for i in images if i.animated),
+                   headerless_tables=sum(1 for t in tables if _headerless(t)))
 
     @property
     def seen(self) -> int:
@@ -82,15 +87,22 @@ class ImageFacts:
         return self.described + self.undescribed
 
 
-def conforms(facts: ImageFacts) -> bool:
+def _headerless(table: etree._Element) -> bool:
+    rows = [row for row in table.iter("tr") if row.find("td") is not None or row.find("th") is not None]
+    wide = max((len(row.findall("td")) + len(row.findall("th")) for row in rows), default=0)
+    return len(rows) >= 2 and wide >= 2 and next(table.iter("th"), None) is None
+
+
+def conforms(facts: ContentFacts) -> bool:
     """Whether the book earns :data:`CONFORMANCE`. The writer makes the rest of it true of every book (language,
     landmarks, headings, roles, reading order, no colours: DAISY Ace and axe check that in the tests); what the
-    content decides is whether every image that shows something has a text alternative, and whether any image
-    moves (WCAG 2.2.2 and 2.3.1 cannot be judged for an animation)."""
-    return facts.undescribed == 0 and facts.animated == 0
+    content decides is whether every image that shows something has a text alternative, whether any image
+    moves (WCAG 2.2.2 and 2.3.1 cannot be judged for an animation) and whether every table of data says which
+    cells are headers."""
+    return facts.undescribed == 0 and facts.animated == 0 and facts.headerless_tables == 0
 
 
-def accessibility(eb: epub.EpubBook, facts: ImageFacts, summary: str | None = None) -> None:
+def accessibility(eb: epub.EpubBook, facts: ContentFacts, summary: str | None = None) -> None:
     """Accessibility metadata that says what is true of this book, no more; ``summary`` (a publisher's own
     words, ``--a11y-summary``) replaces the summary written from the facts."""
     add = lambda prop, value: eb.add_metadata(None, "meta", value, {"property": prop})  # noqa: E731
@@ -117,7 +129,7 @@ def accessibility(eb: epub.EpubBook, facts: ImageFacts, summary: str | None = No
     add("schema:accessibilitySummary", summary if summary and summary.strip() else written_summary(facts, claim))
 
 
-def written_summary(facts: ImageFacts, claim: bool) -> str:
+def written_summary(facts: ContentFacts, claim: bool) -> str:
     """The accessibility summary, from what the book holds."""
     said = [_BASE_SUMMARY]
     total = facts.seen + facts.decorative
@@ -138,6 +150,9 @@ def written_summary(facts: ImageFacts, claim: bool) -> str:
         if facts.animated:
             reasons.append(f"{_count(facts.animated, 'image')} {'is' if facts.animated == 1 else 'are'} animated "
                            "and cannot be paused")
+        if facts.headerless_tables:
+            reasons.append(f"{_count(facts.headerless_tables, 'table')} "
+                           f"{'has' if facts.headerless_tables == 1 else 'have'} no header cells")
         said.append("It does not claim conformance to EPUB Accessibility 1.1: " + _listed(reasons) + ".")
     return " ".join(said)
 
