@@ -57,6 +57,19 @@ def _image_article(folder: Path) -> Path:
     return page
 
 
+def _file_name_alt_article(folder: Path) -> Path:
+    """A photo whose only alt is its file name, and an icon inside a sentence with a real one."""
+    Image.new("RGB", (400, 300), (200, 30, 30)).save(folder / "IMG_3886.jpg")
+    Image.new("RGB", (16, 16), (30, 30, 200)).save(folder / "icon.png")
+    page = folder / "article.html"
+    page.write_text("""<html lang="en"><body><article>
+      <p>The harbour office reopened this week after the winter storms closed it.</p>
+      <figure><img src="IMG_3886.jpg" alt="IMG_3886.jpg"><figcaption>The office in May.</figcaption></figure>
+      <p>Sailings marked <img src="icon.png" alt="a blue square"> run every day of the year.</p>
+      </article></body></html>""", encoding="utf-8")
+    return page
+
+
 def _undescribed_book(folder: Path) -> Book:
     """A book whose tree has images without any text alternative (``alt`` absent, as the image contract says
     the normaliser leaves them), built directly so that it does not wait on the normaliser's alt passes."""
@@ -79,6 +92,8 @@ def books(tmp_path_factory) -> dict[str, Path]:
                                 title="Three articles", offline=True),
         "described": exporter.export(_image_article(tmp_path_factory.mktemp("described")), formats="epub",
                                      out=out / "described", title="Described pictures"),
+        "file-name-alt": exporter.export(_file_name_alt_article(tmp_path_factory.mktemp("file-name-alt")),
+                                         formats="epub", out=out / "file-name-alt", title="File names"),
         "summary": exporter.export(_image_article(tmp_path_factory.mktemp("summary")), formats="epub",
                                    out=out / "summary", title="A publisher's summary",
                                    a11y_summary=PUBLISHER_SUMMARY),
@@ -113,7 +128,7 @@ def _spine_documents(path: Path) -> dict[str, etree._Element]:
 
 # --- Ace ----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["seed", "sample", "book", "described", "undescribed", "summary"])
+@pytest.mark.parametrize("name", ["seed", "sample", "book", "described", "undescribed", "file-name-alt", "summary"])
 def test_ace_finds_no_violation(ace, name):
     report = ace[name]
     assert not report.blocking(), f"{name}: " + "; ".join(map(str, report.blocking()))
@@ -214,6 +229,18 @@ def test_a_book_with_undescribed_images_makes_no_claim_and_says_why(books):
     alts = [img.get("alt") for doc in _spine_documents(path).values() for img in doc.iterfind(".//x:main//x:img", NS)
             if img.get("role") != "doc-cover"]
     assert sorted(alts) == ["", word("undescribed-image", "en").text]
+
+
+def test_a_file_name_as_alt_is_no_description_and_an_icon_stays_in_its_sentence(books):
+    path = books["file-name-alt"]
+    assert _meta(path, "dcterms:conformsTo") == []
+    [summary] = _meta(path, "schema:accessibilitySummary")
+    assert "1 with a text description" in summary and "1 without any description" in summary
+    article = _spine_documents(path)["text/article-1.xhtml"]
+    [photo] = article.findall(".//x:figure/x:img", NS)
+    assert photo.get("alt") == word("undescribed-image", "en").text  # not "IMG_3886.jpg", not ""
+    [icon] = article.findall(".//x:p/x:img", NS)
+    assert icon.get("alt") == "a blue square"
 
 
 def test_a_book_without_images_claims_and_is_textual_alone(books):
