@@ -139,7 +139,7 @@ def written_summary(facts: ContentFacts, claim: bool) -> str:
             parts.append(f"{facts.decorative} marked decorative")
         if facts.undescribed:
             parts.append(f"{facts.undescribed} without any description (the source gave none)")
-        said.append(f"Of its {_count(total, 'image')}, " + _listed(parts) + ".")
+        said.append(f"It has {_count(total, 'image')}: " + _listed(parts) + ".")
     if claim:
         said.append("It meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA as far as automated checks can tell.")
     else:
