@@ -5,8 +5,10 @@ builds the final HTML and CSS (:mod:`.markup`, :mod:`.pages`), :func:`render` ha
 them to WeasyPrint. WeasyPrint reads nothing except through
 :class:`~exporter.writers._weasyprint.PolicyFetcher`: images are read by the
 resource policy beforehand and passed as ``data:`` URIs, and the only files it
-opens itself are the theme's fonts. Scripts the bundled fonts lack are set in
-the system's Noto fonts (see ``print.css``), found through fontconfig.
+opens itself are the theme's fonts. Scripts Charis SIL lacks are set in the
+theme's bundled Noto faces, declared only where a book has their script
+(:mod:`exporter.fontfinder`); CJK in the system's, found through fontconfig.
+Characters no font has fail the edition unless ``--missing-glyphs warn`` (:mod:`.glyphs`).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from ...document import Book
 from ...options import Option, Settings
 from ...resources import ResourcePolicy
 from .. import Writer
+from . import glyphs
 from .markup import LINK_MODES, build_html
 from .pages import Layout, Margins, check_length, check_size, default_size, length_mm, page_css, parse_size
 
@@ -66,15 +69,12 @@ class PdfWriter(Writer):
                group="pdf", convert=check_length),
         Option("marks", "PDF: printer's marks drawn in the bleed: crop, cross or both.", kind="choice",
                default="none", choices=MARKS, group="pdf"),
+        glyphs.OPTION,
     )
 
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
         missing = render(self.prepare(book, settings, resources), resources, path)
-        if missing:
-            shown = " ".join(f"U+{ord(c):04X}" for c in missing[:8]) + (" …" if len(missing) > 8 else "")
-            log.warning("PDF of %r: %d character(s) have no font and print as boxes (%s); install fonts that "
-                        "cover them (e.g. Debian's fonts-noto-core, fonts-noto-cjk)", book.metadata.title,
-                        len(missing), shown)
+        glyphs.check(book.metadata.title, missing, settings.missing_glyphs)  # boxes fail the edition by default
 
     def prepare(self, book: Book, settings: Settings, resources: ResourcePolicy) -> Prepared:
         """The final HTML, CSS and WeasyPrint options for ``book`` under ``settings``."""
@@ -83,7 +83,7 @@ class PdfWriter(Writer):
         classes = [c for c, on in (("duplex", layout.duplex), ("justify", theme.setting("print", "justify", False)))
                    if on]
         html = build_html(book, resources, links=settings.links, classes=classes)
-        css = font_faces(theme) + page_css(layout) + theme.stylesheet("print")
+        css = font_faces(theme, html) + page_css(layout) + theme.stylesheet("print")
         return Prepared(html=html, css=css, options=dict(VARIANTS[settings.pdf_variant]),
                         trusted=(themes.data_dir("fonts"), theme.folder))
 
@@ -100,11 +100,14 @@ def layout_for(book: Book, settings: Settings, theme: themes.Theme) -> Layout:
                   marks=settings.marks)
 
 
-def font_faces(theme: themes.Theme) -> str:
-    """``@font-face`` rules for the theme's bundled fonts (read by WeasyPrint through the trusted folders)."""
+def font_faces(theme: themes.Theme, text: str = "") -> str:
+    """``@font-face`` rules for the theme's bundled fonts that a book with ``text`` needs (read by WeasyPrint
+    through the trusted folders): body and mono faces always, script faces where ``text`` has their script."""
+    from ...fontfinder import faces_for
+
     return "\n".join(
         f'@font-face {{ font-family: "{f.family}"; src: url("{f.path.resolve().as_uri()}"); '
-        f"font-weight: {f.weight}; font-style: {f.style}; }}" for f in theme.faces) + "\n"
+        f"font-weight: {f.weight}; font-style: {f.style}; }}" for f in faces_for(theme, text)) + "\n"
 
 
 def lay_out(prepared: Prepared, resources: ResourcePolicy):

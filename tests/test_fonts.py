@@ -1,0 +1,144 @@
+"""Fonts on a fresh machine: bundled faces set Arabic, Hebrew, Hindi and emoji; what no font has fails the PDF.
+
+Every PDF here is made in a subprocess whose fontconfig sees no system font at all (``FONTCONFIG_FILE``
+pointing at an empty folder), as on a slim container: WeasyPrint can crash outright in a process with no
+font, and the environment variable must be set before fontconfig starts. Whether a PDF draws a box is read
+from the PDF itself: every glyph each content stream shows is mapped through its font's encoding to a
+glyph id, and glyph 0 is ``.notdef``, the box.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import DATA, ROOT
+
+SCRIPTS = DATA / "scripts"
+EXPORTER = [sys.executable, "-m", "exporter"]
+
+
+@pytest.fixture(scope="module")
+def no_fonts(tmp_path_factory) -> dict[str, str]:
+    """The environment of a machine whose fontconfig knows no font (an empty font folder, its own cache)."""
+    folder = tmp_path_factory.mktemp("no-fonts")
+    (folder / "fonts").mkdir()
+    conf = folder / "fonts.conf"
+    conf.write_text(f"<fontconfig><dir>{folder / 'fonts'}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>")
+    return {**os.environ, "PYTHONPATH": str(ROOT), "FONTCONFIG_FILE": str(conf)}
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*EXPORTER, *args], capture_output=True, text=True, timeout=300, env=env)
+
+
+def shown_glyphs(path: Path) -> dict[str, list[int]]:
+    """Glyph ids each font of the PDF shows, by font name, decoded through the font's encoding.
+
+    WeasyPrint's fonts are Type0 with ``CIDToGIDMap /Identity``: a two-byte code goes through the
+    ``/Encoding`` (``Identity-H``, or a CMap stream of ``<code> cid`` lines) to the glyph id.
+    """
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(str(path))
+    shown: dict[str, list[int]] = {}
+    for page in reader.pages:
+        fonts = page["/Resources"]["/Font"]
+        current = None
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                current = fonts[operands[0]].get_object()
+            elif operator in (b"Tj", b"TJ"):
+                strings = operands[0] if operator == b"TJ" else [operands[0]]
+                encoding = _encoding(current)
+                name = str(current["/BaseFont"])
+                for string in strings:
+                    if isinstance(string, (bytes, str)) and not isinstance(string, (int, float)):
+                        data = string if isinstance(string, bytes) else string.get_original_bytes()
+                        codes = [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
+                        shown.setdefault(name, []).extend(encoding.get(c, c) for c in codes)
+    return shown
+
+
+def _encoding(font) -> dict[int, int]:
+    """Code → CID of a Type0 font: empty for ``Identity-H``, else the CMap stream's ``cidchar`` lines."""
+    assert font["/Subtype"] == "/Type0", font
+    assert font["/DescendantFonts"][0].get_object()["/CIDToGIDMap"] == "/Identity"
+    encoding = font["/Encoding"]
+    if encoding == "/Identity-H":
+        return {}
+    cmap = encoding.get_object().get_data().decode("latin-1")
+    return {int(code, 16): int(cid) for code, cid in re.findall(r"<([0-9a-fA-F]{4})>\s+(\d+)", cmap)}
+
+
+def boxes(path: Path) -> int:
+    return sum(glyphs.count(0) for glyphs in shown_glyphs(path).values())
+
+
+@pytest.mark.parametrize("name, face", [("arabic", "Noto-Naskh-Arabic"), ("hebrew", "Noto-Serif-Hebrew"),
+                                        ("hindi", "Noto-Serif-Devanagari"), ("emoji", "Noto-Emoji")])
+def test_a_machine_without_fonts_sets_these_scripts_in_the_bundled_faces_without_a_box(no_fonts, tmp_path,
+                                                                                        name, face):
+    done = run(no_fonts, "export", str(SCRIPTS / f"{name}.html"), "-f", "pdf", "--title", name, "-o", str(tmp_path))
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    shown = shown_glyphs(tmp_path / f"{name}.pdf")
+    assert any(face in font for font in shown), sorted(shown)
+    assert {font: glyphs.count(0) for font, glyphs in shown.items() if 0 in glyphs} == {}
+    bold = [font for font in shown if face + "-Bold" in font]
+    assert bold or name == "emoji", f"the headings and <strong> of {name} are not in the bold face: {sorted(shown)}"
+
+
+def test_the_emoji_are_in_the_text_layer(no_fonts, tmp_path):
+    done = run(no_fonts, "export", str(SCRIPTS / "emoji.html"), "-f", "pdf", "--title", "e", "-o", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    from helpers import pdf_text
+
+    assert pdf_text(tmp_path / "e.pdf").count("🌟") == 3
+
+
+def test_a_chinese_article_fails_its_pdf_with_one_line_and_status_6_and_writes_nothing(no_fonts, tmp_path):
+    done = run(no_fonts, "export", str(SCRIPTS / "chinese.html"), "-f", "pdf", "--title", "zh", "-o", str(tmp_path))
+    assert done.returncode == 6
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert re.fullmatch(r"exporter: error: PDF of 'zh': \d+ character\(s\) have no font and print as boxes "
+                        r"\(U\+57CE U\+5E02 .*\); install fonts that cover them \(e\.g\. Debian's fonts-noto-cjk\), "
+                        r"or accept the boxes with --missing-glyphs warn", lines[0]), lines[0]
+    assert list(tmp_path.iterdir()) == []  # no PDF, and no temporary file left behind
+
+
+def test_missing_glyphs_warn_writes_the_pdf_with_its_boxes_and_says_so(no_fonts, tmp_path):
+    done = run(no_fonts, "export", str(SCRIPTS / "chinese.html"), "-f", "pdf", "--title", "zh", "-o", str(tmp_path),
+               "--missing-glyphs", "warn")
+    assert done.returncode == 0
+    assert "have no font and print as boxes" in done.stderr and "--missing-glyphs" not in done.stderr
+    assert boxes(tmp_path / "zh.pdf") > 40  # the check above can see boxes: here every Han character is one
+
+
+def test_in_a_batch_the_chinese_record_fails_with_the_reason_and_the_others_are_written(no_fonts, tmp_path):
+    records = tmp_path / "d.jsonl"
+    with records.open("w", encoding="utf-8") as out:
+        for name in ("hebrew", "chinese"):
+            out.write(json.dumps({"title": name, "html": (SCRIPTS / f"{name}.html").read_text()}) + "\n")
+    report = tmp_path / "report.json"
+    done = run(no_fonts, "export", str(records), "-f", "pdf", "-o", str(tmp_path / "out"), "-j", "1",
+               "--report", str(report))
+    assert done.returncode == 7, done.stderr
+    (failure,) = json.loads(report.read_text())["failures"]
+    assert failure["input"] == "d.jsonl:2" and failure["status"] == 6
+    assert "have no font and print as boxes" in failure["reason"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == ["hebrew.pdf"]
+
+
+def test_the_api_takes_the_same_option(tmp_path):
+    import exporter
+    from exporter.errors import UsageError
+
+    with pytest.raises(UsageError, match="--missing-glyphs"):
+        exporter.export([SCRIPTS / "hebrew.html"], formats="pdf", out=tmp_path, missing_glyphs="ignore")
