@@ -18,7 +18,8 @@ from .errors import INTERNAL, INTERRUPTED, as_user_error, one_line
 
 #: subcommand → ``module:attribute`` defining it, imported on first use
 COMMANDS = {"export": "exporter.commands:export", "normalise": "exporter.commands:normalise_command",
-            "formats": "exporter.commands:formats", "themes": "exporter.commands:list_themes"}
+            "formats": "exporter.commands:formats", "themes": "exporter.commands:list_themes",
+            "fonts": "exporter.commands:list_fonts"}
 
 
 class _LazyGroup(click.Group):

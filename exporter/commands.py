@@ -16,7 +16,7 @@ from .cli import Context, _Exit, _guarded
 from .errors import BatchError, one_line
 from .normalise import OPTIONS as NORMALISE_OPTIONS
 from .normalise.passes import describe as describe_passes
-from .options import Option, resolve
+from .options import EXPORT_OPTIONS, Option, resolve
 from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, run_export
 
 EXPORT_HELP = f"""Export article markup to editions: EPUB, PDF and plain text.
@@ -168,3 +168,24 @@ def list_themes() -> None:
     for name in themes.available():
         theme = themes.load(name)
         click.echo(f"{name:12} {theme.settings.get('description', '')}")
+
+
+@click.command(name="fonts")
+@with_options(EXPORT_OPTIONS)
+def list_fonts(**options: Any) -> None:
+    """List the scripts a news corpus meets and the font that draws each in the PDF: one the theme bundles,
+    else a system font (through fontconfig, as WeasyPrint finds it), else none (the PDF fails: boxes)."""
+    from .fontfinder import coverage, system_tools
+
+    theme = themes.load(resolve(EXPORT_OPTIONS, _given(options)).theme)
+    click.echo(f"Theme {theme.name!r}: the theme's own faces first, then the system's"
+               + ("" if system_tools() else " (not checked: fontconfig's fc-list is not installed)"))
+    for script, found in coverage(theme):
+        if found is None:
+            where = "none: prints as boxes, the PDF fails unless --missing-glyphs warn"
+            click.echo(f"  {script:11} {where}")
+        elif found.bundled:
+            click.echo(f"  {script:11} {found.family:24} bundled  {found.path.parent.name}/{found.path.name}")
+        else:
+            index = f"#{found.index}" if found.path.suffix.lower() == ".ttc" else ""
+            click.echo(f"  {script:11} {found.family:24} system   {found.path}{index}")

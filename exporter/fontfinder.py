@@ -35,6 +35,7 @@ class Found:
     path: Path
     index: int = 0
     bundled: bool = False
+    regular: bool = True  # upright and of normal weight (what a listing shows first)
 
 
 def unicodes(path: Path, index: int = 0) -> frozenset[int]:
@@ -78,13 +79,17 @@ def bundled_face(theme: Theme, text: str, weight: int = 400) -> FontFace | None:
 
 def system_faces(language: str) -> tuple[Found, ...]:
     """System faces fontconfig ranks best for ``language`` (``.ttf``, ``.otf`` and ``.ttc`` collections)."""
-    return _fc("fc-match", "-s", "-f", "%{family[0]}\t%{file}\t%{index}\n", f":lang={language}")[:40]
+    return _fc("fc-match", "-s", "-f", _FORMAT, f":lang={language}")[:40]
 
 
 def system_faces_covering(text: str) -> tuple[Found, ...]:
     """System faces that have every character of ``text`` (what fontconfig lists for that charset)."""
     codes = " ".join(f"{ord(c):x}" for c in sorted(set(text)) if not c.isspace())
-    return _fc("fc-list", "--format", "%{family[0]}\t%{file}\t%{index}\n", f":charset={codes}")
+    return _fc("fc-list", "--format", _FORMAT, f":charset={codes}")
+
+
+#: What the fontconfig tools print per face: family, file, index in the file, weight (80: regular), slant (0).
+_FORMAT = "%{family[0]}\t%{file}\t%{index}\t%{weight}\t%{slant}\n"
 
 
 @lru_cache(maxsize=64)
@@ -98,11 +103,11 @@ def _fc(*command: str) -> tuple[Found, ...]:
         return ()
     found = []
     for line in run.stdout.splitlines():
-        family, _, rest = line.partition("\t")
-        file, _, index = rest.partition("\t")
+        family, file, index, weight, slant = (line.split("\t") + [""] * 5)[:5]
         path = Path(file)
         if path.suffix.lower() in (".ttf", ".otf", ".ttc") and path.is_file():
-            found.append(Found(family, path, int(index) if index.isdigit() else 0))
+            found.append(Found(family, path, int(index) if index.isdigit() else 0,
+                               regular=weight in ("80", "") and slant in ("0", "")))
     return tuple(found)
 
 
@@ -124,7 +129,7 @@ def coverage(theme: Theme) -> list[tuple[str, Found | None]]:
             continue
         system = system_faces_covering(sample)
         ranked = sorted(system, key=lambda f: (named.index(f.family) if f.family in named else len(named),
-                                               f.family, str(f.path), f.index))
+                                               not f.regular, f.family, str(f.path), f.index))
         result.append((script, ranked[0] if ranked else None))
     return result
 

@@ -142,3 +142,27 @@ def test_the_api_takes_the_same_option(tmp_path):
 
     with pytest.raises(UsageError, match="--missing-glyphs"):
         exporter.export([SCRIPTS / "hebrew.html"], formats="pdf", out=tmp_path, missing_glyphs="ignore")
+
+
+def test_fonts_lists_each_script_with_the_bundled_face_or_none_on_a_machine_without_fonts(no_fonts):
+    done = run(no_fonts, "fonts")
+    assert done.returncode == 0, done.stderr
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()[1:]}
+    for script, family in (("Latin", "Charis SIL"), ("Arabic", "Noto Naskh Arabic"), ("Hebrew", "Noto Serif Hebrew"),
+                           ("Devanagari", "Noto Serif Devanagari"), ("Emoji", "Noto Emoji")):
+        assert family in lines[script] and "bundled" in lines[script], lines[script]
+    for script in ("Han", "Kana", "Hangul"):
+        assert "none: prints as boxes" in lines[script], lines[script]
+
+
+def test_fonts_names_the_system_face_where_the_theme_has_none(tmp_path):
+    from helpers import require
+
+    require("script-fonts")
+    import shutil
+
+    if shutil.which("fc-list") is None:
+        pytest.skip("fontconfig's fc-list not found on this machine: apt-get install fontconfig")
+    done = run({**os.environ, "PYTHONPATH": str(ROOT)}, "fonts")
+    han = next(line for line in done.stdout.splitlines() if line.split()[0] == "Han")
+    assert "system" in han and "CJK" in han and ".ttc#" in han, han  # Debian's CJK faces are in collections
