@@ -4,21 +4,20 @@ Library views and file managers show a book by its cover; a book without one is
 a grey rectangle. This draws a 1600×2560 PNG (the proportions Kindle and Kobo
 recommend) with Pillow. The colour comes from a hash of the title, so the same
 book always gets the same cover (reproducible bytes). When the theme's font lacks
-glyphs for the title (Arabic, Chinese…), a system font that has them is used
-(found with fontconfig), and text is laid out with Raqm when Pillow has it, so
-right-to-left scripts are shaped and ordered.
+glyphs for the title (Arabic, Chinese…), a face that has them is used: one the
+theme bundles for that script, else a system font found with fontconfig (a face
+of a ``.ttc`` collection too: Debian's CJK fonts are collections). Text is laid
+out with Raqm when Pillow has it, so right-to-left scripts are shaped and ordered.
 """
 from __future__ import annotations
 
 import hashlib
 import io
-import shutil
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 
 from .document import Metadata
-from .fontsubset import covers
+from .fontfinder import bundled_face, covers, system_faces
 from .themes import Theme
 from .words import byline
 
@@ -47,13 +46,13 @@ def generate(meta: Metadata, theme: Theme) -> bytes:
     draw.rectangle((MARGIN, MARGIN, SIZE[0] - MARGIN, MARGIN + 14), fill=accent)
 
     y = MARGIN + 220
-    title_font_path = _font(theme, meta.title, meta.language, weight=700)
-    lines, font = _fit(meta.title, title_font_path, width, max_height=1250, start=150, minimum=56)
+    title_face = _font(theme, meta.title, meta.language, weight=700)
+    lines, font = _fit(meta.title, title_face, width, max_height=1250, start=150, minimum=56)
     y = _draw_lines(draw, lines, font, y, ink, direction, spacing=1.18)
     if meta.subtitle:
         y += 40
-        sub_font_path = _font(theme, meta.subtitle, meta.language, style="italic")
-        lines, font = _fit(meta.subtitle, sub_font_path, width, max_height=380, start=72, minimum=40)
+        sub_face = _font(theme, meta.subtitle, meta.language, style="italic")
+        lines, font = _fit(meta.subtitle, sub_face, width, max_height=380, start=72, minimum=40)
         y = _draw_lines(draw, lines, font, y, ink, direction, spacing=1.25)
     if meta.authors:
         names = byline(meta.authors, meta.language)
@@ -88,41 +87,35 @@ def _host(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
-def _font(theme: Theme, text: str, language: str, weight: int = 400, style: str = "normal") -> Path | None:
-    """The theme's body face closest to ``weight``/``style`` if it covers ``text``, else a system font that does."""
+#: A face to draw with: a font file and the index of the face in it (a ``.ttc`` holds several), or None for
+#: Pillow's own font.
+Face = tuple[Path, int] | None
+
+
+def _font(theme: Theme, text: str, language: str, weight: int = 400, style: str = "normal") -> Face:
+    """The theme's body face closest to ``weight``/``style`` if it covers ``text``, else the theme's face for
+    the script of ``text``, else a system face that covers it (fontconfig's best for ``language`` first)."""
     faces = [f for f in theme.faces if f.role == "body"]
     faces.sort(key=lambda f: (abs(f.weight - weight), f.style != style))
     if faces and covers(faces[0].path, text):
-        return faces[0].path
-    for candidate in _system_fonts(language.split("-")[0]):
-        try:
-            if covers(candidate, text):
-                return candidate
-        except Exception:  # a broken system font is skipped, never fatal
-            continue
-    return faces[0].path if faces else None
+        return faces[0].path, 0
+    script = bundled_face(theme, text, weight)
+    if script is not None:
+        return script.path, 0
+    for candidate in system_faces(language, weight):
+        if covers(candidate.path, text, candidate.index):
+            return candidate.path, candidate.index
+    return (faces[0].path, 0) if faces else None
 
 
-@lru_cache(maxsize=32)
-def _system_fonts(language: str) -> tuple[Path, ...]:
-    if not shutil.which("fc-match"):
-        return ()
-    try:
-        run = subprocess.run(["fc-match", "-s", "-f", "%{file}\n", f":lang={language}"], capture_output=True,
-                             text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return ()
-    paths = [Path(p) for p in run.stdout.splitlines()[:40] if p.lower().endswith((".ttf", ".otf"))]
-    return tuple(p for p in paths if p.is_file())
-
-
-def _load(path: Path | None, size: int):
+def _load(face: Face, size: int):
     from PIL import ImageFont
 
-    if path is None:
+    if face is None:
         return ImageFont.load_default(size)
     layout = ImageFont.Layout.RAQM if _has_raqm() else ImageFont.Layout.BASIC
-    return ImageFont.truetype(str(path), size, layout_engine=layout)
+    path, index = face
+    return ImageFont.truetype(str(path), size, index=index, layout_engine=layout)
 
 
 @lru_cache(maxsize=1)
@@ -132,7 +125,7 @@ def _has_raqm() -> bool:
     return bool(features.check("raqm"))
 
 
-def _fit(text: str, path: Path | None, width: int, max_height: int, start: int, minimum: int):
+def _fit(text: str, face: Face, width: int, max_height: int, start: int, minimum: int):
     """Lines and font: the largest size from ``start`` down at which ``text`` wraps into ``max_height``.
 
     Only what the box could show at the smallest size is measured (a quarter-em per character at most):
@@ -141,7 +134,7 @@ def _fit(text: str, path: Path | None, width: int, max_height: int, start: int, 
     text = text[:int(max_height // (minimum * 1.2) + 1) * (width * 4 // minimum + 1)]
     size = start
     while True:
-        font = _load(path, size)
+        font = _load(face, size)
         room = max(1, int(max_height // (size * 1.2)))
         lines = _wrap(text, font, width, room + 1)
         if len(lines) <= room:

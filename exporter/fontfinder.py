@@ -77,9 +77,22 @@ def bundled_face(theme: Theme, text: str, weight: int = 400) -> FontFace | None:
     return next((f for f in faces if covers(f.path, text)), None)
 
 
-def system_faces(language: str) -> tuple[Found, ...]:
-    """System faces fontconfig ranks best for ``language`` (``.ttf``, ``.otf`` and ``.ttc`` collections)."""
-    return _fc("fc-match", "-s", "-f", _FORMAT, f":lang={language}")[:40]
+def system_faces(language: str, weight: int = 400) -> tuple[Found, ...]:
+    """System faces fontconfig ranks best for ``language`` (a BCP 47 tag) at ``weight`` (``.ttf``, ``.otf``
+    and the faces of ``.ttc`` collections)."""
+    bold = ":weight=bold" if weight >= 600 else ""
+    return _fc("fc-match", "-s", "-f", _FORMAT, f":lang={fontconfig_language(language)}{bold}")[:40]
+
+
+def fontconfig_language(tag: str) -> str:
+    """A BCP 47 tag as fontconfig names languages: Chinese by its written form (``zh-Hant`` → ``zh-tw``,
+    ``zh`` → ``zh-cn``: the regional glyphs differ), every other language by its base."""
+    parts = tag.lower().replace("_", "-").split("-")
+    if parts[0] != "zh":
+        return parts[0]
+    if "hk" in parts or "mo" in parts:
+        return "zh-hk"
+    return "zh-tw" if "hant" in parts or "tw" in parts else "zh-cn"
 
 
 def system_faces_covering(text: str) -> tuple[Found, ...]:

@@ -166,3 +166,39 @@ def test_fonts_names_the_system_face_where_the_theme_has_none(tmp_path):
     done = run({**os.environ, "PYTHONPATH": str(ROOT)}, "fonts")
     han = next(line for line in done.stdout.splitlines() if line.split()[0] == "Han")
     assert "system" in han and "CJK" in han and ".ttc#" in han, han  # Debian's CJK faces are in collections
+
+
+def _ink(title: str, language: str) -> bytes:
+    """Where the generated cover of ``title`` has light type on its dark field, as a bitmap."""
+    import io
+
+    from PIL import Image
+
+    from exporter import themes
+    from exporter.cover import generate
+    from exporter.document import Metadata
+
+    with Image.open(io.BytesIO(generate(Metadata(title=title, language=language), themes.load("default")))) as image:
+        return image.convert("L").point(lambda v: 255 if v > 128 else 0).tobytes()
+
+
+def test_the_cover_draws_a_chinese_title_from_a_ttc_collection():
+    """Boxes all look alike: a title and the same characters in another order draw the same bitmap in boxes.
+
+    Debian installs Noto CJK as .ttc collections only; the cover looked at .ttf and .otf alone.
+    """
+    from helpers import require
+
+    require("script-fonts")
+    from exporter import cover, themes
+
+    path, index = cover._font(themes.load("default"), "城市图书馆延长开放时间", "zh", weight=700)
+    assert path.suffix == ".ttc" and index == 2, (path, index)  # the Simplified Chinese face of the collection
+    assert _ink("城市图书馆延长开放时间", "zh") != _ink("间时放开长延馆书图市城", "zh")
+
+
+def test_the_cover_draws_an_arabic_title_in_the_bundled_face_without_system_fonts(no_fonts):
+    code = ("from exporter import cover, themes; "
+            "print(cover._font(themes.load('default'), 'مقالة عربية', 'ar', weight=700)[0].name)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=no_fonts)
+    assert done.stdout.strip() == "NotoNaskhArabic-Bold.ttf", done.stderr
