@@ -91,11 +91,3 @@ def _face(data: bytes):
         raise ValueError("not a usable font: no glyphs")
     return face
 
-
-def covers(font: Path | bytes, text: str) -> bool:
-    """True when the font has a glyph for every visible character of ``text``."""
-    try:
-        mapped = _face(_bytes_of(font)).unicodes
-    except ValueError:
-        return False
-    return all(ord(c) in mapped for c in text if not c.isspace())

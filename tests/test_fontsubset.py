@@ -7,7 +7,8 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from exporter import themes
-from exporter.fontsubset import DROP_TABLES, _subset, covers, subset_font
+from exporter.fontfinder import covers
+from exporter.fontsubset import DROP_TABLES, _subset, subset_font
 
 
 @pytest.fixture(scope="module")
