@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .document import Metadata
-from .fontfinder import bundled_face, covers, system_faces
+from .fontfinder import bundled_face, covers, face_covers, system_faces
 from .themes import Theme
 from .words import byline
 
@@ -97,7 +97,7 @@ def _font(theme: Theme, text: str, language: str, weight: int = 400, style: str 
     the script of ``text``, else a system face that covers it (fontconfig's best for ``language`` first)."""
     faces = [f for f in theme.faces if f.role == "body"]
     faces.sort(key=lambda f: (abs(f.weight - weight), f.style != style))
-    if faces and covers(faces[0].path, text):
+    if faces and face_covers(faces[0], text):
         return faces[0].path, 0
     script = bundled_face(theme, text, weight)
     if script is not None:

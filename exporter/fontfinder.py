@@ -23,7 +23,7 @@ SCRIPTS: tuple[tuple[str, str], ...] = (
     ("Latin", "AaÉéŁłŒœẞ"), ("Greek", "ΑαΩω"), ("Cyrillic", "ЖжЯя"), ("Armenian", "Աա"),
     ("Georgian", "აბგ"), ("Hebrew", "אבג"), ("Arabic", "عربي"), ("Devanagari", "हिन्दी"),
     ("Bengali", "বাংলা"), ("Tamil", "தமிழ்"), ("Thai", "ไทย"), ("Ethiopic", "አማርኛ"),
-    ("Han", "中文字"), ("Kana", "かなカナ"), ("Hangul", "한국어"), ("Emoji", "🌟😀👍"),
+    ("Han", "中文字"), ("Kana", "かなカナ"), ("Hangul", "한국어"), ("Emoji", "🌟😀👍"), ("Symbols", "★☆✓→①"),
 )
 
 
@@ -54,19 +54,59 @@ def _unicodes(path: Path, index: int, mtime_ns: int, size: int) -> frozenset[int
         return frozenset()
 
 
+def face_unicodes(face: FontFace) -> frozenset[int]:
+    """The code points a theme's face draws: those its file maps, within its ``unicode_range`` if it has one."""
+    return _within(unicodes(face.path), face.ranges)
+
+
+@lru_cache(maxsize=64)
+def _within(codes: frozenset[int], ranges: tuple[tuple[int, int], ...]) -> frozenset[int]:
+    if not ranges:
+        return codes
+    return frozenset(c for c in codes if any(first <= c <= last for first, last in ranges))
+
+
+def css_unicode_range(face: FontFace) -> str:
+    """The face's ``unicode-range`` for a stylesheet, as the runs of code points it really draws.
+
+    WeasyPrint hands the range to fontconfig as the face's whole character set, so a range wider than
+    the font's map would claim characters it has no glyph for (an emoji drawn as Charis SIL's box);
+    the runs of :func:`face_unicodes` claim exactly what the face draws. Empty when the face has no range.
+    """
+    if not face.ranges:
+        return ""
+    return _runs(face_unicodes(face))
+
+
+@lru_cache(maxsize=64)
+def _runs(codes: frozenset[int]) -> str:
+    runs: list[list[int]] = []
+    for code in sorted(codes):
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in runs)
+
+
+def face_covers(face: FontFace, text: str) -> bool:
+    """True when a theme's face draws every visible character of ``text`` (within its ``unicode_range``)."""
+    return _has_all(face_unicodes(face), text)
+
+
 def covers(path: Path, text: str, index: int = 0) -> bool:
     """True when the face has a glyph for every visible character of ``text``."""
-    mapped = unicodes(path, index)
-    return all(ord(c) in mapped for c in text if not c.isspace())
+    return _has_all(unicodes(path, index), text)
 
 
 def faces_for(theme: Theme, text: str) -> tuple[FontFace, ...]:
     """The theme's faces a book with ``text`` needs: every body and mono face, and each script face that
-    covers a character no body face has (in the theme's order, its bold with it)."""
-    base = [f for f in theme.faces if f.role != "script"]
-    have = frozenset().union(*(unicodes(f.path) for f in base)) if base else frozenset()
+    covers a character no body face has (in the theme's order, its bold with it). The mono faces do not
+    count: a Greek word in a paragraph is not set in the code font because that font has Greek."""
+    base = [f for f in theme.faces if f.role == "body"]
+    have = frozenset().union(*(face_unicodes(f) for f in base)) if base else frozenset()
     wanted = {ord(c) for c in set(text)} - have
-    needed_families = {f.family for f in theme.faces if f.role == "script" and wanted & unicodes(f.path)}
+    needed_families = {f.family for f in theme.faces if f.role == "script" and wanted & face_unicodes(f)}
     return tuple(f for f in theme.faces if f.role != "script" or f.family in needed_families)
 
 
@@ -74,7 +114,11 @@ def bundled_face(theme: Theme, text: str, weight: int = 400) -> FontFace | None:
     """The theme's script face (nearest ``weight``) that covers ``text``, if one does."""
     faces = sorted((f for f in theme.faces if f.role == "script" and f.style == "normal"),
                    key=lambda f: abs(f.weight - weight))
-    return next((f for f in faces if covers(f.path, text)), None)
+    return next((f for f in faces if face_covers(f, text)), None)
+
+
+def _has_all(codes: frozenset[int], text: str) -> bool:
+    return all(ord(c) in codes for c in text if not c.isspace())
 
 
 def system_faces(language: str, weight: int = 400) -> tuple[Found, ...]:
@@ -136,7 +180,7 @@ def coverage(theme: Theme) -> list[tuple[str, Found | None]]:
     result: list[tuple[str, Found | None]] = []
     for script, sample in SCRIPTS:
         face = next((f for f in theme.faces if f.style == "normal" and f.weight == 400 and f.role != "mono"
-                     and covers(f.path, sample)), None)
+                     and face_covers(f, sample)), None)
         if face is not None:
             result.append((script, Found(face.family, face.path, 0, bundled=True)))
             continue

@@ -6,6 +6,7 @@ may pass a folder of their own. Fonts named by a theme come from ``fonts/``
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,11 +30,29 @@ class FontFace:
     path: Path
     weight: int = 400
     style: str = "normal"
-    role: str = "body"  # body | mono
+    role: str = "body"  # body | mono | script (a script the body face lacks: the PDF declares it where needed)
+    #: CSS ``unicode-range`` (``U+0-36F, U+400-10FFFF``): the characters this face draws; empty: all it has
+    unicode_range: str = ""
+
+    @property
+    def ranges(self) -> tuple[tuple[int, int], ...]:
+        """``unicode_range`` as (first, last) code points; empty when the face draws all it has."""
+        return parse_unicode_range(self.unicode_range)
 
     @property
     def media_type(self) -> str:
         return {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}[self.path.suffix.lower()]
+
+
+def parse_unicode_range(text: str) -> tuple[tuple[int, int], ...]:
+    """A CSS ``unicode-range`` value (``U+0-36F, U+2000-10FFFF, U+20A?``) as (first, last) pairs."""
+    ranges = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if not re.fullmatch(r"[Uu]\+[0-9A-Fa-f?]{1,6}(-[0-9A-Fa-f]{1,6})?", part):
+            raise UsageError(f"{part!r} is not a unicode-range (use U+0-36F, U+2000-10FFFF)")
+        first, _, last = part[2:].partition("-")
+        ranges.append((int(first.replace("?", "0"), 16), int(last or first.replace("?", "F"), 16)))
+    return tuple(ranges)
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,9 @@ def load(name_or_folder: str = "default") -> Theme:
         if not path.is_file():
             path = fonts / face["file"]
         if path.is_file():
+            unicode_range = face.get("unicode_range", "")
+            parse_unicode_range(unicode_range)  # a malformed range is the theme's usage error, found when it loads
             faces.append(FontFace(family=face["family"], path=path, weight=int(face.get("weight", 400)),
-                                  style=face.get("style", "normal"), role=face.get("role", "body")))
+                                  style=face.get("style", "normal"), role=face.get("role", "body"),
+                                  unicode_range=unicode_range))
     return Theme(name=settings.get("name", folder.name), folder=folder, settings=settings, faces=tuple(faces))

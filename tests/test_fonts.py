@@ -81,17 +81,51 @@ def boxes(path: Path) -> int:
     return sum(glyphs.count(0) for glyphs in shown_glyphs(path).values())
 
 
-@pytest.mark.parametrize("name, face", [("arabic", "Noto-Naskh-Arabic"), ("hebrew", "Noto-Serif-Hebrew"),
-                                        ("hindi", "Noto-Serif-Devanagari"), ("emoji", "Noto-Emoji")])
+def text_by_font(path: Path) -> dict[str, str]:
+    """The text each font of the PDF draws (through its ToUnicode map), by font name without the subset tag."""
+    from pypdf import PdfReader
+
+    drawn: dict[str, list[str]] = {}
+
+    def visit(text, cm, tm, font, size):
+        if font is not None and text:
+            drawn.setdefault(str(font["/BaseFont"]).split("+")[-1], []).append(text)
+
+    for page in PdfReader(str(path)).pages:
+        page.extract_text(visitor_text=visit)
+    return {font: "".join(texts) for font, texts in drawn.items()}
+
+
+#: article → the face that must draw its script, and the script's characters
+SCRIPT_CASES = [
+    ("arabic", "Noto-Naskh-Arabic", "[\u0600-\u06ff]"),
+    ("hebrew", "Noto-Serif-Hebrew", "[\u0590-\u05ff]"),
+    ("hindi", "Noto-Serif-Devanagari", "[\u0900-\u097f]"),
+    ("greek", "Noto-Serif", "[\u0370-\u03ff\u1f00-\u1fff]"),  # not half in Charis SIL, which has a few
+    ("emoji", "Noto-Emoji", "[\U0001f300-\U0001faff]"),
+]
+
+
+@pytest.mark.parametrize("name, face, script", SCRIPT_CASES)
 def test_a_machine_without_fonts_sets_these_scripts_in_the_bundled_faces_without_a_box(no_fonts, tmp_path,
-                                                                                        name, face):
+                                                                                        name, face, script):
     done = run(no_fonts, "export", str(SCRIPTS / f"{name}.html"), "-f", "pdf", "--title", name, "-o", str(tmp_path))
     assert done.returncode == 0 and done.stderr == "", done.stderr
-    shown = shown_glyphs(tmp_path / f"{name}.pdf")
-    assert any(face in font for font in shown), sorted(shown)
+    pdf = tmp_path / f"{name}.pdf"
+    shown = shown_glyphs(pdf)
     assert {font: glyphs.count(0) for font, glyphs in shown.items() if 0 in glyphs} == {}
-    bold = [font for font in shown if face + "-Bold" in font]
+    drawn = {font: re.findall(script, text) for font, text in text_by_font(pdf).items()}
+    assert sum(map(len, drawn.values())) >= 8, drawn
+    assert {font for font, found in drawn.items() if found} <= {face, face + "-Bold", face + "-Italic"}, drawn
+    bold = [font for font in shown if font.endswith(face + "-Bold")]
     assert bold or name == "emoji", f"the headings and <strong> of {name} are not in the bold face: {sorted(shown)}"
+
+
+def test_stars_check_marks_and_circled_numbers_are_in_the_bundled_symbol_faces(no_fonts, tmp_path):
+    done = run(no_fonts, "export", str(SCRIPTS / "emoji.html"), "-f", "pdf", "--title", "s", "-o", str(tmp_path))
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    drawn = text_by_font(tmp_path / "s.pdf")
+    assert "★★★☆☆" in drawn["Noto-Sans-Symbols2"] and "①" in drawn["Noto-Sans-Symbols"]
 
 
 def test_the_emoji_are_in_the_text_layer(no_fonts, tmp_path):

@@ -103,11 +103,15 @@ def layout_for(book: Book, settings: Settings, theme: themes.Theme) -> Layout:
 def font_faces(theme: themes.Theme, text: str = "") -> str:
     """``@font-face`` rules for the theme's bundled fonts that a book with ``text`` needs (read by WeasyPrint
     through the trusted folders): body and mono faces always, script faces where ``text`` has their script."""
-    from ...fontfinder import faces_for
+    from ...fontfinder import css_unicode_range, faces_for
 
-    return "\n".join(
-        f'@font-face {{ font-family: "{f.family}"; src: url("{f.path.resolve().as_uri()}"); '
-        f"font-weight: {f.weight}; font-style: {f.style}; }}" for f in faces_for(theme, text)) + "\n"
+    rules = []
+    for face in faces_for(theme, text):
+        limited = css_unicode_range(face)
+        rules.append(f'@font-face {{ font-family: "{face.family}"; src: url("{face.path.resolve().as_uri()}"); '
+                     f"font-weight: {face.weight}; font-style: {face.style};"
+                     + (f" unicode-range: {limited};" if limited else "") + " }")
+    return "\n".join(rules) + "\n"
 
 
 def lay_out(prepared: Prepared, resources: ResourcePolicy):
