@@ -106,7 +106,7 @@ def faces_for(theme: Theme, text: str) -> tuple[FontFace, ...]:
     base = [f for f in theme.faces if f.role == "body"]
     have = frozenset().union(*(face_unicodes(f) for f in base)) if base else frozenset()
     wanted = {ord(c) for c in set(text)} - have
-    needed_families = {f.family for f in theme.faces if f.role == "script" and wanted & face_unicodes(f)}
+    needed_families = {f.family for f in theme.faces if wanted and f.role == "script" and wanted & face_unicodes(f)}
     return tuple(f for f in theme.faces if f.role != "script" or f.family in needed_families)
 
 
