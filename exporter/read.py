@@ -445,7 +445,9 @@ def flatten_markup(text: str, max_depth: int) -> str:
 
 # --- the text-loss check ------------------------------------------------------------------------
 _COMMENTS_AND_DECLARATIONS = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<[!?][^>]*>", re.DOTALL)
-_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+#: A tag, read as the HTML tokeniser reads it: a ``>`` inside a quoted attribute value (JSON in a ``data-``
+#: attribute) does not end it, so attribute text is never counted as visible.
+_TAG = re.compile(r"""</?[A-Za-z](?:[^>"'=]++|=\s*+(?:"[^"]*+"?|'[^']*+'?)?+|["'])*+>?""")
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);?")
 
 

@@ -109,10 +109,12 @@ class Converter:
         self.report = report
         self.base_url = base_url
         self._has_blocks: set[etree._Element] = set()
+        self._page_forms: set[etree._Element] = set()
 
     # --- entry point ------------------------------------------------------------------------------
     def convert(self, root: etree._Element) -> etree._Element:
         self._mark_block_holders(root)
+        self._page_forms = page_forms(root)
         article = etree.Element("article")
         self.blocks(root, article)
         return article
@@ -135,7 +137,7 @@ class Converter:
 
     def kind(self, el: etree._Element) -> str:
         tag = el.tag
-        if not isinstance(tag, str) or tag in DROP or is_hidden(el):
+        if not isinstance(tag, str) or (tag in DROP and el not in self._page_forms) or is_hidden(el):
             return DROP_KIND
         if _starts_block(el) or el in self._has_blocks:
             return BLOCK_KIND
@@ -498,6 +500,31 @@ class Converter:
                     target = out
                 self.pre_children(child, target)
             append_text(out, child.tail)
+
+
+#: What marks a form as holding the page rather than being a form: article structure inside it.
+_PAGE_STRUCTURE = ("article", "main", "h1", "h2", "h3", "p", "blockquote", "ul", "ol", "table", "figure")
+
+
+def page_forms(root: etree._Element) -> set[etree._Element]:
+    """The ``<form>`` elements that wrap the page rather than ask for input: their content is the article's.
+
+    ASP.NET (WebForms) pages put the whole ``<body>`` inside one ``<form>``; dropping forms with their
+    content lost the article. A form counts as a page wrapper when it holds article structure (an
+    ``<article>``, ``<main>``, headings, paragraphs, lists, tables) and at least half of the words of
+    ``root``: a newsletter box, a search field or a comment form beside an article stays dropped.
+    """
+    forms = [el for el in root.iter("form")]
+    if not forms:
+        return set()
+    total = len(" ".join(root.itertext()).split())
+    wrappers = set()
+    for form in forms:
+        if next(form.iter(*_PAGE_STRUCTURE), None) is None:
+            continue
+        if 2 * len(" ".join(form.itertext()).split()) >= total:
+            wrappers.add(form)
+    return wrappers
 
 
 def image_source(el: etree._Element, picture: etree._Element | None = None) -> str | None:
