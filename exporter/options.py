@@ -201,6 +201,14 @@ LIMIT_OPTIONS: tuple[Option, ...] = (
            maximum=1_000_000),
 )
 
+#: Which part of the input is read as the article.
+READ_OPTIONS: tuple[Option, ...] = (
+    Option("extract", "Keep only the article of a whole web page, leaving navigation, comments, related "
+           "stories, newsletter boxes, banners and footers behind: auto (whole pages only; article markup "
+           "and fragments pass untouched), always, or never.", kind="choice", default="auto",
+           choices=("auto", "always", "never"), metavar="auto|always|never", group="normalise"),
+)
+
 #: What the normaliser may change beyond the structure it must repair.
 NORMALISE_OPTIONS: tuple[Option, ...] = (
     Option("reflow", "Split long paragraphs without structure (run-on text) into paragraphs at sentence "
@@ -255,7 +263,7 @@ def _known_theme(name: str) -> str:
 
 
 PIPELINE_OPTIONS: tuple[Option, ...] = (
-    METADATA_OPTIONS + NORMALISE_OPTIONS + RESOURCE_OPTIONS + LIMIT_OPTIONS + EXPORT_OPTIONS
+    METADATA_OPTIONS + READ_OPTIONS + NORMALISE_OPTIONS + RESOURCE_OPTIONS + LIMIT_OPTIONS + EXPORT_OPTIONS
 )
 
 METADATA_NAMES: frozenset[str] = frozenset(o.name for o in METADATA_OPTIONS)
@@ -273,4 +281,4 @@ def split(settings: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
 
 
 __all__ = ["Option", "Settings", "resolve", "complete", "default_of", "PIPELINE_OPTIONS", "METADATA_OPTIONS",
-           "NORMALISE_OPTIONS", "RESOURCE_OPTIONS", "LIMIT_OPTIONS", "EXPORT_OPTIONS", "METADATA_NAMES"]
+           "READ_OPTIONS", "NORMALISE_OPTIONS", "RESOURCE_OPTIONS", "LIMIT_OPTIONS", "EXPORT_OPTIONS", "METADATA_NAMES"]

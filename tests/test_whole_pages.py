@@ -5,11 +5,21 @@ Readability pages (``tests/data/corpus/readability/*/source.html``) are real one
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import unquote
 
+import pytest
+from click.testing import CliRunner
+
+from exporter.cli import cli
+from exporter.errors import UsageError
 from exporter.normalise import normalise
 from exporter.read import visible_size
 from exporter.tree import text_of
+from helpers import CORPUS, ROOT, SEED, corpus_pages, recall, reference_words, words
 
 PAGES = Path(__file__).resolve().parent / "data" / "pages"
 
@@ -44,3 +54,104 @@ def test_json_in_data_attributes_is_not_counted_as_visible_text():
 def test_visible_size_skips_quoted_attribute_values_whatever_they_hold():
     assert visible_size("""<div data-x='{"a": "<b>1</b> > 0"}' title="x > y">Hello</div>""") == len("Hello")
     assert visible_size("<p class=a>one</p><p>two</p>") == len("onetwo")
+
+
+# --- item 1: the article of a whole page ---------------------------------------------------------------
+def test_a_whole_news_page_keeps_its_article_and_leaves_the_page_behind():
+    doc = normalise((PAGES / "news-page.html").read_bytes(), origin="news-page.html")
+    text = " ".join(text_of(doc.tree).split())
+    for kept in ("Readings from the three tide gauges", "What the readings show", "Lifeboat slip",
+                 "storm surges now reach the quay", "python3 averages.py --gauge harbour-wall",
+                 "has asked for public comments by the end of April"):
+        assert kept in text, kept
+    for gone in ("We use cookies", "Sport", "Share on Facebook", "Get the Courier in your inbox",
+                 "Related stories", "Night ferry returns", "harbourwatcher", "I have lived on the quay",
+                 "Most read", "All rights reserved", "Advertisement"):
+        assert gone not in text, gone
+    tree = doc.tree
+    assert [img.get("src") for img in tree.iter("img")] == [
+        "https://img.example.org/2026/gauge-at-low-tide.jpg", "https://img.example.org/2026/quay-flooding.jpg"]
+    assert [" ".join(text_of(c).split()) for c in tree.iter("figcaption")] == [
+        "The oldest of the gauges, on the harbour wall, has been read since 1911. Photo: Tom Hale",
+        "Sea water over the quay during the January storm."]
+    assert [text_of(h) for h in tree.iter("h2")] == ["What the readings show"]
+    assert len(tree.findall(".//table//td")) == 12 and len(tree.findall(".//ul/li")) == 3
+    assert tree.find(".//pre/code") is not None
+
+
+def test_the_report_says_what_was_removed_and_how_much():
+    doc = normalise((PAGES / "news-page.html").read_bytes(), origin="news-page.html")
+    lines = doc.report.lines()
+    for kind, least in (("comments", 70), ("cookie and consent banners", 15), ("related-story lists", 15),
+                        ("newsletter and subscription boxes", 15), ("sharing and social buttons", 4)):
+        line = next((l for l in lines if l.startswith("whole page: removed") and l.endswith(f"words of {kind}")), None)
+        assert line is not None, (kind, lines)
+        assert int(line.split()[3]) >= least, line
+    assert any(l.startswith("whole page: kept the article, ") for l in lines)
+
+
+def test_extract_never_keeps_the_whole_page_and_always_extracts_even_a_fragment():
+    page = (PAGES / "news-page.html").read_bytes()
+    never = normalise(page, extract="never")
+    assert not any(line.startswith("whole page") for line in never.report.lines())
+    whole = " ".join(text_of(never.tree).split())  # the page's only <article>, as before extraction existed
+    assert "By Ruth Amis, science correspondent" in whole and "Readings from the three tide gauges" in whole
+    assert "By Ruth Amis" not in text_of(normalise(page).tree)
+    fragment = ("<div><p>" + "A paragraph of the article with enough words to be chosen, and a comma. " * 6 + "</p>"
+                "<p>" + "Another paragraph of the same article, long enough as well, with commas, too. " * 5 + "</p>"
+                "</div><div class='comments'><p>A comment about the article.</p></div>")
+    assert "A comment about" in text_of(normalise(fragment).tree)  # auto: a fragment passes untouched
+    assert "A comment about" not in text_of(normalise(fragment, extract="always").tree)
+
+
+def test_article_markup_and_the_seed_come_out_exactly_as_without_extraction():
+    """``auto`` never touches article markup: every expected.html of the corpus and the seed, byte for byte."""
+    inputs = [page / "expected.html" for page in corpus_pages()] + [SEED]
+    assert len(inputs) >= 31
+    for source in inputs:
+        data = source.read_bytes()
+        auto, never = normalise(data, origin=str(source)), normalise(data, origin=str(source), extract="never")
+        assert auto.to_xml() == never.to_xml(), source
+        assert not any(line.startswith("whole page") for line in auto.report.lines()), source
+
+
+#: Whole pages of the vendored Readability corpus whose page around the article is large.
+BOILERPLATE_HEAVY = ("bbc-1", "heise", "links-in-tables", "nytimes-1", "qq")
+
+
+@pytest.mark.parametrize("name", BOILERPLATE_HEAVY)
+def test_a_vendored_whole_page_loses_its_boilerplate_and_keeps_its_article(name):
+    page = CORPUS / name
+    article = reference_words(page / "expected.html")
+    extracted = normalise((page / "source.html").read_bytes(), origin=name)
+    whole = normalise((page / "source.html").read_bytes(), origin=name, extract="never")
+    assert any(line.startswith("whole page: removed") for line in extracted.report.lines())
+    got, before = words(text_of(extracted.tree)), words(text_of(whole.tree))
+    assert recall(article, got) >= 0.9
+    share_of_article = recall(got, article)  # how much of what we kept is the article's
+    assert share_of_article > recall(before, article) + 0.1 and share_of_article >= 0.9
+
+
+def test_whole_pages_keep_the_articles_images_lazy_ones_too():
+    for name, image in (("heise", "Barcode-Scanner-With-Border-fc08c913da5cea5d.jpeg"),
+                        ("lazy-image-1", "1*vFTVh_mYyf0p6m7f77A3vw.jpeg"),
+                        ("guardian-1", "98c683a7df9c83b2c13de2d93ca1825199ed5150")):
+        doc = normalise((CORPUS / name / "source.html").read_bytes(), origin=name)
+        sources = [img.get("src") for img in doc.tree.iter("img")]
+        assert any(image in unquote(src) for src in sources), (name, sources)
+
+
+def test_extraction_imports_its_library_only_for_a_whole_page():
+    probe = ("import sys, exporter\n"
+             "exporter.normalise('<p>An article fragment, nothing around it.</p>')\n"
+             "print('readability' in sys.modules, 'trafilatura' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.split() == ["False", "False"], done.stderr
+
+
+def test_a_bad_extract_value_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["normalise", str(PAGES / "news-page.html"), "--extract", "sometimes"])
+    assert result.exit_code == 2
+    with pytest.raises(UsageError):
+        normalise("<p>x</p>", extract="sometimes")

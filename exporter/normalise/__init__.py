@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..document import Document
+from ..document import Document, Report
 from ..errors import LimitError
-from ..options import LIMIT_OPTIONS, METADATA_OPTIONS, NORMALISE_OPTIONS, Option, resolve
+from ..options import LIMIT_OPTIONS, METADATA_OPTIONS, NORMALISE_OPTIONS, READ_OPTIONS, Option, resolve
 from ..read import Source, decode_source, parse_html
 from ..recursion import deep_recursion
 from ..tree import validation_errors
@@ -24,7 +24,7 @@ from .page import pick_content
 from .state import State
 
 #: The options :func:`normalise` accepts (metadata wins over the markup).
-OPTIONS: tuple[Option, ...] = METADATA_OPTIONS + NORMALISE_OPTIONS + LIMIT_OPTIONS
+OPTIONS: tuple[Option, ...] = METADATA_OPTIONS + READ_OPTIONS + NORMALISE_OPTIONS + LIMIT_OPTIONS
 
 
 def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: str | Path | None = None,
@@ -47,7 +47,9 @@ def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: s
     with deep_recursion():  # the converter recurses per level of nesting, up to --max-depth
         root = parse_html(source.text, source.origin)
         found = found_metadata.extract(root)
-        state = State(page=pick_content(root), settings=settings, source=source, found=found)
+        report = Report()
+        page = pick_content(root, settings.extract, report)
+        state = State(page=page, settings=settings, source=source, found=found, report=report)
         passes.run(state)
     tree = state.tree
     if os.environ.get("EXPORTER_VALIDATE_TREES"):  # the test suite sets it: every tree must be valid

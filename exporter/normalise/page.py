@@ -3,11 +3,21 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..document import Report
+from ..extract import main_content
 from .state import State
 
 
-def pick_content(root: etree._Element) -> etree._Element:
-    """The part of a page that is the article: its only ``<article>`` or ``<main>``, else the body."""
+def pick_content(root: etree._Element, extract: str = "auto", report: Report | None = None) -> etree._Element:
+    """The part of a page that is the article.
+
+    A whole web page (or any input, with ``extract="always"``) goes to main-content extraction
+    (:mod:`exporter.extract`); otherwise, and when extraction finds nothing, it is the page's only
+    ``<article>`` or ``<main>``, else the body.
+    """
+    extracted = main_content(root, extract, report if report is not None else Report())
+    if extracted is not None:
+        return extracted
     body = root.find("body")
     if body is None:
         body = root
