@@ -155,3 +155,17 @@ def test_a_bad_extract_value_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
     with pytest.raises(UsageError):
         normalise("<p>x</p>", extract="sometimes")
+
+
+def test_a_standalone_document_keeps_the_list_after_its_last_paragraph():
+    """readability-lxml scores paragraphs: a list (or code) right after the last one was left out."""
+    page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Notes on tides</title></head><body>"
+            "<header id='title-block-header'><h1 class='title'>Notes on tides</h1></header>"
+            "<nav id='TOC' role='doc-toc'><ul><li><a href='#why'>Why</a></li><li><a href='#how'>How</a></li></ul></nav>"
+            "<h2 id='why'>Why</h2><p>Tides matter because the harbour floods, and the town needs to plan for it.</p>"
+            "<p>Second paragraph, with more words, explaining the reasons, in detail, for the reader.</p>"
+            "<h2 id='how'>How</h2><p>We measure with gauges, three of them, read daily by the lifeboat crew.</p>"
+            "<ul><li>the harbour wall gauge</li><li>the north pier gauge</li></ul></body></html>")
+    text = " ".join(text_of(normalise(page).tree).split())
+    assert "the harbour wall gauge" in text and "the north pier gauge" in text
+    assert "We measure with gauges" in text

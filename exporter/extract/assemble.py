@@ -125,8 +125,10 @@ def _prune(region: etree._Element, choice: Choice, kept: set[int]) -> int:
     return restored
 
 
-#: Siblings outside the chosen ones join them only when they are sections like them.
+#: Siblings outside the chosen ones join them when they are sections like them…
 _SECTIONS = ("section", "article")
+#: … or blocks of running text right after them (the library scores paragraphs, not lists or code).
+_BLOCKS = frozenset({"p", "ul", "ol", "dl", "pre", "blockquote", "table", "figure", "h2", "h3", "h4", "h5", "h6"})
 
 
 def _with_siblings(regions: list[etree._Element]) -> tuple[list[etree._Element], list[etree._Element]]:
@@ -134,8 +136,9 @@ def _with_siblings(regions: list[etree._Element]) -> tuple[list[etree._Element],
 
     readability-lxml adds a sibling of its best container by the sibling's own score; a section holding
     its paragraphs one level down scores nothing, so a reference page or a manual kept one section of
-    many. A sibling between two chosen parts, or a ``<section>``/``<article>`` (or an element of the
-    same class) beside chosen ones like it, is the same text, unless it is furniture or mostly links.
+    many, and a list after the last paragraph is not a paragraph. A sibling between two chosen parts, a
+    ``<section>``/``<article>`` (or an element of the same class) beside chosen ones like it, or a block
+    of running text right after the last, is the same text, unless it is furniture or mostly links.
     """
     chosen = {id(region) for region in regions}
     added: list[etree._Element] = []
@@ -145,12 +148,14 @@ def _with_siblings(regions: list[etree._Element]) -> tuple[list[etree._Element],
         if not picked:
             continue
         kinds = {(c.tag, c.get("class")) for c in children if id(c) in chosen}
+        trailing = True  # the blocks right after the last chosen part, up to the first that is not one
         for i, child in enumerate(children):
             if id(child) in chosen or child.tag in _NOT_JUDGED:
                 continue
             between = picked[0] < i < picked[-1]
             alike = (child.tag, child.get("class")) in kinds and (child.tag in _SECTIONS or child.get("class"))
-            if not (between or alike) or named_kind(child) or link_density(child) > 0.5:
+            trailing = trailing and i > picked[-1] and child.tag in _BLOCKS
+            if not (between or alike or trailing) or named_kind(child) or link_density(child) > 0.5:
                 continue
             if words(child) or _holds_structure(child):
                 added.append(child)
