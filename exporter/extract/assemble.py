@@ -23,8 +23,9 @@ from .furniture import OTHER, VISIBLE_TEXT, WORD, link_density, named_kind, word
 _NOT_JUDGED = frozenset({"br", "wbr", "noscript", "script", "style", "template", "link", "meta", "source",
                          "track", "param", "td", "th", "tr", "tbody", "thead", "tfoot", "caption", "col",
                          "colgroup", "li", "dt", "dd"})
-#: What an edition needs that readability-lxml drops: such an element, or a box holding one, comes back.
-_STRUCTURE = ("img", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "table", "pre", "math",
+#: What an edition needs that readability-lxml drops (quotations too: it takes an embedded post for a
+#: "tweet" box): such an element, or a box holding one, comes back.
+_STRUCTURE = ("img", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "table", "pre", "math", "blockquote",
               "noscript", "ul", "ol", "dl")
 _PIXEL = ("0", "1", "0px", "1px")
 #: The mark of an element to remove, set while the words removed are counted on the intact page.
