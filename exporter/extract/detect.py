@@ -1,9 +1,8 @@
 """Whole page or article? Article markup (a CMS field, a reader view, a fragment) must pass untouched.
 
-A whole page is a *document* (it has a ``<head>`` with a title, metadata, scripts or styles, or an
-``<html>`` element with attributes) that also holds *page furniture*: navigation, a header or footer,
-sidebars, forms, or boxes its class names call menus, comments, related stories, sharing buttons or
-banners. Article markup has neither the document around it nor, usually, the furniture; a bare
+A whole page is a *document* (it has a ``<head>`` with a title, metadata, scripts or styles) that
+also holds *page furniture* outside its ``<article>``, if it has one: navigation, a footer, sidebars,
+forms, or boxes its class names call menus, comments, related stories, sharing buttons or banners. Article markup has neither the document around it nor, usually, the furniture; a bare
 document holding nothing but its article is left whole as well, since there is nothing to remove.
 """
 from __future__ import annotations
@@ -19,17 +18,22 @@ _HEAD_ELEMENTS = ("title", "meta", "link", "script", "style", "base")
 def is_document(root: etree._Element) -> bool:
     """True when the markup is a whole HTML document, not a fragment the parser wrapped in one."""
     head = root.find("head")
-    if head is not None and any(isinstance(el.tag, str) and el.tag in _HEAD_ELEMENTS for el in head):
-        return True
-    return root.tag == "html" and bool(root.attrib)
+    return head is not None and any(isinstance(el.tag, str) and el.tag in _HEAD_ELEMENTS for el in head)
 
 
 def has_furniture(root: etree._Element) -> bool:
-    """True when the body holds page furniture: navigation, headers and footers, forms, named boxes."""
+    """True when the body holds page furniture outside any ``<article>``: navigation, headers and footers,
+    forms, named boxes (an ``<aside>`` or a share box inside an article is the article's business)."""
     body = root.find("body")
-    for el in (body if body is not None else root).iter():
-        if isinstance(el.tag, str) and named_kind(el):
-            return True
+    stack = [body if body is not None else root]
+    while stack:
+        el = stack.pop()
+        for child in el:
+            if not isinstance(child.tag, str) or child.tag == "article":
+                continue
+            if named_kind(child):
+                return True
+            stack.append(child)
     return False
 
 

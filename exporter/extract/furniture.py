@@ -62,6 +62,8 @@ def named_kind(el: etree._Element) -> str | None:
     if tag in _TABLE_PARTS:
         return None
     role = (el.get("role") or "").strip().lower()
+    if role.startswith("doc-"):  # DPUB-ARIA roles name parts of a publication: notes, chapters, credits
+        return None
     if role in _ROLES:
         return _ROLES[role]
     if tag in _TAGS:
