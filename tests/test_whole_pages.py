@@ -169,3 +169,13 @@ def test_a_standalone_document_keeps_the_list_after_its_last_paragraph():
     text = " ".join(text_of(normalise(page).tree).split())
     assert "the harbour wall gauge" in text and "the north pier gauge" in text
     assert "We measure with gauges" in text
+
+
+def test_a_page_nested_too_deep_for_the_extractor_is_kept_whole_and_says_so():
+    """readability-lxml serialises each <div>'s children: its time grows with depth; past a bound it is not asked."""
+    deep = "<div>" * 300 + "<p>" + "Words of the article at the bottom of a very deep page. " * 20 + "</p>" + "</div>" * 300
+    page = (f"<!DOCTYPE html><html><head><title>Deep</title></head><body><nav><a href='/'>Home</a></nav>"
+            f"{deep}</body></html>")
+    doc = normalise(page)
+    assert "Words of the article at the bottom" in text_of(doc.tree)
+    assert "whole page: kept whole, nested over 128 levels deep (too deep for the extractor)" in doc.report.lines()

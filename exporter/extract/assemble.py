@@ -37,6 +37,10 @@ def extract(root: etree._Element, report: Report) -> etree._Element | None:
     body = root.find("body")
     if body is None:
         body = root
+    too_much = _beyond_the_library(body)
+    if too_much:
+        report.note(*too_much)
+        return None
     choice = choose(root)
     if choice is None:
         report.note("whole page: found no article in it, kept it all")
@@ -83,6 +87,27 @@ def extract(root: etree._Element, report: Report) -> etree._Element | None:
         report.note("whole page: kept {n} box{es} of images, headings, lists, tables or code the extractor dropped",
                     restored)
     return container
+
+
+#: What readability-lxml is given at most: it serialises every ``<div>``'s children to look for blocks, so
+#: its time grows with elements times nesting depth (real pages: a few thousand elements, depth under 50).
+MAX_ELEMENTS = 200_000
+MAX_DEPTH = 128
+
+
+def _beyond_the_library(body: etree._Element) -> tuple[str, int] | None:
+    """A report line (and its count) when the page is too large or too deep for readability-lxml, else None."""
+    count = 0
+    stack = [(body, 0)]
+    while stack:
+        el, depth = stack.pop()
+        count += 1
+        if count > MAX_ELEMENTS:
+            return "whole page: kept whole, over {n} elements (too many for the extractor)", MAX_ELEMENTS
+        if depth > MAX_DEPTH:
+            return "whole page: kept whole, nested over {n} levels deep (too deep for the extractor)", MAX_DEPTH
+        stack.extend((child, depth + 1) for child in el if isinstance(child.tag, str))
+    return None
 
 
 def _holds_structure(el: etree._Element) -> bool:
@@ -217,6 +242,7 @@ def _keep_all_but_furniture(box: etree._Element, kept: set[int]) -> None:
 def _removed_words(body: etree._Element, kept: set[int]) -> Counter[str]:
     """Words of the page outside what is kept, by the furniture kind of their nearest named box."""
     removed: Counter[str] = Counter()
+    kinds: dict[int, str] = {}
     for text in VISIBLE_TEXT(body):
         owner = text.getparent()
         holder = owner.getparent() if text.is_tail else owner
@@ -228,6 +254,21 @@ def _removed_words(body: etree._Element, kept: set[int]) -> Counter[str]:
         count = len(WORD.findall(text))
         if not count:
             continue
-        kind = next((k for k in map(named_kind, [holder, *holder.iterancestors()]) if k), OTHER)
-        removed[kind] += count
+        removed[_kind_of(holder, kinds)] += count
     return removed
+
+
+def _kind_of(el: etree._Element, kinds: dict[int, str]) -> str:
+    """The furniture kind of ``el``'s nearest named box (itself or an ancestor), remembered per element."""
+    chain = []
+    kind = None
+    while el is not None and (kind := kinds.get(id(el))) is None:
+        chain.append(el)
+        kind = named_kind(el)
+        if kind:
+            break
+        el = el.getparent()
+    kind = kind or OTHER
+    for link in chain:
+        kinds[id(link)] = kind
+    return kind
