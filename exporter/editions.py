@@ -14,7 +14,7 @@ from typing import Iterable, NamedTuple, Sequence
 from . import writers
 from .atomic import atomic_path, ensure_folder
 from .document import Book, Document, slugify
-from .errors import LimitError, UsageError
+from .errors import ExporterError, LimitError, UsageError, WriterError
 from .normalise import OPTIONS as NORMALISE_OPTIONS
 from .normalise import find_title, normalise
 from .options import PIPELINE_OPTIONS, Settings, complete, split
@@ -86,22 +86,37 @@ def load_title(source: str | Path, settings: Settings) -> str:
 
 
 def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None) -> list[Path]:
-    """Write every requested edition of ``book`` into ``out``, each atomically."""
+    """Write every requested edition of ``book`` into ``out``, each atomically.
+
+    An edition its writer cannot make (a PDF whose characters no font draws, a
+    tree too deep for one layout engine) does not stop the others: they are
+    written, and then the first such error is raised, carrying the paths that
+    were written in ``written``. Anything else (a time limit, a full disk)
+    stops at once.
+    """
     ensure_folder(out)
     policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
     stem = stem or slugify(book.metadata.title)
-    written = []
+    written: list[Path] = []
+    failed: list[ExporterError] = []
     for name in formats:
         writer_cls = writers.get(name)
         target = out / f"{stem}.{writer_cls.extension}"
         # every option the writer or the pipeline declares is there, defaults included: no writer restates one
         complete_settings = complete(writer_cls.options + PIPELINE_OPTIONS, settings)
-        with atomic_path(target) as tmp:
-            try:
-                with deep_recursion():  # layout recurses per level of nesting, WeasyPrint's several times
-                    writer_cls().write(book, tmp, complete_settings, policy)
-            except RecursionError:  # any writer's; the one place it becomes a status (depth is a limit)
-                raise LimitError(f"{target.name}: the document is nested too deeply for the {name} writer") from None
+        try:
+            with atomic_path(target) as tmp, deep_recursion():  # layout recurses per level of nesting
+                writer_cls().write(book, tmp, complete_settings, policy)
+        except RecursionError:  # any writer's; the one place it becomes a status (depth is a limit)
+            failed.append(LimitError(f"{target.name}: the document is nested too deeply for the {name} writer"))
+            continue
+        except WriterError as exc:
+            failed.append(exc)
+            continue
         log.info("wrote %s", target)
         written.append(target)
+    if failed:
+        failed[0].written = written
+        raise failed[0]
     return written
+
