@@ -236,3 +236,24 @@ def test_the_cover_draws_an_arabic_title_in_the_bundled_face_without_system_font
             "print(cover._font(themes.load('default'), 'مقالة عربية', 'ar', weight=700)[0].name)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=no_fonts)
     assert done.stdout.strip() == "NotoNaskhArabic-Bold.ttf", done.stderr
+
+
+def test_a_pdf_that_fails_lets_the_other_formats_be_written_and_the_status_is_still_6(no_fonts, tmp_path):
+    """One edition its writer cannot make does not sink the others: the EPUB and the text edition are there."""
+    done = run(no_fonts, "export", str(SCRIPTS / "chinese.html"), "-f", "epub,pdf,txt", "--title", "zh",
+               "-o", str(tmp_path))
+    assert done.returncode == 6, done.stderr
+    assert "have no font and print as boxes" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["zh.epub", "zh.txt"]
+    assert "城市" in (tmp_path / "zh.txt").read_text(encoding="utf-8")
+
+
+def test_an_icon_of_the_pages_own_font_is_dropped_not_printed_as_a_box(no_fonts, tmp_path):
+    """Private-use characters (Font Awesome's U+F099 and the like) mean nothing without the page's font."""
+    page = tmp_path / "icons.html"
+    page.write_text("<title>Icons</title><p>The river <i class='fa'>\uf099</i> rose by a metre \uf09a overnight.</p>",
+                    encoding="utf-8")
+    done = run(no_fonts, "export", str(page), "-f", "pdf,txt", "-o", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert boxes(tmp_path / "out" / "icons.pdf") == 0
+    assert "The river rose by a metre overnight." in (tmp_path / "out" / "icons.txt").read_text(encoding="utf-8")

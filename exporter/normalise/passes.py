@@ -67,6 +67,8 @@ PASSES: tuple[Pass, ...] = (
          "an image standing alone becomes a figure; one within a sentence, or small beside words, stays inline"),
     Pass("make-flow-uniform", STRUCTURE, transforms.make_flow_uniform,
          "items and cells hold inline content or blocks, not a mix"),
+    Pass("drop-private-use", STRUCTURE, transforms.drop_private_use,
+         "drop private-use characters: icons of the page's own font, which print as boxes anywhere else"),
     Pass("normalise-whitespace", STRUCTURE, transforms.normalise_whitespace,
          "collapse white space in text blocks, drop it between blocks, keep it in pre"),
     Pass("remove-empty", STRUCTURE, transforms.remove_empty,

@@ -63,6 +63,33 @@ def lift_inline_images(state: State) -> None:
     state.report.note("kept {n} image{s} inline, within the text", kept)
 
 
+#: Unicode's private-use areas: code points a page gives meaning to with its own icon font, which no edition has
+PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+
+
+def drop_private_use(state: State) -> None:
+    """Drop private-use characters from text and alt text: icons drawn by the page's own font, boxes anywhere else."""
+    root = state.tree
+    if not PRIVATE_USE.search(etree.tostring(root, encoding="unicode", method="text")) and not any(
+            PRIVATE_USE.search(img.get("alt", "")) for img in root.iter("img")):
+        return  # the usual case, decided by one serialisation in C
+    dropped = 0
+    for el in root.iter():
+        for slot in ("text", "tail"):
+            value = getattr(el, slot)
+            if value:
+                cleaned, count = PRIVATE_USE.subn("", value)
+                if count:
+                    setattr(el, slot, cleaned or None)
+                    dropped += count
+        if el.tag == "img" and el.get("alt"):
+            cleaned, count = PRIVATE_USE.subn("", el.get("alt"))
+            if count:
+                el.set("alt", cleaned.strip())
+                dropped += count
+    state.report.note("dropped {n} private-use character{s} (icons of the page's own font)", dropped)
+
+
 def normalise_whitespace(state: State) -> None:
     """Collapse white space in text blocks; drop white space between blocks; leave ``pre`` alone."""
     root = state.tree
