@@ -21,8 +21,9 @@ from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, run_ex
 
 EXPORT_HELP = f"""Export article markup to editions: EPUB, PDF and plain text.
 
-INPUT is an HTML fragment, an article or a whole saved page, in any encoding;
-`-` reads standard input. With no INPUT the bundled sample article is exported.
+INPUT is an HTML fragment, an article or a whole saved page, in any encoding,
+or an http(s) address to fetch; `-` reads standard input. With no INPUT the
+bundled sample article is exported.
 Editions are written to {DEFAULT_OUTPUT}/ (or -o DIR), one file per format,
 named from the title.
 
@@ -31,6 +32,7 @@ Examples:
   exporter export                                   # the sample article, all formats
   exporter export article.html --title "An independent MP" --author "Jane Doe"
   exporter export page.html -f epub -o ~/books --lang fr
+  exporter export https://example.org/news/story.html -f epub
   curl -s https://example.org/a | exporter export - -f txt
 
 \b

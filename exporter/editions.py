@@ -18,7 +18,7 @@ from .errors import ExporterError, LimitError, UsageError, WriterError
 from .normalise import OPTIONS as NORMALISE_OPTIONS
 from .normalise import find_title, normalise
 from .options import PIPELINE_OPTIONS, Settings, complete, split
-from .read import read_source
+from .read import Source, fetch_source, is_url, read_source
 from .recursion import deep_recursion
 from .resources import ResourcePolicy
 
@@ -70,19 +70,26 @@ def input_limit(settings: Settings) -> int | None:
     return int(settings.max_input_mb * 1_000_000) if settings.get("max_input_mb") else None
 
 
-def load_document(source: str | Path, settings: Settings) -> Document:
-    """Read and normalise one input file (``-`` for stdin) under the given settings."""
-    src = read_source(source, max_bytes=input_limit(settings), stdin_base=settings.get("base"))
+def read_input(source: str | Path, settings: Settings) -> Source:
+    """One input read and decoded: a web page (fetched under the resource policy), a file or ``-`` (stdin)."""
+    if is_url(source):
+        return fetch_source(str(source).strip(), ResourcePolicy.from_settings(None, settings), input_limit(settings))
+    return read_source(source, max_bytes=input_limit(settings), stdin_base=settings.get("base"))
+
+
+def load_document(source: str | Path | Source, settings: Settings) -> Document:
+    """Read (unless already read) and normalise one input (a URL, a file, ``-`` for stdin) under the settings."""
+    src = source if isinstance(source, Source) else read_input(source, settings)
     doc = normalise(src, **split(settings, {o.name for o in NORMALISE_OPTIONS}))
     for line in doc.report.lines():  # -v: what the normaliser did to the text
         log.info("%s: %s", doc.origin, line)
     return doc
 
 
-def load_title(source: str | Path, settings: Settings) -> str:
+def load_title(source: str | Path | Source, settings: Settings) -> str:
     """The title :func:`load_document` would give ``source``, from a read and a parse only."""
-    return find_title(read_source(source, max_bytes=input_limit(settings), stdin_base=settings.get("base")),
-                      settings.get("title"))
+    src = source if isinstance(source, Source) else read_input(source, settings)
+    return find_title(src, settings.get("title"))
 
 
 def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None) -> list[Path]:

@@ -33,7 +33,7 @@ def export(inputs: Iterable[str | Path] | str | Path | None = None, formats: str
            out: str | Path = DEFAULT_OUTPUT, **options: Any) -> list[Path]:
     """Export article files to editions; returns the files written.
 
-    ``inputs``: paths (``-`` for stdin); none exports the bundled sample article.
+    ``inputs``: paths (``-`` for stdin) or http(s) addresses; none exports the bundled sample article.
     ``formats``: ``"epub,pdf,txt"`` (the default) or a list. ``out``: the output
     folder. ``options``: metadata (``title``, ``authors``, ``language``…) and any
     pipeline or writer option, the same ones the CLI takes. Raises

@@ -1,7 +1,8 @@
-"""Reading: bytes from a file, stdin or the API → decoded text → an lxml HTML tree.
+"""Reading: bytes from a file, stdin, a web address or the API → decoded text → an lxml HTML tree.
 
 The first stage of the pipeline. It knows about encodings, binary look-alikes
-and lxml's parser limits, and nothing about the clean tree or any format.
+and lxml's parser limits, and nothing about the clean tree or any format. Web
+pages are fetched through the one resource policy (:mod:`exporter.resources`).
 """
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lxml.html
 from lxml import etree
 
-from .errors import InputError, LimitError
+from .errors import InputError, LimitError, ResourceDenied
+
+if TYPE_CHECKING:
+    from .resources import ResourcePolicy
 
 #: Magic numbers of files people pass by mistake.
 BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -62,6 +67,56 @@ class Source:
     #: file stem, the title of last resort
     stem: str | None = None
     encoding: str = "utf-8"
+    #: the web address the markup was fetched from (after redirects): the base of its relative links and
+    #: images and its source URL of last resort; None for files and strings
+    url: str | None = None
+
+
+#: Media types a fetched page may have: markup, or text the normaliser reads as a fragment.
+PAGE_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+
+
+def is_url(name: str | Path) -> bool:
+    """True when an input names a web page (``http://`` or ``https://``) rather than a file."""
+    return isinstance(name, str) and re.match(r"https?://", name.strip(), re.IGNORECASE) is not None
+
+
+def fetch_source(url: str, policy: "ResourcePolicy", max_bytes: int | None) -> Source:
+    """Fetch the web page ``url`` under ``policy`` and decode it (charset: the server's, then the markup's).
+
+    Every failure is a one-line user error: refused (:class:`ResourceDenied`, exit 8: a private address,
+    a redirect off the web, ``--offline``), too large or too slow (:class:`LimitError`, 4), not there or
+    not a page (:class:`InputError`, 3).
+    """
+    from .resources import FetchTimedOut, ResourceUnavailable, TooLarge
+
+    if policy.offline:
+        raise ResourceDenied(f"{url}: a web page cannot be fetched with --offline")
+    try:
+        page = policy.fetch_page(url, max_bytes)
+    except TooLarge as exc:
+        raise LimitError(f"{exc} (raise it with --max-input-mb)") from None
+    except FetchTimedOut as exc:
+        raise LimitError(f"{exc} (raise it with --fetch-timeout)") from None
+    except ResourceUnavailable as exc:
+        raise InputError(str(exc)) from None
+    if page.media_type and page.media_type not in PAGE_MEDIA_TYPES:
+        raise InputError(f"{url}: the server sent {page.media_type[:60]}, not a web page")
+    stem = _url_stem(page.final_url)
+    source = decode_source(page.data, origin=url, base=None, stem=stem, transport=page.charset)
+    source.url = page.final_url
+    return source
+
+
+def _url_stem(url: str) -> str | None:
+    """The last named segment of a URL's path, without extension (``/2026/05/my-story.html`` → ``my-story``)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    segments = [s for s in unquote(parts.path).split("/") if s and s.lower() not in ("index.html", "index.htm")]
+    if segments:
+        return Path(segments[-1]).stem or segments[-1]
+    return parts.hostname
 
 
 def read_source(path: str | Path, max_bytes: int | None = None, stdin_base: str | Path | None = None) -> Source:
@@ -102,18 +157,23 @@ def _check_size(data: bytes, max_bytes: int | None, origin: str) -> None:
 
 
 def decode_source(data: bytes | str, origin: str = "<string>", base: Path | None = None,
-                  stem: str | None = None) -> Source:
-    """Decode markup given as bytes or text, refusing what is not text."""
+                  stem: str | None = None, transport: str | None = None) -> Source:
+    """Decode markup given as bytes or text, refusing what is not text.
+
+    ``transport`` is the charset the bytes came with (a server's ``Content-Type``), which wins over the
+    markup's own declaration, as in browsers.
+    """
     if isinstance(data, str):
         return Source(text=data, origin=origin, base=base, stem=stem, encoding="unicode")
     if not data.strip():
         raise InputError(f"{origin}: the input is empty")
-    text, encoding = decode(data, origin)
+    text, encoding = decode(data, origin, transport)
     return Source(text=text, origin=origin, base=base, stem=stem, encoding=encoding)
 
 
-def decode(data: bytes, origin: str = "<input>") -> tuple[str, str]:
-    """Decode bytes: a BOM first, then the document's declared charset, then UTF-8, then detection."""
+def decode(data: bytes, origin: str = "<input>", transport: str | None = None) -> tuple[str, str]:
+    """Decode bytes: a BOM first, then the transport's charset (a server's header), then the document's
+    declared charset, then UTF-8, then detection."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace"), encoding
@@ -122,7 +182,7 @@ def decode(data: bytes, origin: str = "<input>") -> tuple[str, str]:
             raise InputError(f"{origin}: this is {what}, not article markup")
     if _looks_binary(data[:8192]):
         raise InputError(f"{origin}: this is binary data, not article markup")
-    declared = _declared_encoding(data[:4096])
+    declared = (_web_encoding(transport) if transport else None) or _declared_encoding(data[:4096])
     if declared and declared.replace("_", "-") not in ("utf-8", "utf8") and not data.isascii():
         # A saved page re-encoded as UTF-8 keeps its old <meta charset>: bytes that are valid
         # multi-byte UTF-8 practically never occur in legacy encodings, so the bytes win.
@@ -182,12 +242,16 @@ def _declared_encoding(head: bytes) -> str | None:
     decode to a single U+FFFD) and UTF-16 declared in bytes that are
     ASCII-compatible are lies about the bytes: detection decides.
     """
-    import webencodings
-
     match = _DECLARED.search(head)
     if not match:
         return None
-    label = (match.group(1) or match.group(2)).decode("ascii", "ignore")
+    return _web_encoding((match.group(1) or match.group(2)).decode("ascii", "ignore"))
+
+
+def _web_encoding(label: str) -> str | None:
+    """The Python codec for a WHATWG encoding label (see :func:`_declared_encoding`), or None."""
+    import webencodings
+
     encoding = webencodings.lookup(label)
     if encoding is None or encoding.name == "replacement" or encoding.name.startswith("utf-16"):
         return None

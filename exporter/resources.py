@@ -88,6 +88,29 @@ class ResourceUnavailable(Exception):
     """A permitted resource that could not be had (offline, unreachable, missing). Not an error for users."""
 
 
+class FetchTimedOut(ResourceUnavailable):
+    """A remote resource that did not arrive within ``--fetch-timeout`` (or the article's time budget)."""
+
+
+class TooLarge(ResourceDenied):
+    """A resource over its size cap."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A web page read under the policy (:meth:`ResourcePolicy.fetch_page`): an input, not a book's resource."""
+
+    #: the address asked for
+    url: str
+    #: the address the page came from after every redirect: the base of its relative links and images
+    final_url: str
+    data: bytes
+    #: the media type the server declared (lower case, no parameters; "" when it sent none)
+    media_type: str
+    #: the charset the server declared (None when it sent none)
+    charset: str | None
+
+
 @dataclass
 class Budget:
     """What one book may still read: shared by every per-article copy of a policy."""
@@ -247,6 +270,28 @@ class ResourcePolicy:
         return Resource(url=url, data=data, media_type=sniff_media_type(data, mimetypes.guess_type(resolved.name)[0]))
 
     def _http(self, url: str) -> Resource:
+        _, headers, data = self._web(url, "image/*, */*;q=0.5", self.max_bytes)
+        return Resource(url=url, data=data, media_type=sniff_media_type(data, headers.get("Content-Type")))
+
+    def fetch_page(self, url: str, max_bytes: int | None) -> Page:
+        """Read the web page ``url`` as an input: the same address checks, redirects checked hop by hop,
+        deadline and clock as any resource, capped at ``max_bytes`` (the input limit; None: none), not
+        counted among the book's resources.
+
+        Raises :class:`ResourceDenied` (refused; :class:`TooLarge` over the cap), :class:`FetchTimedOut`
+        or :class:`ResourceUnavailable` (offline, unreachable, an HTTP error).
+        """
+        url = url.strip()
+        if _scheme(url) not in ("http", "https"):
+            raise ResourceDenied(f"{_short(url)}: only http and https pages can be fetched")
+        final, headers, data = self._web(url, "text/html, application/xhtml+xml;q=0.9, */*;q=0.5", max_bytes)
+        declared = headers.get("Content-Type")
+        return Page(url=url, final_url=final, data=data,
+                    media_type=headers.get_content_type() if declared else "",
+                    charset=headers.get_content_charset() if declared else None)
+
+    def _web(self, url: str, accept: str, max_bytes: int | None) -> tuple[str, http.client.HTTPMessage, bytes]:
+        """GET ``url`` following redirects, each hop's address checked: the final URL, headers and body."""
         if self.offline:
             raise ResourceUnavailable(f"{_short(url)}: offline")
         # the article's budget (exporter.clock) may end sooner: a read blocked in a thread cannot be struck
@@ -257,18 +302,18 @@ class ResourcePolicy:
             if parts.scheme not in ("http", "https"):
                 raise ResourceDenied(f"{_short(url)}: redirected to a non-web URL")
             address = self._checked_address(current, deadline)
-            status, headers, data = self._get(parts, address, deadline, url)
+            status, headers, data = self._get(parts, address, deadline, url, accept, max_bytes)
             if status in REDIRECTS and headers.get("Location"):
                 current = urllib.parse.urljoin(current, headers["Location"].strip())
                 continue
             if status != 200:
                 raise ResourceUnavailable(f"{_short(url)}: HTTP {status}")
-            return Resource(url=url, data=data, media_type=sniff_media_type(data, headers.get("Content-Type")))
+            return current, headers, data
         raise ResourceUnavailable(f"{_short(url)}: too many redirects")
 
-    def _get(self, parts: urllib.parse.SplitResult, address: str, deadline: float,
-             original: str) -> tuple[int, http.client.HTTPMessage, bytes]:
-        """One GET to ``address`` (already checked) for ``parts``, by ``deadline``, capped in size.
+    def _get(self, parts: urllib.parse.SplitResult, address: str, deadline: float, original: str,
+             accept: str, max_bytes: int | None) -> tuple[int, http.client.HTTPMessage, bytes]:
+        """One GET to ``address`` (already checked) for ``parts``, by ``deadline``, capped at ``max_bytes``.
 
         Socket timeouts bound each read, not the response: a server trickling the
         status line, the headers or chunk sizes a byte at a time would never trip
@@ -281,42 +326,43 @@ class ResourcePolicy:
             raise ResourceDenied(f"{_short(original)}: bad port") from None
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise ResourceUnavailable(self._timed_out(original))
+            raise FetchTimedOut(self._timed_out(original))
         cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
         conn = cls(parts.hostname, port, address=address, timeout=remaining)
         target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         cutoff = _Cutoff(conn, remaining)
         try:
-            conn.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": "image/*, */*;q=0.5",
+            conn.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": accept,
                                                  "Accept-Encoding": "identity", "Connection": "close"})
             response = conn.getresponse()
             if response.status in REDIRECTS:
                 return response.status, response.headers, b""
             length = response.headers.get("Content-Length", "")
-            if re.fullmatch(r"[0-9]{1,19}", length.strip()) and int(length) > self.max_bytes:  # not isdigit(): '²' is one
-                raise ResourceDenied(f"{_short(original)}: {int(length) / 1e6:.1f} MB is over the resource limit")
+            if (max_bytes is not None and re.fullmatch(r"[0-9]{1,19}", length.strip())  # not isdigit(): '²' is one
+                    and int(length) > max_bytes):
+                raise TooLarge(f"{_short(original)}: {int(length) / 1e6:.1f} MB is over the limit of "
+                               f"{max_bytes / 1e6:g} MB")
             chunks: list[bytes] = []
             size = 0
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or cutoff.fired:
-                    raise ResourceUnavailable(self._timed_out(original))
+                    raise FetchTimedOut(self._timed_out(original))
                 if conn.sock is not None:
                     conn.sock.settimeout(remaining)
                 chunk = response.read1(65536)
                 if not chunk:
                     break
                 size += len(chunk)
-                if size > self.max_bytes:
-                    raise ResourceDenied(f"{_short(original)}: over the resource limit of "
-                                         f"{self.max_bytes / 1e6:g} MB")
+                if max_bytes is not None and size > max_bytes:
+                    raise TooLarge(f"{_short(original)}: over the limit of {max_bytes / 1e6:g} MB")
                 chunks.append(chunk)
             if cutoff.fired:  # the end of the data may be the cut, not the end of the response
-                raise ResourceUnavailable(self._timed_out(original))
+                raise FetchTimedOut(self._timed_out(original))
             return response.status, response.headers, b"".join(chunks)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             if cutoff.fired or time.monotonic() >= deadline:
-                raise ResourceUnavailable(self._timed_out(original)) from None
+                raise FetchTimedOut(self._timed_out(original)) from None
             raise ResourceUnavailable(f"{_short(original)}: {type(exc).__name__}: {exc}") from None
         finally:
             cutoff.cancel()
@@ -333,7 +379,7 @@ class ResourcePolicy:
         try:
             infos = _resolve(host, deadline - time.monotonic())
         except TimeoutError:
-            raise ResourceUnavailable(self._timed_out(url)) from None
+            raise FetchTimedOut(self._timed_out(url)) from None
         except (socket.gaierror, UnicodeError, OSError) as exc:
             raise ResourceUnavailable(f"{_short(url)}: {exc}") from None
         if not infos:

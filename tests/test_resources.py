@@ -24,6 +24,7 @@ from pypdf import PdfReader
 import exporter
 from exporter.errors import LimitError, ResourceDenied
 from exporter.resources import ResourcePolicy, ResourceUnavailable, is_public
+from localsite import loopback_only  # noqa: F401 - the guard, autouse
 
 
 def _png(color=(20, 120, 200), size=(16, 16)) -> bytes:
@@ -140,23 +141,6 @@ def server():
         httpd.stop.set()
         httpd.shutdown()
         httpd.server_close()
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch):
-    """Fail the test if anything tries to connect to an address other than 127.0.0.1."""
-    elsewhere: list[object] = []
-    real_connect = socket.socket.connect
-
-    def connect(self, address):
-        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] != "127.0.0.1":
-            elsewhere.append(address)
-            raise OSError(f"test guard: no traffic to {address[0]}")
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    yield
-    assert elsewhere == [], f"connections attempted to {elsewhere}"
 
 
 def url(server, path: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any, Iterator, Mapping
 
 from ..errors import ExporterError, InputError, LimitError, UsageError
 from ..normalise.metadata import normalise_date
+from ..read import is_url
 from .streams import CHUNK, bounded_lines, csv_records
 
 DATASET_SUFFIXES = (".jsonl", ".ndjson", ".csv")
@@ -37,7 +38,8 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def is_dataset(path: str | Path) -> bool:
-    return str(path).lower().endswith(DATASET_SUFFIXES)
+    """A local JSON Lines or CSV file by its name (a web address ending ``.csv`` is a page to fetch)."""
+    return str(path).lower().endswith(DATASET_SUFFIXES) and not is_url(str(path))
 
 
 @dataclass
@@ -115,8 +117,9 @@ def read_records(path: str | Path, mapping: Mapping[str, tuple[str, ...]],
         record = Record(number=number, origin=origin, error=error)
         if error is None:
             record.fields = map_fields(raw, mapping)
-            if "html" not in record.fields:
-                record.error = "no markup field (looked for " + ", ".join(mapping["html"]) + "; use --map html=COLUMN)"
+            if "html" not in record.fields and "url" not in record.fields:  # a url alone: the page is fetched
+                record.error = ("no markup field (looked for " + ", ".join(mapping["html"]) + "; use --map "
+                                "html=COLUMN) and no url to fetch it from")
         yield record
     if number == 0:
         yield Record(number=0, origin=p.name, error="the dataset holds no records")

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError
+from ..read import is_url
 
 #: The kinds of value a key may hold, as a message names them.
 TEXT, DATE, NAMES, LIST = "text (in quotes)", "a date or text", "text or a list of text", "a list"
@@ -71,7 +72,8 @@ class Manifest:
 
 
 def is_manifest(path: str | Path) -> bool:
-    return str(path).lower().endswith(".toml")
+    """A local ``book.toml`` by its name (never a web address)."""
+    return str(path).lower().endswith(".toml") and not is_url(str(path))
 
 
 def load_manifest(path: str | Path) -> Manifest:

@@ -7,6 +7,7 @@ and records every failure with its reason.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sys
@@ -19,6 +20,7 @@ from ..document import slugify
 from ..editions import Failure, Outcome, input_limit, parse_formats
 from ..errors import ExporterError, InputError, UsageError
 from ..options import METADATA_NAMES, Settings
+from ..read import is_url
 from ..version import __version__
 from .datasets import Record, count_records, field_mapping, group_key, is_dataset, read_records
 from .engines import Engine, make_engine
@@ -76,8 +78,8 @@ class Batch:
     # --- planning ----------------------------------------------------------------------------------
 
     def where(self, path: str) -> str:
-        """An input path as workers must see it (absolute on a cluster)."""
-        return str(Path(path).resolve()) if self.settings.get("engine") == "dask" else path
+        """An input path as workers must see it (absolute on a cluster; a web address as it is)."""
+        return str(Path(path).resolve()) if self.settings.get("engine") == "dask" and not is_url(path) else path
 
     def source(self, path: str) -> ArticleSource:
         """A file input; ``-`` (standard input) is read here, once: workers have no stdin."""
@@ -93,6 +95,8 @@ class Batch:
         return ArticleSource(record=self._stdin, overrides={"base": base} if base else {})
 
     def digest_of(self, source: ArticleSource) -> str:
+        if source.fetched is not None:  # a web page: what it said when fetched
+            return hashlib.sha256(source.fetched.text.encode("utf-8", "surrogatepass")).hexdigest()
         return source.record.digest() if source.record is not None else file_digest(source.path)
 
     def book_options(self) -> dict[str, Any]:
@@ -157,7 +161,9 @@ class Batch:
             yield task
 
     def file_tasks(self, files: list[str], engine: Engine) -> Iterator[Task]:
-        """Article files, each its own edition, named from their titles (found first, in parallel)."""
+        """Article files and web pages, each its own edition, named from their titles (found first, in parallel;
+        a page the naming pass fetched is handed on, not fetched again)."""
+        fetched: dict[int, Any] = {}
         if self.settings.get("title"):  # the names are known without reading the files
             titles = {i: self.settings.title for i in range(len(files))}
         else:
@@ -169,12 +175,14 @@ class Batch:
                     self._fail(result.origin, result.reason or "failed", result.exit_status)
                 else:
                     titles[int(result.stem)] = result.title
+                    if result.fetched is not None:
+                        fetched[int(result.stem)] = result.fetched
         for i, path in enumerate(files):
             if i not in titles:
                 continue
             title = titles[i] or self.settings.get("title") or Path(path).stem
             stem = self.names.claim(slugify(self.settings.get("title") or title))
-            source = self.source(path)
+            source = ArticleSource(fetched=fetched[i]) if i in fetched else self.source(path)
             digest = task_digest(self.fingerprint, stem, [self.digest_of(source)])
             yield Task(stem, source.origin if path == "-" else path, [source], self.formats, self.task_out,
                        self.settings, digest=digest)

@@ -14,11 +14,13 @@ from typing import Any
 
 from ..clock import article_limit
 from ..document import Book, Document
-from ..editions import Failure, load_document, load_title, write_book
+from ..editions import Failure, input_limit, load_document, load_title, read_input, write_book
 from ..errors import INTERNAL, ExporterError, InputError, as_user_error
 from ..normalise import OPTIONS as NORMALISE_OPTIONS
 from ..normalise import normalise
 from ..options import METADATA_NAMES, Settings, split
+from ..read import Source, fetch_source, is_url
+from ..resources import ResourcePolicy
 from .book import assemble, book_metadata
 from .datasets import Record, record_metadata
 
@@ -27,15 +29,19 @@ NORMALISE_NAMES = frozenset(o.name for o in NORMALISE_OPTIONS)
 
 @dataclass
 class ArticleSource:
-    """Where one article comes from — a file or a dataset record — and its metadata overrides."""
+    """Where one article comes from — a file or web address, a dataset record, or a page already fetched
+    (by the naming pass: a page is fetched once) — and its metadata overrides."""
 
     path: str | None = None
     record: Record | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     part: str | None = None
+    fetched: Source | None = None
 
     @property
     def origin(self) -> str:
+        if self.fetched is not None:
+            return self.fetched.origin
         return self.record.origin if self.record is not None else str(self.path)
 
 
@@ -70,6 +76,8 @@ class Result:
     left_out: list[Failure] = field(default_factory=list)
     #: the exit status the failure's error class maps to (:data:`exporter.errors.EXIT_STATUSES`)
     exit_status: int = 0
+    #: the naming pass of a web page: the page it fetched, so that writing it does not fetch it again
+    fetched: Source | None = None
 
 
 def run_task(task: Task) -> Result:
@@ -93,9 +101,12 @@ def _run_task(task: Task) -> Result:
     if task.action == "title":  # naming pass: a read and a parse, not a whole normalisation
         source = task.sources[0]
         settings = Settings({**task.settings, **source.overrides})
-        title = record_title(source.record, settings) if source.record is not None else \
-            load_title(str(source.path), settings)
-        return Result(task.stem, task.origin, "title", title=title, digest=task.digest)
+        if source.record is not None:
+            return Result(task.stem, task.origin, "title", title=record_title(source.record, settings),
+                          digest=task.digest)
+        read = read_input(str(source.path), settings)
+        return Result(task.stem, task.origin, "title", title=load_title(read, settings), digest=task.digest,
+                      fetched=read if read.url else None)
     in_book = task.book is not None
     docs, parts, left_out = [], [], []
     for src in task.sources:
@@ -133,11 +144,23 @@ def load_article(source: ArticleSource, settings: Settings, in_book: bool) -> Do
         record.refuse_if_unread()
         options.update(record_metadata(record))
         options.update(source.overrides)
-        markup = record.fields["html"]
-        return normalise(markup if isinstance(markup, (str, bytes)) else str(markup), origin=record.origin,
-                         **options)
+        markup = record.fields.get("html")
+        if markup is None:  # a record with a url and no markup: the page is fetched
+            markup = fetch_source(record_url(record), ResourcePolicy.from_settings(None, settings),
+                                  input_limit(settings))
+        elif not isinstance(markup, (str, bytes)):
+            markup = str(markup)
+        return normalise(markup, origin=record.origin, **options)
     options.update(source.overrides)
-    return load_document(str(source.path), Settings({**settings, **options}))
+    return load_document(source.fetched or str(source.path), Settings({**settings, **options}))
+
+
+def record_url(record: Record) -> str:
+    """The web address of a record that has no markup (an http(s) ``url`` field), or an input error."""
+    url = str(record.fields.get("url") or "").strip()
+    if not is_url(url):
+        raise InputError(f"{record.origin}: no markup, and its url {url[:80]!r} is not an http(s) address")
+    return url
 
 
 def record_title(record: Record, settings: Settings) -> str:

@@ -80,7 +80,7 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
         subtitle=clean_field(settings.subtitle),
         date=settings.date or markup.get("date"),  # --date was checked when resolved; Metadata checks again
         publisher=clean_field(settings.publisher) or clean_field(markup.get("publisher")),
-        source_url=settings.source_url or markup.get("source_url"),
+        source_url=settings.source_url or markup.get("source_url") or source.url,
         description=clean_field(settings.description) or clean_field(markup.get("description")),
         subjects=list(settings.subjects or markup.get("subjects") or []),
         rights=clean_field(settings.rights),

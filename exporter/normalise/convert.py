@@ -17,7 +17,7 @@ from ..document import Report
 from .state import State
 from .surgery import append_text, ensure_block_mode, last_child, lift_images, move_inline_content, remove_keep_tail
 from .text import clean_dir, clean_lang, clean_text, is_blank
-from .urls import best_from_srcset, clean_href, clean_src
+from .urls import best_from_srcset, clean_href, clean_src, page_base, resolve_image_sources
 
 #: Dropped together with everything inside: not article content.
 DROP = frozenset({
@@ -98,8 +98,12 @@ class _Loose:
 
 def convert_page(state: State) -> None:
     """The page becomes the clean tree: known elements mapped, everything else unwrapped or dropped."""
-    base_url = state.settings.source_url or state.found.get("source_url")
+    page_url = state.source.url  # a fetched page: its own address is the base, as in a browser
+    base_url = (page_base(page_url, state.found.get("base_href")) if page_url
+                else state.settings.source_url or state.found.get("source_url"))
     state.tree = Converter(state.report, base_url=base_url).convert(state.page)
+    if page_url:
+        resolve_image_sources(state.tree, base_url)
 
 
 class Converter:

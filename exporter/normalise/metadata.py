@@ -161,6 +161,8 @@ def extract(root: etree._Element) -> dict[str, Any]:
             break
     url = url or _meta(root, "og:url", "twitter:url") or _text(first.get("url"))
     found["source_url"] = url if url and re.match(r"https?://[^\s/]+", url) else None
+    base = root.find(".//base[@href]")
+    found["base_href"] = base.get("href") if base is not None else None  # a fetched page's base for links
     found["description"] = (_meta(root, "description", "og:description", "twitter:description", "dc.description")
                             or _text(first.get("description")))
     keywords = _meta(root, "keywords", "news_keywords")

@@ -94,3 +94,26 @@ def best_from_srcset(srcset: str | None) -> str | None:
         if score > best_score:
             best, best_score = parts[0].rstrip(","), score
     return best
+
+
+def page_base(page_url: str, base_href: str | None = None) -> str:
+    """The base a fetched page's relative links and images resolve against: its ``<base href>`` (itself
+    resolved against the page's address) when that is a web URL, else the page's own address."""
+    if base_href:
+        href = _INSIDE.sub("", base_href.strip())
+        joined = urljoin(page_url, href) if href else ""
+        if _scheme(joined) in ("http", "https"):
+            return joined
+    return page_url
+
+
+def resolve_image_sources(tree, base_url: str) -> int:
+    """Make the relative ``img/@src`` of ``tree`` absolute against ``base_url`` (a fetched page's images are
+    on its server, never in a local folder); returns how many changed."""
+    changed = 0
+    for img in tree.iter("img"):
+        src = img.get("src") or ""
+        if src and _scheme(src) is None:
+            img.set("src", urljoin(base_url, src))
+            changed += 1
+    return changed
