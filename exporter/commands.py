@@ -22,7 +22,7 @@ from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, run_ex
 EXPORT_HELP = f"""Export article markup to editions: EPUB, PDF and plain text.
 
 INPUT is an HTML fragment, an article or a whole saved page, in any encoding,
-or an http(s) address to fetch; `-` reads standard input. With no INPUT the
+an http(s) address to fetch, or a feed; `-` reads standard input. With no INPUT the
 bundled sample article is exported.
 Editions are written to {DEFAULT_OUTPUT}/ (or -o DIR), one file per format,
 named from the title.
@@ -43,6 +43,10 @@ Books and batches:
   exporter export articles.csv --map html=body_html --group-by date  # a book per day
   exporter export articles.jsonl --resume           # redo only what is missing or changed
   exporter export articles.jsonl --engine dask --scheduler tcp://10.0.0.5:8786
+
+\b
+Feeds (RSS, Atom, JSON Feed, OPML lists): one book, a part per feed:
+  exporter export feeds.opml --since 24h --max-per-feed 10 --state ~/.morning.json
 """
 
 

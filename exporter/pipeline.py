@@ -15,6 +15,9 @@ from .batch.manifest import is_manifest
 from .document import Book
 from .editions import Outcome, load_document, parse_formats, write_book
 from .errors import BatchError
+from .feeds import FEED_OPTIONS
+from .feeds.kinds import is_feed_file
+from .read import NotAPage
 from .options import PIPELINE_OPTIONS, Option, resolve
 from .themes import PACKAGE
 
@@ -23,8 +26,8 @@ SAMPLE = PACKAGE / "sample" / "article.html"
 
 
 def all_options() -> tuple[Option, ...]:
-    """Every option ``export`` takes: the pipeline's, the batch's and every installed writer's."""
-    own = PIPELINE_OPTIONS + BATCH_OPTIONS
+    """Every option ``export`` takes: the pipeline's, the batch's, the feeds' and every installed writer's."""
+    own = PIPELINE_OPTIONS + BATCH_OPTIONS + FEED_OPTIONS
     names = {o.name for o in own}
     return own + tuple(o for o in writers.all_options() if o.name not in names)
 
@@ -73,9 +76,15 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
 
         return run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None,
                          on_written=on_written)
-    with article_limit(settings.get("max_article_seconds")):
-        doc = load_document(inputs[0], settings)  # one input: its own error, with its own exit status
-        written = write_book(Book.of(doc), names, out, settings)
+    try:
+        with article_limit(settings.get("max_article_seconds")):
+            doc = load_document(inputs[0], settings)  # one input: its own error, with its own exit status
+            written = write_book(Book.of(doc), names, out, settings)
+    except NotAPage as found:  # an address that holds a feed: a feed edition of it
+        from .batch.runner import run_batch
+
+        return run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None,
+                         on_written=on_written, feeds={inputs[0]: found.page})
     if on_written is not None:
         for path in written:
             on_written(path)
@@ -85,5 +94,5 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
 
 def _is_batch(inputs: list[str], options: dict[str, Any]) -> bool:
     run_options = BATCH_NAMES - {"jobs", "progress", "map"}
-    return (len(inputs) > 1 or any(is_dataset(i) or is_manifest(i) for i in inputs)
+    return (len(inputs) > 1 or any(is_dataset(i) or is_manifest(i) or is_feed_file(i) for i in inputs)
             or any(options.get(name) not in (None, False, "local") for name in run_options))

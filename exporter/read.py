@@ -19,7 +19,7 @@ from lxml import etree
 from .errors import InputError, LimitError, ResourceDenied
 
 if TYPE_CHECKING:
-    from .resources import ResourcePolicy
+    from .resources import Page, ResourcePolicy
 
 #: Magic numbers of files people pass by mistake.
 BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -81,25 +81,46 @@ def is_url(name: str | Path) -> bool:
     return isinstance(name, str) and re.match(r"https?://", name.strip(), re.IGNORECASE) is not None
 
 
-def fetch_source(url: str, policy: "ResourcePolicy", max_bytes: int | None) -> Source:
-    """Fetch the web page ``url`` under ``policy`` and decode it (charset: the server's, then the markup's).
+class NotAPage(InputError):
+    """A fetched address that holds a feed, not a page: the pipeline makes a feed edition of it."""
+
+    def __init__(self, message: str, page: "Page") -> None:
+        super().__init__(message)
+        self.page = page
+
+
+def fetch(url: str, policy: "ResourcePolicy", max_bytes: int | None) -> "Page":
+    """The bytes at ``url`` fetched under ``policy`` as an input (a page or a feed), capped at ``max_bytes``.
 
     Every failure is a one-line user error: refused (:class:`ResourceDenied`, exit 8: a private address,
-    a redirect off the web, ``--offline``), too large or too slow (:class:`LimitError`, 4), not there or
-    not a page (:class:`InputError`, 3).
+    a redirect off the web, ``--offline``), too large or too slow (:class:`LimitError`, 4), not there
+    (:class:`InputError`, 3).
     """
     from .resources import FetchTimedOut, ResourceUnavailable, TooLarge
 
     if policy.offline:
-        raise ResourceDenied(f"{url}: a web page cannot be fetched with --offline")
+        raise ResourceDenied(f"{url}: cannot be fetched with --offline")
     try:
-        page = policy.fetch_page(url, max_bytes)
+        return policy.fetch_page(url, max_bytes)
     except TooLarge as exc:
         raise LimitError(f"{exc} (raise it with --max-input-mb)") from None
     except FetchTimedOut as exc:
         raise LimitError(f"{exc} (raise it with --fetch-timeout)") from None
     except ResourceUnavailable as exc:
         raise InputError(str(exc)) from None
+
+
+def fetch_source(url: str, policy: "ResourcePolicy", max_bytes: int | None) -> Source:
+    """Fetch the web page ``url`` (see :func:`fetch`) and decode it: charset the server's, then the markup's.
+
+    Content that is not a page is an :class:`InputError`; a feed is :class:`NotAPage`, carrying what was fetched.
+    """
+    from .feeds.kinds import FEED_MEDIA_TYPES, feed_kind
+
+    page = fetch(url, policy, max_bytes)
+    if (not page.media_type or page.media_type in FEED_MEDIA_TYPES) and feed_kind(page.data):
+        raise NotAPage(f"{url}: a feed, not a web page: export it alone, with other feeds, or list it in an "
+                       f"OPML file", page)
     if page.media_type and page.media_type not in PAGE_MEDIA_TYPES:
         raise InputError(f"{url}: the server sent {page.media_type[:60]}, not a web page")
     stem = _url_stem(page.final_url)

@@ -7,6 +7,7 @@ and records every failure with its reason.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -20,6 +21,7 @@ from ..document import slugify
 from ..editions import Failure, Outcome, input_limit, parse_formats
 from ..errors import ExporterError, InputError, UsageError
 from ..options import METADATA_NAMES, Settings
+from ..feeds.kinds import is_feed_file
 from ..read import is_url
 from ..version import __version__
 from .datasets import Record, count_records, field_mapping, group_key, is_dataset, read_records
@@ -27,7 +29,7 @@ from .engines import Engine, make_engine
 from .manifest import Manifest, is_manifest, load_manifest
 from .options import worker_count
 from .resume import ResumeState, file_digest, options_fingerprint, task_digest
-from .tasks import ArticleSource, Result, Task
+from .tasks import ArticleSource, Result, Task, prefixed
 
 log = logging.getLogger("exporter")
 
@@ -53,8 +55,14 @@ class Batch:
 
     def __init__(self, inputs: list[str], formats: list[str], out: Path, settings: Settings,
                  given: dict[str, Any], formats_given: bool,
-                 on_written: Callable[[Path], None] | None = None) -> None:
+                 on_written: Callable[[Path], None] | None = None, feeds: dict[str, Any] | None = None) -> None:
         self.inputs, self.formats, self.out, self.settings = inputs, formats, out, settings
+        #: inputs known to be feeds (web addresses found to hold one), with what was fetched of them
+        self.feeds = feeds or {}
+        #: feed editions by output name: their --state is updated once they are written
+        self.editions: dict[str, Any] = {}
+        #: what the run wants the user to know besides failures (entries left out, summaries used)
+        self.notes: list[str] = []
         #: called with each file as it is written; then the files are not kept (memory stays flat)
         self.on_written = on_written
         self.given, self.formats_given = given, formats_given
@@ -124,8 +132,9 @@ class Batch:
                              [meta, [(s.overrides, s.part) for s in sources]])
         return Task(stem, str(manifest.path), sources, formats, self.task_out, settings, book=meta, digest=digest)
 
-    def book_task(self, sources: list[ArticleSource], meta: dict[str, Any], origin: str) -> Task:
-        stem = self.names.claim(slugify(meta.get("title") or "collected-articles"))
+    def book_task(self, sources: list[ArticleSource], meta: dict[str, Any], origin: str,
+                  stem: str | None = None) -> Task:
+        stem = self.names.claim(stem or slugify(meta.get("title") or "collected-articles"))
         digests = [self.digest_of(s) for s in sources]
         digest = task_digest(self.fingerprint, stem, digests, meta)
         return Task(stem, origin, sources, self.formats, self.task_out, self.settings, book=meta, digest=digest)
@@ -187,11 +196,44 @@ class Batch:
             yield Task(stem, source.origin if path == "-" else path, [source], self.formats, self.task_out,
                        self.settings, digest=digest)
 
+    def feed_tasks(self, feeds: list[str]) -> list[Task]:
+        """One book of every entry the feeds hold (none when nothing is new); what was left out is reported."""
+        from ..feeds.edition import plan_edition
+
+        edition = plan_edition(feeds, self.settings, {k: v for k, v in self.feeds.items() if v is not None})
+        for problem in edition.problems:
+            self._fail(problem.origin, prefixed(str(problem.error), problem.origin), problem.error.exit_code)
+        for note in edition.notes:
+            self.note(note)
+        if not edition.articles:
+            self.note(f"no new entries in {edition.feeds} feed(s): no edition written")
+            return []
+        meta = self.book_options()
+        today = dt.date.today().isoformat()
+        meta.setdefault("title", edition.title or "Feeds")
+        if "subtitle" in meta:  # the edition's date goes on the title page (and the cover, as subtitle)
+            meta.setdefault("date", today)
+        else:
+            meta["subtitle"] = today
+        sources = [ArticleSource(record=Record(number=n, origin=a.origin, fields=a.fields), part=a.part)
+                   for n, a in enumerate(edition.articles, 1)]
+        task = self.book_task(sources, meta, f"{len(feeds)} feed input(s)", stem=f"{slugify(meta['title'])}-{today}")
+        task.lenient = True  # a broken entry is reported and left out; the edition is still made
+        self.editions[task.stem] = edition
+        return [task]
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+        log.warning("%s", message)
+
     def plan(self, engine: Engine) -> tuple[Iterator[Task], int | None]:
         """The tasks, lazily, and how many there will be when that is cheap to know (for the ETA)."""
+        feeds = [i for i in self.inputs if i in self.feeds or is_feed_file(i)]
+        if feeds:  # beside feed files, web addresses are feeds too (a page among them fails as not a feed)
+            feeds = [i for i in self.inputs if i in feeds or is_url(i)]
         manifests = [i for i in self.inputs if is_manifest(i)]
         datasets = [Path(i) for i in self.inputs if is_dataset(i)]
-        files = [i for i in self.inputs if not is_manifest(i) and not is_dataset(i)]
+        files = [i for i in self.inputs if not is_manifest(i) and not is_dataset(i) and i not in feeds]
         alone = len(self.inputs) == 1  # one input: its own error, with its own exit status
         for d in list(datasets):
             if not d.is_file():
@@ -210,6 +252,9 @@ class Batch:
                 self._fail(m, str(exc), exc.exit_code)
         plans: list[Iterable[Task]] = [[self.manifest_task(m) for m in loaded]]
         total: int | None = len(loaded)
+        if feeds:
+            plans.append(self.feed_tasks(feeds))
+            total += 1
         if self.settings.get("book"):
             sources = [self.source(f) for f in files]
             for d in datasets:
@@ -278,6 +323,8 @@ class Batch:
         for failure in result.left_out:
             self._fail(*failure)
         if result.status == "exported":
+            if result.stem in self.editions:  # a feed edition: its entries are now delivered
+                self.editions[result.stem].deliver(f.origin for f in result.left_out)
             self.outcome.exported += 1
             self.outcome.files += len(result.files)
             if self.on_written is None:
@@ -305,6 +352,7 @@ class Batch:
             "failed": len(o.failed),
             "failures": [{"input": f.origin, "reason": f.reason, "status": f.status} for f in o.failed],
             "skipped_inputs": o.skipped,
+            "notes": self.notes,
             "files_written": o.files,
         }
         with atomic_path(path) as tmp:
@@ -312,6 +360,10 @@ class Batch:
 
 
 def run_batch(inputs: list[str], formats: list[str], out: Path, settings: Settings, given: dict[str, Any],
-              formats_given: bool = True, on_written: Callable[[Path], None] | None = None) -> Outcome:
-    """Export many inputs (files, datasets, manifests) as :mod:`exporter.batch` describes."""
-    return Batch(inputs, formats, out, settings, given, formats_given, on_written).run()
+              formats_given: bool = True, on_written: Callable[[Path], None] | None = None,
+              feeds: dict[str, Any] | None = None) -> Outcome:
+    """Export many inputs (files, datasets, manifests, feeds) as :mod:`exporter.batch` describes.
+
+    ``feeds``: inputs already known to be feeds (an address found to hold one), with what was fetched.
+    """
+    return Batch(inputs, formats, out, settings, given, formats_given, on_written, feeds).run()

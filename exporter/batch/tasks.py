@@ -7,6 +7,7 @@ one bad article never sinks the batch.
 """
 from __future__ import annotations
 
+import logging
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from .book import assemble, book_metadata
 from .datasets import Record, record_metadata
 
 NORMALISE_NAMES = frozenset(o.name for o in NORMALISE_OPTIONS)
+log = logging.getLogger("exporter")
 
 
 @dataclass
@@ -88,7 +90,7 @@ def run_task(task: Task) -> Result:
     except Exception as exc:  # noqa: BLE001 - a task never raises; its failure is a result
         problem = as_user_error(exc)
         if problem is not None:
-            return Result(task.stem, task.origin, "failed", reason=_prefixed(str(problem), task.origin),
+            return Result(task.stem, task.origin, "failed", reason=prefixed(str(problem), task.origin),
                           exit_status=problem.exit_code)
         where = traceback.extract_tb(exc.__traceback__)[-1]  # a bug: where it happened, and the batch goes on
         return Result(task.stem, task.origin, "failed",
@@ -116,7 +118,7 @@ def _run_task(task: Task) -> Result:
         except ExporterError as exc:
             if not task.lenient:
                 raise
-            left_out.append(Failure(src.origin, _prefixed(str(exc), src.origin), exc.exit_code))
+            left_out.append(Failure(src.origin, prefixed(str(exc), src.origin), exc.exit_code))
     if not docs:
         raise InputError(f"{task.origin}: none of its articles could be read")
     if in_book:
@@ -146,13 +148,25 @@ def load_article(source: ArticleSource, settings: Settings, in_book: bool) -> Do
         options.update(source.overrides)
         markup = record.fields.get("html")
         if markup is None:  # a record with a url and no markup: the page is fetched
-            markup = fetch_source(record_url(record), ResourcePolicy.from_settings(None, settings),
-                                  input_limit(settings))
+            markup = fetch_record(record, settings)
         elif not isinstance(markup, (str, bytes)):
             markup = str(markup)
         return normalise(markup, origin=record.origin, **options)
     options.update(source.overrides)
     return load_document(source.fetched or str(source.path), Settings({**settings, **options}))
+
+
+def fetch_record(record: Record, settings: Settings) -> Source | str:
+    """The page a record without markup links to; when it cannot be had, the record's ``summary`` (a feed
+    entry's) stands in, saying so."""
+    try:
+        return fetch_source(record_url(record), ResourcePolicy.from_settings(None, settings), input_limit(settings))
+    except ExporterError as exc:
+        summary = record.fields.get("summary")
+        if not summary:
+            raise
+        log.warning("%s: the feed's summary stands in for the page (%s)", record.origin, exc)
+        return str(summary)
 
 
 def record_url(record: Record) -> str:
@@ -174,5 +188,5 @@ def record_title(record: Record, settings: Settings) -> str:
                                     origin=record.origin), settings.get("title"))
 
 
-def _prefixed(reason: str, origin: str) -> str:
+def prefixed(reason: str, origin: str) -> str:
     return reason if reason.startswith(origin) else f"{origin}: {reason}"

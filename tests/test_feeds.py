@@ -1,0 +1,278 @@
+"""Feeds to one edition: RSS (content:encoded), Atom (summaries only), JSON Feed and OPML lists, made here.
+
+Linked pages and one feed are served by a real HTTP server on 127.0.0.1 (allowed explicitly with
+``allow_private``); every other address is refused by the loopback guard.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import exporter
+from exporter.errors import BatchError, InputError, UsageError
+from exporter.feeds.kinds import feed_kind
+from exporter.feeds.options import since_cutoff
+from exporter.feeds.parse import parse_feed, parse_json_feed
+from helpers import ROOT, epubcheck, words
+from localsite import loopback_only, site  # noqa: F401 - fixtures
+
+TODAY = dt.date.today().isoformat()
+
+
+def rss_item(title: str, link: str, when: dt.datetime, text: str, author: str = "Jane Doe",
+             guid: str | None = None) -> str:
+    return (f"<item><title>{title}</title><link>{link}</link><guid>{guid or link}</guid>"
+            f"<dc:creator>{author}</dc:creator><pubDate>{when.strftime('%a, %d %b %Y %H:%M:%S GMT')}</pubDate>"
+            f"<description>A short note.</description><content:encoded><![CDATA[{text}]]></content:encoded></item>")
+
+
+def rss(title: str, items: list[str]) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<channel><title>{title}</title><link>https://harbour.example/</link><language>en</language>"
+            + "".join(items) + "</channel></rss>")
+
+
+def atom(title: str, entries: list[tuple[str, str, dt.datetime, str]]) -> str:
+    body = "".join(f"<entry><title>{t}</title><id>urn:hills:{n}</id><link href=\"{link}\"/>"
+                   f"<updated>{when.strftime('%Y-%m-%dT%H:%M:%SZ')}</updated><author><name>Sam Hill</name></author>"
+                   f"<summary>{summary}</summary></entry>" for n, (t, link, when, summary) in enumerate(entries))
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>{title}</title>'
+            f"<id>urn:hills</id><updated>2026-11-27T06:00:00Z</updated>{body}</feed>")
+
+
+def json_feed(title: str, items: list[dict]) -> str:
+    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": title, "language": "en",
+                       "home_page_url": "https://market.example/", "items": items})
+
+
+NOW = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+HOURS = dt.timedelta(hours=1)
+LIGHTS = "<p>The harbour lights were switched on again on Friday after nine dark winters.</p>"
+FERRY = "<p>The winter ferry timetable starts on Monday with two fewer crossings each day.</p>"
+APPLES = "<p>The first apples of the season reached the market stalls early this morning.</p>"
+
+
+def page(title: str, text: str) -> str:
+    """A whole web page: navigation and footer around the article."""
+    return (f"<!doctype html><html lang='en'><head><title>{title}</title></head><body>"
+            f"<article><h1>{title}</h1><p>{text}</p><p>Walkers are asked to keep to the marked paths.</p></article>"
+            "</body></html>")
+
+
+def make_feeds(folder: Path, site) -> Path:
+    """Three feeds (RSS with content:encoded, Atom with summaries linking to pages on the site, JSON Feed)
+    and an OPML list of them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "harbour.xml").write_text(rss("Harbour News", [
+        rss_item("Lights return to the pier", "https://harbour.example/lights", NOW - 2 * HOURS, LIGHTS),
+        rss_item("Ferry timetable changes", "https://harbour.example/ferry", NOW - 30 * HOURS, FERRY, "John Roe"),
+    ]))
+    frost = site.add("/hills/frost.html", page("Frost on the ridge", "Frost covered the ridge path at dawn today."))
+    fog = site.add("/hills/fog.html", page("Fog in the valley", "Fog filled the valley until noon."))
+    (folder / "hills.atom").write_text(atom("Hill Walks", [
+        ("Frost on the ridge", frost, NOW - 3 * HOURS, "Walkers found frost."),
+        ("Fog in the valley", fog, NOW - 5 * HOURS, "A foggy morning."),
+    ]))
+    (folder / "market.json").write_text(json_feed("Market Days", [
+        {"id": "m1", "url": "https://market.example/apples", "title": "Apple harvest arrives", "content_html": APPLES,
+         "date_published": (NOW - HOURS).strftime("%Y-%m-%dT%H:%M:%SZ"), "authors": [{"name": "Ann Smith"}]},
+        # the same story as the harbour feed's (same link): it appears once
+        {"id": "m2", "url": "https://harbour.example/lights", "title": "Lights (shared)", "content_html": LIGHTS,
+         "date_published": (NOW - HOURS).strftime("%Y-%m-%dT%H:%M:%SZ")},
+    ]))
+    opml = folder / "feeds.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><head><title>Morning edition</title></head><body>'
+                    '<outline text="News"><outline text="Harbour" xmlUrl="harbour.xml"/>'
+                    '<outline text="Market" xmlUrl="market.json"/></outline>'
+                    '<outline text="Hills" xmlUrl="hills.atom"/></body></opml>')
+    return opml
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "exporter", *args], capture_output=True, timeout=600,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def text_words(path: Path) -> str:
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
+# --- the edition ------------------------------------------------------------------------------------
+def test_opml_of_three_feeds_is_one_edition_with_a_part_per_feed(site, tmp_path: Path) -> None:
+    opml = make_feeds(tmp_path / "feeds", site)
+    written = exporter.export([opml], "epub,pdf,txt", tmp_path / "out", allow_private=True)
+    stem = f"morning-edition-{TODAY}"
+    assert sorted(p.name for p in written) == [f"{stem}.epub", f"{stem}.pdf", f"{stem}.txt"]
+    files = {p.suffix: p for p in written}
+    text = text_words(files[".txt"])
+    # one part per feed, in the list's order; the entries of each in the feed's order
+    parts = [text.index(f"{name} ####") for name in ("Harbour News", "Market Days", "Hill Walks")]
+    assert parts == sorted(parts)
+    order = [text.index(t) for t in ("Lights return to the pier ===", "Ferry timetable changes ===",
+                                     "Apple harvest arrives ===", "Frost on the ridge ===", "Fog in the valley ===")]
+    assert order == sorted(order)
+    assert "Lights (shared)" not in text, "the same link in two feeds is one entry"
+    # author, date and source link of each entry; the full content, or the linked page's article
+    assert "John Roe" in text and "https://harbour.example/ferry" in text
+    assert (NOW - 30 * HOURS).date().isoformat() in text
+    assert "nine dark winters" in text and "Frost covered the ridge path at dawn today" in text
+    assert "Walkers found frost." not in text  # the page was fetched: its article, not the summary
+    assert site.url("/hills/frost.html") in text
+    # title and date of the edition, on its title page (and the cover: subtitle)
+    assert text.startswith(f"=============== Morning edition =============== {TODAY}")
+    # the EPUB: a nav entry per part with its articles under it; epubcheck clean
+    with zipfile.ZipFile(files[".epub"]) as z:
+        nav = next(z.read(n).decode() for n in z.namelist() if n.endswith("nav.xhtml"))
+    for name in ("Harbour News", "Market Days", "Hill Walks", "Apple harvest arrives"):
+        assert name in nav
+    result = epubcheck(files[".epub"])
+    assert (result["errors"], result["warnings"]) == (0, 0), result["messages"]
+    pdf = " ".join(page.extract_text() for page in PdfReader(str(files[".pdf"])).pages)
+    for phrase in ("Harbour News", "Hill Walks", "Market Days", "nine dark winters", "Fog filled the valley"):
+        assert phrase in " ".join(pdf.split())
+
+
+def test_second_run_with_state_holds_only_new_entries(site, tmp_path: Path) -> None:
+    opml = make_feeds(tmp_path / "feeds", site)
+    state = tmp_path / "delivered.json"
+    first = exporter.export([opml], "txt", tmp_path / "day1", allow_private=True, state=str(state))
+    assert "Frost on the ridge" in first[0].read_text()
+    saved = json.loads(state.read_text())
+    assert "link://harbour.example/lights" in saved["delivered"]
+    # overnight: one new harbour story
+    harbour = tmp_path / "feeds" / "harbour.xml"
+    harbour.write_text(rss("Harbour News", [
+        rss_item("Storm closes the quay", "https://harbour.example/storm", NOW, "<p>A storm closed the quay.</p>"),
+        rss_item("Lights return to the pier", "https://harbour.example/lights", NOW - 2 * HOURS, LIGHTS),
+        rss_item("Ferry timetable changes", "https://harbour.example/ferry", NOW - 30 * HOURS, FERRY),
+    ]))
+    second = exporter.export([opml], "txt", tmp_path / "day2", allow_private=True, state=str(state))
+    text = text_words(second[0])
+    assert "Storm closes the quay" in text
+    for old in ("Lights return to the pier", "Ferry timetable changes", "Apple harvest arrives", "Frost on the ridge"):
+        assert old not in text
+    assert "Market Days" not in text, "a feed with nothing new has no part"
+    # a third run: nothing new, nothing written, and that is no failure
+    done = cli("export", str(opml), "-f", "txt", "-o", str(tmp_path / "day3"), "--allow-private",
+               "--state", str(state))
+    assert done.returncode == 0 and b"no new entries" in done.stderr
+    assert not (tmp_path / "day3").exists() or list((tmp_path / "day3").iterdir()) == []
+
+
+def test_state_is_written_atomically_and_a_foreign_file_is_not_overwritten(site, tmp_path: Path) -> None:
+    opml = make_feeds(tmp_path / "feeds", site)
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"my": "shopping list"}')
+    with pytest.raises(InputError, match="not a feed state file"):
+        exporter.export([opml], "txt", tmp_path / "out", allow_private=True, state=str(notes))
+    assert notes.read_text() == '{"my": "shopping list"}'
+    state = tmp_path / "state.json"
+    exporter.export([opml], "txt", tmp_path / "out", allow_private=True, state=str(state))
+    assert json.loads(state.read_text())["format"] == "exporter feed state 1"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary left
+
+
+def test_since_max_per_feed_and_newest_first(site, tmp_path: Path) -> None:
+    opml = make_feeds(tmp_path / "feeds", site)
+    text = text_words(exporter.export([opml], "txt", tmp_path / "a", allow_private=True, since="24h")[0])
+    assert "Ferry timetable changes" not in text and "Lights return to the pier" in text
+    text = text_words(exporter.export([opml], "txt", tmp_path / "b", allow_private=True, max_per_feed=1,
+                                      feed_order="newest")[0])
+    assert "Fog in the valley" not in text and "Frost on the ridge" in text  # the newest of Hill Walks
+    assert "Ferry timetable changes" not in text
+    with pytest.raises(UsageError, match="--since"):
+        exporter.export([opml], "txt", tmp_path / "c", since="yesterday-ish")
+    assert since_cutoff("2026-11-27") == dt.datetime(2026, 11, 27)
+    assert since_cutoff("24h", dt.datetime(2026, 11, 28, 6)) == dt.datetime(2026, 11, 27, 6)
+
+
+def test_offline_uses_the_summary_and_says_so(site, tmp_path: Path) -> None:
+    opml = make_feeds(tmp_path / "feeds", site)
+    done = cli("export", str(opml), "-f", "txt", "-o", str(tmp_path / "out"), "--offline", "--report",
+               str(tmp_path / "report.json"))
+    assert done.returncode == 0, done.stderr
+    assert b"2 entries carry only their feed's summary (--offline" in done.stderr
+    text = text_words(next((tmp_path / "out").glob("*.txt")))
+    assert "Walkers found frost." in text and "Frost covered the ridge" not in text
+    assert site.hits == []
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert any("summary" in note for note in report["notes"])
+
+
+def test_a_linked_page_that_cannot_be_had_falls_back_to_the_summary(site, tmp_path: Path) -> None:
+    feed = tmp_path / "hills.atom"
+    feed.write_text(atom("Hill Walks", [("Gone walking", site.url("/gone.html"), NOW, "Only the summary survives."),
+                                        ("Frost on the ridge", site.add("/f.html", page("Frost", "Ridge frost.")),
+                                         NOW, "Walkers found frost.")]))
+    text = text_words(exporter.export([feed], "txt", tmp_path / "out", allow_private=True)[0])
+    assert "Only the summary survives." in text and "Ridge frost." in text
+
+
+def test_a_broken_feed_and_a_broken_entry_are_reported_and_skipped(site, tmp_path: Path) -> None:
+    opml = make_feeds(tmp_path / "feeds", site)
+    (tmp_path / "feeds" / "cut.xml").write_text("<rss><channel><title>Cut</title><item><title>No end")
+    (tmp_path / "feeds" / "broken.xml").write_text("<html><p>Moved: this is a web page now</p>")
+    (tmp_path / "feeds" / "empty.xml").write_text(rss("Empty entries", ["<item><title>Nothing here</title></item>"]))
+    opml.write_text(opml.read_text().replace(
+        "</body>", '<outline text="Broken" xmlUrl="broken.xml"/><outline text="Cut" xmlUrl="cut.xml"/>'
+                   '<outline text="Missing" xmlUrl="missing.xml"/>'
+                   '<outline text="Empty" xmlUrl="empty.xml"/><outline text="Elsewhere" xmlUrl="/etc/passwd"/>'
+                   "</body>"))
+    out = tmp_path / "out"
+    with pytest.raises(BatchError) as caught:
+        exporter.export([opml], "epub,txt", out, allow_private=True)
+    message = str(caught.value)
+    assert "missing.xml" in message and "no such file" in message
+    assert "broken.xml: not a readable RSS, Atom or JSON feed" in message
+    assert "cut.xml [entry 1]: no text and no link" in message  # a cut feed is read as far as it goes
+    assert "Nothing here" in message and "no text and no link" in message
+    assert "/etc/passwd" in message and "outside the input's folder" in message
+    text = text_words(next(out.glob("*.txt")))
+    assert "nine dark winters" in text and "Frost covered the ridge" in text  # the edition is still made
+    done = cli("export", str(opml), "-f", "txt", "-o", str(tmp_path / "cli"), "--allow-private")
+    assert done.returncode == 7 and b"Traceback" not in done.stderr
+    assert list((tmp_path / "cli").glob("*.txt"))
+
+
+def test_a_feed_served_over_http_alone_and_in_an_opml(site, tmp_path: Path) -> None:
+    feed_url = site.add("/feed.xml", rss("Harbour News", [
+        rss_item("Lights return to the pier", "https://harbour.example/lights", NOW, LIGHTS)]),
+                        "application/rss+xml; charset=utf-8")
+    done = cli("export", feed_url, "-f", "txt", "-o", str(tmp_path / "one"), "--allow-private")
+    assert done.returncode == 0, done.stderr
+    assert "nine dark winters" in text_words(next((tmp_path / "one").glob(f"harbour-news-{TODAY}.txt")))
+    remote_list = site.add("/list.opml", '<opml version="2.0"><head><title>Remote list</title></head><body>'
+                                         '<outline text="Harbour" xmlUrl="feed.xml"/>'
+                                         '<outline text="Local" xmlUrl="file:///etc/passwd"/></body></opml>',
+                           "text/x-opml")
+    opml = make_feeds(tmp_path / "feeds", site)
+    with pytest.raises(BatchError, match="may only name web addresses"):
+        exporter.export([remote_list, opml], "txt", tmp_path / "two", allow_private=True)
+    text = text_words(next((tmp_path / "two").glob("*.txt")))
+    assert text.count("nine dark winters") == 1  # the served feed and the local one share the story
+    refused = cli("export", feed_url, "-f", "txt", "-o", str(tmp_path / "three"))
+    assert refused.returncode == 8 and b"--allow-private" in refused.stderr
+
+
+def test_feed_readers(tmp_path: Path) -> None:
+    feed = parse_feed(rss("Harbour", [rss_item("One", "https://h.example/1", NOW, "<p>Full text</p>")]).encode(),
+                      "harbour.xml")
+    entry = feed.entries[0]
+    assert (feed.title, feed.language, entry.title, entry.authors) == ("Harbour", "en", "One", ["Jane Doe"])
+    assert entry.content == "<p>Full text</p>" and entry.published == NOW
+    plain = parse_json_feed(json.dumps({"version": "https://jsonfeed.org/version/1", "title": "T", "items": [
+        {"id": "1", "content_text": "First para.\n\nSecond <para>.", "title": "Plain"}]}).encode(), "t.json")
+    assert plain.entries[0].content == "<p>First para.</p><p>Second &lt;para&gt;.</p>"
+    assert [feed_kind(b) for b in (b"<?xml version='1.0'?><rss>", b"<feed xmlns='x'>", b"<opml>", b"<html>")] == \
+        ["rss", "atom", "opml", None]
+    with pytest.raises(InputError, match="not a readable"):
+        parse_feed(b"<rss><channel><item>", "broken.xml")
