@@ -16,6 +16,7 @@ from .document import Book
 from .editions import Outcome, load_document, parse_formats, write_book
 from .errors import BatchError
 from .feeds import FEED_OPTIONS
+from .feeds.options import refuse_feed_options
 from .feeds.kinds import is_feed_file
 from .read import NotAPage
 from .options import PIPELINE_OPTIONS, Option, resolve
@@ -79,6 +80,7 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
     try:
         with article_limit(settings.get("max_article_seconds")):
             doc = load_document(inputs[0], settings)  # one input: its own error, with its own exit status
+            refuse_feed_options(options, inputs[0])
             written = write_book(Book.of(doc), names, out, settings)
     except NotAPage as found:  # an address that holds a feed: a feed edition of it
         from .batch.runner import run_batch

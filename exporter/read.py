@@ -115,10 +115,10 @@ def fetch_source(url: str, policy: "ResourcePolicy", max_bytes: int | None) -> S
 
     Content that is not a page is an :class:`InputError`; a feed is :class:`NotAPage`, carrying what was fetched.
     """
-    from .feeds.kinds import FEED_MEDIA_TYPES, feed_kind
+    from .feeds.kinds import feed_kind
 
     page = fetch(url, policy, max_bytes)
-    if (not page.media_type or page.media_type in FEED_MEDIA_TYPES) and feed_kind(page.data):
+    if feed_kind(page.data):  # whatever the server calls it (feeds are often sent as text/html or text/xml)
         raise NotAPage(f"{url}: a feed, not a web page: export it alone, with other feeds, or list it in an "
                        f"OPML file", page)
     if page.media_type and page.media_type not in PAGE_MEDIA_TYPES:

@@ -276,3 +276,13 @@ def test_feed_readers(tmp_path: Path) -> None:
         ["rss", "atom", "opml", None]
     with pytest.raises(InputError, match="not a readable"):
         parse_feed(b"<rss><channel><item>", "broken.xml")
+
+
+def test_feed_options_without_a_feed_are_a_usage_error(tmp_path: Path) -> None:
+    article = tmp_path / "a.html"
+    article.write_text("<title>A</title><p>Just an article.</p>")
+    with pytest.raises(UsageError, match="--since: for feeds"):
+        exporter.export([article], "txt", tmp_path / "one", since="24h")
+    with pytest.raises(UsageError, match="--max-per-feed, --state: for feeds"):
+        exporter.export([article, article], "txt", tmp_path / "two", state=str(tmp_path / "s.json"), max_per_feed=2)
+    assert not (tmp_path / "one").exists() and not (tmp_path / "s.json").exists()

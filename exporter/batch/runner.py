@@ -22,6 +22,7 @@ from ..editions import Failure, Outcome, input_limit, parse_formats
 from ..errors import ExporterError, InputError, UsageError
 from ..options import METADATA_NAMES, Settings
 from ..feeds.kinds import is_feed_file
+from ..feeds.options import refuse_feed_options
 from ..read import is_url
 from ..version import __version__
 from .datasets import Record, count_records, field_mapping, group_key, is_dataset, read_records
@@ -255,6 +256,8 @@ class Batch:
         if feeds:
             plans.append(self.feed_tasks(feeds))
             total += 1
+        else:
+            refuse_feed_options(self.given, "no input")
         if self.settings.get("book"):
             sources = [self.source(f) for f in files]
             for d in datasets:

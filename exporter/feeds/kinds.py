@@ -6,10 +6,6 @@ from pathlib import Path
 
 #: Names of local files that may be feeds (their content decides).
 FEED_SUFFIXES = (".opml", ".rss", ".atom", ".xml", ".rdf", ".json", ".feed")
-#: Media types servers send feeds with (XML and JSON in general: the content decides).
-FEED_MEDIA_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml",
-                              "application/feed+json", "text/x-opml", "application/xml", "text/xml",
-                              "application/json"})
 _PROLOGUE = re.compile(rb"^(?:\xef\xbb\xbf)?(?:\s+|<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*", re.DOTALL)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?(rss|feed|RDF|opml)[\s>/]")
 

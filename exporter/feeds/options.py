@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any, Mapping
 
+from ..errors import UsageError
 from ..options import Option
 
 _SPAN = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
@@ -43,3 +45,10 @@ FEED_OPTIONS: tuple[Option, ...] = (
 )
 
 FEED_NAMES: frozenset[str] = frozenset(o.name for o in FEED_OPTIONS)
+
+
+def refuse_feed_options(options: Mapping[str, Any], what: str) -> None:
+    """Feed options (``--since``, ``--state``…) without a feed say nothing: a usage error, not silence."""
+    given = sorted(o.cli_flags[0] for o in FEED_OPTIONS if options.get(o.name) is not None)
+    if given:
+        raise UsageError(f"{', '.join(given)}: for feeds, and {what} is not one")
