@@ -181,6 +181,8 @@ NEEDS: dict[str, Need] = {
                          lambda: not missing_script_fonts()),
     "openssl": Need("the openssl command", "HTTPS resource tests (they make a self-signed certificate)",
                     "apt-get install openssl", lambda: shutil.which("openssl") is not None),
+    "pdftotext": Need("poppler's pdftotext", "the third text extractor's reading of PDFs",
+                      "apt-get install poppler-utils", lambda: shutil.which("pdftotext") is not None),
     "pdffonts": Need("poppler's pdffonts", "the second opinion on embedded fonts", "apt-get install poppler-utils",
                      lambda: shutil.which("pdffonts") is not None),
     "ace": Need("DAISY Ace 1.4.6 (Node and Chromium)", "EPUB accessibility checks with Ace and axe (test_ace*.py)",
@@ -242,6 +244,16 @@ def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def pdf_texts(path: Path) -> dict[str, str]:
+    """The text of a PDF as each of three independent extractors reads it: pypdf, pdfminer.six and poppler."""
+    from pdfminer.high_level import extract_text
+
+    require("pdftotext")
+    poppler = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True,
+                             timeout=300).stdout.decode("utf-8")
+    return {"pypdf": pdf_text(path), "pdfminer.six": extract_text(str(path)), "poppler": poppler}
 
 
 def epub_text(path: Path) -> str:

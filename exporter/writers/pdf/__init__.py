@@ -132,8 +132,10 @@ def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[st
     """Lay out ``prepared``, write the PDF to ``path``; return the characters no font had (drawn as boxes)."""
     from .._weasyprint import render_limit
 
+    from .finish import finish
+
     with _MissingGlyphs() as missing, render_limit(getattr(resources, "render_timeout", 0.0)):
-        lay_out(prepared, resources).write_pdf(target=str(path), **prepared.options)
+        finish(lay_out(prepared, resources).write_pdf(**prepared.options), path)
     return missing.characters
 
 

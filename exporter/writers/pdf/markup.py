@@ -59,7 +59,6 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
             section.set("class", section.get("class", "") + " in-part")
         _running_heads(section, doc.metadata, meta, book.is_collection, "duplex" in root_classes)
         prepare_tables(section)
-        describe_images(section)
         number_lists(section)
         body.append(section)
         sections.append(section)
@@ -69,6 +68,7 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
         label_bookmarks(section)
         show_link_urls(section, links)
         break_long_runs(section)
+        no_hard_hyphen_characters(section)
     propagate_lang(html)
     return "<!DOCTYPE html>\n" + etree.tostring(html, encoding="unicode", method="html")
 
@@ -210,13 +210,18 @@ def prepare_tables(root: etree._Element) -> None:
             table.set("class", "wide")
 
 
-def describe_images(root: etree._Element) -> None:
-    """Every image gets alternative text (tagged PDF requires it): its caption when it has none of its own."""
-    for img in root.iter("img"):
-        if not (img.get("alt") or "").strip():
-            caption = img.getparent().find("figcaption")
-            text = " ".join("".join(caption.itertext()).split()) if caption is not None else ""
-            img.set("alt", text or word("image", root.get("lang") or "en").text)
+def no_hard_hyphen_characters(root: etree._Element) -> None:
+    """U+2010 in the text becomes U+002D, the same hyphen to the eye and to search.
+
+    The PDF's text layer reads the font's U+2010 glyph as a soft hyphen, because
+    that glyph is what the layout adds at a line end (:mod:`.textlayer`); a U+2010
+    of the article's own would read as soft too and join its two words.
+    """
+    for el in root.iter():
+        for name in ("text", "tail"):
+            value = getattr(el, name)
+            if value and "\u2010" in value:
+                setattr(el, name, value.replace("\u2010", "-"))
 
 
 def label_bookmarks(root: etree._Element) -> None:
