@@ -7,6 +7,7 @@ one layout may take (a limit of :mod:`exporter.clock`).
 """
 from __future__ import annotations
 
+import threading
 import warnings
 from pathlib import Path
 from typing import ContextManager
@@ -52,3 +53,35 @@ def render_limit(seconds: float, what: str = "the PDF") -> ContextManager[None]:
     """
     return time_limit(seconds, f"{what} took longer than the render limit of {seconds:g} s "
                                f"(raise it with --max-render-seconds)")
+
+
+_RECORDING = threading.Lock()
+
+
+def record_structure_boxes() -> None:
+    """Have WeasyPrint note which box each structure element of a tagged PDF was made from.
+
+    WeasyPrint 70 builds the structure tree page by page and keeps no link from an
+    element to the HTML it came from, so a table or paragraph crossing a page
+    break becomes several elements, and attributes the PDF needs (``lang``,
+    ``scope``, ``role``) are lost. This wraps its tree builder (``_build_box_tree``,
+    which calls itself through the module, so every level passes through the
+    wrapper) to keep ``{object number: box}`` on the ``pydyf.PDF`` being written,
+    as ``pdf.exporter_boxes``. Nothing else changes: other users of WeasyPrint in
+    the process get the same PDFs. Installed once, the first time a PDF is laid out.
+    """
+    from weasyprint.pdf import tags
+
+    with _RECORDING:
+        if getattr(tags._build_box_tree, "records_boxes", False):
+            return
+        build = tags._build_box_tree
+
+        def recording(box, parent, pdf, *args):
+            for element in build(box, parent, pdf, *args):
+                boxes = pdf.__dict__.setdefault("exporter_boxes", {})
+                boxes.setdefault(element.number, getattr(box, "_box", box))  # the innermost call's box wins
+                yield element
+
+        recording.records_boxes = True
+        tags._build_box_tree = recording

@@ -132,10 +132,19 @@ def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[st
     """Lay out ``prepared``, write the PDF to ``path``; return the characters no font had (drawn as boxes)."""
     from .._weasyprint import render_limit
 
+    from .._weasyprint import record_structure_boxes
     from .finish import finish
+    from .structure import capture, restructure
+
+    record_structure_boxes()
+    nodes: dict = {}
+
+    def keep_nodes(document, pdf) -> None:  # WeasyPrint's finisher: the boxes are alive only until the PDF is written
+        nodes.update(capture(pdf.__dict__.get("exporter_boxes", {})))
 
     with _MissingGlyphs() as missing, render_limit(getattr(resources, "render_timeout", 0.0)):
-        finish(lay_out(prepared, resources).write_pdf(**prepared.options), path)
+        data = lay_out(prepared, resources).write_pdf(finisher=keep_nodes, **prepared.options)
+        finish(data, path, structure=(lambda pdf: restructure(pdf, nodes)) if nodes else None)
     return missing.characters
 
 
