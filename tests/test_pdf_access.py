@@ -124,19 +124,25 @@ STRUCTURED = """<html lang="en"><body><article>
 <a href="https://example.org/report">the report</a> and a note<a role="doc-noteref" href="#n1" id="r1">1</a>.</p>
 <p lang="fr">Un paragraphe en français, pour que la langue change.</p>
 <figure><img src="{png}" alt="A red rectangle on white"><figcaption>The red one, described.</figcaption></figure>
-<p>Between the figure and the table.</p>
+<p>Between the figure and the table, a list:</p>
+<ol><li>First step of the plan.</li><li>Second step of the plan.</li></ol>
 <table><thead><tr><th>Year</th><th>Cost</th><th>Saving</th></tr></thead><tbody>{rows}</tbody></table>
 <aside role="doc-footnote" id="n1"><p>The note itself.</p></aside>
 </article></body></html>"""
 
 
-@pytest.fixture(scope="module")
-def structured_pdf(tmp_path_factory) -> Path:
+def _write_structured(path: Path, **given) -> Path:
+    """STRUCTURED with a 70-row table (on A5 it crosses two page breaks), as a PDF."""
     rows = "".join(f"<tr><th>Year {2000 + i}</th><td>{i * 7} euro</td><td>saving {i}</td></tr>" for i in range(70))
     book = Book.of(normalise(STRUCTURED.format(png=_png(), rows=rows), title="Structure", authors=["Ann Writer"]))
-    path = tmp_path_factory.mktemp("structured") / "structured.pdf"
-    PdfWriter().write(book, path, resolve(PdfWriter.options + EXPORT_OPTIONS, {"page_size": "A5"}), ResourcePolicy())
+    PdfWriter().write(book, path, resolve(PdfWriter.options + EXPORT_OPTIONS, {"page_size": "A5", **given}),
+                      ResourcePolicy())
     return path
+
+
+@pytest.fixture(scope="module")
+def structured_pdf(tmp_path_factory) -> Path:
+    return _write_structured(tmp_path_factory.mktemp("structured") / "structured.pdf")
 
 
 def test_a_table_across_pages_is_one_table_with_its_headers(structured_pdf):
@@ -157,6 +163,7 @@ def test_notes_languages_and_figures(structured_pdf):
     assert sorted(tree.langs) == ["fr", "mi"]
     assert tree.alts == ["A red rectangle on white"]
     assert tree.types["Caption"] == 1
+    assert tree.types["LI"] == 2 and tree.types["Lbl"] == 2 + 1, "each list number, and the footnote marker"
 
 
 def test_running_heads_and_page_numbers_are_artifacts(structured_pdf):
@@ -185,12 +192,7 @@ def _pdfua_findings(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("variant", ["pdf/ua-1", "pdf/a-3b"])
 def test_declared_variants_keep_the_structure_and_pass_pdfua(variant, tmp_path):
-    rows = "".join(f"<tr><th>Year {2000 + i}</th><td>{i * 7} euro</td><td>saving {i}</td></tr>" for i in range(70))
-    book = Book.of(normalise(STRUCTURED.format(png=_png(), rows=rows), title="Structure", authors=["Ann Writer"]))
-    path = tmp_path / "variant.pdf"
-    PdfWriter().write(book, path, resolve(PdfWriter.options + EXPORT_OPTIONS, {"page_size": "A5",
-                                                                               "pdf_variant": variant}),
-                      ResourcePolicy())
+    path = _write_structured(tmp_path / "variant.pdf", pdf_variant=variant)
     tree = read_tree(path)
     assert tree.problems == [] and tree.types["Table"] == 1 and tree.th_without_scope == 0
     assert len(tree.note_ids) == 2

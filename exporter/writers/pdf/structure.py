@@ -22,6 +22,7 @@ element) each structure element came from (see
   ``Reference``;
 - a ``Figure`` keeps ``/Alt`` only from real alt text, takes in its ``figure``'s
   ``Caption``, and a decorative image (``alt=""``) is an artifact;
+- an ordered list's numbers are each item's ``Lbl``;
 - ``/Lang`` on every element whose language differs from its parent's;
 - marked content left outside the tree (running heads, page numbers) becomes
   ``/Artifact`` of type Pagination, and the parent tree and ID tree are rebuilt.
@@ -248,6 +249,8 @@ class Restructure:
                     self.table(e)
         self.figures()
         self._relink()
+        self.list_labels()
+        self._relink()
         lang = str(self.pdf.Root.get("/Lang", ""))
         for document in self.documents:
             self.languages(document, lang)
@@ -455,6 +458,21 @@ class Restructure:
             for e in document.walk():
                 if e.s == "Caption" and (e.parent is None or e.parent.s not in ("Figure", "Table", "L")):
                     e.s = "P"  # the caption of an image that went (decorative) or of several images
+
+    def list_labels(self) -> None:
+        """An ordered list's number (the writer's ``span.li-number``) is the item's ``Lbl``, before its ``LBody``."""
+        for document in self.documents:
+            for e in list(document.walk()):
+                if e.node is None or "li-number" not in e.node.attrs.get("class", "").split() or e.s == "Lbl":
+                    continue
+                e.s = "Lbl"
+                body = e.parent
+                while body is not None and body.s not in ("LBody", "LI"):
+                    body = body.parent
+                if body is not None and body.s == "LBody" and body.parent is not None and body.parent.s == "LI":
+                    e.parent.kids.remove(e)
+                    item = body.parent
+                    item.kids.insert(item.kids.index(body), e)
 
     def languages(self, elem: Elem, inherited: str) -> None:
         """``/Lang`` where an element's language differs from the one it is in."""
