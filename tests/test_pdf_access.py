@@ -202,3 +202,22 @@ def test_declared_variants_keep_the_structure_and_pass_pdfua(variant, tmp_path):
     assert findings == []
     for tool, text in pdf_texts(path).items():
         assert "Un paragraphe en français" in " ".join(text.split()), tool
+
+
+def test_alt_text_only_from_the_source_and_decorative_images_are_artifacts(tmp_path, caplog):
+    png = _png()
+    markup = (f"<article><p>Text before the figures.</p><figure><img src='{png}'><figcaption>A caption for an "
+              f"image without alt.</figcaption></figure><figure><img src='{png}' alt=''></figure><p>Text with "
+              f"an inline <img src='{png}' alt='red square'> image.</p></article>")
+    book = Book.of(normalise(markup, title="Figures", language="en"))
+    path = tmp_path / "figures.pdf"
+    with caplog.at_level("WARNING", logger="exporter"):
+        PdfWriter().write(book, path, resolve(PdfWriter.options + EXPORT_OPTIONS, {"pdf_variant": "pdf/ua-1"}),
+                          ResourcePolicy())
+    tree = read_tree(path)
+    assert tree.problems == []
+    # the inline image's own alt; the captioned image without alt holds its Caption and has no /Alt (none is
+    # invented from the caption); the decorative one is an artifact, its empty figure gone
+    assert tree.alts == ["red square", None] and tree.types["Caption"] == 1
+    assert tree.types["NonStruct"] == 2, dict(tree.types)  # the title block, the block around the captioned image
+    assert "1 image(s) have no text alternative" in caplog.text

@@ -73,6 +73,11 @@ class PdfWriter(Writer):
     )
 
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
+        if settings.pdf_variant == "pdf/ua-1":
+            undescribed = sum(1 for doc in book.articles for img in doc.tree.iter("img") if img.get("alt") is None)
+            if undescribed:  # no description is invented: the Figure has none, which PDF/UA-1 does not allow
+                log.warning("PDF/UA-1 edition of %r: %d image(s) have no text alternative in the source, so "
+                            "their figures have no /Alt", book.metadata.title, undescribed)
         missing = render(self.prepare(book, settings, resources), resources, path)
         glyphs.check(book.metadata.title, missing, settings.missing_glyphs)  # boxes fail the edition by default
 

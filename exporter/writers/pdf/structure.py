@@ -40,6 +40,8 @@ _MARKED = re.compile(rb"/(\w+)\s*<</MCID (\d+)>>\s*BDC")
 #: Structure types a note is placed inside (at their end) rather than after.
 _NOTE_INSIDE = {"TD", "TH", "LBody", "LI", "Caption", "Note"}
 _ROW_GROUPS = ("THead", "TBody", "TFoot")
+#: Grouping structure types that mean nothing once empty (a table cell, even empty, keeps its place).
+_EMPTY_GOES = {"NonStruct", "Div", "Span", "Part", "Sect", "Art", "P"}
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,8 @@ class Restructure:
         self.figures()
         self._relink()
         self.list_labels()
+        for document in self.documents:
+            self.prune(document)
         self._relink()
         lang = str(self.pdf.Root.get("/Lang", ""))
         for document in self.documents:
@@ -458,6 +462,12 @@ class Restructure:
             for e in document.walk():
                 if e.s == "Caption" and (e.parent is None or e.parent.s not in ("Figure", "Table", "L")):
                     e.s = "P"  # the caption of an image that went (decorative) or of several images
+
+    def prune(self, elem: Elem) -> None:
+        """Grouping elements left with nothing in them (a decorative image's figure) go."""
+        for kid in elem.elems():
+            self.prune(kid)
+        elem.kids = [k for k in elem.kids if not (isinstance(k, Elem) and not k.kids and k.s in _EMPTY_GOES)]
 
     def list_labels(self) -> None:
         """An ordered list's number (the writer's ``span.li-number``) is the item's ``Lbl``, before its ``LBody``."""
