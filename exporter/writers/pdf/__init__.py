@@ -135,9 +135,7 @@ def lay_out(prepared: Prepared, resources: ResourcePolicy):
 
 def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[str]:
     """Lay out ``prepared``, write the PDF to ``path``; return the characters no font had (drawn as boxes)."""
-    from .._weasyprint import render_limit
-
-    from .._weasyprint import record_structure_boxes
+    from .._weasyprint import record_structure_boxes, render_limit
     from .finish import finish
     from .structure import capture, restructure
 
