@@ -67,14 +67,21 @@ def shown_glyphs(path: Path) -> dict[str, list[int]]:
 
 
 def _encoding(font) -> dict[int, int]:
-    """Code → CID of a Type0 font: empty for ``Identity-H``, else the CMap stream's ``cidchar`` lines."""
+    """Code → glyph id of a Type0 font: through the ``/Encoding`` (``Identity-H``, or a CMap stream's ``cidchar``
+    lines) and the ``CIDToGIDMap`` (``/Identity``, or a stream of two-byte glyph ids, as the PDF writer's text
+    layer step makes it for a font with missing glyphs); empty when both are the identity."""
     assert font["/Subtype"] == "/Type0", font
-    assert font["/DescendantFonts"][0].get_object()["/CIDToGIDMap"] == "/Identity"
     encoding = font["/Encoding"]
-    if encoding == "/Identity-H":
-        return {}
-    cmap = encoding.get_object().get_data().decode("latin-1")
-    return {int(code, 16): int(cid) for code, cid in re.findall(r"<([0-9a-fA-F]{4})>\s+(\d+)", cmap)}
+    codes: dict[int, int] = {}
+    if encoding != "/Identity-H":
+        cmap = encoding.get_object().get_data().decode("latin-1")
+        codes = {int(code, 16): int(cid) for code, cid in re.findall(r"<([0-9a-fA-F]{4})>\s+(\d+)", cmap)}
+    gids = font["/DescendantFonts"][0].get_object().get("/CIDToGIDMap")
+    if gids is None or gids == "/Identity":
+        return codes
+    data = gids.get_object().get_data()
+    table = {cid: int.from_bytes(data[2 * cid:2 * cid + 2], "big") for cid in range(len(data) // 2)}
+    return {code: table.get(codes.get(code, code), codes.get(code, code)) for code in set(codes) | set(table)}
 
 
 def boxes(path: Path) -> int:
