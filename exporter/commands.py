@@ -164,8 +164,10 @@ def normalise_command(obj: Context, source: str, report: bool, show_metadata: bo
 @click.command()
 def formats() -> None:
     """List the installed formats (writers), including those added by other packages."""
-    for name, cls in sorted(writers.registry().items()):
-        click.echo(f"{name:8} .{cls.extension:6} {cls.description}  [{cls.__module__}]")
+    found = sorted(writers.registry().items())
+    width = max((len(cls.extension) for _, cls in found), default=0)  # ".kepub.epub" is longer than ".epub"
+    for name, cls in found:
+        click.echo(f"{name:8} .{cls.extension:{width}} {cls.description}  [{cls.__module__}]")
 
 
 @click.command(name="themes")
