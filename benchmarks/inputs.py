@@ -17,3 +17,20 @@ def _first(*candidates: Path) -> Path:
 CORPUS = _first(_SHARED / "readability", _VENDORED / "readability")
 #: A run-on news article with no block structure.
 SEED = _first(_SHARED / "seed" / "article.html", _VENDORED / "seed" / "article.html")
+#: The sample bundled with the package, where neither corpus is found.
+SAMPLE = ROOT / "exporter" / "sample" / "article.html"
+
+
+def seed_book(articles: int):
+    """The seed article (or the bundled sample) repeated as a collection of ``articles`` articles."""
+    import copy
+
+    from exporter.document import Book, Document, Metadata
+    from exporter.normalise import normalise
+
+    source = SEED if SEED.is_file() else SAMPLE
+    base = normalise(source.read_bytes(), title="An independent MP", authors=["Jane Doe"])
+    docs = [Document(tree=copy.deepcopy(base.tree), metadata=Metadata(title=f"{base.metadata.title} ({i})",
+                     language=base.metadata.language, authors=list(base.metadata.authors)))
+            for i in range(1, articles + 1)]
+    return Book(metadata=Metadata(title="Benchmark book", authors=["Jane Doe"]), articles=docs)

@@ -11,7 +11,6 @@ compressed a second time). The book is the seed article (or the bundled sample) 
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 import tempfile
 import time
@@ -21,25 +20,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from exporter.document import Book, Document, Metadata  # noqa: E402
-from exporter.normalise import normalise  # noqa: E402
+from exporter.document import Book  # noqa: E402
 from exporter.options import resolve  # noqa: E402
 from exporter.pipeline import all_options  # noqa: E402
 from exporter.resources import ResourcePolicy  # noqa: E402
 from exporter.writers.epub import EpubWriter  # noqa: E402
 from exporter.writers.kepub import KepubWriter  # noqa: E402
 
-from inputs import SEED  # noqa: E402  (benchmarks/ is on the path when a script runs)
-SAMPLE = HERE.parent / "exporter" / "sample" / "article.html"
-
-
-def make_book(articles: int) -> Book:
-    source = SEED if SEED.is_file() else SAMPLE
-    base = normalise(source.read_bytes(), title="An independent MP", authors=["Jane Doe"])
-    docs = [Document(tree=copy.deepcopy(base.tree), metadata=Metadata(title=f"{base.metadata.title} ({i})",
-                     language=base.metadata.language, authors=list(base.metadata.authors)))
-            for i in range(1, articles + 1)]
-    return Book(metadata=Metadata(title="Benchmark book", authors=["Jane Doe"]), articles=docs)
+from inputs import seed_book  # noqa: E402  (benchmarks/ is on the path when a script runs)
 
 
 def timed(writer: EpubWriter, book: Book, out: Path) -> float:
@@ -55,7 +43,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    book = make_book(args.articles)
+    book = seed_book(args.articles)
     best = {"epub": float("inf"), "kepub": float("inf")}
     with tempfile.TemporaryDirectory() as tmp:
         paths = {"epub": Path(tmp) / "b.epub", "kepub": Path(tmp) / "b.kepub.epub"}

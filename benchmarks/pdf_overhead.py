@@ -14,7 +14,6 @@ Both run in this process, alternating, best of ``--rounds``.
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 import tempfile
 import time
@@ -23,23 +22,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from exporter.document import Book, Document, Metadata  # noqa: E402
-from exporter.normalise import normalise  # noqa: E402
+from exporter.document import Book  # noqa: E402
 from exporter.options import resolve  # noqa: E402
 from exporter.resources import ResourcePolicy  # noqa: E402
 from exporter.writers.pdf import PdfWriter  # noqa: E402
 
-from inputs import SEED  # noqa: E402  (benchmarks/ is on the path when a script runs)
-SAMPLE = HERE.parent / "exporter" / "sample" / "article.html"
-
-
-def make_book(articles: int) -> Book:
-    source = SEED if SEED.is_file() else SAMPLE
-    base = normalise(source.read_bytes(), title="An independent MP", authors=["Jane Doe"])
-    docs = [Document(tree=copy.deepcopy(base.tree), metadata=Metadata(title=f"{base.metadata.title} ({i})",
-                     language=base.metadata.language, authors=list(base.metadata.authors)))
-            for i in range(1, articles + 1)]
-    return Book(metadata=Metadata(title="Benchmark book", authors=["Jane Doe"]), articles=docs)
+from inputs import seed_book  # noqa: E402  (benchmarks/ is on the path when a script runs)
 
 
 def ours(book: Book, out: Path) -> float:
@@ -68,7 +56,7 @@ def main() -> None:
 
     from pypdf import PdfReader
 
-    book = make_book(args.articles)
+    book = seed_book(args.articles)
     prepared = PdfWriter().prepare(book, resolve(PdfWriter.options, {}), ResourcePolicy())
     best_ours = best_alone = float("inf")
     with tempfile.TemporaryDirectory() as tmp:
