@@ -111,15 +111,15 @@ def test_a_documents_own_ids_that_kobo_uses_are_renamed_with_their_links():
 
 
 # --- whole books --------------------------------------------------------------------------------------------------
-def _editions(source: Path | Book, out: Path, **options) -> tuple[Path, Path]:
-    """The EPUB and the KEPUB of one article (or book), written from the same book by the two writers."""
-    options.setdefault("offline", True)
-    settings = resolve(all_options(), options)
+def _editions(source: Path | Book, out: Path, writing: dict | None = None, **meta) -> tuple[Path, Path]:
+    """The EPUB and the KEPUB of one article (normalised with ``meta``) or book, written from the same book by
+    the two writers with the options ``writing`` (offline by default)."""
+    declared = {o.name: o for o in all_options() + KepubWriter.options}  # installed or not, the KEPUB's own too
+    settings = resolve(tuple(declared.values()), {"offline": True, **(writing or {})})
     if isinstance(source, Book):
         book, root = source, None
     else:
-        book = Book.of(normalise(source.read_bytes(), **{k: v for k, v in options.items() if k != "offline"}))
-        root = source.parent
+        book, root = Book.of(normalise(source.read_bytes(), **meta)), source.parent
     paths = out / "book.epub", out / "book.kepub.epub"
     for writer, path in zip((EpubWriter(), KepubWriter()), paths):
         writer.write(book, path, settings, ResourcePolicy.from_settings(root, settings))
@@ -240,6 +240,20 @@ def test_kepub_passes_epubcheck(book):
     assert (report["errors"], report["warnings"]) == (0, 0), report["messages"]
 
 
+@pytest.mark.parametrize("choice, css", [("on", "hyphens: auto"), ("off", "hyphens: none"), ("auto", None)])
+def test_kobo_hyphenation_adds_kepubifys_style_or_none(choice, css, tmp_path):
+    kepub = _editions(SEED, tmp_path, {"kobo_hyphenation": choice})[1]
+    for doc_name, root in _documents(kepub).items():
+        styles = root.xpath("//x:head/x:style", namespaces=NS)
+        assert [s.get("class") for s in styles][0] == "kobostylehacks"
+        assert len(styles) == (1 if css is None else 2), doc_name
+        if css:
+            assert css in styles[1].text and "h1, h2" in styles[1].text or choice == "off"
+    if choice == "on":
+        report = epubcheck(kepub)
+        assert (report["errors"], report["warnings"]) == (0, 0), report["messages"]
+
+
 def test_kepub_is_reproducible(tmp_path):
     first = _editions(SEED, tmp_path)[1].read_bytes()
     (tmp_path / "book.kepub.epub").unlink()
@@ -262,10 +276,14 @@ def test_the_package_declares_the_kepub_writer_and_f_kepub_writes_name_kepub_epu
     assert re.search(r"^kepub +\.kepub\.epub .*Kobo", listed.stdout, re.M), listed.stdout + listed.stderr
     # the descriptions line up although ".kepub.epub" is longer than the other extensions
     assert len({re.match(r"\S+ +\.\S+ +", line).end() for line in listed.stdout.splitlines()}) == 1
+    helped = subprocess.run([sys.executable, "-m", "exporter", "export", "--help"], capture_output=True, text=True,
+                            env=env)
+    assert "--kobo-hyphenation" in helped.stdout and "--cover" in helped.stdout
     done = subprocess.run([sys.executable, "-m", "exporter", "export", str(SEED), "-f", "kepub", "-o",
-                           str(tmp_path / "out"), "--title", "The Ferry Vote", "-q"], capture_output=True, text=True,
-                          env=env)
+                           str(tmp_path / "out"), "--title", "The Ferry Vote", "--kobo-hyphenation", "on", "-q"],
+                          capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["the-ferry-vote.kepub.epub"]
     with zipfile.ZipFile(tmp_path / "out" / "the-ferry-vote.kepub.epub") as z:
-        assert b'class="koboSpan" id="kobo.1.1"' in z.read("EPUB/text/article-1.xhtml")
+        article = z.read("EPUB/text/article-1.xhtml")
+    assert b'class="koboSpan" id="kobo.1.1"' in article and b'class="kobo-hyphenation"' in article

@@ -8,6 +8,7 @@ import posixpath
 from urllib.parse import unquote
 import zipfile
 from pathlib import Path
+from typing import Sequence
 
 from lxml import etree
 
@@ -19,8 +20,8 @@ CONTAINER_NS = "urn:oasis:names:tc:opendocument:xmlns:container"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
-def kepubify(epub: Path, kepub: Path) -> None:
-    """Write the KEPUB of the EPUB at ``epub`` to ``kepub``."""
+def kepubify(epub: Path, kepub: Path, styles: Sequence[tuple[str, str]] = ()) -> None:
+    """Write the KEPUB of the EPUB at ``epub`` to ``kepub`` (``styles``: more ``(class, css)`` for every document)."""
     with zipfile.ZipFile(epub) as source:
         opf = package_path(source)
         documents = content_documents(source, opf)
@@ -32,7 +33,7 @@ def kepubify(epub: Path, kepub: Path) -> None:
                 if name == opf:
                     data = kobo_package(data)
                 elif name in documents:
-                    data = kobo_document(data)
+                    data = kobo_document(data, styles)
                 staged.writestr(name, data)
     reproducible_zip(buffer.getvalue(), kepub, when)
 

@@ -10,24 +10,38 @@ elsewhere; ours has none of those, and its text must reach the KEPUB unchanged.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 from lxml import etree
 
 from .spans import KOBO_ID, XHTML_NS, add_kobo_spans
 
 STYLE_CLASS = "kobostylehacks"
 STYLE = "div#book-inner { margin-top: 0; margin-bottom: 0;}"
+#: ``--kobo-hyphenation``: kepubify's ``--hyphenate`` / ``--no-hyphenate`` style sheets ("auto" adds none, as
+#: kepubify by default, so the book's and the reader's settings decide). Kobo's renderer is WebKit: hence the
+#: prefixed properties; headings and table cells are never hyphenated.
+HYPHENATION = {
+    "auto": None,
+    "on": ("kobo-hyphenation", "* { -webkit-hyphens: auto; hyphens: auto; -webkit-hyphenate-limit-before: 3; "
+           "-webkit-hyphenate-limit-after: 3; -webkit-hyphenate-limit-lines: 2; } "
+           "h1, h2, h3, h4, h5, h6, td, th { -webkit-hyphens: none !important; hyphens: none !important; }"),
+    "off": ("kobo-no-hyphenation", "* { -webkit-hyphens: none !important; hyphens: none !important; }"),
+}
 WRAPPERS = ("book-columns", "book-inner")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
 
 
-def kobo_document(data: bytes) -> bytes:
-    """The content document ``data`` (XHTML as the EPUB writer wrote it) with Kobo's style, divisions and spans."""
+def kobo_document(data: bytes, styles: Sequence[tuple[str, str]] = ()) -> bytes:
+    """The content document ``data`` (XHTML as the EPUB writer wrote it) with Kobo's style, divisions and spans;
+    ``styles``: more ``(class, css)`` style elements to add after Kobo's."""
     tree = etree.ElementTree(etree.fromstring(data, _PARSER))
     root = tree.getroot()
     head, body = root.find(f"{{{XHTML_NS}}}head"), root.find(f"{{{XHTML_NS}}}body")
     _free_kobo_ids(root)
-    style = etree.SubElement(head, f"{{{XHTML_NS}}}style", {"type": "text/css", "class": STYLE_CLASS})
-    style.text, style.tail = STYLE, "\n"
+    for name, css in ((STYLE_CLASS, STYLE), *styles):
+        style = etree.SubElement(head, f"{{{XHTML_NS}}}style", {"type": "text/css", "class": name})
+        style.text, style.tail = css, "\n"
     _wrap_body(body)
     add_kobo_spans(body)
     return etree.tostring(tree, xml_declaration=True, encoding="utf-8", doctype=tree.docinfo.doctype or None)
