@@ -97,9 +97,8 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
 
     An edition its writer cannot make (a PDF whose characters no font draws, a
     tree too deep for one layout engine) does not stop the others: they are
-    written, and then the first such error is raised, carrying the paths that
-    were written in ``written``. Anything else (a time limit, a full disk)
-    stops at once.
+    written, and then the first such error is raised. Anything else (a time
+    limit, a full disk) stops at once.
     """
     ensure_folder(out)
     policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
@@ -123,7 +122,6 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
         log.info("wrote %s", target)
         written.append(target)
     if failed:
-        failed[0].written = written
         raise failed[0]
     return written
 

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import errno
 import re
-from pathlib import Path
-from typing import Sequence
 
 
 class ExporterError(Exception):
     """Base of the errors a user can act on. ``str(error)`` is the one line shown."""
 
     exit_code = 1
-    #: the editions written before the error was raised (an edition failing lets the other formats be made)
-    written: Sequence[Path] = ()
 
 
 class UsageError(ExporterError):
