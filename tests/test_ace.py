@@ -316,3 +316,20 @@ def test_animated_images_or_undescribed_ones_withhold_the_claim():
 def test_image_books_pass_epubcheck(books, name):
     report = epubcheck(books[name])
     assert (report["errors"], report["warnings"]) == (0, 0), report["messages"]
+
+
+def test_a_formula_whose_tex_no_reader_could_read_keeps_it_but_earns_no_claim(tmp_path):
+    """Issue 14: TeX alt that stays as it is marks the figure as needing a description: no conformance claim,
+    and the tree's marker never reaches the XHTML (epubcheck stays clean)."""
+    Image.new("RGB", (40, 16), (0, 0, 0)).save(tmp_path / "u.png")
+    page = tmp_path / "article.html"
+    page.write_text('<html lang="en"><body><article><p>The harbour fee follows the rule <img src="u.png" '
+                    'alt="\\unknowncommand{"> for every boat that stays the night.</p></article></body></html>',
+                    encoding="utf-8")
+    [book] = exporter.export(page, formats="epub", out=tmp_path / "out", title="Unread TeX")
+    assert _meta(book, "dcterms:conformsTo") == []
+    imgs = [img for root in _spine_documents(book).values() for img in root.iter(f"{{{NS['x']}}}img")]
+    assert [img.get("alt") for img in imgs if img.get("alt", "").startswith("\\")] == ["\\unknowncommand{"]
+    assert not [img for img in imgs if img.get("described") is not None]
+    report = epubcheck(book)
+    assert (report["errors"], report["warnings"]) == (0, 0), report["messages"]

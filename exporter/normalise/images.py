@@ -68,7 +68,8 @@ def judge_alt_text(state: State) -> None:
         if readable:
             img.set("alt", readable)
             report.note("turned {n} maths alt text{s} into words")
-        else:
+        else:  # kept as it is, for those who read TeX, but no description: writers and claims count it so
+            img.set("described", "no")
             report.note("left {n} formula image{s} needing a description (TeX that could not be read)")
 
 

@@ -117,7 +117,8 @@ class Builder:
 
             shown = replace(doc, metadata=replace(doc.metadata, date=dates.day(doc.metadata.date)))
             section = article_section(shown, resolve, id_prefix=planned.prefix)
-            self.image_alts += [img.get("alt") for img in section.iter("img")]
+            self.image_alts += [None if img.attrib.pop("described", None) == "no" else img.get("alt")
+                                for img in section.iter("img")]  # the marker is the tree's, not XHTML
             mark_undescribed_images(section, shown.metadata.language)
             if not collection:  # the title page carries the rest of the title block; the chapter opens with its h1
                 header = section.find("header")
