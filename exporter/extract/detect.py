@@ -12,13 +12,22 @@ from lxml import etree
 from .furniture import named_kind
 
 #: Head elements that only a document has.
-_HEAD_ELEMENTS = ("title", "meta", "link", "script", "style", "base")
+_HEAD_ELEMENTS = frozenset({"title", "meta", "link", "base"})
+#: Head elements a parser also puts in the head it makes up for a fragment that starts with them.
+_SCRIPTING = frozenset({"script", "style"})
 
 
 def is_document(root: etree._Element) -> bool:
-    """True when the markup is a whole HTML document, not a fragment the parser wrapped in one."""
+    """True when the markup is a whole HTML document, not a fragment the parser wrapped in one.
+
+    A fragment starting with ``<script>`` or ``<style>`` gets them put in a head the parser makes up, so
+    those count only in a document whose ``<html>`` tag was written out (it carries attributes).
+    """
     head = root.find("head")
-    return head is not None and any(isinstance(el.tag, str) and el.tag in _HEAD_ELEMENTS for el in head)
+    if head is None:
+        return False
+    tags = {el.tag for el in head if isinstance(el.tag, str)}
+    return bool(tags & _HEAD_ELEMENTS) or bool(tags & _SCRIPTING and root.attrib)
 
 
 def has_furniture(root: etree._Element) -> bool:
