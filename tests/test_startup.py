@@ -73,3 +73,26 @@ def test_epub_export_imports_no_pdf_engine(tmp_path):
     assert (tmp_path / "out" / "small.epub").is_file()
     assert "ebooklib" in modules  # the probe does see what a command imports
     assert not modules & set(PDF_STACK)
+
+
+ENGINE_PROBE = r"""
+import ctypes.util, json
+full = ctypes.util.find_library
+compiler_runs = []
+gcc = getattr(ctypes.util, "_findLib_gcc", None)
+if gcc is not None:
+    ctypes.util._findLib_gcc = lambda name: compiler_runs.append(name) or gcc(name)
+import exporter.writers._weasyprint
+from weasyprint.text.ffi import pango
+print(json.dumps({"restored": ctypes.util.find_library is full, "compiler_runs": compiler_runs,
+                  "pango": pango.pango_version() > 0}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the linker-cache lookup is glibc's")
+def test_pdf_engine_loads_its_libraries_from_the_linker_cache_without_running_a_compiler():
+    # every spelling WeasyPrint tries that the cache lacks ran gcc and ld: ~0.25 s of each PDF command
+    done = subprocess.run([sys.executable, "-c", ENGINE_PROBE], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"restored": True, "compiler_runs": [], "pango": True}
