@@ -23,6 +23,14 @@ it cannot escape: in a finaliser (Python prints it as "ignored") or under an
 limit raises on the way out. C code that never returns to Python (libxml2's
 parser, Pillow's decoders) is not interrupted: it is bounded before it starts
 (``exporter/read.py``'s attribute guard, ``exporter/images.py``'s pixel cap).
+
+A thread started under a limit must be started with :func:`start_thread`.
+``PyThreadState_SetAsyncExc`` picks a thread by its identifier, and until a new
+thread runs, its state carries the identifier of the thread that started it
+(CPython fills it in only when the new thread begins): a strike in that moment
+lands in the new thread, which dies before it says it has started, and the
+caller waits for that forever in ``Thread.start``. ``start_thread`` holds this
+thread's watchdogs off until the new thread has started.
 """
 from __future__ import annotations
 
@@ -61,15 +69,37 @@ class _Limit:
     struck: bool = False
     watchdog: threading.Thread | None = None
     stop: threading.Event = field(default_factory=threading.Event)
+    #: held by the thread limited while it starts a thread, and by a watchdog while it strikes
+    shield: threading.Lock | None = None
 
 
-_open = threading.local()  # .limits: the limits open in this thread, outermost first
+_open = threading.local()  # .limits: the limits open in this thread, outermost first; .shield: see start_thread
 
 
 def _limits() -> list[_Limit]:
     if not hasattr(_open, "limits"):
         _open.limits = []
     return _open.limits
+
+
+def _shield() -> threading.Lock:
+    """This thread's shield: no watchdog strikes it while another thread is being started from it."""
+    if not hasattr(_open, "shield"):
+        _open.shield = threading.Lock()
+    return _open.shield
+
+
+def start_thread(thread: threading.Thread) -> None:
+    """``thread.start()``, where no limit of this thread can strike the new thread by mistake.
+
+    Until the new thread has started, a strike sent to this thread's identifier
+    may land in the new one instead (see the module's docstring): this
+    thread's watchdogs wait, and strike once ``start`` has returned. (The
+    alarm of the main thread is not affected: signals are handled in the main
+    thread only.)
+    """
+    with _shield():
+        thread.start()
 
 
 def _alarm_serves_this_thread() -> bool:
@@ -125,15 +155,20 @@ def _start(limit: _Limit) -> None:
         return
     limits.append(limit)
     target = threading.get_ident()
+    limit.shield = _shield()
     limit.watchdog = threading.Thread(target=_watch, args=(limit, target), daemon=True, name="exporter-time-limit")
-    limit.watchdog.start()
+    start_thread(limit.watchdog)  # the limits around this one may strike meanwhile
 
 
 def _watch(limit: _Limit, target: int) -> None:
+    assert limit.shield is not None
     delay = limit.deadline - time.monotonic()
     while not limit.stop.wait(max(delay, 0)):
-        limit.struck = True
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(limit.strike))
+        with limit.shield:  # not while the target starts a thread: the strike could land in that thread
+            if limit.stop.is_set():
+                return
+            limit.struck = True
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(limit.strike))
         delay = STRIKE_AGAIN
 
 
@@ -190,4 +225,4 @@ def article_limit(seconds: float | None, articles: int = 1) -> ContextManager[No
                              f"and layout together (raise it with --max-article-seconds)")
 
 
-__all__ = ["time_limit", "article_limit", "remaining", "available", "Strike", "STRIKE_AGAIN"]
+__all__ = ["time_limit", "article_limit", "remaining", "available", "start_thread", "Strike", "STRIKE_AGAIN"]

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .clock import remaining
+from .clock import remaining, start_thread
 from .errors import LimitError, ResourceDenied
 from .options import LIMIT_OPTIONS, RESOURCE_OPTIONS, complete, default_of
 
@@ -468,7 +468,7 @@ def _resolve(host: str, seconds: float) -> list:
             outcome.append(exc)
 
     worker = threading.Thread(target=lookup, daemon=True, name="exporter-dns")
-    worker.start()
+    start_thread(worker)
     worker.join(seconds)
     if not outcome:
         raise TimeoutError
@@ -490,7 +490,7 @@ class _Cutoff:
         self.fired = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, args=(seconds,), daemon=True, name="exporter-fetch-cutoff")
-        self._thread.start()
+        start_thread(self._thread)
 
     def _watch(self, seconds: float) -> None:
         delay = seconds

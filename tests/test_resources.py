@@ -695,3 +695,33 @@ def test_each_distinct_image_is_decoded_once(tmp_path: Path, monkeypatch) -> Non
     source = article(tmp_path, *(f"large.png?v={n}" for n in range(1, 17)))
     written = exporter.export([source], "epub,pdf", tmp_path / "out")
     assert len(written) == 2 and len(decoded) == 2, "one decode for the EPUB's size, one for the PDF's"
+
+
+def test_name_lookups_under_a_striking_clock_never_hang(monkeypatch) -> None:
+    """Each lookup starts a thread; a strike in that thread's start hung ``Thread.start`` forever (seen at load 10).
+
+    Tiny budgets in a non-main thread (where the watchdog strikes) over a few thousand lookups: before
+    the fix this hung within a second here, every run.
+    """
+    from exporter import clock
+    from exporter.resources import _resolve
+
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(0, 0, 0, "", ("93.184.216.34", 0))])
+    counts = {"lookups": 0, "strikes": 0}
+    end = time.monotonic() + 2
+
+    def lookups() -> None:
+        while time.monotonic() < end:
+            try:
+                with clock.time_limit(0.001 * (1 + counts["strikes"] % 5), "tiny"):
+                    while True:
+                        _resolve("images.test", 5.0)
+                        counts["lookups"] += 1
+            except clock.Strike:
+                counts["strikes"] += 1
+
+    worker = threading.Thread(target=lookups, daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), f"hung after {counts}"
+    assert counts["strikes"] > 20 and counts["lookups"] > counts["strikes"]
