@@ -57,6 +57,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
         server = self.server
+        if server.late:  # a loaded machine: the handler runs after the client gave up
+            server.stop.wait(server.late)
         server.hits.append(self.path)
         path = self.path.split("?")[0]
         try:
@@ -131,6 +133,7 @@ class Handler(BaseHTTPRequestHandler):
 def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.hits = []
+    httpd.late = 0.0
     httpd.stop = threading.Event()
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -295,14 +298,38 @@ def test_slow_response_times_out_within_the_limit(server, path: str) -> None:
     assert time.monotonic() - started < 2.5
 
 
+def _until(condition, seconds: float = 10) -> None:
+    """Wait (a bounded time) for ``condition()``."""
+    end = time.monotonic() + seconds
+    while not condition() and time.monotonic() < end:
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("late", [0.0, 1.0], ids=["", "server-late"])
 @pytest.mark.parametrize("path", ["/slow", "/trickle-headers"])
-def test_slow_image_leaves_alt_text_in_the_editions(server, tmp_path: Path, path: str) -> None:
+def test_slow_image_leaves_alt_text_in_the_editions(server, tmp_path: Path, path: str, late: float,
+                                                    monkeypatch) -> None:
+    """One request, given up at the fetch timeout, and not made again by the next writer.
+
+    The requests are counted where they are made (the connections the policy opens): the server may
+    record a request only after the client has given up on it (at load 10 its handler ran after the
+    0.5 s timeout had passed and the export had ended); ``late`` makes it so every time.
+    """
+    from exporter import resources
+
+    connections: list[tuple] = []
+    connect = socket.create_connection
+    monkeypatch.setattr(resources.socket, "create_connection",
+                        lambda address, *a, **k: connections.append(address) or connect(address, *a, **k))
+    server.late = late
     source = article(tmp_path, url(server, path))
     started = time.monotonic()
     written = exporter.export([source], "epub,txt", tmp_path / "out", allow_private=True, fetch_timeout=0.5)
     assert time.monotonic() - started < 10
     assert "remote picture 1" in next(p for p in written if p.suffix == ".txt").read_text()
-    assert server.hits == [path], "a failed fetch is not retried by the next writer"
+    assert connections == [("127.0.0.1", server.server_port)], "a failed fetch is not retried by the next writer"
+    _until(lambda: server.hits)
+    assert server.hits == [path], "the one request was this image's"
 
 
 def test_trickled_tls_handshake_times_out(monkeypatch) -> None:
