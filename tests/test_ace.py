@@ -24,8 +24,8 @@ from exporter.resources import ResourcePolicy
 from exporter.writers.epub import EpubWriter
 from exporter.writers.epub.metadata import CONFORMANCE, ContentFacts, conforms, written_summary
 from exporter.words import word
+from feedsite import make_feeds
 from helpers import CORPUS, SEED, epubcheck
-from test_feeds import make_feeds
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml"}
 OPS = "http://www.idpf.org/2007/ops"
