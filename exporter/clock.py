@@ -217,6 +217,12 @@ def time_limit(seconds: float, message: str) -> Iterator[None]:
         raise strike()
 
 
+def rearm() -> None:
+    """In a child just forked: arm its interval timer for the limits it inherited (a fork resets the timer)."""
+    if _limits() and _alarm_serves_this_thread():
+        _Alarm.arm()
+
+
 def article_limit(seconds: float | None, articles: int = 1) -> ContextManager[None]:
     """The budget of one task: ``seconds`` (``--max-article-seconds``) for each of its ``articles``."""
     what = "the article" if articles <= 1 else f"the book of {articles} articles"
@@ -225,4 +231,5 @@ def article_limit(seconds: float | None, articles: int = 1) -> ContextManager[No
                              f"and layout together (raise it with --max-article-seconds)")
 
 
-__all__ = ["time_limit", "article_limit", "remaining", "available", "start_thread", "Strike", "STRIKE_AGAIN"]
+__all__ = ["time_limit", "article_limit", "remaining", "available", "start_thread", "rearm", "Strike",
+           "STRIKE_AGAIN"]

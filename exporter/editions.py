@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, NamedTuple, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 from . import writers
 from .atomic import atomic_path, ensure_folder
@@ -21,6 +22,9 @@ from .options import PIPELINE_OPTIONS, Settings, complete, split
 from .read import Source, fetch_source, is_url, read_source
 from .recursion import deep_recursion
 from .resources import ResourcePolicy
+
+if TYPE_CHECKING:
+    from .forked import Forked
 
 log = logging.getLogger("exporter")
 DEFAULT_FORMATS = ("epub", "pdf", "txt")
@@ -92,21 +96,29 @@ def load_title(source: str | Path | Source, settings: Settings) -> str:
     return find_title(src, settings.get("title"))
 
 
-def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None) -> list[Path]:
+def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None,
+               concurrent: bool = False) -> list[Path]:
     """Write every requested edition of ``book`` into ``out``, each atomically.
 
     An edition its writer cannot make (a PDF whose characters no font draws, a
     tree too deep for one layout engine) does not stop the others: they are
     written, and then the first such error is raised. Anything else (a time
     limit, a full disk) stops at once.
+
+    ``concurrent``: an edition whose writer wants a process of its own
+    (``Writer.separate_process``) is written in a forked child while this
+    process writes the others, where :func:`exporter.forked.can_fork` allows
+    (the CLI's single export; a batch has its own worker processes).
+    Same files, same errors, same exit status as one after the other.
     """
     ensure_folder(out)
     policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
     stem = stem or slugify(book.metadata.title)
-    written: list[Path] = []
-    failed: list[ExporterError] = []
-    for name in formats:
-        writer_cls = writers.get(name)
+    writer_classes = {name: writers.get(name) for name in formats}
+
+    def write_one(name: str) -> Path | ExporterError:
+        """The edition ``name``, written; or the error that lets the other editions go on."""
+        writer_cls = writer_classes[name]
         target = out / f"{stem}.{writer_cls.extension}"
         # every option the writer or the pipeline declares is there, defaults included: no writer restates one
         complete_settings = complete(writer_cls.options + PIPELINE_OPTIONS, settings)
@@ -114,14 +126,34 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
             with atomic_path(target) as tmp, deep_recursion():  # layout recurses per level of nesting
                 writer_cls().write(book, tmp, complete_settings, policy)
         except RecursionError:  # any writer's; the one place it becomes a status (depth is a limit)
-            failed.append(LimitError(f"{target.name}: the document is nested too deeply for the {name} writer"))
-            continue
+            return LimitError(f"{target.name}: the document is nested too deeply for the {name} writer")
         except WriterError as exc:
-            failed.append(exc)
-            continue
+            return exc
         log.info("wrote %s", target)
-        written.append(target)
+        return target
+
+    apart: dict[str, Forked] = {}
+    results: dict[str, Path | ExporterError] = {}
+    try:
+        if concurrent and len(formats) > 1 and any(cls.separate_process for cls in writer_classes.values()):
+            from .forked import Forked, can_fork
+
+            for name in formats:
+                if writer_classes[name].separate_process and can_fork():
+                    try:
+                        apart[name] = Forked(partial(write_one, name))
+                    except OSError:  # no process to be had (a process limit): written here, in turn
+                        break
+        for name in formats:
+            if name not in apart:
+                results[name] = write_one(name)
+        for name, child in apart.items():
+            results[name] = child.result()
+    finally:
+        for child in apart.values():
+            child.cancel()  # after an error here: stop the child (no-op once its result is in)
+    failed = [r for r in (results[name] for name in formats) if isinstance(r, ExporterError)]
     if failed:
         raise failed[0]
-    return written
+    return [results[name] for name in formats]
 

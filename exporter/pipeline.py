@@ -56,11 +56,15 @@ def export(inputs: Iterable[str | Path] | str | Path | None = None, formats: str
 
 
 def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | None = None,
-               **options: Any) -> Outcome:
+               concurrent: bool = False, **options: Any) -> Outcome:
     """Like :func:`export`, but one bad input among several is recorded in the outcome, not raised.
 
     ``on_written`` (the CLI's printer) is called with each file as it is written;
     then ``Outcome.written`` stays empty, so a batch of any size runs in flat memory.
+
+    ``concurrent`` (the CLI's choice: the command owns its process, a program
+    calling the API keeps its own unforked): one article's PDF is laid out in a
+    forked process while its other editions are written (:func:`write_book`).
 
     One plain article file is exported here and its error raised as is. Several
     inputs, a dataset (``.jsonl``, ``.csv``), a ``book.toml`` or a batch option
@@ -81,7 +85,7 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
         with article_limit(settings.get("max_article_seconds")):
             doc = load_document(inputs[0], settings)  # one input: its own error, with its own exit status
             refuse_feed_options(options, inputs[0])
-            written = write_book(Book.of(doc), names, out, settings)
+            written = write_book(Book.of(doc), names, out, settings, concurrent=concurrent)
     except NotAPage as found:  # an address that holds a feed: a feed edition of it
         from .batch.runner import run_batch
 

@@ -33,6 +33,9 @@ class Writer(ABC):
     description: ClassVar[str] = ""
     #: options of this format (shown by ``exporter export --help``, accepted by ``exporter.export``)
     options: ClassVar[tuple[Option, ...]] = ()
+    #: the edition costs most of a second of imports and layout: written beside other editions of one
+    #: export, it gets a process of its own on a second core (:func:`exporter.editions.write_book`)
+    separate_process: ClassVar[bool] = False
 
     @abstractmethod
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:

@@ -1,0 +1,137 @@
+"""Editions written in a forked child beside the others (exporter/forked.py, write_book(concurrent=True)):
+same bytes, same errors and exit statuses, no file half-written, no child left behind.
+
+Each case runs in a fresh interpreter: a pytest-xdist worker has threads, and a process with threads
+does not fork (:func:`exporter.forked.can_fork`), so only a subprocess shows what the CLI does.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers import ROOT, SEED
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2,
+                                reason="forking needs POSIX and two cores")
+
+PROBE = r"""
+import json, os, sys, time
+from pathlib import Path
+import exporter.forked, exporter.writers as writers
+from exporter.errors import LimitError, WriterError
+from exporter.writers import Writer
+
+forks = []
+real_init = exporter.forked.Forked.__init__
+def counting_init(self, func):
+    real_init(self, func)
+    forks.append(self.pid)
+    Path(os.environ["PID_FOLDER"], "child.pid").write_text(str(self.pid))
+exporter.forked.Forked.__init__ = counting_init
+
+class Apart(Writer):  # the kind of writer the PDF is: a process of its own
+    name = extension = "apart"
+    separate_process = True
+    def write(self, book, path, settings, resources):
+        behaviour = os.environ["APART"]
+        path.write_bytes(b"half")
+        if behaviour == "writer-error":
+            raise WriterError("apart: no font draws U+1F600")
+        if behaviour == "bug":
+            raise ValueError("a bug in the writer")
+        if behaviour == "spin":  # pure Python, as a layout is: only the clock or a signal stops it
+            while True:
+                pass
+        path.write_bytes(b"whole")
+
+class Hard(Writer):  # an edition written in the parent that stops the export at once
+    name = extension = "hard"
+    def write(self, book, path, settings, resources):
+        time.sleep(0.5)  # the child is running by now
+        raise LimitError("hard: a limit")
+
+real_get = writers.get
+writers.get = lambda name: {"apart": Apart, "hard": Hard}.get(name) or real_get(name)
+
+sys.argv = ["exporter", *sys.argv[1:]]
+from exporter.cli import main
+start = time.monotonic()
+try:
+    main()
+except SystemExit as done:
+    code = done.code or 0
+seconds = time.monotonic() - start
+try:
+    left = os.waitpid(-1, os.WNOHANG)
+except ChildProcessError:
+    left = None
+print("\n" + json.dumps({"code": code, "forks": len(forks), "children_left": left, "seconds": seconds}))
+"""
+
+
+def run(tmp_path, formats: str, behaviour: str, *extra: str) -> tuple[dict, str, list[str]]:
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    done = subprocess.run([sys.executable, "-c", PROBE, "export", str(SEED), "-f", formats, "-o", str(out),
+                           "--offline", "-q", *extra], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "APART": behaviour, "PID_FOLDER": str(tmp_path)})
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result, done.stderr, sorted(p.name for p in out.iterdir())
+
+
+def child_gone(tmp_path) -> bool:
+    pid = int((tmp_path / "child.pid").read_text())
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_three_editions_written_beside_each_other_are_the_bytes_written_one_after_the_other(tmp_path):
+    from exporter.document import Book
+    from exporter.editions import load_document, write_book
+    from exporter.options import resolve
+    from exporter.pipeline import all_options
+
+    result, stderr, files = run(tmp_path, "epub,pdf,txt", "whole")
+    assert result == {**result, "code": 0, "forks": 1, "children_left": None}, stderr
+    settings = resolve(all_options(), {"offline": True})
+    alone = write_book(Book.of(load_document(SEED, settings)), ["epub", "pdf", "txt"], tmp_path / "one", settings)
+    assert files == sorted(p.name for p in alone)
+    for path in alone:
+        assert (tmp_path / "out" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_an_edition_that_fails_alone_in_the_child_fails_like_in_the_parent(tmp_path):
+    result, stderr, files = run(tmp_path, "apart,txt", "writer-error")
+    assert (result["code"], result["forks"], result["children_left"]) == (6, 1, None)
+    assert "apart: no font draws U+1F600" in stderr
+    assert files == ["article.txt"]  # the other edition is written; the failed one leaves nothing
+
+
+def test_a_bug_in_the_child_is_an_internal_error_as_in_the_parent(tmp_path):
+    result, stderr, files = run(tmp_path, "apart,txt", "bug")
+    assert (result["code"], result["forks"]) == (70, 1)
+    assert "ValueError: a bug in the writer" in stderr
+    assert files == ["article.txt"]
+
+
+def test_the_article_time_limit_holds_in_the_child(tmp_path):
+    result, stderr, files = run(tmp_path, "apart,txt", "spin", "--max-article-seconds", "2")
+    assert (result["code"], result["forks"], result["children_left"]) == (4, 1, None), stderr
+    assert "time limit" in stderr
+    assert result["seconds"] < 30
+    assert files == ["article.txt"]  # no half-written .apart, no temporary file
+
+
+def test_a_hard_error_in_the_parent_stops_the_child_and_its_half_written_file(tmp_path):
+    result, stderr, files = run(tmp_path, "apart,hard", "spin")
+    assert (result["code"], result["forks"], result["children_left"]) == (4, 1, None), stderr
+    assert "hard: a limit" in stderr
+    assert files == []  # the child's temporary file went with it
+    assert child_gone(tmp_path)
