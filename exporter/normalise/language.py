@@ -205,6 +205,7 @@ _SCRIPT_SUBTAGS = {"latn": "LATIN", "cyrl": "CYRILLIC", "arab": "ARABIC", "hebr"
                    "deva": "DEVANAGARI", "thai": "THAI", "hans": "CJK", "hant": "CJK", "hani": "CJK"}
 
 
+@lru_cache(maxsize=4096)  # asked once per letter of every text checked: a text repeats its letters
 def _script_of(char: str) -> str:
     import unicodedata
 

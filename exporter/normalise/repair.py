@@ -109,13 +109,16 @@ def drop_boxes(state: State) -> None:
     for el in list(root.iter()):
         if not isinstance(el.tag, str) or el is root or el.getparent() is None:
             continue
+        classes = _classes(el)
+        box = _BOX.search(classes)
+        if not box and not _PULL.search(classes):  # most elements: no words counted (a walk of each subtree)
+            continue
         if el.tag in ("body", "article", "main", "html") or _words(el) > BOX_MAX_WORDS:
             continue
-        classes = _classes(el)
-        if _BOX.search(classes):
+        if box:
             remove_keep_tail(el)
             report.note("dropped {n} share, newsletter or related box{es}")
-        elif _PULL.search(classes) and _repeated_elsewhere(el, root):
+        elif _repeated_elsewhere(el, root):
             remove_keep_tail(el)  # a pull quote goes only when the article says the same words
             report.note("dropped {n} pull quote{s} repeating the text")
 
