@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Mapping
 
 from ... import themes
 from ...document import Book
@@ -51,6 +52,11 @@ class EpubWriter(Writer):
                group="export"),
     )
 
+    def transform_files(self, files: Mapping[str, bytes], settings: Settings) -> Mapping[str, bytes]:
+        """The book's files (zip path → bytes) as they go into the one archive: the EPUB's as ebooklib wrote
+        them; a writer built on this one (the KEPUB) transforms them here."""
+        return files
+
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
         # the engine (ebooklib, Pillow, HarfBuzz) is imported when an EPUB is written, not when the writer is
         # listed: `exporter --help` and text-only exports stay light (tests/test_startup.py)
@@ -63,7 +69,7 @@ class EpubWriter(Writer):
         builder.title_page()
         builder.articles(resources)
         builder.finish()
-        write_archive(builder.eb, path, builder.modified)
+        write_archive(builder.eb, path, builder.modified, lambda files: self.transform_files(files, settings))
         size = path.stat().st_size
         if size > LARGE_BYTES:
             log.warning("%s: the EPUB is %.0f MB; some readers and Send to Kindle refuse books over 50 MB",

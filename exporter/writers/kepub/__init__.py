@@ -3,17 +3,15 @@
 Kobo readers give page counts, chapter progress, highlights and faster page turns only to books whose text
 is cut into ``span.koboSpan`` sentence spans with ``kobo.P.S`` ids. This writer does what kepubify
 (github.com/pgaskin/kepubify, ``kepub/transform.go``) does to an EPUB, measured from its source and tests:
-the EPUB writer makes the book, then :mod:`.archive` rewrites its content documents (:mod:`.content`,
-:mod:`.spans`) and its package document (:mod:`.package`). The EPUB edition is reused, not repeated, so
-whatever improves the EPUB (accessibility, images, fonts) improves the KEPUB alike.
+the EPUB writer makes the book, and before it is zipped :mod:`.archive` rewrites its content documents
+(:mod:`.content`, :mod:`.spans`) and its package document (:mod:`.package`). The EPUB edition is reused, not
+repeated, so whatever improves the EPUB (accessibility, images, fonts) improves the KEPUB alike.
 """
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Mapping
 
-from ...document import Book
 from ...options import Option, Settings
-from ...resources import ResourcePolicy
 from ..epub import EpubWriter
 
 
@@ -29,16 +27,10 @@ class KepubWriter(EpubWriter):
                group="kepub"),
     )
 
-    def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
+    def transform_files(self, files: Mapping[str, bytes], settings: Settings) -> Mapping[str, bytes]:
+        """The EPUB's files made Kobo's way, before the one archive is written."""
         from .archive import kepubify
         from .content import HYPHENATION
 
-        # the EPUB beside the final file (same folder, same disk); its name matches the temporary files
-        # the next export sweeps away (exporter.atomic) should a kill leave it behind
-        epub_path = path.with_suffix(".epub.part")
-        try:
-            super().write(book, epub_path, settings, resources)
-            style = HYPHENATION[settings.kobo_hyphenation]
-            kepubify(epub_path, path, [style] if style else [])
-        finally:
-            epub_path.unlink(missing_ok=True)
+        style = HYPHENATION[settings.kobo_hyphenation]
+        return kepubify(files, [style] if style else [])
