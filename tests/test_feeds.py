@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 import exporter
-from exporter.errors import BatchError, InputError, UsageError
+from exporter.errors import BatchError, InputError, ResourceDenied, UsageError
 from exporter.feeds.kinds import feed_kind
 from exporter.feeds.options import since_cutoff
 from exporter.feeds.parse import parse_feed, parse_json_feed
@@ -217,3 +218,89 @@ def test_feed_options_without_a_feed_are_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="--max-per-feed, --state: for feeds"):
         exporter.export([article, article], "txt", tmp_path / "two", state=str(tmp_path / "s.json"), max_per_feed=2)
     assert not (tmp_path / "one").exists() and not (tmp_path / "s.json").exists()
+
+
+# --- hostile feeds: the feeds are read while the run is planned, outside any article's clock -----------------
+def _drip(site):
+    """A feed that sends a byte every 0.1 s for 10 s: each fetch ends at --fetch-timeout, never sooner."""
+    def respond(handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.end_headers()
+        for _ in range(100):
+            if site.stop.wait(0.1):
+                return
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+    return site.handle("/drip.xml", respond)
+
+
+def _feed_list(path: Path, urls: list[str]) -> Path:
+    path.write_text('<opml version="2.0"><head><title>Many feeds</title></head><body>'
+                    + "".join(f'<outline text="Feed {n}" xmlUrl="{u}"/>' for n, u in enumerate(urls)) + "</body></opml>")
+    return path
+
+
+def test_a_list_of_slow_feeds_is_read_within_one_articles_time_limit(site, tmp_path: Path) -> None:
+    """30 slow-drip feeds × a 1 s fetch timeout took 30 s to plan, whatever --max-article-seconds said; the
+    feeds are the edition's input and share one article's budget: the rest are reported, not read."""
+    good = site.add("/feed.xml", rss("Harbour News", [
+        rss_item("Lights return to the pier", "https://harbour.example/lights", NOW, LIGHTS)]), "application/rss+xml")
+    slow = _drip(site)
+    opml = _feed_list(tmp_path / "list.opml", [good] + [f"{slow}?n={n}" for n in range(30)])
+    started = time.monotonic()
+    with pytest.raises(BatchError) as caught:
+        exporter.export([opml], "txt", tmp_path / "out", allow_private=True, fetch_timeout=1, max_article_seconds=3)
+    assert time.monotonic() - started < 12
+    message = str(caught.value)
+    assert "the feeds of one edition took longer than their time limit of 3 s" in message, message
+    assert "more feeds it lists were not read" in message and "--max-article-seconds" in message
+    assert len([hit for hit in site.hits if hit.startswith("/drip.xml")]) <= 4
+    assert "nine dark winters" in text_words(next((tmp_path / "out").glob("*.txt")))  # the edition is still made
+
+
+def test_the_feeds_of_one_edition_hold_the_input_limit_in_all(site, tmp_path: Path) -> None:
+    """Each feed under --max-input-mb, but a list of many: the edition's feeds together are bounded by it."""
+    padding = "<!-- " + "x" * 180_000 + " -->"  # ~180 KB a feed, of nothing to export
+    urls = [site.add(f"/big{n}.xml", rss(f"Feed {n}", [rss_item(f"Story {n}", f"https://harbour.example/{n}", NOW,
+                                                                 LIGHTS)]).replace("<channel>", "<channel>" + padding),
+                     "application/rss+xml")
+            for n in range(12)]
+    opml = _feed_list(tmp_path / "list.opml", urls)
+    with pytest.raises(BatchError) as caught:
+        exporter.export([opml], "txt", tmp_path / "out", allow_private=True, max_input_mb=1)
+    message = str(caught.value)
+    assert "the feeds of one edition are over the input limit of 1 MB in all" in message, message
+    assert "--max-input-mb" in message
+    assert len(site.hits) <= 7
+
+
+def test_a_redirect_loop_a_huge_feed_and_a_private_address_in_ipv6_form_are_reported_quickly(site, tmp_path: Path,
+                                                                                             monkeypatch) -> None:
+    """Feed fetches go through the resource policy as pages do: redirects counted, size capped, every
+    address (IPv6 forms of private ones too) checked before any connection."""
+    import socket
+
+    site.redirect("/loop.xml", "/loop.xml")
+    huge = site.add("/huge.xml", rss("Huge", []).replace("<channel>", "<channel><!-- " + "x" * 2_000_000 + " -->"),
+                    "application/rss+xml")
+    good = site.add("/feed.xml", rss("Harbour News", [
+        rss_item("Lights return to the pier", "https://harbour.example/lights", NOW, LIGHTS)]), "application/rss+xml")
+    opml = _feed_list(tmp_path / "list.opml", [site.url("/loop.xml"), huge, good])
+    started = time.monotonic()
+    with pytest.raises(BatchError) as caught:
+        exporter.export([opml], "txt", tmp_path / "out", allow_private=True, max_input_mb=1)
+    message = str(caught.value)
+    assert "loop.xml: too many redirects" in message and "huge.xml: 2.0 MB is over the limit of 1 MB" in message, message
+    assert site.hits.count("/loop.xml") == 6 and time.monotonic() - started < 30
+    assert "nine dark winters" in text_words(next((tmp_path / "out").glob("*.txt")))
+
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: [
+        (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::ffff:7f00:1", 0, 0, 0))] if host == "feeds.test"
+        else real(host, *a, **k))
+    before = len(site.hits)
+    private = _feed_list(tmp_path / "private.opml", [f"http://feeds.test:{site.httpd.server_port}/feed.xml", good])
+    with pytest.raises(ResourceDenied, match="::ffff:7f00:1 is a private or local address"):  # the first feed's
+        exporter.export([private], "txt", tmp_path / "refused")
+    assert len(site.hits) == before, "nothing was requested: the second feed is refused as private too"

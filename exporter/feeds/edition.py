@@ -6,15 +6,23 @@ the feed's full content; else none, so the linked page is fetched and its articl
 ``--offline``, the summary), grouped in one part per feed, in a lenient book task (a broken entry is
 reported and left out). A feed that cannot be read is reported and skipped. After the edition is
 written, :meth:`Edition.deliver` records in ``--state`` the entries it holds.
+
+The feeds are read while the run is planned, before any article's clock runs. Each fetch is bounded by
+``--fetch-timeout`` and ``--max-input-mb``, but a list may name any number of feeds: the feeds are the
+edition's input, and together they have one article's time (``--max-article-seconds``) and the input
+limit (:class:`_Allowance`). A feed past either is reported, not read.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
+from ..clock import time_limit
 from ..errors import ExporterError, InputError, LimitError, ResourceDenied
 from ..options import Settings
 from ..read import fetch, is_url
@@ -68,28 +76,77 @@ class Edition:
         self.state.save()
 
 
+class _Allowance:
+    """What reading one edition's feeds may take in all: one article's time (``--max-article-seconds``) and
+    the input limit (``--max-input-mb``), so that a list of a thousand slow or large feeds cannot hold
+    the run for hours or fill the memory."""
+
+    def __init__(self, settings: Settings) -> None:
+        from ..editions import input_limit
+
+        self.seconds: float | None = settings.get("max_article_seconds")  # None or 0: no limit
+        self.deadline = time.monotonic() + self.seconds if self.seconds else float("inf")
+        self.limit = input_limit(settings)
+        self.held = 0
+        self._late = (f"the feeds of one edition took longer than their time limit of {self.seconds:g} s, "
+                      f"one article's (raise it with --max-article-seconds)") if self.seconds else ""
+
+    def spent(self) -> LimitError | None:
+        """Why no more feeds are read (None while some time and bytes are left)."""
+        if time.monotonic() >= self.deadline:
+            return LimitError(self._late)
+        if self.limit is not None and self.held >= self.limit:
+            return LimitError(self._over())
+        return None
+
+    @contextmanager
+    def clock(self) -> Iterator[None]:
+        """Read (and parse) a feed within the time left."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise LimitError(self._late)
+        with time_limit(left if self.seconds else 0, self._late):
+            yield
+
+    def hold(self, name: str, size: int) -> None:
+        """Count ``size`` bytes read for ``name``; :class:`LimitError` when they bring the feeds over the limit."""
+        self.held += size
+        if self.limit is not None and self.held > self.limit:
+            raise LimitError(f"{name}: {self._over()}")
+
+    def _over(self) -> str:
+        return (f"the feeds of one edition are over the input limit of {self.limit / 1e6:g} MB in all "
+                f"(raise it with --max-input-mb)")
+
+
 def plan_edition(inputs: list[str], settings: Settings, prefetched: Mapping[str, Page] | None = None,
                  now: dt.datetime | None = None) -> Edition:
     """Read the feeds ``inputs`` name and choose their entries (see the module's description)."""
-    from ..editions import input_limit
-
     state = DeliveredState.load(settings.state) if settings.get("state") else None
-    limit = input_limit(settings)
+    allowance = _Allowance(settings)
     title, feeds, problems = None, [], []
     for name in inputs:
         try:
-            data, base, media_type = _read(name, settings, None, limit, (prefetched or {}).get(name))
-            if feed_kind(data) == "opml":
-                listed_title, subscriptions = parse_opml(data, name, base)
-                title = title or listed_title
-                root = None if is_url(name) else Path(name).resolve().parent
-                for sub in subscriptions:
-                    try:
-                        feeds.append(_feed(sub.location, settings, root, limit, sub.title))
-                    except ExporterError as exc:
-                        problems.append(Problem(sub.location, exc))
-            else:
-                feeds.append(parse_feed(data, name, base, media_type))
+            subscriptions = []
+            with allowance.clock():
+                data, base, media_type = _read(name, settings, None, allowance, (prefetched or {}).get(name))
+                if feed_kind(data) == "opml":
+                    listed_title, subscriptions = parse_opml(data, name, base)
+                    title = title or listed_title
+                else:
+                    feeds.append(parse_feed(data, name, base, media_type))
+            root = None if is_url(name) else Path(name).resolve().parent
+            for n, sub in enumerate(subscriptions):
+                spent = allowance.spent()
+                if spent is not None:
+                    problems.append(Problem(name, LimitError(f"{name}: {len(subscriptions) - n} more feeds it "
+                                                             f"lists were not read: {spent}")))
+                    break
+                try:
+                    with allowance.clock():
+                        feeds.append(_feed(sub.location, settings, root, allowance, sub.title))
+                except ExporterError as exc:
+                    problems.append(Problem(sub.location, exc))
         except ExporterError as exc:
             problems.append(Problem(name, exc))
     edition = Edition(title=title or (feeds[0].title if len(feeds) == 1 else None), problems=problems,
@@ -103,9 +160,17 @@ def plan_edition(inputs: list[str], settings: Settings, prefetched: Mapping[str,
     return edition
 
 
-def _read(name: str, settings: Settings, root: Path | None, limit: int | None,
+def _read(name: str, settings: Settings, root: Path | None, allowance: _Allowance,
           page: Page | None = None) -> tuple[bytes, str, str | None]:
-    """The bytes of a feed or OPML list, the base of its relative addresses and its media type."""
+    """The bytes of a feed or OPML list (held against the ``allowance``), the base of its relative addresses
+    and its media type."""
+    data, base, media_type = _bytes_of(name, settings, root, allowance.limit, page)
+    allowance.hold(name, len(data))
+    return data, base, media_type
+
+
+def _bytes_of(name: str, settings: Settings, root: Path | None, limit: int | None,
+              page: Page | None = None) -> tuple[bytes, str, str | None]:
     if is_url(name):
         page = page or fetch(name, ResourcePolicy.from_settings(None, settings), limit)
         return page.data, page.final_url, page.media_type or None
@@ -128,11 +193,11 @@ def _read(name: str, settings: Settings, root: Path | None, limit: int | None,
         raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
 
 
-def _feed(location: str, settings: Settings, root: Path | None, limit: int | None, title: str | None) -> Feed:
+def _feed(location: str, settings: Settings, root: Path | None, allowance: _Allowance, title: str | None) -> Feed:
     """A feed an OPML list names (an address, or a file beside a local list)."""
     if not is_url(location) and root is None:
         raise ResourceDenied(f"{location}: a feed list read from the web may only name web addresses")
-    data, base, media_type = _read(location, settings, root, limit)
+    data, base, media_type = _read(location, settings, root, allowance)
     if feed_kind(data) == "opml":
         raise InputError(f"{location}: an OPML list inside an OPML list is not read")
     feed = parse_feed(data, location, base, media_type)
