@@ -510,7 +510,7 @@ def tls_server(tmp_path: Path):
 
     cert, key = _certificate(tmp_path, "images.test")
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.hits, httpd.stop, httpd.daemon_threads = [], threading.Event(), True
+    httpd.hits, httpd.stop, httpd.daemon_threads, httpd.late = [], threading.Event(), True, 0.0
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
