@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from functools import partial
-from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from . import writers
 from .atomic import atomic_path, ensure_folder
@@ -96,8 +96,34 @@ def load_title(source: str | Path | Source, settings: Settings) -> str:
     return find_title(src, settings.get("title"))
 
 
+def start_editions(formats: Sequence[str], out: Path, settings: Settings) -> dict[str, Forked]:
+    """Fork, before the book exists, a process for each edition whose writer wants one of its own.
+
+    Each imports its engine (``Writer.engine_modules``: WeasyPrint, most of a
+    second) while this process reads and normalises the article and writes the
+    other editions, then waits for the book :func:`write_book` sends it. Only
+    beside other editions and where :func:`exporter.forked.can_fork` allows (the
+    CLI's single export; a batch has its own worker processes); else none.
+    The caller cancels those :func:`write_book` never received (an unreadable input).
+    """
+    classes = {name: writers.get(name) for name in formats}
+    if len(classes) < 2 or not any(cls.separate_process for cls in classes.values()):
+        return {}
+    from .forked import Forked, can_fork
+
+    started: dict[str, Forked] = {}
+    for name, cls in classes.items():
+        if cls.separate_process and can_fork():
+            try:
+                started[name] = Forked(partial(_write_sent, name, out, settings), waits_for_input=True,
+                                       prepare=partial(_import_all, cls.engine_modules))
+            except OSError:  # no process to be had (a process limit): written here, in turn
+                break
+    return started
+
+
 def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None,
-               concurrent: bool = False) -> list[Path]:
+               apart: Mapping[str, Forked] | None = None) -> list[Path]:
     """Write every requested edition of ``book`` into ``out``, each atomically.
 
     An edition its writer cannot make (a PDF whose characters no font draws, a
@@ -105,48 +131,22 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
     written, and then the first such error is raised. Anything else (a time
     limit, a full disk) stops at once.
 
-    ``concurrent``: an edition whose writer wants a process of its own
-    (``Writer.separate_process``) is written in a forked child while this
-    process writes the others, where :func:`exporter.forked.can_fork` allows
-    (the CLI's single export; a batch has its own worker processes).
-    Same files, same errors, same exit status as one after the other.
+    ``apart``: processes :func:`start_editions` forked for some of the editions;
+    they are sent the book and write those while this process writes the
+    others. Same files, same errors, same exit status as one after the other;
+    an error here stops them (and leaves no temporary file of theirs).
     """
+    apart = apart or {}
     ensure_folder(out)
-    policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
     stem = stem or slugify(book.metadata.title)
-    writer_classes = {name: writers.get(name) for name in formats}
-
-    def write_one(name: str) -> Path | ExporterError:
-        """The edition ``name``, written; or the error that lets the other editions go on."""
-        writer_cls = writer_classes[name]
-        target = out / f"{stem}.{writer_cls.extension}"
-        # every option the writer or the pipeline declares is there, defaults included: no writer restates one
-        complete_settings = complete(writer_cls.options + PIPELINE_OPTIONS, settings)
-        try:
-            with atomic_path(target) as tmp, deep_recursion():  # layout recurses per level of nesting
-                writer_cls().write(book, tmp, complete_settings, policy)
-        except RecursionError:  # any writer's; the one place it becomes a status (depth is a limit)
-            return LimitError(f"{target.name}: the document is nested too deeply for the {name} writer")
-        except WriterError as exc:
-            return exc
-        log.info("wrote %s", target)
-        return target
-
-    apart: dict[str, Forked] = {}
+    for child in apart.values():
+        child.send((book, stem))
+    policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
     results: dict[str, Path | ExporterError] = {}
     try:
-        if concurrent and len(formats) > 1 and any(cls.separate_process for cls in writer_classes.values()):
-            from .forked import Forked, can_fork
-
-            for name in formats:
-                if writer_classes[name].separate_process and can_fork():
-                    try:
-                        apart[name] = Forked(partial(write_one, name))
-                    except OSError:  # no process to be had (a process limit): written here, in turn
-                        break
         for name in formats:
             if name not in apart:
-                results[name] = write_one(name)
+                results[name] = _write_edition(book, name, out, stem, settings, policy)
         for name, child in apart.items():
             results[name] = child.result()
     finally:
@@ -157,3 +157,35 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
         raise failed[0]
     return [results[name] for name in formats]
 
+
+def _write_edition(book: Book, name: str, out: Path, stem: str, settings: Settings,
+                   policy: ResourcePolicy) -> Path | ExporterError:
+    """The edition ``name`` of ``book``, written to ``out``/``stem`` + its extension; or the error that lets
+    the other editions go on (a writer's own, a tree too deep for it)."""
+    writer_cls = writers.get(name)
+    target = out / f"{stem}.{writer_cls.extension}"
+    # every option the writer or the pipeline declares is there, defaults included: no writer restates one
+    complete_settings = complete(writer_cls.options + PIPELINE_OPTIONS, settings)
+    try:
+        with atomic_path(target) as tmp, deep_recursion():  # layout recurses per level of nesting
+            writer_cls().write(book, tmp, complete_settings, policy)
+    except RecursionError:  # any writer's; the one place it becomes a status (depth is a limit)
+        return LimitError(f"{target.name}: the document is nested too deeply for the {name} writer")
+    except WriterError as exc:
+        return exc
+    log.info("wrote %s", target)
+    return target
+
+
+def _write_sent(name: str, out: Path, settings: Settings, sent: tuple[Book, str]) -> Path | ExporterError:
+    """In a process of :func:`start_editions`: the edition of the book :func:`write_book` sent."""
+    book, stem = sent
+    policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
+    return _write_edition(book, name, out, stem, settings, policy)
+
+
+def _import_all(modules: Sequence[str]) -> None:
+    import importlib
+
+    for module in modules:
+        importlib.import_module(module)

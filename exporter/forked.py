@@ -1,9 +1,11 @@
 """One piece of work run in a forked child while the parent does other work: its result or its error comes back.
 
-Used by :func:`exporter.editions.write_book` to lay out a PDF on a second core
-while the EPUB and the text are written. The child starts from a copy of the
-parent (the normalised book included, nothing is serialised on the way in) and
-sends back only what the work returned or raised:
+Used by :func:`exporter.editions.start_editions` to lay out a PDF on a second
+core: the child is forked before the article is read and imports WeasyPrint
+(most of a second) while the parent reads and normalises the article; the
+parent then sends it the book (pickled: lxml trees pickle as their XML, a few
+kilobytes) and writes the EPUB and the text while the child lays out the PDF.
+What comes back is only what the work returned or raised:
 
 - an error comes back pickled (an ``OSError`` with its errno), or where it cannot
   be (a class made at run time, like a clock's strike) as the nearest class of its
@@ -77,42 +79,63 @@ class Forked:
     An exception ``func`` returns (rather than raises) comes back as a value too, rebuilt like a raised one.
     """
 
-    def __init__(self, func: Callable[[], Any]) -> None:
+    def __init__(self, func: Callable[..., Any], *, prepare: Callable[[], Any] | None = None,
+                 waits_for_input: bool = False) -> None:
+        """Fork now. The child runs ``prepare()`` (its errors are left for ``func`` to meet), then, if
+        ``waits_for_input``, waits for the value :meth:`send` gives it and runs ``func(value)``; else ``func()``.
+        """
         for stream in (sys.stdout, sys.stderr):  # or the child would print the parent's buffered text again
             try:
                 stream.flush()
             except (AttributeError, OSError, ValueError):
                 pass
         read, write = os.pipe()
+        given, give = os.pipe() if waits_for_input else (None, None)
         try:
             self.pid = os.fork()
         except OSError:  # EAGAIN: a process limit; the caller does the work itself
-            os.close(read)
-            os.close(write)
+            for fd in (read, write, given, give):
+                if fd is not None:
+                    os.close(fd)
             raise
         if self.pid == 0:  # the child: never returns into the parent's code
             os.close(read)
-            _run_child(func, write)
+            if give is not None:
+                os.close(give)
+            _run_child(func, write, prepare, given)
         os.close(write)
-        self._read = read
+        if given is not None:
+            os.close(given)
+            _widen(give)
+        self._read: int | None = read
+        self._give = give
         self._done = False
+
+    def send(self, value: Any) -> None:
+        """Hand the waiting child its input (once)."""
+        data = pickle.dumps(value)
+        give, self._give = self._give, None
+        try:
+            _write_all(give, data)
+        except BrokenPipeError:  # the child is gone: result() says why
+            pass
+        finally:
+            os.close(give)
 
     def result(self) -> Any:
         """Wait for the child and return its result, or raise its error (rebuilt in this process)."""
         try:
-            chunks = []
-            while chunk := os.read(self._read, 1 << 16):
-                chunks.append(chunk)
+            data = _read_all(self._read)
         except BaseException:
             self.cancel()
             raise
         self._close()
         _, status = os.waitpid(self.pid, 0)
         self._done = True
-        if not chunks:
+        if not data:
             code = os.waitstatus_to_exitcode(status)
             raise RuntimeError(f"the forked writer ended without a result (status {code})")
-        kind, value = pickle.loads(b"".join(chunks))
+        kind, value = pickle.loads(data)
         if kind == "raised":
             raise value
         return value
@@ -139,12 +162,37 @@ class Forked:
         self._done = True
 
     def _close(self) -> None:
-        if self._read is not None:
-            os.close(self._read)
-            self._read = None
+        for name in ("_read", "_give"):
+            fd = getattr(self, name)
+            if fd is not None:
+                os.close(fd)
+                setattr(self, name, None)
 
 
-def _run_child(func: Callable[[], Any], write: int) -> None:
+def _widen(fd: int) -> None:
+    """Let the pipe hold a whole book, so the parent need not wait while the child is still importing."""
+    import fcntl
+
+    try:
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except OSError:  # not Linux, or over the system's maximum: writes then wait for the reader
+        pass
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] | None, given: int | None) -> None:
     """Run ``func`` and send what it returned or raised down ``write`` (errors made portable); then exit."""
     status = 1
     try:
@@ -154,17 +202,25 @@ def _run_child(func: Callable[[], Any], write: int) -> None:
         signal.signal(signal.SIGTERM, stop)
         clock.rearm()
         try:
-            value = func()
+            if prepare is not None:
+                try:
+                    prepare()
+                except Exception:  # noqa: BLE001 - func meets the same error where it belongs
+                    pass
+            if given is None:
+                value = func()
+            else:
+                data = _read_all(given)
+                if not data:  # the parent gave up before it had the input: nothing to do, nothing to say
+                    os._exit(0)
+                value = func(pickle.loads(data))
             payload = ("returned", _portable(value) if isinstance(value, BaseException) else value)
         except Cancelled:
             payload = None
         except BaseException as exc:  # noqa: BLE001 - every error goes back to the parent
             payload = ("raised", _portable(exc))
         if payload is not None:
-            data = pickle.dumps(payload)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(write, view):]
+            _write_all(write, pickle.dumps(payload))
             status = 0
     finally:
         os._exit(status)  # no atexit handlers, no outer finally blocks: they belong to the parent

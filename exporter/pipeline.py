@@ -13,7 +13,7 @@ from .batch import BATCH_NAMES, BATCH_OPTIONS
 from .batch.datasets import is_dataset
 from .batch.manifest import is_manifest
 from .document import Book
-from .editions import Outcome, load_document, parse_formats, write_book
+from .editions import Outcome, load_document, parse_formats, start_editions, write_book
 from .errors import BatchError
 from .feeds import FEED_OPTIONS
 from .feeds.options import refuse_feed_options
@@ -64,7 +64,8 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
 
     ``concurrent`` (the CLI's choice: the command owns its process, a program
     calling the API keeps its own unforked): one article's PDF is laid out in a
-    forked process while its other editions are written (:func:`write_book`).
+    process forked at the start, which imports WeasyPrint while the article is
+    read and its other editions written (:func:`start_editions`).
 
     One plain article file is exported here and its error raised as is. Several
     inputs, a dataset (``.jsonl``, ``.csv``), a ``book.toml`` or a batch option
@@ -81,21 +82,32 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
 
         return run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None,
                          on_written=on_written)
+    apart = {}
     try:
         with article_limit(settings.get("max_article_seconds")):
+            # the PDF's process imports WeasyPrint while this one reads the article (start_editions)
+            apart = start_editions(names, out, settings) if concurrent else {}
             doc = load_document(inputs[0], settings)  # one input: its own error, with its own exit status
             refuse_feed_options(options, inputs[0])
-            written = write_book(Book.of(doc), names, out, settings, concurrent=concurrent)
+            written = write_book(Book.of(doc), names, out, settings, apart=apart)
     except NotAPage as found:  # an address that holds a feed: a feed edition of it
         from .batch.runner import run_batch
 
+        _cancel(apart)
         return run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None,
                          on_written=on_written, feeds={inputs[0]: found.page})
+    finally:
+        _cancel(apart)  # forked for an article that never became a book
     if on_written is not None:
         for path in written:
             on_written(path)
         return Outcome(exported=1, files=len(written))
     return Outcome(written=written, exported=1, files=len(written))
+
+
+def _cancel(apart: dict) -> None:
+    for child in apart.values():
+        child.cancel()
 
 
 def _is_batch(inputs: list[str], options: dict[str, Any]) -> bool:

@@ -27,8 +27,8 @@ from exporter.writers import Writer
 
 forks = []
 real_init = exporter.forked.Forked.__init__
-def counting_init(self, func):
-    real_init(self, func)
+def counting_init(self, *args, **kwargs):
+    real_init(self, *args, **kwargs)
     forks.append(self.pid)
     Path(os.environ["PID_FOLDER"], "child.pid").write_text(str(self.pid))
 exporter.forked.Forked.__init__ = counting_init
@@ -73,10 +73,10 @@ print("\n" + json.dumps({"code": code, "forks": len(forks), "children_left": lef
 """
 
 
-def run(tmp_path, formats: str, behaviour: str, *extra: str) -> tuple[dict, str, list[str]]:
+def run(tmp_path, formats: str, behaviour: str, *extra: str, article=SEED) -> tuple[dict, str, list[str]]:
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
-    done = subprocess.run([sys.executable, "-c", PROBE, "export", str(SEED), "-f", formats, "-o", str(out),
+    done = subprocess.run([sys.executable, "-c", PROBE, "export", str(article), "-f", formats, "-o", str(out),
                            "--offline", "-q", *extra], capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PYTHONPATH": str(ROOT), "APART": behaviour, "PID_FOLDER": str(tmp_path)})
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -134,4 +134,14 @@ def test_a_hard_error_in_the_parent_stops_the_child_and_its_half_written_file(tm
     assert (result["code"], result["forks"], result["children_left"]) == (4, 1, None), stderr
     assert "hard: a limit" in stderr
     assert files == []  # the child's temporary file went with it
+    assert child_gone(tmp_path)
+
+
+def test_an_article_that_cannot_be_read_stops_the_process_forked_for_its_pdf(tmp_path):
+    # the PDF's process is forked before the article is read, to import its engine meanwhile
+    empty = tmp_path / "empty.html"
+    empty.write_text("", encoding="utf-8")
+    result, stderr, files = run(tmp_path, "apart,txt", "whole", article=empty)
+    assert (result["code"], result["forks"], result["children_left"]) == (3, 1, None), stderr
+    assert files == []
     assert child_gone(tmp_path)

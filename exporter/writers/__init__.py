@@ -34,8 +34,10 @@ class Writer(ABC):
     #: options of this format (shown by ``exporter export --help``, accepted by ``exporter.export``)
     options: ClassVar[tuple[Option, ...]] = ()
     #: the edition costs most of a second of imports and layout: written beside other editions of one
-    #: export, it gets a process of its own on a second core (:func:`exporter.editions.write_book`)
+    #: export, it gets a process of its own on a second core (:func:`exporter.editions.start_editions`)
     separate_process: ClassVar[bool] = False
+    #: modules ``write`` imports, imported ahead in that process while the book is being made
+    engine_modules: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:

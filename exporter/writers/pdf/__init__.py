@@ -52,6 +52,8 @@ class PdfWriter(Writer):
     extension = "pdf"
     description = "Print-ready PDF (WeasyPrint), tagged, with bookmarks, running heads and page numbers."
     separate_process = True  # WeasyPrint's import and layout: most of a second
+    engine_modules = ("exporter.writers._weasyprint", "weasyprint", "pikepdf", "exporter.writers.pdf.structure",
+                      "exporter.writers.pdf.finish")
     options: tuple[Option, ...] = (
         Option("page_size", "PDF: page size: A4, Letter, A5, 6x9in or any WIDTHxHEIGHT with units (mm, cm, in, pt), "
                "optionally followed by 'landscape'; auto takes Letter where your locale (else the article's "
