@@ -50,7 +50,7 @@ from reflow_data import EVALUATION_ONLY, SEED, SOURCES, Article, load, words  # 
 
 from exporter.normalise import normalise  # noqa: E402
 from exporter.normalise.reflow import (  # noqa: E402
-    GENRES, Genre, Sentence, best_cuts, boundary_features, cohesion_depths, genre_of, segment)
+    GENRES, Genre, Sentence, best_cuts, boundary_features, cohesion, genre_of, segment)
 
 FEATURES = list(GENRES["news"].weights)
 FOLDS = 6
@@ -86,8 +86,8 @@ def prepare(article: Article) -> Prepared:
         position += len(words(s.text))
     lengths = [len(words(p)) for p in article.paragraphs]
     truth = list(np.cumsum(lengths)[:-1])
-    depths = cohesion_depths(sentences)
-    rows = [[boundary_features(sentences[i - 1], sentences[i], depths[i])[k] for k in FEATURES]
+    depths, similarities = cohesion(sentences)
+    rows = [[boundary_features(sentences[i - 1], sentences[i], depths[i], similarities[i])[k] for k in FEATURES]
             for i in range(1, len(sentences))]
     truth_set = set(truth)
     labels = np.array([starts[i] in truth_set for i in range(1, len(sentences))], dtype=float)
@@ -332,6 +332,8 @@ def main(argv: list[str]) -> int:
         sys.exit(__doc__)
     started = time.perf_counter()
     data = [prepare(a) for a in load(sources)]
+    if not training(data):
+        sys.exit(f"nothing to fit on (only scored: {', '.join(sorted(EVALUATION_ONLY))}); name a source to fit on too")
     print(f"segmented in {time.perf_counter() - started:.1f} s")
     if "--fit" in argv:
         print("GENRES = {")

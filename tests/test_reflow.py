@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from exporter.normalise import normalise
-from exporter.normalise.reflow import MIN_WORDS, count_words, genre_of, protected_ranges, segment
+from exporter.normalise.reflow import (
+    MIN_WORDS, boundary_features, cohesion, count_words, genre_of, protected_ranges, segment)
 from exporter.tree import text_of
 
 from helpers import words
@@ -200,3 +201,16 @@ def test_news_and_other_prose_are_told_apart(seed_path):
     seed = normalise(seed_path.read_bytes(), reflow=False, typography=False)
     assert genre_of(segment(seed.text)) == "news"
     assert genre_of(segment(" ".join(_corpus_paragraphs("clean-links")))) == "other"
+
+
+def test_cues_see_the_same_things_and_the_same_people():
+    """Two sentences about the same things are similar, two about different ones not; a sentence opening with a
+    name the one before holds is seen (a function word opening a sentence is no name)."""
+    sentences = segment("Mr. Jones chairs the finance committee that pays for the old bridge. Jones said the bridge "
+                        "would cost more than the committee has. The parking charges in town rise from April.")
+    assert len(sentences) == 3
+    _, similarities = cohesion(sentences)
+    assert similarities[1] > 0.3 and similarities[2] == 0.0
+    features = [boundary_features(sentences[i - 1], sentences[i], 0.0, similarities[i]) for i in (1, 2)]
+    assert [f["same names"] for f in features] == [1.0, 0.0]
+    assert [f["similarity"] for f in features] == similarities[1:]
