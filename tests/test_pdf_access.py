@@ -22,8 +22,10 @@ from pdf_structure import read_tree
 RECALL = 0.98
 
 # The seed, the corpus pages with tables (one crossing a page break), links in tables, footnotes and
-# note references (wikipedia), images (data-url-image), a right-to-left page and a long news article.
-PAGES = ["seed", "keep-tabular-data", "links-in-tables", "wikipedia", "data-url-image", "rtl-1", "guardian-1"]
+# note references (wikipedia), images (data-url-image), a right-to-left page, a long news article and maths
+# set as text (mathjax: lines made only of one-character words, which poppler once joined into one word).
+PAGES = ["seed", "keep-tabular-data", "links-in-tables", "wikipedia", "data-url-image", "rtl-1", "guardian-1",
+         "mathjax"]
 
 
 def _source(name: str) -> tuple[Path, dict]:
@@ -57,6 +59,19 @@ def test_every_extractor_reads_every_word(exported, texts):
     reference = reference_words(source)
     kept = {tool: round(recall(reference, words(text)), 4) for tool, text in texts.items()}
     assert all(value >= RECALL for value in kept.values()), f"{name}: word recall {kept} (< {RECALL})"
+
+
+def test_runs_of_one_character_words_get_wider_spaces_and_keep_their_text():
+    from lxml import etree
+
+    from exporter.writers.pdf.markup import space_single_characters
+
+    root = etree.fromstring("<section><p>so x = − b ± b 2 and <em>a b c</em> but not a b.</p>"
+                            "<pre>x = y + z</pre><p><code>i = j + k</code></p></section>")
+    before = "".join(root.itertext())
+    assert space_single_characters(root) == 2
+    assert "".join(root.itertext()) == before, "only spans are added: the words and their spaces stay"
+    assert [s.text for s in root.iter("span")] == ["x = − b ± b 2", "a b c"], "code keeps its spacing"
 
 
 def test_layout_hyphens_read_as_soft_hyphens(exported, texts):
@@ -224,3 +239,21 @@ def test_alt_text_only_from_the_source_and_decorative_images_are_artifacts(tmp_p
     assert tree.alts == ["red square", None] and tree.types["Caption"] == 1
     assert tree.types["NonStruct"] == 2, dict(tree.types)  # the title block, the block around the captioned image
     assert "1 image(s) have no text alternative" in caplog.text
+
+
+def test_a_formula_whose_tex_no_reader_could_read_is_an_image_without_alt(tmp_path):
+    # judge-alt-text keeps TeX it could not turn into words but marks the image described="no": the PDF treats
+    # it as an image without a text alternative (no /Alt of raw TeX), and the marker is the tree's, not HTML
+    png = _png()
+    markup = (f"<article><p>The harbour fee follows the rule <img src='{png}' alt='\\unknowncommand{{'> for "
+              f"every boat, and <img src='{png}' alt='red square'> marks the quay.</p></article>")
+    book = Book.of(normalise(markup, title="Unread TeX", language="en"))
+    assert [img.get("described") for img in book.articles[0].tree.iter("img")] == ["no", None]
+    settings = resolve(PdfWriter.options + EXPORT_OPTIONS, {})
+    html = PdfWriter().prepare(book, settings, ResourcePolicy()).html
+    assert "described" not in html and "unknowncommand" not in html
+    path = tmp_path / "tex.pdf"
+    PdfWriter().write(book, path, settings, ResourcePolicy())
+    tree = read_tree(path)
+    assert tree.problems == [] and sorted(tree.alts, key=str) == [None, "red square"]
+

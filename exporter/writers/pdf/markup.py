@@ -9,6 +9,10 @@ What print needs beyond the shared HTML of :mod:`exporter.writers.html`:
   the foot of the page or shows inline;
 - header rows of long tables marked as such so they repeat, wide tables classed
   so the theme can set them smaller;
+- wider word spaces in runs of one-character words (linearised maths), which
+  poppler would otherwise read as one letter-spaced word;
+- no ``alt`` on an image the tree marks ``described="no"`` (its TeX describes
+  nothing, so it must not become the figure's ``/Alt``), and no marker;
 - for a collection: a title page, a contents list the theme fills with page
   numbers, and part title pages.
 """
@@ -55,6 +59,7 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
             body.append(_part_page(planned.opens.title, planned.opens.anchor))
         policy = resources.for_root(doc.base)
         section = article_section(doc, lambda src, p=policy: _data_uri(p, src, image_px), id_prefix=planned.prefix)
+        drop_undescribed_alts(section)
         if planned.part is not None:
             section.set("class", section.get("class", "") + " in-part")
         _running_heads(section, doc.metadata, meta, book.is_collection, "duplex" in root_classes)
@@ -69,6 +74,7 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
         show_link_urls(section, links)
         break_long_runs(section)
         no_hard_hyphen_characters(section)
+        space_single_characters(section)
     propagate_lang(html)
     return "<!DOCTYPE html>\n" + etree.tostring(html, encoding="unicode", method="html")
 
@@ -94,6 +100,69 @@ def break_long_runs(root: etree._Element) -> None:
             value = getattr(el, name)
             if value and len(value) > LONGEST_RUN:
                 setattr(el, name, _LONG_RUN.sub(cut, value))
+
+
+#: A run of at least this many one-character words ("x ˙ = σ ( y − x )": maths read out as text) is
+#: set with wider word spaces. poppler's ``pdftotext`` takes a line made only of one-character words with
+#: even gaps for letter-spaced text and joins it into one word ("x˙=σ(y−x)"), unless the gaps are at least
+#: 0.4 em (its ``maxWideCharSpacing``); a space is 0.22-0.29 em in the bundled fonts, so 0.2 em more clears it.
+SINGLE_CHARACTER_RUN = 3
+SINGLE_CHARACTER_SPACING = "0.2em"
+_SINGLE_CHARACTERS = re.compile(r"(?<!\S)\S(?: \S){%d,}(?!\S)" % (SINGLE_CHARACTER_RUN - 1))
+_SPACING_KEPT = frozenset({"pre", "code"})
+
+
+def space_single_characters(root: etree._Element) -> int:
+    """Runs of one-character words in a ``span`` with wider word spaces, so every extractor reads them apart.
+
+    Only the print HTML changes (the EPUB and text editions keep the tree's text); the words and their
+    single spaces stay as they are. Code keeps its spacing. Returns how many runs were wrapped.
+    """
+    wrapped = 0
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.tag in _SPACING_KEPT or any(
+                a.tag in _SPACING_KEPT for a in el.iterancestors()):
+            continue
+        if el.text and _SINGLE_CHARACTERS.search(el.text):
+            pieces = _spaced_pieces(el.text)
+            el.text = pieces[0]
+            for i, span in enumerate(pieces[1:]):
+                el.insert(i, span)
+            wrapped += len(pieces) - 1
+        parent = el.getparent()
+        if el.tail and parent is not None and parent.tag not in _SPACING_KEPT and _SINGLE_CHARACTERS.search(el.tail):
+            pieces = _spaced_pieces(el.tail)
+            el.tail = pieces[0]
+            at = list(parent).index(el)
+            for i, span in enumerate(pieces[1:]):
+                parent.insert(at + 1 + i, span)
+            wrapped += len(pieces) - 1
+    return wrapped
+
+
+def _spaced_pieces(text: str) -> list:
+    """``text`` as [leading text, span, span, ...]: each run of one-character words a span, what follows its tail."""
+    pieces: list = [""]
+    last = 0
+    for match in _SINGLE_CHARACTERS.finditer(text):
+        if pieces[1:]:
+            pieces[-1].tail = text[last:match.start()]
+        else:
+            pieces[0] = text[:match.start()]
+        span = etree.Element("span", {"class": "single-characters", "style": f"word-spacing: {SINGLE_CHARACTER_SPACING}"})
+        span.text = match.group(0)
+        pieces.append(span)
+        last = match.end()
+    pieces[-1].tail = text[last:] or None
+    return pieces
+
+
+def drop_undescribed_alts(root: etree._Element) -> None:
+    """An image the tree marks ``described="no"`` loses its alt and the marker: it is an image without a text
+    alternative (:mod:`.structure` then gives its figure no ``/Alt``), as the EPUB writer counts it."""
+    for img in root.iter("img"):
+        if img.attrib.pop("described", None) == "no":
+            img.attrib.pop("alt", None)
 
 
 def _head(meta: Metadata) -> etree._Element:
