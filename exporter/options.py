@@ -219,6 +219,14 @@ NORMALISE_OPTIONS: tuple[Option, ...] = (
            group="normalise"),
 )
 
+#: What the normaliser is told about the article beyond its markup.
+CONTENT_OPTIONS: tuple[Option, ...] = (
+    Option("image_descriptions", "Descriptions of images, for those the source leaves undescribed: a JSON file "
+           "with one object mapping each image's address (its src as the article gives it; absolute for a "
+           "fetched page) to its description (\"\": decorative). They become the images' text alternatives in "
+           "every edition.", metavar="FILE", group="normalise", convert=lambda value: image_descriptions(value)),
+)
+
 #: What and where to export.
 EXPORT_OPTIONS: tuple[Option, ...] = (
     Option("theme", "Theme: a name from themes/ or a folder with theme.toml.", default="default", metavar="NAME",
@@ -254,6 +262,59 @@ def _existing_folder(value: str) -> str:
     return str(path.resolve())
 
 
+#: The largest descriptions file read (a file this size holds descriptions of some 50,000 images).
+DESCRIPTIONS_MAX_BYTES = 16_000_000
+
+
+def image_descriptions(value: str) -> str:
+    """``--image-descriptions``: the canonical JSON text of its object (a settings value stays a string, so it
+    pickles, hashes and checks again unchanged; :mod:`exporter.normalise.descriptions` applies it).
+
+    ``value`` is a JSON file, or a JSON object itself (a dataset record's field). Raises ValueError.
+    """
+    import json
+    from pathlib import Path
+
+    text = value.strip()
+    if not text.startswith("{"):
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise ValueError(f"{value!r} is not a file")
+        if path.stat().st_size > DESCRIPTIONS_MAX_BYTES:
+            raise ValueError(f"{value!r} is over {DESCRIPTIONS_MAX_BYTES // 1_000_000} MB")
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{value!r} cannot be read as UTF-8 text ({exc})") from None
+    return json.dumps(_mapping(text, value), ensure_ascii=False, sort_keys=True)
+
+
+def _mapping(text: str, where: str) -> dict[str, str]:
+    """Image address → description (white space collapsed) from a JSON object text; ValueError otherwise."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{where[:80]!r} is not JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise ValueError(f"{where[:80]!r} must be a JSON object mapping image addresses to descriptions (text)")
+    return {k.strip(): " ".join(v.split()) for k, v in data.items() if k.strip()}
+
+
+def merged_descriptions(command: str | None, record: Any) -> str | None:
+    """The command's descriptions (canonical JSON text, or None) with a record's own (an object, or its JSON
+    text) over them. Raises ValueError for a record field that is no such object."""
+    import json
+
+    if record is None or record == "":
+        return command
+    own = _mapping(json.dumps(record) if isinstance(record, dict) else str(record), "image_descriptions")
+    base = json.loads(command) if command else {}
+    return json.dumps({**base, **own}, ensure_ascii=False, sort_keys=True)
+
+
+
 def _known_theme(name: str) -> str:
     """Fail before any work when the theme does not exist (every writer would need it)."""
     from . import themes
@@ -263,7 +324,7 @@ def _known_theme(name: str) -> str:
 
 
 PIPELINE_OPTIONS: tuple[Option, ...] = (
-    METADATA_OPTIONS + READ_OPTIONS + NORMALISE_OPTIONS + RESOURCE_OPTIONS + LIMIT_OPTIONS + EXPORT_OPTIONS
+    METADATA_OPTIONS + READ_OPTIONS + NORMALISE_OPTIONS + CONTENT_OPTIONS + RESOURCE_OPTIONS + LIMIT_OPTIONS + EXPORT_OPTIONS
 )
 
 METADATA_NAMES: frozenset[str] = frozenset(o.name for o in METADATA_OPTIONS)
@@ -281,4 +342,4 @@ def split(settings: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
 
 
 __all__ = ["Option", "Settings", "resolve", "complete", "default_of", "PIPELINE_OPTIONS", "METADATA_OPTIONS",
-           "READ_OPTIONS", "NORMALISE_OPTIONS", "RESOURCE_OPTIONS", "LIMIT_OPTIONS", "EXPORT_OPTIONS", "METADATA_NAMES"]
+           "READ_OPTIONS", "NORMALISE_OPTIONS", "CONTENT_OPTIONS", "RESOURCE_OPTIONS", "LIMIT_OPTIONS", "EXPORT_OPTIONS", "METADATA_NAMES"]

@@ -238,7 +238,12 @@ def test_alt_text_only_from_the_source_and_decorative_images_are_artifacts(tmp_p
     # invented from the caption); the decorative one is an artifact, its empty figure gone
     assert tree.alts == ["red square", None] and tree.types["Caption"] == 1
     assert tree.types["NonStruct"] == 2, dict(tree.types)  # the title block, the block around the captioned image
-    assert "1 image(s) have no text alternative" in caplog.text
+    assert "is not declared PDF/UA: 1 image(s) have no text alternative" in caplog.text
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:  # the figure without /Alt breaks PDF/UA-1 7.3: no claim (the rest of the XMP stays)
+        xmp = pdf.Root.Metadata.read_bytes()
+    assert b"pdfuaid" not in xmp.replace(b"xmlns:pdfuaid", b"") and b"<dc:title>" in xmp
 
 
 def test_a_formula_whose_tex_no_reader_could_read_is_an_image_without_alt(tmp_path):

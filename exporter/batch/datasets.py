@@ -34,6 +34,7 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "html": ("html", "body", "content", "text", "markup", "article"),
     "section": ("section", "category", "desk"),
     "language": ("language", "lang"),
+    "image_descriptions": ("image_descriptions",),
 }
 
 

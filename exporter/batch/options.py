@@ -38,7 +38,8 @@ BATCH_OPTIONS: tuple[Option, ...] = (
     Option("book", "Make one book of all the inputs (book metadata from --title, --author…; each article keeps "
            "its own).", kind="flag", default=False, group="batch"),
     Option("map", "Dataset field mapping, FIELD=COLUMN (fields: title, author, date, url, html, section, "
-           "subtitle, language); repeat for several.", kind="multi", default=(), metavar="FIELD=COLUMN",
+           "subtitle, language, image_descriptions); repeat for several.", kind="multi", default=(),
+           metavar="FIELD=COLUMN",
            group="batch", convert=_mapping),
     Option("each", "Datasets: one set of editions per record (the default).", kind="flag", default=False,
            group="batch"),

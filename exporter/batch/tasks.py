@@ -19,7 +19,7 @@ from ..editions import Failure, input_limit, load_document, load_title, read_inp
 from ..errors import INTERNAL, ExporterError, InputError, as_user_error
 from ..normalise import OPTIONS as NORMALISE_OPTIONS
 from ..normalise import normalise
-from ..options import METADATA_NAMES, Settings, split
+from ..options import METADATA_NAMES, Settings, merged_descriptions, split
 from ..read import Source, fetch_source, is_url
 from ..resources import ResourcePolicy
 from .book import assemble, book_metadata
@@ -145,6 +145,11 @@ def load_article(source: ArticleSource, settings: Settings, in_book: bool) -> Do
         record = source.record
         record.refuse_if_unread()
         options.update(record_metadata(record))
+        try:  # the record's own image descriptions win over the command's
+            options["image_descriptions"] = merged_descriptions(options.get("image_descriptions"),
+                                                                record.fields.get("image_descriptions"))
+        except ValueError as exc:
+            raise InputError(f"{record.origin}: {exc}") from None
         options.update(source.overrides)
         markup = record.fields.get("html")
         if markup is None:  # a record with a url and no markup: the page is fetched

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Callable, Iterable
 
-from . import article, images, notes, page, reflow, repair, tables, transforms, typography
+from . import article, descriptions, images, notes, page, reflow, repair, tables, transforms, typography
 from .convert import convert_page
 from .state import State
 
@@ -85,6 +85,8 @@ PASSES: tuple[Pass, ...] = (
          "a \"Photo:\" or \"©\" line after a figure joins its caption"),
     Pass("judge-alt-text", STRUCTURE, images.judge_alt_text,
          "alt that describes nothing (file name, URL, markup, caption repeat) goes; TeX and MathML become words"),
+    Pass("supply-image-descriptions", STRUCTURE, descriptions.supply_descriptions,
+         "images named in --image-descriptions get the description given there as their alt"),
     Pass("drop-repeated-pull-quotes", STRUCTURE, repair.drop_repeated_pull_quotes,
          "drop quotation blocks repeating words the article already says"),
     Pass("drop-repeated-blocks", STRUCTURE, repair.drop_repeated_blocks,

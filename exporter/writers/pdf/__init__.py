@@ -23,7 +23,7 @@ from ...options import Option, Settings
 from ...resources import ResourcePolicy
 from .. import Writer
 from . import glyphs
-from .markup import LINK_MODES, build_html
+from .markup import LINK_MODES, build_document, build_html, serialise, undescribed_images
 from .pages import Layout, Margins, check_length, check_size, default_size, length_mm, page_css, parse_size
 
 log = logging.getLogger("exporter")
@@ -45,6 +45,19 @@ class Prepared:
     css: str
     options: dict = field(default_factory=dict)
     trusted: tuple[Path, ...] = ()
+    #: images shown without a text alternative: a PDF/UA variant with any is not declared PDF/UA
+    undescribed: int = 0
+
+    @property
+    def asks_ua(self) -> bool:
+        """A PDF/UA variant was asked for (WeasyPrint declares it in the XMP metadata)."""
+        return str(self.options.get("pdf_variant", "")).startswith("pdf/ua")
+
+    @property
+    def declares_ua(self) -> bool:
+        """Whether the PDF says it conforms to PDF/UA: asked for, and every image has a text alternative
+        (PDF/UA-1 7.3 wants one on every figure; none is invented, as the EPUB's claim is decided)."""
+        return self.asks_ua and not self.undescribed
 
 
 class PdfWriter(Writer):
@@ -76,12 +89,12 @@ class PdfWriter(Writer):
     )
 
     def write(self, book: Book, path: Path, settings: Settings, resources: ResourcePolicy) -> None:
-        if settings.pdf_variant == "pdf/ua-1":
-            undescribed = sum(1 for doc in book.articles for img in doc.tree.iter("img") if img.get("alt") is None)
-            if undescribed:  # no description is invented: the Figure has none, which PDF/UA-1 does not allow
-                log.warning("PDF/UA-1 edition of %r: %d image(s) have no text alternative in the source, so "
-                            "their figures have no /Alt", book.metadata.title, undescribed)
-        missing = render(self.prepare(book, settings, resources), resources, path)
+        prepared = self.prepare(book, settings, resources)
+        if prepared.asks_ua and not prepared.declares_ua:
+            log.warning("%s edition of %r is not declared PDF/UA: %d image(s) have no text alternative (give "
+                        "descriptions with --image-descriptions FILE)", settings.pdf_variant.upper(),
+                        book.metadata.title, prepared.undescribed)
+        missing = render(prepared, resources, path)
         glyphs.check(book.metadata.title, missing, settings.missing_glyphs)  # boxes fail the edition by default
 
     def prepare(self, book: Book, settings: Settings, resources: ResourcePolicy) -> Prepared:
@@ -90,10 +103,11 @@ class PdfWriter(Writer):
         layout = layout_for(book, settings, theme)
         classes = [c for c, on in (("duplex", layout.duplex), ("justify", theme.setting("print", "justify", False)))
                    if on]
-        html = build_html(book, resources, links=settings.links, classes=classes)
+        document = build_document(book, resources, links=settings.links, classes=classes)
+        html = serialise(document)
         css = font_faces(theme, html) + page_css(layout) + theme.stylesheet("print")
         return Prepared(html=html, css=css, options=dict(VARIANTS[settings.pdf_variant]),
-                        trusted=(themes.data_dir("fonts"), theme.folder))
+                        trusted=(themes.data_dir("fonts"), theme.folder), undescribed=undescribed_images(document))
 
 
 def layout_for(book: Book, settings: Settings, theme: themes.Theme) -> Layout:
@@ -150,7 +164,8 @@ def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[st
 
     with _MissingGlyphs() as missing, render_limit(getattr(resources, "render_timeout", 0.0)):
         data = lay_out(prepared, resources).write_pdf(finisher=keep_nodes, **prepared.options)
-        finish(data, path, structure=(lambda pdf: restructure(pdf, nodes)) if nodes else None)
+        finish(data, path, structure=(lambda pdf: restructure(pdf, nodes)) if nodes else None,
+               withdraw_ua=prepared.asks_ua and not prepared.declares_ua)
     return missing.characters
 
 

@@ -42,6 +42,22 @@ WIDE, WIDER, WIDEST = 5, 9, 16
 def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes", classes: Iterable[str] = (),
                image_px: int = 2400) -> str:
     """The whole book as one HTML document (serialised as HTML, which is what WeasyPrint parses)."""
+    return serialise(build_document(book, resources, links=links, classes=classes, image_px=image_px))
+
+
+def serialise(html: etree._Element) -> str:
+    """``html`` as WeasyPrint reads it: HTML, not XML (``<a id="x"/>`` would stay open)."""
+    return "<!DOCTYPE html>\n" + etree.tostring(html, encoding="unicode", method="html")
+
+
+def undescribed_images(html: etree._Element) -> int:
+    """Images shown without a text alternative (no ``alt``): their figures have no ``/Alt``."""
+    return sum(1 for img in html.iter("img") if img.get("alt") is None)
+
+
+def build_document(book: Book, resources: ResourcePolicy, *, links: str = "footnotes", classes: Iterable[str] = (),
+                   image_px: int = 2400) -> etree._Element:
+    """The whole book as one ``<html>`` element, images resolved and print markup added."""
     meta = book.metadata
     html = etree.Element("html", lang=meta.language, dir=meta.direction)
     root_classes = [f"links-{links}", "collection" if book.is_collection else "single", *classes]
@@ -76,7 +92,7 @@ def build_html(book: Book, resources: ResourcePolicy, *, links: str = "footnotes
         no_hard_hyphen_characters(section)
         space_single_characters(section)
     propagate_lang(html)
-    return "<!DOCTYPE html>\n" + etree.tostring(html, encoding="unicode", method="html")
+    return html
 
 
 #: Runs of more characters than this between spaces get a break opportunity (U+200B) every
@@ -391,5 +407,5 @@ def _data_uri(policy: ResourcePolicy, src: str, max_px: int) -> str | None:
     return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
 
-__all__: list[str] = ["build_html", "title_page", "contents", "prepare_tables", "show_link_urls",
+__all__: list[str] = ["build_html", "build_document", "serialise", "undescribed_images", "title_page", "contents", "prepare_tables", "show_link_urls",
                       "propagate_lang", "LINK_MODES"]

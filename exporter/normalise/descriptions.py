@@ -1,0 +1,40 @@
+"""Image descriptions a person supplies (``--image-descriptions``): the text alternatives a source lacks.
+
+The exporter never invents a description: an image the source leaves without one
+(or with junk the normaliser removed, or TeX no reader could read) stays without,
+and the editions say so (the EPUB claims no conformance, a PDF/UA-1 edition is
+not declared PDF/UA). Someone who knows the pictures can supply descriptions as
+one JSON object mapping each image's address to its description::
+
+    {"images/harbour.jpg": "The harbour at dusk, three fishing boats moored at the quay",
+     "https://example.org/chart.png": "Bar chart: fees rose from 40 to 65 euro between 2019 and 2024",
+     "rule.png": ""}
+
+The address is the image's ``src`` as the article gives it (absolute for a page
+that was fetched); an empty description says the image is decorative. A supplied
+description replaces whatever the source said, in every edition: the normaliser
+applies it, so no writer needs to know where it came from. The option takes a
+file, read and checked once (:func:`exporter.options.image_descriptions`); a
+dataset record may carry its own object in an ``image_descriptions`` field,
+whose entries win over the command's.
+"""
+from __future__ import annotations
+
+import json
+
+from .state import State
+
+def supply_descriptions(state: State) -> None:
+    """Each image the descriptions name gets that description as its alt (``""``: decorative)."""
+    value = state.settings.get("image_descriptions")
+    if not value:
+        return
+    descriptions: dict[str, str] = json.loads(value)
+    for img in state.tree.iter("img"):
+        description = descriptions.get((img.get("src") or "").strip())
+        if description is None:
+            continue
+        img.set("alt", description)
+        img.attrib.pop("described", None)
+        state.report.note("described {n} image{s} from --image-descriptions" if description
+                          else "marked {n} image{s} decorative from --image-descriptions")

@@ -1,0 +1,105 @@
+"""Image descriptions a person supplies (``--image-descriptions``), and what the editions claim without them.
+
+The source page (``data/inline/emoji.html``) has a button icon without alt text. Without a description the
+EPUB claims no conformance and a PDF/UA-1 edition is not declared PDF/UA; with one, both are.
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+import exporter
+from exporter.cli import cli
+from exporter.errors import UsageError
+
+from test_pdf_access import _pdfua_findings
+
+PAGE = Path(__file__).parent / "data" / "inline" / "emoji.html"
+GEAR = {"icons/gear.png": "the settings button, a gear wheel"}
+
+
+def _conforms_to(epub: Path) -> list[str]:
+    with zipfile.ZipFile(epub) as z:
+        opf = etree.fromstring(z.read(next(n for n in z.namelist() if n.endswith(".opf"))))
+    return [m.text for m in opf.iter("{http://www.idpf.org/2007/opf}meta") if m.get("property") == "dcterms:conformsTo"]
+
+
+def _declares_ua(pdf: Path) -> bool:
+    import pikepdf
+
+    with pikepdf.open(pdf) as doc:
+        return b"pdfuaid:part" in doc.Root.Metadata.read_bytes()
+
+
+def _export(out: Path, *extra: str) -> tuple[int, str, dict[str, Path]]:
+    result = CliRunner().invoke(cli, ["export", str(PAGE), "-o", str(out), "-f", "epub,pdf",
+                                      "--pdf-variant", "pdf/ua-1", *extra])
+    return result.exit_code, result.output, {p.suffix: p for p in out.iterdir()} if out.is_dir() else {}
+
+
+def test_without_descriptions_neither_edition_claims_and_the_pdf_says_why_in_one_line(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="exporter"):
+        code, output, files = _export(tmp_path / "out")
+    assert code == 0, output
+    assert _conforms_to(files[".epub"]) == []
+    assert not _declares_ua(files[".pdf"]), "a figure without /Alt breaks PDF/UA-1: the claim is withdrawn"
+    lines = [r.getMessage() for r in caplog.records if "not declared PDF/UA" in r.getMessage()]
+    assert len(lines) == 1 and "1 image(s) have no text alternative" in lines[0] and "--image-descriptions" in lines[0]
+
+
+def test_supplied_descriptions_make_both_editions_conform(tmp_path):
+    descriptions = tmp_path / "descriptions.json"
+    descriptions.write_text(json.dumps(GEAR), encoding="utf-8")
+    code, output, files = _export(tmp_path / "out", "--image-descriptions", str(descriptions))
+    assert code == 0, output
+    assert _conforms_to(files[".epub"]) == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    assert _declares_ua(files[".pdf"])
+    assert _pdfua_findings(files[".pdf"]) == []
+    with zipfile.ZipFile(files[".epub"]) as z:
+        assert b'alt="the settings button, a gear wheel"' in b"".join(z.read(n) for n in z.namelist()
+                                                                     if n.endswith(".xhtml"))
+
+
+@pytest.mark.parametrize("content, message", [("{not json", "is not JSON"), ('["a list"]', "must be a JSON object"),
+                                              ('{"a.png": 3}', "must be a JSON object")])
+def test_a_bad_descriptions_file_is_a_usage_error_in_one_line(tmp_path, content, message):
+    descriptions = tmp_path / "descriptions.json"
+    descriptions.write_text(content, encoding="utf-8")
+    code, output, _ = _export(tmp_path / "out", "--image-descriptions", str(descriptions))
+    assert code == UsageError.exit_code and message in output and "Traceback" not in output, output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_missing_descriptions_file_is_a_usage_error(tmp_path):
+    code, output, _ = _export(tmp_path / "out", "--image-descriptions", str(tmp_path / "nowhere.json"))
+    assert code == UsageError.exit_code and "is not a file" in output
+
+
+def test_the_api_and_a_description_replacing_tex_no_reader_could_read():
+    markup = ('<article><p>The fee follows <img src="u.svg" alt="\\unknowncommand{"> for every boat and '
+              '<img src="rule.png"> ends it.</p></article>')
+    doc = exporter.normalise(markup, title="Fees", image_descriptions='{"u.svg": "forty euro a metre"}')
+    imgs = list(doc.tree.iter("img"))
+    assert [(i.get("alt"), i.get("described")) for i in imgs] == [("forty euro a metre", None), (None, None)]
+
+
+def test_a_dataset_record_brings_its_own_descriptions_over_the_commands(tmp_path):
+    gear = '<p>Press the <img src="icons/gear.png"> button, or the <img src="icons/party.png"> one.</p>'
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"title": "Buttons", "html": gear,
+                                   "image_descriptions": {"icons/party.png": "a party popper"}}) + "\n"
+                       + json.dumps({"title": "Bad descriptions", "html": gear, "image_descriptions": "[1]"}) + "\n",
+                       encoding="utf-8")
+    descriptions = tmp_path / "descriptions.json"
+    descriptions.write_text(json.dumps({**GEAR, "icons/party.png": "confetti"}), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", str(records), "-o", str(tmp_path / "out"), "-f", "txt,epub",
+                                      "--image-descriptions", str(descriptions)])
+    assert "records.jsonl:2" in result.output and "must be a JSON object" in result.output, result.output
+    [text] = (tmp_path / "out").glob("*.txt")  # a record reads no local images: their descriptions stand in
+    assert "Press the the settings button, a gear wheel button, or the a party popper one." in " ".join(
+        text.read_text().split())
