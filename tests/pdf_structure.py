@@ -20,6 +20,9 @@ class Tree:
     note_ids: list[str] = field(default_factory=list)
     langs: list[str] = field(default_factory=list)           # every element-level /Lang
     ids_in_tree: set[str] = field(default_factory=set)       # the IDTree's keys
+    #: Notes not read after their call: the nearest element before them (other notes skipped) holds no
+    #: Reference, and they are not inside the cell, item or note that holds it
+    notes_away_from_calls: int = 0
     problems: list[str] = field(default_factory=list)        # broken links between tree, content and parent tree
 
 
@@ -66,6 +69,7 @@ def read_tree(path: Path) -> Tree:
                     in_tree[(pages.get(kid.Pg.objgen, page) if "/Pg" in kid else page, int(kid.MCID))] = e.objgen
                 elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") != "/OBJR":
                     stack.append((kid, e))
+        tree.notes_away_from_calls = _notes_away_from_calls(root)
         tree.problems += [f"ID {i!r} used {n} times" for i, n in ids.items() if n > 1]
         names = root.get("/IDTree", {}).get("/Names", [])
         tree.ids_in_tree = {str(names[i]) for i in range(0, len(names), 2)}
@@ -85,3 +89,45 @@ def read_tree(path: Path) -> Tree:
             if isinstance(value, pikepdf.Dictionary) and value.objgen not in elements:
                 tree.problems.append(f"parent tree entry {key} is not in the tree")
     return tree
+
+
+#: a note may be placed at the end of these, after its call (a paragraph: its call in a block inside it)
+_HOLDERS = {"TD", "TH", "LBody", "LI", "Caption", "Note", "P"}
+
+
+def _notes_away_from_calls(root) -> int:
+    """How many Note elements do not follow (in reading order) an element that holds their Reference."""
+    import pikepdf
+
+    def kids(e) -> list:
+        k = e.get("/K")
+        k = k if isinstance(k, pikepdf.Array) else [] if k is None else [k]
+        return [x for x in k if isinstance(x, pikepdf.Dictionary) and x.get("/Type") not in ("/MCR", "/OBJR")]
+
+    def kind(e) -> str:
+        return str(e.get("/S", ""))[1:]
+
+    def holds_reference(e) -> bool:
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            if kind(x) == "Reference":
+                return True
+            stack.extend(kids(x))
+        return False
+
+    away = 0
+    stack = kids(root)
+    while stack:
+        parent = stack.pop()
+        children = kids(parent)
+        stack.extend(children)
+        for i, child in enumerate(children):
+            if kind(child) != "Note":
+                continue
+            before = [c for c in children[:i] if kind(c) != "Note"]
+            inside = kind(parent) in _HOLDERS and any(holds_reference(c) for c in before)
+            if not inside and not (before and holds_reference(before[-1])):
+                away += 1
+    return away
+

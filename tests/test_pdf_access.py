@@ -121,6 +121,7 @@ def test_structure_tree_follows_the_article(exported):
     assert tree.th_without_scope == 0, f"{name}: {tree.th_without_scope} of {tree.types['TH']} TH have no /Scope"
     assert len(tree.note_ids) == expected["notes"], f"{name}: {len(tree.note_ids)} Note for {expected['notes']} notes"
     assert all(tree.note_ids) and set(tree.note_ids) <= tree.ids_in_tree, f"{name}: a Note without a listed /ID"
+    assert tree.notes_away_from_calls == 0, f"{name}: {tree.notes_away_from_calls} Note not read after their call"
     assert not [a for a in tree.alts if a and " ".join(a.split()) in expected["captions"]], \
         f"{name}: a Figure's /Alt repeats its caption"
     assert tree.types["NonStruct"] < tree.types["P"] + tree.types["Span"], "mostly NonStruct"
@@ -178,6 +179,7 @@ def test_a_table_across_pages_is_one_table_with_its_headers(structured_pdf):
 def test_notes_languages_and_figures(structured_pdf):
     tree = read_tree(structured_pdf)
     assert len(tree.note_ids) == 2 and tree.types["Reference"] == 2, "the link URL's footnote and the article's note"
+    assert tree.notes_away_from_calls == 0, "the article's note is read after the paragraph calling it"
     assert sorted(tree.langs) == ["fr", "mi"]
     assert tree.alts == ["A red rectangle on white"]
     assert tree.types["Caption"] == 1

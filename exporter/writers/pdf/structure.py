@@ -18,8 +18,9 @@ element) each structure element came from (see
   and row, over the whole table;
 - link-URL footnotes are ``Note`` elements (with an ``/ID`` and their marker as
   ``Lbl``) placed after the paragraph that calls them, the call a ``Reference``;
-  the article's own notes (``role="doc-footnote"``) are ``Note``, their calls
-  ``Reference``;
+  the article's own notes (``role="doc-footnote"``, printed at its end) are
+  ``Note`` too, moved in the tree after the paragraph of their first call, their
+  calls ``Reference``;
 - a ``Figure`` keeps ``/Alt`` only from real alt text, takes in its ``figure``'s
   ``Caption``, and a decorative image (``alt=""``) is an artifact;
 - an ordered list's numbers are each item's ``Lbl``;
@@ -69,7 +70,7 @@ def capture(recorded: dict) -> dict[int, Node]:
         index = -1 if element is None else elements.setdefault(id(element), len(elements))
         anonymous = isinstance(box.style, AnonymousStyle)
         attrs = {} if element is None else {k: v for k, v in element.attrib.items()
-                                            if k in ("lang", "alt", "role", "class", "scope")}
+                                            if k in ("lang", "alt", "role", "class", "scope", "id", "href")}
         nodes[number] = Node(
             key=(index, box.element_tag, type(box).__name__, anonymous), element=index,
             tag=box.element_tag or "", attrs=attrs, anonymous=anonymous,
@@ -291,9 +292,11 @@ class Restructure:
             self.merge(kid)
 
     def place_notes(self) -> None:
-        """Footnotes as ``Note`` after the paragraph calling them; article notes as ``Note``, calls ``Reference``."""
+        """Notes as ``Note`` after the paragraph calling them (footnotes and the article's own), calls ``Reference``."""
         calls: dict[int, Elem] = {}
         areas: list[Elem] = []
+        notes: dict[str, Elem] = {}                 # the article's notes by their HTML id
+        references: list[tuple[str, Elem]] = []     # (href, Reference) of their calls, in reading order
         for document in self.documents:
             for e in list(document.walk()):
                 node = e.node
@@ -309,6 +312,7 @@ class Restructure:
                         continue  # an anonymous box inside the note
                     e.s = "Note"
                     e.ident = self._note_id()
+                    notes.setdefault(node.attrs.get("id", ""), e)
                 elif node.attrs.get("role") == "doc-noteref" and e.s == "Link" and e.parent is not None:
                     if e.parent.s != "Reference":
                         reference = self._new("Reference", e.page)
@@ -316,6 +320,7 @@ class Restructure:
                         siblings[siblings.index(e)] = reference
                         reference.kids.append(e)
                         reference.parent, e.parent = e.parent, reference
+                    references.append((node.attrs.get("href", ""), e.parent))
         for area in areas:
             parent = area.parent
             if parent is None:
@@ -333,17 +338,45 @@ class Restructure:
                 for kid in note.elems():
                     if kid.node is not None and kid.node.tag.endswith("::footnote-marker"):
                         kid.s = "Lbl"
-                if anchor.s in _NOTE_INSIDE:
-                    body = next((k for k in anchor.elems() if k.s == "LBody"), anchor) if anchor.s == "LI" else anchor
-                    body.kids.append(note)
-                    note.parent = body
-                else:
-                    host = anchor.parent
-                    host.kids.insert(host.kids.index(anchor) + 1 + self._notes_after(host, anchor), note)
-                    note.parent = host
+                self._place_after(anchor, note)
                 if note.parent is parent and parent.kids.index(note) <= at:
                     at += 1
             parent.kids[at:at + 1] = leftovers + [k for k in area.kids if not isinstance(k, Elem)]
+        self._follow_references(notes, references)
+
+    def _follow_references(self, notes: dict[str, Elem], references: list[tuple[str, Elem]]) -> None:
+        """Each of the article's notes leaves the end of the article for a place after the paragraph of its first
+        call (PDF/UA-1 7.9: read where it is referred to); its content and marked content go with it."""
+        moved: set[int] = set()
+        for href, reference in references:
+            note = notes.get(href[1:]) if href.startswith("#") else None
+            if note is None or id(note) in moved or note.parent is None:
+                continue
+            anchor = self._block_of(reference)
+            if anchor is None or note in self._lineage(anchor):
+                continue  # a note calling itself stays where it is
+            note.parent.kids.remove(note)
+            self._place_after(anchor, note)
+            moved.add(id(note))
+
+    @staticmethod
+    def _lineage(elem: Elem):
+        """``elem`` and its ancestors."""
+        while elem is not None:
+            yield elem
+            elem = elem.parent
+
+    def _place_after(self, anchor: Elem, note: Elem) -> None:
+        """Put ``note`` after ``anchor`` (after notes already there), or at the end of it when it is a cell,
+        list item, caption or note."""
+        if anchor.s in _NOTE_INSIDE:
+            body = next((k for k in anchor.elems() if k.s == "LBody"), anchor) if anchor.s == "LI" else anchor
+            body.kids.append(note)
+            note.parent = body
+        else:
+            host = anchor.parent
+            host.kids.insert(host.kids.index(anchor) + 1 + self._notes_after(host, anchor), note)
+            note.parent = host
 
     @staticmethod
     def _notes_after(host: Elem, anchor: Elem) -> int:
