@@ -264,3 +264,49 @@ def test_a_formula_whose_tex_no_reader_could_read_is_an_image_without_alt(tmp_pa
     tree = read_tree(path)
     assert tree.problems == [] and sorted(tree.alts, key=str) == [None, "red square"]
 
+
+# --- WeasyPrint's internals -----------------------------------------------------------------------------
+# The structure tree is reworked from what a wrapper around WeasyPrint 70's private _build_box_tree records.
+# Another WeasyPrint must still give a PDF (with WeasyPrint's own tags) and say so, never fail or mis-tag.
+
+def _untouched(path: Path, caplog) -> None:
+    assert path.is_file() and "left as WeasyPrint" in caplog.text
+    tree = read_tree(path)
+    assert tree.types["Table"] > 1, "WeasyPrint's own tags: the long table is one Table per page"
+    for tool, text in pdf_texts(path).items():
+        assert "Un paragraphe en français" in " ".join(text.split()), tool
+
+
+def test_a_builder_with_other_parameters_is_not_wrapped(tmp_path, monkeypatch, caplog):
+    from weasyprint.pdf import tags
+
+    from exporter.writers import _weasyprint
+
+    build = tags._build_box_tree
+
+    def _build_box_tree(box, parent_element, document, *args):  # as another WeasyPrint might name them
+        yield from build(box, parent_element, document, *args)
+
+    monkeypatch.setattr(tags, "_build_box_tree", _build_box_tree)
+    monkeypatch.setattr(_weasyprint, "_warned", set())
+    with caplog.at_level("WARNING", logger="exporter"):
+        path = _write_structured(tmp_path / "other.pdf")
+    assert "takes box, parent_element, document, not box, parent, pdf" in caplog.text
+    _untouched(path, caplog)
+
+
+def test_boxes_of_another_shape_leave_weasyprints_tags(tmp_path, monkeypatch, caplog):
+    from exporter.writers import _weasyprint
+    from exporter.writers.pdf import structure
+
+    def capture(recorded):  # what reading the boxes of a WeasyPrint without element_tag raises
+        for box in recorded.values():
+            raise AttributeError(f"'{type(box).__name__}' object has no attribute 'element_tag'")
+        return {}
+
+    monkeypatch.setattr(structure, "capture", capture)
+    monkeypatch.setattr(_weasyprint, "_warned", set())
+    with caplog.at_level("WARNING", logger="exporter"):
+        path = _write_structured(tmp_path / "other.pdf")
+    assert "its boxes cannot be read (AttributeError: " in caplog.text
+    _untouched(path, caplog)

@@ -8,6 +8,7 @@ one layout may take (a limit of :mod:`exporter.clock`).
 from __future__ import annotations
 
 import ctypes.util
+import logging
 import threading
 import warnings
 from contextlib import contextmanager
@@ -53,6 +54,8 @@ from ..clock import time_limit
 from ..errors import LimitError, ResourceDenied
 from ..resources import ResourcePolicy, ResourceUnavailable
 
+log = logging.getLogger("exporter")
+
 
 class PolicyFetcher(URLFetcher):
     """Serve WeasyPrint's requests from the policy; ``trusted`` folders (theme, fonts) are read directly."""
@@ -86,9 +89,23 @@ def render_limit(seconds: float, what: str = "the PDF") -> ContextManager[None]:
 
 
 _RECORDING = threading.Lock()
+#: The private WeasyPrint function :func:`record_structure_boxes` wraps, and the parameters it must start with.
+_BUILDER, _PARAMETERS = "_build_box_tree", ("box", "parent", "pdf")
+_warned: set[str] = set()
 
 
-def record_structure_boxes() -> None:
+def untouched_structure(reason: str) -> None:
+    """Say once, as a warning, that the structure tree stays WeasyPrint's own, and why."""
+    import weasyprint
+
+    if reason not in _warned:
+        _warned.add(reason)
+        log.warning("the PDF's structure tree is left as WeasyPrint %s tagged it (one element per page for long "
+                    "tables, notes not in reading order): %s; exporter knows the internals of WeasyPrint 70",
+                    weasyprint.__version__, reason)
+
+
+def record_structure_boxes() -> bool:
     """Have WeasyPrint note which box each structure element of a tagged PDF was made from.
 
     WeasyPrint 70 builds the structure tree page by page and keeps no link from an
@@ -99,19 +116,38 @@ def record_structure_boxes() -> None:
     wrapper) to keep ``{object number: box}`` on the ``pydyf.PDF`` being written,
     as ``pdf.exporter_boxes``. Nothing else changes: other users of WeasyPrint in
     the process get the same PDFs. Installed once, the first time a PDF is laid out.
+
+    The builder is private: when it is missing or takes other parameters (another
+    WeasyPrint), nothing is wrapped, a warning says so once, and False is returned:
+    the PDF is written with WeasyPrint's own tags. A recording that fails while a
+    PDF is written stops recording and leaves that PDF's layout alone.
     """
+    import inspect
+
     from weasyprint.pdf import tags
 
     with _RECORDING:
-        if getattr(tags._build_box_tree, "records_boxes", False):
-            return
-        build = tags._build_box_tree
+        build = getattr(tags, _BUILDER, None)
+        if getattr(build, "records_boxes", False):
+            return True
+        if build is None or not inspect.isgeneratorfunction(build):
+            untouched_structure(f"weasyprint.pdf.tags.{_BUILDER} is {'missing' if build is None else 'no generator'}")
+            return False
+        parameters = tuple(inspect.signature(build).parameters)[:len(_PARAMETERS)]
+        if parameters != _PARAMETERS:
+            untouched_structure(f"weasyprint.pdf.tags.{_BUILDER} takes {', '.join(parameters)}, not "
+                                f"{', '.join(_PARAMETERS)}")
+            return False
 
         def recording(box, parent, pdf, *args):
             for element in build(box, parent, pdf, *args):
-                boxes = pdf.__dict__.setdefault("exporter_boxes", {})
-                boxes.setdefault(element.number, getattr(box, "_box", box))  # the innermost call's box wins
+                try:
+                    boxes = pdf.__dict__.setdefault("exporter_boxes", {})
+                    boxes.setdefault(element.number, getattr(box, "_box", box))  # the innermost call's box wins
+                except (AttributeError, TypeError):  # not the objects WeasyPrint 70 passes: record nothing
+                    pass
                 yield element
 
         recording.records_boxes = True
-        tags._build_box_tree = recording
+        setattr(tags, _BUILDER, recording)
+        return True

@@ -152,15 +152,22 @@ def lay_out(prepared: Prepared, resources: ResourcePolicy):
 
 def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[str]:
     """Lay out ``prepared``, write the PDF to ``path``; return the characters no font had (drawn as boxes)."""
-    from .._weasyprint import record_structure_boxes, render_limit
+    from .._weasyprint import record_structure_boxes, render_limit, untouched_structure
     from .finish import finish
     from .structure import capture, restructure
 
-    record_structure_boxes()
+    recording = prepared.options.get("pdf_tags") and record_structure_boxes()
     nodes: dict = {}
 
     def keep_nodes(document, pdf) -> None:  # WeasyPrint's finisher: the boxes are alive only until the PDF is written
-        nodes.update(capture(pdf.__dict__.get("exporter_boxes", {})))
+        if not recording:
+            return
+        try:
+            nodes.update(capture(pdf.__dict__.get("exporter_boxes", {})))
+        except (ImportError, AttributeError, TypeError) as exc:  # boxes of a WeasyPrint capture does not know
+            untouched_structure(f"its boxes cannot be read ({type(exc).__name__}: {exc})")
+        if not nodes:
+            untouched_structure("its structure builder recorded no box")
 
     with _MissingGlyphs() as missing, render_limit(getattr(resources, "render_timeout", 0.0)):
         data = lay_out(prepared, resources).write_pdf(finisher=keep_nodes, **prepared.options)
