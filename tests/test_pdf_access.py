@@ -269,18 +269,23 @@ def test_a_formula_whose_tex_no_reader_could_read_is_an_image_without_alt(tmp_pa
 # The structure tree is reworked from what a wrapper around WeasyPrint 70's private _build_box_tree records.
 # Another WeasyPrint must still give a PDF (with WeasyPrint's own tags) and say so, never fail or mis-tag.
 
-def _untouched(path: Path, caplog) -> None:
+def _written_with_weasyprints_tags(tmp_path: Path, monkeypatch, caplog) -> str:
+    """Write STRUCTURED; check the PDF has WeasyPrint's own tags and reads; return what was logged."""
+    from exporter.writers import _weasyprint
+
+    monkeypatch.setattr(_weasyprint, "_warned", set())  # the warning is said once a process
+    with caplog.at_level("WARNING", logger="exporter"):
+        path = _write_structured(tmp_path / "other.pdf")
     assert path.is_file() and "left as WeasyPrint" in caplog.text
     tree = read_tree(path)
     assert tree.types["Table"] > 1, "WeasyPrint's own tags: the long table is one Table per page"
     for tool, text in pdf_texts(path).items():
         assert "Un paragraphe en français" in " ".join(text.split()), tool
+    return caplog.text
 
 
 def test_a_builder_with_other_parameters_is_not_wrapped(tmp_path, monkeypatch, caplog):
     from weasyprint.pdf import tags
-
-    from exporter.writers import _weasyprint
 
     build = tags._build_box_tree
 
@@ -288,15 +293,11 @@ def test_a_builder_with_other_parameters_is_not_wrapped(tmp_path, monkeypatch, c
         yield from build(box, parent_element, document, *args)
 
     monkeypatch.setattr(tags, "_build_box_tree", _build_box_tree)
-    monkeypatch.setattr(_weasyprint, "_warned", set())
-    with caplog.at_level("WARNING", logger="exporter"):
-        path = _write_structured(tmp_path / "other.pdf")
-    assert "takes box, parent_element, document, not box, parent, pdf" in caplog.text
-    _untouched(path, caplog)
+    logged = _written_with_weasyprints_tags(tmp_path, monkeypatch, caplog)
+    assert "takes box, parent_element, document, not box, parent, pdf" in logged
 
 
 def test_boxes_of_another_shape_leave_weasyprints_tags(tmp_path, monkeypatch, caplog):
-    from exporter.writers import _weasyprint
     from exporter.writers.pdf import structure
 
     def capture(recorded):  # what reading the boxes of a WeasyPrint without element_tag raises
@@ -305,8 +306,4 @@ def test_boxes_of_another_shape_leave_weasyprints_tags(tmp_path, monkeypatch, ca
         return {}
 
     monkeypatch.setattr(structure, "capture", capture)
-    monkeypatch.setattr(_weasyprint, "_warned", set())
-    with caplog.at_level("WARNING", logger="exporter"):
-        path = _write_structured(tmp_path / "other.pdf")
-    assert "its boxes cannot be read (AttributeError: " in caplog.text
-    _untouched(path, caplog)
+    assert "its boxes cannot be read (AttributeError: " in _written_with_weasyprints_tags(tmp_path, monkeypatch, caplog)
