@@ -248,6 +248,19 @@ def test_alt_text_only_from_the_source_and_decorative_images_are_artifacts(tmp_p
     assert b"pdfuaid" not in xmp.replace(b"xmlns:pdfuaid", b"") and b"<dc:title>" in xmp
 
 
+
+def test_moved_notes_and_a_withdrawn_ua_claim_build_the_same_bytes(tmp_path):
+    # STRUCTURED: an article note moved after its paragraph; the figures page: an image without alt, so the
+    # PDF/UA-1 claim is taken out of the XMP
+    first, again = _write_structured(tmp_path / "a.pdf"), _write_structured(tmp_path / "b.pdf")
+    assert first.read_bytes() == again.read_bytes()
+    png = _png()
+    book = Book.of(normalise(f"<p>Text and <img src='{png}'> an image without alt.</p>", title="F", language="en"))
+    settings = resolve(PdfWriter.options + EXPORT_OPTIONS, {"pdf_variant": "pdf/ua-1"})
+    for name in ("c.pdf", "d.pdf"):
+        PdfWriter().write(book, tmp_path / name, settings, ResourcePolicy())
+    assert (tmp_path / "c.pdf").read_bytes() == (tmp_path / "d.pdf").read_bytes()
+
 def test_a_formula_whose_tex_no_reader_could_read_is_an_image_without_alt(tmp_path):
     # judge-alt-text keeps TeX it could not turn into words but marks the image described="no": the PDF treats
     # it as an image without a text alternative (no /Alt of raw TeX), and the marker is the tree's, not HTML
