@@ -288,3 +288,32 @@ def test_find_title_names_files_as_normalise_would(pages, tmp_path):
             source = read_source(path)
             final = exporter.normalise(source, title=given).metadata.title  # typography may curl its quotes
             assert slugify(find_title(source, given)) == slugify(final), path
+
+
+def test_the_articles_whole_text_is_built_once_for_its_metadata(monkeypatch) -> None:
+    """require-text stops at the first words, and the title's first words come from the text the metadata
+    builds anyway (it was built three times over for an article without a title)."""
+    from exporter.normalise import article
+
+    built: list[int] = []
+    real = article.text_of
+    monkeypatch.setattr(article, "text_of", lambda el: built.append(len(el)) or real(el))
+    doc = norm("<p>One two three four five six seven eight nine ten.</p><p>More words here.</p>")
+    assert doc.metadata.title == "One two three four five six seven eight…"
+    assert len([n for n in built if n == len(doc.tree)]) == 1, built
+    assert norm("<p>Exactly eight words in this very short line</p>").metadata.title == \
+        "Exactly eight words in this very short line"
+    with pytest.raises(InputError, match="holds no text"):
+        exporter.normalise("<p> \u00a0 </p><p>\n</p>")
+
+
+def test_leading_breaks_are_trimmed_by_one_function_for_splits_and_edges() -> None:
+    from exporter.normalise.surgery import trim_edge_breaks, trim_leading_breaks
+
+    p = etree.fromstring("<p>\n<br/> <br/>words<br/>more<br/><br/></p>")
+    trim_leading_breaks(p)
+    assert etree.tostring(p) == b"<p>words<br/>more<br/><br/></p>"  # the end is left to split again
+    trim_edge_breaks(p)
+    assert etree.tostring(p) == b"<p>words<br/>more</p>"
+    doc = norm("<p>first<br><br>\n<br>second<br><br></p>")
+    assert [p.text for p in doc.tree.iter("p")] == ["first", "second"]

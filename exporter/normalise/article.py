@@ -23,7 +23,8 @@ from .text import clean_field, clean_lang, collapse_space
 
 def require_text(state: State) -> None:
     """An article with neither words nor images is refused: there is nothing to make an edition of."""
-    if not text_of(state.tree).strip() and state.tree.find(".//img") is None:
+    # the first words found end the search: the whole text is not built for this (settle-metadata does)
+    if not any(piece.strip() for piece in state.tree.itertext()) and state.tree.find(".//img") is None:
         raise InputError(f"{state.source.origin}: the markup holds no text")
 
 
@@ -63,8 +64,8 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
     Cleaning happens before choosing, so a value that cleans to nothing falls back to the next source.
     The options' values were checked by their declarations (``--date``, ``--url``) when resolved.
     """
-    title = choose_title(settings.title, markup, source.stem) or _first_words(tree)
     text = text_of(tree)
+    title = choose_title(settings.title, markup, source.stem) or _first_words(text)
     language = clean_lang(settings.language) or markup.get("language")
     if not clean_lang(settings.language) and language and languages.contradicts(language, text[:20_000], 0.25):
         language = None  # the page says English and is written in Chinese: the text knows better
@@ -111,8 +112,8 @@ def _title_from_stem(stem: str | None) -> str | None:
     return words[:1].upper() + words[1:] if words else None
 
 
-def _first_words(tree: etree._Element, count: int = 8) -> str:
-    words = text_of(tree).split()
+def _first_words(text: str, count: int = 8) -> str:
+    words = text.split(None, count)  # the count words, and the rest (if any) as one
     return " ".join(words[:count]) + ("…" if len(words) > count else "") if words else "Untitled"
 
 

@@ -247,6 +247,11 @@ def trim_edge_breaks(el: etree._Element) -> None:
     """Line breaks at the start or end of a block add nothing."""
     while len(el) and el[-1].tag == "br" and is_blank(el[-1].tail):
         el.remove(el[-1])
+    trim_leading_breaks(el)
+
+
+def trim_leading_breaks(el: etree._Element) -> None:
+    """Line breaks at the start of a block (and the white space before them) add nothing."""
     while len(el) and el[0].tag == "br" and is_blank(el.text):
         br = el[0]
         el.text = br.tail

@@ -16,7 +16,7 @@ from .images import InlineImages
 from .state import State
 from .surgery import CONVERTED_BLOCKS as BLOCKS
 from .surgery import (has_content, lift_images, remove_keep_tail, split_at, tidy_inline_run, trim_edge_breaks,
-                      unwrap)
+                      trim_leading_breaks, unwrap)
 from .text import is_blank
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
@@ -34,7 +34,7 @@ def split_double_breaks(state: State) -> None:
             if first is None:
                 break
             right = split_at(current, first)
-            _strip_leading_breaks(right)
+            trim_leading_breaks(right)  # the rest of the double break; trailing ones may split again
             current.addnext(right)
             report.note("split {n} paragraph{s} at double line breaks")
             current = right
@@ -46,13 +46,6 @@ def _first_double_break(p: etree._Element) -> etree._Element | None:
         if is_blank(br.tail) and nxt is not None and nxt.tag == "br":
             return br
     return None
-
-
-def _strip_leading_breaks(el: etree._Element) -> None:
-    while is_blank(el.text) and len(el) and el[0].tag == "br":
-        br = el[0]
-        el.text = (el.text or "") + (br.tail or "")
-        el.remove(br)
 
 
 def lift_inline_images(state: State) -> None:
