@@ -142,6 +142,47 @@ def test_killing_a_parallel_batch_leaves_no_worker_running(tmp_path):
             proc.kill()
 
 
+_WORKER = """
+import ctypes, os, sys, threading, time
+if sys.argv[1] == "no-prctl":  # a platform where the kernel cannot be asked
+    def missing(*args, **kwargs):
+        raise OSError("no prctl here")
+    ctypes.CDLL = missing
+from exporter.batch.engines import _die_with
+_die_with(os.getppid())
+print(os.getpid(), ",".join(sorted(t.name for t in threading.enumerate())), flush=True)
+time.sleep(60)
+"""
+_PARENT = """
+import subprocess, sys
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1], sys.argv[2]], stdout=subprocess.PIPE)
+print(child.stdout.readline().decode().strip(), flush=True)  # the worker is set up: its parent dies now
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or not sys.platform.startswith("linux"),
+                    reason="needs Linux and /proc")
+@pytest.mark.parametrize("kernel", ["prctl", "no-prctl"])
+def test_a_worker_dies_with_its_parent_by_one_means(kernel: str) -> None:
+    """On Linux the kernel kills a worker with its parent (no watchdog thread, which could not run while C
+    code holds the interpreter's lock); where it cannot be asked, the watchdog thread does it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", _PARENT, _WORKER, kernel], env=env, capture_output=True,
+                          timeout=60, text=True)
+    pid_text, _, threads = done.stdout.strip().partition(" ")
+    assert pid_text.isdigit(), done.stderr
+    worker = int(pid_text)
+    try:
+        assert ("exporter-parent-watch" in threads.split(",")) == (kernel == "no-prctl"), threads
+        deadline = time.monotonic() + 5
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(worker), "the worker outlived its parent"
+    finally:
+        if _running(worker):
+            os.kill(worker, signal.SIGKILL)
+
+
 # --- 11 and 20: datasets are streamed record by record, bounded, and malformed CSV is reported -------------
 
 def _big_dataset(path: Path, field_mb: int) -> Path:

@@ -41,18 +41,23 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 def _die_with(parent: int) -> None:
     """End this process as soon as ``parent`` is gone.
 
-    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); everywhere a
-    watchdog thread notices the parent's death by this process being handed to another parent.
-    Either alone would do on Linux; the watchdog also covers a parent that died before the first.
+    On Linux the kernel kills it with the parent (``PR_SET_PDEATHSIG``): at once, whatever it is doing, even
+    inside C code that holds the interpreter's lock for minutes (libxml2, WeasyPrint's layout), where a
+    watchdog thread could not run. So a watchdog thread, which notices this process being handed to another
+    parent, is started only where the kernel cannot be asked (no Linux, no libc ``prctl``). Either way a
+    parent that died before this was set up is caught by the check that follows it.
     """
+    watched_by_kernel = False
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # no libc prctl: the watchdog alone
+            watched_by_kernel = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):  # no libc prctl: the watchdog
             pass
     if os.getppid() != parent:
         os._exit(1)
+    if watched_by_kernel:
+        return
 
     def watch() -> None:
         while os.getppid() == parent:
