@@ -60,15 +60,24 @@ def prepare_bytes(data: bytes, max_px: int = 1600) -> PreparedImage | None:
     return prepare(Resource(url="", data=data, media_type=sniff_media_type(data)), max_px)
 
 
-class _Prepared:
-    """The last few prepared images by content, shared by the writers and articles of a process.
+#: most bytes of prepared images a process keeps for reuse (a pass-through image may be as large as a resource)
+CACHE_BYTES = 64_000_000
+#: what an entry costs beside its image's bytes (its key, the objects), so that empty answers count too
+_ENTRY_BYTES = 1_000
 
-    Bounded (a prepared image is at most ``max_px`` square), and thread-safe: two
-    threads preparing the same content may both decode it, neither waits.
+
+class _Prepared:
+    """The last prepared images by content, shared by the writers and articles of a process.
+
+    Bounded by bytes, not by count: a prepared image is at most ``max_px`` square, but one that passes
+    through keeps its bytes (a noisy PNG, an SVG: up to ``--max-resource-mb`` each). An image larger than
+    the whole bound is handed back without being kept. Thread-safe: two threads preparing the same
+    content may both decode it, neither waits.
     """
 
-    def __init__(self, size: int = 32) -> None:
-        self.size = size
+    def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.held = 0
         self._items: OrderedDict[tuple, PreparedImage | None] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -78,11 +87,19 @@ class _Prepared:
                 self._items.move_to_end(key)
                 return self._items[key]
         value = make()
+        cost = _cost(value)
         with self._lock:
+            if cost > self.max_bytes or key in self._items:
+                return value
             self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.held += cost
+            while self.held > self.max_bytes:
+                self.held -= _cost(self._items.popitem(last=False)[1])
         return value
+
+
+def _cost(value: PreparedImage | None) -> int:
+    return _ENTRY_BYTES + (len(value.data) if value is not None else 0)
 
 
 _PREPARED = _Prepared()

@@ -187,3 +187,31 @@ def test_an_undescribed_icon_in_a_table_cell_is_named_by_its_file_in_the_text_ed
     [path] = exporter.export([tmp_path / "page.html"], formats="txt", out=tmp_path / "out")
     text = path.read_text(encoding="utf-8")
     assert "[Image: done.png]" in text and "[Image: todo.png]" in text
+
+
+def test_the_prepared_image_cache_is_bounded_by_bytes() -> None:
+    """32 pass-through images of 8 MB each (a noisy PNG within 1600 px, an SVG) were 256 MB held per process;
+    the cache holds at most its bytes, the most recent first, and keeps none larger than all of it."""
+    from exporter import images
+
+    def image(size: int) -> images.PreparedImage:
+        return images.PreparedImage(b"\0" * size, "image/png", "png", 1600, 1600)
+
+    cache = images._Prepared()
+    assert cache.max_bytes == images.CACHE_BYTES <= 64_000_000
+    for n in range(32):
+        cache.get(("big", n), lambda: image(8_000_000))
+    assert cache.held <= cache.max_bytes
+    assert sum(len(v.data) for v in cache._items.values()) <= cache.max_bytes
+    assert ("big", 31) in cache._items and ("big", 0) not in cache._items  # the oldest went first
+
+    small = images._Prepared(max_bytes=10_000)
+    made: list[int] = []
+    for n in (1, 2, 1):
+        small.get(("small", n), lambda: made.append(n) or image(3_000))
+    assert made == [1, 2], "a kept image is not made again"
+    huge = small.get(("huge",), lambda: image(20_000))
+    assert huge is not None and len(huge.data) == 20_000 and ("huge",) not in small._items
+    assert small.held <= 10_000 and ("small", 1) in small._items, "an image over the whole bound evicts nothing"
+    small.get(("none",), lambda: None)  # an undecodable image is remembered too, at an entry's cost
+    assert ("none",) in small._items and small.held <= 10_000
