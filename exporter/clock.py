@@ -35,6 +35,7 @@ thread's watchdogs off until the new thread has started.
 from __future__ import annotations
 
 import ctypes
+import os
 import platform
 import signal
 import threading
@@ -83,9 +84,13 @@ def _limits() -> list[_Limit]:
 
 
 def _shield() -> threading.Lock:
-    """This thread's shield: no watchdog strikes it while another thread is being started from it."""
-    if not hasattr(_open, "shield"):
-        _open.shield = threading.Lock()
+    """This thread's shield: no watchdog strikes it while another thread is being started from it.
+
+    One per process too: a child forked while a watchdog of this thread held the shield (striking)
+    would inherit it held, with no watchdog left to let go (exporter.forked forks the PDF's process).
+    """
+    if getattr(_open, "shield_of", None) != os.getpid():
+        _open.shield, _open.shield_of = threading.Lock(), os.getpid()
     return _open.shield
 
 

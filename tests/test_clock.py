@@ -9,6 +9,8 @@ at load 10, hung in a name lookup's thread).
 from __future__ import annotations
 
 import ctypes
+import os
+import signal
 import threading
 import time
 
@@ -90,3 +92,20 @@ def test_many_thread_starts_under_tiny_limits_never_hang() -> None:
 
     assert _in_a_thread(work) == [None]
     assert struck[0] > 20 and started[0] > struck[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_forked_while_a_strike_was_being_sent_can_start_threads() -> None:
+    """A watchdog holds its thread's shield while it strikes; a fork at that moment (exporter.forked forks the
+    PDF's process) must not leave the child a shield nobody will let go, or its first lookup would hang."""
+    with clock._shield():  # a watchdog of this thread is striking it at the moment of the fork
+        pid = os.fork()
+        if pid == 0:  # the child: ends by itself, or SIGALRM's default action ends it
+            signal.alarm(10)
+            try:
+                clock.start_thread(threading.Thread(target=lambda: None))
+                os._exit(0)
+            except BaseException:
+                os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"the child hung or failed ({status})"
