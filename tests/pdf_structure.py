@@ -91,7 +91,8 @@ def read_tree(path: Path) -> Tree:
     return tree
 
 
-#: a note may be placed at the end of these, after its call (a paragraph: its call in a block inside it)
+#: a note may be placed at the end of these, after its call (a P: a figure caption the rework made a P, as
+#: for the caption of several images on the wikipedia page)
 _HOLDERS = {"TD", "TH", "LBody", "LI", "Caption", "Note", "P"}
 
 
