@@ -27,6 +27,7 @@ are cut by the model fitted on every other source's articles.
 
     python benchmarks/reflow.py [SOURCE ...] [--articles]  # the figures (all fetched sources by default)
     python benchmarks/reflow.py --fit                 # refit on every article; print the GENRES to ship
+    python benchmarks/reflow.py --oracle              # how far news could go with these cues (see oracle())
     python benchmarks/reflow_data.py fetch            # the registry sources, once
 
 Fitting is an L2-regularised logistic regression (Newton's method, numpy)
@@ -307,6 +308,43 @@ def report(data: list[Prepared], methods: dict[str, dict[str, list[int]]]) -> bo
     return ok
 
 
+#: What :func:`oracle` tries besides the fitted choices: the length prior's mean moved by this much (log units).
+MU_SHIFTS = (-0.4, -0.2, 0.0, 0.2, 0.4)
+
+
+def oracle(data: list[Prepared]) -> None:
+    """Upper bounds for the news articles fitted on, to tell the cues' limit from the data's.
+
+    Each article is cut by cue weights fitted without it, under every setting
+    of the length prior (unit, weight, mean) and threshold: the best single
+    setting for all of them (chosen on the very articles scored, so optimistic)
+    against the best setting for each article alone (as if the model knew
+    each publication's paragraph style), with the spread of F1 ±1 over articles.
+    """
+    news = [p for p in training(data) if p.genre == "news"]
+    if not news:
+        return
+    settings = [(u, lw, th, shift) for u in UNITS for lw in (0.25, *LENGTH_WEIGHTS) for th in (-1.0, *THRESHOLDS)
+                for shift in MU_SHIFTS]
+    table = {}
+    for p in news:
+        mine = _of_genre([q for q in training(data) if q is not p], "news")
+        weights = fit_weights(mine)
+        for unit, lw, th, shift in settings:
+            g = fit_genre(mine, weights, unit, lw, th)
+            table[p.article.name, (unit, lw, th, shift)] = score(p, genre_cuts(p, Genre(
+                weights, g.mu + shift, g.sigma, unit, lw, th)))
+    best = max(settings, key=lambda c: statistics.fmean(table[p.article.name, c].f1_near for p in news))
+    single = [table[p.article.name, best] for p in news]
+    each = [max((table[p.article.name, c] for c in settings), key=lambda s: s.f1_near) for p in news]
+    spread = statistics.stdev(s.f1_near for s in single) if len(news) > 1 else 0.0
+    print(f"\noracle, news ({len(news)} articles, cue weights fitted without each):\n"
+          f"  best single setting {best}, chosen on these articles: WD {statistics.fmean(s.wd for s in single):.3f}"
+          f", F1±1 {statistics.fmean(s.f1_near for s in single):.3f} (sd over articles {spread:.3f}, "
+          f"standard error {spread / math.sqrt(len(news)):.3f})\n"
+          f"  best setting for each article: F1±1 {statistics.fmean(s.f1_near for s in each):.3f}")
+
+
 def per_article(data: list[Prepared], found: dict[str, list[int]]) -> None:
     print(f"\n{'article':34} {'source':12} {'genre':6} {'paras':>5} {'WD':>6} {'F1±1':>6} {'2-sent WD':>9}")
     for p in data:
@@ -328,7 +366,7 @@ def seed_figures() -> None:
 def main(argv: list[str]) -> int:
     sources = [a for a in argv if not a.startswith("--")] or None
     unknown = set(sources or []) - set(SOURCES)
-    if unknown or set(a for a in argv if a.startswith("--")) - {"--fit", "--articles"}:
+    if unknown or set(a for a in argv if a.startswith("--")) - {"--fit", "--articles", "--oracle"}:
         sys.exit(__doc__)
     started = time.perf_counter()
     data = [prepare(a) for a in load(sources)]
@@ -351,6 +389,8 @@ def main(argv: list[str]) -> int:
         for name, cuts in baselines(p).items():
             methods.setdefault(name, {})[p.article.name] = cuts
     ok = report(data, methods)
+    if "--oracle" in argv:
+        oracle(data)
     if "--articles" in argv:
         per_article(data, held)
     seed_figures()
