@@ -54,7 +54,7 @@ class Option:
         elif self.kind == "multi":
             value = [value] if isinstance(value, str) else list(value)
             value = [str(v) for v in value]
-        else:
+        elif not (isinstance(value, Mapping) and self.convert is not None):  # a mapping is its converter's to read
             value = str(value)
         if self.convert is not None:
             try:
@@ -266,15 +266,18 @@ def _existing_folder(value: str) -> str:
 DESCRIPTIONS_MAX_BYTES = 16_000_000
 
 
-def image_descriptions(value: str) -> str:
+def image_descriptions(value: str | Mapping[str, str]) -> str:
     """``--image-descriptions``: the canonical JSON text of its object (a settings value stays a string, so it
     pickles, hashes and checks again unchanged; :mod:`exporter.normalise.descriptions` applies it).
 
-    ``value`` is a JSON file, or a JSON object itself (a dataset record's field). Raises ValueError.
+    ``value`` is a JSON file, a JSON object itself (a dataset record's field), or a mapping (the Python API).
+    Raises ValueError.
     """
     import json
     from pathlib import Path
 
+    if isinstance(value, Mapping):
+        value = json.dumps(dict(value), ensure_ascii=False)
     text = value.strip()
     if not text.startswith("{"):
         path = Path(text).expanduser()

@@ -82,9 +82,10 @@ def test_a_missing_descriptions_file_is_a_usage_error(tmp_path):
 def test_the_api_and_a_description_replacing_tex_no_reader_could_read():
     markup = ('<article><p>The fee follows <img src="u.svg" alt="\\unknowncommand{"> for every boat and '
               '<img src="rule.png"> ends it.</p></article>')
-    doc = exporter.normalise(markup, title="Fees", image_descriptions='{"u.svg": "forty euro a metre"}')
-    imgs = list(doc.tree.iter("img"))
-    assert [(i.get("alt"), i.get("described")) for i in imgs] == [("forty euro a metre", None), (None, None)]
+    for given in ('{"u.svg": "forty euro a metre"}', {"u.svg": "forty euro a metre"}):  # JSON text or a dict
+        doc = exporter.normalise(markup, title="Fees", image_descriptions=given)
+        imgs = list(doc.tree.iter("img"))
+        assert [(i.get("alt"), i.get("described")) for i in imgs] == [("forty euro a metre", None), (None, None)]
 
 
 def test_a_dataset_record_brings_its_own_descriptions_over_the_commands(tmp_path):
