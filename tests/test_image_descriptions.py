@@ -103,3 +103,28 @@ def test_a_dataset_record_brings_its_own_descriptions_over_the_commands(tmp_path
     [text] = (tmp_path / "out").glob("*.txt")  # a record reads no local images: their descriptions stand in
     assert "Press the the settings button, a gear wheel button, or the a party popper one." in " ".join(
         text.read_text().split())
+
+
+def test_a_book_manifest_names_a_descriptions_file_for_its_articles(tmp_path):
+    import shutil
+
+    shutil.copy(PAGE, tmp_path / "release.html")
+    shutil.copytree(PAGE.parent / "icons", tmp_path / "icons")
+    shutil.copy(PAGE.parent / "harbour.png", tmp_path / "harbour.png")
+    (tmp_path / "descriptions.json").write_text(json.dumps(GEAR), encoding="utf-8")
+    (tmp_path / "command.json").write_text(json.dumps({"icons/gear.png": "overruled by the book's own"}),
+                                           encoding="utf-8")
+    (tmp_path / "book.toml").write_text('title = "Release notes"\nimage_descriptions = "descriptions.json"\n'
+                                        'articles = ["release.html"]\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", str(tmp_path / "book.toml"), "-o", str(tmp_path / "out"), "-f",
+                                      "epub", "--image-descriptions", str(tmp_path / "command.json")])
+    assert result.exit_code == 0, result.output
+    [epub] = (tmp_path / "out").glob("*.epub")
+    assert _conforms_to(epub) == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    with zipfile.ZipFile(epub) as z:
+        assert b'alt="the settings button, a gear wheel"' in b"".join(z.read(n) for n in z.namelist()
+                                                                     if n.endswith(".xhtml"))
+    (tmp_path / "book.toml").write_text('title = "Release notes"\nimage_descriptions = "nowhere.json"\n'
+                                        'articles = ["release.html"]\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", str(tmp_path / "book.toml"), "-o", str(tmp_path / "out2")])
+    assert result.exit_code == UsageError.exit_code and "image_descriptions" in result.output, result.output

@@ -11,6 +11,7 @@ Example::
     theme = "default"
     formats = ["epub", "pdf", "txt"]
     output = "week-28"
+    image_descriptions = "descriptions.json"   # as --image-descriptions, for every article
 
     [[parts]]
     title = "Politics"
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError
+from ..options import image_descriptions
 from ..read import is_url
 
 #: The kinds of value a key may hold, as a message names them.
@@ -40,7 +42,7 @@ TEXT, DATE, NAMES, LIST = "text (in quotes)", "a date or text", "text or a list 
 BOOK_SHAPE: dict[str, str] = {
     "title": TEXT, "subtitle": TEXT, "authors": NAMES, "author": NAMES, "language": TEXT, "date": DATE,
     "cover": TEXT, "theme": TEXT, "formats": NAMES, "output": TEXT, "publisher": TEXT, "description": TEXT,
-    "rights": TEXT, "subjects": NAMES, "url": TEXT, "articles": LIST, "parts": LIST,
+    "rights": TEXT, "subjects": NAMES, "url": TEXT, "articles": LIST, "parts": LIST, "image_descriptions": TEXT,
 }
 PART_SHAPE: dict[str, str] = {"title": TEXT, "articles": LIST}
 ARTICLE_SHAPE: dict[str, str] = {
@@ -122,6 +124,13 @@ def load_manifest(path: str | Path) -> Manifest:
             articles.append(_article(entry, folder, f"{where} article {i}", None))
     if not articles:
         raise UsageError(f"{where}: the book lists no articles")
+    if data.get("image_descriptions"):
+        try:  # read once; each article's options carry it (merged over the command's --image-descriptions)
+            descriptions = image_descriptions(str(folder / _str(data, "image_descriptions")))
+        except ValueError as exc:
+            raise UsageError(f"{where}: image_descriptions: {exc}") from None
+        for article in articles:
+            article.overrides["image_descriptions"] = descriptions
 
     formats = _names(data["formats"]) if data.get("formats") else None
     cover = folder / _str(data, "cover") if data.get("cover") else None

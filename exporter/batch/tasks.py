@@ -150,15 +150,21 @@ def load_article(source: ArticleSource, settings: Settings, in_book: bool) -> Do
                                                                 record.fields.get("image_descriptions"))
         except ValueError as exc:
             raise InputError(f"{record.origin}: {exc}") from None
-        options.update(source.overrides)
+        with_overrides(options, source.overrides)
         markup = record.fields.get("html")
         if markup is None:  # a record with a url and no markup: the page is fetched
             markup = fetch_record(record, settings)
         elif not isinstance(markup, (str, bytes)):
             markup = str(markup)
         return normalise(markup, origin=record.origin, **options)
-    options.update(source.overrides)
+    with_overrides(options, source.overrides)
     return load_document(source.fetched or str(source.path), Settings({**settings, **options}))
+
+
+def with_overrides(options: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """An article's own options (a manifest's) over the command's; image descriptions merge, its own winning."""
+    for name, value in overrides.items():
+        options[name] = merged_descriptions(options.get(name), value) if name == "image_descriptions" else value
 
 
 def fetch_record(record: Record, settings: Settings) -> Source | str:
