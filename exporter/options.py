@@ -326,6 +326,12 @@ def _known_theme(name: str) -> str:
     return name
 
 
+#: The options :func:`exporter.normalise` accepts (metadata wins over the markup), declared here so that
+#: the commands and the export path know them without importing the normaliser.
+DOCUMENT_OPTIONS: tuple[Option, ...] = (
+    METADATA_OPTIONS + READ_OPTIONS + NORMALISE_OPTIONS + CONTENT_OPTIONS + LIMIT_OPTIONS
+)
+
 PIPELINE_OPTIONS: tuple[Option, ...] = (
     METADATA_OPTIONS + READ_OPTIONS + NORMALISE_OPTIONS + CONTENT_OPTIONS + RESOURCE_OPTIONS + LIMIT_OPTIONS
     + EXPORT_OPTIONS
