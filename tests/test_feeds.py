@@ -304,3 +304,33 @@ def test_a_redirect_loop_a_huge_feed_and_a_private_address_in_ipv6_form_are_repo
     with pytest.raises(ResourceDenied, match="::ffff:7f00:1 is a private or local address"):  # the first feed's
         exporter.export([private], "txt", tmp_path / "refused")
     assert len(site.hits) == before, "nothing was requested: the second feed is refused as private too"
+
+
+def test_feeds_named_after_the_input_allowance_is_spent_are_not_read(tmp_path: Path, monkeypatch) -> None:
+    """A feed named on the command line after the edition's input allowance is spent is not read at all (only
+    the feeds an OPML list names were checked); the feeds together stay below twice --max-input-mb."""
+    import exporter.feeds.edition as edition
+
+    padding = "<!-- " + "x" * 380_000 + " -->"  # ~380 KB a feed, of nothing to export
+    names = []
+    for n in range(4):
+        path = tmp_path / f"feed{n}.xml"
+        path.write_text(rss(f"Feed {n}", [rss_item(f"Story {n}", f"https://harbour.example/{n}", NOW, LIGHTS)])
+                        .replace("<channel>", "<channel>" + padding), encoding="utf-8")
+        names.append(str(path))
+    read: list[int] = []
+    real = edition._bytes_of
+
+    def counted(*args, **kwargs):
+        data, base, media_type = real(*args, **kwargs)
+        read.append(len(data))
+        return data, base, media_type
+
+    monkeypatch.setattr(edition, "_bytes_of", counted)
+    with pytest.raises(BatchError) as caught:
+        exporter.export(names, "txt", tmp_path / "out", max_input_mb=1)
+    message = str(caught.value)
+    assert "feed2.xml: the feeds of one edition are over the input limit of 1 MB in all" in message, message
+    assert "feed3.xml: not read: the feeds of one edition are over the input limit of 1 MB in all" in message
+    assert len(read) == 3 and sum(read) < 2_000_000, read  # before: feed3 read too
+    assert "nine dark winters" in text_words(next((tmp_path / "out").glob("*.txt")))

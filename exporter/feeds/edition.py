@@ -79,7 +79,9 @@ class Edition:
 class _Allowance:
     """What reading one edition's feeds may take in all: one article's time (``--max-article-seconds``) and
     the input limit (``--max-input-mb``), so that a list of a thousand slow or large feeds cannot hold
-    the run for hours or fill the memory."""
+    the run for hours or fill the memory. A feed is capped at the input limit itself and counted once read, so
+    the feeds together stop below twice the limit (capping each at what is left would turn "this feed is too
+    large" into "the edition is full" and drop the feeds after it that would fit)."""
 
     def __init__(self, settings: Settings) -> None:
         from ..editions import input_limit
@@ -126,6 +128,10 @@ def plan_edition(inputs: list[str], settings: Settings, prefetched: Mapping[str,
     allowance = _Allowance(settings)
     title, feeds, problems = None, [], []
     for name in inputs:
+        spent = allowance.spent()
+        if spent is not None:  # named feeds count against the allowance as listed ones do
+            problems.append(Problem(name, LimitError(f"{name}: not read: {spent}")))
+            continue
         try:
             subscriptions = []
             with allowance.clock():
