@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 from .errors import UsageError
@@ -32,6 +33,8 @@ class Option:
     #: bounds of a number option (``int``, ``float``), both required: values outside are a usage error
     minimum: float | None = None
     maximum: float | None = None
+    #: a ``str`` option whose converter also reads a mapping given through the Python API (kept as it is)
+    mapping: bool = False
 
     @property
     def cli_flags(self) -> tuple[str, ...]:
@@ -54,7 +57,7 @@ class Option:
         elif self.kind == "multi":
             value = [value] if isinstance(value, str) else list(value)
             value = [str(v) for v in value]
-        elif not (isinstance(value, Mapping) and self.convert is not None):  # a mapping is its converter's to read
+        elif not (self.mapping and isinstance(value, Mapping)):
             value = str(value)
         if self.convert is not None:
             try:
@@ -222,9 +225,10 @@ NORMALISE_OPTIONS: tuple[Option, ...] = (
 #: What the normaliser is told about the article beyond its markup.
 CONTENT_OPTIONS: tuple[Option, ...] = (
     Option("image_descriptions", "Descriptions of images, for those the source leaves undescribed: a JSON file "
-           "with one object mapping each image's address (its src as the article gives it; absolute for a "
-           "fetched page) to its description (\"\": decorative). They become the images' text alternatives in "
-           "every edition.", metavar="FILE", group="normalise", convert=lambda value: image_descriptions(value)),
+           "with one object mapping each image's address (its src in the clean tree, as 'exporter normalise' "
+           "prints it: absolute for a fetched page) to its description (\"\": decorative). They become the "
+           "images' text alternatives in every edition.", metavar="FILE", group="normalise", convert=lambda value: image_descriptions(value),
+           mapping=True),
 )
 
 #: What and where to export.
@@ -289,7 +293,16 @@ def image_descriptions(value: str | Mapping[str, str]) -> str:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise ValueError(f"{value!r} cannot be read as UTF-8 text ({exc})") from None
-    return json.dumps(_mapping(text, value), ensure_ascii=False, sort_keys=True)
+    return _canonical(text, str(value))
+
+
+@lru_cache(maxsize=8)
+def _canonical(text: str, where: str) -> str:
+    """The canonical JSON text of the descriptions in ``text`` (ASCII: a lone surrogate stays escaped). Cached:
+    options are checked again wherever settings are resolved, and a big file's text is long."""
+    import json
+
+    return json.dumps(_mapping(text, where), sort_keys=True)
 
 
 def _mapping(text: str, where: str) -> dict[str, str]:
@@ -300,6 +313,8 @@ def _mapping(text: str, where: str) -> dict[str, str]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{where[:80]!r} is not JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise ValueError(f"{where[:80]!r} is nested too deeply to be an object of descriptions") from None
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise ValueError(f"{where[:80]!r} must be a JSON object mapping image addresses to descriptions (text)")
     return {k.strip(): " ".join(v.split()) for k, v in data.items() if k.strip()}
@@ -314,7 +329,7 @@ def merged_descriptions(command: str | None, record: Any) -> str | None:
         return command
     own = _mapping(json.dumps(record) if isinstance(record, dict) else str(record), "image_descriptions")
     base = json.loads(command) if command else {}
-    return json.dumps({**base, **own}, ensure_ascii=False, sort_keys=True)
+    return json.dumps({**base, **own}, sort_keys=True)
 
 
 

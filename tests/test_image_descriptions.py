@@ -65,13 +65,29 @@ def test_supplied_descriptions_make_both_editions_conform(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [("{not json", "is not JSON"), ('["a list"]', "must be a JSON object"),
-                                              ('{"a.png": 3}', "must be a JSON object")])
+                                              ('{"a.png": 3}', "must be a JSON object"),
+                                              ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply")])
 def test_a_bad_descriptions_file_is_a_usage_error_in_one_line(tmp_path, content, message):
     descriptions = tmp_path / "descriptions.json"
     descriptions.write_text(content, encoding="utf-8")
     code, output, _ = _export(tmp_path / "out", "--image-descriptions", str(descriptions))
     assert code == UsageError.exit_code and message in output and "Traceback" not in output, output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_characters_no_document_can_carry_are_cleaned_as_the_tree_cleans_text(tmp_path):
+    # NUL, C0 controls and a lone surrogate (valid JSON escapes) once stopped the export with exit 70
+    descriptions = tmp_path / "descriptions.json"
+    descriptions.write_text(json.dumps({"icons/gear.png": "the gear\u0000 wheel\u0001 button\ud800",
+                                        "harbour.png": "\u0000"}), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", str(PAGE), "-o", str(tmp_path / "out"), "-f", "epub",
+                                      "--image-descriptions", str(descriptions)])
+    assert result.exit_code == 0, result.output
+    [epub] = (tmp_path / "out").glob("*.epub")
+    with zipfile.ZipFile(epub) as z:
+        text = b"".join(z.read(n) for n in z.namelist() if n.endswith(".xhtml")).decode()
+    assert 'alt="the gear wheel button"' in text
+    assert 'alt="The harbour at dusk, boats moored along the quay"' in text, "a description cleaned to nothing is none"
 
 
 def test_a_missing_descriptions_file_is_a_usage_error(tmp_path):

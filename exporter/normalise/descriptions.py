@@ -10,8 +10,11 @@ one JSON object mapping each image's address to its description::
      "https://example.org/chart.png": "Bar chart: fees rose from 40 to 65 euro between 2019 and 2024",
      "rule.png": ""}
 
-The address is the image's ``src`` as the article gives it (absolute for a page
-that was fetched); an empty description says the image is decorative. A supplied
+The address is the image's ``src`` in the clean tree (``exporter normalise``
+prints it): the source's ``src``, or the lazy-loading ``data-src`` or best
+``srcset`` candidate it stands for, made absolute against the page's address
+(or its ``<base href>``) when the page was fetched. Keys matching no image are
+counted in the report. An empty description says the image is decorative. A supplied
 description replaces whatever the source said, in every edition: the normaliser
 applies it, so no writer needs to know where it came from. The option takes a
 file, read and checked once (:func:`exporter.options.image_descriptions`); a
@@ -21,18 +24,31 @@ whose entries win over the command's.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from .state import State
+from .text import clean_field
+
+@lru_cache(maxsize=4)
+def _parsed(value: str) -> dict[str, str]:
+    """The descriptions, parsed once a process (a batch's articles share the command's; read only)."""
+    return json.loads(value)
+
 
 def supply_descriptions(state: State) -> None:
     """Each image the descriptions name gets that description as its alt (``""``: decorative)."""
     value = state.settings.get("image_descriptions")
     if not value:
         return
-    descriptions: dict[str, str] = json.loads(value)
-    for img in state.tree.iter("img"):
-        description = descriptions.get((img.get("src") or "").strip())
-        if description is None:
+    descriptions = _parsed(value)
+    images = list(state.tree.iter("img"))
+    sources = {(img.get("src") or "").strip() for img in images}
+    for _ in (key for key in descriptions if key not in sources):  # a key written otherwise than the tree's src
+        state.report.note("{n} image description{s} matched no image of this article (its src in the tree differs)")
+    for img in images:
+        given = descriptions.get((img.get("src") or "").strip())
+        description = clean_field(given) or ""  # the tree's text: NFC, no control characters or lone surrogates
+        if given is None or (given.strip() and not description):
             continue
         img.set("alt", description)
         img.attrib.pop("described", None)
