@@ -66,12 +66,14 @@ def test_runs_of_one_character_words_get_wider_spaces_and_keep_their_text():
 
     from exporter.writers.pdf.markup import space_single_characters
 
-    root = etree.fromstring("<section><p>so x = − b ± b 2 and <em>a b c</em> but not a b.</p>"
-                            "<pre>x = y + z</pre><p><code>i = j + k</code></p></section>")
+    root = etree.fromstring("<section><p>so x = − b ± b 2 and <em>a + b</em> but not a b.</p>"
+                            "<pre>x = y + z</pre><p><code>i = j + k</code></p>"
+                            "<p>Il y a à manger. Plan A B C. Poszedł i w z nim.</p></section>")
     before = "".join(root.itertext())
     assert space_single_characters(root) == 2
     assert "".join(root.itertext()) == before, "only spans are added: the words and their spaces stay"
-    assert [s.text for s in root.iter("span")] == ["x = − b ± b 2", "a b c"], "code keeps its spacing"
+    # code keeps its spacing; prose's one-letter words (no symbol among them) keep theirs
+    assert [s.text for s in root.iter("span")] == ["x = − b ± b 2", "a + b"]
 
 
 def test_layout_hyphens_read_as_soft_hyphens(exported, texts):

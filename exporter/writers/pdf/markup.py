@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import re
+import unicodedata
 from typing import Iterable
 
 from lxml import etree
@@ -118,14 +119,17 @@ def break_long_runs(root: etree._Element) -> None:
                 setattr(el, name, _LONG_RUN.sub(cut, value))
 
 
-#: A run of at least this many one-character words ("x ˙ = σ ( y − x )": maths read out as text) is
-#: set with wider word spaces. poppler's ``pdftotext`` takes a line made only of one-character words with
-#: even gaps for letter-spaced text and joins it into one word ("x˙=σ(y−x)"), unless the gaps are at least
-#: 0.4 em (its ``maxWideCharSpacing``); a space is 0.22-0.29 em in the bundled fonts, so 0.2 em more clears it.
+#: A run of at least this many one-character words with a symbol among them ("x ˙ = σ ( y − x )": maths
+#: read out as text) is set with wider word spaces. poppler's ``pdftotext`` takes a line made only of
+#: one-character words with even gaps for letter-spaced text and joins it into one word ("x˙=σ(y−x)"),
+#: unless the gaps are at least 0.4 em (its ``maxWideCharSpacing``); a space is 0.22-0.29 em in the bundled
+#: fonts, so 0.2 em more clears it. Prose keeps its spacing: "Il y a à manger", "i w z", "Plan A B C" have
+#: runs of one-letter words but no symbol (Unicode Sm, Sk, So), and never fill a line alone.
 SINGLE_CHARACTER_RUN = 3
 SINGLE_CHARACTER_SPACING = "0.2em"
 _SINGLE_CHARACTERS = re.compile(r"(?<!\S)\S(?: \S){%d,}(?!\S)" % (SINGLE_CHARACTER_RUN - 1))
 _SPACING_KEPT = frozenset({"pre", "code"})
+_SYMBOLS = frozenset({"Sm", "Sk", "So"})
 
 
 def space_single_characters(root: etree._Element) -> int:
@@ -139,14 +143,14 @@ def space_single_characters(root: etree._Element) -> int:
         if not isinstance(el.tag, str) or el.tag in _SPACING_KEPT or any(
                 a.tag in _SPACING_KEPT for a in el.iterancestors()):
             continue
-        if el.text and _SINGLE_CHARACTERS.search(el.text):
+        if el.text and _maths_runs(el.text):
             pieces = _spaced_pieces(el.text)
             el.text = pieces[0]
             for i, span in enumerate(pieces[1:]):
                 el.insert(i, span)
             wrapped += len(pieces) - 1
         parent = el.getparent()
-        if el.tail and parent is not None and parent.tag not in _SPACING_KEPT and _SINGLE_CHARACTERS.search(el.tail):
+        if el.tail and parent is not None and parent.tag not in _SPACING_KEPT and _maths_runs(el.tail):
             pieces = _spaced_pieces(el.tail)
             el.tail = pieces[0]
             at = list(parent).index(el)
@@ -156,11 +160,17 @@ def space_single_characters(root: etree._Element) -> int:
     return wrapped
 
 
+def _maths_runs(text: str) -> list[re.Match]:
+    """The runs of one-character words in ``text`` that hold a symbol (maths), not prose's one-letter words."""
+    return [m for m in _SINGLE_CHARACTERS.finditer(text)
+            if any(unicodedata.category(c) in _SYMBOLS for c in m.group(0))]
+
+
 def _spaced_pieces(text: str) -> list:
     """``text`` as [leading text, span, span, ...]: each run of one-character words a span, what follows its tail."""
     pieces: list = [""]
     last = 0
-    for match in _SINGLE_CHARACTERS.finditer(text):
+    for match in _maths_runs(text):
         if pieces[1:]:
             pieces[-1].tail = text[last:match.start()]
         else:
