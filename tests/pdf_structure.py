@@ -97,26 +97,46 @@ _HOLDERS = {"TD", "TH", "LBody", "LI", "Caption", "Note", "P"}
 
 
 def _notes_away_from_calls(root) -> int:
-    """How many Note elements do not follow (in reading order) an element that holds their Reference."""
+    """How many Note elements are not read after their own call.
+
+    A note read after its call follows (other notes skipped) an element holding a Reference, or ends the
+    cell, item, caption, note or paragraph holding one. A note whose /ID is the destination of a link (the
+    article's own notes: their calls link to them) must follow a Reference whose link goes to that /ID.
+    """
     import pikepdf
 
-    def kids(e) -> list:
+    def members(e) -> list:
         k = e.get("/K")
-        k = k if isinstance(k, pikepdf.Array) else [] if k is None else [k]
-        return [x for x in k if isinstance(x, pikepdf.Dictionary) and x.get("/Type") not in ("/MCR", "/OBJR")]
+        return list(k) if isinstance(k, pikepdf.Array) else [] if k is None else [k]
+
+    def kids(e) -> list:
+        return [x for x in members(e) if isinstance(x, pikepdf.Dictionary) and x.get("/Type") not in ("/MCR", "/OBJR")]
 
     def kind(e) -> str:
         return str(e.get("/S", ""))[1:]
 
-    def holds_reference(e) -> bool:
+    def targets(e) -> set[str]:
+        """The link destinations of the OBJR annotations at and below ``e``."""
+        found, stack = set(), [e]
+        while stack:
+            x = stack.pop()
+            for m in members(x):
+                if isinstance(m, pikepdf.Dictionary) and m.get("/Type") == "/OBJR" and "/Dest" in m.Obj:
+                    found.add(str(m.Obj.Dest))
+            stack.extend(kids(x))
+        return found
+
+    def calls(e, note_id: str | None) -> bool:
+        """``e`` holds a Reference (one linking to ``note_id`` when given)."""
         stack = [e]
         while stack:
             x = stack.pop()
-            if kind(x) == "Reference":
+            if kind(x) == "Reference" and (note_id is None or note_id in targets(x)):
                 return True
             stack.extend(kids(x))
         return False
 
+    linked = targets(root)
     away = 0
     stack = kids(root)
     while stack:
@@ -126,9 +146,10 @@ def _notes_away_from_calls(root) -> int:
         for i, child in enumerate(children):
             if kind(child) != "Note":
                 continue
+            note_id = str(child.get("/ID", ""))
+            wanted = note_id if note_id in linked else None
             before = [c for c in children[:i] if kind(c) != "Note"]
-            inside = kind(parent) in _HOLDERS and any(holds_reference(c) for c in before)
-            if not inside and not (before and holds_reference(before[-1])):
+            inside = kind(parent) in _HOLDERS and any(calls(c, wanted) for c in before)
+            if not inside and not (before and calls(before[-1], wanted)):
                 away += 1
     return away
-

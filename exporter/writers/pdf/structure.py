@@ -122,6 +122,7 @@ class Restructure:
         self.artifacts: dict[tuple[int, int], bytes] = {}
         self.notes = 0
         self.tables = 0
+        self.ids: set[str] = set()  # the /ID values given, each once
         root = pdf.Root.StructTreeRoot
         kids = root.K if isinstance(root.K, pikepdf.Array) else [root.K]
         self.root = root
@@ -311,7 +312,7 @@ class Restructure:
                     if e.parent is not None and e.parent.node is not None and e.parent.node.element == node.element:
                         continue  # an anonymous box inside the note
                     e.s = "Note"
-                    e.ident = self._note_id()
+                    e.ident = self._note_id(node.attrs.get("id"))  # its calls' link destination: the same name
                     notes.setdefault(node.attrs.get("id", ""), e)
                 elif node.attrs.get("role") == "doc-noteref" and e.s == "Link" and e.parent is not None:
                     if e.parent.s != "Reference":
@@ -387,9 +388,24 @@ class Restructure:
             count += 1
         return count
 
-    def _note_id(self) -> str:
+    def _note_id(self, wanted: str | None = None) -> str:
+        """A note's ``/ID``: its HTML id (the name its calls link to) when it has one, else ``note-N``."""
+        if wanted and wanted not in self.ids:
+            self.ids.add(wanted)
+            return wanted
         self.notes += 1
-        return f"note-{self.notes}"
+        while f"note-{self.notes}" in self.ids:
+            self.notes += 1
+        return self._claim(f"note-{self.notes}")
+
+    def _claim(self, ident: str) -> str:
+        """``ident``, made unique among the ``/ID`` values given so far."""
+        unique, n = ident, 1
+        while unique in self.ids:
+            n += 1
+            unique = f"{ident}-{n}"
+        self.ids.add(unique)
+        return unique
 
     @staticmethod
     def _block_of(elem: Elem) -> Elem | None:
@@ -430,7 +446,7 @@ class Restructure:
                 continue
             scope = self._scope(cell, rows[r][0], any(k.s == "TD" for k in rows[r][1].elems()))
             self._table_attributes(cell)["/Scope"] = pikepdf.Name("/" + scope)
-            cell.ident = f"table{number}-r{r}c{c}"
+            cell.ident = self._claim(f"table{number}-r{r}c{c}")
             headers.append((cell.ident, scope, r, c, rs, cs))
         for cell, r, c, rs, cs in cells:
             attrs = self._table_attributes(cell)
