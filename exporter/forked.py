@@ -15,7 +15,8 @@ What comes back is only what the work returned or raised:
   interval timer is armed again: a fork does not inherit it);
 - :meth:`Forked.cancel` stops the child with ``SIGTERM``, which raises in it, so
   its atomic writes remove their temporary files, and then reaps it (``SIGKILL``
-  after :data:`GRACE` seconds); :meth:`Forked.result` reaps it too: no zombies.
+  after :data:`GRACE` seconds); :meth:`Forked.result` reaps it too, and the child
+  reaps the processes it started itself before it ends: no zombies.
 
 Forking is safe only from the one thread of a process; :func:`can_fork` says
 when it is, and when a second core makes it worth it.
@@ -91,18 +92,24 @@ class Forked:
                 pass
         read, write = os.pipe()
         given, give = os.pipe() if waits_for_input else (None, None)
+        # no Ctrl-C or stop between the fork and the child's own handlers: it would unwind the child
+        # through the parent's code (which would then report an interruption of its own)
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         try:
             self.pid = os.fork()
         except OSError:  # EAGAIN: a process limit; the caller does the work itself
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             for fd in (read, write, given, give):
                 if fd is not None:
                     os.close(fd)
             raise
         if self.pid == 0:  # the child: never returns into the parent's code
+            _own_signals()
             os.close(read)
             if give is not None:
                 os.close(give)
-            _run_child(func, write, prepare, given)
+            _run_child(func, write, prepare, given, blocked)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         os.close(write)
         if given is not None:
             os.close(given)
@@ -192,16 +199,14 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] | None, given: int | None) -> None:
+def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] | None, given: int | None,
+               blocked: set) -> None:
     """Run ``func`` and send what it returned or raised down ``write`` (errors made portable); then exit."""
     status = 1
     try:
-        def stop(signum, frame):  # noqa: ARG001 - signal handler API
-            raise Cancelled()
-
-        signal.signal(signal.SIGTERM, stop)
-        clock.rearm()
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a stop sent meanwhile lands here, in the try
+            clock.rearm()
             if prepare is not None:
                 try:
                     prepare()
@@ -223,7 +228,36 @@ def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] 
             _write_all(write, pickle.dumps(payload))
             status = 0
     finally:
-        os._exit(status)  # no atexit handlers, no outer finally blocks: they belong to the parent
+        try:
+            _wind_up()
+        finally:
+            os._exit(status)  # no atexit handlers, no outer finally blocks: they belong to the parent
+
+
+def _own_signals() -> None:
+    """The child's signals: Ctrl-C is the parent's to handle (it reaches the whole process group, and the
+    parent then stops the child); ``SIGTERM`` raises :class:`Cancelled`, once."""
+    def stop(signum, frame):  # noqa: ARG001 - signal handler API
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second would land in the clean-up
+        raise Cancelled()
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _wind_up() -> None:
+    """Wait for the child's own children (``ldconfig``, which WeasyPrint's import runs, when a stop came
+    in the middle), so that none is left to its fate as a zombie; no clock strikes or stop meanwhile."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second stop: the parent kills after GRACE anyway
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+        except InterruptedError:
+            continue
 
 
 __all__ = ["Forked", "can_fork", "GRACE"]

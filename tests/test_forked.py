@@ -43,6 +43,11 @@ class Apart(Writer):  # the kind of writer the PDF is: a process of its own
             raise WriterError("apart: no font draws U+1F600")
         if behaviour == "bug":
             raise ValueError("a bug in the writer")
+        if behaviour == "spin-with-helper":  # a process of its own, as WeasyPrint's import runs ldconfig
+            import subprocess
+            helper = subprocess.Popen(["sleep", "1"])
+            Path(os.environ["PID_FOLDER"], "helper.pid").write_text(str(helper.pid))
+            behaviour = "spin"
         if behaviour == "spin":  # pure Python, as a layout is: only the clock or a signal stops it
             while True:
                 pass
@@ -145,3 +150,14 @@ def test_an_article_that_cannot_be_read_stops_the_process_forked_for_its_pdf(tmp
     assert (result["code"], result["forks"], result["children_left"]) == (3, 1, None), stderr
     assert files == []
     assert child_gone(tmp_path)
+
+
+def test_a_stopped_child_waits_for_the_processes_it_started(tmp_path):
+    # stopped while a helper of its own runs, the child used to end at once: the helper, orphaned, became
+    # a zombie where the container's first process reaps none (ldconfig, after a Ctrl-C in WeasyPrint's import)
+    result, stderr, files = run(tmp_path, "apart,hard", "spin-with-helper")
+    assert (result["code"], result["forks"], result["children_left"]) == (4, 1, None), stderr
+    assert child_gone(tmp_path)
+    helper = int((tmp_path / "helper.pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(helper, 0)  # ended and reaped before the export returned
