@@ -114,7 +114,8 @@ def export(obj: Context, inputs: tuple[str, ...], formats: str, out: Path, **opt
     def run() -> None:
         quiet = logging.getLogger().level >= logging.ERROR
         # each file is printed as soon as it is written (and not kept: a batch runs in flat memory)
-        outcome = run_export(list(inputs), formats, out, **_given(options), concurrent=True,
+        # --debug: one process, so that a failure's traceback is the whole story
+        outcome = run_export(list(inputs), formats, out, **_given(options), concurrent=not obj.debug,
                              on_written=(lambda path: None) if quiet else (lambda path: click.echo(str(path))))
         for failure in outcome.failed:
             click.echo(f"exporter: error: {one_line(failure.reason)}", err=True)

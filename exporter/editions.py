@@ -134,11 +134,16 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
     ``apart``: processes :func:`start_editions` forked for some of the editions;
     they are sent the book and write those while this process writes the
     others. Same files, same errors, same exit status as one after the other;
-    an error here stops them (and leaves no temporary file of theirs).
+    an error here stops them (and leaves no temporary file of theirs). A book
+    with images is written here alone: its editions share one resource policy.
     """
-    apart = apart or {}
+    apart = dict(apart or {})
     ensure_folder(out)
     stem = stem or slugify(book.metadata.title)
+    if apart and _reads_resources(book):  # one policy, one fetch per image, one count against the limits
+        for child in apart.values():
+            child.cancel()
+        apart = {}
     for child in apart.values():
         child.send((book, stem))
     policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
@@ -156,6 +161,13 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
     if failed:
         raise failed[0]
     return [results[name] for name in formats]
+
+
+def _reads_resources(book: Book) -> bool:
+    """True when writing ``book`` reads images (files, the network), which the editions then share through
+    one resource policy: its cache, its counts against the limits, one request per image."""
+    return any(not (img.get("src") or "data:").startswith("data:")
+               for doc in book.articles for img in doc.tree.iter("img"))
 
 
 def _write_edition(book: Book, name: str, out: Path, stem: str, settings: Settings,

@@ -23,6 +23,8 @@ when it is, and when a second core makes it worth it.
 """
 from __future__ import annotations
 
+import ctypes
+import gc
 import importlib
 import os
 import pickle
@@ -33,9 +35,11 @@ import time
 from typing import Any, Callable
 
 from . import clock
+from .errors import LimitError
 
 #: seconds a cancelled child gets to clean up before it is killed
 GRACE = 5.0
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def can_fork() -> bool:
@@ -91,10 +95,16 @@ class Forked:
             except (AttributeError, OSError, ValueError):
                 pass
         read, write = os.pipe()
-        given, give = os.pipe() if waits_for_input else (None, None)
+        try:
+            given, give = os.pipe() if waits_for_input else (None, None)
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
         # no Ctrl-C or stop between the fork and the child's own handlers: it would unwind the child
         # through the parent's code (which would then report an interruption of its own)
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        parent = os.getpid()
         try:
             self.pid = os.fork()
         except OSError:  # EAGAIN: a process limit; the caller does the work itself
@@ -108,7 +118,7 @@ class Forked:
             os.close(read)
             if give is not None:
                 os.close(give)
-            _run_child(func, write, prepare, given, blocked)
+            _run_child(func, write, prepare, given, blocked, parent)
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         os.close(write)
         if given is not None:
@@ -141,6 +151,8 @@ class Forked:
         self._done = True
         if not data:
             code = os.waitstatus_to_exitcode(status)
+            if code < 0:  # killed from outside: the kernel's out-of-memory killer, a user, a process limit
+                raise LimitError(f"the process writing this edition was killed ({signal.Signals(-code).name})")
             raise RuntimeError(f"the forked writer ended without a result (status {code})")
         kind, value = pickle.loads(data)
         if kind == "raised":
@@ -157,15 +169,17 @@ class Forked:
         except ProcessLookupError:
             pass
         deadline = time.monotonic() + GRACE
-        while True:
-            pid, _ = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-                break
-            time.sleep(0.01)
+        try:
+            while not os.waitpid(self.pid, os.WNOHANG)[0]:
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                time.sleep(0.01)
+        except BaseException:  # past its grace, or a second Ctrl-C meanwhile: killed, and reaped all the same
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            if not isinstance(sys.exc_info()[1], TimeoutError):
+                self._done = True
+                raise
         self._done = True
 
     def _close(self) -> None:
@@ -180,9 +194,11 @@ def _widen(fd: int) -> None:
     """Let the pipe hold a whole book, so the parent need not wait while the child is still importing."""
     import fcntl
 
+    if not hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux only: elsewhere writes wait for the reader
+        return
     try:
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-    except OSError:  # not Linux, or over the system's maximum: writes then wait for the reader
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except OSError:  # over the system's maximum
         pass
 
 
@@ -200,12 +216,13 @@ def _read_all(fd: int) -> bytes:
 
 
 def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] | None, given: int | None,
-               blocked: set) -> None:
+               blocked: set, parent: int) -> None:
     """Run ``func`` and send what it returned or raised down ``write`` (errors made portable); then exit."""
     status = 1
     try:
         try:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a stop sent meanwhile lands here, in the try
+            _stop_with(parent)
             clock.rearm()
             if prepare is not None:
                 try:
@@ -234,6 +251,19 @@ def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] 
             os._exit(status)  # no atexit handlers, no outer finally blocks: they belong to the parent
 
 
+def _stop_with(parent: int) -> None:
+    """Stop (``SIGTERM``: :class:`Cancelled`, so the temporary file goes) when ``parent`` dies, killed or not:
+    else the child would finish and put its edition in place after the command had failed. Linux asks the
+    kernel (``PR_SET_PDEATHSIG``); a parent already gone is caught by the check after it."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl
+            pass
+    if os.getppid() != parent:
+        raise Cancelled()
+
+
 def _own_signals() -> None:
     """The child's signals: Ctrl-C is the parent's to handle (it reaches the whole process group, and the
     parent then stops the child); ``SIGTERM`` raises :class:`Cancelled`, once."""
@@ -251,6 +281,7 @@ def _wind_up() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second stop: the parent kills after GRACE anyway
     if hasattr(signal, "setitimer"):
         signal.setitimer(signal.ITIMER_REAL, 0)
+    gc.collect()  # finalisers os._exit would skip: WeasyPrint's FontConfiguration removes its font folder in one
     while True:
         try:
             os.waitpid(-1, 0)

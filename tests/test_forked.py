@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -38,6 +40,7 @@ class Apart(Writer):  # the kind of writer the PDF is: a process of its own
     separate_process = True
     def write(self, book, path, settings, resources):
         behaviour = os.environ["APART"]
+        Path(os.environ["PID_FOLDER"], "writer.pid").write_text(str(os.getpid()))
         path.write_bytes(b"half")
         if behaviour == "writer-error":
             raise WriterError("apart: no font draws U+1F600")
@@ -74,16 +77,22 @@ try:
     left = os.waitpid(-1, os.WNOHANG)
 except ChildProcessError:
     left = None
-print("\n" + json.dumps({"code": code, "forks": len(forks), "children_left": left, "seconds": seconds}))
+print("\n" + json.dumps({"code": code, "forks": len(forks), "children_left": left, "seconds": seconds,
+                         "pid": os.getpid()}))
 """
 
 
-def run(tmp_path, formats: str, behaviour: str, *extra: str, article=SEED) -> tuple[dict, str, list[str]]:
+def command(tmp_path, formats: str, behaviour: str, *extra: str, article=SEED, **env: str) -> tuple[list, dict]:
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
-    done = subprocess.run([sys.executable, "-c", PROBE, "export", str(article), "-f", formats, "-o", str(out),
-                           "--offline", "-q", *extra], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), "APART": behaviour, "PID_FOLDER": str(tmp_path)})
+    return ([sys.executable, "-c", PROBE, "export", str(article), "-f", formats, "-o", str(out), "--offline", "-q",
+             *extra], {**os.environ, "PYTHONPATH": str(ROOT), "APART": behaviour, "PID_FOLDER": str(tmp_path), **env})
+
+
+def run(tmp_path, formats: str, behaviour: str, *extra: str, article=SEED, **env: str) -> tuple[dict, str, list[str]]:
+    argv, environ = command(tmp_path, formats, behaviour, *extra, article=article, **env)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=environ)
+    out = tmp_path / "out"
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return result, done.stderr, sorted(p.name for p in out.iterdir())
 
@@ -103,8 +112,11 @@ def test_three_editions_written_beside_each_other_are_the_bytes_written_one_afte
     from exporter.options import resolve
     from exporter.pipeline import all_options
 
-    result, stderr, files = run(tmp_path, "epub,pdf,txt", "whole")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    result, stderr, files = run(tmp_path, "epub,pdf,txt", "whole", TMPDIR=str(temporary))
     assert result == {**result, "code": 0, "forks": 1, "children_left": None}, stderr
+    assert list(temporary.iterdir()) == []  # WeasyPrint's font folder went with the PDF's process
     settings = resolve(all_options(), {"offline": True})
     alone = write_book(Book.of(load_document(SEED, settings)), ["epub", "pdf", "txt"], tmp_path / "one", settings)
     assert files == sorted(p.name for p in alone)
@@ -127,11 +139,12 @@ def test_a_bug_in_the_child_is_an_internal_error_as_in_the_parent(tmp_path):
 
 
 def test_the_article_time_limit_holds_in_the_child(tmp_path):
-    result, stderr, files = run(tmp_path, "apart,txt", "spin", "--max-article-seconds", "2")
+    result, stderr, files = run(tmp_path, "apart,txt", "spin", "--max-article-seconds", "3")
     assert (result["code"], result["forks"], result["children_left"]) == (4, 1, None), stderr
     assert "time limit" in stderr
     assert result["seconds"] < 30
-    assert files == ["article.txt"]  # no half-written .apart, no temporary file
+    assert not [name for name in files if "apart" in name]  # no half-written .apart, no temporary file
+    assert child_gone(tmp_path)
 
 
 def test_a_hard_error_in_the_parent_stops_the_child_and_its_half_written_file(tmp_path):
@@ -161,3 +174,50 @@ def test_a_stopped_child_waits_for_the_processes_it_started(tmp_path):
     helper = int((tmp_path / "helper.pid").read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(helper, 0)  # ended and reaped before the export returned
+
+
+def wait_for(path, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+def test_the_child_stops_when_the_command_is_killed(tmp_path):
+    # it would finish on its own and put its edition in place after the command had failed
+    argv, env = command(tmp_path, "apart,txt", "spin")
+    command_process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(tmp_path / "writer.pid")
+    command_process.kill()
+    command_process.wait(timeout=60)
+    child = int((tmp_path / "writer.pid").read_text())
+    deadline = time.monotonic() + 30
+    while not child_gone(tmp_path):
+        assert time.monotonic() < deadline, "the child outlived the command"
+        time.sleep(0.05)
+    assert not [p.name for p in (tmp_path / "out").iterdir() if "apart" in p.name]  # no edition, no temporary file
+
+
+def test_a_child_killed_from_outside_is_a_limit_naming_the_signal_not_a_bug(tmp_path):
+    argv, env = command(tmp_path, "apart,txt", "spin")
+    command_process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(tmp_path / "writer.pid")
+    os.kill(int((tmp_path / "writer.pid").read_text()), signal.SIGKILL)
+    out, err = command_process.communicate(timeout=120)
+    assert json.loads(out.strip().splitlines()[-1])["code"] == 4, err
+    assert "killed (SIGKILL)" in err
+
+
+def test_a_book_with_images_is_written_by_one_process(tmp_path):
+    # its editions share one resource policy: one read or request per image, one count against the limits
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), "teal").save(tmp_path / "pic.png")
+    article = tmp_path / "pictured.html"
+    article.write_text("<html lang='en'><title>Pictured</title><p>Words before a picture of the sea.</p>"
+                       "<figure><img src='pic.png' alt='The sea'><figcaption>The sea.</figcaption></figure></html>",
+                       encoding="utf-8")
+    result, stderr, files = run(tmp_path, "apart,txt", "whole", article=article)
+    assert (result["code"], result["children_left"]) == (0, None), stderr
+    assert int((tmp_path / "writer.pid").read_text()) == result["pid"]
+    assert files == ["pictured.apart", "pictured.txt"]
