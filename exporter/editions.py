@@ -13,7 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from . import writers
-from .atomic import atomic_path, ensure_folder
+from .atomic import atomic_path, ensure_folder, sweep_leftovers
 from .document import Book, Document, slugify
 from .errors import ExporterError, LimitError, UsageError, WriterError
 from .normalise import OPTIONS as NORMALISE_OPTIONS
@@ -153,7 +153,11 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
             if name not in apart:
                 results[name] = _write_edition(book, name, out, stem, settings, policy)
         for name, child in apart.items():
-            results[name] = child.result()
+            try:
+                results[name] = child.result()
+            except LimitError:  # killed from outside, maybe: the temporary file it could not remove goes now
+                sweep_leftovers.__wrapped__(out)
+                raise
     finally:
         for child in apart.values():
             child.cancel()  # after an error here: stop the child (no-op once its result is in)

@@ -206,6 +206,7 @@ def test_a_child_killed_from_outside_is_a_limit_naming_the_signal_not_a_bug(tmp_
     out, err = command_process.communicate(timeout=120)
     assert json.loads(out.strip().splitlines()[-1])["code"] == 4, err
     assert "killed (SIGKILL)" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["article.txt"]  # its .part file removed
 
 
 def test_a_book_with_images_is_written_by_one_process(tmp_path):
