@@ -14,9 +14,7 @@ import click
 from . import themes, writers
 from .cli import Context, _Exit, _guarded
 from .errors import BatchError, one_line
-from .normalise import OPTIONS as NORMALISE_OPTIONS
-from .normalise.passes import describe as describe_passes
-from .options import EXPORT_OPTIONS, Option, resolve
+from .options import DOCUMENT_OPTIONS, EXPORT_OPTIONS, Option, resolve
 from .pipeline import DEFAULT_OUTPUT, SAMPLE, all_options, load_document, run_export
 
 EXPORT_HELP = f"""Export article markup to editions: EPUB, PDF and plain text.
@@ -129,7 +127,9 @@ def export(obj: Context, inputs: tuple[str, ...], formats: str, out: Path, **opt
 
 def _list_passes(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
-        click.echo("\n".join(describe_passes()))
+        from .normalise.passes import describe
+
+        click.echo("\n".join(describe()))
         ctx.exit()
 
 
@@ -140,7 +140,7 @@ def _list_passes(ctx: click.Context, param: click.Parameter, value: bool) -> Non
 @click.option("--report", is_flag=True, help="Also list, on stderr, what the normaliser changed.")
 @click.option("--metadata/--no-metadata", "show_metadata", default=False,
               help="Also print the metadata found, as a comment before the tree.")
-@with_options(NORMALISE_OPTIONS)
+@with_options(DOCUMENT_OPTIONS)
 @verbosity
 @click.pass_obj
 def normalise_command(obj: Context, source: str, report: bool, show_metadata: bool, **options: Any) -> None:

@@ -16,9 +16,7 @@ from . import writers
 from .atomic import atomic_path, ensure_folder, sweep_leftovers
 from .document import Book, Document, slugify
 from .errors import ExporterError, LimitError, UsageError, WriterError
-from .normalise import OPTIONS as NORMALISE_OPTIONS
-from .normalise import find_title, normalise
-from .options import PIPELINE_OPTIONS, Settings, complete, split
+from .options import DOCUMENT_OPTIONS, PIPELINE_OPTIONS, Settings, complete, split
 from .read import Source, fetch_source, is_url, read_source
 from .recursion import deep_recursion
 from .resources import ResourcePolicy
@@ -84,7 +82,9 @@ def read_input(source: str | Path, settings: Settings) -> Source:
 def load_document(source: str | Path | Source, settings: Settings) -> Document:
     """Read (unless already read) and normalise one input (a URL, a file, ``-`` for stdin) under the settings."""
     src = source if isinstance(source, Source) else read_input(source, settings)
-    doc = normalise(src, **split(settings, {o.name for o in NORMALISE_OPTIONS}))
+    from .normalise import normalise  # after start_editions has forked: the PDF's process does not need it
+
+    doc = normalise(src, **split(settings, {o.name for o in DOCUMENT_OPTIONS}))
     for line in doc.report.lines():  # -v: what the normaliser did to the text
         log.info("%s: %s", doc.origin, line)
     return doc
@@ -93,6 +93,8 @@ def load_document(source: str | Path | Source, settings: Settings) -> Document:
 def load_title(source: str | Path | Source, settings: Settings) -> str:
     """The title :func:`load_document` would give ``source``, from a read and a parse only."""
     src = source if isinstance(source, Source) else read_input(source, settings)
+    from .normalise import find_title
+
     return find_title(src, settings.get("title"))
 
 

@@ -341,8 +341,15 @@ def _known_theme(name: str) -> str:
     return name
 
 
+#: The options :func:`exporter.normalise` accepts (metadata wins over the markup), declared here so that
+#: the commands and the export path know them without importing the normaliser.
+DOCUMENT_OPTIONS: tuple[Option, ...] = (
+    METADATA_OPTIONS + READ_OPTIONS + NORMALISE_OPTIONS + CONTENT_OPTIONS + LIMIT_OPTIONS
+)
+
 PIPELINE_OPTIONS: tuple[Option, ...] = (
-    METADATA_OPTIONS + READ_OPTIONS + NORMALISE_OPTIONS + CONTENT_OPTIONS + RESOURCE_OPTIONS + LIMIT_OPTIONS + EXPORT_OPTIONS
+    METADATA_OPTIONS + READ_OPTIONS + NORMALISE_OPTIONS + CONTENT_OPTIONS + RESOURCE_OPTIONS + LIMIT_OPTIONS
+    + EXPORT_OPTIONS
 )
 
 METADATA_NAMES: frozenset[str] = frozenset(o.name for o in METADATA_OPTIONS)
@@ -360,4 +367,5 @@ def split(settings: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
 
 
 __all__ = ["Option", "Settings", "resolve", "complete", "default_of", "PIPELINE_OPTIONS", "METADATA_OPTIONS",
-           "READ_OPTIONS", "NORMALISE_OPTIONS", "CONTENT_OPTIONS", "RESOURCE_OPTIONS", "LIMIT_OPTIONS", "EXPORT_OPTIONS", "METADATA_NAMES"]
+           "READ_OPTIONS", "NORMALISE_OPTIONS", "CONTENT_OPTIONS", "RESOURCE_OPTIONS", "LIMIT_OPTIONS",
+           "EXPORT_OPTIONS", "METADATA_NAMES", "image_descriptions", "merged_descriptions"]

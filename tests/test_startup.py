@@ -30,13 +30,13 @@ except SystemExit as done:
     code = done.code
 else:
     code = 0
-names = {name.split(".")[0] for name in sys.modules}
+names = {name.split(".")[0] for name in sys.modules} | {name for name in sys.modules if name.startswith("exporter.")}
 print("\n" + json.dumps({"code": code, "modules": sorted(names)}))
 """
 
 
 def imported_by(*args: str, cwd=None) -> tuple[set[str], str]:
-    """The top-level packages a run of ``exporter ARGS`` imported, and what it printed."""
+    """The top-level packages and our own modules a run of ``exporter ARGS`` imported, and what it printed."""
     done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=300,
                           cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)})
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -49,6 +49,15 @@ def test_version_and_help_import_no_engine(args):
     modules, printed = imported_by(*args)
     assert not modules & {*PDF_STACK, *EPUB_STACK, *LANGUAGE_MODEL, *FEED_READER}
     assert "exporter" in printed or "Usage" in printed or "epub" in printed
+
+
+@pytest.mark.parametrize("args", [("--help",), ("export", "--help"), ("normalise", "--help")])
+def test_help_does_not_import_the_normaliser(args):
+    """The normaliser (its passes compile a few hundred patterns) is imported only where an article is read:
+    an export forks the PDF's process before it, so that process never pays for it (benchmarks/startup.py)."""
+    modules, _ = imported_by(*args)
+    assert "exporter.cli" in modules  # the probe does see our own modules
+    assert "exporter.normalise" not in modules
 
 
 def test_export_help_still_shows_every_writers_options():

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from ..errors import ExporterError, InputError, LimitError, UsageError
-from ..normalise.metadata import normalise_date
 from ..read import is_url
 from .streams import CHUNK, bounded_lines, csv_records
 
@@ -223,6 +222,8 @@ def record_metadata(record: Record) -> dict[str, Any]:
     if f.get("author"):
         meta["authors"] = _names(f["author"])
     if f.get("date"):
+        from ..normalise.metadata import normalise_date
+
         date = normalise_date(str(f["date"]).strip())
         if date is None:
             raise InputError(f"{record.origin}: date {str(f['date'])[:40]!r} is not a date (YYYY[-MM[-DD]])")

@@ -13,8 +13,7 @@ from typing import Any
 
 from ..document import Document, Report
 from ..errors import LimitError
-from ..options import (CONTENT_OPTIONS, LIMIT_OPTIONS, METADATA_OPTIONS, NORMALISE_OPTIONS, READ_OPTIONS, Option,
-                       resolve)
+from ..options import DOCUMENT_OPTIONS, Option, resolve
 from ..read import Source, decode_source, parse_html
 from ..recursion import deep_recursion
 from ..tree import validation_errors
@@ -25,7 +24,7 @@ from .page import pick_content
 from .state import State
 
 #: The options :func:`normalise` accepts (metadata wins over the markup).
-OPTIONS: tuple[Option, ...] = METADATA_OPTIONS + READ_OPTIONS + NORMALISE_OPTIONS + CONTENT_OPTIONS + LIMIT_OPTIONS
+OPTIONS: tuple[Option, ...] = DOCUMENT_OPTIONS
 
 
 def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: str | Path | None = None,

@@ -175,7 +175,8 @@ def _spaced_pieces(text: str) -> list:
             pieces[-1].tail = text[last:match.start()]
         else:
             pieces[0] = text[:match.start()]
-        span = etree.Element("span", {"class": "single-characters", "style": f"word-spacing: {SINGLE_CHARACTER_SPACING}"})
+        span = etree.Element("span", {"class": "single-characters",
+                                      "style": f"word-spacing: {SINGLE_CHARACTER_SPACING}"})
         span.text = match.group(0)
         pieces.append(span)
         last = match.end()
@@ -417,5 +418,6 @@ def _data_uri(policy: ResourcePolicy, src: str, max_px: int) -> str | None:
     return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
 
-__all__: list[str] = ["build_html", "build_document", "serialise", "undescribed_images", "title_page", "contents", "prepare_tables", "show_link_urls",
+__all__: list[str] = ["build_html", "build_document", "serialise", "undescribed_images", "title_page", "contents",
+                      "prepare_tables", "show_link_urls", "space_single_characters", "drop_undescribed_alts",
                       "propagate_lang", "LINK_MODES"]
