@@ -68,11 +68,11 @@ def test_runs_of_one_character_words_get_wider_spaces_and_keep_their_text():
 
     root = etree.fromstring("<section><p>so x = − b ± b 2 and <em>a + b</em> but not a b.</p>"
                             "<pre>x = y + z</pre><p><code>i = j + k</code></p>"
-                            "<p>Il y a à manger. Plan A B C. Poszedł i w z nim.</p></section>")
+                            "<p>Il y a à manger. Plan A B C. Poszedł i w z nim. Rate it ★ ★ ★ or 😀 😀 😀.</p></section>")
     before = "".join(root.itertext())
     assert space_single_characters(root) == 2
     assert "".join(root.itertext()) == before, "only spans are added: the words and their spaces stay"
-    # code keeps its spacing; prose's one-letter words (no symbol among them) keep theirs
+    # code keeps its spacing; prose's one-letter words and icon runs (no maths symbol among them) keep theirs
     assert [s.text for s in root.iter("span")] == ["x = − b ± b 2", "a + b"]
 
 

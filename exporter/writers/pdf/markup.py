@@ -129,7 +129,7 @@ SINGLE_CHARACTER_RUN = 3
 SINGLE_CHARACTER_SPACING = "0.2em"
 _SINGLE_CHARACTERS = re.compile(r"(?<!\S)\S(?: \S){%d,}(?!\S)" % (SINGLE_CHARACTER_RUN - 1))
 _SPACING_KEPT = frozenset({"pre", "code"})
-_SYMBOLS = frozenset({"Sm", "Sk", "So"})
+_SYMBOLS = frozenset({"Sm", "Sk"})  # maths and modifier symbols; not So (emoji, dingbats) of prose
 
 
 def space_single_characters(root: etree._Element) -> int:
