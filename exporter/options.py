@@ -327,10 +327,18 @@ def merged_descriptions(command: str | None, record: Any) -> str | None:
 
     if record is None or record == "":
         return command
-    own = _mapping(json.dumps(record) if isinstance(record, dict) else str(record), "image_descriptions")
+    return _merged(command, json.dumps(record) if isinstance(record, Mapping) else str(record))
+
+
+@lru_cache(maxsize=4)
+def _merged(command: str | None, record: str) -> str:
+    """Cached: a book's file (megabytes of JSON) is every article's override, merged once a process, not per
+    article."""
+    import json
+
+    own = _mapping(record, "image_descriptions")
     base = json.loads(command) if command else {}
     return json.dumps({**base, **own}, sort_keys=True)
-
 
 
 def _known_theme(name: str) -> str:
