@@ -157,7 +157,7 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
         for name, child in apart.items():
             try:
                 results[name] = child.result()
-            except LimitError:  # killed from outside, maybe: the temporary file it could not remove goes now
+            except Exception:  # killed or crashed, maybe: the temporary file it could not remove goes now
                 sweep_leftovers.__wrapped__(out)
                 raise
     finally:

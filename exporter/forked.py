@@ -40,6 +40,10 @@ from .errors import LimitError
 #: seconds a cancelled child gets to clean up before it is killed
 GRACE = 5.0
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+#: signals that end a child from outside or at a limit (a LimitError); any other (SIGSEGV, SIGABRT, SIGBUS)
+#: is a crash: a bug in our code or a C library's, exit 70
+KILLED_FROM_OUTSIDE = frozenset(int(getattr(signal, name)) for name in ("SIGKILL", "SIGTERM", "SIGXCPU")
+                                if hasattr(signal, name))
 
 
 def can_fork() -> bool:
@@ -149,12 +153,18 @@ class Forked:
         self._close()
         _, status = os.waitpid(self.pid, 0)
         self._done = True
+        code = os.waitstatus_to_exitcode(status)
+        if code < 0:  # whatever it sent: a result cut short by the signal would not unpickle
+            name = _signal_name(-code)
+            if -code in KILLED_FROM_OUTSIDE:  # the out-of-memory killer, a user, a CPU-time limit
+                raise LimitError(f"the process writing this edition was killed ({name})")
+            raise RuntimeError(f"the process writing this edition crashed ({name})")  # a bug: ours or a C library's
         if not data:
-            code = os.waitstatus_to_exitcode(status)
-            if code < 0:  # killed from outside: the kernel's out-of-memory killer, a user, a process limit
-                raise LimitError(f"the process writing this edition was killed ({signal.Signals(-code).name})")
             raise RuntimeError(f"the forked writer ended without a result (status {code})")
-        kind, value = pickle.loads(data)
+        try:
+            kind, value = pickle.loads(data)
+        except Exception as exc:  # noqa: BLE001 - cut short or damaged: a bug, said in one line
+            raise RuntimeError(f"the forked writer's result could not be read ({type(exc).__name__})") from None
         if kind == "raised":
             raise value
         return value
@@ -188,6 +198,13 @@ class Forked:
             if fd is not None:
                 os.close(fd)
                 setattr(self, name, None)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:  # a real-time signal has no name
+        return f"signal {number}"
 
 
 def _widen(fd: int) -> None:

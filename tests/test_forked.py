@@ -46,6 +46,9 @@ class Apart(Writer):  # the kind of writer the PDF is: a process of its own
             raise WriterError("apart: no font draws U+1F600")
         if behaviour == "bug":
             raise ValueError("a bug in the writer")
+        if behaviour == "crash":  # as a C library's bug would: no Python error, a signal
+            import signal
+            os.kill(os.getpid(), signal.SIGSEGV)
         if behaviour == "spin-with-helper":  # a process of its own, as WeasyPrint's import runs ldconfig
             import subprocess
             helper = subprocess.Popen(["sleep", "1"])
@@ -136,6 +139,39 @@ def test_a_bug_in_the_child_is_an_internal_error_as_in_the_parent(tmp_path):
     assert (result["code"], result["forks"]) == (70, 1)
     assert "ValueError: a bug in the writer" in stderr
     assert files == ["article.txt"]
+
+
+def test_a_crash_in_the_child_is_an_internal_error_not_a_limit_and_leaves_no_temporary_file(tmp_path):
+    # SIGSEGV, SIGABRT, SIGBUS are bugs (ours or a C library's): exit 70, not 4 as for a kill from outside
+    result, stderr, files = run(tmp_path, "apart,txt", "crash")
+    assert (result["code"], result["forks"], result["children_left"]) == (70, 1, None), stderr
+    assert "internal error" in stderr and "crashed (SIGSEGV)" in stderr
+    assert files == ["article.txt"]  # its .part file swept
+
+
+CUT_SHORT = r"""
+import os, signal, sys
+import exporter.forked as forked
+from exporter.errors import LimitError
+
+def half_then_killed(fd, data):  # killed while it writes its result: the parent reads half a pickle
+    real_write_all(fd, data[: len(data) // 2])
+    os.kill(os.getpid(), signal.SIGKILL)
+real_write_all = forked._write_all
+forked._write_all = half_then_killed
+child = forked.Forked(lambda: b"x" * 100_000)
+try:
+    child.result()
+except LimitError as exc:
+    print("LimitError:", exc)
+"""
+
+
+def test_a_child_killed_while_sending_its_result_is_a_limit_not_a_broken_pickle(tmp_path):
+    done = subprocess.run([sys.executable, "-c", CUT_SHORT], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "LimitError: the process writing this edition was killed (SIGKILL)"
 
 
 def test_the_article_time_limit_holds_in_the_child(tmp_path):
