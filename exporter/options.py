@@ -64,6 +64,8 @@ class Option:
                 value = self.convert(value)
             except (TypeError, ValueError) as exc:
                 raise UsageError(f"{self.cli_flags[0]}: {exc}") from None
+            except RecursionError:  # a mapping from the Python API nested deeper than json.dumps can go
+                raise UsageError(f"{self.cli_flags[0]}: the value is nested too deeply") from None
         return value
 
 

@@ -164,3 +164,21 @@ def test_a_shared_descriptions_file_is_parsed_once_not_once_per_article(tmp_path
         merged.add(options["image_descriptions"])
     assert len(merged) == 1 and f"{tmp_path}/cmd.png" in json.loads(merged.pop())
     assert parsed.count(book) == 1 and parsed.count(command) == 1, "one parse per distinct file"
+
+
+def test_a_mapping_given_to_an_option_that_takes_none_is_a_one_line_usage_error(tmp_path):
+    with pytest.raises(UsageError) as caught:
+        exporter.export(PAGE, "txt", tmp_path / "out", theme={"a": 1})
+    assert "unhashable" not in str(caught.value) and "\n" not in str(caught.value) and "theme" in str(caught.value)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_descriptions_nested_too_deeply_through_the_api_are_a_usage_error_not_a_recursion_error(tmp_path):
+    nested: dict = {}
+    inner = nested
+    for _ in range(100_000):  # json.dumps recursed past the interpreter's limit: RecursionError, exit 70
+        inner["a"] = inner = {}
+    with pytest.raises(UsageError, match="--image-descriptions: the value is nested too deeply"):
+        exporter.export(PAGE, "txt", tmp_path / "out", image_descriptions=nested)
+    with pytest.raises(UsageError, match="--image-descriptions"):
+        exporter.normalise("<p>text</p>", image_descriptions={"a.png": {"b": 1}})
