@@ -17,7 +17,7 @@ import tempfile
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .errors import OutputError
 
@@ -95,8 +95,12 @@ def sweep_leftovers(folder: Path) -> tuple[Path, ...]:
 
 
 @contextmanager
-def atomic_path(final: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``final``; rename it into place if the block succeeds."""
+def atomic_path(final: Path, before_rename: Callable[[], None] | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``final``; rename it into place if the block succeeds.
+
+    ``before_rename`` is called right before the rename: an error it raises keeps the file out of place
+    (and removes it), as a forked writer's :func:`exporter.forked.check_wanted` does once its command is gone.
+    """
     final = Path(final)
     ensure_folder(final.parent)
     sweep_leftovers(final.parent.resolve())
@@ -113,6 +117,8 @@ def atomic_path(final: Path) -> Iterator[Path]:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
+        if before_rename is not None:
+            before_rename()
         os.replace(tmp, final)
         _sync_folder(final.parent)
     except OSError as exc:

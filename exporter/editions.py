@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from functools import partial
-from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from . import writers
 from .atomic import atomic_path, ensure_folder, sweep_leftovers
@@ -177,15 +177,15 @@ def _reads_resources(book: Book) -> bool:
 
 
 def _write_edition(book: Book, name: str, out: Path, stem: str, settings: Settings,
-                   policy: ResourcePolicy) -> Path | ExporterError:
+                   policy: ResourcePolicy, before_rename: Callable[[], None] | None = None) -> Path | ExporterError:
     """The edition ``name`` of ``book``, written to ``out``/``stem`` + its extension; or the error that lets
-    the other editions go on (a writer's own, a tree too deep for it)."""
+    the other editions go on (a writer's own, a tree too deep for it). ``before_rename``: see ``atomic_path``."""
     writer_cls = writers.get(name)
     target = out / f"{stem}.{writer_cls.extension}"
     # every option the writer or the pipeline declares is there, defaults included: no writer restates one
     complete_settings = complete(writer_cls.options + PIPELINE_OPTIONS, settings)
     try:
-        with atomic_path(target) as tmp, deep_recursion():  # layout recurses per level of nesting
+        with atomic_path(target, before_rename) as tmp, deep_recursion():  # layout recurses per level of nesting
             writer_cls().write(book, tmp, complete_settings, policy)
     except RecursionError:  # any writer's; the one place it becomes a status (depth is a limit)
         return LimitError(f"{target.name}: the document is nested too deeply for the {name} writer")
@@ -197,9 +197,11 @@ def _write_edition(book: Book, name: str, out: Path, stem: str, settings: Settin
 
 def _write_sent(name: str, out: Path, settings: Settings, sent: tuple[Book, str]) -> Path | ExporterError:
     """In a process of :func:`start_editions`: the edition of the book :func:`write_book` sent."""
+    from .forked import check_wanted  # the edition goes in place only while its command still wants it
+
     book, stem = sent
     policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
-    return _write_edition(book, name, out, stem, settings, policy)
+    return _write_edition(book, name, out, stem, settings, policy, check_wanted)
 
 
 def _import_all(modules: Sequence[str]) -> None:

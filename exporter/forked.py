@@ -46,6 +46,11 @@ KILLED_FROM_OUTSIDE = frozenset(int(getattr(signal, name)) for name in ("SIGKILL
                                 if hasattr(signal, name))
 
 
+#: in a forked child: the pid of the process that forked it, and whether it has been told to stop
+_forked_from: int | None = None
+_stop_requested = False
+
+
 def can_fork() -> bool:
     """True where a child can be forked safely (POSIX, one thread) and run beside us (two cores or more)."""
     if not hasattr(os, "fork") or threading.active_count() != 1:
@@ -60,6 +65,14 @@ def can_fork() -> bool:
 
 class Cancelled(BaseException):
     """Raised in a child told to stop: not an ``Exception``, so no fallback swallows it."""
+
+
+def check_wanted() -> None:
+    """Raise :class:`Cancelled` in a forked child whose command is gone or told it to stop: called right before
+    its edition is put in place, since library code may swallow the stop itself (WeasyPrint catches
+    ``BaseException`` while drawing an SVG) and the child would then finish after the command had ended."""
+    if _forked_from is not None and (_stop_requested or os.getppid() != _forked_from):
+        raise Cancelled()
 
 
 def _portable(exc: BaseException) -> BaseException:
@@ -235,6 +248,8 @@ def _read_all(fd: int) -> bytes:
 def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] | None, given: int | None,
                blocked: set, parent: int) -> None:
     """Run ``func`` and send what it returned or raised down ``write`` (errors made portable); then exit."""
+    global _forked_from
+    _forked_from = parent
     status = 1
     try:
         try:
@@ -285,6 +300,8 @@ def _own_signals() -> None:
     """The child's signals: Ctrl-C is the parent's to handle (it reaches the whole process group, and the
     parent then stops the child); ``SIGTERM`` raises :class:`Cancelled`, once."""
     def stop(signum, frame):  # noqa: ARG001 - signal handler API
+        global _stop_requested
+        _stop_requested = True  # for check_wanted, should library code swallow the Cancelled
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second would land in the clean-up
         raise Cancelled()
 
@@ -308,4 +325,4 @@ def _wind_up() -> None:
             continue
 
 
-__all__ = ["Forked", "can_fork", "GRACE"]
+__all__ = ["Forked", "can_fork", "check_wanted", "GRACE"]

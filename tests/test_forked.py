@@ -54,6 +54,13 @@ class Apart(Writer):  # the kind of writer the PDF is: a process of its own
             helper = subprocess.Popen(["sleep", "1"])
             Path(os.environ["PID_FOLDER"], "helper.pid").write_text(str(helper.pid))
             behaviour = "spin"
+        if behaviour in ("swallow-stop", "sleep"):  # a layout that ends on its own a little later
+            try:
+                time.sleep(2)
+            except BaseException:  # noqa: BLE001 - as WeasyPrint does while drawing an SVG: the stop is lost
+                if behaviour == "sleep":
+                    raise
+            time.sleep(0.5)
         if behaviour == "spin":  # pure Python, as a layout is: only the clock or a signal stops it
             while True:
                 pass
@@ -227,6 +234,27 @@ def test_the_child_stops_when_the_command_is_killed(tmp_path):
     command_process.kill()
     command_process.wait(timeout=60)
     child = int((tmp_path / "writer.pid").read_text())
+    deadline = time.monotonic() + 30
+    while not child_gone(tmp_path):
+        assert time.monotonic() < deadline, "the child outlived the command"
+        time.sleep(0.05)
+    assert not [p.name for p in (tmp_path / "out").iterdir() if "apart" in p.name]  # no edition, no temporary file
+
+
+def test_a_child_that_swallows_its_stop_does_not_put_its_edition_in_place_after_an_error(tmp_path):
+    # the parent's error stops the child; library code in it catches the stop, and the layout finishes
+    result, stderr, files = run(tmp_path, "apart,hard", "swallow-stop")
+    assert (result["code"], result["forks"], result["children_left"]) == (4, 1, None), stderr
+    assert files == []
+    assert child_gone(tmp_path)
+
+
+def test_a_child_that_swallows_its_stop_does_not_put_its_edition_in_place_after_the_command_died(tmp_path):
+    argv, env = command(tmp_path, "apart,txt", "swallow-stop")
+    command_process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(tmp_path / "writer.pid")
+    command_process.kill()
+    command_process.wait(timeout=60)
     deadline = time.monotonic() + 30
     while not child_gone(tmp_path):
         assert time.monotonic() < deadline, "the child outlived the command"
