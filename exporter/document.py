@@ -86,6 +86,11 @@ class Report(Counter):
     def lines(self) -> list[str]:
         return [self.phrase(kind, count) for kind, count in sorted(self.items())]
 
+    def forget(self, prefix: str) -> None:
+        """Drop the kinds that start with ``prefix`` (a line that would mislead where it is read)."""
+        for kind in [kind for kind in self if kind.startswith(prefix)]:
+            del self[kind]
+
 
 @dataclass
 class Document:

@@ -79,12 +79,18 @@ def read_input(source: str | Path, settings: Settings) -> Source:
     return read_source(source, max_bytes=input_limit(settings), stdin_base=settings.get("base"))
 
 
-def load_document(source: str | Path | Source, settings: Settings) -> Document:
-    """Read (unless already read) and normalise one input (a URL, a file, ``-`` for stdin) under the settings."""
+def load_document(source: str | Path | Source, settings: Settings, shared_descriptions: bool = False) -> Document:
+    """Read (unless already read) and normalise one input (a URL, a file, ``-`` for stdin) under the settings.
+    ``shared_descriptions``: the image descriptions are a whole batch's, so keys matching no image of this
+    article are not reported (they name other articles' images)."""
     src = source if isinstance(source, Source) else read_input(source, settings)
     from .normalise import normalise  # after start_editions has forked: the PDF's process does not need it
 
     doc = normalise(src, **split(settings, {o.name for o in DOCUMENT_OPTIONS}))
+    if shared_descriptions:
+        from .normalise.descriptions import UNMATCHED
+
+        doc.report.forget(UNMATCHED)
     for line in doc.report.lines():  # -v: what the normaliser did to the text
         log.info("%s: %s", doc.origin, line)
     return doc

@@ -182,3 +182,31 @@ def test_descriptions_nested_too_deeply_through_the_api_are_a_usage_error_not_a_
         exporter.export(PAGE, "txt", tmp_path / "out", image_descriptions=nested)
     with pytest.raises(UsageError, match="--image-descriptions"):
         exporter.normalise("<p>text</p>", image_descriptions={"a.png": {"b": 1}})
+
+
+def _unmatched_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "matched no image" in r.getMessage()]
+
+
+def test_unmatched_keys_are_named_for_one_article_and_not_reported_for_every_article_of_a_batch(tmp_path, caplog):
+    # a file a batch shares names the images of all its articles: each article once reported nearly every key
+    # as "matched no image of this article" (misleading, and a count without the keys)
+    import shutil
+
+    keys = {**GEAR, **{f"other/picture{i}.png": f"picture {i}" for i in range(7)}}
+    descriptions = tmp_path / "descriptions.json"
+    descriptions.write_text(json.dumps(keys), encoding="utf-8")
+    with caplog.at_level("INFO", logger="exporter"):
+        exporter.export(PAGE, "txt", tmp_path / "one", image_descriptions=str(descriptions))
+    [line] = _unmatched_lines(caplog)
+    assert "7 image descriptions matched no image" in line and "'other/picture0.png'" in line
+    assert "'other/picture4.png'" in line and "picture5" not in line and line.endswith(", …"), line
+    for name in ("a.html", "b.html"):
+        shutil.copy(PAGE, tmp_path / name)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="exporter"):
+        exporter.export([tmp_path / "a.html", tmp_path / "b.html"], "txt", tmp_path / "batch", jobs=1,
+                        image_descriptions=str(descriptions))
+    assert len(list((tmp_path / "batch").glob("*.txt"))) == 2
+    assert any("described 1 image" in r.getMessage() for r in caplog.records), "the -v report is still written"
+    assert _unmatched_lines(caplog) == []

@@ -19,6 +19,7 @@ from ..editions import Failure, input_limit, load_document, load_title, read_inp
 from ..errors import INTERNAL, ExporterError, InputError, as_user_error
 from ..normalise import OPTIONS as NORMALISE_OPTIONS
 from ..normalise import normalise
+from ..normalise.descriptions import UNMATCHED
 from ..options import METADATA_NAMES, Settings, merged_descriptions, split
 from ..read import Source, fetch_source, is_url
 from ..resources import ResourcePolicy
@@ -156,9 +157,13 @@ def load_article(source: ArticleSource, settings: Settings, in_book: bool) -> Do
             markup = fetch_record(record, settings)
         elif not isinstance(markup, (str, bytes)):
             markup = str(markup)
-        return normalise(markup, origin=record.origin, **options)
+        doc = normalise(markup, origin=record.origin, **options)
+        if not record.fields.get("image_descriptions"):  # only the command's, which every record shares
+            doc.report.forget(UNMATCHED)
+        return doc
     with_overrides(options, source.overrides)
-    return load_document(source.fetched or str(source.path), Settings({**settings, **options}))
+    return load_document(source.fetched or str(source.path), Settings({**settings, **options}),
+                         shared_descriptions=True)
 
 
 def with_overrides(options: dict[str, Any], overrides: dict[str, Any]) -> None:
