@@ -226,18 +226,34 @@ def wait_for(path, seconds: float = 120) -> None:
         time.sleep(0.05)
 
 
+def ended(pid: int) -> bool:
+    """True when ``pid`` runs no more: gone, or a zombie (``Z`` in /proc/<pid>/stat) left to a reaper that is
+    not ours (the command that forked it was killed, and the container's first process may reap none)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        stat = open(f"/proc/{pid}/stat", encoding="ascii").read()
+    except FileNotFoundError:  # reaped between the two looks
+        return True
+    return stat[stat.rindex(")") + 2] == "Z"  # the state follows the command name, which may hold spaces
+
+
 def test_the_child_stops_when_the_command_is_killed(tmp_path):
-    # it would finish on its own and put its edition in place after the command had failed
-    argv, env = command(tmp_path, "apart,txt", "spin")
+    # the child would finish on its own (a layout that takes 2 s) and put its edition in place after the
+    # command had died: the kernel stops it (PR_SET_PDEATHSIG), and it must not finish all the same
+    argv, env = command(tmp_path, "apart,txt", "sleep")
     command_process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(tmp_path / "writer.pid")
     command_process.kill()
     command_process.wait(timeout=60)
     child = int((tmp_path / "writer.pid").read_text())
     deadline = time.monotonic() + 30
-    while not child_gone(tmp_path):
+    while not ended(child):
         assert time.monotonic() < deadline, "the child outlived the command"
         time.sleep(0.05)
+    time.sleep(3)  # past the time the layout would have taken
     assert not [p.name for p in (tmp_path / "out").iterdir() if "apart" in p.name]  # no edition, no temporary file
 
 
@@ -255,10 +271,12 @@ def test_a_child_that_swallows_its_stop_does_not_put_its_edition_in_place_after_
     wait_for(tmp_path / "writer.pid")
     command_process.kill()
     command_process.wait(timeout=60)
+    child = int((tmp_path / "writer.pid").read_text())
     deadline = time.monotonic() + 30
-    while not child_gone(tmp_path):
+    while not ended(child):
         assert time.monotonic() < deadline, "the child outlived the command"
         time.sleep(0.05)
+    time.sleep(1)  # past the time the layout would have taken
     assert not [p.name for p in (tmp_path / "out").iterdir() if "apart" in p.name]  # no edition, no temporary file
 
 
