@@ -251,6 +251,7 @@ def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] 
     global _forked_from
     _forked_from = parent
     status = 1
+    stopped = False
     try:
         try:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a stop sent meanwhile lands here, in the try
@@ -271,6 +272,7 @@ def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] 
             payload = ("returned", _portable(value) if isinstance(value, BaseException) else value)
         except Cancelled:
             payload = None
+            stopped = True
         except BaseException as exc:  # noqa: BLE001 - every error goes back to the parent
             payload = ("raised", _portable(exc))
         if payload is not None:
@@ -280,7 +282,16 @@ def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] 
         try:
             _wind_up()
         finally:
+            if stopped:  # ended by the stop it was sent, as its parent reads the status: a kill, not a bug
+                _end_by(signal.SIGTERM)
             os._exit(status)  # no atexit handlers, no outer finally blocks: they belong to the parent
+
+
+def _end_by(signum: int) -> None:
+    """End this process by ``signum``'s default action (no Python handler, no clean-up left to run)."""
+    signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})
+    os.kill(os.getpid(), signum)
 
 
 def _stop_with(parent: int) -> None:

@@ -291,6 +291,20 @@ def test_a_child_killed_from_outside_is_a_limit_naming_the_signal_not_a_bug(tmp_
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["article.txt"]  # its .part file removed
 
 
+@pytest.mark.parametrize("behaviour", ["spin", "swallow-stop"])
+def test_a_child_stopped_from_outside_is_a_limit_naming_sigterm(tmp_path, behaviour):
+    # a stop the child turns into Cancelled (or that library code swallowed) ends it by SIGTERM all the
+    # same: the command says it was killed (exit 4), not that the writer ended without a result (exit 70)
+    argv, env = command(tmp_path, "apart,txt", behaviour)
+    command_process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(tmp_path / "writer.pid")
+    os.kill(int((tmp_path / "writer.pid").read_text()), signal.SIGTERM)
+    out, err = command_process.communicate(timeout=120)
+    assert json.loads(out.strip().splitlines()[-1])["code"] == 4, err
+    assert "killed (SIGTERM)" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["article.txt"]
+
+
 def test_a_book_with_images_is_written_by_one_process(tmp_path):
     # its editions share one resource policy: one read or request per image, one count against the limits
     from PIL import Image
