@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, SEED
 
 PDF_STACK = ("weasyprint", "pydyf", "tinycss2", "cssselect2")
 EPUB_STACK = ("ebooklib", "fontTools", "PIL")
@@ -105,3 +105,34 @@ def test_pdf_engine_loads_its_libraries_from_the_linker_cache_without_running_a_
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"restored": True, "compiler_runs": [], "pango": True}
+
+
+THREADS_PROBE = r"""
+import os, sys
+sys.argv = ["exporter", *sys.argv[1:]]
+from exporter.cli import main
+try:
+    main()
+except SystemExit as done:
+    assert not done.code, done.code
+assert "numpy" in sys.modules, "the language model was loaded"
+print(len(os.listdir("/proc/self/task")), os.environ.get("OPENBLAS_NUM_THREADS"))
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="no /proc to count threads in (not Linux)")
+@pytest.mark.parametrize("given", [None, "2"])
+def test_language_detection_starts_no_blas_threads_unless_the_user_asks(tmp_path, given):
+    """numpy, loaded for the language model, started one OpenBLAS thread per core (~0.08 s CPU a command)."""
+    article = SEED
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given:
+        env["OPENBLAS_NUM_THREADS"] = given
+    done = subprocess.run([sys.executable, "-c", THREADS_PROBE, "export", str(article), "-f", "txt", "-o",
+                           str(tmp_path / "out"), "-q", "--offline"], capture_output=True, text=True, timeout=300,
+                          env={**env, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    threads, setting = done.stdout.split()
+    assert setting == (given or "1")
+    if not given:
+        assert threads == "1"
