@@ -267,29 +267,19 @@ def test_a_child_that_swallows_its_stop_does_not_put_its_edition_in_place_after_
     assert child_gone(tmp_path)
 
 
-def test_a_child_killed_from_outside_is_a_limit_naming_the_signal_not_a_bug(tmp_path):
-    argv, env = command(tmp_path, "apart,txt", "spin")
-    command_process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for(tmp_path / "writer.pid")
-    os.kill(int((tmp_path / "writer.pid").read_text()), signal.SIGKILL)
-    out, err = command_process.communicate(timeout=120)
-    assert json.loads(out.strip().splitlines()[-1])["code"] == 4, err
-    assert "killed (SIGKILL)" in err
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["article.txt"]  # its .part file removed
-
-
-@pytest.mark.parametrize("behaviour", ["spin", "swallow-stop"])
-def test_a_child_stopped_from_outside_is_a_limit_naming_sigterm(tmp_path, behaviour):
-    # a stop the child turns into Cancelled (or that library code swallowed) ends it by SIGTERM all the
-    # same: the command says it was killed (exit 4), not that the writer ended without a result (exit 70)
+@pytest.mark.parametrize("stop, behaviour", [(signal.SIGKILL, "spin"), (signal.SIGTERM, "spin"),
+                                             (signal.SIGTERM, "swallow-stop")])
+def test_a_child_killed_from_outside_is_a_limit_naming_the_signal_not_a_bug(tmp_path, stop, behaviour):
+    # a kill, or a stop the child turns into Cancelled (or that library code swallowed), ends it by that
+    # signal: the command says it was killed (exit 4), not that the writer ended without a result (exit 70)
     argv, env = command(tmp_path, "apart,txt", behaviour)
     command_process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for(tmp_path / "writer.pid")
-    os.kill(int((tmp_path / "writer.pid").read_text()), signal.SIGTERM)
+    os.kill(int((tmp_path / "writer.pid").read_text()), stop)
     out, err = command_process.communicate(timeout=120)
     assert json.loads(out.strip().splitlines()[-1])["code"] == 4, err
-    assert "killed (SIGTERM)" in err
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["article.txt"]
+    assert f"killed ({signal.Signals(stop).name})" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["article.txt"]  # its .part file removed
 
 
 def test_a_book_with_images_is_written_by_one_process(tmp_path):
