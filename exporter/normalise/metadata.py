@@ -187,13 +187,26 @@ def _first_time(root: etree._Element) -> str | None:
     return None
 
 
+#: Elements that may be a byline: ``rel=author``, ``itemprop=author``, or a class that contains "byline" or
+#: "author" (:func:`_names_author` then compares the class's tokens; XPath's normalize-space over every element's
+#: class cost as much as the rest of the metadata)
+_BYLINE_CANDIDATES = etree.XPath(
+    "//*[@rel or @itemprop or @class]"
+    "[@rel='author' or @itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')]")
+#: XPath's white space, which normalize-space collapses
+_XML_SPACE = re.compile("[ \t\r\n]+")
+_BYLINE_CLASSES = frozenset({"byline", "author", "byline__name"})
+
+
+def _names_author(el: etree._Element) -> bool:
+    if el.get("rel") == "author" or el.get("itemprop") == "author":
+        return True
+    return not _BYLINE_CLASSES.isdisjoint(_XML_SPACE.split(el.get("class", "").strip(" \t\r\n")))
+
+
 def _byline(root: etree._Element) -> str | None:
     """A byline in the page: ``rel=author``, ``itemprop=author`` or a ``byline``/``author`` class."""
-    candidates = root.xpath(
-        "//*[@rel='author' or @itemprop='author' or contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' byline__name ')]")
-    for el in candidates:
+    for el in filter(_names_author, _BYLINE_CANDIDATES(root)):
         text = _text("".join(el.itertext()))
         if text and 2 < len(text) <= 80:
             return _BYLINE_PREFIX.sub("", text).strip() or None

@@ -8,6 +8,8 @@ import unicodedata
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 #: HTML's collapsible white space, plus the Unicode line/paragraph separators.
 _SPACE_RUN = re.compile("[ \t\n\r\f\u2028\u2029]+")
+#: What makes :data:`_SPACE_RUN` change a text: a run of spaces, or white space other than the space
+_SPACE_TO_COLLAPSE = re.compile("[\t\n\r\f\u2028\u2029]")
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
@@ -21,6 +23,8 @@ def clean_text(text: str | None) -> str:
 
 def collapse_space(text: str) -> str:
     """Collapse runs of HTML white space to one space."""
+    if "  " not in text and not _SPACE_TO_COLLAPSE.search(text):
+        return text  # most text: single spaces only, found by two scans in C, no new string
     return _SPACE_RUN.sub(" ", text)
 
 

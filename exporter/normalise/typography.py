@@ -108,6 +108,10 @@ _INITIAL = re.compile(r"(?<![\w.])([A-Z]\.) (?=[A-Z])")
 _UNITS = ("km", "kg", "mg", "cm", "mm", "ml", "m", "g", "kph", "mph", "km/h", "m/s", "min", "ms", "°C", "°F", "°",
           "%", "‰", "kB", "MB", "GB", "TB", "Hz", "kHz", "MHz", "GHz", "W", "kW", "MW", "GW", "kWh", "V", "mAh",
           "ft", "lb", "lbs", "oz", "€", "£", "¥", "ha", "t", "bn", "m²", "km²")
+#: Cheap necessary conditions, searched before the costlier rules: where a hint finds nothing, its rule cannot match
+_URL_HINT = re.compile(r"://|www\.|@|\.(?:com|org|net|io|js|py)")
+_INITIAL_HINT = re.compile(r"[A-Z]\. [A-Z]")
+_RANGE_HINT = re.compile(r"\d-\d")
 _UNIT = re.compile(r"(?<=\d) (?=(?:" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
                    + r")(?![\w/²]))")
 
@@ -121,9 +125,10 @@ class Typesetter:
         self.editable = editable
         self.style = style
         self.counts: dict[str, int] = {}
-        for match in _URL.finditer(text):
-            for i in range(match.start(), match.end()):
-                self.editable[i] = False
+        if _URL_HINT.search(text):
+            for match in _URL.finditer(text):
+                for i in range(match.start(), match.end()):
+                    self.editable[i] = False
 
     def _note(self, kind: str) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -208,11 +213,11 @@ class Typesetter:
         text, dash = self.text, self.style.dash
         if "-" not in text:
             return  # every rule below starts from a hyphen
-        for match in _EM_DASH_RUN.finditer(text):
+        for match in _EM_DASH_RUN.finditer(text) if "---" in text else ():
             if self._free(match.start(), match.end()):
                 self._replace(match.start(), match.end(), "\u2014")
                 self._note("dashes")
-        for match in _DOUBLE_HYPHEN.finditer(text):
+        for match in _DOUBLE_HYPHEN.finditer(text) if "--" in text else ():
             start, end = match.start(), match.end()
             if not self._free(start, end) or start == 0 or end >= len(text) or match.group(1) != match.group(2):
                 continue  # "--flag" is not a dash
@@ -221,11 +226,11 @@ class Typesetter:
             spaced = bool(match.group(1)) or dash == "\u2013"
             self._replace(start, end, f" {dash} " if spaced else dash)
             self._note("dashes")
-        for match in _SPACED_HYPHEN.finditer(text):
+        for match in _SPACED_HYPHEN.finditer(text) if " - " in text else ():
             if self._free(match.start(), match.end()):
                 self.out[match.start() + 1] = dash
                 self._note("dashes")
-        for match in _RANGE.finditer(text):
+        for match in _RANGE.finditer(text) if _RANGE_HINT.search(text) else ():
             first, second = match.group(1), match.group(2)
             plausible = (len(second) == len(first) and int(second) > int(first)) or (
                 len(first) == 4 and len(second) == 2 and int(second) > int(first[2:]))
@@ -249,11 +254,12 @@ class Typesetter:
 
     def no_break_spaces(self) -> None:
         text = self.text
-        if self.style.honorifics:
+        if self.style.honorifics and _honorifics_hint(self.style.honorifics).search(text):
             for match in _honorifics_pattern(self.style.honorifics).finditer(text):
                 self._nbsp(match.end() - 1)
-        for match in _INITIAL.finditer(text):
-            self._nbsp(match.end() - 1)
+        if _INITIAL_HINT.search(text):
+            for match in _INITIAL.finditer(text):
+                self._nbsp(match.end() - 1)
         if _DIGIT_SPACE.search(text):
             for match in _UNIT.finditer(text):
                 self._nbsp(match.start())
@@ -297,6 +303,23 @@ def _honorifics_pattern(titles: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.])(?:" + alternatives + r")\.? (?=[A-Z\u00c0-\u00de])")
 
 
+@functools.lru_cache(maxsize=None)
+def _honorifics_hint(titles: tuple[str, ...]) -> re.Pattern[str]:
+    """:func:`_honorifics_pattern` without its look-behind: a literal prefix the regex engine scans for fast."""
+    return re.compile("(?:" + "|".join(sorted(titles, key=len, reverse=True)) + r")\.? [A-Z\u00c0-\u00de]")
+
+
+def may_change(text: str, style: Style) -> bool:
+    """False when no rule of :class:`Typesetter` can change ``text``: each rule needs one of these marks."""
+    return bool(
+        '"' in text or "'" in text  # quotes, apostrophes, primes
+        or "--" in text or " - " in text or _RANGE_HINT.search(text)  # dashes, ranges
+        or ".." in text or ". ." in text  # ellipses
+        or (style.honorifics and _honorifics_hint(style.honorifics).search(text))
+        or _INITIAL_HINT.search(text) or _DIGIT_SPACE.search(text)  # no-break spaces
+        or (style.french_spacing and _FRENCH_MARK.search(text)))
+
+
 def typeset_text(text: str, language: str) -> str:
     """``text`` with the typography of ``language`` (for metadata such as titles)."""
     return "".join(Typesetter(text, [True] * len(text), style_for(language)).run())
@@ -331,6 +354,8 @@ def _language_of(el: etree._Element, default: str) -> str:
 
 def typeset_block(block: etree._Element, style: Style) -> dict[str, int]:
     """Typeset one block's inline text in place; returns what was changed, counted by kind."""
+    if not may_change("".join(block.itertext()), style):
+        return {}  # most blocks: decided by a few substring searches, before any per-character list
     slots: list[tuple[etree._Element, str, bool]] = []
 
     def walk(el: etree._Element, skipped: bool) -> None:
