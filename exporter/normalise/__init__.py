@@ -46,11 +46,16 @@ def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: s
                          f"(raise it with --max-input-mb)")
     with deep_recursion():  # the converter recurses per level of nesting, up to --max-depth
         root = parse_html(source.text, source.origin)
+        # one Python proxy per element, kept alive until the passes end: lxml.html makes a new proxy (through a
+        # Python class lookup, ~1 us) whenever Python meets an element none refers to, and the passes meet each
+        # element many times
+        proxies = list(root.iter())
         found = found_metadata.extract(root)
         report = Report()
         page = pick_content(root, settings.extract, report)
         state = State(page=page, settings=settings, source=source, found=found, report=report)
         passes.run(state)
+        del proxies
     tree = state.tree
     if os.environ.get("EXPORTER_VALIDATE_TREES"):  # the test suite sets it: every tree must be valid
         problems = validation_errors(tree)
