@@ -72,7 +72,7 @@ def noting(self, *args, **kwargs):
     started(self, *args, **kwargs)
 exporter.forked.Forked.__init__ = noting
 sys.argv = ["exporter", *sys.argv[1:]]
-from exporter.cli import main
+from exporter.launch import main
 try:
     main()
 except SystemExit as done:

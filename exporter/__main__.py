@@ -1,4 +1,4 @@
 """``python -m exporter``: the same as the ``exporter`` command."""
-from .cli import main
+from .launch import main
 
 main()

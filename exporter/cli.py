@@ -6,8 +6,6 @@ Options come from :mod:`exporter.options` and the installed writers.
 """
 from __future__ import annotations
 
-import logging
-import os
 import sys
 from importlib import import_module
 from typing import Callable
@@ -16,6 +14,7 @@ import click
 
 from .version import __version__
 from .errors import INTERNAL, INTERRUPTED, as_user_error, one_line
+from .logs import configure as configure_logging, level_for
 
 #: subcommand → ``module:attribute`` defining it, imported on first use
 COMMANDS = {"export": "exporter.commands:export", "normalise": "exporter.commands:normalise_command",
@@ -52,21 +51,8 @@ def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool) -> None:
 
     Start with `exporter export --help`.
     """
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_OneLineFormatter())
-    logging.basicConfig(level=level, handlers=[handler])
-    logging.getLogger().setLevel(level)  # also when logging was configured before (tests, embedding)
-    for noisy in ("weasyprint", "fontTools"):
-        logging.getLogger(noisy).setLevel(logging.ERROR if not debug else logging.DEBUG)
+    configure_logging(level_for(quiet, verbose), debug)
     ctx.obj = Context(debug=debug)
-
-
-class _OneLineFormatter(logging.Formatter):
-    """Log lines as the errors are: ``exporter: `` and one escaped line (a name cannot forge another line)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return f"exporter: {one_line(record.getMessage())}"
 
 
 class _Exit(Exception):
@@ -93,19 +79,3 @@ def _guarded(obj: Context, run: Callable[[], None]) -> None:
             sys.exit(INTERNAL)
         click.echo(f"exporter: error: {one_line(problem)}", err=True)
         sys.exit(problem.exit_code)
-
-
-#: Settings the command gives its own process (never the library: a program using the API owns its process).
-#: The language model's numpy starts one OpenBLAS thread per core at import, about 0.08 s CPU of a 0.4 s
-#: command, for arithmetic on a few hundred numbers; a user's own setting wins.
-PROCESS_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1"}
-
-
-def main() -> None:
-    for name, value in PROCESS_ENVIRONMENT.items():
-        os.environ.setdefault(name, value)
-    cli(prog_name="exporter")
-
-
-if __name__ == "__main__":
-    main()

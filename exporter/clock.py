@@ -40,7 +40,7 @@ import platform
 import signal
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import ContextManager, Iterator
 
@@ -222,10 +222,30 @@ def time_limit(seconds: float, message: str) -> Iterator[None]:
         raise strike()
 
 
-def rearm() -> None:
-    """In a child just forked: arm its interval timer for the limits it inherited (a fork resets the timer)."""
-    if _limits() and _alarm_serves_this_thread():
-        _Alarm.arm()
+def open_limits() -> list[tuple[float, str]]:
+    """The limits open in this thread as (deadline, message), outermost first: what work handed to another
+    process takes with it (:func:`resumed` there). Deadlines are ``time.monotonic()``'s, which every process
+    of the machine shares."""
+    return [(limit.deadline, limit.strike.message) for limit in _limits()]
+
+
+@contextmanager
+def resumed(limits: list[tuple[float, str]]) -> Iterator[None]:
+    """The limits :func:`open_limits` gave, open again in this process until the same deadlines."""
+    with ExitStack() as stack:
+        for deadline, message in limits:
+            stack.enter_context(time_limit(max(deadline - time.monotonic(), 0.001), message))
+        yield
+
+
+def forget_inherited() -> None:
+    """In a child just forked: drop the limits it inherited (the work it is sent brings its own, see
+    :func:`resumed`); a fork resets the interval timer but keeps the parent's list and handler."""
+    limits = _limits()
+    if limits and _alarm_serves_this_thread():
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, _Alarm.previous)
+    limits.clear()
 
 
 def article_limit(seconds: float | None, articles: int = 1) -> ContextManager[None]:
@@ -236,5 +256,5 @@ def article_limit(seconds: float | None, articles: int = 1) -> ContextManager[No
                              f"and layout together (raise it with --max-article-seconds)")
 
 
-__all__ = ["time_limit", "article_limit", "remaining", "available", "start_thread", "rearm", "Strike",
-           "STRIKE_AGAIN"]
+__all__ = ["time_limit", "article_limit", "remaining", "available", "start_thread", "open_limits", "resumed",
+           "forget_inherited", "Strike", "STRIKE_AGAIN"]

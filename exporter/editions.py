@@ -10,13 +10,15 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from functools import partial
+from importlib import import_module
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from . import writers
+from .clock import open_limits, resumed
 from .atomic import atomic_path, ensure_folder, sweep_leftovers
 from .document import Book, Document, slugify
 from .errors import ExporterError, LimitError, UsageError, WriterError
-from .options import DOCUMENT_OPTIONS, PIPELINE_OPTIONS, Settings, complete, split
+from .options import DEFAULT_FORMATS, DOCUMENT_OPTIONS, PIPELINE_OPTIONS, Settings, complete, split
 from .read import Source, fetch_source, is_url, read_source
 from .recursion import deep_recursion
 from .resources import ResourcePolicy
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
     from .forked import Forked
 
 log = logging.getLogger("exporter")
-DEFAULT_FORMATS = ("epub", "pdf", "txt")
 
 
 def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
@@ -104,30 +105,55 @@ def load_title(source: str | Path | Source, settings: Settings) -> str:
     return find_title(src, settings.get("title"))
 
 
-def start_editions(formats: Sequence[str], out: Path, settings: Settings) -> dict[str, Forked]:
-    """Fork, before the book exists, a process for each edition whose writer wants one of its own.
+def start_editions(formats: Sequence[str]) -> dict[str, Forked]:
+    """A process for each edition whose writer wants one of its own, started before the book exists.
 
     Each imports its engine (``Writer.engine_modules``: WeasyPrint, most of a
     second) while this process reads and normalises the article and writes the
-    other editions, then waits for the book :func:`write_book` sends it. Only
+    other editions, then waits for the work :func:`write_book` sends it (an
+    :class:`Order`). The first is the one the command forked before it was
+    parsed (:mod:`exporter.launch`), if it did; the others are forked now. Only
     beside other editions and where :func:`exporter.forked.can_fork` allows (the
     CLI's single export; a batch has its own worker processes); else none.
-    The caller cancels those :func:`write_book` never received (an unreadable input).
+    The caller cancels those :func:`write_book` never sent work to (an unreadable input).
     """
+    from .forked import take_held
+
+    warm = take_held()  # forked by the command's launch, before it was parsed
     classes = {name: writers.get(name) for name in formats}
-    if len(classes) < 2 or not any(cls.separate_process for cls in classes.values()):
-        return {}
+    wanted = [name for name, cls in classes.items() if cls.separate_process] if len(classes) > 1 else []
+    started: dict[str, Forked] = {}
+    if warm is not None:
+        if wanted:
+            started[wanted.pop(0)] = warm
+        else:
+            warm.cancel()
+    if not wanted:
+        return started
     from .forked import Forked, can_fork
 
-    started: dict[str, Forked] = {}
-    for name, cls in classes.items():
-        if cls.separate_process and can_fork():
-            try:
-                started[name] = Forked(partial(_write_sent, name, out, settings), waits_for_input=True,
-                                       prepare=partial(_import_all, cls.engine_modules))
-            except OSError:  # no process to be had (a process limit): written here, in turn
-                break
+    for name in wanted:
+        if not can_fork():
+            break
+        try:
+            started[name] = Forked(write_sent, waits_for_input=True, prepare=partial(import_engine, [name]))
+        except OSError:  # no process to be had (a process limit): written here, in turn
+            break
     return started
+
+
+def import_engine(formats: Sequence[str]) -> None:
+    """Import the engine of the first of ``formats`` whose writer wants a process of its own: what a process of
+    :func:`start_editions` does while it waits (an unknown format is left for the command to report)."""
+    for name in formats:
+        try:
+            cls = writers.get(name)
+        except UsageError:
+            continue
+        if cls.separate_process:
+            for module in cls.engine_modules:
+                import_module(module)
+            return
 
 
 def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings, stem: str | None = None,
@@ -152,8 +178,10 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
         for child in apart.values():
             child.cancel()
         apart = {}
-    for child in apart.values():
-        child.send((book, stem))
+    if apart:
+        limits, level = open_limits(), logging.getLogger().level
+        for name, child in apart.items():
+            child.send(Order(name, out, stem, settings, book, limits, level))
     policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
     results: dict[str, Path | ExporterError] = {}
     try:
@@ -201,17 +229,26 @@ def _write_edition(book: Book, name: str, out: Path, stem: str, settings: Settin
     return target
 
 
-def _write_sent(name: str, out: Path, settings: Settings, sent: tuple[Book, str]) -> Path | ExporterError:
-    """In a process of :func:`start_editions`: the edition of the book :func:`write_book` sent."""
+class Order(NamedTuple):
+    """What a process of :func:`start_editions` is sent: the edition to write and everything it is written under
+    (the process may have been forked before the command was parsed, the limits opened or logging set up)."""
+
+    name: str
+    out: Path
+    stem: str
+    settings: Settings
+    book: Book
+    limits: list[tuple[float, str]]
+    log_level: int
+
+
+def write_sent(order: Order) -> Path | ExporterError:
+    """In a process of :func:`start_editions`: the edition ``order`` names, written under its limits."""
     from .forked import check_wanted  # the edition goes in place only while its command still wants it
+    from .logs import configure
 
-    book, stem = sent
-    policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
-    return _write_edition(book, name, out, stem, settings, policy, check_wanted)
-
-
-def _import_all(modules: Sequence[str]) -> None:
-    import importlib
-
-    for module in modules:
-        importlib.import_module(module)
+    configure(order.log_level)
+    with resumed(order.limits):
+        book = order.book
+        policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, order.settings)
+        return _write_edition(book, order.name, order.out, order.stem, order.settings, policy, check_wanted)

@@ -11,8 +11,9 @@ What comes back is only what the work returned or raised:
   be (a class made at run time, like a clock's strike) as the nearest class of its
   ancestry that can, with its message: the parent raises an error of the same
   kind, and the CLI exits with the same status, as if the work had run in it;
-- the limits of :mod:`exporter.clock` open in the parent hold in the child (its
-  interval timer is armed again: a fork does not inherit it);
+- the limits of :mod:`exporter.clock` open in the parent are not inherited: the
+  work sent takes them along (``clock.open_limits``, ``clock.resumed``), so a child
+  forked before a limit was opened (:mod:`exporter.launch`) keeps it all the same;
 - :meth:`Forked.cancel` stops the child with ``SIGTERM``, which raises in it, so
   its atomic writes remove their temporary files, and then reaps it (``SIGKILL``
   after :data:`GRACE` seconds); :meth:`Forked.result` reaps it too, and the child
@@ -213,6 +214,31 @@ class Forked:
                 setattr(self, name, None)
 
 
+#: a child forked before its work was known (by the command's launch, exporter.launch), for the first taker
+_held: Forked | None = None
+
+
+def hold(child: Forked) -> None:
+    """Keep ``child`` for whoever :func:`take_held` first (one at a time)."""
+    global _held
+    discard_held()
+    _held = child
+
+
+def take_held() -> Forked | None:
+    """The child :func:`hold` kept, to send work to or cancel (once: None after)."""
+    global _held
+    child, _held = _held, None
+    return child
+
+
+def discard_held() -> None:
+    """Stop the held child if nothing took it (a batch, a usage error, an export of one edition)."""
+    child = take_held()
+    if child is not None:
+        child.cancel()
+
+
 def _signal_name(number: int) -> str:
     try:
         return signal.Signals(number).name
@@ -256,12 +282,15 @@ def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] 
         try:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a stop sent meanwhile lands here, in the try
             _stop_with(parent)
-            clock.rearm()
+            clock.forget_inherited()  # the work sent brings its limits (clock.resumed)
             if prepare is not None:
                 try:
                     prepare()
                 except Exception:  # noqa: BLE001 - func meets the same error where it belongs
                     pass
+            # what the parent and prepare() built (modules, an engine's tables) lives as long as the child:
+            # the collector no longer walks it, in the layout's collections nor in the last one (_wind_up)
+            gc.freeze()
             if given is None:
                 value = func()
             else:
@@ -336,4 +365,4 @@ def _wind_up() -> None:
             continue
 
 
-__all__ = ["Forked", "can_fork", "check_wanted", "GRACE"]
+__all__ = ["Forked", "can_fork", "check_wanted", "hold", "take_held", "discard_held", "GRACE"]

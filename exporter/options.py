@@ -233,6 +233,9 @@ CONTENT_OPTIONS: tuple[Option, ...] = (
            mapping=True),
 )
 
+#: The editions written when no format is given (``-f``): every one the bundled writers make but KEPUB.
+DEFAULT_FORMATS = ("epub", "pdf", "txt")
+
 #: What and where to export.
 EXPORT_OPTIONS: tuple[Option, ...] = (
     Option("theme", "Theme: a name from themes/ or a folder with theme.toml.", default="default", metavar="NAME",

@@ -80,13 +80,17 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
     if _is_batch(inputs, options):
         from .batch.runner import run_batch  # the process pool's machinery loads only when a batch runs
 
+        from .forked import discard_held
+
+        discard_held()  # the process the command's launch forked for a PDF: the workers lay out their own
+
         return run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None,
                          on_written=on_written)
     apart = {}
     try:
         with article_limit(settings.get("max_article_seconds")):
             # the PDF's process imports WeasyPrint while this one reads the article (start_editions)
-            apart = start_editions(names, out, settings) if concurrent else {}
+            apart = start_editions(names) if concurrent else {}
             doc = load_document(inputs[0], settings)  # one input: its own error, with its own exit status
             refuse_feed_options(options, inputs[0])
             written = write_book(Book.of(doc), names, out, settings, apart=apart)

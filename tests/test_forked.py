@@ -28,8 +28,10 @@ from exporter.errors import LimitError, WriterError
 from exporter.writers import Writer
 
 forks = []
+parsed_at_fork = []  # whether click (the command's parser) was loaded when each process was forked
 real_init = exporter.forked.Forked.__init__
 def counting_init(self, *args, **kwargs):
+    parsed_at_fork.append("click" in sys.modules)
     real_init(self, *args, **kwargs)
     forks.append(self.pid)
     Path(os.environ["PID_FOLDER"], "child.pid").write_text(str(self.pid))
@@ -42,6 +44,10 @@ class Apart(Writer):  # the kind of writer the PDF is: a process of its own
         behaviour = os.environ["APART"]
         Path(os.environ["PID_FOLDER"], "writer.pid").write_text(str(os.getpid()))
         path.write_bytes(b"half")
+        if behaviour == "warn":  # logged in the child as in the parent: one line, at the command's level
+            import logging
+            logging.getLogger("exporter").warning("apart: a warning\nwith a forged line")
+            logging.getLogger("exporter").info("apart: some detail")
         if behaviour == "writer-error":
             raise WriterError("apart: no font draws U+1F600")
         if behaviour == "bug":
@@ -76,7 +82,7 @@ real_get = writers.get
 writers.get = lambda name: {"apart": Apart, "hard": Hard}.get(name) or real_get(name)
 
 sys.argv = ["exporter", *sys.argv[1:]]
-from exporter.cli import main
+from exporter.launch import main
 start = time.monotonic()
 try:
     main()
@@ -88,19 +94,21 @@ try:
 except ChildProcessError:
     left = None
 print("\n" + json.dumps({"code": code, "forks": len(forks), "children_left": left, "seconds": seconds,
-                         "pid": os.getpid()}))
+                         "pid": os.getpid(), "parsed_at_fork": parsed_at_fork}))
 """
 
 
-def command(tmp_path, formats: str, behaviour: str, *extra: str, article=SEED, **env: str) -> tuple[list, dict]:
+def command(tmp_path, formats: str, behaviour: str, *extra: str, article=SEED, quiet: bool = True,
+            **env: str) -> tuple[list, dict]:
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
-    return ([sys.executable, "-c", PROBE, "export", str(article), "-f", formats, "-o", str(out), "--offline", "-q",
-             *extra], {**os.environ, "PYTHONPATH": str(ROOT), "APART": behaviour, "PID_FOLDER": str(tmp_path), **env})
+    return ([sys.executable, "-c", PROBE, "export", str(article), "-f", formats, "-o", str(out), "--offline",
+             *(["-q"] if quiet else []), *extra], {**os.environ, "PYTHONPATH": str(ROOT), "APART": behaviour, "PID_FOLDER": str(tmp_path), **env})
 
 
-def run(tmp_path, formats: str, behaviour: str, *extra: str, article=SEED, **env: str) -> tuple[dict, str, list[str]]:
-    argv, environ = command(tmp_path, formats, behaviour, *extra, article=article, **env)
+def run(tmp_path, formats: str, behaviour: str, *extra: str, article=SEED, quiet: bool = True,
+        **env: str) -> tuple[dict, str, list[str]]:
+    argv, environ = command(tmp_path, formats, behaviour, *extra, article=article, quiet=quiet, **env)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=environ)
     out = tmp_path / "out"
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -295,3 +303,64 @@ def test_a_book_with_images_is_written_by_one_process(tmp_path):
     assert (result["code"], result["children_left"]) == (0, None), stderr
     assert int((tmp_path / "writer.pid").read_text()) == result["pid"]
     assert files == ["pictured.apart", "pictured.txt"]
+
+
+# --- the process forked by the command's launch, before the command is parsed (exporter/launch.py) ---------
+
+def test_the_pdf_process_is_forked_before_the_command_is_parsed(tmp_path):
+    # it imports its engine while click parses the command and the article is read: ~0.1 s sooner done
+    result, stderr, files = run(tmp_path, "apart,txt", "whole")
+    assert (result["code"], result["forks"], result["children_left"]) == (0, 1, None), stderr
+    assert result["parsed_at_fork"] == [False]
+    assert int((tmp_path / "writer.pid").read_text()) != result["pid"]  # the edition was written apart
+    assert files == ["article.apart", "article.txt"]
+
+
+def test_the_early_process_logs_at_the_level_the_command_set_and_in_one_line_each(tmp_path):
+    # forked before the command set up logging: it is sent the level with its work
+    result, stderr, _ = run(tmp_path, "apart,txt", "warn", quiet=False)
+    assert (result["code"], result["parsed_at_fork"]) == (0, [False]), stderr
+    assert "exporter: apart: a warning\\nwith a forged line" in stderr
+    assert "some detail" not in stderr  # an info line, below the default level
+    result, stderr, _ = run(tmp_path, "apart,txt", "warn", "-v", quiet=False)
+    assert "exporter: apart: some detail" in stderr
+    result, stderr, _ = run(tmp_path, "apart,txt", "warn")  # -q
+    assert result["code"] == 0 and "apart" not in stderr
+
+
+@pytest.mark.parametrize("case", ["usage error", "batch", "no edition of its own"])
+def test_an_early_process_the_export_does_not_need_is_stopped(tmp_path, case):
+    second = tmp_path / "second.html"
+    second.write_text("<html lang='en'><title>Second</title><p>Another short article.</p></html>", encoding="utf-8")
+    formats, extra = {"usage error": ("apart,txt", ("--no-such-option",)),
+                      "batch": ("apart,txt", (str(second), "-j", "1")),
+                      "no edition of its own": ("epub,txt", ())}[case]
+    result, stderr, files = run(tmp_path, formats, "whole", *extra)
+    assert result["code"] == (2 if case == "usage error" else 0), stderr
+    assert result["children_left"] is None  # reaped, not left running
+    assert result["forks"] == 1 and result["parsed_at_fork"] == [False]
+    assert child_gone(tmp_path)
+    assert not (tmp_path / "writer.pid").exists() or case == "batch"  # a batch's workers write their own
+    assert not [name for name in files if name.endswith(".part")]
+
+
+@pytest.mark.parametrize("args, formats", [
+    (["export"], ["epub", "pdf", "txt"]),
+    (["-q", "export", "a.html", "-o", "dist"], ["epub", "pdf", "txt"]),
+    (["export", "a.html", "-f", "pdf,TXT"], ["pdf", "txt"]),
+    (["export", "--format=epub,pdf", "a.html"], ["epub", "pdf"]),
+    (["export", "-fpdf,epub"], ["pdf", "epub"]),
+    (["export", "-f", "epub,pdf", "a.html", "-f", "txt"], None),  # the last one wins, as in click
+    (["export", "a.html", "-f", "txt"], None),
+    (["export", "a.html", "-f", "pdf,pdf"], None),
+    (["export", "--help"], None),
+    (["--debug", "export", "a.html"], None),  # one process, for a whole traceback
+    (["--version"], None),
+    (["normalise", "a.html"], None),
+    (["formats"], None),
+    ([], None),
+])
+def test_the_launch_forks_only_for_an_export_of_two_formats_or_more(args, formats):
+    from exporter.launch import formats_to_export
+
+    assert formats_to_export(args) == formats

@@ -36,7 +36,7 @@ def test_wheel_declares_the_command_the_writers_and_the_licence(wheel):
         info = {n.split("/", 1)[1]: z.read(n).decode() for n in z.namelist() if ".dist-info/" in n
                 and not n.endswith("RECORD")}
     entry_points = info["entry_points.txt"]
-    assert "exporter = exporter.cli:main" in entry_points
+    assert "exporter = exporter.launch:main" in entry_points
     for writer in ("epub = exporter.writers.epub:EpubWriter", "pdf = exporter.writers.pdf:PdfWriter",
                    "kepub = exporter.writers.kepub:KepubWriter"):
         assert writer in entry_points

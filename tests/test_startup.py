@@ -23,7 +23,7 @@ FEED_READER = ("feedparser",)  # imported only when a feed is read
 PROBE = r"""
 import json, sys
 sys.argv = ["exporter", *sys.argv[1:]]
-from exporter.cli import main
+from exporter.launch import main
 try:
     main()
 except SystemExit as done:
@@ -110,7 +110,7 @@ def test_pdf_engine_loads_its_libraries_from_the_linker_cache_without_running_a_
 THREADS_PROBE = r"""
 import os, sys
 sys.argv = ["exporter", *sys.argv[1:]]
-from exporter.cli import main
+from exporter.launch import main
 try:
     main()
 except SystemExit as done:
