@@ -9,31 +9,58 @@ from __future__ import annotations
 
 import ctypes.util
 import logging
+import os
+import re
+import struct
+import subprocess
 import threading
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ContextManager, Iterator
+from typing import Callable, ContextManager, Iterator
 from urllib.parse import unquote, urlsplit
+
+
+#: glibc's ABI tag in ``ldconfig -p`` for this machine (as ``ctypes.util`` names them), else plain libc6
+_LINKER_ABI = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
+               "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}
+
+
+def _linker_cache() -> Callable[[str], str | None]:
+    """``ctypes.util.find_library`` for glibc, answered from the linker cache listed once (``ldconfig -p``),
+    as the standard library's first lookup reads it: the soname of ``lib<name>.`` for this machine's ABI."""
+    try:
+        listing = subprocess.run(["/sbin/ldconfig", "-p"], stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, env={"LC_ALL": "C", "LANG": "C"}, check=False).stdout
+    except OSError:
+        listing = b""
+    machine = os.uname().machine + ("-32" if struct.calcsize("l") == 4 else "-64")
+    abi = re.escape(_LINKER_ABI.get(machine, "libc6")).encode()
+
+    def find(name: str) -> str | None:
+        found = re.search(rb"\s+(lib%s\.[^\s]+)\s+\(%s" % (re.escape(os.fsencode(name)), abi), listing)
+        return os.fsdecode(found.group(1)) if found else None
+    return find
 
 
 @contextmanager
 def _linker_cache_lookups() -> Iterator[None]:
-    """``ctypes.util.find_library`` asks only the linker cache while WeasyPrint loads its C libraries.
+    """``ctypes.util.find_library`` asks only the linker cache, listed once, while WeasyPrint loads its C
+    libraries.
 
     WeasyPrint tries up to six spellings per library (Windows' and macOS' first) and cffi
     hands each to ``find_library``, which on Linux runs ``ldconfig -p``, then ``gcc``, then
     ``ld`` for every name the cache lacks: 22 lookups, 0.2-0.3 s of every PDF command's
-    start. The cache knows every installed library; a spelling it lacks that has a dot
-    (``libpango-1.0.so.0``) cffi still gives to dlopen directly, which also searches
-    ``LD_LIBRARY_PATH``. Where the import fails anyway, it is retried with the full lookup.
+    start; and ``ldconfig -p`` alone, run for each, 0.1 s. The cache knows every installed
+    library; a spelling it lacks that has a dot (``libpango-1.0.so.0``) cffi still gives to
+    dlopen directly, which also searches ``LD_LIBRARY_PATH``. Where the import fails anyway,
+    it is retried with the full lookup.
     """
-    cache_only = getattr(ctypes.util, "_findSoname_ldconfig", None)  # Linux's first lookup (glibc)
     full = ctypes.util.find_library
-    if cache_only is None:
+    if getattr(ctypes.util, "_findSoname_ldconfig", None) is None:  # not glibc's Linux: the usual lookup
         yield
         return
-    ctypes.util.find_library = cache_only
+    ctypes.util.find_library = _linker_cache()
     try:
         yield
     finally:
