@@ -168,21 +168,20 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
     ``apart``: processes :func:`start_editions` forked for some of the editions;
     they are sent the book and write those while this process writes the
     others. Same files, same errors, same exit status as one after the other;
-    an error here stops them (and leaves no temporary file of theirs). A book
-    with images is written here alone: its editions share one resource policy.
+    an error here stops them (and leaves no temporary file of theirs). The
+    book's images are read here first (:func:`read_images`) and sent with the
+    book, so every edition shares one read per image and one count against the
+    limits, as in one process.
     """
     apart = dict(apart or {})
     ensure_folder(out)
     stem = stem or slugify(book.metadata.title)
-    if apart and _reads_resources(book):  # one policy, one fetch per image, one count against the limits
-        for child in apart.values():
-            child.cancel()
-        apart = {}
+    policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
     if apart:
+        read_images(book, policy)  # here, once: the editions written apart get them with their work
         limits, level = open_limits(), logging.getLogger().level
         for name, child in apart.items():
-            child.send(Order(name, out, stem, settings, book, limits, level))
-    policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
+            child.send(Order(name, out, stem, settings, book, policy, limits, level))
     results: dict[str, Path | ExporterError] = {}
     try:
         for name in formats:
@@ -203,11 +202,16 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
     return [results[name] for name in formats]
 
 
-def _reads_resources(book: Book) -> bool:
-    """True when writing ``book`` reads images (files, the network), which the editions then share through
-    one resource policy: its cache, its counts against the limits, one request per image."""
-    return any(not (img.get("src") or "data:").startswith("data:")
-               for doc in book.articles for img in doc.tree.iter("img"))
+def read_images(book: Book, policy: ResourcePolicy) -> None:
+    """Read every image of ``book`` under ``policy`` (its budget keeps them), in the order the writers read
+    them: so that editions written in other processes, sent the policy, share one read per image and one
+    count against the limits with those written here. A limit passed is raised here, as the first writer
+    would have raised it."""
+    for doc in book.articles:
+        resources = policy.for_root(doc.base)
+        for img in doc.tree.iter("img"):
+            if img.get("src"):
+                resources.try_fetch(img.get("src"))
 
 
 def _write_edition(book: Book, name: str, out: Path, stem: str, settings: Settings,
@@ -238,6 +242,8 @@ class Order(NamedTuple):
     stem: str
     settings: Settings
     book: Book
+    #: the policy of the editions written by the command itself, with the images it has read for them
+    resources: ResourcePolicy
     limits: list[tuple[float, str]]
     log_level: int
 
@@ -249,6 +255,5 @@ def write_sent(order: Order) -> Path | ExporterError:
 
     configure(order.log_level)
     with resumed(order.limits):
-        book = order.book
-        policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, order.settings)
-        return _write_edition(book, order.name, order.out, order.stem, order.settings, policy, check_wanted)
+        return _write_edition(order.book, order.name, order.out, order.stem, order.settings, order.resources,
+                              check_wanted)

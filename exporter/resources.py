@@ -120,6 +120,15 @@ class Budget:
     cache: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def __getstate__(self) -> dict:
+        """What another process needs to go on reading for the same book (the PDF's, exporter.editions):
+        the counts and the resources read, not the lock."""
+        with self.lock:
+            return {"total": self.total, "fetched": self.fetched, "cache": dict(self.cache)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, lock=threading.Lock())
+
 
 @dataclass
 class ResourcePolicy:

@@ -48,6 +48,11 @@ class Apart(Writer):  # the kind of writer the PDF is: a process of its own
             import logging
             logging.getLogger("exporter").warning("apart: a warning\nwith a forged line")
             logging.getLogger("exporter").info("apart: some detail")
+        if behaviour == "images":  # as the PDF's markup reads them: through the policy it was given
+            sizes = [len(resources.for_root(doc.base).fetch(img.get("src")).data)
+                     for doc in book.articles for img in doc.tree.iter("img")]
+            path.write_text(repr(sizes))
+            return
         if behaviour == "writer-error":
             raise WriterError("apart: no font draws U+1F600")
         if behaviour == "bug":
@@ -77,6 +82,14 @@ class Hard(Writer):  # an edition written in the parent that stops the export at
     def write(self, book, path, settings, resources):
         time.sleep(0.5)  # the child is running by now
         raise LimitError("hard: a limit")
+
+import exporter.resources
+real_file = exporter.resources.ResourcePolicy._file
+def noting_file(self, url):  # each read of a local image, by the process that read it
+    with open(Path(os.environ["PID_FOLDER"], "reads"), "a") as reads:
+        reads.write(f"{os.getpid()} {url}\n")
+    return real_file(self, url)
+exporter.resources.ResourcePolicy._file = noting_file
 
 real_get = writers.get
 writers.get = lambda name: {"apart": Apart, "hard": Hard}.get(name) or real_get(name)
@@ -290,19 +303,41 @@ def test_a_child_killed_from_outside_is_a_limit_naming_the_signal_not_a_bug(tmp_
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["article.txt"]  # its .part file removed
 
 
-def test_a_book_with_images_is_written_by_one_process(tmp_path):
-    # its editions share one resource policy: one read or request per image, one count against the limits
+def test_a_book_with_images_is_written_apart_with_one_read_per_image(tmp_path):
+    # the editions share one resource policy: the command reads each image once and sends what it read with
+    # the book, so one read or request per image and one count against the limits, as in one process
     from PIL import Image
 
     Image.new("RGB", (40, 30), "teal").save(tmp_path / "pic.png")
     article = tmp_path / "pictured.html"
     article.write_text("<html lang='en'><title>Pictured</title><p>Words before a picture of the sea.</p>"
-                       "<figure><img src='pic.png' alt='The sea'><figcaption>The sea.</figcaption></figure></html>",
+                       "<figure><img src='pic.png' alt='The sea'><figcaption>The sea.</figcaption></figure>"
+                       "<p>And the same picture again.</p><img src='pic.png' alt='The sea again'></html>",
                        encoding="utf-8")
-    result, stderr, files = run(tmp_path, "apart,txt", "whole", article=article)
-    assert (result["code"], result["children_left"]) == (0, None), stderr
-    assert int((tmp_path / "writer.pid").read_text()) == result["pid"]
-    assert files == ["pictured.apart", "pictured.txt"]
+    result, stderr, files = run(tmp_path, "apart,epub", "images", article=article)
+    assert (result["code"], result["forks"], result["children_left"]) == (0, 1, None), stderr
+    assert int((tmp_path / "writer.pid").read_text()) != result["pid"]  # written apart
+    size = (tmp_path / "pic.png").stat().st_size
+    assert (tmp_path / "out" / "pictured.apart").read_text() == repr([size, size])
+    reads = (tmp_path / "reads").read_text().split()
+    assert reads == [str(result["pid"]), "pic.png"]  # one read, by the command, for both editions
+    assert files == ["pictured.apart", "pictured.epub"]
+
+
+def test_a_book_over_its_image_limit_fails_as_in_one_process(tmp_path):
+    from PIL import Image
+
+    for n in range(3):
+        Image.new("RGB", (20, 20), (n * 80, 0, 0)).save(tmp_path / f"p{n}.png")
+    article = tmp_path / "many.html"
+    article.write_text("<html lang='en'><title>Many</title><p>Three pictures.</p>"
+                       + "".join(f"<p><img src='p{n}.png' alt='Picture {n}'></p>" for n in range(3)) + "</html>",
+                       encoding="utf-8")
+    result, stderr, files = run(tmp_path, "apart,txt", "images", "--max-images", "2", article=article)
+    assert (result["code"], result["children_left"]) == (4, None), stderr
+    assert "more than 2 images" in stderr and "p2.png" in stderr
+    assert not [name for name in files if "apart" in name]
+    assert child_gone(tmp_path)
 
 
 # --- the process forked by the command's launch, before the command is parsed (exporter/launch.py) ---------
