@@ -188,18 +188,24 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
             if name not in apart:
                 results[name] = _write_edition(book, name, out, stem, settings, policy)
         for name, child in apart.items():
-            try:
-                results[name] = child.result()
-            except Exception:  # killed or crashed, maybe: the temporary file it could not remove goes now
-                sweep_leftovers.__wrapped__(out)
-                raise
+            results[name] = child.result()
     finally:
-        for child in apart.values():
-            child.cancel()  # after an error here: stop the child (no-op once its result is in)
+        stop_apart(apart, out)  # after an error here: stop the children (no-op once their results are in)
     failed = [r for r in (results[name] for name in formats) if isinstance(r, ExporterError)]
     if failed:
         raise failed[0]
     return [results[name] for name in formats]
+
+
+def stop_apart(apart: Mapping[str, Forked], out: Path) -> None:
+    """Stop and reap the processes of :func:`start_editions` (no-op for those done), then remove the temporary
+    files in ``out`` of any that was killed or crashed. Called again by the caller outside the article's time
+    limit: past it, the limit strikes again every few hundredths of a second, and may cut this short."""
+    if not apart:
+        return
+    for child in apart.values():
+        child.cancel()
+    sweep_leftovers.__wrapped__(out)
 
 
 def read_images(book: Book, policy: ResourcePolicy) -> None:

@@ -13,7 +13,7 @@ from .batch import BATCH_NAMES, BATCH_OPTIONS
 from .batch.datasets import is_dataset
 from .batch.manifest import is_manifest
 from .document import Book
-from .editions import Outcome, load_document, parse_formats, start_editions, write_book
+from .editions import Outcome, load_document, parse_formats, start_editions, stop_apart, write_book
 from .errors import BatchError
 from .feeds import FEED_OPTIONS
 from .feeds.options import refuse_feed_options
@@ -97,21 +97,16 @@ def run_export(inputs, formats, out, *, on_written: Callable[[Path], None] | Non
     except NotAPage as found:  # an address that holds a feed: a feed edition of it
         from .batch.runner import run_batch
 
-        _cancel(apart)
+        stop_apart(apart, out)
         return run_batch(inputs, names, out, settings, dict(options), formats_given=formats is not None,
                          on_written=on_written, feeds={inputs[0]: found.page})
     finally:
-        _cancel(apart)  # forked for an article that never became a book
+        stop_apart(apart, out)  # outside the time limit; and forked for an article that never became a book
     if on_written is not None:
         for path in written:
             on_written(path)
         return Outcome(exported=1, files=len(written))
     return Outcome(written=written, exported=1, files=len(written))
-
-
-def _cancel(apart: dict) -> None:
-    for child in apart.values():
-        child.cancel()
 
 
 def _is_batch(inputs: list[str], options: dict[str, Any]) -> bool:

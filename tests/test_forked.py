@@ -72,6 +72,15 @@ class Apart(Writer):  # the kind of writer the PDF is: a process of its own
                 if behaviour == "sleep":
                     raise
             time.sleep(0.5)
+        if behaviour == "stubborn":  # swallows every stop and strike: only SIGKILL ends it
+            import signal
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            while True:
+                try:
+                    while True:
+                        pass
+                except BaseException:  # noqa: BLE001
+                    pass
         if behaviour == "spin":  # pure Python, as a layout is: only the clock or a signal stops it
             while True:
                 pass
@@ -208,6 +217,17 @@ def test_the_article_time_limit_holds_in_the_child(tmp_path):
     assert "time limit" in stderr
     assert result["seconds"] < 30
     assert not [name for name in files if "apart" in name]  # no half-written .apart, no temporary file
+    assert child_gone(tmp_path)
+
+
+def test_a_child_that_swallows_the_time_limit_is_killed_and_its_half_written_file_removed(tmp_path):
+    # past the limit, the command's own clock strikes again every 0.05 s, also while it stops the child and
+    # sweeps its temporary file: the sweep is done again once the limit is closed
+    result, stderr, files = run(tmp_path, "apart,txt", "stubborn", "--max-article-seconds", "2")
+    assert (result["code"], result["forks"], result["children_left"]) == (4, 1, None), stderr
+    assert "time limit" in stderr
+    assert result["seconds"] < 30
+    assert files == ["article.txt"]
     assert child_gone(tmp_path)
 
 
