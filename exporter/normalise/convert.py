@@ -68,6 +68,10 @@ def _copy_common(src: etree._Element, out: etree._Element) -> None:
             out.set(key, value)
 
 
+#: The descendants that :func:`is_hidden` may find hidden (an XPath: lxml looks at every element in C)
+_MAY_BE_HIDDEN = etree.XPath(".//*[@hidden or @style]")
+
+
 def is_hidden(el: etree._Element) -> bool:
     if el.get("hidden") is not None:
         return True
@@ -127,17 +131,17 @@ class Converter:
         """Remember every source element that has a block-level descendant (one pass, O(n))."""
         marked = self._has_blocks
         # what is dropped (hidden, scripts…) never splits its paragraph: Wikipedia hides a formula's
-        # MathML beside its image, inside the sentence
-        stack = [root]
-        while stack:
-            el = stack.pop()
-            if _starts_block(el):
-                for ancestor in el.iterancestors():
-                    if ancestor in marked:
-                        break
-                    marked.add(ancestor)
-            stack.extend(child for child in el
-                         if isinstance(child.tag, str) and child.tag not in DROP and not is_hidden(child))
+        # MathML beside its image, inside the sentence. lxml finds the candidates in C; Python looks only at
+        # them, not at every element
+        dropped = [*root.iterdescendants(*DROP), *filter(is_hidden, _MAY_BE_HIDDEN(root))]
+        inside_dropped = {node for el in dropped for node in el.iter()}
+        for el in root.iter(*BLOCK_SOURCE):
+            if el in inside_dropped or not _starts_block(el):
+                continue
+            for ancestor in el.iterancestors():
+                if ancestor in marked:
+                    break  # its ancestors are marked already
+                marked.add(ancestor)
 
     def kind(self, el: etree._Element) -> str:
         tag = el.tag
@@ -401,9 +405,7 @@ class Converter:
 
     def inline(self, el: etree._Element, out: etree._Element) -> None:
         """Convert one element met inside inline content (block elements are flattened)."""
-        tag = el.tag
-        if self.kind(el) == DROP_KIND:
-            return
+        tag = el.tag  # every caller has asked self.kind(el) already: it is not dropped
         if tag == "br":
             etree.SubElement(out, "br")
             return

@@ -123,14 +123,17 @@ def text_slots(block: etree._Element) -> list[tuple[etree._Element, str]]:
 
 def append_text(out: etree._Element, text: str | None) -> None:
     """Append text at the end of ``out`` (after its last child, if any)."""
+    if not text:
+        return  # the converter asks for every text and tail: most are None
     text = clean_text(text)
     if not text:
         return
-    last = last_child(out)
-    if last is not None:
-        last.tail = (last.tail or "") + text
-    else:
+    try:
+        last = out[-1]  # as last_child(out)
+    except IndexError:
         out.text = (out.text or "") + text
+    else:
+        last.tail = (last.tail or "") + text
 
 
 def last_child(el: etree._Element) -> etree._Element | None:
@@ -207,29 +210,30 @@ def tidy_inline_run(block: etree._Element) -> None:
     """One run of inline text: single spaces, none at the edges or around line breaks."""
     slots = text_slots(block)
     previous_space = True  # at the start of the block, leading space goes
-    for i, (el, which) in enumerate(slots):
+    for el, which in slots:
+        if which == "tail":
+            if el.tag == "br":
+                previous_space = True
+            elif el.tag == "img":  # an image is a word: the space after it stays
+                previous_space = False
         value = getattr(el, which)
-        breaks_here = (which == "tail" and el.tag == "br")
-        if breaks_here:
-            previous_space = True
-        elif which == "tail" and el.tag == "img":  # an image is a word: the space after it stays
-            previous_space = False
         if not value:
             continue
-        value = collapse_space(value)
+        tidy = collapse_space(value)
         if previous_space:
-            value = value.lstrip(" ")
-        if value:
-            previous_space = value.endswith(" ")
-        setattr(el, which, value or None)
+            tidy = tidy.lstrip(" ")
+        if tidy:
+            previous_space = tidy.endswith(" ")
+        if tidy != value:  # lxml copies every text set: set only what changed
+            setattr(el, which, tidy or None)
     # trailing spaces: at the very end, and before a line break
-    for i in range(len(slots) - 1, -1, -1):
-        el, which = slots[i]
+    for el, which in reversed(slots):
         if which == "text" and el.tag == "img":  # the block ends with an image: the space before it stays
             break
         value = getattr(el, which)
         if value:
-            setattr(el, which, value.rstrip(" ") or None)
+            if value.endswith(" "):
+                setattr(el, which, value.rstrip(" ") or None)
             if value.strip(" "):
                 break
     for br in block.iter("br"):

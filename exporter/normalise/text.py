@@ -17,6 +17,8 @@ def clean_text(text: str | None) -> str:
     """NFC-normalised text without control characters (white space untouched)."""
     if not text:
         return ""
+    if text.isascii() and text.isprintable():
+        return text  # most text: no control character (they are not printable), nothing to compose
     text = _CONTROLS.sub("", text)
     return unicodedata.normalize("NFC", text) if not text.isascii() else text
 
@@ -28,8 +30,13 @@ def collapse_space(text: str) -> str:
     return _SPACE_RUN.sub(" ", text)
 
 
+#: The characters of :data:`_SPACE_RUN`
+_SPACES = " \t\n\r\f\u2028\u2029"
+
+
 def is_blank(text: str | None) -> bool:
-    return not text or not _SPACE_RUN.sub("", text)
+    """True for None, "" and text of HTML white space only."""
+    return not text or not text.strip(_SPACES)
 
 
 def clean_field(value: object) -> str | None:
@@ -48,5 +55,7 @@ def clean_lang(value: str | None) -> str | None:
 
 
 def clean_dir(value: str | None) -> str | None:
-    value = (value or "").strip().lower()
+    if not value:
+        return None
+    value = value.strip().lower()
     return value if value in ("ltr", "rtl") else None

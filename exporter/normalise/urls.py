@@ -9,8 +9,13 @@ LINK_SCHEMES = ("http", "https", "mailto")
 IMAGE_SCHEMES = ("http", "https")
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+#: C0 controls and the space: what browsers trim at the edges of a URL
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+
+
 def _scheme(url: str) -> str | None:
-    match = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", url)
+    match = _SCHEME.match(url)
     return match.group(1).lower() if match else None
 
 
@@ -24,7 +29,7 @@ def clean_href(href: str | None, base_url: str | None = None) -> str | None:
         return None
     # As browsers do: trim C0 controls and spaces at the edges, drop tabs/newlines inside
     # ("java\tscript:" is javascript:).
-    href = _INSIDE.sub("", href.strip("".join(map(chr, range(0x21)))))
+    href = _INSIDE.sub("", href.strip(_C0_AND_SPACE))
     if not href:
         return None
     if href.startswith("#"):
