@@ -102,12 +102,15 @@ def _words_outside_images(el: etree._Element) -> bool:
     return False
 
 
+_CLASSED_DESCENDANTS = etree.XPath(".//*[@class or @id]")
+
+
 def drop_boxes(state: State) -> None:
     """Share, newsletter, "related" and promotion boxes go, when their class says so and they are small;
     so do pull quotes repeating the article."""
     root, report = state.page, state.report
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el is root or el.getparent() is None:
+    for el in _CLASSED_DESCENDANTS(root):  # an element with neither has no class words: never a box
+        if el.getparent() is None:
             continue
         classes = _classes(el)
         box = _BOX.search(classes)
@@ -143,7 +146,12 @@ def wrap_figures(state: State) -> None:
     very few words.
     """
     root, report = state.page, state.report
+    # what holds no image is no picture: found from the images up, not by a walk of every wrapper's subtree
+    # (making a figure moves its image inside the same wrapper, so no element gains one)
+    holds_images = {ancestor for img in root.iter("img") for ancestor in img.iterancestors()}
     for wrapper in list(root.iter("div", "span", "a", "p")):
+        if wrapper not in holds_images:
+            continue
         if wrapper.getparent() is None or any(a.tag == "figure" for a in wrapper.iterancestors()):
             continue
         images = list(wrapper.iter("img"))
@@ -386,10 +394,12 @@ def drop_link_lines(state: State) -> None:
     root, report = state.tree, state.report
     for p in list(root.iter("p")):
         text = collapse_space(text_of(p)).strip()
+        prefix = _LINK_BOX.match(text)
+        if not prefix and not _CALL.match(text):
+            continue  # most paragraphs: no words counted
         words = len(_WORD.findall(text))
         if not text or words > 30:
             continue
-        prefix = _LINK_BOX.match(text)
         linked = sum(len(text_of(a)) for a in p.iter("a"))
         if prefix and linked >= 0.5 * len(text[prefix.end():].strip()) and linked > 0:
             p.getparent().remove(p)
@@ -422,11 +432,21 @@ def drop_repeated_pull_quotes(state: State) -> None:
 REPEAT_MAX_WORDS = 30
 
 
+#: A text of more than :data:`REPEAT_MAX_WORDS` words (as :data:`_WORD` counts them), matched from its start
+_OVER_REPEAT_MAX_WORDS = re.compile(r"[\W_]*(?:[^\W_]+[\W_]+){%d}[^\W_]" % REPEAT_MAX_WORDS)
+
+
+#: Blocks whose children are inline: no block in them repeats
+_HOLD_NO_BLOCKS = frozenset({"p", *HEADINGS, "pre", "figcaption", "caption"})
+#: The blocks that, repeated in a row, are scraping debris
+_REPEATABLE = frozenset({"p", *HEADINGS, "figure", "blockquote"})
+
+
 def drop_repeated_blocks(state: State) -> None:
     """The same short block twice in a row (a caption or a byline repeated) is kept once."""
     root, report = state.tree, state.report
     for parent in list(root.iter()):
-        if parent.tag in INLINES or parent.tag in ("p", *HEADINGS, "pre", "figcaption", "caption"):
+        if parent.tag in INLINES or parent.tag in _HOLD_NO_BLOCKS:
             continue
         previous = None
         for el in list(parent):
@@ -439,12 +459,15 @@ def drop_repeated_blocks(state: State) -> None:
 
 
 def _block_key(el: etree._Element) -> str | None:
-    if el.tag not in ("p", *HEADINGS, "figure", "blockquote") or el.get("id"):
+    if el.tag not in _REPEATABLE or el.get("id"):
         return None
     if el.tag == "figure":
         img = el.find("img")
         return f"figure {img.get('src')} {_normal(text_of(el))}" if img is not None else None
-    text = _normal(text_of(el))
+    folded = text_of(el).casefold()
+    if _OVER_REPEAT_MAX_WORDS.match(folded):
+        return None  # a long block: its words are not joined into a key only to be found too many
+    text = " ".join(_WORD.findall(folded))  # _normal(text_of(el))
     images = " ".join(img.get("src", "") for img in el.iter("img"))  # the same words around other formulas
     return f"{el.tag} {text} {images}" if 3 <= len(text.split()) <= REPEAT_MAX_WORDS else None
 

@@ -87,27 +87,30 @@ def normalise_whitespace(state: State) -> None:
     """Collapse white space in text blocks; drop white space between blocks; leave ``pre`` alone."""
     root = state.tree
     for el in root.iter():
-        if el.tag == "pre":
+        tag = el.tag
+        if tag == "pre" or tag in INLINES:
             continue
-        if el.tag in TEXT_BLOCKS and not _holds_blocks(el):
-            if next(el.iterancestors("pre"), None) is None:
-                tidy_inline_run(el)
-        elif el.tag not in INLINES and el.tag not in TEXT_BLOCKS:
-            if is_blank(el.text):
-                el.text = None
-            for child in el:
-                if is_blank(child.tail) and child.tag not in INLINES:
-                    child.tail = None
-        if el.tag in TEXT_BLOCKS and _holds_blocks(el):
-            if is_blank(el.text):
-                el.text = None
-            for child in el:
-                if is_blank(child.tail):
-                    child.tail = None
+        if tag in TEXT_BLOCKS:
+            if not _holds_blocks(el):
+                if next(el.iterancestors("pre"), None) is None:
+                    tidy_inline_run(el)
+                continue
+            inline_kept = ()  # an item or cell holding blocks: no white space between anything
+        else:
+            inline_kept = INLINES  # a container: white space between blocks goes, around inline content stays
+        if el.text is not None and is_blank(el.text):
+            el.text = None
+        for child in el:
+            if child.tail is not None and child.tag not in inline_kept and is_blank(child.tail):
+                child.tail = None
 
 
 def _holds_blocks(el: etree._Element) -> bool:
     return any(child.tag in BLOCKS for child in el)
+
+
+#: Blocks that hold one run of inline content (and may end with line breaks that add nothing)
+_LINE_BLOCKS = frozenset({"p", *HEADINGS, "h1", "figcaption", "caption"})
 
 
 def remove_empty(state: State) -> None:
@@ -120,7 +123,7 @@ def remove_empty(state: State) -> None:
         if tag in INLINES and tag != "br":
             if not len(el) and not el.text:
                 remove_keep_tail(el)
-        elif tag in ("p", *HEADINGS, "h1", "figcaption", "caption"):
+        elif tag in _LINE_BLOCKS:
             trim_edge_breaks(el)
             if not has_content(el):
                 remove_keep_tail(el)
@@ -208,7 +211,7 @@ def consecutive_headings(state: State) -> None:
     """Heading levels start at ``h2`` and never skip (``h1, h4`` → ``h2, h3``)."""
     root, report = state.tree, state.report
     stack: list[tuple[int, int]] = []  # (level in the source, level given)
-    for h in [el for el in root.iter() if isinstance(el.tag, str) and re.fullmatch(r"h[1-6]", el.tag)]:
+    for h in list(root.iter("h1", "h2", "h3", "h4", "h5", "h6")):
         level = int(h.tag[1])
         while stack and stack[-1][0] >= level:
             stack.pop()

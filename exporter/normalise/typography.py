@@ -346,9 +346,13 @@ def typography(state: State) -> None:
 
 
 def _language_of(el: etree._Element, default: str) -> str:
-    for node in (el, *el.iterancestors()):
-        if node.get("lang"):
-            return node.get("lang")
+    lang = el.get("lang")
+    if lang:
+        return lang
+    for node in el.iterancestors():
+        lang = node.get("lang")
+        if lang:
+            return lang
     return default
 
 
@@ -379,6 +383,8 @@ def typeset_block(block: etree._Element, style: Style) -> dict[str, int]:
     for el, which, _ in slots:
         value = getattr(el, which) or ""
         if value:
-            setattr(el, which, "".join(out[position:position + len(value)]) or None)
+            typeset = "".join(out[position:position + len(value)])
+            if typeset != value:  # lxml copies every text set: set only what changed
+                setattr(el, which, typeset or None)
         position += len(value)
     return setter.counts
