@@ -1,6 +1,8 @@
 """Paragraph recovery for run-on text, on the seed article and on small real-looking runs."""
 from __future__ import annotations
 
+import html
+
 from exporter.normalise import normalise
 from exporter.normalise.reflow import (
     MIN_WORDS, boundary_features, cohesion, count_words, genre_of, protected_ranges, segment)
@@ -214,3 +216,15 @@ def test_cues_see_the_same_things_and_the_same_people():
     features = [boundary_features(sentences[i - 1], sentences[i], 0.0, similarities[i]) for i in (1, 2)]
     assert [f["same names"] for f in features] == [1.0, 0.0]
     assert [f["similarity"] for f in features] == similarities[1:]
+
+
+def test_a_speaker_going_on_in_a_new_quotation_keeps_the_paragraph():
+    """keep-images (a news feature) as one run: "…,” ScreamMyName told me in an encrypted message. “Cocaine
+    production …" is one paragraph, the same speaker going on. A quotation right after a quotation seldom opens
+    a paragraph in news (the cue "quotation after quotation"); the model used to cut there."""
+    run = " ".join(_corpus_paragraphs("keep-images"))
+    found = paragraphs(normalise(f"<p>{html.escape(run, quote=False)}</p>", language="en", typography=False))
+    told = next(p for p in found if "ScreamMyName told me in an encrypted message." in p)
+    assert "\u201cCocaine production in South America is often tainted" in told
+    before, after = (s for s in segment(told) if "ScreamMyName" in s.text or s.text.startswith("\u201cCocaine"))
+    assert boundary_features(before, after, 0.0, 0.0)["quotation after quotation"] == 1.0

@@ -12,8 +12,8 @@ the sentence boundaries: a paragraph-length prior (news in words, other prose
 in sentences), minus the log-odds of the cues at each cut (a quotation
 closing, an attribution such as "he said.", a colon, a dip in lexical
 cohesion, two sentences about the same things, a sentence that continues the
-one before, one that names again someone named before…), never inside a
-quotation or parentheses. The weights are fitted by ``benchmarks/reflow.py
+one before, one that names again someone named before, a quotation after a
+quotation…), never inside a quotation or parentheses. The weights are fitted by ``benchmarks/reflow.py
 --fit`` on news, essays, fiction and documentation with their true paragraphs.
 Paragraphs below the threshold are never touched. Deterministic.
 """
@@ -348,16 +348,16 @@ class Genre:
 #: (``--cross-validate`` scores each article with a model fitted without it).
 GENRES = {
     "news": Genre(
-        weights={"bias": -1.43, "opens quotation": 0.11, "closes quotation": 1.35, "attribution": 1.06,
-                 "continues": -0.67, "new topic word": 0.19, "cohesion dip": 1.32, "words before": 1.45,
-                 "words after": 0.51, "question": 0.16, "colon": -0.73, "quoted speech": -0.85, "similarity": 0.39,
-                 "same names": 0.83},
+        weights={"bias": -1.53, "opens quotation": 0.77, "closes quotation": 1.54, "attribution": 1.08,
+                 "continues": -0.64, "new topic word": 0.21, "cohesion dip": 1.11, "words before": 1.56,
+                 "words after": 0.47, "question": 0.20, "colon": -0.73, "quoted speech": -0.16, "similarity": 0.50,
+                 "same names": 0.82, "quotation after quotation": -2.05},
         mu=3.510, sigma=0.700, unit="words", length_weight=4.0, threshold=-0.5),
     "other": Genre(
-        weights={"bias": -0.81, "opens quotation": 0.87, "closes quotation": 1.14, "attribution": -0.81,
+        weights={"bias": -0.81, "opens quotation": 1.15, "closes quotation": 1.18, "attribution": -0.77,
                  "continues": -0.81, "new topic word": 0.01, "cohesion dip": 1.89, "words before": 0.47,
-                 "words after": 0.04, "question": -0.41, "colon": 2.83, "quoted speech": 0.26, "similarity": -1.53,
-                 "same names": 0.10},
+                 "words after": 0.04, "question": -0.41, "colon": 2.83, "quoted speech": 0.52, "similarity": -1.53,
+                 "same names": 0.10, "quotation after quotation": -0.80},
         mu=0.546, sigma=0.556, unit="sentences", length_weight=1.0, threshold=0.0),
 }
 #: Cohesion peaks are looked for this many sentences away at most; a paragraph holds at most
@@ -395,6 +395,8 @@ def boundary_features(before: Sentence, after: Sentence, depth: float, similarit
                                and bool(_ATTRIBUTION_END.search(before.text))),
         "similarity": similarity,
         "same names": float(_names_again(before, after)),
+        "quotation after quotation": float(before.text[:1] in OPENING_QUOTES + '"'
+                                           and after.text[:1] in OPENING_QUOTES + '"'),
     }
 
 
