@@ -19,6 +19,7 @@ PDF_STACK = ("weasyprint", "pydyf", "tinycss2", "cssselect2")
 EPUB_STACK = ("ebooklib", "fontTools", "PIL")
 LANGUAGE_MODEL = ("py3langid",)
 FEED_READER = ("feedparser",)  # imported only when a feed is read
+TEXT_LAYOUT = ("wcwidth", "uniseg", "exporter.writers.text.wrap")  # loaded when a text edition is made
 
 PROBE = r"""
 import json, sys
@@ -47,7 +48,7 @@ def imported_by(*args: str, cwd=None) -> tuple[set[str], str]:
 @pytest.mark.parametrize("args", [("--version",), ("--help",), ("export", "--help"), ("formats",)])
 def test_version_and_help_import_no_engine(args):
     modules, printed = imported_by(*args)
-    assert not modules & {*PDF_STACK, *EPUB_STACK, *LANGUAGE_MODEL, *FEED_READER}
+    assert not modules & {*PDF_STACK, *EPUB_STACK, *LANGUAGE_MODEL, *FEED_READER, *TEXT_LAYOUT}
     assert "exporter" in printed or "Usage" in printed or "epub" in printed
 
 

@@ -15,8 +15,7 @@ from ...document import Book
 from ...options import Option, Settings, complete
 from ...resources import ResourcePolicy
 from .. import Writer
-from .edition import render_book
-from .inline import EMPHASIS, Style, transliterate
+from .marks import EMPHASIS
 
 ENCODINGS = {"utf-8": "utf-8", "ascii": "ascii"}
 NEWLINES = {"lf": "\n", "crlf": "\r\n"}
@@ -44,6 +43,9 @@ class TextWriter(Writer):
 
 def render(book: Book, settings: Settings | dict | None = None) -> str:
     """The text edition of ``book`` as a string, line ends as ``--newline`` says."""
+    from .edition import render_book  # the layout loads when a text is made, not when the writers are listed
+    from .inline import Style, transliterate
+
     settings = complete(TextWriter.options, settings or {})
     width = settings.width
     style = Style(emphasis=settings.emphasis, ascii=settings.encoding == "ascii")

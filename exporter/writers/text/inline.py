@@ -16,17 +16,12 @@ from lxml import etree
 
 from ...tree import BLOCKS, NOTE, NOTE_ROLE, NOTEREF_ROLE
 from ...words import word
+from .marks import EMPHASIS
 from .wrap import GLUE, JOIN, wide
 
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
 #: a reference marker made by this module (always glued), and the word characters right after it
 _MARKER = re.compile(GLUE + r"(\[(?:Note" + GLUE + r")?\d+\])([^\W_]*)")
-#: em and strong marks for each ``--emphasis`` choice
-EMPHASIS = {
-    "underscore": {"em": ("_", "_"), "strong": ("*", "*")},
-    "asterisk": {"em": ("*", "*"), "strong": ("**", "**")},
-    "none": {"em": ("", ""), "strong": ("", "")},
-}
 
 
 @dataclass
