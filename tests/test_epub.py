@@ -106,8 +106,13 @@ def test_cover_is_present_declared_and_first(seed_epub):
     assert covers == ["images/cover.png"]
     cover_id = manifest["images/cover.png"].get("id")
     assert seed_epub.opf.find(f"opf:metadata/opf:meta[@name='cover'][@content='{cover_id}']", NS) is not None
-    with Image.open(io.BytesIO(seed_epub.zip.read("EPUB/images/cover.png"))) as image:
+    data = seed_epub.zip.read("EPUB/images/cover.png")
+    with Image.open(io.BytesIO(data)) as image:
         assert image.size == (1600, 2560)
+        # a 256-colour PNG: its colours are the background blended into the ink and the accent, as drawn
+        assert image.mode == "P" and len(data) < 60_000  # a full-colour PNG was 90 KB and 0.08 s to encode
+        colours = {rgb for _, rgb in image.convert("RGB").getcolors(256)}
+        assert len(colours) > 100  # anti-aliased type, not two flat colours
     assert seed_epub.spine()[:3] == ["text/cover.xhtml", "text/title.xhtml", "text/article-1.xhtml"]
     page = seed_epub.xml("text/cover.xhtml")
     assert page.find(".//x:img", NS).get("src") == "../images/cover.png"
