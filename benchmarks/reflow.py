@@ -28,7 +28,8 @@ are cut by the model fitted on every other source's articles.
 
     python benchmarks/reflow.py [SOURCE ...] [--articles]  # the figures (all fetched sources by default)
     python benchmarks/reflow.py --fit                 # refit on every article; print the GENRES to ship
-    python benchmarks/reflow.py --oracle              # how far news could go with these cues (see oracle())
+    python benchmarks/reflow.py --oracle              # how far news could go with these cues (see oracle()),
+                                                      # and whether the text shows its paragraph style
     python benchmarks/reflow_data.py fetch            # the registry sources, once
 
 Fitting is an L2-regularised logistic regression (Newton's method, numpy)
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 import statistics
 import sys
 import time
@@ -52,7 +54,8 @@ from reflow_data import EVALUATION_ONLY, SEED, SOURCES, Article, load, words  # 
 
 from exporter.normalise import normalise  # noqa: E402
 from exporter.normalise.reflow import (  # noqa: E402
-    GENRES, Genre, Sentence, best_cuts, boundary_features, cohesion, genre_of, segment)
+    _ATTRIBUTION_END, _CONTINUATION_START, _SPEECH, GENRES, OPENING_QUOTES, Genre, Sentence, best_cuts,
+    boundary_features, cohesion, genre_of, segment)
 
 FEATURES = list(GENRES["news"].weights)
 FOLDS = 6
@@ -366,6 +369,50 @@ def oracle(data: list[Prepared]) -> None:
           f"  best setting for each article: F1±1 {statistics.fmean(s.f1_near for s in each):.3f}")
 
 
+#: A dateline opening the text: "LONDON —", "SEOUL, Aug. 20 (Yonhap) --", "Washington (CNN) --".
+_DATELINE = re.compile(r"^(?:[A-Z][A-Z .,'-]{2,30}(?:,[\w. ]{1,12})?(?:\s*\([^)]{1,20}\))?|[A-Z][\w .,'-]{2,30}\s*"
+                       r"\([^)]{1,20}\))\s*(?:\u2014|\u2013|--|-)")
+
+
+def style_cues(p: Prepared) -> dict[str, float]:
+    """What the run-on text itself shows of its publication's paragraph style (no true paragraph used)."""
+    n = len(p.sentences)
+    return {
+        "said share": sum(1 for s in p.sentences if _SPEECH.search(s.text)) / n,
+        "attribution share": sum(1 for s in p.sentences if _ATTRIBUTION_END.search(s.text)) / n,
+        "quotation share": sum(1 for s in p.sentences if s.text[:1] in OPENING_QUOTES + '"') / n,
+        "log sentence words": math.log(statistics.fmean(s.words for s in p.sentences)),
+        "continuation share": sum(1 for s in p.sentences if _CONTINUATION_START.match(s.text)) / n,
+        "dateline": float(bool(_DATELINE.match(p.article.text))),
+    }
+
+
+def style_evidence(data: list[Prepared]) -> None:
+    """Whether the style cues tell long-paragraph (magazine) news from short-paragraph (wire) news.
+
+    Each news article's style is the logarithm of its true mean paragraph
+    length in words; a cue worth a per-article choice would correlate with it
+    the same way in the news fitted on and in the news only scored. Printed:
+    Pearson's r of each cue with the style in both groups.
+    """
+    groups = {"fitted on": [p for p in training(data) if p.genre == "news"],
+              "only scored": [p for p in data if p.genre == "news" and p.article.source in EVALUATION_ONLY]}
+    groups = {name: members for name, members in groups.items() if len(members) > 2}
+    if not groups:
+        return
+    print("\nstyle cues against each news article's log mean true paragraph length (Pearson's r):")
+    print(f"  {'cue':20} " + " ".join(f"{f'{name} ({len(m)})':>17}" for name, m in groups.items()))
+    cues = {name: [style_cues(p) for p in members] for name, members in groups.items()}
+    styles = {name: [math.log(statistics.fmean(p.true_lengths["words"])) for p in members]
+              for name, members in groups.items()}
+    for cue in next(iter(cues.values()))[0]:
+        rs = []
+        for name in groups:
+            values = [c[cue] for c in cues[name]]
+            rs.append(float(np.corrcoef(values, styles[name])[0, 1]) if len(set(values)) > 1 else math.nan)
+        print(f"  {cue:20} " + " ".join(f"{r:17.2f}" for r in rs))
+
+
 def per_article(data: list[Prepared], found: dict[str, list[int]]) -> None:
     print(f"\n{'article':34} {'source':12} {'genre':6} {'paras':>5} {'WD':>6} {'F1±1':>6} {'2-sent WD':>9}")
     for p in data:
@@ -412,6 +459,7 @@ def main(argv: list[str]) -> int:
     ok = report(data, methods)
     if "--oracle" in argv:
         oracle(data)
+        style_evidence(data)
     if "--articles" in argv:
         per_article(data, held)
     seed_figures()
