@@ -128,10 +128,15 @@ def drop_title_heading(state: State) -> None:
         report.note("removed {n} heading{s} repeating the title")
 
 
+#: The elements the language passes look at, found in C (in document order, the article itself included)
+_WITH_LANG = etree.XPath("descendant-or-self::*[@lang]")
+_WITH_LANG_OR_SPAN = etree.XPath("descendant-or-self::*[@lang or self::span]")
+
+
 def drop_contradicting_language(state: State) -> None:
     """``lang`` that its own text contradicts goes (``lang="EN-US"`` around Chinese, left by a word
     processor): readers and fonts would treat the text as that language."""
-    for el in state.tree.iter():
+    for el in _WITH_LANG(state.tree):
         tag = el.get("lang")
         if tag and languages.contradicts(tag, text_of(el)):
             del el.attrib["lang"]
@@ -141,7 +146,7 @@ def drop_contradicting_language(state: State) -> None:
 def mark_chinese_script(state: State) -> None:
     """A Chinese ``lang`` inside the article gets the script its own text is written in (``zh`` →
     ``zh-Hant``), as the article's own does, so fonts draw each passage in its script's forms."""
-    for el in state.tree.iter():
+    for el in _WITH_LANG(state.tree):
         tag = el.get("lang")
         if tag and tag[:2].lower() == "zh":
             marked = languages.with_script(tag, text_of(el))
@@ -156,7 +161,7 @@ def drop_redundant_language(state: State) -> None:
     Such a span's id moves to its block (links follow), so no anchor is lost.
     """
     tree, language = state.tree, state.metadata.language
-    for el in list(tree.iter()):
+    for el in _WITH_LANG_OR_SPAN(tree):  # no other element is touched (the passes add no lang, make no span)
         if el.get("lang") and el.get("lang").lower() == language.lower():
             del el.attrib["lang"]
         if el.tag == "span" and not el.get("lang") and not el.get("dir"):

@@ -33,11 +33,17 @@ _WORD = re.compile(r"\w")
 MAX_NOTE_CHARS = 5000
 
 
+#: A link to a fragment (``href="#x"``): what every note reference is
+_HAS_FRAGMENT_LINK = etree.XPath("boolean(descendant-or-self::a[starts-with(@href, '#') and string-length(@href) > 1])")
+
+
 def group_source_notes(state: State) -> None:
     """Before conversion: a note held in a container (``<aside id>``, ``<div id>``, ``<section id>``) that a
     marker link points at becomes ``<ol><li id>…</li></ol>``, the one shape whose grouping survives the
     converter (which unwraps those containers), so a note of several paragraphs stays one note."""
     content, report = state.page, state.report
+    if not _HAS_FRAGMENT_LINK(content):
+        return  # no "#…" link: no marker points at a note
     ids = {el.get("id"): el for el in content.iter() if isinstance(el.tag, str) and el.get("id")}
     grouped = 0
     for a in list(content.iter("a")):
@@ -70,6 +76,8 @@ def _looks_like_a_section(el: etree._Element) -> bool:
 def detect_notes(state: State) -> None:
     """Turn marker links and the list items or paragraphs they point at into tree notes."""
     root, report = state.tree, state.report
+    if not _HAS_FRAGMENT_LINK(root):
+        return  # no "#…" link (the usual article): no reference, and nothing to walk
     ids = {}
     for el in root.iter():
         if el.get("id") and el.get("id") not in ids:

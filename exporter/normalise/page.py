@@ -28,12 +28,19 @@ def pick_content(root: etree._Element, extract: str = "auto", report: Report | N
     return body
 
 
+#: True when some element has more than ``$depth`` ancestors in the whole document: a necessary condition
+#: for one nested deeper than that below the article's root (and that needs more than ``$depth`` elements)
+_NESTED_DEEPER_THAN = etree.XPath("count(.//*) > $depth and boolean(.//*[count(ancestor::*) > $depth])")
+
+
 def flatten_deep_nesting(state: State) -> None:
     """Unwrap elements nested deeper than ``--max-depth``: their text stays, their structure goes.
 
     Keeps the converter's recursion bounded whatever the input.
     """
     root, max_depth, report = state.page, state.settings.max_depth, state.report
+    if not _NESTED_DEEPER_THAN(root, depth=max_depth):
+        return  # the usual page: no element has that many ancestors at all, found in C
     deep: list[etree._Element] = []
     stack: list[tuple[etree._Element, int]] = [(root, 0)]
     while stack:

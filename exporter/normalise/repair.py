@@ -353,7 +353,7 @@ def _group_marked_paragraphs(parent: etree._Element, report: Report) -> None:
     run: list[etree._Element] = []
     previous: tuple[str, int | None] | None = None
     for el in [*parent, None]:
-        marker = _line_marker(text_of(el), strict=True) if el is not None and el.tag == "p" else None
+        marker = _line_marker(_start_of_text(el), strict=True) if el is not None and el.tag == "p" else None
         follows = marker and previous and marker[0] == previous[0] and (
             marker[0] == "ul" or marker[1] == (previous[1] or 0) + 1)
         if marker and (not run or follows):
@@ -364,6 +364,13 @@ def _group_marked_paragraphs(parent: etree._Element, report: Report) -> None:
             _make_list(run, previous[0] if previous else "ul", strict=True)
             report.note("made {n} list{s} of paragraphs typed with bullets or numbers")
         run, previous = ([el], marker) if marker else ([], None)
+
+
+def _start_of_text(el: etree._Element) -> str:
+    """As much of ``el``'s text as :func:`_line_marker` reads: white space, then up to 3 digits, a stop and a
+    space (5 characters); the element's own text when it holds that many, else all its text."""
+    text = el.text
+    return text if text and len(text.lstrip()) >= 5 else text_of(el)
 
 
 def _make_list(paragraphs: list[etree._Element], kind: str, strict: bool) -> etree._Element:
