@@ -131,8 +131,15 @@ class Document:
 
     def __setstate__(self, state: dict) -> None:
         state = dict(state)
-        state["tree"] = etree.fromstring(state["tree"])
+        state["tree"] = etree.fromstring(state["tree"], _tree_parser())
         self.__dict__.update(state)
+
+
+def _tree_parser() -> etree.XMLParser:
+    """A parser for trees this package wrote (pickled into another process): any depth and any size the
+    normaliser let through (libxml2's defaults refuse 256 levels and 10 MB in one text or attribute, which
+    a book within its limits can have: a data: image), and nothing outside the string."""
+    return etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def _indent_blocks(el: etree._Element, level: int = 0) -> None:

@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from . import writers
-from .clock import open_limits, resumed
+from .clock import Strike, open_limits, resumed
 from .atomic import atomic_path, ensure_folder, sweep_leftovers
 from .document import Book, Document, slugify
 from .errors import ExporterError, LimitError, UsageError, WriterError
@@ -117,37 +117,43 @@ def start_editions(formats: Sequence[str]) -> dict[str, Forked]:
     CLI's single export; a batch has its own worker processes); else none.
     The caller cancels those :func:`write_book` never sent work to (an unreadable input).
     """
-    from .forked import take_held
+    from .forked import Forked, can_fork, take_held
 
     warm = take_held()  # forked by the command's launch, before it was parsed
-    classes = {name: writers.get(name) for name in formats}
-    wanted = [name for name, cls in classes.items() if cls.separate_process] if len(classes) > 1 else []
     started: dict[str, Forked] = {}
-    if warm is not None:
-        if wanted:
-            started[wanted.pop(0)] = warm
-        else:
-            warm.cancel()
-    if not wanted:
-        return started
-    from .forked import Forked, can_fork
-
-    for name in wanted:
-        if not can_fork():
-            break
-        try:
-            started[name] = Forked(write_sent, waits_for_input=True, prepare=partial(import_engine, [name]))
-        except OSError:  # no process to be had (a process limit): written here, in turn
-            break
+    try:
+        classes = {name: writers.get(name) for name in formats}
+        wanted = [name for name, cls in classes.items() if cls.separate_process] if len(classes) > 1 else []
+        if warm is not None:
+            if wanted:
+                started[wanted.pop(0)], warm = warm, None
+            else:
+                warm.release()  # it ends by itself once it sees no work is coming; reaped at the command's end
+                warm = None
+        for name in wanted:
+            if not can_fork():
+                break
+            try:
+                started[name] = Forked(write_sent, waits_for_input=True, prepare=partial(import_engine, [name]))
+            except OSError:  # no process to be had (a process limit): written here, in turn
+                break
+    except BaseException:  # an unknown format, Ctrl-C: no process is left to run on
+        for child in ([warm] if warm is not None else []) + list(started.values()):
+            child.cancel()
+        raise
     return started
 
 
 def import_engine(formats: Sequence[str]) -> None:
     """Import the engine of the first of ``formats`` whose writer wants a process of its own: what a process of
     :func:`start_editions` does while it waits (an unknown format is left for the command to report)."""
+    import warnings
+
     for name in formats:
         try:
-            cls = writers.get(name)
+            with warnings.catch_warnings():  # a broken plug-in: the command says so, not this process again
+                warnings.simplefilter("ignore")
+                cls = writers.get(name)
         except UsageError:
             continue
         if cls.separate_process:
@@ -178,7 +184,14 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
     stem = stem or slugify(book.metadata.title)
     policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
     if apart:
-        read_images(book, policy)  # here, once: the editions written apart get them with their work
+        try:
+            read_images(book, policy)  # here, once: the editions written apart get them with their work
+        except LimitError as exc:  # too many images: as in one process, the editions before the first
+            if isinstance(exc, Strike):  # that reads them are written, and then it fails (a time limit: now)
+                raise
+            stop_apart(apart, out)
+            apart = {}
+            policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
         limits, level = open_limits(), logging.getLogger().level
         for name, child in apart.items():
             child.send(Order(name, out, stem, settings, book, policy, limits, level))

@@ -62,6 +62,7 @@ class ResourceDenied(ExporterError):
 SUCCESS = 0
 INTERNAL = 70
 INTERRUPTED = 130
+TERMINATED = 143
 
 #: Every status the command ends with and what it means, one mapping for the CLI, the batch report and the
 #: README (tests check that the README and SECURITY.md list each one).
@@ -76,6 +77,7 @@ EXIT_STATUSES: dict[int, str] = {
     ResourceDenied.exit_code: "a resource was refused where it is required",
     INTERNAL: "a bug in exporter (one line; --debug shows the traceback)",
     INTERRUPTED: "interrupted (Ctrl-C)",
+    TERMINATED: "stopped by SIGTERM (kill, a service manager); what was being written is removed",
 }
 
 

@@ -139,23 +139,33 @@ class Forked:
             _run_child(func, write, prepare, given, blocked, parent)
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         os.close(write)
+        self._room = PIPE_BYTES
         if given is not None:
             os.close(given)
-            _widen(give)
+            self._room = _widen(give)
         self._read: int | None = read
         self._give = give
         self._done = False
+        self._sender: threading.Thread | None = None
 
     def send(self, value: Any) -> None:
-        """Hand the waiting child its input (once)."""
+        """Hand the waiting child its input (once). More than the pipe holds (a book's images) is fed from a
+        thread, as the child reads it once it has imported its engine: this process goes on meanwhile."""
         data = pickle.dumps(value)
         give, self._give = self._give, None
-        try:
-            _write_all(give, data)
-        except BrokenPipeError:  # the child is gone: result() says why
-            pass
-        finally:
-            os.close(give)
+        if len(data) <= self._room:
+            _send(give, data)
+            return
+        self._sender = threading.Thread(target=_send, args=(give, data), name="exporter-send", daemon=True)
+        clock.start_thread(self._sender)
+
+    def release(self) -> None:
+        """Send nothing: the child ends by itself once it is ready (no stop to wait for). It is reaped by
+        :func:`reap_released`, which the command calls before it ends."""
+        self._close()
+        if not self._done:
+            self._done = True
+            _released.append(self.pid)
 
     def result(self) -> Any:
         """Wait for the child and return its result, or raise its error (rebuilt in this process)."""
@@ -167,6 +177,7 @@ class Forked:
         self._close()
         _, status = os.waitpid(self.pid, 0)
         self._done = True
+        self._close()
         code = os.waitstatus_to_exitcode(status)
         if code < 0:  # whatever it sent: a result cut short by the signal would not unpickle
             name = _signal_name(-code)
@@ -203,8 +214,10 @@ class Forked:
             os.waitpid(self.pid, 0)
             if not isinstance(sys.exc_info()[1], TimeoutError):
                 self._done = True
+                self._close()
                 raise
         self._done = True
+        self._close()
 
     def _close(self) -> None:
         for name in ("_read", "_give"):
@@ -212,6 +225,23 @@ class Forked:
             if fd is not None:
                 os.close(fd)
                 setattr(self, name, None)
+        if self._sender is not None and self._done:  # the child is gone: its pipe's write fails, the thread ends
+            self._sender.join()
+            self._sender = None
+
+
+#: children released (:meth:`Forked.release`) and not yet reaped
+_released: list[int] = []
+
+
+def reap_released() -> None:
+    """Wait for the children :meth:`Forked.release` let go (each ends by itself once it is ready)."""
+    while _released:
+        pid = _released.pop()
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
 
 
 #: a child forked before its work was known (by the command's launch, exporter.launch), for the first taker
@@ -246,16 +276,30 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _widen(fd: int) -> None:
-    """Let the pipe hold a whole book, so the parent need not wait while the child is still importing."""
+#: what a pipe holds at the least (POSIX): :meth:`Forked.send` writes more from a thread
+PIPE_BYTES = 1 << 16
+
+
+def _widen(fd: int) -> int:
+    """Let the pipe hold a whole book without pictures, so the parent need not wait while the child is
+    still importing (nor start a thread to feed it); return what it holds."""
     import fcntl
 
     if not hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux only: elsewhere writes wait for the reader
-        return
+        return PIPE_BYTES
     try:
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        return max(PIPE_BYTES, fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20))
     except OSError:  # over the system's maximum
+        return PIPE_BYTES
+
+
+def _send(fd: int, data: bytes) -> None:
+    try:
+        _write_all(fd, data)
+    except BrokenPipeError:  # the child is gone: result() says why
         pass
+    finally:
+        os.close(fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -277,7 +321,7 @@ def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] 
     global _forked_from
     _forked_from = parent
     status = 1
-    stopped = False
+    stopped = worked = False
     try:
         try:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a stop sent meanwhile lands here, in the try
@@ -292,11 +336,13 @@ def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] 
             # the collector no longer walks it, in the layout's collections nor in the last one (_wind_up)
             gc.freeze()
             if given is None:
+                worked = True
                 value = func()
             else:
                 data = _read_all(given)
                 if not data:  # the parent gave up before it had the input: nothing to do, nothing to say
                     os._exit(0)
+                worked = True
                 value = func(pickle.loads(data))
             payload = ("returned", _portable(value) if isinstance(value, BaseException) else value)
         except Cancelled:
@@ -309,7 +355,7 @@ def _run_child(func: Callable[..., Any], write: int, prepare: Callable[[], Any] 
             status = 0
     finally:
         try:
-            _wind_up()
+            _wind_up(collect=worked)
         finally:
             if stopped:  # ended by the stop it was sent, as its parent reads the status: a kill, not a bug
                 _end_by(signal.SIGTERM)
@@ -349,13 +395,15 @@ def _own_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def _wind_up() -> None:
+def _wind_up(collect: bool) -> None:
     """Wait for the child's own children (``ldconfig``, which WeasyPrint's import runs, when a stop came
-    in the middle), so that none is left to its fate as a zombie; no clock strikes or stop meanwhile."""
+    in the middle), so that none is left to its fate as a zombie; no clock strikes or stop meanwhile.
+    ``collect``: the work ran, and its finalisers must too (stopped while it imported, there are none)."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second stop: the parent kills after GRACE anyway
     if hasattr(signal, "setitimer"):
         signal.setitimer(signal.ITIMER_REAL, 0)
-    gc.collect()  # finalisers os._exit would skip: WeasyPrint's FontConfiguration removes its font folder in one
+    if collect:  # finalisers os._exit would skip: WeasyPrint's FontConfiguration removes its font folder in one
+        gc.collect()
     while True:
         try:
             os.waitpid(-1, 0)
@@ -365,4 +413,5 @@ def _wind_up() -> None:
             continue
 
 
-__all__ = ["Forked", "can_fork", "check_wanted", "hold", "take_held", "discard_held", "GRACE"]
+__all__ = ["Forked", "can_fork", "check_wanted", "hold", "take_held", "discard_held", "reap_released", "GRACE",
+           "PIPE_BYTES"]

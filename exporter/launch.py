@@ -14,6 +14,7 @@ Nothing the command does depends on it: the same files, errors and statuses.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Sequence
 
@@ -27,22 +28,53 @@ _GLOBAL_FLAGS = frozenset({"-q", "--quiet", "-v", "-vv", "-vvv", "--verbose"})
 #: whatever makes the command print and stop, or keep one process (``--debug``: whole tracebacks)
 _NO_EXPORT = frozenset({"-h", "--help", "--debug", "-V", "--version"})
 
+class Terminated(BaseException):
+    """The command was sent ``SIGTERM`` (``kill``, a service manager, a CI timeout): raised in it, so that
+    the file being written and the PDF's process go as after an error; the command then ends with
+    :data:`~exporter.errors.TERMINATED`. Not an ``Exception``: no fallback swallows it."""
+
+
 def main() -> None:
     """Run the ``exporter`` command."""
     for name, value in PROCESS_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
+    global _command
+    _command = os.getpid()
+    signal.signal(signal.SIGTERM, _terminate)
     formats = formats_to_export(sys.argv[1:])
-    if formats:
-        _fork_early(formats)
     try:
+        if formats:
+            _fork_early(formats)
         from .cli import cli
 
         cli(prog_name="exporter")
+    except (KeyboardInterrupt, Terminated) as stop:  # before or after click runs the command (it has its own)
+        from .errors import INTERRUPTED, TERMINATED
+
+        stopped = isinstance(stop, KeyboardInterrupt)
+        print(f"exporter: {'interrupted' if stopped else 'terminated'}", file=sys.stderr)
+        sys.exit(INTERRUPTED if stopped else TERMINATED)
     finally:
         if formats:
-            from .forked import discard_held
+            from .forked import discard_held, reap_released
 
             discard_held()
+            reap_released()
+
+
+def _terminate(signum: int, frame) -> None:  # noqa: ANN001 - signal handler API
+    """``SIGTERM`` in the command raises :class:`Terminated` (once: a second would cut its clean-up short); in a
+    process forked from it (a batch's worker) it does what it does by default."""
+    if os.getpid() != _command:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    signal.signal(signum, signal.SIG_IGN)
+    raise Terminated()
+
+
+#: the process :func:`main` runs in (its forks handle SIGTERM their own way, or by default)
+_command: int | None = None
 
 
 def formats_to_export(args: Sequence[str]) -> list[str] | None:
@@ -101,4 +133,4 @@ def _write_sent(order):  # noqa: ANN001, ANN202 - an editions.Order; its types l
     return write_sent(order)
 
 
-__all__ = ["main", "formats_to_export", "PROCESS_ENVIRONMENT"]
+__all__ = ["main", "formats_to_export", "Terminated", "PROCESS_ENVIRONMENT"]

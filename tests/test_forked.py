@@ -86,6 +86,20 @@ class Apart(Writer):  # the kind of writer the PDF is: a process of its own
                 pass
         path.write_bytes(b"whole")
 
+class Slow(Writer):  # an edition written in the parent that takes its time (half written meanwhile)
+    name = extension = "slow"
+    def write(self, book, path, settings, resources):
+        path.write_bytes(b"half")
+        Path(os.environ["PID_FOLDER"], "slow.started").write_text(str(os.getpid()))
+        time.sleep(20)
+        path.write_bytes(b"whole")
+
+if os.environ.get("BROKEN_PLUGIN"):  # a writer plug-in that cannot be loaded: the command warns, once
+    from importlib.metadata import EntryPoint
+    real_entry_points = writers.entry_points
+    writers.entry_points = lambda group: [*real_entry_points(group=group),
+                                          EntryPoint("broken", "no_such_module_here:Writer", group)]
+
 class Hard(Writer):  # an edition written in the parent that stops the export at once
     name = extension = "hard"
     def write(self, book, path, settings, resources):
@@ -101,7 +115,7 @@ def noting_file(self, url):  # each read of a local image, by the process that r
 exporter.resources.ResourcePolicy._file = noting_file
 
 real_get = writers.get
-writers.get = lambda name: {"apart": Apart, "hard": Hard}.get(name) or real_get(name)
+writers.get = lambda name: {"apart": Apart, "hard": Hard, "slow": Slow}.get(name) or real_get(name)
 
 sys.argv = ["exporter", *sys.argv[1:]]
 from exporter.launch import main
@@ -128,10 +142,12 @@ def command(tmp_path, formats: str, behaviour: str, *extra: str, article=SEED, q
              *(["-q"] if quiet else []), *extra], {**os.environ, "PYTHONPATH": str(ROOT), "APART": behaviour, "PID_FOLDER": str(tmp_path), **env})
 
 
-def run(tmp_path, formats: str, behaviour: str, *extra: str, article=SEED, quiet: bool = True,
+def run(tmp_path, formats: str, behaviour: str, *extra: str, article=SEED, quiet: bool = True, one_core: bool = False,
         **env: str) -> tuple[dict, str, list[str]]:
+    """``one_core``: on one core, where nothing is forked (can_fork): what one process does."""
     argv, environ = command(tmp_path, formats, behaviour, *extra, article=article, quiet=quiet, **env)
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=environ)
+    pin = (lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})) if one_core else None
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=environ, preexec_fn=pin)
     out = tmp_path / "out"
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return result, done.stderr, sorted(p.name for p in out.iterdir())
@@ -344,7 +360,10 @@ def test_a_book_with_images_is_written_apart_with_one_read_per_image(tmp_path):
     assert files == ["pictured.apart", "pictured.epub"]
 
 
-def test_a_book_over_its_image_limit_fails_as_in_one_process(tmp_path):
+@pytest.mark.parametrize("formats", ["txt,apart", "apart,txt"])
+def test_a_book_over_its_image_limit_fails_as_in_one_process(tmp_path, formats):
+    # the images are read before the book is sent; past --max-images the editions are written in turn, as
+    # one process does: those before the first that reads images are there, and then it fails
     from PIL import Image
 
     for n in range(3):
@@ -353,11 +372,79 @@ def test_a_book_over_its_image_limit_fails_as_in_one_process(tmp_path):
     article.write_text("<html lang='en'><title>Many</title><p>Three pictures.</p>"
                        + "".join(f"<p><img src='p{n}.png' alt='Picture {n}'></p>" for n in range(3)) + "</html>",
                        encoding="utf-8")
-    result, stderr, files = run(tmp_path, "apart,txt", "images", "--max-images", "2", article=article)
-    assert (result["code"], result["children_left"]) == (4, None), stderr
-    assert "more than 2 images" in stderr and "p2.png" in stderr
-    assert not [name for name in files if "apart" in name]
+    outcomes = []
+    for one_core in (False, True):
+        (tmp_path / "out").mkdir(exist_ok=True)
+        for old in (tmp_path / "out").iterdir():
+            old.unlink()
+        result, stderr, files = run(tmp_path, formats, "images", "--max-images", "2", article=article,
+                                    one_core=one_core)
+        assert (result["code"], result["children_left"]) == (4, None), stderr
+        assert "more than 2 images" in stderr and "p2.png" in stderr
+        outcomes.append((files, result["forks"]))
+    (forked, forks), (alone, none) = outcomes
+    assert forks == 1 and none == 0  # the first run did fork, the second did not
+    assert forked == alone == (["many.txt"] if formats.startswith("txt") else [])
     assert child_gone(tmp_path)
+
+
+def test_a_book_with_an_image_larger_than_the_pipe_is_sent_while_the_command_goes_on(tmp_path):
+    # the book and its images (~7 MB here) are more than the pipe holds: a thread feeds them as the
+    # PDF's process reads them, once it has imported its engine
+    from PIL import Image
+
+    Image.frombytes("RGB", (1500, 1500), os.urandom(1500 * 1500 * 3)).save(tmp_path / "noise.png")
+    article = tmp_path / "noisy.html"
+    article.write_text("<html lang='en'><title>Noisy</title><p>A picture of noise, large and incompressible.</p>"
+                       "<p><img src='noise.png' alt='Noise'></p></html>", encoding="utf-8")
+    result, stderr, files = run(tmp_path, "apart,txt", "images", article=article)
+    assert (result["code"], result["forks"], result["children_left"]) == (0, 1, None), stderr
+    size = (tmp_path / "noise.png").stat().st_size
+    assert size > 4_000_000
+    assert (tmp_path / "out" / "noisy.apart").read_text() == repr([size])
+    assert (tmp_path / "reads").read_text().split() == [str(result["pid"]), "noise.png"]
+
+
+def test_a_book_nested_deeper_than_lxmls_default_limit_reaches_the_pdfs_process(tmp_path):
+    # the book travels as XML: read back with libxml2's defaults, 256 levels or a 10 MB text failed (exit 70)
+    article = tmp_path / "deep.html"
+    article.write_text("<html lang='en'><title>Deep</title>" + "<blockquote>" * 400
+                       + "<p>Words at the bottom of many quotations.</p>" + "</blockquote>" * 400 + "</html>",
+                       encoding="utf-8")
+    result, stderr, files = run(tmp_path, "apart,txt", "whole", article=article)
+    assert (result["code"], result["forks"], result["children_left"]) == (0, 1, None), stderr
+    assert files == ["deep.apart", "deep.txt"]
+
+
+def test_a_document_with_a_text_over_ten_megabytes_pickles():
+    import pickle
+
+    from exporter.normalise import normalise
+
+    doc = normalise("<title>Big</title><p>A paragraph before the long one.</p><p>x</p>")
+    doc.tree.findall(".//p")[-1].text = "word " * 2_200_000  # 11 MB in one text node
+    assert pickle.loads(pickle.dumps(doc)).text == doc.text
+
+
+def test_sigterm_to_the_command_removes_what_it_was_writing_and_stops_the_pdfs_process(tmp_path):
+    argv, env = command(tmp_path, "apart,slow", "sleep")
+    command_process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(tmp_path / "slow.started")
+    command_process.send_signal(signal.SIGTERM)
+    out, err = command_process.communicate(timeout=120)
+    result = json.loads(out.strip().splitlines()[-1])
+    assert (result["code"], result["children_left"]) == (143, None), err
+    assert "exporter: terminated" in err and "Traceback" not in err
+    assert list((tmp_path / "out").iterdir()) == []  # neither edition, nor a .part of either
+    assert child_gone(tmp_path)
+
+
+def test_a_broken_writer_plug_in_is_reported_once_not_again_by_the_pdfs_process(tmp_path):
+    # the PDF's process, forked before the command loaded the writers, loads them too (txt comes first)
+    result, stderr, files = run(tmp_path, "txt,apart", "whole", quiet=False, BROKEN_PLUGIN="1")
+    assert (result["code"], result["forks"]) == (0, 1), stderr
+    assert stderr.count("could not be loaded") == 1, stderr
+    assert files == ["article.apart", "article.txt"]
 
 
 # --- the process forked by the command's launch, before the command is parsed (exporter/launch.py) ---------
