@@ -204,6 +204,9 @@ class Converter:
 
     def _carry_attributes(self, src: etree._Element, out: etree._Element, start: etree._Element | None) -> None:
         """Give the blocks made from ``src`` (those after ``start``) its id, language and direction."""
+        if (src.get("id") is None and src.get("lang") is None and src.get("xml:lang") is None
+                and src.get("dir") is None and (src.tag != "a" or src.get("name") is None)):
+            return  # most source elements: nothing to carry
         made = list(start.itersiblings()) if start is not None and start.getparent() is out else list(out)
         if not made:
             if src.get("id"):

@@ -66,6 +66,9 @@ def split_at(block: etree._Element, marker: etree._Element) -> etree._Element:
 
 def has_content(el: etree._Element) -> bool:
     """True when ``el`` holds any non-blank text or an image."""
+    text = el.text
+    if text and not text.isspace():  # as text.strip(): the usual paragraph, decided by its first text
+        return True
     if any(text.strip() for text in el.itertext()):
         return True
     return next(el.iter("img"), None) is not None
@@ -208,6 +211,13 @@ def _replace_with_text(el: etree._Element, text: str) -> None:
 
 def tidy_inline_run(block: etree._Element) -> None:
     """One run of inline text: single spaces, none at the edges or around line breaks."""
+    if not len(block):  # text only (most paragraphs): the steps below come down to this
+        value = block.text
+        if value:
+            tidy = collapse_space(value).strip(" ")
+            if tidy != value:
+                block.text = tidy or None
+        return
     slots = text_slots(block)
     previous_space = True  # at the start of the block, leading space goes
     for el, which in slots:

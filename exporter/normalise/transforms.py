@@ -113,10 +113,15 @@ def _holds_blocks(el: etree._Element) -> bool:
 _LINE_BLOCKS = frozenset({"p", *HEADINGS, "h1", "figcaption", "caption"})
 
 
+#: The elements :func:`remove_empty` looks at
+_MAY_BE_EMPTY = INLINES | _LINE_BLOCKS | {"li", "ul", "ol", "blockquote", "thead", "tbody", "aside", "tr", "figure",
+                                          "table"}
+
+
 def remove_empty(state: State) -> None:
     """Remove what holds nothing: empty inline elements, blocks, lists, rows and tables."""
     root, report = state.tree, state.report
-    for el in reversed(list(root.iter())):
+    for el in reversed(list(root.iter(*_MAY_BE_EMPTY))):  # other elements are never removed here
         if el is root or el.getparent() is None:
             continue
         tag = el.tag

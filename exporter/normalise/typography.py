@@ -329,8 +329,10 @@ def typography(state: State) -> None:
     """Typeset every text block of the tree and the descriptive metadata."""
     tree, metadata, report = state.tree, state.metadata, state.report
     totals: dict[str, int] = {}
+    has_pre = next(tree.iter("pre"), None) is not None
     for block in tree.iter(*TEXT_BLOCKS):
-        if any(child.tag not in INLINES for child in block) or next(block.iterancestors("pre"), None) is not None:
+        if any(child.tag not in INLINES for child in block) or (
+                has_pre and next(block.iterancestors("pre"), None) is not None):
             continue  # holds blocks: its paragraphs are typeset on their own
         language = _language_of(block, metadata.language)
         for kind, count in typeset_block(block, style_for(language)).items():
@@ -358,7 +360,8 @@ def _language_of(el: etree._Element, default: str) -> str:
 
 def typeset_block(block: etree._Element, style: Style) -> dict[str, int]:
     """Typeset one block's inline text in place; returns what was changed, counted by kind."""
-    if not may_change("".join(block.itertext()), style):
+    joined = "".join(block.itertext())  # the slots' text below, in the same order
+    if not may_change(joined, style):
         return {}  # most blocks: decided by a few substring searches, before any per-character list
     slots: list[tuple[etree._Element, str, bool]] = []
 
@@ -370,12 +373,13 @@ def typeset_block(block: etree._Element, style: Style) -> dict[str, int]:
             slots.append((child, "tail", skipped))
 
     walk(block, False)
-    text, editable = [], []
-    for el, which, skipped in slots:
-        value = getattr(el, which) or ""
-        text.append(value)
-        editable += [not skipped] * len(value)
-    setter = Typesetter("".join(text), editable, style)
+    if any(skipped for _, _, skipped in slots):
+        editable: list[bool] = []
+        for el, which, skipped in slots:
+            editable += [not skipped] * len(getattr(el, which) or "")
+    else:
+        editable = [True] * len(joined)  # no code in the block: every character may change
+    setter = Typesetter(joined, editable, style)
     out = setter.run()
     if not setter.counts:
         return {}
