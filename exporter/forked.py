@@ -195,7 +195,13 @@ class Forked:
         return value
 
     def cancel(self) -> None:
-        """Stop the child (it cleans up its temporary files) and reap it."""
+        """Stop the child (it cleans up its temporary files) and reap it.
+
+        It gets :data:`GRACE` seconds to clean up, also when a time limit of this process strikes meanwhile
+        (past its limit, a limit strikes again every few hundredths of a second; the child has the same
+        limit, and stops by itself): the strike is raised once the child is gone. Only a second Ctrl-C or
+        a stop of this process kills it at once.
+        """
         self._close()
         if self._done:
             return
@@ -204,11 +210,17 @@ class Forked:
         except ProcessLookupError:
             pass
         deadline = time.monotonic() + GRACE
+        struck: clock.Strike | None = None
         try:
-            while not os.waitpid(self.pid, os.WNOHANG)[0]:
-                if time.monotonic() > deadline:
-                    raise TimeoutError
-                time.sleep(0.01)
+            while True:
+                try:
+                    while not os.waitpid(self.pid, os.WNOHANG)[0]:
+                        if time.monotonic() > deadline:
+                            raise TimeoutError
+                        time.sleep(0.01)
+                    break
+                except clock.Strike as strike:  # a limit already passed: the child's grace still holds
+                    struck = struck or strike
         except BaseException:  # past its grace, or a second Ctrl-C meanwhile: killed, and reaped all the same
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
@@ -218,6 +230,8 @@ class Forked:
                 raise
         self._done = True
         self._close()
+        if struck is not None:
+            raise struck
 
     def _close(self) -> None:
         for name in ("_read", "_give"):
