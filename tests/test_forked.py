@@ -72,6 +72,15 @@ class Apart(Writer):  # the kind of writer the PDF is: a process of its own
                 if behaviour == "sleep":
                     raise
             time.sleep(0.5)
+        if behaviour == "slow-finaliser":  # as WeasyPrint's font folder: removed by a finaliser, which takes time
+            class Folder:
+                def __del__(self):
+                    time.sleep(0.5)
+                    Path(os.environ["PID_FOLDER"], "finalised").write_text("yes")
+            folder = Folder()
+            folder.cycle = folder  # only a collection finalises it (the child's last one, in _wind_up)
+            del folder
+            behaviour = "spin"
         if behaviour == "stubborn":  # swallows every stop and strike: only SIGKILL ends it
             import signal
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -245,6 +254,16 @@ def test_a_child_that_swallows_the_time_limit_is_killed_and_its_half_written_fil
     assert result["seconds"] < 30  # its grace (5 s) and then SIGKILL, past the limit's strikes
     assert files in (["article.txt"], [])  # the text edition is written unless the machine is slow
     assert child_gone(tmp_path)
+
+
+def test_a_child_past_the_time_limit_gets_its_grace_to_run_its_finalisers(tmp_path):
+    # past the limit, the command's clock strikes again every 0.05 s while it waits for the child: that used
+    # to kill the child (SIGKILL) in the middle of its last collection, which removes WeasyPrint's font folder
+    result, stderr, files = run(tmp_path, "apart,txt", "slow-finaliser", "--max-article-seconds", "3")
+    assert (result["code"], result["children_left"]) == (4, None), stderr
+    assert "time limit" in stderr
+    assert (tmp_path / "finalised").read_text() == "yes"
+    assert not [name for name in files if "apart" in name]
 
 
 def test_a_hard_error_in_the_parent_stops_the_child_and_its_half_written_file(tmp_path):
