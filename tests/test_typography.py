@@ -42,6 +42,14 @@ def test_french_spacing_leaves_times_and_urls():
         "<p>À 14:30, voir https://exemple.fr/a?b=1.</p>")
 
 
+def test_french_text_ending_with_an_opening_guillemet():
+    """A block (or a title) ending in «, a quotation cut off, is typeset as far as it goes: the rule for the space
+    inside a guillemet read one character past the end (IndexError, a traceback) before."""
+    assert body("<p>Il a dit : «</p><p>Puis rien.</p>", "fr") == (
+        f"<p>Il a dit{NBSP}: «</p><p>Puis rien.</p>")
+    assert typeset_text("Il a dit «", "fr") == "Il a dit «"
+
+
 def test_german_quotes():
     assert body('<p>Er sagte "Hallo" und \'ja\'. Geht\'s?</p>', "de") == (
         "<p>Er sagte \u201eHallo\u201c und \u201aja\u2018. Geht\u2019s?</p>")

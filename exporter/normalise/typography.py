@@ -279,7 +279,7 @@ class Typesetter:
             before = text[i - 1]
             after = text[i + 1] if i + 1 < len(text) else " "
             if ch == "\u00ab":
-                if after == " " and self.editable[i + 1]:
+                if after == " " and i + 1 < len(text) and self.editable[i + 1]:  # not past the end
                     self.out[i + 1] = NNBSP
                     self._note("no-break spaces")
                 continue
