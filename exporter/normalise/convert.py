@@ -218,13 +218,13 @@ class Converter:
                 block.set("lang", lang)
             if direction and not block.get("dir"):
                 block.set("dir", direction)
-        ident = src.get("id") or (src.get("name") if src.tag == "a" else None)
+        ident = _names_anchor(src)
         if ident and not made[0].get("id"):
             made[0].set("id", ident)
 
     def keep_id(self, src: etree._Element, out: etree._Element) -> None:
         """An unwrapped element's id moves to ``out`` so that links to it still land."""
-        ident = src.get("id") or (src.get("name") if src.tag == "a" else None)
+        ident = _names_anchor(src)
         if ident and out.get("id") is None and out.tag != "article":
             out.set("id", ident)
 
@@ -435,7 +435,8 @@ class Converter:
         if mapped is None and (lang or direction) and not _starts_block(el):
             mapped = "span"
         if mapped is None:
-            self.keep_id(el, _block_of(out))
+            if _names_anchor(el):
+                self.keep_id(el, _block_of(out))
             separate = _starts_block(el) and tag not in ("td", "th")
             if separate:
                 append_text(out, " ")
@@ -459,7 +460,8 @@ class Converter:
         if href is None:
             if el.get("href"):
                 self.report.note("unlinked {n} unsafe or relative link{s}")
-            self.keep_id(el, _block_of(out))
+            if _names_anchor(el):
+                self.keep_id(el, _block_of(out))
             self.inline_children(el, out)
             return
         a = etree.SubElement(out, "a", href=href)
@@ -557,6 +559,11 @@ def _starts_block(el: etree._Element) -> bool:
     """A source element that starts a block of its own (MathML only when displayed as one: inline
     maths is part of its sentence)."""
     return el.tag in BLOCK_SOURCE and not (el.tag == "math" and el.get("display") != "block")
+
+
+def _names_anchor(el: etree._Element) -> str | None:
+    """The id a link may point at: ``id``, or a link's ``name``."""
+    return el.get("id") or (el.get("name") if el.tag == "a" else None)
 
 
 def _block_of(el: etree._Element) -> etree._Element:
