@@ -144,3 +144,19 @@ def test_language_detection_starts_no_blas_threads_unless_the_user_asks(tmp_path
     assert setting == (given or "1")
     if not given:
         assert threads == "1"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the linker-cache lookup is glibc's")
+def test_the_linker_cache_listed_once_answers_as_ctypes_own_lookup_does():
+    import ctypes.util
+
+    from exporter.writers._weasyprint import _linker_cache
+
+    own = getattr(ctypes.util, "_findSoname_ldconfig", None)
+    if own is None:
+        pytest.skip("this Python's ctypes has no ldconfig lookup (not glibc)")
+    find = _linker_cache()
+    names = ["c", "m", "z", "pango-1.0", "pangoft2-1.0", "gobject-2.0", "harfbuzz", "harfbuzz-subset",
+             "fontconfig", "libgobject-2.0-0", "gobject-2.0-0", "no-such-library-here", "ssl", "crypto"]
+    assert [find(n) for n in names] == [own(n) for n in names]
+    assert find("pango-1.0")  # the listing was read (WeasyPrint's libraries are installed here)
