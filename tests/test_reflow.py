@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 
 from exporter.normalise import normalise
 from exporter.normalise.reflow import (
@@ -228,3 +229,25 @@ def test_a_speaker_going_on_in_a_new_quotation_keeps_the_paragraph():
     assert "\u201cCocaine production in South America is often tainted" in told
     before, after = (s for s in segment(told) if "ScreamMyName" in s.text or s.text.startswith("\u201cCocaine"))
     assert boundary_features(before, after, 0.0, 0.0)["quotation after quotation"] == 1.0
+
+
+def test_the_benchmark_reads_the_article_packages_texts(tmp_path, monkeypatch):
+    """benchmarks/reflow_data.py's ``article`` source (npm article's hand-checked texts: JSON, paragraphs
+    separated by blank lines): an English article of 5 paragraphs or more is read with its paragraphs; the same
+    story again, a short text and a French one are not."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import reflow_data
+
+    folder = tmp_path / "article" / "package" / "test" / "reallife" / "expected"
+    folder.mkdir(parents=True)
+    english = _corpus_paragraphs("nytimes-1")
+    texts = {"a-english": "\n\n".join(english), "b-again": "\n\n".join(english[1:]),
+             "c-short": "\n\n".join(english[:3]), "d-french": "\n\n".join(_corpus_paragraphs("lemonde-1"))}
+    for name, text in texts.items():
+        (folder / f"{name}.json").write_text(json.dumps({"title": name, "text": text.replace(". ", ".\n", 1)}))
+    found = reflow_data.article(tmp_path)
+    assert [a.name for a in found] == ["a-english"]
+    assert list(found[0].paragraphs) == english
+    assert found[0].source == "article" and "article" in reflow_data.EVALUATION_ONLY
