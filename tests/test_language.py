@@ -61,9 +61,10 @@ def test_the_model_is_cached_decompressed_and_mapped(fresh_cache):
     assert sorted(p.name for p in entry.iterdir()) == sorted(f"{name}.npy" for name in language.ARRAYS)
     language._identifier.cache_clear()
     mapped = language._identifier()
-    assert isinstance(mapped.tk_nextmove, memoryview)  # mapped from the cache, not decompressed again
+    assert isinstance(mapped, language.MappedModel)  # mapped from the cache, not decompressed again
     for text, code in language.PROBES:
-        assert mapped.classify(text) == language._bundled().classify(text)
+        mine, theirs = mapped.classify(text), language._bundled().classify(text)
+        assert mine[0] == theirs[0] == code and mine[1] == pytest.approx(theirs[1], abs=1e-5)
 
 
 @pytest.mark.parametrize("damage", ["truncate", "scramble", "foreign"])
@@ -82,8 +83,8 @@ def test_a_damaged_cache_is_not_trusted(fresh_cache, damage):
         (entry / "nextmove_row.npy").write_bytes(b"not a numpy file")
     language._identifier.cache_clear()
     assert language.detect("Die Bundesregierung hat am Mittwoch ihren Entwurf vorgelegt.") == "de"
-    assert isinstance(language._identifier().tk_nextmove, memoryview)  # the entry was made anew
-    assert language._mapped(entry, type(language._bundled())) is not None
+    assert isinstance(language._identifier(), language.MappedModel)  # the entry was made anew
+    assert language._mapped(entry, language.MappedModel) is not None
 
 
 def test_an_unwritable_cache_falls_back_to_the_bundled_model(fresh_cache, monkeypatch):
@@ -91,10 +92,29 @@ def test_an_unwritable_cache_falls_back_to_the_bundled_model(fresh_cache, monkey
 
     monkeypatch.setattr(cache, "write_atomically", lambda path, write: False)
     assert language.detect("Le gouvernement a présenté son projet de loi.") == "fr"
-    assert not isinstance(language._identifier().tk_nextmove, memoryview)
+    assert not isinstance(language._identifier(), language.MappedModel)
 
 
 def test_no_cache_when_turned_off(fresh_cache, monkeypatch):
     monkeypatch.setenv("EXPORTER_NO_CACHE", "1")
     assert language.detect("The committee will publish its report next week.") == "en"
     assert not fresh_cache.exists()
+
+
+def test_the_mapped_model_answers_as_py3langid_does(corpus, fresh_cache):
+    """Read without numpy, the cached model gives py3langid's answers: windows of every corpus page (40
+    languages and scripts among them) and sentences too short to tell much."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    assert language._model_file() == MODEL_DIR / MODEL_FILE
+    language.detect("warm the cache")
+    mapped, full = language._identifier(), language._bundled()
+    assert isinstance(mapped, language.MappedModel)
+    texts = [text[start:start + size] for _, _, text in corpus for size in (40, 800)
+             for start in range(0, min(len(text), 12_000), 1_500)]
+    texts += ["OK", "12345", "ÇA VA BIEN", "", "«»", "東京", "ひらがな", "Привет, мир", "مرحبا بالعالم"]
+    assert len(texts) > 100
+    for text in texts:
+        mine, theirs = mapped.classify(text), full.classify(text)
+        assert mine[0] == theirs[0], text
+        assert mine[1] == pytest.approx(theirs[1], abs=1e-4), text

@@ -136,14 +136,28 @@ def test_language_detection_starts_no_blas_threads_unless_the_user_asks(tmp_path
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     if given:
         env["OPENBLAS_NUM_THREADS"] = given
+    # a fresh cache: the model is decompressed with numpy (later commands read the cached copy without it)
     done = subprocess.run([sys.executable, "-c", THREADS_PROBE, "export", str(article), "-f", "txt", "-o",
                            str(tmp_path / "out"), "-q", "--offline"], capture_output=True, text=True, timeout=300,
-                          env={**env, "PYTHONPATH": str(ROOT)})
+                          env={**env, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert done.returncode == 0, done.stderr
     threads, setting = done.stdout.split()
     assert setting == (given or "1")
     if not given:
         assert threads == "1"
+
+
+def test_language_detection_with_the_model_cached_imports_neither_numpy_nor_py3langid(tmp_path, monkeypatch):
+    """The cached model is read without numpy: its import was a quarter of a language-detected text export."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("EXPORTER_NO_CACHE", raising=False)
+    first, _ = imported_by("export", str(SEED), "-f", "txt", "-o", str(tmp_path / "one"), "-q", "--offline")
+    assert "numpy" in first  # the first command decompresses the model into the cache (with numpy)
+    second, _ = imported_by("export", str(SEED), "-f", "txt", "-o", str(tmp_path / "two"), "-q", "--offline")
+    assert "exporter.normalise.language" in second  # the language was detected
+    assert not second & {"numpy", "py3langid"}
+    (one,), (two,) = (tmp_path / "one").iterdir(), (tmp_path / "two").iterdir()
+    assert one.read_bytes() == two.read_bytes()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the linker-cache lookup is glibc's")

@@ -14,6 +14,7 @@ model is loaded instead when anything is amiss: the answers are the same either 
 """
 from __future__ import annotations
 
+import struct
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,9 +33,18 @@ PROBES = (("The committee will publish its report on the housing market next wee
 
 @lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    return _cached_model(_model_file(), MappedModel) or _bundled()
 
-    return _cached_model(MODEL_DIR / MODEL_FILE, LanguageIdentifier) or _bundled()
+
+def _model_file() -> Path:
+    """py3langid's bundled model (``py3langid.langid.MODEL_DIR / MODEL_FILE``), found without importing
+    py3langid, which imports numpy; tests/test_language.py checks that the two agree."""
+    from importlib.util import find_spec
+
+    spec = find_spec("py3langid")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("py3langid")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "model.npz.xz"
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +70,7 @@ def _cached_model(source: Path, identifier_class):
             if not all((folder / f"{name}.npy").is_file() for name in ARRAYS):
                 _fill(source, folder)
             identifier = _mapped(folder, identifier_class)
-        except (OSError, ValueError, IndexError, KeyError, TypeError):  # unwritable, damaged, foreign: unused
+        except (OSError, ValueError, IndexError, KeyError, TypeError, SyntaxError, struct.error):  # damaged: unused
             identifier = None
         if identifier is not None:
             return identifier
@@ -69,21 +79,124 @@ def _cached_model(source: Path, identifier_class):
 
 
 def _mapped(folder: Path, identifier_class):
-    """py3langid's identifier over the arrays in ``folder``, memory-mapped, or None when they fail the checks."""
-    import numpy as np
+    """An identifier over the arrays in ``folder``, memory-mapped, or None when they fail the checks."""
+    model = identifier_class(folder)
+    if not model.sound() or any(model.classify(text)[0] != code for text, code in PROBES):
+        return None
+    return model
 
-    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in ARRAYS}
-    ptc, pc, nextmove, rows, out = (arrays[n] for n in ("ptc", "pc", "nextmove", "nextmove_row", "out_feat"))
-    states = len(nextmove) // 256  # a state past the table (not scanned: 39 MB) raises IndexError in detect()
-    if not (ptc.ndim == 2 and ptc.shape[1] == len(pc) == len(arrays["classes"]) and len(nextmove) % 256 == 0
-            and len(rows) == len(out) and len(rows) and int(rows.max()) < states
-            and -1 <= int(out.min()) and int(out.max()) < ptc.shape[0]):
-        return None
-    identifier = identifier_class(ptc, np.array(pc), [str(c) for c in arrays["classes"]], memoryview(nextmove),
-                                  memoryview(out), norm_probs=True, tk_row=memoryview(rows))
-    if any(identifier.classify(text)[0] != code for text, code in PROBES):
-        return None
-    return identifier
+
+class MappedModel:
+    """py3langid's model over its cached arrays, read without numpy (importing numpy was a quarter of a
+    language-detected text export): the same walk of the text's bytes through the model's automaton, and
+    the same naive-Bayes score over the few hundred features a sample has, in Python.
+
+    The scores are summed in double precision where py3langid sums in single: the answers are the same
+    (``tests/test_language.py`` compares both on the corpus and many sentences in 40 languages).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        import mmap
+
+        self._maps = []
+        arrays = {}
+        for name in ARRAYS:
+            with open(folder / f"{name}.npy", "rb") as fh:
+                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            self._maps.append(mapped)
+            arrays[name] = _npy(mapped)
+        (ptc_type, ptc_shape, ptc), (pc_type, _, pc) = arrays["ptc"], arrays["pc"]
+        class_type, (classes,), names = arrays["classes"]
+        if (ptc_type, pc_type) != ("<f2", "<f4") or len(ptc_shape) != 2 or not class_type.startswith("<U"):
+            raise ValueError("an unknown layout of py3langid's model")
+        width = int(class_type[2:]) * 4
+        self.classes = [names[i * width:(i + 1) * width].tobytes().decode("utf-32-le").rstrip("\0")
+                        for i in range(classes)]
+        self.features, count = ptc_shape
+        if count != classes or len(pc) != classes * 4:
+            raise ValueError("the model's arrays disagree")
+        self._row = struct.Struct(f"<{classes}e")
+        self._ptc = ptc
+        self._pc = struct.unpack(f"<{classes}f", pc)
+        self._nextmove = _ints(arrays["nextmove"], "<u4", "I")
+        self._rows = _ints(arrays["nextmove_row"], "<u2", "H")
+        self._out = _ints(arrays["out_feat"], "<i4", "i")
+        first: dict[str, int] = {}
+        self._aliases: list[tuple[int, int]] = []  # (first column, its repeat) of a label listed twice
+        for i, label in enumerate(self.classes):
+            if label in first:
+                self._aliases.append((first[label], i))
+            else:
+                first[label] = i
+
+    def sound(self) -> bool:
+        """Every transition and feature index in range (a damaged file would read out of bounds)."""
+        states = len(self._nextmove) // 256
+        return (len(self._nextmove) % 256 == 0 and len(self._rows) == len(self._out) > 0
+                and max(self._rows) < states and -1 <= min(self._out) and max(self._out) < self.features)
+
+    def classify(self, text: str) -> tuple[str, float]:
+        """(language, probability) as py3langid's ``classify`` with ``norm_probs`` gives them."""
+        import math
+        import unicodedata
+        from collections import Counter
+
+        if text.isupper():
+            text = text.lower()
+        data = unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
+        nextmove, rows, out = self._nextmove, self._rows, self._out
+        state, found = 0, Counter()
+        for byte in data:
+            state = nextmove[(rows[state] << 8) + byte]
+            feature = out[state]
+            if feature >= 0:
+                found[feature] += 1
+        if found:
+            scores = [0.0] * len(self.classes)
+            unpack, ptc = self._row.unpack_from, self._ptc
+            for feature, count in found.items():
+                weight = math.log1p(count)
+                scores = [s + weight * p for s, p in zip(scores, unpack(ptc, feature * self._row.size))]
+            scores = [s + b for s, b in zip(scores, self._pc)]
+            scale = 1.0 / math.sqrt(len(data) or 1)
+            top = max(scores)
+            scores = [math.exp((s - top) * scale) for s in scores]
+            total = sum(scores)
+            scores = [s / total for s in scores]
+        else:  # no feature at all: every language as likely
+            scores = [1.0 / len(self.classes)] * len(self.classes)
+        for kept, folded in self._aliases:  # a label listed twice (srl -> sr) scores once
+            scores[kept] += scores[folded]
+            scores[folded] = 0.0
+        best = max(range(len(scores)), key=scores.__getitem__)
+        return self.classes[best], scores[best]
+
+
+def _npy(mapped) -> tuple[str, tuple[int, ...], memoryview]:
+    """(type, shape, data) of a ``.npy`` file numpy wrote (format 1.0-3.0, C order), without numpy."""
+    import ast
+
+    if mapped[:6] != b"\x93NUMPY" or mapped[6] not in (1, 2, 3):
+        raise ValueError("not a .npy file")
+    size, start = (struct.unpack_from("<H", mapped, 8)[0], 10) if mapped[6] == 1 else \
+        (struct.unpack_from("<I", mapped, 8)[0], 12)
+    header = ast.literal_eval(mapped[start:start + size].decode("latin-1"))
+    if not isinstance(header, dict) or header.get("fortran_order") is not False:
+        raise ValueError("an unexpected .npy header")
+    return str(header["descr"]), tuple(header["shape"]), memoryview(mapped)[start + size:]
+
+
+def _ints(array: tuple[str, tuple[int, ...], memoryview], kind: str, code: str) -> memoryview:
+    """A one-dimensional integer array as a memoryview of ``code`` items (little-endian machines only)."""
+    import sys
+
+    found, (length,), data = array
+    if found != kind or sys.byteorder != "little":
+        raise ValueError(f"expected {kind}, found {found}")
+    view = data.cast(code)
+    if len(view) != length:
+        raise ValueError("a truncated array")
+    return view
 
 
 def _fill(source: Path, folder: Path) -> None:
