@@ -363,6 +363,12 @@ def typeset_block(block: etree._Element, style: Style) -> dict[str, int]:
     joined = "".join(block.itertext())  # the slots' text below, in the same order
     if not may_change(joined, style):
         return {}  # most blocks: decided by a few substring searches, before any per-character list
+    if not len(block):  # text only (most blocks): one slot, every character editable
+        setter = Typesetter(joined, [True] * len(joined), style)
+        typeset = "".join(setter.run())
+        if setter.counts and typeset != joined:
+            block.text = typeset or None
+        return setter.counts
     slots: list[tuple[etree._Element, str, bool]] = []
 
     def walk(el: etree._Element, skipped: bool) -> None:
