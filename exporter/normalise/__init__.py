@@ -8,6 +8,7 @@ It knows no output format.
 from __future__ import annotations
 
 import os
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from .article import find_title
 from .page import pick_content
 from .state import State
 
+#: How many parsed elements keep their Python proxy while the passes run (an article has a few thousand)
+KEPT_PROXIES = 100_000
 #: The options :func:`normalise` accepts (metadata wins over the markup).
 OPTIONS: tuple[Option, ...] = DOCUMENT_OPTIONS
 
@@ -48,8 +51,9 @@ def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: s
         root = parse_html(source.text, source.origin)
         # one Python proxy per element, kept alive until the passes end: lxml.html makes a new proxy (through a
         # Python class lookup, ~1 us) whenever Python meets an element none refers to, and the passes meet each
-        # element many times
-        proxies = list(root.iter())
+        # element many times. At most KEPT_PROXIES of them (~90 bytes each): a huge page holds 9 MB more at most,
+        # not a proxy per element
+        proxies = list(islice(root.iter(), KEPT_PROXIES))
         found = found_metadata.extract(root)
         report = Report()
         page = pick_content(root, settings.extract, report)
