@@ -182,7 +182,10 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
     apart = dict(apart or {})
     ensure_folder(out)
     stem = stem or slugify(book.metadata.title)
-    policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
+    def new_policy() -> ResourcePolicy:
+        return ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
+
+    policy = new_policy()
     if apart:
         try:
             read_images(book, policy)  # here, once: the editions written apart get them with their work
@@ -191,7 +194,7 @@ def write_book(book: Book, formats: Sequence[str], out: Path, settings: Settings
                 raise
             stop_apart(apart, out)
             apart = {}
-            policy = ResourcePolicy.from_settings(book.articles[0].base if book.articles else None, settings)
+            policy = new_policy()  # counted afresh by the writers, in turn
         limits, level = open_limits(), logging.getLogger().level
         for name, child in apart.items():
             child.send(Order(name, out, stem, settings, book, policy, limits, level))

@@ -7,9 +7,10 @@ here it is forked before anything else is imported (click, the writers' option
 declarations, the pipeline: about 0.13 s CPU), from a glance at the command
 line, and it imports the engine while the command is parsed and the article
 read. The glance only has to be right often: when it is wrong, or the export
-turns out to need no such process (a batch, a book whose editions share its
-images), the process is stopped unused, and one is forked later where needed.
-Nothing the command does depends on it: the same files, errors and statuses.
+turns out to need no such process (a batch, a usage error, formats none of
+whose writers wants one), the process is stopped or released unused, and one
+is forked later where needed. Nothing the command does depends on it: the same
+files, errors and statuses.
 """
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ import sys
 from typing import Sequence
 
 #: Settings the command gives its own process (never the library: a program using the API owns its process).
-#: The language model's numpy starts one OpenBLAS thread per core at import, about 0.08 s CPU of a 0.4 s
-#: command, for arithmetic on a few hundred numbers; a user's own setting wins.
+#: numpy (which decompresses the language model into the cache the first time, and classifies in a batch's
+#: workers) starts one OpenBLAS thread per core at import, for arithmetic on a few hundred numbers; a user's
+#: own setting wins.
 PROCESS_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1"}
 
 #: the command's global options that take no value (any other, or ``--debug``, and there is no early fork)
