@@ -387,13 +387,21 @@ def _stop_with(parent: int) -> None:
     """Stop (``SIGTERM``: :class:`Cancelled`, so the temporary file goes) when ``parent`` dies, killed or not:
     else the child would finish and put its edition in place after the command had failed. Linux asks the
     kernel (``PR_SET_PDEATHSIG``); a parent already gone is caught by the check after it."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        except (OSError, AttributeError):  # no libc prctl
-            pass
+    signal_when_parent_dies(signal.SIGTERM)
     if os.getppid() != parent:
         raise Cancelled()
+
+
+def signal_when_parent_dies(signum: int) -> bool:
+    """Ask the kernel to send this process ``signum`` when its parent dies (Linux's ``PR_SET_PDEATHSIG``):
+    True when it was asked, False where it cannot be (no Linux, no libc ``prctl``). The caller then checks
+    that the parent is not already gone, which no signal would report."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # no libc prctl
+        return False
 
 
 def _own_signals() -> None:
@@ -427,5 +435,5 @@ def _wind_up(collect: bool) -> None:
             continue
 
 
-__all__ = ["Forked", "can_fork", "check_wanted", "hold", "take_held", "discard_held", "reap_released", "GRACE",
-           "PIPE_BYTES"]
+__all__ = ["Forked", "can_fork", "check_wanted", "hold", "take_held", "discard_held", "reap_released",
+           "signal_when_parent_dies", "GRACE", "PIPE_BYTES"]

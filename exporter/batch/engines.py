@@ -6,12 +6,10 @@ it holds.
 """
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -20,6 +18,7 @@ from itertools import chain, islice
 from typing import Iterable, Iterator
 
 from ..errors import INTERNAL, UsageError
+from ..forked import signal_when_parent_dies
 from .tasks import Result, Task, run_partition, run_task
 
 log = logging.getLogger("exporter")
@@ -35,7 +34,6 @@ def _worker_init(parent: int) -> None:
 
 #: seconds between a worker's checks that the batch that started it still runs
 PARENT_CHECK_SECONDS = 0.5
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _die_with(parent: int) -> None:
@@ -47,13 +45,7 @@ def _die_with(parent: int) -> None:
     parent, is started only where the kernel cannot be asked (no Linux, no libc ``prctl``). Either way a
     parent that died before this was set up is caught by the check that follows it.
     """
-    watched_by_kernel = False
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            watched_by_kernel = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-        except (OSError, AttributeError):  # no libc prctl: the watchdog
-            pass
+    watched_by_kernel = signal_when_parent_dies(signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(1)
     if watched_by_kernel:
