@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 import lxml.html
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,3 +106,121 @@ def test_the_strategies_reach_both_sides_of_every_shortcut() -> None:
     assert repair._OVER_REPEAT_MAX_WORDS.match(" ".join(["w"] * 31))
     assert not repair._OVER_REPEAT_MAX_WORDS.match(" ".join(["w"] * 30))
     assert re.fullmatch(r"\s*", "\u3000")  # \s is Unicode white space, as str.strip() is
+
+
+# --- the converter's shortcuts (exporter/normalise/convert.py) ---------------------------------------------------
+
+def _reference_kind(converter, el) -> str:
+    """Converter.kind as written before its shortcuts: the element's own attributes, read each time."""
+    from exporter.normalise import convert
+
+    tag = el.tag
+    if not isinstance(tag, str) or (tag in convert.DROP and el not in converter._page_forms) or convert.is_hidden(el):
+        return convert.DROP_KIND
+    if convert._starts_block(el) or el in converter._has_blocks:
+        return convert.BLOCK_KIND
+    return convert.INLINE_KIND
+
+
+def _reference_block_holders(root) -> set:
+    """Every element with a block-starting descendant that nothing dropped or hidden holds (the XPath and
+    iterancestors walk the converter used before)."""
+    from lxml import etree
+
+    from exporter.normalise import convert
+
+    hidden = filter(convert.is_hidden, etree.XPath(".//*[@hidden or @style]")(root))
+    dropped = [*root.iterdescendants(*convert.DROP), *hidden]
+    inside = {node for el in dropped for node in el.iter()}
+    return {ancestor for el in root.iter(*convert.BLOCK_SOURCE) if el not in inside and convert._starts_block(el)
+            for ancestor in el.iterancestors()}
+
+
+class _CheckedConverter:
+    """Patches the converter so that every shortcut is checked against the definition it replaces while
+    real pages are normalised: kind(), the marked block holders and hidden elements, and text appended
+    as an element's own text only where the element has no children."""
+
+    def __init__(self, monkeypatch) -> None:
+        from exporter.normalise import convert
+
+        self.calls = {"kind": 0, "own_text": 0, "marked": 0}
+        kind, mark, own_text = convert.Converter.kind, convert.Converter._mark_block_holders, convert._append_own_text
+
+        def checked_kind(converter, el):
+            self.calls["kind"] += 1
+            result = kind(converter, el)
+            assert result == _reference_kind(converter, el), (el.tag, dict(el.attrib))
+            return result
+
+        def checked_mark(converter, root):
+            self.calls["marked"] += 1
+            mark(converter, root)
+            converter.expected_holders = getattr(converter, "expected_holders", set()) | _reference_block_holders(root)
+            assert converter._has_blocks == converter.expected_holders
+            assert converter._hidden >= {el for el in root.iterdescendants() if convert.is_hidden(el)}
+
+        def checked_own_text(out, text):
+            self.calls["own_text"] += 1
+            assert len(out) == 0, out.tag
+            own_text(out, text)
+
+        monkeypatch.setattr(convert.Converter, "kind", checked_kind)
+        monkeypatch.setattr(convert.Converter, "_mark_block_holders", checked_mark)
+        monkeypatch.setattr(convert, "_append_own_text", checked_own_text)
+
+
+def _real_pages() -> list:
+    from helpers import DATA, HOSTILE, corpus_pages
+
+    pages = [page / name for page in corpus_pages() for name in ("expected.html", "source.html")]
+    pages += sorted((DATA / "pages").glob("*.html")) + sorted(HOSTILE.glob("*.html"))
+    return [page for page in pages if page.is_file()]
+
+
+def test_converter_shortcuts_decide_as_before_on_real_pages(monkeypatch) -> None:
+    import exporter
+    from exporter.errors import ExporterError
+
+    checked = _CheckedConverter(monkeypatch)
+    pages = _real_pages()
+    assert len(pages) > 30
+    for page in pages:
+        try:
+            exporter.normalise(page.read_bytes(), origin=page.name, language="en")
+        except ExporterError:
+            pass  # refused input: what the converter saw before was still checked
+    assert checked.calls["kind"] > 5000 and checked.calls["own_text"] > 1000 and checked.calls["marked"] > 30
+
+
+_MARKUP_TAGS = ["p", "div", "span", "a", "em", "b", "li", "ul", "ol", "table", "tr", "td", "figure", "figcaption",
+                "img", "br", "script", "math", "h2", "pre", "q", "dl", "dt", "dd", "form", "blockquote", "wbr"]
+_MARKUP_ATTRIBUTES = ['', ' style="display:none"', ' hidden', ' lang="fr"', ' dir="rtl"', ' id="x"', ' name="n"',
+                      ' style="color:red"', ' display="block"', ' href="https://e.org/"', ' src="i.png"', ' class="c"']
+
+
+@st.composite
+def _markup(draw, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4 if depth < 4 else 0))):
+        if draw(st.booleans()):
+            parts.append(draw(st.sampled_from(["text ", " ", "\n", "a\u0301 ", "x\x07y", ""])))
+        else:
+            tag = draw(st.sampled_from(_MARKUP_TAGS))
+            attributes = "".join(draw(st.lists(st.sampled_from(_MARKUP_ATTRIBUTES), max_size=2)))
+            parts.append(f"<{tag}{attributes}>{draw(_markup(depth + 1))}</{tag}>")
+    return "".join(parts)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_markup())
+def test_converter_shortcuts_decide_as_before_on_made_markup(markup: str) -> None:
+    import exporter
+    from exporter.errors import ExporterError
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _CheckedConverter(monkeypatch)
+        try:
+            exporter.normalise(f"<article><p>Some words.</p>{markup}</article>", language="en")
+        except ExporterError:
+            pass

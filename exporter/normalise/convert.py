@@ -54,6 +54,9 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _PLACEHOLDER_SRC = re.compile(r"^data:image/(gif|png);base64,.{0,200}$|blank\.gif|spacer\.gif|pixel\.gif|1x1",
                               re.IGNORECASE)
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-url", "data-hi-res-src", "data-full-src")
+_LIST_START = re.compile(r"-?\d{1,9}")
+_SPAN = re.compile(r"[0-9]{1,9}")  # not isdigit(): '²' is a digit
+_IMAGE_SIZE = re.compile(r"\s*(\d{1,5})(?:\.\d+)?\s*(?:px)?\s*")
 DROP_KIND, BLOCK_KIND, INLINE_KIND = "drop", "block", "inline"
 
 
@@ -66,10 +69,6 @@ def _copy_common(src: etree._Element, out: etree._Element) -> None:
         value = clean(src.get(key) or "")
         if value:
             out.set(key, value)
-
-
-#: The descendants that :func:`is_hidden` may find hidden (an XPath: lxml looks at every element in C)
-_MAY_BE_HIDDEN = etree.XPath(".//*[@hidden or @style]")
 
 
 def is_hidden(el: etree._Element) -> bool:
@@ -91,9 +90,12 @@ class _Loose:
         return self._holder
 
     def add_text(self, text: str | None) -> None:
-        if self._holder is None and is_blank(text):
+        if self._holder is None:
+            if is_blank(text):
+                return
+            _append_own_text(self.holder(), text)  # the new holder has no children
             return
-        append_text(self.holder(), text)
+        append_text(self._holder, text)
 
     def close(self) -> None:
         """The next stray content starts a new holder."""
@@ -118,6 +120,8 @@ class Converter:
         self.base_url = base_url
         self._has_blocks: set[etree._Element] = set()
         self._page_forms: set[etree._Element] = set()
+        #: the elements :func:`is_hidden` finds hidden, among all those marked (see _mark_block_holders)
+        self._hidden: set[etree._Element] = set()
 
     # --- entry point ------------------------------------------------------------------------------
     def convert(self, root: etree._Element) -> etree._Element:
@@ -128,28 +132,35 @@ class Converter:
         return article
 
     def _mark_block_holders(self, root: etree._Element) -> None:
-        """Remember every source element that has a block-level descendant (one pass, O(n))."""
-        marked = self._has_blocks
+        """Remember every source element that has a block-level descendant (one pass, O(n)), and every
+        hidden one (:meth:`kind` then asks the set, not the element's attributes)."""
+        marked, hidden = self._has_blocks, self._hidden
         # what is dropped (hidden, scripts…) never splits its paragraph: Wikipedia hides a formula's
         # MathML beside its image, inside the sentence. lxml finds the candidates in C; Python looks only at
         # them, not at every element
-        dropped = [*root.iterdescendants(*DROP), *filter(is_hidden, _MAY_BE_HIDDEN(root))]
+        dropped = list(root.iterdescendants(*DROP))
+        for el in root.iterdescendants(etree.Element):
+            keys = el.keys()  # one call: most elements have no attributes, or neither of these two
+            if keys and ("style" in keys or "hidden" in keys) and is_hidden(el):
+                hidden.add(el)
+                dropped.append(el)
         inside_dropped = {node for el in dropped for node in el.iter()}
         for el in root.iter(*BLOCK_SOURCE):
-            if el in inside_dropped or not _starts_block(el):
+            if el in inside_dropped or (el.tag == "math" and el.get("display") != "block"):  # not _starts_block
                 continue
-            for ancestor in el.iterancestors():
-                if ancestor in marked:
-                    break  # its ancestors are marked already
+            ancestor = el.getparent()
+            while ancestor is not None and ancestor not in marked:  # above a marked one, all are marked
                 marked.add(ancestor)
+                ancestor = ancestor.getparent()
 
     def kind(self, el: etree._Element) -> str:
+        """Whether ``el`` is dropped, starts or holds a block, or is inline (only for marked elements)."""
         tag = el.tag
-        if not isinstance(tag, str) or (tag in DROP and el not in self._page_forms) or is_hidden(el):
+        if not isinstance(tag, str) or (tag in DROP and el not in self._page_forms) or el in self._hidden:
             return DROP_KIND
-        if _starts_block(el) or el in self._has_blocks:
+        if tag in BLOCK_SOURCE and (tag != "math" or el.get("display") == "block"):  # _starts_block(el)
             return BLOCK_KIND
-        return INLINE_KIND
+        return BLOCK_KIND if el in self._has_blocks else INLINE_KIND
 
     # --- block context ----------------------------------------------------------------------------
     def blocks(self, src: etree._Element, out: etree._Element) -> None:
@@ -158,7 +169,9 @@ class Converter:
         Loose inline content between blocks is gathered into paragraphs.
         """
         para = _Loose(out, "p")
-        para.add_text(src.text)
+        text = src.text
+        if text:  # add_text(None) does nothing
+            para.add_text(text)
         for child in src:
             kind = self.kind(child)
             if kind == DROP_KIND:
@@ -169,16 +182,18 @@ class Converter:
                 self.block(child, out)
             else:
                 self.inline(child, para.holder())
-            para.add_text(child.tail)
+            tail = child.tail
+            if tail:
+                para.add_text(tail)
 
     def block(self, el: etree._Element, out: etree._Element) -> None:
         tag = el.tag
         start = last_child(out)  # not len(out): that is linear, and quadratic over a long article
         if tag in HEADING_SOURCE:
             heading = etree.SubElement(out, tag)  # levels are made consecutive by a later pass
-            self.inline_children(el, heading)
+            self.inline_children(el, heading, empty=True)
         elif tag == "p" and el not in self._has_blocks:
-            self.inline_children(el, etree.SubElement(out, "p"))
+            self.inline_children(el, etree.SubElement(out, "p"), empty=True)
         elif tag == "blockquote":
             self.blocks(el, etree.SubElement(out, "blockquote"))
         elif tag in LIST_SOURCE:
@@ -189,7 +204,7 @@ class Converter:
             self.definition_list(el, out)
         elif tag == "dt":
             strong = etree.SubElement(etree.SubElement(out, "p"), "strong")
-            self.inline_children(el, strong)
+            self.inline_children(el, strong, empty=True)
         elif tag == "figure":
             self.figure(el, out)
         elif tag == "table":
@@ -204,8 +219,9 @@ class Converter:
 
     def _carry_attributes(self, src: etree._Element, out: etree._Element, start: etree._Element | None) -> None:
         """Give the blocks made from ``src`` (those after ``start``) its id, language and direction."""
-        if (src.get("id") is None and src.get("lang") is None and src.get("xml:lang") is None
-                and src.get("dir") is None and (src.tag != "a" or src.get("name") is None)):
+        keys = src.keys()  # one call, not a get() per attribute: most source elements have none of them
+        if not keys or ("id" not in keys and "lang" not in keys and "xml:lang" not in keys
+                        and "dir" not in keys and (src.tag != "a" or "name" not in keys)):
             return  # most source elements: nothing to carry
         made = list(start.itersiblings()) if start is not None and start.getparent() is out else list(out)
         if not made:
@@ -231,7 +247,7 @@ class Converter:
     def list(self, el: etree._Element, out: etree._Element) -> None:
         lst = etree.SubElement(out, "ol" if el.tag == "ol" else "ul")
         start = (el.get("start") or "").strip()
-        if lst.tag == "ol" and re.fullmatch(r"-?\d{1,9}", start) and int(start) != 1:
+        if lst.tag == "ol" and _LIST_START.fullmatch(start) and int(start) != 1:
             lst.set("start", str(int(start)))
         loose = _Loose(lst, "li")  # an item gathering stray inline content
         loose.add_text(el.text)
@@ -266,11 +282,11 @@ class Converter:
         self.flow(el, item)
 
     def flow(self, el: etree._Element, out: etree._Element) -> None:
-        """Content of an item or cell: inline content, or blocks when the source has blocks."""
+        """Content of a new item or cell: inline content, or blocks when the source has blocks."""
         if el in self._has_blocks:
             self.blocks(el, out)
         else:
-            self.inline_children(el, out)
+            self.inline_children(el, out, empty=True)
 
     def definition_list(self, el: etree._Element, out: etree._Element) -> None:
         loose = [el.text] + [child.tail for child in el]  # text straight inside <dl> is the article's too
@@ -284,7 +300,7 @@ class Converter:
         if self.kind(child) != DROP_KIND:
             if child.tag == "dt":
                 strong = etree.SubElement(etree.SubElement(out, "p"), "strong")
-                self.inline_children(child, strong)
+                self.inline_children(child, strong, empty=True)
             else:
                 holder = etree.Element("div")
                 holder.append(_detached_copy(child))
@@ -308,7 +324,7 @@ class Converter:
             if figures:
                 target = figures[-1]
                 figcaption = etree.SubElement(target, "figcaption")
-                self.inline_children(caption, figcaption)
+                self.inline_children(caption, figcaption, empty=True)
                 # Text that sat beside the image (credits, stray captions) joins the caption.
                 for block in list(holder):
                     if block.tag == "p" and block is not target and len(figures) == 1:
@@ -316,7 +332,7 @@ class Converter:
                         move_inline_content(block, figcaption)
                         holder.remove(block)
             else:
-                self.inline_children(caption, etree.SubElement(holder, "p"))
+                self.inline_children(caption, etree.SubElement(holder, "p"), empty=True)
         for block in list(holder):
             out.append(block)
 
@@ -346,7 +362,7 @@ class Converter:
             else:
                 after.append(child)
         if caption_src is not None:
-            self.inline_children(caption_src, etree.SubElement(table, "caption"))
+            self.inline_children(caption_src, etree.SubElement(table, "caption"), empty=True)
         rows_out = [self.row(r) for r in head_rows]
         body_out = [self.row(r) for r in body_rows + foot_rows]
         rows_out = [r for r in rows_out if len(r)]
@@ -384,7 +400,7 @@ class Converter:
                 out = etree.SubElement(row, cell.tag)
                 for key in ("colspan", "rowspan"):
                     value = (cell.get(key) or "").strip()
-                    if re.fullmatch(r"[0-9]{1,9}", value) and 1 < int(value) <= 1000:  # not isdigit(): '²' is a digit
+                    if _SPAN.fullmatch(value) and 1 < int(value) <= 1000:
                         out.set(key, str(int(value)))
                 _copy_common(cell, out)
                 self.flow(cell, out)
@@ -399,16 +415,38 @@ class Converter:
         return row
 
     # --- inline context ---------------------------------------------------------------------------
-    def inline_children(self, src: etree._Element, out: etree._Element) -> None:
-        append_text(out, src.text)
-        for child in src:
-            if self.kind(child) != DROP_KIND:
-                self.inline(child, out)
-            append_text(out, child.tail)
+    def inline_children(self, src: etree._Element, out: etree._Element, empty: bool = False) -> None:
+        """Convert the content of ``src`` as inline content at the end of ``out``.
 
-    def inline(self, el: etree._Element, out: etree._Element) -> None:
-        """Convert one element met inside inline content (block elements are flattened)."""
+        ``empty``: the caller knows ``out`` has no children (yet), so text goes to ``out.text`` without
+        looking for a last child (append_text's search raises and catches an IndexError then: ~1 us a text).
+        """
+        text = src.text
+        if text:  # append_text(out, None) does nothing: most texts and tails are None
+            if empty:
+                _append_own_text(out, text)
+            else:
+                append_text(out, text)
+        kind, inline = self.kind, self.inline
+        for child in src:
+            if kind(child) != DROP_KIND:
+                inline(child, out, empty)
+                if empty:  # counts only what this child added, once: linear over the whole conversion
+                    empty = len(out) == 0
+            tail = child.tail
+            if tail:
+                if empty:
+                    _append_own_text(out, tail)
+                else:
+                    append_text(out, tail)
+
+    def inline(self, el: etree._Element, out: etree._Element, empty: bool = False) -> None:
+        """Convert one element met inside inline content (block elements are flattened); ``empty`` as in
+        :meth:`inline_children`."""
         tag = el.tag  # every caller has asked self.kind(el) already: it is not dropped
+        if tag == "a":
+            self.link(el, out, empty)
+            return
         if tag == "br":
             etree.SubElement(out, "br")
             return
@@ -422,56 +460,63 @@ class Converter:
             return
         if tag == "wbr":
             return
-        if tag == "a":
-            self.link(el, out)
-            return
         if tag == "q":
             append_text(out, "\u201c")
-            self.inline_children(el, out)
+            self.inline_children(el, out)  # not empty: it holds the quotation mark
             append_text(out, "\u201d")
             return
         mapped = INLINE_MAP.get(tag)
-        lang, direction = clean_lang(el.get("lang")), clean_dir(el.get("dir"))
-        if mapped is None and (lang or direction) and not _starts_block(el):
+        keys = el.keys()  # one call: most inline elements carry no attribute, or none read here
+        if keys:
+            lang = clean_lang(el.get("lang")) if "lang" in keys else None
+            direction = clean_dir(el.get("dir")) if "dir" in keys else None
+        else:
+            lang = direction = None
+        starts_block = tag in BLOCK_SOURCE and (tag != "math" or el.get("display") == "block")  # _starts_block
+        if mapped is None and (lang or direction) and not starts_block:
             mapped = "span"
         if mapped is None:
-            if _names_anchor(el):
+            if keys and _names_anchor(el):
                 self.keep_id(el, _block_of(out))
-            separate = _starts_block(el) and tag not in ("td", "th")
+            separate = starts_block and tag not in ("td", "th")
             if separate:
                 append_text(out, " ")
-            self.inline_children(el, out)
+            self.inline_children(el, out, empty)
             if separate or tag in ("td", "th"):
                 append_text(out, " ")
             return
         new = etree.SubElement(out, mapped)
-        if el.get("id"):
-            new.set("id", el.get("id"))
-        if lang:
-            new.set("lang", lang)
-        if direction:
-            new.set("dir", direction)
-        if mapped == "abbr" and el.get("title"):
-            new.set("title", clean_text(el.get("title")))
-        self.inline_children(el, new)
+        if keys:
+            ident = el.get("id")
+            if ident:
+                new.set("id", ident)
+            if lang:
+                new.set("lang", lang)
+            if direction:
+                new.set("dir", direction)
+            if mapped == "abbr" and el.get("title"):
+                new.set("title", clean_text(el.get("title")))
+        self.inline_children(el, new, empty=True)
 
-    def link(self, el: etree._Element, out: etree._Element) -> None:
+    def link(self, el: etree._Element, out: etree._Element, empty: bool = False) -> None:
         href = clean_href(el.get("href"), self.base_url)
         if href is None:
             if el.get("href"):
                 self.report.note("unlinked {n} unsafe or relative link{s}")
             if _names_anchor(el):
                 self.keep_id(el, _block_of(out))
-            self.inline_children(el, out)
+            self.inline_children(el, out, empty)
             return
         a = etree.SubElement(out, "a", href=href)
-        ident = el.get("id") or el.get("name")
-        if ident:
-            a.set("id", ident)
-        lang = clean_lang(el.get("lang"))
-        if lang:
-            a.set("lang", lang)
-        self.inline_children(el, a)
+        keys = el.keys()
+        if len(keys) > 1:  # more than its href
+            ident = el.get("id") or el.get("name")
+            if ident:
+                a.set("id", ident)
+            lang = clean_lang(el.get("lang"))
+            if lang:
+                a.set("lang", lang)
+        self.inline_children(el, a, empty=True)
 
     def image(self, el: etree._Element, out: etree._Element, picture: etree._Element | None = None) -> None:
         src = image_source(el, picture)
@@ -540,10 +585,12 @@ def page_forms(root: etree._Element) -> set[etree._Element]:
 
 def image_source(el: etree._Element, picture: etree._Element | None = None) -> str | None:
     """The real URL of an image, looking past lazy-loading placeholders."""
-    src = el.get("src")
-    candidates = [el.get(a) for a in _LAZY_ATTRS]
+    attributes = dict(el.items())  # one call, then dictionary look-ups
+    get = attributes.get
+    src = get("src")
+    candidates = [get(a) for a in _LAZY_ATTRS]
     candidates.append(src if src and not _PLACEHOLDER_SRC.search(src) else None)
-    candidates.append(best_from_srcset(el.get("data-srcset")) or best_from_srcset(el.get("srcset")))
+    candidates.append(best_from_srcset(get("data-srcset")) or best_from_srcset(get("srcset")))
     if picture is not None:
         for source in picture.iter("source"):
             candidates.append(best_from_srcset(source.get("srcset") or source.get("data-srcset")))
@@ -553,6 +600,14 @@ def image_source(el: etree._Element, picture: etree._Element | None = None) -> s
         if cleaned:
             return cleaned
     return None
+
+
+def _append_own_text(out: etree._Element, text: str) -> None:
+    """:func:`~exporter.normalise.surgery.append_text` into an element known to have no children (it
+    would look for a last child first: an IndexError raised and caught, a microsecond a text)."""
+    text = clean_text(text)
+    if text:
+        out.text = (out.text or "") + text
 
 
 def _starts_block(el: etree._Element) -> bool:
@@ -588,5 +643,7 @@ def _detached_copy(el: etree._Element) -> etree._Element:
 
 def image_size(value: str | None) -> int | None:
     """A width or height attribute in CSS pixels (``16``, ``16px``, ``16.5``), or None when it gives none."""
-    match = re.fullmatch(r"\s*(\d{1,5})(?:\.\d+)?\s*(?:px)?\s*", value or "")
+    if value is None:
+        return None
+    match = _IMAGE_SIZE.fullmatch(value)
     return int(match.group(1)) or None if match else None
