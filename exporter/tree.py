@@ -104,5 +104,6 @@ def direction_of(language: str) -> str:
 
 
 def text_of(el: etree._Element) -> str:
-    """All text of an element, as a reader would see it (no markup)."""
-    return "".join(el.itertext())
+    """All text of an element, as a reader would see it (no markup): ``"".join(el.itertext())``, serialised
+    in C (lxml's itertext costs ~3 us an element even for one text; this ~0.4 us)."""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)

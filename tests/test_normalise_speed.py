@@ -224,3 +224,41 @@ def test_converter_shortcuts_decide_as_before_on_made_markup(markup: str) -> Non
             exporter.normalise(f"<article><p>Some words.</p>{markup}</article>", language="en")
         except ExporterError:
             pass
+
+
+# --- passspeed: text read in C, literal-first hint regexes -------------------------------------------------------
+
+def test_text_of_is_the_joined_itertext_on_every_element_of_the_corpus(pages) -> None:
+    """tree.text_of serialises the text in C: the same string as joining itertext, for every element of every
+    corpus page as parsed (comments, scripts, entities) and of its clean tree."""
+    import exporter
+    from exporter.read import parse_html
+    from exporter.tree import text_of
+
+    checked = 0
+    for page in pages[:12]:
+        markup = (page / "source.html").read_bytes()
+        roots = [parse_html(markup.decode("utf-8", "replace"), str(page)), exporter.normalise(markup).tree]
+        for root in roots:
+            for el in root.iter():
+                assert text_of(el) == "".join(el.itertext())
+                checked += 1
+    assert checked > 5000
+
+
+_OLD_HINTS = {"_RANGE_HINT": re.compile(r"\d-\d"), "_INITIAL_HINT": re.compile(r"[A-Z]\. [A-Z]"),
+              "_DIGIT_SPACE": re.compile(r"\d ")}
+_OLD_UNIT = re.compile(r"(?<=\d) (?=(?:" + "|".join(re.escape(u) for u in sorted(typography._UNITS, key=len,
+                                                                                  reverse=True)) + r")(?![\w/²]))")
+_OLD_URL_HINT = re.compile(r"://|www\.|@|\.(?:com|org|net|io|js|py)")
+hint_texts = joined(list(_MARKS) + ["1-2", "a-b", "-1", "1-", "A. B", "a. B", "A.B", "5 km", "5km", "m/s",
+                                    "1 °C", "www", "://", ".com", ".py", "x@y", "12 ", " 3"], 40)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(hint_texts)
+def test_literal_first_hints_find_what_the_class_first_ones_find(text: str) -> None:
+    for name, old in _OLD_HINTS.items():
+        assert bool(getattr(typography, name).search(text)) == bool(old.search(text)), name
+    assert [m.span() for m in typography._UNIT.finditer(text)] == [m.span() for m in _OLD_UNIT.finditer(text)]
+    assert typography._has_url_hint(text) == bool(_OLD_URL_HINT.search(text))

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from ..tree import INLINES, NOTE, NOTE_ROLE, NOTEREF_ROLE
+from ..tree import INLINES, NOTE, NOTE_ROLE, NOTEREF_ROLE, text_of
 from .state import State
 from .surgery import remove_keep_tail
 
@@ -70,7 +70,7 @@ def _looks_like_a_section(el: etree._Element) -> bool:
     list may point at it), never a note."""
     if any(isinstance(d.tag, str) and d.tag in ("h1", "h2", "h3", "h4", "h5", "h6") for d in el.iter()):
         return True
-    return len("".join(el.itertext())) > MAX_NOTE_CHARS
+    return len(text_of(el)) > MAX_NOTE_CHARS
 
 
 def detect_notes(state: State) -> None:
@@ -118,7 +118,7 @@ def _target(a: etree._Element, ids: dict[str, etree._Element]) -> etree._Element
 
 
 def _is_marker(a: etree._Element) -> bool:
-    text = " ".join("".join(a.itertext()).split())
+    text = " ".join(text_of(a).split())
     if not text or not MARKER.match(text):
         return False
     in_sup = a.getparent() is not None and a.getparent().tag == "sup" or any(c.tag == "sup" for c in a)
@@ -186,7 +186,7 @@ def _drop_backlinks(el: etree._Element, ref_ids: set[str]) -> None:
     """Remove links back to a reference that carry no words (``↩``, ``^``); keep lettered ones (``a``, ``b``)."""
     for a in list(el.iter("a")):
         href = a.get("href", "")
-        if href.startswith("#") and href[1:] in ref_ids and not _WORD.search("".join(a.itertext())):
+        if href.startswith("#") and href[1:] in ref_ids and not _WORD.search(text_of(a)):
             holder = a.getparent()
             remove_keep_tail(a)
             while holder is not None and holder.tag in INLINES and not len(holder) \

@@ -42,7 +42,7 @@ _BLOCKY = ("p", "ul", "ol", "table", "blockquote", "h1", "h2", "h3", "h4", "h5",
 
 
 def _words(el: etree._Element) -> int:
-    return len(_WORD.findall("".join(el.itertext())))
+    return len(_WORD.findall(text_of(el)))
 
 
 def _classes(el: etree._Element) -> str:

@@ -17,7 +17,7 @@ from typing import Callable
 from lxml import etree
 
 from ..document import Report
-from ..tree import BLOCKS, INLINES
+from ..tree import BLOCKS, INLINES, text_of
 from .text import clean_text, collapse_space, is_blank
 
 #: Blocks of the converter's output: the tree's, and the ``h1`` it writes for a source ``h1`` until
@@ -69,7 +69,7 @@ def has_content(el: etree._Element) -> bool:
     text = el.text
     if text and not text.isspace():  # as text.strip(): the usual paragraph, decided by its first text
         return True
-    if any(text.strip() for text in el.itertext()):
+    if text_of(el).strip():  # as any(text.strip() for text in el.itertext())
         return True
     return next(el.iter("img"), None) is not None
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..tree import HEADINGS, INLINES
+from ..tree import HEADINGS, INLINES, text_of
 from .state import State
 
 NBSP = "\u00a0"
@@ -98,7 +98,7 @@ _URL = re.compile(r"\b(?:https?://|www\.)[^\s\"<>]*[^\s\"<>.,;:!?)'\u201d]"
 _ELISIONS = re.compile(r"(?:tis|twas|em|cause|til|n|round|bout|nuff)\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?<!\.)(?:\.\.\.|\. \. \.)(?!\.)")
 _EM_DASH_RUN = re.compile(r"(?<!-)---(?!-)")
-_DIGIT_SPACE = re.compile(r"\d ")
+_DIGIT_SPACE = re.compile(r" (?<=\d )")  # \d followed by a space
 _STRAIGHT_QUOTE = re.compile("[\"']")
 _FRENCH_MARK = re.compile("[;:!?\u00ab\u00bb]")
 _DOUBLE_HYPHEN = re.compile(r"(?<!-)( ?)--( ?)(?!-)")
@@ -108,12 +108,14 @@ _INITIAL = re.compile(r"(?<![\w.])([A-Z]\.) (?=[A-Z])")
 _UNITS = ("km", "kg", "mg", "cm", "mm", "ml", "m", "g", "kph", "mph", "km/h", "m/s", "min", "ms", "°C", "°F", "°",
           "%", "‰", "kB", "MB", "GB", "TB", "Hz", "kHz", "MHz", "GHz", "W", "kW", "MW", "GW", "kWh", "V", "mAh",
           "ft", "lb", "lbs", "oz", "€", "£", "¥", "ha", "t", "bn", "m²", "km²")
-#: Cheap necessary conditions, searched before the costlier rules: where a hint finds nothing, its rule cannot match
-_URL_HINT = re.compile(r"://|www\.|@|\.(?:com|org|net|io|js|py)")
-_INITIAL_HINT = re.compile(r"[A-Z]\. [A-Z]")
-_RANGE_HINT = re.compile(r"\d-\d")
-_UNIT = re.compile(r"(?<=\d) (?=(?:" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
-                   + r")(?![\w/²]))")
+#: Cheap necessary conditions, searched before the costlier rules: where a hint finds nothing, its rule cannot match.
+#: Each starts with a literal character (a look-behind checks what precedes it), which the regex engine scans for
+#: ten times faster than a character class: ``-(?<=\d-)\d`` finds exactly where ``\d-\d`` does.
+_URL_HINT_TLD = re.compile(r"\.(?:com|org|net|io|js|py)")
+_INITIAL_HINT = re.compile(r"\. (?<=[A-Z]\. )[A-Z]")  # [A-Z]\. [A-Z]
+_RANGE_HINT = re.compile(r"-(?<=\d-)\d")  # \d-\d
+_UNIT = re.compile(r" (?<=\d )(?=(?:" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+                   + r")(?![\w/²]))")  # (?<=\d) (?=unit)
 
 
 class Typesetter:
@@ -125,7 +127,7 @@ class Typesetter:
         self.editable = editable
         self.style = style
         self.counts: dict[str, int] = {}
-        if _URL_HINT.search(text):
+        if _has_url_hint(text):
             for match in _URL.finditer(text):
                 for i in range(match.start(), match.end()):
                     self.editable[i] = False
@@ -309,15 +311,20 @@ def _honorifics_hint(titles: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("(?:" + "|".join(sorted(titles, key=len, reverse=True)) + r")\.? [A-Z\u00c0-\u00de]")
 
 
+def _has_url_hint(text: str) -> bool:
+    """True where ``://|www\\.|@|\\.(?:com|org|net|io|js|py)`` matches: the URL regex can only match there."""
+    return "@" in text or "://" in text or "www." in text or _URL_HINT_TLD.search(text) is not None
+
+
 def may_change(text: str, style: Style) -> bool:
     """False when no rule of :class:`Typesetter` can change ``text``: each rule needs one of these marks."""
     return bool(
         '"' in text or "'" in text  # quotes, apostrophes, primes
         or "--" in text or " - " in text or _RANGE_HINT.search(text)  # dashes, ranges
         or ".." in text or ". ." in text  # ellipses
-        or (style.honorifics and _honorifics_hint(style.honorifics).search(text))
         or _INITIAL_HINT.search(text) or _DIGIT_SPACE.search(text)  # no-break spaces
-        or (style.french_spacing and _FRENCH_MARK.search(text)))
+        or (style.french_spacing and _FRENCH_MARK.search(text))
+        or (style.honorifics and _honorifics_hint(style.honorifics).search(text)))  # the costliest search last
 
 
 def typeset_text(text: str, language: str) -> str:
@@ -360,7 +367,7 @@ def _language_of(el: etree._Element, default: str) -> str:
 
 def typeset_block(block: etree._Element, style: Style) -> dict[str, int]:
     """Typeset one block's inline text in place; returns what was changed, counted by kind."""
-    joined = "".join(block.itertext())  # the slots' text below, in the same order
+    joined = text_of(block)  # the slots' text below, in the same order
     if not may_change(joined, style):
         return {}  # most blocks: decided by a few substring searches, before any per-character list
     if not len(block):  # text only (most blocks): one slot, every character editable
