@@ -142,18 +142,29 @@ def _tree_parser() -> etree.XMLParser:
     return etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True, load_dtd=False)
 
 
+_INLINE_CONTAINERS, _INLINES = vocabulary.INLINE_CONTAINERS, vocabulary.INLINES
+
+
 def _indent_blocks(el: etree._Element, level: int = 0) -> None:
     """Indent the children of elements that hold only blocks (never inline content or ``pre``)."""
+    text = el.text
+    if el.tag in _INLINE_CONTAINERS or (text and text.strip()):
+        return  # a paragraph (most blocks) is answered before its children are listed
     children = list(el)
-    if not children or (el.text and el.text.strip()) or el.tag in vocabulary.INLINE_CONTAINERS:
+    if not children:
         return
-    if any(c.tag in vocabulary.INLINES or (c.tail and c.tail.strip()) for c in children):
-        return
+    for child in children:
+        if child.tag in _INLINES:
+            return
+        tail = child.tail
+        if tail and tail.strip():
+            return
     inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
     el.text = inner
     for child in children:
         child.tail = inner
-        _indent_blocks(child, level + 1)
+        if child.tag not in _INLINE_CONTAINERS:  # a paragraph would return at once
+            _indent_blocks(child, level + 1)
     children[-1].tail = outer
 
 

@@ -10,6 +10,7 @@ import codecs
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -320,11 +321,23 @@ _START_TAG = re.compile(rf"<[A-Za-z][^\s/>]*+(?:[\s/]++|{_ATTRIBUTE})*+")
 _ATTRIBUTES = re.compile(_ATTRIBUTE)
 
 
+@lru_cache(maxsize=4)
+def _tag_with_more_parts(limit: int) -> re.Pattern[str]:
+    """A start tag read as :data:`_START_TAG` reads it, with more than ``limit`` attributes and separators.
+
+    Every tag with more than ``limit`` attributes has more than ``limit`` such parts, so when this finds none
+    (one search in C, no match object a tag), no tag is crowded.
+    """
+    return re.compile(rf"<[A-Za-z][^\s/>]*+(?:[\s/]++|{_ATTRIBUTE}){{{limit + 1},}}+")
+
+
 def crowded_element(text: str, limit: int = MAX_ATTRIBUTES) -> tuple[str, int] | None:
     """The first start tag in ``text`` with more than ``limit`` attributes (its name and count), or None.
 
     Only tags long enough to hold that many (two characters an attribute at least) are counted.
     """
+    if _tag_with_more_parts(limit).search(text) is None:
+        return None  # the usual page: no tag even has that many parts
     for match in _START_TAG.finditer(text):
         if match.end() - match.start() <= 2 * limit:
             continue
@@ -345,9 +358,24 @@ def check_attributes(text: str, origin: str) -> None:
                          f"{MAX_ATTRIBUTES}; nothing was exported (parsing it would take hours)")
 
 
+#: The bytes of the C0 controls :data:`_UNCARRIABLE` removes (never part of a longer UTF-8 sequence).
+_UNCARRIABLE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def carriable(text: str) -> bool:
+    """True when ``text`` holds nothing :data:`_UNCARRIABLE` matches, found faster than its regex can: the
+    controls are deleted from the UTF-8 bytes in C (a lone surrogate cannot be encoded at all)."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return len(data.translate(None, _UNCARRIABLE_BYTES)) == len(data) and "\ufffe" not in text and "\uffff" not in text
+
+
 def sanitise(text: str) -> str:
     """Remove what no edition can hold and what must never be interpreted (see ``_UNCARRIABLE``)."""
-    text = _UNCARRIABLE.sub("", text)
+    if not carriable(text):
+        text = _UNCARRIABLE.sub("", text)
     head = text[:65536]
     if "<!" in head and "[" in head:
         stripped = _DOCTYPE_SUBSET.sub("", head, count=1)

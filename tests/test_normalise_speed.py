@@ -262,3 +262,128 @@ def test_literal_first_hints_find_what_the_class_first_ones_find(text: str) -> N
         assert bool(getattr(typography, name).search(text)) == bool(old.search(text)), name
     assert [m.span() for m in typography._UNIT.finditer(text)] == [m.span() for m in _OLD_UNIT.finditer(text)]
     assert typography._has_url_hint(text) == bool(_OLD_URL_HINT.search(text))
+
+
+# --- convspeed: metadata, parse guards, pretty XML ----------------------------------------------------------------
+
+@settings(max_examples=EXAMPLES // 3, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["class", "rel", "itemprop", "id"]),
+                          joined(["author", "byline", "x", " ", "\t", "-", "Author"], 6)), max_size=8))
+def test_byline_candidates_from_attributes_are_the_element_predicate(attributes: list[tuple[str, str]]) -> None:
+    """The byline candidates found from the attributes (a union, in document order) are those the predicate
+    asked of every element found."""
+    spans = "".join(f'<span {name}="{value}"><b {name}="{value}">{n}</b></span>'
+                    for n, (name, value) in enumerate(attributes))
+    root = lxml.html.document_fromstring(f"<html><body><div>{spans}</div></body></html>")
+    assert metadata._BYLINE_CANDIDATES(root) == root.xpath(
+        "//*[@rel or @itemprop or @class]"
+        "[@rel='author' or @itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')]")
+
+
+def test_metadata_found_once_per_meta_is_what_each_lookup_found() -> None:
+    """extract() reads the page's <meta> elements once; each look-up answers as a walk of all of them did."""
+    def walked(root, *keys: str) -> str | None:  # _meta as it was: every <meta> read again for each look-up
+        wanted = {k.lower() for k in keys}
+        for meta in root.iter("meta"):
+            key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+            if key in wanted and metadata._text(meta.get("content")):
+                return metadata._text(meta.get("content"))
+        return None
+
+    lookups = [("og:title", "twitter:title", "dc.title"), ("author",), ("description", "og:description"),
+               ("article:published_time", "date"), ("og:site_name",), ("keywords",), ("language",), ("OG:Title",)]
+    checked = 0
+    for page in _real_pages():
+        root = lxml.html.document_fromstring(page.read_bytes())
+        metas = metadata._metas(root)
+        for keys in lookups:
+            assert metadata._meta(metas, *keys) == walked(root, *keys)
+            checked += walked(root, *keys) is not None
+    assert checked > 20
+
+
+# --- the parse guards' shortcuts (exporter/read.py) ----------------------------------------------------------------
+
+_RAW = list("<>=\"'/ \t\na1é") + ["\x00", "\x07", "\x0b", "\x1f", "\ud800", "\udfff", "\ufffe", "\uffff", "\U0001f600",
+                                  "\x7f", "\x85", "\u2028"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(_RAW, 40))
+def test_carriable_is_the_uncarriable_regex(text: str) -> None:
+    from exporter import read
+
+    assert read.carriable(text) == (read._UNCARRIABLE.search(text) is None)
+
+
+def _crowded_by_every_tag(text: str, limit: int):
+    """read.crowded_element as written before its one-search shortcut: every start tag looked at."""
+    from exporter import read
+
+    for match in read._START_TAG.finditer(text):
+        if match.end() - match.start() <= 2 * limit:
+            continue
+        tag = match.group(0)
+        name = re.match(r"<[^\s/>]*", tag).group(0)
+        count = sum(1 for _ in read._ATTRIBUTES.finditer(tag, len(name)))
+        if count > limit:
+            return name[1:].lower(), count
+    return None
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["<p", "<div ", " a", " b=1", ' c="x y"', " d='>'", "=", "/", " ", "\t", ">", "<", '"', "'", "x",
+               "</p>", "é"], 60), st.integers(0, 4))
+def test_crowded_element_finds_what_every_tag_read_finds(text: str, limit: int) -> None:
+    from exporter import read
+
+    assert read.crowded_element(text, limit) == _crowded_by_every_tag(text, limit)
+
+
+def test_parse_guard_shortcuts_on_real_pages() -> None:
+    from exporter import read
+
+    crowded = 0
+    for page in _real_pages():
+        text = read.decode_source(page.read_bytes()).text
+        assert read.carriable(text) == (read._UNCARRIABLE.search(text) is None)
+        for limit in (2, 8, read.MAX_ATTRIBUTES):
+            found = read.crowded_element(text, limit)
+            assert found == _crowded_by_every_tag(text, limit)
+            crowded += found is not None
+    assert crowded > 10
+
+
+def _indent_as_before(el, level: int = 0) -> None:
+    """document._indent_blocks as written before its shortcuts (children listed before anything is asked)."""
+    from exporter import tree as vocabulary
+
+    children = list(el)
+    if not children or (el.text and el.text.strip()) or el.tag in vocabulary.INLINE_CONTAINERS:
+        return
+    if any(c.tag in vocabulary.INLINES or (c.tail and c.tail.strip()) for c in children):
+        return
+    inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
+    el.text = inner
+    for child in children:
+        child.tail = inner
+        _indent_as_before(child, level + 1)
+    children[-1].tail = outer
+
+
+def test_pretty_xml_is_indented_as_before_on_real_pages() -> None:
+    import copy
+
+    from lxml import etree
+
+    import exporter
+    from exporter.errors import ExporterError
+
+    for page in _real_pages()[:40]:
+        try:
+            doc = exporter.normalise(page.read_bytes(), origin=page.name, language="en")
+        except ExporterError:
+            continue
+        tree = copy.deepcopy(doc.tree)
+        _indent_as_before(tree)
+        assert doc.to_xml() == etree.tostring(tree, encoding="unicode") + "\n"

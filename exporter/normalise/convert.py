@@ -83,19 +83,29 @@ class _Loose:
 
     def __init__(self, parent: etree._Element, tag: str) -> None:
         self.parent, self.tag, self._holder = parent, tag, None
+        self._empty = True  # the holder has no children (see Converter.inline_children)
 
     def holder(self) -> etree._Element:
         if self._holder is None:
             self._holder = etree.SubElement(self.parent, self.tag)
+            self._empty = True
         return self._holder
 
     def add_text(self, text: str | None) -> None:
-        if self._holder is None:
-            if is_blank(text):
-                return
-            _append_own_text(self.holder(), text)  # the new holder has no children
+        if self._holder is None and is_blank(text):
             return
-        append_text(self._holder, text)
+        holder = self.holder()
+        if self._empty:
+            _append_own_text(holder, text)
+        else:
+            append_text(holder, text)
+
+    def add_inline(self, converter: "Converter", el: etree._Element) -> None:
+        """Convert ``el`` (inline content) into the holder."""
+        holder = self.holder()
+        converter.inline(el, holder, self._empty)
+        if self._empty:  # counts only what this element added, once
+            self._empty = len(holder) == 0
 
     def close(self) -> None:
         """The next stray content starts a new holder."""
@@ -181,7 +191,7 @@ class Converter:
                 para.close()
                 self.block(child, out)
             else:
-                self.inline(child, para.holder())
+                para.add_inline(self, child)
             tail = child.tail
             if tail:
                 para.add_text(tail)
@@ -210,7 +220,7 @@ class Converter:
         elif tag == "table":
             self.table(el, out)
         elif tag in PRE_SOURCE:
-            self.pre_children(el, etree.SubElement(out, "pre"))
+            self.pre_children(el, etree.SubElement(out, "pre"), empty=True)
         elif tag == "hr":
             etree.SubElement(out, "hr")
         else:  # transparent containers, and inline elements that hold blocks
@@ -267,7 +277,7 @@ class Converter:
                 loose.close()
                 self.blocks_into_item(child, etree.SubElement(lst, "li"))
             else:
-                self.inline(child, loose.holder())
+                loose.add_inline(self, child)
             loose.add_text(child.tail)
 
     def blocks_into_item(self, el: etree._Element, item: etree._Element) -> None:
@@ -538,14 +548,17 @@ class Converter:
         if el.get("id"):
             img.set("id", el.get("id"))
 
-    def pre_children(self, src: etree._Element, out: etree._Element) -> None:
-        """Preformatted text: white space kept, ``br`` as a newline, only a few inline elements."""
-        append_text(out, src.text)
+    def pre_children(self, src: etree._Element, out: etree._Element, empty: bool = False) -> None:
+        """Preformatted text: white space kept, ``br`` as a newline, only a few inline elements (``empty``
+        as in :meth:`inline_children`)."""
+        add = _append_own_text if empty else append_text
+        if src.text:
+            add(out, src.text)
         for child in src:
             if self.kind(child) == DROP_KIND:
                 pass
             elif child.tag == "br":
-                append_text(out, "\n")
+                add(out, "\n")
             else:
                 mapped = INLINE_MAP.get(child.tag, child.tag)
                 if child.tag == "a" and clean_href(child.get("href"), self.base_url):
@@ -554,8 +567,12 @@ class Converter:
                     target = etree.SubElement(out, mapped)
                 else:
                     target = out
-                self.pre_children(child, target)
-            append_text(out, child.tail)
+                self.pre_children(child, target, target is not out or empty)
+                if empty:
+                    empty = len(out) == 0
+                    add = _append_own_text if empty else append_text
+            if child.tail:
+                add(out, child.tail)
 
 
 #: What marks a form as holding the page rather than being a form: article structure inside it.
