@@ -387,3 +387,99 @@ def test_pretty_xml_is_indented_as_before_on_real_pages() -> None:
         tree = copy.deepcopy(doc.tree)
         _indent_as_before(tree)
         assert doc.to_xml() == etree.tostring(tree, encoding="unicode") + "\n"
+
+
+# --- passspeed: typography's dashes and styles, tidy blocks, word limit, scripts -------------------------------
+
+_OLD_SPACED_HYPHEN = re.compile(r"(?<=[\w,.;:!?\"'\u201d\u2019\u00bb)\]]) - (?=[\w\"'\u201c\u2018\u00ab(\[])")
+dash_texts = joined([" ", "-", "--", "---", "a", "1", " - ", "'", "(", ".", "\u201d", "\u2014"], 40)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(dash_texts)
+def test_dash_regexes_tried_at_their_literal_match_as_finditer_does(text: str) -> None:
+    def spans(matches) -> list:
+        return [(m.span(), m.groups()) for m in matches]
+
+    assert spans(typography._found_around(typography._DOUBLE_HYPHEN, text, "--", 1)) == \
+        spans(typography._DOUBLE_HYPHEN.finditer(text))
+    assert spans(typography._SPACED_HYPHEN.finditer(text)) == spans(_OLD_SPACED_HYPHEN.finditer(text))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(texts, st.sampled_from(sorted(typography.STYLES)))
+def test_a_style_without_honorifics_typesets_as_the_style_where_none_stands(text: str, language: str) -> None:
+    """typography drops a style's honorifics for an article whose whole text has none."""
+    style = typography.style_for(language)
+    within = typography._style_within(style, text)
+    assert within.elisions == style.elisions
+    setter = typography.Typesetter(text, [True] * len(text), style)
+    fast = typography.Typesetter(text, [True] * len(text), within)
+    assert fast.run() == setter.run() and fast.counts == setter.counts
+
+
+def test_only_english_reads_elisions() -> None:
+    assert [name for name, style in typography.STYLES.items() if style.elisions] == ["en"]
+    assert typography.style_for("xx-unknown").elisions  # English for languages not listed, as before
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "em", "a", "br", "img", "code"]),
+                          joined([" ", "  ", "\n", "\t", "\u2028", "a", "b c", "é"], 4),
+                          joined([" ", "\n", "a", "d e"], 3)), max_size=5),
+       joined([" ", "\n", "x", "y z"], 4))
+def test_a_block_whose_text_is_tidy_is_left_as_tidying_leaves_it(children: list, text: str) -> None:
+    """tidy_inline_run returns early when the block's whole text has single spaces only and no line break."""
+    from lxml import etree
+
+    from exporter.normalise import surgery
+
+    p = etree.Element("p")
+    p.text = text or None
+    for tag, inner, tail in children:
+        if tag:
+            child = etree.SubElement(p, tag)
+            child.text = inner or None
+            child.tail = tail or None
+    before = etree.tostring(p)
+    surgery.tidy_inline_run(p)
+    if surgery._is_tidy(surgery.text_of(etree.fromstring(before))) and b"<br" not in before:
+        assert etree.tostring(p) == before
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(joined(["a", "Z", "9", "_", " ", "-", ".", "\n", "ab cd", "x_y"], 80),
+                 joined(["a", "é", "_", "x_y", " ", "—", "42", "ß", "\n", ".", "-"], 80)))
+def test_word_limit_check_counts_as_the_word_pattern(text: str) -> None:
+    assert repair._is_over_repeat_max_words(text) == (len(repair._WORD.findall(text)) > repair.REPEAT_MAX_WORDS)
+
+
+def _slow_contradicts(tag: str, text: str, share: float = 0.0) -> bool:
+    from exporter.normalise import language
+
+    parts = tag.lower().split("-")
+    named = next((language._SCRIPT_SUBTAGS[p] for p in parts[1:] if p in language._SCRIPT_SUBTAGS), None)
+    scripts = frozenset({named}) if named else language._SCRIPTS_OF.get(parts[0])
+    if not scripts:
+        return False
+    letters = [char for char in text if char.isalpha()]
+    return len(letters) >= 2 and sum(1 for char in letters if language._script_of(char) in scripts) <= share * len(
+        letters)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["a", "B", " ", "1", ".", "中", "文", "я", "α", "ع", "é", "\u00aa"], 12),
+       st.sampled_from(["en", "en-US", "zh", "zh-Hant", "ru", "el", "sr-Latn", "xx", "ar", "ja"]),
+       st.sampled_from([0.0, 0.25, 0.5, 1.0]))
+def test_contradicts_decides_as_counting_every_letter(text: str, tag: str, share: float) -> None:
+    from exporter.normalise import language
+
+    assert language.contradicts(tag, text, share) == _slow_contradicts(tag, text, share)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(texts)
+def test_space_to_collapse_is_what_the_regex_finds(text: str) -> None:
+    from exporter.normalise.text import _SPACE_TO_COLLAPSE, has_space_to_collapse
+
+    assert has_space_to_collapse(text) == bool("  " in text or _SPACE_TO_COLLAPSE.search(text))

@@ -368,5 +368,15 @@ def contradicts(tag: str, text: str, share: float = 0.0) -> bool:
     scripts = frozenset({named}) if named else _SCRIPTS_OF.get(parts[0])
     if not scripts:
         return False
+    if share < 1 and "LATIN" in scripts and text.isascii():
+        return False  # every ASCII letter is Latin: the share in the script is all of them (or there are none)
+    if not share:  # contradicted by two letters with none in the script: the first in the script decides
+        letters = 0
+        for char in text:
+            if char.isalpha():
+                if _script_of(char) in scripts:
+                    return False
+                letters += 1
+        return letters >= 2
     letters = [char for char in text if char.isalpha()]
     return len(letters) >= 2 and sum(1 for char in letters if _script_of(char) in scripts) <= share * len(letters)

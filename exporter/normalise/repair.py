@@ -441,6 +441,10 @@ REPEAT_MAX_WORDS = 30
 
 #: A text of more than :data:`REPEAT_MAX_WORDS` words (as :data:`_WORD` counts them), matched from its start
 _OVER_REPEAT_MAX_WORDS = re.compile(r"[\W_]*(?:[^\W_]+[\W_]+){%d}[^\W_]" % REPEAT_MAX_WORDS)
+#: The same for an ASCII text, where [^\W_] is [0-9A-Za-z]: a character set the regex engine tests from a bitmap
+#: (twice as fast as Unicode's word category), its runs taken possessively (nothing to backtrack into)
+_OVER_REPEAT_MAX_WORDS_ASCII = re.compile(r"[^0-9A-Za-z]*+(?:[0-9A-Za-z]++[^0-9A-Za-z]++){%d}[0-9A-Za-z]"
+                                          % REPEAT_MAX_WORDS)
 
 
 #: Blocks whose children are inline: no block in them repeats
@@ -472,11 +476,21 @@ def _block_key(el: etree._Element) -> str | None:
         img = el.find("img")
         return f"figure {img.get('src')} {_normal(text_of(el))}" if img is not None else None
     folded = text_of(el).casefold()
-    if _OVER_REPEAT_MAX_WORDS.match(folded):
+    if len(folded) > 2 * REPEAT_MAX_WORDS and _is_over_repeat_max_words(folded):
         return None  # a long block: its words are not joined into a key only to be found too many
-    text = " ".join(_WORD.findall(folded))  # _normal(text_of(el))
+    words = _WORD.findall(folded)
+    if not 3 <= len(words) <= REPEAT_MAX_WORDS:  # as len(text.split()): words hold no white space
+        return None
+    text = " ".join(words)  # _normal(text_of(el))
     images = " ".join(img.get("src", "") for img in el.iter("img"))  # the same words around other formulas
-    return f"{el.tag} {text} {images}" if 3 <= len(text.split()) <= REPEAT_MAX_WORDS else None
+    return f"{el.tag} {text} {images}"
+
+
+def _is_over_repeat_max_words(text: str) -> bool:
+    """True when ``text`` has more than :data:`REPEAT_MAX_WORDS` words (a text of at most twice as many
+    characters has not: each word but the last is followed by a character that is no word's)."""
+    over = _OVER_REPEAT_MAX_WORDS_ASCII if text.isascii() else _OVER_REPEAT_MAX_WORDS
+    return over.match(text) is not None
 
 
 _CREDIT = re.compile(r"^\s*(?:photo(?:graph)?s?|image|picture|illustration|credit|source|foto|bild|"

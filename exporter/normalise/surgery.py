@@ -18,7 +18,7 @@ from lxml import etree
 
 from ..document import Report
 from ..tree import BLOCKS, INLINES, text_of
-from .text import clean_text, collapse_space, is_blank
+from .text import clean_text, collapse_space, has_space_to_collapse, is_blank
 
 #: Blocks of the converter's output: the tree's, and the ``h1`` it writes for a source ``h1`` until
 #: :func:`~exporter.normalise.transforms.consecutive_headings` re-levels the headings (else an item
@@ -218,6 +218,8 @@ def tidy_inline_run(block: etree._Element) -> None:
             if tidy != value:
                 block.text = tidy or None
         return
+    if _is_tidy(text_of(block)) and next(block.iter("br"), None) is None:
+        return  # every slot is tidy already: the steps below would change nothing
     slots = text_slots(block)
     previous_space = True  # at the start of the block, leading space goes
     for el, which in slots:
@@ -255,6 +257,13 @@ def tidy_inline_run(block: etree._Element) -> None:
             parent = br.getparent()
             if parent.text:
                 parent.text = parent.text.rstrip(" ") or None
+
+
+def _is_tidy(text: str) -> bool:
+    """True when a block without line breaks whose slots hold ``text`` needs no tidying: only single spaces
+    between words, none at the edges. (Each slot's text is part of ``text``: a run or an edge space in a slot,
+    or a slot starting with a space after one ending with one, shows in it.)"""
+    return not (text.startswith(" ") or text.endswith(" ") or has_space_to_collapse(text))
 
 
 def trim_edge_breaks(el: etree._Element) -> None:

@@ -25,9 +25,16 @@ def clean_text(text: str | None) -> str:
 
 def collapse_space(text: str) -> str:
     """Collapse runs of HTML white space to one space."""
-    if "  " not in text and not _SPACE_TO_COLLAPSE.search(text):
-        return text  # most text: single spaces only, found by two scans in C, no new string
+    if not has_space_to_collapse(text):
+        return text  # most text: single spaces only, found by a few scans in C, no new string
     return _SPACE_RUN.sub(" ", text)
+
+
+def has_space_to_collapse(text: str) -> bool:
+    """True when :func:`collapse_space` changes ``text``: a run of spaces, or a character of
+    :data:`_SPACE_TO_COLLAPSE` (substring searches: several times faster than the regex's scan)."""
+    return ("  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text or "\u2028" in text
+            or "\u2029" in text)
 
 
 #: The characters of :data:`_SPACE_RUN`

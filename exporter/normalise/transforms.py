@@ -86,13 +86,14 @@ def drop_private_use(state: State) -> None:
 def normalise_whitespace(state: State) -> None:
     """Collapse white space in text blocks; drop white space between blocks; leave ``pre`` alone."""
     root = state.tree
+    has_pre = next(root.iter("pre"), None) is not None
     for el in root.iter():
         tag = el.tag
         if tag == "pre" or tag in INLINES:
             continue
         if tag in TEXT_BLOCKS:
-            if not _holds_blocks(el):
-                if next(el.iterancestors("pre"), None) is None:
+            if not len(el) or not _holds_blocks(el):
+                if not has_pre or next(el.iterancestors("pre"), None) is None:
                     tidy_inline_run(el)
                 continue
             inline_kept = ()  # an item or cell holding blocks: no white space between anything
