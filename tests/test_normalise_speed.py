@@ -13,7 +13,8 @@ import unicodedata
 
 import lxml.html
 import pytest
-from hypothesis import given, settings
+from helpers import corpus_pages, seed_articles
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exporter.normalise import metadata, repair, typography
@@ -483,3 +484,92 @@ def test_space_to_collapse_is_what_the_regex_finds(text: str) -> None:
     from exporter.normalise.text import _SPACE_TO_COLLAPSE, has_space_to_collapse
 
     assert has_space_to_collapse(text) == bool("  " in text or _SPACE_TO_COLLAPSE.search(text))
+
+
+# --- reflow's sentence segmenter: pysbd with the cheap abbreviation search (exporter/normalise/sentences.py) ---
+
+def _stock_language(code: str) -> type:
+    from pysbd.languages import Language
+
+    return Language.get_language_code(code)
+
+
+def _cheap_languages() -> list[str]:
+    from exporter.normalise.reflow import SEGMENTER_LANGUAGES
+    from exporter.normalise.sentences import has_cheap_search
+
+    return sorted(code for code in SEGMENTER_LANGUAGES if has_cheap_search(code))
+
+
+def _abbreviation_words(abbreviations: list[str]) -> list[str]:
+    """These abbreviations as written, capitalised, shouted, in braces before a word (pysbd's next-word lookup
+    looks for "{abbr} "), with letters that match ASCII ones only when case is ignored ("\u017f" is "s"), and
+    other words, numbers, times and pysbd's own placeholder."""
+    variants = [form for a in abbreviations for form in (a, a.capitalize(), a.upper())]
+    braced = [f"{{{a}}} {after}" for a in abbreviations for after in ("X", "x")]
+    folded = [a.replace("s", "\u017f").replace("k", "\u212a").replace("i", "\u0131") for a in abbreviations
+              if set(a) & set("ski")] + [a.upper().replace("I", "\u0130") for a in abbreviations if "i" in a]
+    return variants + braced + folded + ["a", "I", "I'm", "X", "Word", "word", "12", "3", "(1)", "(", "e.g",
+                                         "e\u222fg", "a.m", "p.m", "U.S", "\u201cSo", "\u201d", '"', "{", "}"]
+
+
+def _abbreviation_lines(code: str) -> st.SearchStrategy[str]:
+    """Lines of a few of the language's abbreviations and other words, each maybe followed by what pysbd's
+    substitutions look at after a full stop."""
+    known = sorted({a.strip() for a in _stock_language(code).Abbreviation.ABBREVIATIONS})
+    words = st.lists(st.sampled_from(known), min_size=1, max_size=3).map(_abbreviation_words)
+    return words.flatmap(lambda pieces: st.lists(st.tuples(
+        st.sampled_from(pieces), st.sampled_from([".", ".", "", ":", ":12", ",", "..", "-", "?", ".\u222f"]),
+        st.sampled_from([" ", " ", "  ", "", "\u00a0", "\r", "\n", "\u2028", " ("])), max_size=25)).map(
+            lambda words: "".join("".join(w) for w in words))
+
+
+_cheap_cases = st.sampled_from(["en", "fr", "es", "it", "nl", "da", "pl", "kk"]).flatmap(
+    lambda code: st.tuples(st.just(code), _abbreviation_lines(code)))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_cheap_cases)
+@example(("en", "adj.. {adj} X. "))  # pysbd's next-word lookup finds "X": that occurrence is left alone
+@example(("en", "cre\u017f. cres. "))  # "\u017f" is "s" when case is ignored: "cre\u017f" is found too
+@example(("en", "\u0130 adj. x"))  # "\u0130" is two characters in lower case
+def test_cheap_abbreviation_search_replaces_as_pysbd(case: tuple[str, str]) -> None:
+    """Each distinct occurrence's substitution once, plain abbreviations found at the words' starts: same text."""
+    from exporter.normalise.sentences import _with_cheap_search
+
+    code, line = case
+    stock = _stock_language(code)
+    cheap = _with_cheap_search(stock)
+    assert cheap is not stock
+    expected = stock.AbbreviationReplacer(line, stock).search_for_abbreviations_in_string(line)
+    assert cheap.AbbreviationReplacer(line, cheap).search_for_abbreviations_in_string(line) == expected
+
+
+def _real_paragraphs() -> list[str]:
+    texts = []
+    for page in [*(p / "expected.html" for p in corpus_pages()), *seed_articles()]:
+        root = lxml.html.fromstring(page.read_bytes())
+        texts += [t for t in ("".join(p.itertext()) for p in root.iter("p", "li", "blockquote", "td")) if len(t) > 80]
+    return texts
+
+
+def test_cheap_segmenter_segments_real_text_as_pysbd() -> None:
+    """Every paragraph of the corpus pages and the seed, in English; every twentieth in each other language routed."""
+    import pysbd
+
+    from exporter.normalise.sentences import Segmenter
+
+    texts = _real_paragraphs()
+    assert len(texts) > 300
+    for code in _cheap_languages():
+        stock, cheap = pysbd.Segmenter(language=code, clean=False), Segmenter(language=code, clean=False)
+        for text in texts if code == "en" else texts[::20]:
+            assert cheap.segment(text) == stock.segment(text), (code, text[:80])
+
+
+def test_cheap_search_is_taken_only_where_pysbd_replaces_the_stock_way() -> None:
+    """Languages whose replacer searches or replaces in its own way (German, Russian…) keep pysbd's own."""
+    from exporter.normalise.sentences import has_cheap_search
+
+    assert {"en", "fr", "es", "it", "nl"} <= set(_cheap_languages())
+    assert not any(has_cheap_search(code) for code in ("de", "ru", "bg", "sk", "ar", "fa"))

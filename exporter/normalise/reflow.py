@@ -134,9 +134,9 @@ def count_words(text: str) -> int:
 
 @lru_cache(maxsize=32)
 def _segmenter(language: str):
-    import pysbd
+    from .sentences import Segmenter  # imports pysbd: only when a paragraph is long enough to need it
 
-    return pysbd.Segmenter(language=language, clean=False)
+    return Segmenter(language=language, clean=False)
 
 
 #: A reference mark ("[12]", "[citation needed]"): it belongs to the sentence before it, never starts one.

@@ -1,0 +1,135 @@
+"""pysbd's sentence segmenter, with its abbreviation search made cheap and its answers unchanged.
+
+pysbd's ``AbbreviationReplacer.search_for_abbreviations_in_string`` looks, for
+each of its few hundred abbreviations found in a line, for every occurrence at
+the start of a word (an abbreviation such as "a" is at the start of every word
+beginning with a), and then runs one substitution over the whole line per
+occurrence, each compiled through ``re``'s cache. Most of ``segment`` goes there.
+
+The same substitutions, each once, give the same text:
+
+- pysbd asks the letter after "{abbr} " (braces included) whether the next
+  word is capitalised; without a "{" in the line that finds nothing, and every
+  occurrence goes to a substitution chosen by its own text (``am.strip()``)
+  alone. With one (the braces found), the occurrences are taken one by one as
+  pysbd takes them.
+- Each substitution only turns a "." into "∯", and none of its lookarounds
+  can match a "∯" unless the occurrence's text holds one: a substitution
+  applied again, after itself and others of its kind, finds nothing more. So
+  an occurrence whose text came before is skipped (one holding "∯" is applied
+  again, as pysbd does).
+
+Languages whose replacer changes how occurrences are searched or replaced keep
+pysbd's own. pysbd itself is configured per segmenter (a subclass of the
+language's class and of its replacer), never patched. ``tests/test_normalise_speed.py``
+compares both on real and generated texts.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pysbd
+from pysbd.abbreviation_replacer import AbbreviationReplacer
+
+#: The replacer's methods whose stock behaviour the shortcut relies on.
+_RELIED_ON = ("search_for_abbreviations_in_string", "scan_for_replacements", "replace_period_of_abbr")
+
+
+@lru_cache(maxsize=4096)
+def _pattern(source: str, flags: int = 0) -> re.Pattern[str]:
+    """``source`` compiled, kept for every line (``re``'s own cache holds too few for pysbd's lists)."""
+    return re.compile(source, flags)
+
+
+#: A word's start: the start of the line or a character after white space, then ASCII letters or digits.
+_WORD_START = re.compile(r"(?:^|(?<=\s))[a-z0-9]+")
+#: The characters that match an ASCII letter when case is ignored though they are none ("ſ" is "s"), or
+#: whose lower case is longer than they are ("İ"): without them, a line in lower case finds what ``re`` would.
+_FOLDS_INTO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+_PLAIN = re.compile(r"[a-z0-9]+")
+
+
+class _OnceEach:
+    """``search_for_abbreviations_in_string`` applying each distinct occurrence's substitution once.
+
+    An abbreviation made of ASCII letters and digits (most of them) is found at
+    the words' starts gathered in one scan of the line, instead of a search of
+    the line of its own.
+    """
+
+    #: The abbreviations made of ASCII letters and digits, and the longest of them (set per language).
+    plain: frozenset[str] = frozenset()
+    longest = 0
+
+    def search_for_abbreviations_in_string(self, text: str) -> str:
+        lowered = text.lower()
+        braces = "{" in text
+        starts = None if braces or _FOLDS_INTO_ASCII.search(text) else self._word_starts(lowered)
+        done: set[str] = set()  # occurrences whose substitution has been applied
+        for abbr in self.lang.Abbreviation.ABBREVIATIONS:
+            stripped = abbr.strip()
+            if starts is not None and stripped in self.plain:
+                width = len(stripped)
+                for start in starts.get(stripped, ()):
+                    key = text[start:start + width]  # the occurrence less the white space before it
+                    if key not in done:
+                        done.add(key)
+                        text = self.scan_for_replacements(text, key, 0, [])
+                continue
+            if stripped not in lowered:
+                continue
+            abbrev_match = _pattern(r"(?:^|\s|\r|\n){}".format(stripped), re.IGNORECASE).findall(text)
+            if not abbrev_match:
+                continue
+            next_word_start = _pattern(r"(?<={" + str(re.escape(stripped)) + "} ).{1}")  # literal braces
+            char_array = next_word_start.findall(text) if braces else []
+            if char_array:
+                for ind, match in enumerate(abbrev_match):
+                    text = self.scan_for_replacements(text, match, ind, char_array)
+                continue
+            for match in abbrev_match:
+                key = match.strip()
+                if key in done:
+                    continue
+                if "∯" not in key:
+                    done.add(key)
+                text = self.scan_for_replacements(text, match, 0, [])
+        return text
+
+    def _word_starts(self, lowered: str) -> dict[str, list[int]]:
+        """Where each plain abbreviation begins a word of ``lowered``, in order."""
+        starts: dict[str, list[int]] = {}
+        plain, longest = self.plain, self.longest
+        for match in _WORD_START.finditer(lowered):
+            run, start = match.group(), match.start()
+            for end in range(1, min(len(run), longest) + 1):
+                prefix = run[:end]
+                if prefix in plain:
+                    starts.setdefault(prefix, []).append(start)
+        return starts
+
+
+@lru_cache(maxsize=None)
+def _with_cheap_search(language: type) -> type:
+    """``language``'s class with the cheap abbreviation search, or itself when its replacer is its own."""
+    replacer = getattr(language, "AbbreviationReplacer", AbbreviationReplacer)
+    if any(getattr(replacer, name) is not getattr(AbbreviationReplacer, name) for name in _RELIED_ON):
+        return language
+    plain = frozenset(a.strip() for a in language.Abbreviation.ABBREVIATIONS if _PLAIN.fullmatch(a.strip()))
+    cheap = type(replacer.__name__, (_OnceEach, replacer),
+                 {"__module__": __name__, "plain": plain, "longest": max(map(len, plain), default=0)})
+    return type(language.__name__, (language,), {"AbbreviationReplacer": cheap, "__module__": __name__})
+
+
+class Segmenter(pysbd.Segmenter):
+    """pysbd's segmenter for ``language``, with the cheap abbreviation search where it is exact."""
+
+    def __init__(self, language: str = "en", **options) -> None:
+        super().__init__(language=language, **options)
+        self.language_module = _with_cheap_search(self.language_module)
+
+
+def has_cheap_search(language: str) -> bool:
+    """Whether :class:`Segmenter` takes the shortcut for ``language`` (else it is pysbd's own)."""
+    return Segmenter(language).language_module is not pysbd.Segmenter(language).language_module
