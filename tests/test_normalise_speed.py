@@ -573,3 +573,165 @@ def test_cheap_search_is_taken_only_where_pysbd_replaces_the_stock_way() -> None
 
     assert {"en", "fr", "es", "it", "nl"} <= set(_cheap_languages())
     assert not any(has_cheap_search(code) for code in ("de", "ru", "bg", "sk", "ar", "fa"))
+
+
+# --- passspeed: passes against their slow definitions on real pages ------------------------------------------------
+
+def _old_drop_repeated_blocks(state) -> None:
+    from exporter.tree import INLINES
+
+    for parent in list(state.tree.iter()):
+        if parent.tag in INLINES or parent.tag in repair._HOLD_NO_BLOCKS:
+            continue
+        previous = None
+        for el in list(parent):
+            key = repair._block_key(el)
+            if key is not None and key == previous:
+                parent.remove(el)
+                state.report.note("dropped {n} repeated block{s}")
+                continue
+            previous = key
+
+
+def _old_drop_repeated_pull_quotes(state) -> None:
+    from exporter.tree import text_of
+
+    root = state.tree
+    for quote in list(root.iter("blockquote")):
+        text = repair._normal(text_of(quote))
+        if len(text.split()) < 6 or quote.getparent() is None:
+            continue
+        holders = set(quote.iterancestors())
+        rest = " ".join(repair._normal(text_of(p)) for p in root.iter("p", "li")
+                        if quote not in p.iterancestors() and p not in holders)
+        if text in rest:
+            quote.getparent().remove(quote)
+            state.report.note("dropped {n} pull quote{s} repeating the text")
+
+
+def _old_wrap_figures(state) -> None:
+    root = state.page
+    holds_images = {ancestor for img in root.iter("img") for ancestor in img.iterancestors()}
+    for wrapper in list(root.iter("div", "span", "a", "p")):
+        if wrapper not in holds_images:
+            continue
+        if wrapper.getparent() is None or any(a.tag == "figure" for a in wrapper.iterancestors()):
+            continue
+        images = list(wrapper.iter("img"))
+        if len(images) != 1 or any((d.tag in repair._BLOCKY and not repair._CAPTION_HINT.search(repair._classes(d)))
+                                   or d.tag == "figure" for d in wrapper.iterdescendants()):
+            continue
+        words = len(repair._WORD.findall("".join(wrapper.itertext())))
+        if words == 0 or words > 60 or repair._text_before(wrapper, images[0]):
+            continue
+        hinted = repair._FIGURE_HINT.search(repair._classes(wrapper)) or any(
+            repair._FIGURE_HINT.search(repair._classes(d)) for d in wrapper.iterdescendants() if d.tag != "img")
+        if not hinted and words > 25:
+            continue
+        parent = wrapper.getparent()
+        if wrapper.tag in ("span", "a") and (not is_blank(parent.text) or any(
+                not is_blank(s.tail) for s in parent if s is not wrapper) or not is_blank(wrapper.tail)):
+            continue
+        repair._make_figure(wrapper, images[0])
+        state.report.note("made {n} figure{s} of images with the captions beside them")
+
+
+def _states_before(name: str, markups: list[bytes], **options) -> list:
+    """The normaliser's state just before the pass ``name``, for each markup (deep copies)."""
+    import copy
+    import sys
+
+    import exporter
+    from exporter.normalise import passes
+
+    module = sys.modules["exporter.normalise"]
+    found: list = []
+    real = passes.run
+
+    def snapshot(state, steps=None) -> None:
+        for step in passes.PASSES:
+            if step.name == name and not any(s is state for s in found):
+                found.append(copy.deepcopy(state))
+            if step.option is None or state.settings[step.option]:
+                step.run(state)
+
+    module.passes.run = snapshot
+    try:
+        for markup in markups:
+            try:
+                exporter.normalise(markup, **options)
+            except Exception:  # noqa: BLE001 - a page the normaliser refuses has no state to compare
+                pass
+    finally:
+        module.passes.run = real
+    return found
+
+
+def _real_markups() -> list[bytes]:
+    from helpers import DATA, corpus_pages
+
+    paths = [page / name for page in corpus_pages() for name in ("expected.html", "source.html")]
+    paths += sorted((DATA / "pages").glob("*.html"))
+    return [path.read_bytes() for path in paths if path.is_file()]
+
+
+def _made_markups() -> list[bytes]:
+    """Small pages where the passes act: repeated captions and bylines, pull quotes, wrapped images."""
+    return [
+        b"<article><p>Photo by Jane Doe here</p><p>Photo by Jane Doe here</p><p>photo: by Jane, Doe here!</p>"
+        b"<p>Other words are here now</p><blockquote><p>The words the article says again and again here</p>"
+        b"</blockquote><p>Before. The words the article says again and again here. After.</p>"
+        b"<ul><li><blockquote>one two three four five six seven</blockquote></li></ul>"
+        b"<p>one two three four five six seven</p><figure><img src='a.png'><figcaption>A cap</figcaption></figure>"
+        b"<figure><img src='a.png'><figcaption>A cap</figcaption></figure></article>",
+        b"<div><div class='photo'><a href='x'><img src='b.jpg'></a><span class='credit'>Credit: Someone</span></div>"
+        b"<p>Text <span><img src='c.jpg'></span> more text.</p><div><img src='d.jpg'><img src='e.jpg'>"
+        b"<p>Two images</p></div><div><div><span><img src='f.jpg'></span></div><p class='caption'>Cap</p></div></div>",
+        # the second quote's words stand only across the first (gone) quote and the paragraph after it
+        b"<article><p>a1 b1 c1 d1 e1 f1</p><p>zz</p><blockquote><p>a1 b1 c1 d1 e1 f1</p></blockquote>"
+        b"<p>g1 h1 i1 j1 k1 l1</p><blockquote><p>d1 e1 f1 g1 h1 i1</p></blockquote></article>",
+    ]
+
+
+@pytest.mark.parametrize("name, fast, slow, on_page", [
+    ("drop-repeated-blocks", repair.drop_repeated_blocks, _old_drop_repeated_blocks, False),
+    ("drop-repeated-pull-quotes", repair.drop_repeated_pull_quotes, _old_drop_repeated_pull_quotes, False),
+    ("wrap-figures", repair.wrap_figures, _old_wrap_figures, True),
+])
+def test_passes_change_real_pages_as_their_slow_definitions(name, fast, slow, on_page) -> None:
+    import copy
+
+    from lxml import etree
+
+    changed = 0
+    for state in _states_before(name, _real_markups() + _made_markups()):
+        other = copy.deepcopy(state)
+        before = dict(state.report)
+        fast(state)
+        slow(other)
+        node, other_node = (state.page, other.page) if on_page else (state.tree, other.tree)
+        assert etree.tostring(node) == etree.tostring(other_node)
+        assert dict(state.report) == dict(other.report)
+        changed += dict(state.report) != before
+    assert changed  # the pages reach the pass's changes, not only its "nothing to do"
+
+
+word_texts = st.one_of(joined(["a", "Z", "9", "_", " ", "-", ".", "\n", "ab cd", "x_y", "\x7f", "\t"], 90),
+                       joined(["a", "é", "_", "x_y", " ", "—", "42", "ß", "\n", ".", "-", "中文", "\u00b2"], 90))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(word_texts, st.sampled_from([0, 1, 5, 60, 80]))
+def test_word_lists_and_bounded_counts_are_the_word_pattern(text: str, limit: int) -> None:
+    words = repair._WORD.findall(text)
+    assert repair._word_list(text) == words
+    assert repair._more_words_than(text, limit) == (len(words) > limit)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["a", " ", "é", "\ue000", "\uf8ff", "\uf900", "\uff0c", "\U000f0000", "\U0010fffd", "\U0001f600",
+               "\ud7ff", "\u00ef"], 20))
+def test_private_use_byte_search_finds_what_the_regex_finds(text: str) -> None:
+    from exporter.normalise import transforms
+
+    assert transforms._may_hold_private_use(text.encode("utf-8")) == bool(transforms.PRIVATE_USE.search(text))

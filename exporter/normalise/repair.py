@@ -12,6 +12,7 @@ quotes and repeated blocks.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import lxml.html
@@ -25,6 +26,16 @@ from .surgery import append_text, move_inline_content, remove_keep_tail, split_a
 from .text import collapse_space, is_blank
 
 _WORD = re.compile(r"[^\W_]+")
+#: ASCII bytes with every byte but a letter or digit made a space: in ASCII text, the words of :data:`_WORD` are
+#: the runs of letters and digits, which bytes.translate and split find several times faster than the regex
+_ASCII_WORD_BYTES = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
+
+
+def _word_list(text: str) -> list[str]:
+    """``_WORD.findall(text)``."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
+    return _WORD.findall(text)
 
 # --- source repairs ------------------------------------------------------------------------------
 
@@ -42,7 +53,20 @@ _BLOCKY = ("p", "ul", "ol", "table", "blockquote", "h1", "h2", "h3", "h4", "h5",
 
 
 def _words(el: etree._Element) -> int:
-    return len(_WORD.findall(text_of(el)))
+    return len(_word_list(text_of(el)))
+
+
+def _more_words_than(text: str, limit: int) -> bool:
+    """``len(_WORD.findall(text)) > limit``, counting no further than ``limit`` + 1 words."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(_ASCII_WORD_BYTES).split(None, limit)) > limit
+    return _over_words(limit).match(text) is not None
+
+
+@functools.lru_cache(maxsize=None)
+def _over_words(limit: int) -> re.Pattern[str]:
+    """Matches, from its start, a text of more than ``limit`` words as :data:`_WORD` finds them."""
+    return re.compile(r"[\W_]*(?:[^\W_]+[\W_]+){%d}[^\W_]" % limit)
 
 
 def _classes(el: etree._Element) -> str:
@@ -116,7 +140,7 @@ def drop_boxes(state: State) -> None:
         box = _BOX.search(classes)
         if not box and not _PULL.search(classes):  # most elements: no words counted (a walk of each subtree)
             continue
-        if el.tag in ("body", "article", "main", "html") or _words(el) > BOX_MAX_WORDS:
+        if el.tag in ("body", "article", "main", "html") or _more_words_than(text_of(el), BOX_MAX_WORDS):
             continue
         if box:
             remove_keep_tail(el)
@@ -135,7 +159,7 @@ def _repeated_elsewhere(el: etree._Element, root: etree._Element) -> bool:
 
 
 def _normal(text: str) -> str:
-    return " ".join(_WORD.findall(text.casefold()))
+    return " ".join(_word_list(text.casefold()))
 
 
 def wrap_figures(state: State) -> None:
@@ -148,10 +172,16 @@ def wrap_figures(state: State) -> None:
     root, report = state.page, state.report
     # what holds no image is no picture: found from the images up, not by a walk of every wrapper's subtree
     # (making a figure moves its image inside the same wrapper, so no element gains one)
-    holds_images = {ancestor for img in root.iter("img") for ancestor in img.iterancestors()}
+    images_held: dict[etree._Element, int] = {}  # how many images each ancestor of an image holds: 1, or 2 for more
+    for img in root.iter("img"):
+        for ancestor in img.iterancestors():
+            held = images_held.get(ancestor, 0)
+            if held == 2:
+                break  # and so do all of its ancestors, counted with it
+            images_held[ancestor] = held + 1
     for wrapper in list(root.iter("div", "span", "a", "p")):
-        if wrapper not in holds_images:
-            continue
+        if images_held.get(wrapper) != 1:
+            continue  # no image, or more than one (as len(list(wrapper.iter("img"))) != 1, without a walk)
         if wrapper.getparent() is None or any(a.tag == "figure" for a in wrapper.iterancestors()):
             continue
         images = list(wrapper.iter("img"))
@@ -226,7 +256,7 @@ def is_layout_table(table: etree._Element) -> bool:
     cells = [c for r in own_rows for c in r if c.tag in ("td", "th")]
     if all(sum(1 for c in r if c.tag in ("td", "th")) <= 1 for r in own_rows):
         return True
-    return any(_words(c) > 60 or c.find(".//table") is not None for c in cells)
+    return any(_more_words_than(text_of(c), 60) or c.find(".//table") is not None for c in cells)
 
 
 # --- tree repairs --------------------------------------------------------------------------------
@@ -422,14 +452,27 @@ def drop_repeated_pull_quotes(state: State) -> None:
     blocks = list(root.iter("blockquote"))
     if not blocks:
         return
+    normal: dict[etree._Element, str] = {}  # each paragraph's and item's words, found once
+
+    def words_of(el: etree._Element) -> str:
+        found = normal.get(el)
+        if found is None:
+            found = normal[el] = _normal(text_of(el))
+        return found
+
+    paragraphs = list(root.iter("p", "li"))  # as root.iter("p", "li") at each quote, without those in quotes gone
+    gone: set[etree._Element] = set()
     for quote in blocks:
         text = _normal(text_of(quote))
         if len(text.split()) < 6 or quote.getparent() is None:
             continue
         holders = set(quote.iterancestors())  # an item holding the quote holds its words: not "elsewhere"
-        rest = " ".join(_normal(text_of(p)) for p in root.iter("p", "li")
-                        if quote not in p.iterancestors() and p not in holders)
+        inside = set(quote.iter("p", "li"))
+        rest = " ".join(words_of(p) for p in paragraphs if p not in inside and p not in holders and p not in gone)
         if text in rest:
+            for holder in holders:  # their words change: found again when asked
+                normal.pop(holder, None)
+            gone |= inside
             quote.getparent().remove(quote)
             report.note("dropped {n} pull quote{s} repeating the text")
 
@@ -459,14 +502,28 @@ def drop_repeated_blocks(state: State) -> None:
     for parent in list(root.iter()):
         if parent.tag in INLINES or parent.tag in _HOLD_NO_BLOCKS:
             continue
-        previous = None
+        # the block before el, with how it opens; their keys are built only when el opens the same way
+        previous: tuple[etree._Element, tuple[str, str] | None] | None = None
         for el in list(parent):
-            key = _block_key(el)
-            if key is not None and key == previous:
-                parent.remove(el)
-                report.note("dropped {n} repeated block{s}")
-                continue
-            previous = key
+            opening = _opening(el)
+            if opening is not None and previous is not None and previous[1] == opening:
+                key = _block_key(el)
+                if key is not None and key == _block_key(previous[0]):
+                    parent.remove(el)
+                    report.note("dropped {n} repeated block{s}")
+                    continue
+            previous = (el, opening) if opening is not None else None
+
+
+def _opening(el: etree._Element) -> tuple[str, str | None] | None:
+    """What two blocks with the same :func:`_block_key` share, cheaply: the tag and the key's first word (None:
+    ``el`` has no key). Most paragraphs in a row open differently, and their keys are never built."""
+    if el.tag not in _REPEATABLE or el.get("id"):
+        return None
+    if el.tag == "figure":
+        return ("figure", None)
+    first = _WORD.search(text_of(el).casefold())
+    return (el.tag, first.group()) if first else None  # a key starts "tag word…", a key needs 3 words
 
 
 def _block_key(el: etree._Element) -> str | None:
@@ -478,7 +535,7 @@ def _block_key(el: etree._Element) -> str | None:
     folded = text_of(el).casefold()
     if len(folded) > 2 * REPEAT_MAX_WORDS and _is_over_repeat_max_words(folded):
         return None  # a long block: its words are not joined into a key only to be found too many
-    words = _WORD.findall(folded)
+    words = _word_list(folded)
     if not 3 <= len(words) <= REPEAT_MAX_WORDS:  # as len(text.split()): words hold no white space
         return None
     text = " ".join(words)  # _normal(text_of(el))
