@@ -195,9 +195,12 @@ def test_converter_shortcuts_decide_as_before_on_real_pages(monkeypatch) -> None
 
 
 _MARKUP_TAGS = ["p", "div", "span", "a", "em", "b", "li", "ul", "ol", "table", "tr", "td", "figure", "figcaption",
-                "img", "br", "script", "math", "h2", "pre", "q", "dl", "dt", "dd", "form", "blockquote", "wbr"]
+                "img", "br", "script", "math", "h2", "pre", "q", "dl", "dt", "dd", "form", "blockquote", "wbr", "abbr",
+                "i", "code", "sup", "font", "h3"]
 _MARKUP_ATTRIBUTES = ['', ' style="display:none"', ' hidden', ' lang="fr"', ' dir="rtl"', ' id="x"', ' name="n"',
-                      ' style="color:red"', ' display="block"', ' href="https://e.org/"', ' src="i.png"', ' class="c"']
+                      ' style="color:red"', ' display="block"', ' href="https://e.org/"', ' src="i.png"', ' class="c"',
+                      ' href="javascript:x"', ' href=" https://e.org/a b "', ' href="#n"', ' title="T\u0085"',
+                      ' xml:lang="de"']
 
 
 @st.composite
@@ -205,7 +208,8 @@ def _markup(draw, depth: int = 0) -> str:
     parts = []
     for _ in range(draw(st.integers(0, 4 if depth < 4 else 0))):
         if draw(st.booleans()):
-            parts.append(draw(st.sampled_from(["text ", " ", "\n", "a\u0301 ", "x\x07y", ""])))
+            parts.append(draw(st.sampled_from(["text ", " ", "\n", "a\u0301 ", "x\x07y", "", "\u0301", "é",
+                                               "\x85", "\ufeff", "&amp;"])))
         else:
             tag = draw(st.sampled_from(_MARKUP_TAGS))
             attributes = "".join(draw(st.lists(st.sampled_from(_MARKUP_ATTRIBUTES), max_size=2)))
@@ -735,3 +739,71 @@ def test_private_use_byte_search_finds_what_the_regex_finds(text: str) -> None:
     from exporter.normalise import transforms
 
     assert transforms._may_hold_private_use(text.encode("utf-8")) == bool(transforms.PRIVATE_USE.search(text))
+
+
+# --- convspeed: blocks and inline elements moved as they are ------------------------------------------------------
+
+def _normalised_twice(markup: bytes, monkeypatch_context) -> tuple:
+    """The converter's tree and the normaliser's output, with the converter's move-as-is shortcut and with it
+    turned off."""
+    import dataclasses
+
+    from lxml import etree
+
+    import exporter
+    from exporter.errors import ExporterError
+    from exporter.normalise import convert, passes
+
+    def run():
+        converted = []
+
+        def convert_and_keep(state):
+            convert.convert_page(state)
+            converted.append(etree.tostring(state.tree, encoding="unicode"))
+
+        with monkeypatch_context() as patch:
+            patch.setattr(passes, "PASSES", tuple(dataclasses.replace(step, run=convert_and_keep)
+                                                  if step.name == "convert" else step for step in passes.PASSES))
+            try:
+                doc = exporter.normalise(markup, language="en")
+            except ExporterError as exc:
+                return converted, str(exc)
+        return converted, doc.to_xml(), sorted(doc.report.items())
+
+    with_shortcut = run()
+    with monkeypatch_context() as monkeypatch:
+        monkeypatch.setattr(convert.Converter, "_move_as_is", lambda self, el, out: False)
+        without = run()
+    return with_shortcut, without
+
+
+def test_moving_blocks_as_they_are_converts_as_before_on_real_pages() -> None:
+    """A paragraph, heading or inline element moved into the clean tree as it is (renamed, unwrapped, its
+    ignored attributes dropped) gives the tree and report that converting it element by element gives."""
+    from exporter.normalise import convert
+
+    moved = []
+    real = convert.Converter._move_as_is
+
+    def counted(self, el, out):
+        result = real(self, el, out)
+        moved.append(result)
+        return result
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(convert.Converter, "_move_as_is", counted)
+        for page in _real_pages():
+            with_shortcut, without = _normalised_twice(page.read_bytes(), pytest.MonkeyPatch.context)
+            assert with_shortcut == without, page
+    assert sum(moved) > 1000 and len(moved) - sum(moved) > 100  # both sides of the shortcut were taken
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_markup())
+@example('<p>x<abbr title="T\u0085">a</abbr></p>')
+@example("<p>a\u0301 <em>e</em>\u0301</p>")
+@example('<h2><b class="c">bold</b> <a href=" https://e.org/a b ">link</a><span>s</span> \ufeff</h2>')
+def test_moving_blocks_as_they_are_converts_as_before_on_made_markup(markup: str) -> None:
+    with_shortcut, without = _normalised_twice(f"<article><p>Some words.</p>{markup}</article>".encode(),
+                                               pytest.MonkeyPatch.context)
+    assert with_shortcut == without

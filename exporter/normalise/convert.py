@@ -10,6 +10,7 @@ and lifted into figures by a later pass, which is where splitting happens.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from lxml import etree
 
@@ -101,9 +102,9 @@ class _Loose:
             append_text(holder, text)
 
     def add_inline(self, converter: "Converter", el: etree._Element) -> None:
-        """Convert ``el`` (inline content) into the holder."""
+        """Convert ``el`` (inline content) into the holder (the caller has read its tail)."""
         holder = self.holder()
-        converter.inline(el, holder, self._empty)
+        converter.inline(el, holder, self._empty, movable=True)
         if self._empty:  # counts only what this element added, once
             self._empty = len(holder) == 0
 
@@ -146,16 +147,22 @@ class Converter:
         hidden one (:meth:`kind` then asks the set, not the element's attributes)."""
         marked, hidden = self._has_blocks, self._hidden
         # what is dropped (hidden, scripts…) never splits its paragraph: Wikipedia hides a formula's
-        # MathML beside its image, inside the sentence. lxml finds the candidates in C; Python looks only at
-        # them, not at every element
-        dropped = list(root.iterdescendants(*DROP))
+        # MathML beside its image, inside the sentence. One walk finds the dropped elements and the blocks (lxml's
+        # iter(*names) builds a matcher of some fifty names each time: ~15 us, paid again for every figure)
+        dropped: list[etree._Element] = []
+        blocks = [root] if root.tag in BLOCK_SOURCE else []
         for el in root.iterdescendants(etree.Element):
+            tag = el.tag
+            if tag in DROP:
+                dropped.append(el)
+            elif tag in BLOCK_SOURCE:
+                blocks.append(el)
             keys = el.keys()  # one call: most elements have no attributes, or neither of these two
             if keys and ("style" in keys or "hidden" in keys) and is_hidden(el):
                 hidden.add(el)
                 dropped.append(el)
         inside_dropped = {node for el in dropped for node in el.iter()}
-        for el in root.iter(*BLOCK_SOURCE):
+        for el in blocks:
             if el in inside_dropped or (el.tag == "math" and el.get("display") != "block"):  # not _starts_block
                 continue
             ancestor = el.getparent()
@@ -182,19 +189,88 @@ class Converter:
         text = src.text
         if text:  # add_text(None) does nothing
             para.add_text(text)
-        for child in src:
+        for child in src:  # lxml's iterator has found the next child already: moving this one is safe
             kind = self.kind(child)
+            tail = child.tail  # read first: a block moved as it is leaves its tail behind
             if kind == DROP_KIND:
                 if isinstance(child.tag, str):
                     self.report.note(f"dropped {{n}} <{child.tag}> element{{s}}")
             elif kind == BLOCK_KIND:
                 para.close()
-                self.block(child, out)
+                if child.tag not in _MOVABLE_BLOCKS or child in self._has_blocks or not self._move_as_is(child, out):
+                    self.block(child, out)
             else:
                 para.add_inline(self, child)
-            tail = child.tail
             if tail:
                 para.add_text(tail)
+
+    def _move_as_is(self, el: etree._Element, out: etree._Element) -> bool:
+        """Move ``el`` (a paragraph, a heading, or an inline element the vocabulary has) into ``out`` as it
+        is, with its content, and say so; False, having changed nothing, when the converter would change
+        anything in it otherwise than by renaming (``b`` → ``strong``), unwrapping (``span``), cleaning a
+        link's address or dropping attributes it ignores. The caller has read ``el``'s tail: it stays behind.
+
+        The usual paragraph: its text stays in lxml, never read into Python, cleaned and written back (setting
+        an element's text costs ~5 ns a character). The source page is not read again after conversion.
+        """
+        tag = el.tag
+        keys = el.keys()
+        if keys and ("id" in keys or "lang" in keys or "xml:lang" in keys or "dir" in keys or "name" in keys
+                     or "title" in keys):
+            return False  # given to the block (_carry_attributes) or carried (link, inline)
+        hidden, base_url = self._hidden, self.base_url
+        links, renamed, unwrapped = [], [], []
+        cleared = [el] if keys else []
+        if tag == "a":
+            href = clean_href(el.get("href"), base_url)
+            if href is None:
+                return False  # unlinked, and reported
+            links.append((el, href))
+        elif tag in INLINE_MAP and INLINE_MAP[tag] != tag:
+            renamed.append(el)
+        for node in el.iterdescendants():
+            tag = node.tag
+            if not isinstance(tag, str) or tag in _CHANGED_INLINE or node in hidden:
+                return False
+            keys = node.keys()
+            if keys:
+                if "id" in keys or "lang" in keys or "dir" in keys or "name" in keys or "title" in keys:
+                    return False  # carried (abbr's title, cleaned), or moved to the block (an unwrapped id)
+                cleared.append(node)
+            if tag == "a":
+                href = clean_href(node.get("href"), base_url)
+                if href is None:
+                    return False
+                links.append((node, href))
+            elif tag == "br":
+                if node.text is not None or len(node):
+                    return False  # a <br> is written empty
+            elif tag in INLINE_MAP:
+                if INLINE_MAP[tag] != tag:
+                    renamed.append(node)
+            else:
+                unwrapped.append(node)
+        text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+        if clean_text(text) != text:
+            return False  # a control character, or text to compose
+        if not text.isascii():  # clean_text composes each text (NFC) on its own: the whole may be, a part not
+            for node in el.iter():
+                for piece in (node.text, node.tail if node is not el else None):
+                    if piece and not unicodedata.is_normalized("NFC", piece):
+                        return False
+        for node in cleared:
+            node.attrib.clear()
+        for node, href in links:
+            node.set("href", href)
+        for node in renamed:
+            node.tag = INLINE_MAP[node.tag]
+        if unwrapped:
+            for node in unwrapped:
+                node.tag = _UNWRAPPED
+            etree.strip_tags(el, _UNWRAPPED)  # text joined as append_text joins it
+        el.tail = None
+        out.append(el)
+        return True
 
     def block(self, el: etree._Element, out: etree._Element) -> None:
         tag = el.tag
@@ -263,6 +339,7 @@ class Converter:
         loose.add_text(el.text)
         for child in el:
             kind = self.kind(child)
+            tail = child.tail  # read first: an inline element moved as it is leaves its tail behind
             if kind == DROP_KIND:
                 pass
             elif child.tag == "li":
@@ -278,7 +355,7 @@ class Converter:
                 self.blocks_into_item(child, etree.SubElement(lst, "li"))
             else:
                 loose.add_inline(self, child)
-            loose.add_text(child.tail)
+            loose.add_text(tail)
 
     def blocks_into_item(self, el: etree._Element, item: etree._Element) -> None:
         wrapper = etree.Element("div")
@@ -438,22 +515,25 @@ class Converter:
             else:
                 append_text(out, text)
         kind, inline = self.kind, self.inline
-        for child in src:
+        for child in src:  # lxml's iterator has found the next child already: moving this one is safe
+            tail = child.tail  # read first: an element moved as it is leaves its tail behind
             if kind(child) != DROP_KIND:
-                inline(child, out, empty)
+                inline(child, out, empty, movable=True)
                 if empty:  # counts only what this child added, once: linear over the whole conversion
                     empty = len(out) == 0
-            tail = child.tail
             if tail:
                 if empty:
                     _append_own_text(out, tail)
                 else:
                     append_text(out, tail)
 
-    def inline(self, el: etree._Element, out: etree._Element, empty: bool = False) -> None:
+    def inline(self, el: etree._Element, out: etree._Element, empty: bool = False, movable: bool = False) -> None:
         """Convert one element met inside inline content (block elements are flattened); ``empty`` as in
-        :meth:`inline_children`."""
+        :meth:`inline_children`; ``movable``: the caller has read ``el``'s tail, so that ``el`` may be moved
+        into ``out`` as it is (see :meth:`_move_as_is`)."""
         tag = el.tag  # every caller has asked self.kind(el) already: it is not dropped
+        if movable and (tag in INLINE_MAP or tag == "a") and self._move_as_is(el, out):
+            return
         if tag == "a":
             self.link(el, out, empty)
             return
@@ -617,6 +697,15 @@ def image_source(el: etree._Element, picture: etree._Element | None = None) -> s
         if cleaned:
             return cleaned
     return None
+
+
+#: Blocks :meth:`Converter._move_as_is` may move (their tag is the clean tree's)
+_MOVABLE_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
+#: Elements inside a block that the converter changes otherwise than by renaming or unwrapping: blocks, what it
+#: drops, images, word-break opportunities, quotations (it adds quotation marks), MathML
+_CHANGED_INLINE = BLOCK_SOURCE | DROP | {"img", "picture", "wbr", "q", "math"}
+#: The name unwrapped elements take before lxml's strip_tags removes them (in C, text kept)
+_UNWRAPPED = "exporter-unwrapped"
 
 
 def _append_own_text(out: etree._Element, text: str) -> None:
