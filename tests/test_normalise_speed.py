@@ -251,8 +251,7 @@ def test_text_of_is_the_joined_itertext_on_every_element_of_the_corpus(pages) ->
     assert checked > 5000
 
 
-_OLD_HINTS = {"_RANGE_HINT": re.compile(r"\d-\d"), "_INITIAL_HINT": re.compile(r"[A-Z]\. [A-Z]"),
-              "_DIGIT_SPACE": re.compile(r"\d ")}
+_OLD_HINTS = {"_RANGE_HINT": re.compile(r"\d-\d"), "_INITIAL_HINT": re.compile(r"[A-Z]\. [A-Z]")}
 _OLD_UNIT = re.compile(r"(?<=\d) (?=(?:" + "|".join(re.escape(u) for u in sorted(typography._UNITS, key=len,
                                                                                   reverse=True)) + r")(?![\w/²]))")
 _OLD_URL_HINT = re.compile(r"://|www\.|@|\.(?:com|org|net|io|js|py)")
@@ -807,3 +806,33 @@ def test_moving_blocks_as_they_are_converts_as_before_on_made_markup(markup: str
     with_shortcut, without = _normalised_twice(f"<article><p>Some words.</p>{markup}</article>".encode(),
                                                pytest.MonkeyPatch.context)
     assert with_shortcut == without
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(texts, st.sampled_from(sorted(typography.STYLES)))
+def test_a_block_of_an_article_without_url_hints_typesets_as_before(text: str, language: str) -> None:
+    """typography tells the typesetter when the article's whole text has no URL hint (nor has any block)."""
+    style = typography.style_for(language)
+    setter = typography.Typesetter(text, [True] * len(text), style)
+    out = setter.run()
+    if not typography._has_url_hint(text):
+        fast = typography.Typesetter(text, [True] * len(text), style, may_hold_urls=False)
+        assert fast.run() == out and fast.counts == setter.counts
+
+
+_OLD_FRAGMENT_LINK = "boolean(descendant-or-self::a[starts-with(@href, '#') and string-length(@href) > 1])"
+
+
+def test_fragment_link_check_is_the_xpath_on_real_and_made_pages() -> None:
+    from exporter.normalise import notes
+    from exporter.read import parse_html
+
+    markups = _real_markups() + [b"<a href='#'>x</a>", b"<a href='#a'>1</a>", b"<a href=''>x</a><a>y</a>",
+                                 b"<p><a href='x#y'>z</a></p>", b"<a href=' #a'>1</a>"]
+    found = set()
+    for markup in markups:
+        root = parse_html(markup.decode("utf-8", "replace"), "page")
+        for el in root.iter("body", "a", "p"):
+            found.add(notes._has_fragment_link(el))
+            assert notes._has_fragment_link(el) == el.xpath(_OLD_FRAGMENT_LINK)
+    assert found == {True, False}

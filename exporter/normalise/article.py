@@ -24,7 +24,7 @@ from .text import clean_field, clean_lang, collapse_space
 def require_text(state: State) -> None:
     """An article with neither words nor images is refused: there is nothing to make an edition of."""
     # the first words found end the search: the whole text is not built for this (settle-metadata does)
-    if not any(piece.strip() for piece in state.tree.itertext()) and state.tree.find(".//img") is None:
+    if not any(piece.strip() for piece in state.tree.itertext()) and next(state.tree.iterdescendants("img"), None) is None:
         raise InputError(f"{state.source.origin}: the markup holds no text")
 
 

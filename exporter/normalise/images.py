@@ -116,7 +116,7 @@ def _comparable(text: str) -> str:
 def _repeats_caption(text: str, img: etree._Element) -> bool:
     """The figure's caption says the same again (or says it and adds only a credit)."""
     figure = img.getparent()
-    caption = figure.find("figcaption") if figure is not None and figure.tag == "figure" else None
+    caption = next(figure.iterchildren("figcaption"), None) if figure is not None and figure.tag == "figure" else None
     if caption is None:
         return False
     said, alt = _comparable(text_of(caption)), _comparable(text)

@@ -251,12 +251,13 @@ def is_layout_table(table: etree._Element) -> bool:
     own_rows = [r for r in table.iter("tr") if next(r.iterancestors("table")) is table]
     if not own_rows:
         return False
-    if table.find(".//th") is not None or table.find("caption") is not None or table.find("thead") is not None:
+    if next(table.iterdescendants("th"), None) is not None or next(table.iterchildren("caption", "thead"), None) \
+            is not None:
         return False
     cells = [c for r in own_rows for c in r if c.tag in ("td", "th")]
     if all(sum(1 for c in r if c.tag in ("td", "th")) <= 1 for r in own_rows):
         return True
-    return any(_more_words_than(text_of(c), 60) or c.find(".//table") is not None for c in cells)
+    return any(_more_words_than(text_of(c), 60) or next(c.iterdescendants("table"), None) is not None for c in cells)
 
 
 # --- tree repairs --------------------------------------------------------------------------------
@@ -291,7 +292,7 @@ def bold_paragraph_headings(state: State) -> None:
 def _is_bold_line(p: etree._Element) -> bool:
     if len(p) != 1 or p[0].tag != "strong" or not is_blank(p.text) or not is_blank(p[0].tail):
         return False
-    if p[0].find(".//br") is not None or p.get("id") is not None:
+    if next(p[0].iterdescendants("br"), None) is not None or p.get("id") is not None:
         return False
     text = collapse_space(text_of(p)).strip()
     return 0 < len(_WORD.findall(text)) <= HEADING_MAX_WORDS and not _SENTENCE_END.search(text)
@@ -355,7 +356,7 @@ def typed_lists(state: State) -> None:
     """Lines typed with bullets or numbers, split by ``<br>`` or as paragraphs of their own, become lists."""
     root, report = state.tree, state.report
     for p in list(root.iter("p")):
-        if p.getparent() is None or p.find("br") is None:
+        if not len(p) or p.getparent() is None or next(p.iterchildren("br"), None) is None:
             continue
         lines = [collapse_space(text_of(x)) for x in _split_preview(p)]
         marked = [_line_marker(line) for line in lines]
@@ -530,7 +531,7 @@ def _block_key(el: etree._Element) -> str | None:
     if el.tag not in _REPEATABLE or el.get("id"):
         return None
     if el.tag == "figure":
-        img = el.find("img")
+        img = next(el.iterchildren("img"), None)
         return f"figure {img.get('src')} {_normal(text_of(el))}" if img is not None else None
     folded = text_of(el).casefold()
     if len(folded) > 2 * REPEAT_MAX_WORDS and _is_over_repeat_max_words(folded):
@@ -561,7 +562,7 @@ def credits_into_captions(state: State) -> None:
         nxt = figure.getnext()
         if nxt is None or nxt.tag != "p" or len(_WORD.findall(text_of(nxt))) > 30 or not _CREDIT.match(text_of(nxt)):
             continue
-        caption = figure.find("figcaption")
+        caption = next(figure.iterchildren("figcaption"), None)
         if caption is None:
             caption = etree.SubElement(figure, "figcaption")
         else:

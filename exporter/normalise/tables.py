@@ -87,7 +87,7 @@ def _unwrap(table: etree._Element) -> None:
     """Replace ``table`` by its caption and cells as blocks, in reading order (a cell of inline content
     becomes a paragraph; id, lang and dir go with it)."""
     blocks: list[etree._Element] = []
-    caption = table.find("caption")
+    caption = next(table.iterchildren("caption"), None)
     if caption is not None:
         caption.tag = "p"
         blocks.append(caption)

@@ -153,11 +153,11 @@ def remove_empty(state: State) -> None:
             if not len(el):
                 el.getparent().remove(el)
         elif tag == "figure":
-            if el.find("img") is None:
+            if next(el.iterchildren("img"), None) is None:  # as el.find("img"), without ElementPath
                 _replace_by_caption(el, "figcaption")
         elif tag == "table":
-            if el.find("tbody") is None:
-                head = el.find("thead")
+            if next(el.iterchildren("tbody"), None) is None:
+                head = next(el.iterchildren("thead"), None)
                 if head is not None:
                     head.tag = "tbody"
                 else:
@@ -169,7 +169,7 @@ def remove_empty(state: State) -> None:
 
 def _replace_by_caption(el: etree._Element, caption_tag: str) -> None:
     """Remove an empty figure or table; its caption's words stay, as a paragraph."""
-    caption = el.find(caption_tag)
+    caption = next(el.iterchildren(caption_tag), None)
     if caption is not None:
         caption.tag = "p"
         el.addprevious(caption)

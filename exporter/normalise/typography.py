@@ -102,7 +102,6 @@ _URL = re.compile(r"\b(?:https?://|www\.)[^\s\"<>]*[^\s\"<>.,;:!?)'\u201d]"
 _ELISIONS = re.compile(r"(?:tis|twas|em|cause|til|n|round|bout|nuff)\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?<!\.)(?:\.\.\.|\. \. \.)(?!\.)")
 _EM_DASH_RUN = re.compile(r"(?<!-)---(?!-)")
-_DIGIT_SPACE = re.compile(r" (?<=\d )")  # \d followed by a space
 _STRAIGHT_QUOTE = re.compile("[\"']")
 _FRENCH_MARK = re.compile("[;:!?\u00ab\u00bb]")
 _DOUBLE_HYPHEN = re.compile(r"(?<!-)( ?)--( ?)(?!-)")
@@ -126,13 +125,14 @@ _UNIT = re.compile(r" (?<=\d )(?=(?:" + "|".join(re.escape(u) for u in sorted(_U
 class Typesetter:
     """The typography of one block's text, kept as a list of output strings, one per input character."""
 
-    def __init__(self, text: str, editable: list[bool], style: Style) -> None:
+    def __init__(self, text: str, editable: list[bool], style: Style, may_hold_urls: bool = True) -> None:
+        """``may_hold_urls`` False: the caller knows no URL hint stands in ``text`` (none in the article)."""
         self.text = text
         self.out = list(text)
         self.editable = editable
         self.style = style
         self.counts: dict[str, int] = {}
-        if _has_url_hint(text):
+        if may_hold_urls and _has_url_hint(text):
             for match in _URL.finditer(text):
                 for i in range(match.start(), match.end()):
                     self.editable[i] = False
@@ -267,9 +267,8 @@ class Typesetter:
         if _INITIAL_HINT.search(text):
             for match in _INITIAL.finditer(text):
                 self._nbsp(match.end() - 1)
-        if _DIGIT_SPACE.search(text):
-            for match in _UNIT.finditer(text):
-                self._nbsp(match.start())
+        for match in _UNIT.finditer(text):  # scanned for its literal space, as a hint would be
+            self._nbsp(match.start())
 
     def _nbsp(self, i: int) -> None:
         if self.editable[i] and self.out[i] == " ":
@@ -343,7 +342,7 @@ def may_change(text: str, style: Style) -> bool:
         '"' in text or "'" in text  # quotes, apostrophes, primes
         or "--" in text or " - " in text or _RANGE_HINT.search(text)  # dashes, ranges
         or ".." in text or ". ." in text  # ellipses
-        or _INITIAL_HINT.search(text) or _DIGIT_SPACE.search(text)  # no-break spaces
+        or _INITIAL_HINT.search(text) or _UNIT.search(text)  # no-break spaces (the unit rule: its own regex)
         or (style.french_spacing and _FRENCH_MARK.search(text))
         or (style.honorifics and _honorifics_hint(style.honorifics).search(text)))  # the costliest search last
 
@@ -360,6 +359,7 @@ def typography(state: State) -> None:
     has_pre = next(tree.iter("pre"), None) is not None
     has_lang = _HAS_LANG(tree)
     whole = text_of(tree)  # every block's text is part of it: what no rule finds here, it finds in no block
+    urls = _has_url_hint(whole)
     styles: dict[str, Style] = {}
     for block in tree.iter(*TEXT_BLOCKS):
         if len(block) and any(child.tag not in INLINES for child in block) or (
@@ -369,7 +369,7 @@ def typography(state: State) -> None:
         style = styles.get(language)
         if style is None:
             style = styles[language] = _style_within(style_for(language), whole)
-        for kind, count in typeset_block(block, style).items():
+        for kind, count in typeset_block(block, style, urls).items():
             totals[kind] = totals.get(kind, 0) + count
     for field in ("title", "subtitle", "description"):
         value = getattr(metadata, field)
@@ -404,13 +404,15 @@ def _language_of(el: etree._Element, default: str) -> str:
     return default
 
 
-def typeset_block(block: etree._Element, style: Style) -> dict[str, int]:
-    """Typeset one block's inline text in place; returns what was changed, counted by kind."""
+def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = True) -> dict[str, int]:
+    """Typeset one block's inline text in place; returns what was changed, counted by kind.
+
+    ``may_hold_urls`` False: the caller knows no URL stands in the block (none in its article)."""
     joined = text_of(block) if len(block) else block.text or ""  # the slots' text below, in the same order
     if not may_change(joined, style):
         return {}  # most blocks: decided by a few substring searches, before any per-character list
     if not len(block):  # text only (most blocks): one slot, every character editable
-        setter = Typesetter(joined, [True] * len(joined), style)
+        setter = Typesetter(joined, [True] * len(joined), style, may_hold_urls)
         typeset = "".join(setter.run())
         if setter.counts and typeset != joined:
             block.text = typeset or None
@@ -431,7 +433,7 @@ def typeset_block(block: etree._Element, style: Style) -> dict[str, int]:
             editable += [not skipped] * len(getattr(el, which) or "")
     else:
         editable = [True] * len(joined)  # no code in the block: every character may change
-    setter = Typesetter(joined, editable, style)
+    setter = Typesetter(joined, editable, style, may_hold_urls)
     out = setter.run()
     if not setter.counts:
         return {}
