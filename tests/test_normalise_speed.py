@@ -533,6 +533,7 @@ _cheap_cases = st.sampled_from(["en", "fr", "es", "it", "nl", "da", "pl", "kk"])
 
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(_cheap_cases)
+@example(("en", "Adj. x adj. x ADJ. x"))  # each way of writing it has its own substitution
 @example(("en", "adj.. {adj} X. "))  # pysbd's next-word lookup finds "X": that occurrence is left alone
 @example(("en", "cre\u017f. cres. "))  # "\u017f" is "s" when case is ignored: "cre\u017f" is found too
 @example(("en", "\u0130 adj. x"))  # "\u0130" is two characters in lower case
@@ -836,3 +837,32 @@ def test_fragment_link_check_is_the_xpath_on_real_and_made_pages() -> None:
             found.add(notes._has_fragment_link(el))
             assert notes._has_fragment_link(el) == el.xpath(_OLD_FRAGMENT_LINK)
     assert found == {True, False}
+
+
+# --- reflow: word counts and the early exit ---
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["a", "word", "é", "_", "x_y", " ", "-", "42", "\u4e2d", "\u6587", "\u30fb", "\u3042", "\uac00", ".",
+               "\u00a0", "\u2019", "\u201c"], 40))
+def test_count_words_without_cjk_is_the_token_count(text: str) -> None:
+    """reflow.count_words' shortcut for text without Chinese, Japanese or Korean counts as the whole rule."""
+    from exporter.normalise.reflow import _CJK, _WORD, CJK_CHARS_PER_WORD, count_words
+
+    tokens = _WORD.findall(text)
+    cjk = sum(1 for t in tokens if _CJK.match(t))
+    assert count_words(text) == len(tokens) - cjk + round(cjk / CJK_CHARS_PER_WORD)
+
+
+def test_reflow_leaves_early_only_articles_with_no_possible_run_on_paragraph() -> None:
+    """The early exit of reflow (no paragraph long enough) never skips a paragraph the full rule would take."""
+    from exporter.normalise.reflow import _is_run_on_candidate, _may_run_on, count_words
+    from exporter.tree import text_of
+
+    root = lxml.html.fromstring("<article><p>" + "word " * 200 + "</p><p>" + "x" * 140 + "</p><p>"
+                                + "a-b " * 60 + "</p></article>")
+    for p in root.iter("p"):
+        text = text_of(p)
+        for bulk in (0, 100, 10_000):
+            if _is_run_on_candidate(p, count_words(text), bulk):
+                assert _may_run_on(p, text)
+    assert [_may_run_on(p, text_of(p)) for p in root.iter("p")] == [True, False, False]

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from ..tree import text_of
 from .state import State
 from .surgery import remove_keep_tail, split_at, text_slots, tidy_inline_run, trim_edge_breaks
 
@@ -49,6 +50,7 @@ SEGMENTER_LANGUAGES = frozenset({
 })
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_NON_CJK_WORD = re.compile(r"[^\W_]+")
 #: Chinese, Japanese and Korean characters are counted one by one: about this many make a word.
 CJK_CHARS_PER_WORD = 2.5
 OPENING_QUOTES = "\u201c\u00ab\u201e\u300c\u300e\u2039"
@@ -87,12 +89,15 @@ class Sentence:
 def reflow(state: State) -> None:
     """Split every run-on paragraph of the tree into news-length paragraphs."""
     tree, metadata, report = state.tree, state.metadata, state.report
-    counts = {p: count_words("".join(p.itertext())) for p in tree.iter("p")}
+    texts = {p: text_of(p) for p in tree.iter("p")}
+    if not any(_may_run_on(p, text) for p, text in texts.items()):
+        return  # most articles: no paragraph is long enough, whatever the rest holds
+    counts = {p: count_words(text) for p, text in texts.items()}
     total = sum(counts.values())
     walls = sum(n for n in counts.values() if n > MIN_WORDS)
     bulk = BULK_SHARE * total if walls < WALL_SHARE * total else 0  # a text made of walls: every wall
     for p in [el for el, n in counts.items() if _is_run_on_candidate(el, n, bulk)]:
-        text = "".join(p.itertext())
+        text = text_of(p)
         if len(text) > MAX_CHARS:
             report.note("left {n} run-on paragraph{s} too long to reflow")
             continue
@@ -107,6 +112,15 @@ def reflow(state: State) -> None:
         report.note("made {n} paragraph{s} out of run-on text", len(cuts) + 1)
 
 
+def _may_run_on(p: etree._Element, text: str) -> bool:
+    """Whether ``p`` may be run-on text, whatever the article's other paragraphs hold.
+
+    :func:`_is_run_on_candidate` with the share of the article left out: a
+    paragraph of at most :data:`MIN_WORDS` characters has at most as many words.
+    """
+    return len(text) > MIN_WORDS and _is_run_on_candidate(p, count_words(text), 0)
+
+
 def _is_run_on_candidate(p: etree._Element, words: int, bulk: float) -> bool:
     """Run-on text: long, the bulk of the article or very long, and without structure of its own.
 
@@ -116,17 +130,21 @@ def _is_run_on_candidate(p: etree._Element, words: int, bulk: float) -> bool:
     reflowed. Paragraphs in lists, tables and notes, and verse (short lines),
     are never touched.
     """
+    if words <= MIN_WORDS:
+        return False
     parent = p.getparent()
     if parent is None or parent.tag not in ("article", "blockquote"):
         return False
     lines = 1 + sum(1 for _ in p.iter("br"))
-    if words <= MIN_WORDS or words / lines < MIN_LINE_WORDS:
+    if words / lines < MIN_LINE_WORDS:
         return False
     return words >= bulk or words > WALL_WORDS
 
 
 def count_words(text: str) -> int:
     """Words of ``text``; in Chinese, Japanese and Korean, characters over :data:`CJK_CHARS_PER_WORD`."""
+    if text.isascii() or not _CJK.search(text):
+        return len(_NON_CJK_WORD.findall(text))  # what _WORD finds where no character is CJK
     tokens = _WORD.findall(text)
     cjk = sum(1 for t in tokens if _CJK.match(t))
     return len(tokens) - cjk + round(cjk / CJK_CHARS_PER_WORD)

@@ -18,6 +18,11 @@ The same substitutions, each once, give the same text:
   applied again, after itself and others of its kind, finds nothing more. So
   an occurrence whose text came before is skipped (one holding "∯" is applied
   again, as pysbd does).
+- An abbreviation of ASCII letters and digits (most) is written literally in
+  its substitution, which changes only a "." right after the same text at a
+  word's start: only such occurrences count, found by one scan of the line.
+  Not when the line holds a letter that ``re`` folds into ASCII and ``lower``
+  does not ("ſ" is "s", "K" is "k") or that grows in lower case ("İ").
 
 Languages whose replacer changes how occurrences are searched or replaced keep
 pysbd's own. pysbd itself is configured per segmenter (a subclass of the
@@ -42,8 +47,8 @@ def _pattern(source: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(source, flags)
 
 
-#: A word's start: the start of the line or a character after white space, then ASCII letters or digits.
-_WORD_START = re.compile(r"(?:^|(?<=\s))[a-z0-9]+")
+#: A word that ends at a full stop: at the start of the line or after white space, ASCII letters or digits.
+_DOTTED_WORD = re.compile(r"(?:^|(?<=\s))[a-z0-9]+(?=\.)")
 #: The characters that match an ASCII letter when case is ignored though they are none ("ſ" is "s"), or
 #: whose lower case is longer than they are ("İ"): without them, a line in lower case finds what ``re`` would.
 _FOLDS_INTO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
@@ -53,26 +58,26 @@ _PLAIN = re.compile(r"[a-z0-9]+")
 class _OnceEach:
     """``search_for_abbreviations_in_string`` applying each distinct occurrence's substitution once.
 
-    An abbreviation made of ASCII letters and digits (most of them) is found at
-    the words' starts gathered in one scan of the line, instead of a search of
-    the line of its own.
+    An abbreviation made of ASCII letters and digits (most of them) substitutes
+    only a full stop right after an occurrence of itself (as written there, at
+    the start of a word): only those occurrences are looked for, in one scan of
+    the line for words ending at a full stop. Two such occurrences written
+    differently ("co." and "Co.") change different full stops and none changes
+    what the other's lookarounds read, so their order does not matter.
     """
 
-    #: The abbreviations made of ASCII letters and digits, and the longest of them (set per language).
+    #: The abbreviations made of ASCII letters and digits (set per language).
     plain: frozenset[str] = frozenset()
-    longest = 0
 
     def search_for_abbreviations_in_string(self, text: str) -> str:
         lowered = text.lower()
         braces = "{" in text
-        starts = None if braces or _FOLDS_INTO_ASCII.search(text) else self._word_starts(lowered)
+        dotted = None if braces or _FOLDS_INTO_ASCII.search(text) else self._dotted_words(text, lowered)
         done: set[str] = set()  # occurrences whose substitution has been applied
         for abbr in self.lang.Abbreviation.ABBREVIATIONS:
             stripped = abbr.strip()
-            if starts is not None and stripped in self.plain:
-                width = len(stripped)
-                for start in starts.get(stripped, ()):
-                    key = text[start:start + width]  # the occurrence less the white space before it
+            if dotted is not None and stripped in self.plain:
+                for key in dotted.get(stripped, ()):
                     if key not in done:
                         done.add(key)
                         text = self.scan_for_replacements(text, key, 0, [])
@@ -97,17 +102,17 @@ class _OnceEach:
                 text = self.scan_for_replacements(text, match, 0, [])
         return text
 
-    def _word_starts(self, lowered: str) -> dict[str, list[int]]:
-        """Where each plain abbreviation begins a word of ``lowered``, in order."""
-        starts: dict[str, list[int]] = {}
-        plain, longest = self.plain, self.longest
-        for match in _WORD_START.finditer(lowered):
-            run, start = match.group(), match.start()
-            for end in range(1, min(len(run), longest) + 1):
-                prefix = run[:end]
-                if prefix in plain:
-                    starts.setdefault(prefix, []).append(start)
-        return starts
+    def _dotted_words(self, text: str, lowered: str) -> dict[str, list[str]]:
+        """Each plain abbreviation's distinct occurrences (as written) that a full stop follows."""
+        found: dict[str, list[str]] = {}
+        for match in _DOTTED_WORD.finditer(lowered):
+            word = match.group()
+            if word in self.plain:
+                key = text[match.start():match.end()]
+                keys = found.setdefault(word, [])
+                if key not in keys:
+                    keys.append(key)
+        return found
 
 
 @lru_cache(maxsize=None)
@@ -117,8 +122,7 @@ def _with_cheap_search(language: type) -> type:
     if any(getattr(replacer, name) is not getattr(AbbreviationReplacer, name) for name in _RELIED_ON):
         return language
     plain = frozenset(a.strip() for a in language.Abbreviation.ABBREVIATIONS if _PLAIN.fullmatch(a.strip()))
-    cheap = type(replacer.__name__, (_OnceEach, replacer),
-                 {"__module__": __name__, "plain": plain, "longest": max(map(len, plain), default=0)})
+    cheap = type(replacer.__name__, (_OnceEach, replacer), {"__module__": __name__, "plain": plain})
     return type(language.__name__, (language,), {"AbbreviationReplacer": cheap, "__module__": __name__})
 
 
