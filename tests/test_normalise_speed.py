@@ -866,3 +866,28 @@ def test_reflow_leaves_early_only_articles_with_no_possible_run_on_paragraph() -
             if _is_run_on_candidate(p, count_words(text), bulk):
                 assert _may_run_on(p, text)
     assert [_may_run_on(p, text_of(p)) for p in root.iter("p")] == [True, False, False]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(joined([" ", "\n", "\u00a0", "\u3000", "Read more: ", "READ NEXT", "related", "ſee also", "Sign up to our",
+                         " newsletter", "Share this article", "Follow us on", "you may also like", "x", "é", "Ä", "K",
+                         "Ｒ", "ﬀ"], 8),
+                 st.text(max_size=12)))
+def test_link_line_openings_hold_every_first_letter_the_regexes_match(text: str) -> None:
+    line = collapse_space(text).strip()
+    if repair._LINK_BOX.match(line) or repair._CALL.match(line):
+        assert text.lstrip()[:1] in repair._LINK_LINE_OPENINGS
+
+
+def test_link_line_openings_are_the_first_letters_the_regexes_accept() -> None:
+    """The alternatives of both regexes open with r, m, a, s, y or f; every character re's case-blind matching
+    takes for one of them is among the openings."""
+    import sys
+
+    for line in ("read more", "read next", "related", "more on this story", "also read", "see also", "recommended",
+                 "you may also like", "more from", "sign up to our newsletter", "subscribe to the newsletter",
+                 "share this article", "follow us on"):  # every alternative, in its order
+        assert repair._LINK_BOX.match(line) or repair._CALL.match(line), line
+    folded = re.compile("[rmasyf]", re.IGNORECASE)
+    starts = {chr(c) for c in range(sys.maxunicode + 1) if not 0xd800 <= c <= 0xdfff and folded.match(chr(c))}
+    assert starts == set(repair._LINK_LINE_OPENINGS)

@@ -87,8 +87,9 @@ def detect_notes(state: State) -> None:
         return  # no "#…" link (the usual article): no reference, and nothing to walk
     ids = {}
     for el in root.iter():
-        if el.get("id") and el.get("id") not in ids:
-            ids[el.get("id")] = el
+        ident = el.get("id")
+        if ident and ident not in ids:
+            ids[ident] = el
     order = {el: n for n, el in enumerate(root.iter())}
     refs_by_target: dict[etree._Element, list[etree._Element]] = {}
     for a in root.iter("a"):

@@ -427,11 +427,19 @@ _CALL = re.compile(r"^\s*(?:sign up (?:to|for) (?:our|the)\b.*newsletter|subscri
                    r"share (?:this|on) (?:article|story|page|facebook|twitter|x|email)|follow us on)\b", re.IGNORECASE)
 
 
+#: The letters a line :data:`_LINK_BOX` or :data:`_CALL` matches can open with (read, more, also, see, sign,
+#: subscribe, share, you, follow; the long s is an s to a case-blind regex). ``\s`` is what str.strip() strips.
+_LINK_LINE_OPENINGS = frozenset("rRmMaAsS\u017fyYfF")
+
+
 def drop_link_lines(state: State) -> None:
     """A "Read more:" or "Related:" line made of links, or a newsletter/share call, is not the article."""
     root, report = state.tree, state.report
     for p in list(root.iter("p")):
-        text = collapse_space(text_of(p)).strip()
+        text = text_of(p)
+        if text.lstrip()[:1] not in _LINK_LINE_OPENINGS:
+            continue  # most paragraphs: neither regex can match, decided by their first letter
+        text = collapse_space(text).strip()
         prefix = _LINK_BOX.match(text)
         if not prefix and not _CALL.match(text):
             continue  # most paragraphs: no words counted
