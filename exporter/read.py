@@ -249,7 +249,7 @@ def _looks_binary(head: bytes) -> bool:
     """
     if head.count(b"\x00") > len(head) // 10:
         return False
-    controls = sum(head.count(bytes([b])) for b in _BINARY_BYTES)
+    controls = len(head) - len(head.translate(None, _BINARY_BYTES))  # all of them counted in one pass in C
     return controls >= 16 and controls > len(head) * 0.05
 
 

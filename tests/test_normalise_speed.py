@@ -772,7 +772,7 @@ def _normalised_twice(markup: bytes, monkeypatch_context) -> tuple:
 
     with_shortcut = run()
     with monkeypatch_context() as monkeypatch:
-        monkeypatch.setattr(convert.Converter, "_move_as_is", lambda self, el, out: False)
+        monkeypatch.setattr(convert.Converter, "_move_as_is", lambda self, el, out, attributes=None: False)
         without = run()
     return with_shortcut, without
 
@@ -785,8 +785,8 @@ def test_moving_blocks_as_they_are_converts_as_before_on_real_pages() -> None:
     moved = []
     real = convert.Converter._move_as_is
 
-    def counted(self, el, out):
-        result = real(self, el, out)
+    def counted(self, el, out, attributes=None):
+        result = real(self, el, out, attributes)
         moved.append(result)
         return result
 
@@ -803,6 +803,9 @@ def test_moving_blocks_as_they_are_converts_as_before_on_real_pages() -> None:
 @example('<p>x<abbr title="T\u0085">a</abbr></p>')
 @example("<p>a\u0301 <em>e</em>\u0301</p>")
 @example('<h2><b class="c">bold</b> <a href=" https://e.org/a b ">link</a><span>s</span> \ufeff</h2>')
+@example('<ul><li id=" x " lang="fr_FR" class="c"><b>a</b> <a href="#n" name="m" lang="en">b</a></li><li dir="RTL">c</li></ul>')
+@example('<p lang="de" id="p1" xml:lang="fr"><abbr title="T">x</abbr><sup id="s" dir="ltr">1</sup><i lang="">i</i></p>')
+@example('<ol><li><span id="k">a</span></li><li><a>b</a></li><li><br class="x">c</li></ol>')
 def test_moving_blocks_as_they_are_converts_as_before_on_made_markup(markup: str) -> None:
     with_shortcut, without = _normalised_twice(f"<article><p>Some words.</p>{markup}</article>".encode(),
                                                pytest.MonkeyPatch.context)
@@ -891,3 +894,16 @@ def test_link_line_openings_are_the_first_letters_the_regexes_accept() -> None:
     folded = re.compile("[rmasyf]", re.IGNORECASE)
     starts = {chr(c) for c in range(sys.maxunicode + 1) if not 0xd800 <= c <= 0xdfff and folded.match(chr(c))}
     assert starts == set(repair._LINK_LINE_OPENINGS)
+
+
+@given(st.binary(max_size=300), st.lists(st.sampled_from([0, 1, 7, 8, 9, 10, 13, 14, 27, 28, 31, 127, 32, 65, 200]),
+                                          max_size=300))
+def test_binary_look_counts_the_control_bytes_as_one_count_each(data: bytes, extra: list[int]) -> None:
+    """read._looks_binary counts the control bytes in one translate(); the sum of a count per byte value it
+    replaced decides the same."""
+    from exporter import read
+
+    head = data + bytes(extra)
+    controls = sum(head.count(bytes([b])) for b in read._BINARY_BYTES)
+    expected = False if head.count(b"\x00") > len(head) // 10 else controls >= 16 and controls > len(head) * 0.05
+    assert read._looks_binary(head) == expected

@@ -66,10 +66,39 @@ def _copy_common(src: etree._Element, out: etree._Element) -> None:
 
     (Ids are made valid and unique later, by :func:`~exporter.normalise.transforms.unique_ids`.)
     """
+    for key, value in _common_attributes(src):
+        out.set(key, value)
+
+
+def _common_attributes(src: etree._Element) -> list[tuple[str, str]]:
+    """The id, language and direction :func:`_copy_common` carries, in its order."""
+    keys = src.keys()
+    if not keys:
+        return []
+    attributes = []
     for key, clean in (("id", str.strip), ("lang", clean_lang), ("dir", clean_dir)):
-        value = clean(src.get(key) or "")
+        value = clean(src.get(key) or "") if key in keys else None
         if value:
-            out.set(key, value)
+            attributes.append((key, value))
+    return attributes
+
+
+def _carried_attributes(src: etree._Element) -> list[tuple[str, str]]:
+    """The language, direction and id :meth:`Converter._carry_attributes` gives the one block made of ``src``
+    (a paragraph or heading), in its order."""
+    keys = src.keys()
+    if not keys or ("id" not in keys and "lang" not in keys and "xml:lang" not in keys and "dir" not in keys):
+        return []
+    attributes = []
+    lang, direction = clean_lang(src.get("lang") or src.get("xml:lang")), clean_dir(src.get("dir"))
+    if lang:
+        attributes.append(("lang", lang))
+    if direction:
+        attributes.append(("dir", direction))
+    ident = src.get("id")
+    if ident:
+        attributes.append(("id", ident))
+    return attributes
 
 
 def is_hidden(el: etree._Element) -> bool:
@@ -197,58 +226,59 @@ class Converter:
                     self.report.note(f"dropped {{n}} <{child.tag}> element{{s}}")
             elif kind == BLOCK_KIND:
                 para.close()
-                if child.tag not in _MOVABLE_BLOCKS or child in self._has_blocks or not self._move_as_is(child, out):
+                if (child.tag not in _MOVABLE_BLOCKS or child in self._has_blocks
+                        or not self._move_as_is(child, out, _carried_attributes(child))):
                     self.block(child, out)
             else:
                 para.add_inline(self, child)
             if tail:
                 para.add_text(tail)
 
-    def _move_as_is(self, el: etree._Element, out: etree._Element) -> bool:
-        """Move ``el`` (a paragraph, a heading, or an inline element the vocabulary has) into ``out`` as it
-        is, with its content, and say so; False, having changed nothing, when the converter would change
+    def _move_as_is(self, el: etree._Element, out: etree._Element,
+                    attributes: list[tuple[str, str]] | None = None) -> bool:
+        """Move ``el`` (a paragraph, heading, list item or inline element the vocabulary has) into ``out`` as
+        it is, with its content, and say so; False, having changed nothing, when the converter would change
         anything in it otherwise than by renaming (``b`` → ``strong``), unwrapping (``span``), cleaning a
-        link's address or dropping attributes it ignores. The caller has read ``el``'s tail: it stays behind.
+        link's address or an attribute, or dropping attributes it ignores. ``attributes``: what the block
+        carries (as the converter gives them); an inline element's own are found here. The caller has read
+        ``el``'s tail: it stays behind.
 
         The usual paragraph: its text stays in lxml, never read into Python, cleaned and written back (setting
         an element's text costs ~5 ns a character). The source page is not read again after conversion.
         """
-        tag = el.tag
-        keys = el.keys()
-        if keys and ("id" in keys or "lang" in keys or "xml:lang" in keys or "dir" in keys or "name" in keys
-                     or "title" in keys):
-            return False  # given to the block (_carry_attributes) or carried (link, inline)
-        hidden, base_url = self._hidden, self.base_url
-        links, renamed, unwrapped = [], [], []
-        cleared = [el] if keys else []
-        if tag == "a":
-            href = clean_href(el.get("href"), base_url)
-            if href is None:
-                return False  # unlinked, and reported
-            links.append((el, href))
-        elif tag in INLINE_MAP and INLINE_MAP[tag] != tag:
+        hidden = self._hidden
+        written: list[tuple[etree._Element, list[tuple[str, str]]]] = []  # every element whose attributes change
+        renamed, unwrapped = [], []
+        if attributes is None:
+            attributes = self._inline_attributes(el, el.tag)
+            if attributes is None:
+                return False
+        if attributes or el.keys():
+            written.append((el, attributes))
+        if INLINE_MAP.get(el.tag, el.tag) != el.tag:
             renamed.append(el)
         for node in el.iterdescendants():
             tag = node.tag
             if not isinstance(tag, str) or tag in _CHANGED_INLINE or node in hidden:
                 return False
-            keys = node.keys()
-            if keys:
-                if "id" in keys or "lang" in keys or "dir" in keys or "name" in keys or "title" in keys:
-                    return False  # carried (abbr's title, cleaned), or moved to the block (an unwrapped id)
-                cleared.append(node)
-            if tag == "a":
-                href = clean_href(node.get("href"), base_url)
-                if href is None:
-                    return False
-                links.append((node, href))
-            elif tag == "br":
-                if node.text is not None or len(node):
+            if tag in INLINE_MAP or tag == "a" or tag == "br":
+                if node.keys():
+                    node_attributes = self._inline_attributes(node, tag)
+                    if node_attributes is None:
+                        return False
+                    written.append((node, node_attributes))
+                elif tag == "a":
+                    return False  # a link without an address is unwrapped
+                if tag == "br" and (node.text is not None or len(node)):
                     return False  # a <br> is written empty
-            elif tag in INLINE_MAP:
-                if INLINE_MAP[tag] != tag:
+                if tag in INLINE_MAP and INLINE_MAP[tag] != tag:
                     renamed.append(node)
             else:
+                keys = node.keys()
+                if keys:
+                    if "id" in keys or "lang" in keys or "dir" in keys:
+                        return False  # its id goes to the block, its language makes it a span
+                    written.append((node, []))
                 unwrapped.append(node)
         text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
         if clean_text(text) != text:
@@ -258,10 +288,10 @@ class Converter:
                 for piece in (node.text, node.tail if node is not el else None):
                     if piece and not unicodedata.is_normalized("NFC", piece):
                         return False
-        for node in cleared:
+        for node, node_attributes in written:
             node.attrib.clear()
-        for node, href in links:
-            node.set("href", href)
+            for key, value in node_attributes:
+                node.set(key, value)
         for node in renamed:
             node.tag = INLINE_MAP[node.tag]
         if unwrapped:
@@ -271,6 +301,35 @@ class Converter:
         el.tail = None
         out.append(el)
         return True
+
+    def _inline_attributes(self, el: etree._Element, tag: str) -> list[tuple[str, str]] | None:
+        """The attributes :meth:`inline` gives the vocabulary element it makes of ``el`` (a link, a ``br`` or a
+        mapped element), in its order; None for a link it unlinks."""
+        if tag == "br":
+            return []
+        if tag == "a":
+            href = clean_href(el.get("href"), self.base_url)
+            if href is None:
+                return None
+            attributes = [("href", href)]
+            ident = el.get("id") or el.get("name")
+            if ident:
+                attributes.append(("id", ident))
+            lang = clean_lang(el.get("lang"))
+            if lang:
+                attributes.append(("lang", lang))
+            return attributes
+        attributes = []
+        ident, lang, direction = el.get("id"), clean_lang(el.get("lang")), clean_dir(el.get("dir"))
+        if ident:
+            attributes.append(("id", ident))
+        if lang:
+            attributes.append(("lang", lang))
+        if direction:
+            attributes.append(("dir", direction))
+        if tag == "abbr" and el.get("title"):
+            attributes.append(("title", clean_text(el.get("title"))))
+        return attributes
 
     def block(self, el: etree._Element, out: etree._Element) -> None:
         tag = el.tag
@@ -344,7 +403,8 @@ class Converter:
                 pass
             elif child.tag == "li":
                 loose.close()
-                self.list_item(child, lst)
+                if child in self._has_blocks or not self._move_as_is(child, lst, _common_attributes(child)):
+                    self.list_item(child, lst)
             elif child.tag in LIST_SOURCE and len(lst):
                 loose.close()  # a list nested directly in a list belongs to the item before it
                 holder = lst[-1]
@@ -699,7 +759,7 @@ def image_source(el: etree._Element, picture: etree._Element | None = None) -> s
     return None
 
 
-#: Blocks :meth:`Converter._move_as_is` may move (their tag is the clean tree's)
+#: Blocks :meth:`Converter.blocks` may move as they are (their tag is the clean tree's)
 _MOVABLE_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
 #: Elements inside a block that the converter changes otherwise than by renaming or unwrapping: blocks, what it
 #: drops, images, word-break opportunities, quotations (it adds quotation marks), MathML

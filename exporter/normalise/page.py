@@ -22,7 +22,7 @@ def pick_content(root: etree._Element, extract: str = "auto", report: Report | N
     if body is None:
         body = root
     for tag in ("article", "main"):
-        found = body.findall(f".//{tag}")
+        found = list(body.iterdescendants(tag))  # as findall(".//tag"), without its path machinery
         if len(found) == 1 and len("".join(found[0].itertext()).split()) >= 0.5 * len("".join(body.itertext()).split()):
             return found[0]
     return body
