@@ -845,10 +845,11 @@ def test_fragment_link_check_is_the_xpath_on_real_and_made_pages() -> None:
 # --- reflow: word counts and the early exit ---
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(joined(["a", "word", "é", "_", "x_y", " ", "-", "42", "\u4e2d", "\u6587", "\u30fb", "\u3042", "\uac00", ".",
-               "\u00a0", "\u2019", "\u201c"], 40))
-def test_count_words_without_cjk_is_the_token_count(text: str) -> None:
-    """reflow.count_words' shortcut for text without Chinese, Japanese or Korean counts as the whole rule."""
+@given(joined(["a", "word", "Z9", "é", "ß", "\u0301", "\u00bd", "\u2160", "_", "x_y", " ", "-", "42", "\u4e2d",
+               "\u6587", "\u30fb", "\u3042", "\uac00", ".", "\u00a0", "\u2019", "\u201c", "\u2014", "\x7f"], 40))
+def test_count_words_shortcuts_count_as_the_whole_rule(text: str) -> None:
+    """reflow.count_words' shortcuts (ASCII bytes; other characters that part words; no Chinese, Japanese or
+    Korean) count as the whole rule."""
     from exporter.normalise.reflow import _CJK, _WORD, CJK_CHARS_PER_WORD, count_words
 
     tokens = _WORD.findall(text)
@@ -907,3 +908,96 @@ def test_binary_look_counts_the_control_bytes_as_one_count_each(data: bytes, ext
     controls = sum(head.count(bytes([b])) for b in read._BINARY_BYTES)
     expected = False if head.count(b"\x00") > len(head) // 10 else controls >= 16 and controls > len(head) * 0.05
     assert read._looks_binary(head) == expected
+
+
+def _old_protected_ranges(text: str) -> list[tuple[int, int]]:
+    """reflow.protected_ranges as it was: a look at every character."""
+    from exporter.normalise.reflow import _MAX_UNCLOSED, CLOSING_QUOTES, OPENING_QUOTES
+
+    ranges, quotes, parens = [], [], []
+    for i, ch in enumerate(text):
+        if ch == '"':
+            before = text[i - 1] if i else " "
+            ch = "\u201c" if before.isspace() or before in "([{\u2014\u2013-/" + OPENING_QUOTES else "\u201d"
+        if ch in OPENING_QUOTES:
+            if quotes and i - quotes[-1] <= _MAX_UNCLOSED and text[i - 1: i].isspace():
+                ranges.append((quotes.pop(), i - 1))
+            quotes.append(i)
+        elif ch in CLOSING_QUOTES and quotes:
+            ranges.append((quotes.pop(), i))
+        elif ch == "(":
+            parens.append(i)
+        elif ch == ")" and parens:
+            ranges.append((parens.pop(), i))
+    ranges += [(start, min(len(text), start + _MAX_UNCLOSED)) for start in quotes]
+    return ranges
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(['"', "(", ")", "[", "\u2014", "-", "/", " ", "\n", "word", "x" * 300, "\u201c", "\u201d", "\u00ab",
+               "\u00bb", "\u201e", "\u300c", "\u300d", "\u2039", "\u203a", "."], 30))
+def test_protected_ranges_reading_only_the_marks_is_the_character_loop(text: str) -> None:
+    from exporter.normalise.reflow import protected_ranges
+
+    assert protected_ranges(text) == _old_protected_ranges(text)
+
+
+def test_boundary_logits_from_cues_read_once_are_the_per_boundary_features() -> None:
+    """boundary_logits reads each sentence's cues once, and cohesion adds window counts without Counters: the same
+    floats as the features found afresh at each boundary, on the seed and the corpus pages' long paragraphs."""
+    import math
+    from collections import Counter
+
+    from exporter.normalise import reflow
+
+    def old_features(before, after, depth, similarity):
+        names = [w for w in reflow._CAPITALISED.findall(after.text)[:3] if w.casefold() not in reflow._STOPWORDS]
+        opening = reflow.OPENING_QUOTES + '"'
+        attribution = bool(reflow._ATTRIBUTION_END.search(before.text))
+        return {"bias": 1.0, "opens quotation": float(after.text[:1] in opening),
+                "closes quotation": float(bool(reflow._QUOTE_END.search(before.text))),
+                "attribution": float(attribution),
+                "continues": float(bool(reflow._CONTINUATION_START.match(after.text))),
+                "new topic word": float(bool(reflow._TOPIC_START.match(after.text))), "cohesion dip": depth,
+                "words before": min(before.words, 60) / 30, "words after": min(after.words, 60) / 30,
+                "question": float(before.text.endswith("?")), "colon": float(before.text.endswith(":")),
+                "quoted speech": float(before.text[:1] in opening and attribution), "similarity": similarity,
+                "same names": float(bool(names) and not set(names).isdisjoint(
+                    reflow._CAPITALISED.findall(before.text))),
+                "quotation after quotation": float(before.text[:1] in opening and after.text[:1] in opening)}
+
+    def old_cohesion(sentences, window=2):
+        stems = [reflow._stems(s.text) for s in sentences]
+
+        def cosine(a, b):
+            norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+            return sum(n * b[k] for k, n in a.items() if k in b) / norm if norm else 0.0
+
+        similarities = [0.0] + [cosine(stems[i - 1], stems[i]) for i in range(1, len(sentences))]
+        curve = [0.0]
+        for i in range(1, len(sentences)):
+            left = sum((stems[j] for j in range(max(0, i - window), i)), Counter())
+            right = sum((stems[j] for j in range(i, min(len(sentences), i + window))), Counter())
+            curve.append(cosine(left, right))
+        depths = [0.0]
+        for i in range(1, len(curve)):
+            left = right = curve[i]
+            j = i
+            while j > max(1, i - reflow.PEAK_REACH) and curve[j - 1] > left:
+                left, j = curve[j - 1], j - 1
+            j = i
+            while j < min(len(curve) - 1, i + reflow.PEAK_REACH) and curve[j + 1] > right:
+                right, j = curve[j + 1], j + 1
+            depths.append(left + right - 2 * curve[i])
+        return depths, similarities
+
+    texts = [t for t in _real_paragraphs() if len(t) > 600][:40]
+    assert len(texts) >= 20
+    for text in texts:
+        sentences = reflow.segment(text)
+        depths, similarities = old_cohesion(sentences)
+        assert reflow.cohesion(sentences) == (depths, similarities)
+        for genre in reflow.GENRES.values():
+            expected = [0.0] + [sum(genre.weights.get(name, 0.0) * value for name, value in old_features(
+                sentences[i - 1], sentences[i], depths[i], similarities[i]).items()) for i in range(1, len(sentences))]
+            assert reflow.boundary_logits(sentences, genre.weights) == expected

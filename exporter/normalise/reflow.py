@@ -23,6 +23,7 @@ import bisect
 import math
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -143,11 +144,27 @@ def _is_run_on_candidate(p: etree._Element, words: int, bulk: float) -> bool:
 
 def count_words(text: str) -> int:
     """Words of ``text``; in Chinese, Japanese and Korean, characters over :data:`CJK_CHARS_PER_WORD`."""
-    if text.isascii() or not _CJK.search(text):
+    if text.isascii():
+        return _ascii_words(text.encode("ascii"))
+    if not _NON_ASCII_LETTER.search(text):  # every other character parts words as "?" does
+        return _ascii_words(text.encode("ascii", "replace"))
+    if not _CJK.search(text):
         return len(_NON_CJK_WORD.findall(text))  # what _WORD finds where no character is CJK
     tokens = _WORD.findall(text)
     cjk = sum(1 for t in tokens if _CJK.match(t))
     return len(tokens) - cjk + round(cjk / CJK_CHARS_PER_WORD)
+
+
+#: A character outside ASCII that is part of a word: a letter or digit, or Chinese, Japanese or Korean.
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f\W]|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: ASCII letters and digits as "a", every other byte as a space.
+_LETTERS_AS_A = bytes(ord("a") if chr(byte).isalnum() and byte < 128 else ord(" ") for byte in range(256))
+
+
+def _ascii_words(data: bytes) -> int:
+    """Runs of ASCII letters and digits in ``data`` (what ``[^\\W_]+`` finds in ASCII), counted in C."""
+    marked = data.translate(_LETTERS_AS_A)
+    return marked.count(b" a") + marked.startswith(b"a")
 
 
 @lru_cache(maxsize=32)
@@ -267,6 +284,9 @@ class Protected:
         return i >= 0 and position < self.ends[i]
 
 
+_QUOTES_AND_PARENTHESES = re.compile("[\"()" + OPENING_QUOTES + CLOSING_QUOTES + "]")
+
+
 def protected_ranges(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` inside quotations or parentheses, where no paragraph may end.
 
@@ -278,7 +298,8 @@ def protected_ranges(text: str) -> list[tuple[int, int]]:
     ranges: list[tuple[int, int]] = []
     quotes: list[int] = []
     parens: list[int] = []
-    for i, ch in enumerate(text):
+    for mark in _QUOTES_AND_PARENTHESES.finditer(text):  # the loop reads no other character
+        i, ch = mark.start(), mark.group()
         if ch == '"':
             before = text[i - 1] if i else " "
             ch = "\u201c" if before.isspace() or before in "([{\u2014\u2013-/" + OPENING_QUOTES else "\u201d"
@@ -301,7 +322,16 @@ def _stems(text: str) -> Counter[str]:
     return Counter(w[:5] for w in (m.casefold() for m in _WORD.findall(text)) if w not in _STOPWORDS and len(w) > 2)
 
 
-def _cosine(a: Counter[str], b: Counter[str]) -> float:
+def _summed(counts: list[Counter[str]]) -> dict[str, int]:
+    """The counts added up (as ``sum(counts, Counter())``, without a Counter made at each step)."""
+    total: dict[str, int] = {}
+    for count in counts:
+        for key, n in count.items():
+            total[key] = total.get(key, 0) + n
+    return total
+
+
+def _cosine(a: Mapping[str, int], b: Mapping[str, int]) -> float:
     norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
     return sum(n * b[k] for k, n in a.items() if k in b) / norm if norm else 0.0
 
@@ -318,8 +348,8 @@ def cohesion(sentences: list[Sentence], window: int = 2) -> tuple[list[float], l
     similarities = [0.0] + [_cosine(stems[i - 1], stems[i]) for i in range(1, len(sentences))]
     curve = [0.0]
     for i in range(1, len(sentences)):
-        left = sum((stems[j] for j in range(max(0, i - window), i)), Counter())
-        right = sum((stems[j] for j in range(i, min(len(sentences), i + window))), Counter())
+        left = _summed(stems[max(0, i - window):i])
+        right = _summed(stems[i:min(len(sentences), i + window)])
         curve.append(_cosine(left, right))
     depths = [0.0]
     for i in range(1, len(curve)):  # climb to the peak on each side, never further than a few sentences
@@ -389,40 +419,68 @@ def genre_of(sentences: list[Sentence]) -> str:
     return "news" if said >= NEWS_SHARE * len(sentences) else "other"
 
 
-def _names_again(before: Sentence, after: Sentence) -> bool:
+@dataclass(frozen=True)
+class _Cues:
+    """What the boundary features read of one sentence, found once (each sentence borders two boundaries)."""
+
+    opens: bool
+    closes: bool
+    attribution: bool
+    continues: bool
+    new_topic: bool
+    question: bool
+    colon: bool
+    words: int
+    capitalised: frozenset[str]
+    names: frozenset[str]
+
+    @classmethod
+    def of(cls, sentence: Sentence) -> "_Cues":
+        text = sentence.text
+        capitalised = _CAPITALISED.findall(text)
+        return cls(opens=text[:1] in OPENING_QUOTES + '"', closes=bool(_QUOTE_END.search(text)),
+                   attribution=bool(_ATTRIBUTION_END.search(text)), continues=bool(_CONTINUATION_START.match(text)),
+                   new_topic=bool(_TOPIC_START.match(text)), question=text.endswith("?"), colon=text.endswith(":"),
+                   words=sentence.words, capitalised=frozenset(capitalised),
+                   names=frozenset(w for w in capitalised[:3] if w.casefold() not in _STOPWORDS))
+
+
+def _same_names(before: _Cues, after: _Cues) -> bool:
     """``after`` opens (in its first three capitalised words) with a name ``before`` holds: the same people."""
-    names = [w for w in _CAPITALISED.findall(after.text)[:3] if w.casefold() not in _STOPWORDS]
-    return bool(names) and not set(names).isdisjoint(_CAPITALISED.findall(before.text))
+    return bool(after.names) and not after.names.isdisjoint(before.capitalised)
 
 
 def boundary_features(before: Sentence, after: Sentence, depth: float, similarity: float) -> dict[str, float]:
     """The cues at the boundary between ``before`` and ``after``, by the names the weights use."""
+    return _features(_Cues.of(before), _Cues.of(after), depth, similarity)
+
+
+def _features(before: _Cues, after: _Cues, depth: float, similarity: float) -> dict[str, float]:
     return {
         "bias": 1.0,
-        "opens quotation": float(after.text[:1] in OPENING_QUOTES + '"'),
-        "closes quotation": float(bool(_QUOTE_END.search(before.text))),
-        "attribution": float(bool(_ATTRIBUTION_END.search(before.text))),
-        "continues": float(bool(_CONTINUATION_START.match(after.text))),
-        "new topic word": float(bool(_TOPIC_START.match(after.text))),
+        "opens quotation": float(after.opens),
+        "closes quotation": float(before.closes),
+        "attribution": float(before.attribution),
+        "continues": float(after.continues),
+        "new topic word": float(after.new_topic),
         "cohesion dip": depth,
         "words before": min(before.words, 60) / 30,
         "words after": min(after.words, 60) / 30,
-        "question": float(before.text.endswith("?")),
-        "colon": float(before.text.endswith(":")),
-        "quoted speech": float(before.text[:1] in OPENING_QUOTES + '"'
-                               and bool(_ATTRIBUTION_END.search(before.text))),
+        "question": float(before.question),
+        "colon": float(before.colon),
+        "quoted speech": float(before.opens and before.attribution),
         "similarity": similarity,
-        "same names": float(_names_again(before, after)),
-        "quotation after quotation": float(before.text[:1] in OPENING_QUOTES + '"'
-                                           and after.text[:1] in OPENING_QUOTES + '"'),
+        "same names": float(_same_names(before, after)),
+        "quotation after quotation": float(before.opens and after.opens),
     }
 
 
 def boundary_logits(sentences: list[Sentence], weights: dict[str, float]) -> list[float]:
     """The log-odds that a paragraph ends before each sentence (index 0, the start, is 0)."""
     depths, similarities = cohesion(sentences)
+    cues = [_Cues.of(s) for s in sentences]
     return [0.0] + [sum(weights.get(name, 0.0) * value for name, value in
-                        boundary_features(sentences[i - 1], sentences[i], depths[i], similarities[i]).items())
+                        _features(cues[i - 1], cues[i], depths[i], similarities[i]).items())
                     for i in range(1, len(sentences))]
 
 
