@@ -1001,3 +1001,83 @@ def test_boundary_logits_from_cues_read_once_are_the_per_boundary_features() -> 
             expected = [0.0] + [sum(genre.weights.get(name, 0.0) * value for name, value in old_features(
                 sentences[i - 1], sentences[i], depths[i], similarities[i]).items()) for i in range(1, len(sentences))]
             assert reflow.boundary_logits(sentences, genre.weights) == expected
+
+
+def _old_text_slots(block) -> list:
+    slots: list = []
+
+    def walk(el) -> None:
+        slots.append((el, "text"))
+        for child in el:
+            walk(child)
+            slots.append((child, "tail"))
+
+    walk(block)
+    return slots
+
+
+def _old_typeset_block(block, style) -> dict:
+    from exporter.tree import text_of
+
+    joined = text_of(block)
+    if not typography.may_change(joined, style):
+        return {}
+    slots: list = []
+
+    def walk(el, skipped: bool) -> None:
+        skipped = skipped or el.tag in typography.SKIP
+        slots.append((el, "text", skipped))
+        for child in el:
+            walk(child, skipped)
+            slots.append((child, "tail", skipped))
+
+    walk(block, False)
+    editable: list[bool] = []
+    for el, which, skipped in slots:
+        editable += [not skipped] * len(getattr(el, which) or "")
+    setter = typography.Typesetter(joined, editable, style)
+    out = setter.run()
+    if not setter.counts:
+        return {}
+    position = 0
+    for el, which, _ in slots:
+        value = getattr(el, which) or ""
+        if value:
+            typeset = "".join(out[position:position + len(value)])
+            if typeset != value:
+                setattr(el, which, typeset or None)
+        position += len(value)
+    return setter.counts
+
+
+_MADE_BLOCKS = [
+    "<p>He said \"it's <code>a--b</code>\" -- then <em>'quoted' <code>x \"y\" <b>'z'</b></code> ... </em> 1990-95</p>",
+    "<li><pre>\"pre\" -- 'x'</pre> tail \"q\" <!-- c --> <em>Mr Smith</em> 5 km</li>",
+    "<p><em><strong>'deep'</strong> \"a\"</em><code></code>--<code>'</code>' end</p>",
+    "<td>plain \"quote\" and 'single' -- dash</td>",
+    "<p>See <code>x <b>y</b> -- \"q\" 'r' <i>s</i>...</code> and \"t\"</p>",
+]
+
+
+def test_typeset_block_and_text_slots_are_their_slow_definitions_on_real_and_made_blocks() -> None:
+    import copy
+
+    from lxml import etree
+
+    from exporter.normalise import surgery
+
+    blocks = []
+    for state in _states_before("typography", _real_markups()[:60], language="en"):
+        blocks += [b for b in state.tree.iter(*typography.TEXT_BLOCKS) if len(b)]
+    blocks += [etree.fromstring(markup) for markup in _MADE_BLOCKS]
+    changed = 0
+    for block in blocks:
+        assert surgery.text_slots(block) == _old_text_slots(block)
+        for language in ("en", "fr"):
+            fast, slow = copy.deepcopy(block), copy.deepcopy(block)
+            style = typography.style_for(language)
+            counts = typography.typeset_block(fast, style)
+            assert counts == _old_typeset_block(slow, style)
+            assert etree.tostring(fast) == etree.tostring(slow)
+            changed += bool(counts)
+    assert changed > 50

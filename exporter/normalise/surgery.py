@@ -112,15 +112,16 @@ def unwrap(el: etree._Element) -> None:
 
 def text_slots(block: etree._Element) -> list[tuple[etree._Element, str]]:
     """Every place text can sit inside ``block``, in reading order: ``(element, "text" | "tail")``."""
-    slots: list[tuple[etree._Element, str]] = []
-
-    def walk(el: etree._Element) -> None:
+    slots: list[tuple[etree._Element, str]] = [(block, "text")]
+    waiting: list[etree._Element] = []  # the elements open around the walk, whose tails come when they close
+    for el in block.iterdescendants():  # in reading order, in C (a recursive walk in Python took twice as long)
+        parent = el.getparent()
+        while waiting and waiting[-1] is not parent:
+            slots.append((waiting.pop(), "tail"))
         slots.append((el, "text"))
-        for child in el:
-            walk(child)
-            slots.append((child, "tail"))
-
-    walk(block)
+        waiting.append(el)
+    while waiting:
+        slots.append((waiting.pop(), "tail"))
     return slots
 
 

@@ -23,6 +23,7 @@ from lxml import etree
 
 from ..tree import HEADINGS, INLINES, text_of
 from .state import State
+from .surgery import text_slots
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"  # narrow no-break space
@@ -417,28 +418,27 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
         if setter.counts and typeset != joined:
             block.text = typeset or None
         return setter.counts
-    slots: list[tuple[etree._Element, str, bool]] = []
-
-    def walk(el: etree._Element, skipped: bool) -> None:
-        skipped = skipped or el.tag in SKIP
-        slots.append((el, "text", skipped))
-        for child in el:
-            walk(child, skipped)
-            slots.append((child, "tail", skipped))
-
-    walk(block, False)
-    if any(skipped for _, _, skipped in slots):
-        editable: list[bool] = []
-        for el, which, skipped in slots:
-            editable += [not skipped] * len(getattr(el, which) or "")
+    if next(block.iterdescendants(*SKIP), None) is None:  # no code in the block: every character may change
+        setter = Typesetter(joined, [True] * len(joined), style, may_hold_urls)
+        out = setter.run()
+        if not setter.counts:
+            return {}
+        slots = text_slots(block)  # only where something changed, to write it back
     else:
-        editable = [True] * len(joined)  # no code in the block: every character may change
-    setter = Typesetter(joined, editable, style, may_hold_urls)
-    out = setter.run()
-    if not setter.counts:
-        return {}
+        slots, editable = [], []
+        skipping: set[etree._Element] = set()  # code and pre in the block, and all inside them
+        for el, which in text_slots(block):
+            skipped = el.tag in SKIP or el.getparent() in skipping if which == "text" else el.getparent() in skipping
+            if which == "text" and skipped:
+                skipping.add(el)
+            slots.append((el, which))
+            editable += [not skipped] * len(getattr(el, which) or "")
+        setter = Typesetter(joined, editable, style, may_hold_urls)
+        out = setter.run()
+        if not setter.counts:
+            return {}
     position = 0
-    for el, which, _ in slots:
+    for el, which in slots:
         value = getattr(el, which) or ""
         if value:
             typeset = "".join(out[position:position + len(value)])
