@@ -772,7 +772,7 @@ def _normalised_twice(markup: bytes, monkeypatch_context) -> tuple:
 
     with_shortcut = run()
     with monkeypatch_context() as monkeypatch:
-        monkeypatch.setattr(convert.Converter, "_move_as_is", lambda self, el, out, attributes=None: False)
+        monkeypatch.setattr(convert.Converter, "_move_as_is", lambda self, el, out, attributes=None, unwrap=False: False)
         without = run()
     return with_shortcut, without
 
@@ -785,8 +785,8 @@ def test_moving_blocks_as_they_are_converts_as_before_on_real_pages() -> None:
     moved = []
     real = convert.Converter._move_as_is
 
-    def counted(self, el, out, attributes=None):
-        result = real(self, el, out, attributes)
+    def counted(self, el, out, attributes=None, unwrap=False):
+        result = real(self, el, out, attributes, unwrap)
         moved.append(result)
         return result
 
@@ -806,6 +806,10 @@ def test_moving_blocks_as_they_are_converts_as_before_on_real_pages() -> None:
 @example('<ul><li id=" x " lang="fr_FR" class="c"><b>a</b> <a href="#n" name="m" lang="en">b</a></li><li dir="RTL">c</li></ul>')
 @example('<p lang="de" id="p1" xml:lang="fr"><abbr title="T">x</abbr><sup id="s" dir="ltr">1</sup><i lang="">i</i></p>')
 @example('<ol><li><span id="k">a</span></li><li><a>b</a></li><li><br class="x">c</li></ol>')
+@example('<p><img src="a.png"><span class="x">a<b>b</b>c</span>e<font>\u0301</font><span> </span></p>')
+@example('<p><img src="a.png"><span>e<font>\u0301</font></span></p>')
+@example('<div>x <m-x><math><mi>a</mi><mo>+</mo></math></m-x>, y<span lang="fr">z</span><math display="block">'
+         '<mi>b</mi></math></div>')
 def test_moving_blocks_as_they_are_converts_as_before_on_made_markup(markup: str) -> None:
     with_shortcut, without = _normalised_twice(f"<article><p>Some words.</p>{markup}</article>".encode(),
                                                pytest.MonkeyPatch.context)

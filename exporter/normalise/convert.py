@@ -235,12 +235,14 @@ class Converter:
                 para.add_text(tail)
 
     def _move_as_is(self, el: etree._Element, out: etree._Element,
-                    attributes: list[tuple[str, str]] | None = None) -> bool:
+                    attributes: list[tuple[str, str]] | None = None, unwrap: bool = False) -> bool:
         """Move ``el`` (a paragraph, heading, list item or inline element the vocabulary has) into ``out`` as
         it is, with its content, and say so; False, having changed nothing, when the converter would change
         anything in it otherwise than by renaming (``b`` → ``strong``), unwrapping (``span``), cleaning a
         link's address or an attribute, or dropping attributes it ignores. ``attributes``: what the block
-        carries (as the converter gives them); an inline element's own are found here. The caller has read
+        carries (as the converter gives them); an inline element's own are found here. ``unwrap``: ``el``
+        is an element the converter unwraps (``span``, ``font``, inline MathML): its content goes into
+        ``out`` (its text joined to what ``out`` ends with, as given), ``el`` stays behind. The caller has read
         ``el``'s tail: it stays behind.
 
         The usual paragraph: its text stays in lxml, never read into Python, cleaned and written back (setting
@@ -249,11 +251,16 @@ class Converter:
         hidden = self._hidden
         written: list[tuple[etree._Element, list[tuple[str, str]]]] = []  # every element whose attributes change
         renamed, unwrapped = [], []
-        if attributes is None:
+        if unwrap:
+            keys = el.keys()
+            if keys and ("id" in keys or "lang" in keys or "dir" in keys):
+                return False  # its id goes to the block, its language makes it a span
+            attributes = []
+        elif attributes is None:
             attributes = self._inline_attributes(el, el.tag)
             if attributes is None:
                 return False
-        if attributes or el.keys():
+        if not unwrap and (attributes or el.keys()):
             written.append((el, attributes))
         if INLINE_MAP.get(el.tag, el.tag) != el.tag:
             renamed.append(el)
@@ -261,6 +268,8 @@ class Converter:
             tag = node.tag
             if not isinstance(tag, str) or tag in _CHANGED_INLINE or node in hidden:
                 return False
+            if tag == "math" and node.get("display") == "block":
+                return False  # a block of its own
             if tag in INLINE_MAP or tag == "a" or tag == "br":
                 if node.keys():
                     node_attributes = self._inline_attributes(node, tag)
@@ -298,6 +307,17 @@ class Converter:
             for node in unwrapped:
                 node.tag = _UNWRAPPED
             etree.strip_tags(el, _UNWRAPPED)  # text joined as append_text joins it
+        if unwrap:
+            text = el.text
+            if text:  # joined as given: each part was clean, and append_text cleans each part on its own
+                try:
+                    last = out[-1]
+                except IndexError:
+                    out.text = (out.text or "") + text
+                else:
+                    last.tail = (last.tail or "") + text
+            out.extend(list(el))  # the children, each with its tail
+            return True
         el.tail = None
         out.append(el)
         return True
@@ -592,8 +612,13 @@ class Converter:
         :meth:`inline_children`; ``movable``: the caller has read ``el``'s tail, so that ``el`` may be moved
         into ``out`` as it is (see :meth:`_move_as_is`)."""
         tag = el.tag  # every caller has asked self.kind(el) already: it is not dropped
-        if movable and (tag in INLINE_MAP or tag == "a") and self._move_as_is(el, out):
-            return
+        if movable:
+            if tag in INLINE_MAP or tag == "a":
+                if self._move_as_is(el, out):
+                    return
+            elif (tag not in _CHANGED_INLINE and tag != "br" and not (tag == "math" and el.get("display") == "block")
+                  and self._move_as_is(el, out, unwrap=True)):
+                return
         if tag == "a":
             self.link(el, out, empty)
             return
@@ -762,8 +787,9 @@ def image_source(el: etree._Element, picture: etree._Element | None = None) -> s
 #: Blocks :meth:`Converter.blocks` may move as they are (their tag is the clean tree's)
 _MOVABLE_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
 #: Elements inside a block that the converter changes otherwise than by renaming or unwrapping: blocks, what it
-#: drops, images, word-break opportunities, quotations (it adds quotation marks), MathML
-_CHANGED_INLINE = BLOCK_SOURCE | DROP | {"img", "picture", "wbr", "q", "math"}
+#: drops, images, word-break opportunities, quotations (it adds quotation marks). MathML is unwrapped, unless
+#: displayed as a block (see Converter._move_as_is)
+_CHANGED_INLINE = (BLOCK_SOURCE - {"math"}) | DROP | {"img", "picture", "wbr", "q"}
 #: The name unwrapped elements take before lxml's strip_tags removes them (in C, text kept)
 _UNWRAPPED = "exporter-unwrapped"
 
