@@ -808,6 +808,8 @@ def test_moving_blocks_as_they_are_converts_as_before_on_real_pages() -> None:
 @example('<ol><li><span id="k">a</span></li><li><a>b</a></li><li><br class="x">c</li></ol>')
 @example('<p><img src="a.png"><span class="x">a<b>b</b>c</span>e<font>\u0301</font><span> </span></p>')
 @example('<p><img src="a.png"><span>e<font>\u0301</font></span></p>')
+@example('<figure><img src="https://e.org/a.png" data-src="b.png" alt=" A\tb " width="10px" height="1" id="i">'
+         '<figcaption>c</figcaption></figure><p>x<img src="t.gif" width="1" height="1"><img alt="no source"></p>')
 @example('<div>x <m-x><math><mi>a</mi><mo>+</mo></math></m-x>, y<span lang="fr">z</span><math display="block">'
          '<mi>b</mi></math></div>')
 def test_moving_blocks_as_they_are_converts_as_before_on_made_markup(markup: str) -> None:

@@ -270,7 +270,12 @@ class Converter:
                 return False
             if tag == "math" and node.get("display") == "block":
                 return False  # a block of its own
-            if tag in INLINE_MAP or tag == "a" or tag == "br":
+            if tag == "img":
+                image_attributes = _image_attributes(node)
+                if image_attributes is None or node.text is not None or len(node):
+                    return False  # dropped and reported, or written empty
+                written.append((node, image_attributes))
+            elif tag in INLINE_MAP or tag == "a" or tag == "br":
                 if node.keys():
                     node_attributes = self._inline_attributes(node, tag)
                     if node_attributes is None:
@@ -616,7 +621,7 @@ class Converter:
             if tag in INLINE_MAP or tag == "a":
                 if self._move_as_is(el, out):
                     return
-            elif (tag not in _CHANGED_INLINE and tag != "br" and not (tag == "math" and el.get("display") == "block")
+            elif (tag not in _NOT_UNWRAPPED and not (tag == "math" and el.get("display") == "block")
                   and self._move_as_is(el, out, unwrap=True)):
                 return
         if tag == "a":
@@ -694,6 +699,8 @@ class Converter:
         self.inline_children(el, a, empty=True)
 
     def image(self, el: etree._Element, out: etree._Element, picture: etree._Element | None = None) -> None:
+        """An ``img``, from the real source of the image; one without a usable source gives way to its alt
+        text and a tracking pixel goes, each reported (:func:`_image_attributes` is what a kept one carries)."""
         src = image_source(el, picture)
         if src is None:
             self.report.note("dropped {n} image{s} without a usable source")
@@ -702,16 +709,9 @@ class Converter:
         if el.get("width") == "1" and el.get("height") == "1":
             self.report.note("dropped {n} tracking pixel{s}")
             return
-        img = etree.SubElement(out, "img", src=src)
-        alt = el.get("alt")
-        if alt is not None:  # absent stays absent (no text alternative); blank is decorative
-            img.set("alt", " ".join(clean_text(alt).split()))
-        for side in ("width", "height"):
-            size = image_size(el.get(side))
-            if size:
-                img.set(side, str(size))
-        if el.get("id"):
-            img.set("id", el.get("id"))
+        img = etree.SubElement(out, "img")
+        for key, value in _kept_image_attributes(el, src):
+            img.set(key, value)
 
     def pre_children(self, src: etree._Element, out: etree._Element, empty: bool = False) -> None:
         """Preformatted text: white space kept, ``br`` as a newline, only a few inline elements (``empty``
@@ -765,6 +765,30 @@ def page_forms(root: etree._Element) -> set[etree._Element]:
     return wrappers
 
 
+def _image_attributes(el: etree._Element) -> list[tuple[str, str]] | None:
+    """The attributes :meth:`Converter.image` gives the ``img`` it makes of ``el`` (outside ``picture``), in its
+    order; None when it makes none (no usable source, a tracking pixel)."""
+    src = image_source(el)
+    if src is None or (el.get("width") == "1" and el.get("height") == "1"):
+        return None
+    return _kept_image_attributes(el, src)
+
+
+def _kept_image_attributes(el: etree._Element, src: str) -> list[tuple[str, str]]:
+    """What the ``img`` made of ``el`` carries: its source, alt text, size and id, in this order."""
+    attributes = [("src", src)]
+    alt = el.get("alt")
+    if alt is not None:  # absent stays absent (no text alternative); blank is decorative
+        attributes.append(("alt", " ".join(clean_text(alt).split())))
+    for side in ("width", "height"):
+        size = image_size(el.get(side))
+        if size:
+            attributes.append((side, str(size)))
+    if el.get("id"):
+        attributes.append(("id", el.get("id")))
+    return attributes
+
+
 def image_source(el: etree._Element, picture: etree._Element | None = None) -> str | None:
     """The real URL of an image, looking past lazy-loading placeholders."""
     attributes = dict(el.items())  # one call, then dictionary look-ups
@@ -789,7 +813,9 @@ _MOVABLE_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
 #: Elements inside a block that the converter changes otherwise than by renaming or unwrapping: blocks, what it
 #: drops, images, word-break opportunities, quotations (it adds quotation marks). MathML is unwrapped, unless
 #: displayed as a block (see Converter._move_as_is)
-_CHANGED_INLINE = (BLOCK_SOURCE - {"math"}) | DROP | {"img", "picture", "wbr", "q"}
+_CHANGED_INLINE = (BLOCK_SOURCE - {"math"}) | DROP | {"picture", "wbr", "q"}
+#: Inline elements the converter does not unwrap: those it changes, images, line breaks
+_NOT_UNWRAPPED = _CHANGED_INLINE | {"img", "br"}
 #: The name unwrapped elements take before lxml's strip_tags removes them (in C, text kept)
 _UNWRAPPED = "exporter-unwrapped"
 
