@@ -1087,3 +1087,18 @@ def test_typeset_block_and_text_slots_are_their_slow_definitions_on_real_and_mad
             assert etree.tostring(fast) == etree.tostring(slow)
             changed += bool(counts)
     assert changed > 50
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["It rained.", "It rained. ", "It", " ", "  ", "\n", "\u00a0", "(a)", "a.b", "*", "["], 12),
+       st.lists(st.sampled_from(["It rained.", "It", "rained.", "(a)", "a.b", "*", "[", " ", "x", ""]), max_size=6))
+def test_sentence_spans_found_by_find_are_pysbds_regex_spans(text: str, sentences: list[str]) -> None:
+    """sentences.Segmenter places each sentence with str.find where pysbd compiles a regex per sentence."""
+    import pysbd
+
+    from exporter.normalise.sentences import Segmenter
+
+    stock, cheap = pysbd.Segmenter(language="en", clean=False), Segmenter(language="en", clean=False)
+    stock.original_text = cheap.original_text = text
+    spans = [(s.sent, s.start, s.end) for s in stock.sentences_with_char_spans(sentences)]
+    assert [(s.sent, s.start, s.end) for s in cheap.sentences_with_char_spans(sentences)] == spans

@@ -36,6 +36,7 @@ from functools import lru_cache
 
 import pysbd
 from pysbd.abbreviation_replacer import AbbreviationReplacer
+from pysbd.utils import TextSpan
 
 #: The replacer's methods whose stock behaviour the shortcut relies on.
 _RELIED_ON = ("search_for_abbreviations_in_string", "scan_for_replacements", "replace_period_of_abbr")
@@ -126,12 +127,38 @@ def _with_cheap_search(language: type) -> type:
     return type(language.__name__, (language,), {"AbbreviationReplacer": cheap, "__module__": __name__})
 
 
+#: What pysbd's span search takes after a sentence: ``\s*``.
+_SPACES = re.compile(r"\s*")
+
+
 class Segmenter(pysbd.Segmenter):
-    """pysbd's segmenter for ``language``, with the cheap abbreviation search where it is exact."""
+    """pysbd's segmenter for ``language``, with the cheap abbreviation search where it is exact.
+
+    Each sentence's place in the text is found by ``str.find`` where pysbd
+    compiles a regular expression of the sentence itself (escaped, then
+    ``\\s*``) for each sentence, to take the same first match that ends past
+    the sentence before.
+    """
 
     def __init__(self, language: str = "en", **options) -> None:
         super().__init__(language=language, **options)
         self.language_module = _with_cheap_search(self.language_module)
+
+    def sentences_with_char_spans(self, sentences: list[str]) -> list[TextSpan]:
+        if not all(sentences):  # an empty sentence's pattern matches white space anywhere: pysbd's own way
+            return super().sentences_with_char_spans(sentences)
+        text = self.original_text
+        spans, prior_end = [], 0
+        for sentence in sentences:
+            found = text.find(sentence)
+            while found >= 0:
+                end = _SPACES.match(text, found + len(sentence)).end()
+                if end > prior_end:
+                    spans.append(TextSpan(text[found:end], found, end))
+                    prior_end = end
+                    break
+                found = text.find(sentence, end)  # matches do not overlap: the next one starts past this one
+        return spans
 
 
 def has_cheap_search(language: str) -> bool:
