@@ -1102,3 +1102,17 @@ def test_sentence_spans_found_by_find_are_pysbds_regex_spans(text: str, sentence
     stock.original_text = cheap.original_text = text
     spans = [(s.sent, s.start, s.end) for s in stock.sentences_with_char_spans(sentences)]
     assert [(s.sent, s.start, s.end) for s in cheap.sentences_with_char_spans(sentences)] == spans
+
+
+def test_cheap_segmenter_is_pysbds_own_under_another_pysbd(monkeypatch) -> None:
+    """The abbreviation shortcut was proved against pysbd 0.3.4's code: under another version it is not taken."""
+    import pysbd
+
+    from exporter.normalise import sentences
+
+    monkeypatch.setattr(pysbd, "__version__", "0.4.0")
+    sentences._with_cheap_search.cache_clear()
+    try:
+        assert not any(sentences.has_cheap_search(code) for code in ("en", "fr", "it", "nl"))
+    finally:
+        sentences._with_cheap_search.cache_clear()

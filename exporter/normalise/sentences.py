@@ -38,6 +38,8 @@ import pysbd
 from pysbd.abbreviation_replacer import AbbreviationReplacer
 from pysbd.utils import TextSpan
 
+#: The pysbd whose code the shortcuts were proved against (and tested with): any other keeps pysbd's own ways.
+VERIFIED_PYSBD = "0.3.4"
 #: The replacer's methods whose stock behaviour the shortcut relies on.
 _RELIED_ON = ("search_for_abbreviations_in_string", "scan_for_replacements", "replace_period_of_abbr")
 
@@ -120,7 +122,8 @@ class _OnceEach:
 def _with_cheap_search(language: type) -> type:
     """``language``'s class with the cheap abbreviation search, or itself when its replacer is its own."""
     replacer = getattr(language, "AbbreviationReplacer", AbbreviationReplacer)
-    if any(getattr(replacer, name) is not getattr(AbbreviationReplacer, name) for name in _RELIED_ON):
+    if pysbd.__version__ != VERIFIED_PYSBD or any(
+            getattr(replacer, name) is not getattr(AbbreviationReplacer, name) for name in _RELIED_ON):
         return language
     plain = frozenset(a.strip() for a in language.Abbreviation.ABBREVIATIONS if _PLAIN.fullmatch(a.strip()))
     cheap = type(replacer.__name__, (_OnceEach, replacer), {"__module__": __name__, "plain": plain})
@@ -145,7 +148,7 @@ class Segmenter(pysbd.Segmenter):
         self.language_module = _with_cheap_search(self.language_module)
 
     def sentences_with_char_spans(self, sentences: list[str]) -> list[TextSpan]:
-        if not all(sentences):  # an empty sentence's pattern matches white space anywhere: pysbd's own way
+        if not all(sentences) or pysbd.__version__ != VERIFIED_PYSBD:  # an empty one matches white space anywhere
             return super().sentences_with_char_spans(sentences)
         text = self.original_text
         spans, prior_end = [], 0
