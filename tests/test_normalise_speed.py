@@ -1116,3 +1116,29 @@ def test_cheap_segmenter_is_pysbds_own_under_another_pysbd(monkeypatch) -> None:
         assert not any(sentences.has_cheap_search(code) for code in ("en", "fr", "it", "nl"))
     finally:
         sentences._with_cheap_search.cache_clear()
+
+
+def test_element_classes_chosen_in_c_normalise_as_lxml_html_lookup_on_real_pages() -> None:
+    """read parses with lxml.html's element classes chosen in C (not lxml.html's per-proxy Python lookup, which
+    also gives form controls their form classes): every page, forms included, normalises the same either way."""
+    import lxml.html
+
+    import exporter
+    from exporter import read
+    from exporter.errors import ExporterError
+
+    def run(page):
+        try:
+            doc = exporter.normalise(page.read_bytes(), origin=page.name, language="en")
+        except ExporterError as exc:
+            return str(exc)
+        return doc.to_xml(), sorted(doc.report.items()), doc.metadata
+
+    pages = _real_pages()
+    assert any(b"<form" in page.read_bytes() for page in pages)
+    ours = [run(page) for page in pages]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(read, "_HTML_CLASSES", lxml.html.HtmlElementClassLookup())
+        assert [run(page) for page in pages] == ours
+    root = read.parse_html("<form><input name=q><p>x</p></form>")
+    assert all(isinstance(el, lxml.html.HtmlElement) for el in root.iter())
