@@ -1142,3 +1142,27 @@ def test_element_classes_chosen_in_c_normalise_as_lxml_html_lookup_on_real_pages
         assert [run(page) for page in pages] == ours
     root = read.parse_html("<form><input name=q><p>x</p></form>")
     assert all(isinstance(el, lxml.html.HtmlElement) for el in root.iter())
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@example("\u201cWe won,\u201d she said on Monday in the town of Hull near the river.")
+@example("\u201cWe won,\u201d she said on Monday in the town of Hull near the river Humber today.")
+@example("He left,SAID the clerk.")
+@given(joined([" ", "  ", "\u00a0", "\n", "\u2003", "said", "Says", "TOLD", "according", "asks", "\u017fays", "x",
+               "word", "he", ",", "\u201d", '"', ".", "!", "?", "\u201c", "_", "1", "-"], 40))
+def test_attribution_found_near_the_end_is_the_whole_search(text: str) -> None:
+    """reflow._attributes looks for a verb of attribution in the last nine runs of non-space first."""
+    from exporter.normalise.reflow import _ATTRIBUTION_END, _attributes
+
+    assert _attributes(text) == bool(_ATTRIBUTION_END.search(text))
+
+
+def test_attribution_found_near_the_end_is_the_whole_search_on_real_sentences() -> None:
+    from exporter.normalise.reflow import _ATTRIBUTION_END, _attributes, segment
+
+    found = set()
+    for text in _real_paragraphs()[::3]:
+        for sentence in segment(text):
+            found.add(_attributes(sentence.text))
+            assert _attributes(sentence.text) == bool(_ATTRIBUTION_END.search(sentence.text)), sentence.text
+    assert found == {True, False}

@@ -64,6 +64,9 @@ _SAID = (r"(?:said|says|say|told|added|adds|explained|explains|continued|argued|
 _ATTRIBUTION_END = re.compile(
     r"(?:[,\u201d\"]\s*(?:\w+\s+){0,5}" + _SAID + r"(?:\s+\S+){0,8}|\b" + _SAID + r"\.?)[.!?][\u201d\"]?\s*$",
     re.IGNORECASE)
+#: Where _ATTRIBUTION_END matches, a verb of attribution starts (after a word boundary) within the text's last
+#: nine runs of non-space: at most eight more follow it before the closing stop.
+_SAID_START = re.compile(r"\b" + _SAID, re.IGNORECASE)
 _QUOTE_END = re.compile(r"[.!?,][\u201d\"\u00bb]\s*$")
 _CONTINUATION_START = re.compile(
     r"^(?:He|She|It|They|His|Her|Its|Their|This|That|These|Those|Such|Also|And|So|Then|Yet|Both|Each|Which|"
@@ -439,10 +442,15 @@ class _Cues:
         text = sentence.text
         capitalised = _CAPITALISED.findall(text)
         return cls(opens=text[:1] in OPENING_QUOTES + '"', closes=bool(_QUOTE_END.search(text)),
-                   attribution=bool(_ATTRIBUTION_END.search(text)), continues=bool(_CONTINUATION_START.match(text)),
+                   attribution=_attributes(text), continues=bool(_CONTINUATION_START.match(text)),
                    new_topic=bool(_TOPIC_START.match(text)), question=text.endswith("?"), colon=text.endswith(":"),
                    words=sentence.words, capitalised=frozenset(capitalised),
                    names=frozenset(w for w in capitalised[:3] if w.casefold() not in _STOPWORDS))
+
+
+def _attributes(text: str) -> bool:
+    """Whether _ATTRIBUTION_END matches ``text``: searched only where a verb of attribution ends it."""
+    return bool(_SAID_START.search(" ".join(text.rsplit(maxsplit=9)[-9:]))) and bool(_ATTRIBUTION_END.search(text))
 
 
 def _same_names(before: _Cues, after: _Cues) -> bool:
