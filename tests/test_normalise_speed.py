@@ -916,36 +916,15 @@ def test_binary_look_counts_the_control_bytes_as_one_count_each(data: bytes, ext
     assert read._looks_binary(head) == expected
 
 
-def _old_protected_ranges(text: str) -> list[tuple[int, int]]:
-    """reflow.protected_ranges as it was: a look at every character."""
-    from exporter.normalise.reflow import _MAX_UNCLOSED, CLOSING_QUOTES, OPENING_QUOTES
-
-    ranges, quotes, parens = [], [], []
-    for i, ch in enumerate(text):
-        if ch == '"':
-            before = text[i - 1] if i else " "
-            ch = "\u201c" if before.isspace() or before in "([{\u2014\u2013-/" + OPENING_QUOTES else "\u201d"
-        if ch in OPENING_QUOTES:
-            if quotes and i - quotes[-1] <= _MAX_UNCLOSED and text[i - 1: i].isspace():
-                ranges.append((quotes.pop(), i - 1))
-            quotes.append(i)
-        elif ch in CLOSING_QUOTES and quotes:
-            ranges.append((quotes.pop(), i))
-        elif ch == "(":
-            parens.append(i)
-        elif ch == ")" and parens:
-            ranges.append((parens.pop(), i))
-    ranges += [(start, min(len(text), start + _MAX_UNCLOSED)) for start in quotes]
-    return ranges
-
-
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(joined(['"', "(", ")", "[", "\u2014", "-", "/", " ", "\n", "word", "x" * 300, "\u201c", "\u201d", "\u00ab",
                "\u00bb", "\u201e", "\u300c", "\u300d", "\u2039", "\u203a", "."], 30))
 def test_protected_ranges_reading_only_the_marks_is_the_character_loop(text: str) -> None:
-    from exporter.normalise.reflow import protected_ranges
+    """protected_ranges reads only quotation marks and parentheses; reading every character (as it did) gives the
+    same ranges."""
+    from exporter.normalise.reflow import protected_ranges, ranges_of_marks
 
-    assert protected_ranges(text) == _old_protected_ranges(text)
+    assert protected_ranges(text) == ranges_of_marks(text, enumerate(text))
 
 
 def test_boundary_logits_from_cues_read_once_are_the_per_boundary_features() -> None:

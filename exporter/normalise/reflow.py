@@ -23,7 +23,7 @@ import bisect
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -298,11 +298,16 @@ def protected_ranges(text: str) -> list[tuple[int, int]]:
     opening mark, as in a quotation running over several paragraphs, at most
     :data:`_MAX_UNCLOSED` characters.
     """
+    return ranges_of_marks(text, ((mark.start(), mark.group()) for mark in _QUOTES_AND_PARENTHESES.finditer(text)))
+
+
+def ranges_of_marks(text: str, marks: Iterable[tuple[int, str]]) -> list[tuple[int, int]]:
+    """:func:`protected_ranges` from ``marks``, the ``(position, character)`` of ``text`` to read: its quotation
+    marks and parentheses suffice (any other character changes nothing), every character gives the same."""
     ranges: list[tuple[int, int]] = []
     quotes: list[int] = []
     parens: list[int] = []
-    for mark in _QUOTES_AND_PARENTHESES.finditer(text):  # the loop reads no other character
-        i, ch = mark.start(), mark.group()
+    for i, ch in marks:
         if ch == '"':
             before = text[i - 1] if i else " "
             ch = "\u201c" if before.isspace() or before in "([{\u2014\u2013-/" + OPENING_QUOTES else "\u201d"
