@@ -196,7 +196,7 @@ def test_converter_shortcuts_decide_as_before_on_real_pages(monkeypatch) -> None
 
 _MARKUP_TAGS = ["p", "div", "span", "a", "em", "b", "li", "ul", "ol", "table", "tr", "td", "figure", "figcaption",
                 "img", "br", "script", "math", "h2", "pre", "q", "dl", "dt", "dd", "form", "blockquote", "wbr", "abbr",
-                "i", "code", "sup", "font", "h3"]
+                "acronym", "i", "code", "sup", "font", "h3"]
 _MARKUP_ATTRIBUTES = ['', ' style="display:none"', ' hidden', ' lang="fr"', ' dir="rtl"', ' id="x"', ' name="n"',
                       ' style="color:red"', ' display="block"', ' href="https://e.org/"', ' src="i.png"', ' class="c"',
                       ' href="javascript:x"', ' href=" https://e.org/a b "', ' href="#n"', ' title="T\u0085"',
@@ -801,6 +801,8 @@ def test_moving_blocks_as_they_are_converts_as_before_on_real_pages() -> None:
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(_markup())
 @example('<p>x<abbr title="T\u0085">a</abbr></p>')
+@example('<p>x <acronym title="North Atlantic">NATO</acronym> <em><acronym title="Q">Z</acronym></em></p>'
+         '<ul><li><acronym title="L">L</acronym></li></ul>')
 @example("<p>a\u0301 <em>e</em>\u0301</p>")
 @example('<h2><b class="c">bold</b> <a href=" https://e.org/a b ">link</a><span>s</span> \ufeff</h2>')
 @example('<ul><li id=" x " lang="fr_FR" class="c"><b>a</b> <a href="#n" name="m" lang="en">b</a></li><li dir="RTL">c</li></ul>')

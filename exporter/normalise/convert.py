@@ -352,7 +352,7 @@ class Converter:
             attributes.append(("lang", lang))
         if direction:
             attributes.append(("dir", direction))
-        if tag == "abbr" and el.get("title"):
+        if INLINE_MAP.get(tag) == "abbr" and el.get("title"):  # the source's tag: acronym becomes abbr too
             attributes.append(("title", clean_text(el.get("title"))))
         return attributes
 
