@@ -320,42 +320,12 @@ def test_carriable_is_the_uncarriable_regex(text: str) -> None:
     assert read.carriable(text) == (read._UNCARRIABLE.search(text) is None)
 
 
-def _crowded_by_every_tag(text: str, limit: int):
-    """read.crowded_element as written before its one-search shortcut: every start tag looked at."""
-    from exporter import read
-
-    for match in read._START_TAG.finditer(text):
-        if match.end() - match.start() <= 2 * limit:
-            continue
-        tag = match.group(0)
-        name = re.match(r"<[^\s/>]*", tag).group(0)
-        count = sum(1 for _ in read._ATTRIBUTES.finditer(tag, len(name)))
-        if count > limit:
-            return name[1:].lower(), count
-    return None
-
-
-@settings(max_examples=EXAMPLES, deadline=None)
-@given(joined(["<p", "<div ", " a", " b=1", ' c="x y"', " d='>'", "=", "/", " ", "\t", ">", "<", '"', "'", "x",
-               "</p>", "é"], 60), st.integers(0, 4))
-def test_crowded_element_finds_what_every_tag_read_finds(text: str, limit: int) -> None:
-    from exporter import read
-
-    assert read.crowded_element(text, limit) == _crowded_by_every_tag(text, limit)
-
-
 def test_parse_guard_shortcuts_on_real_pages() -> None:
     from exporter import read
 
-    crowded = 0
     for page in _real_pages():
         text = read.decode_source(page.read_bytes()).text
         assert read.carriable(text) == (read._UNCARRIABLE.search(text) is None)
-        for limit in (2, 8, read.MAX_ATTRIBUTES):
-            found = read.crowded_element(text, limit)
-            assert found == _crowded_by_every_tag(text, limit)
-            crowded += found is not None
-    assert crowded > 10
 
 
 def _indent_as_before(el, level: int = 0) -> None:

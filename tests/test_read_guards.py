@@ -86,6 +86,18 @@ def test_real_elements_with_many_attributes_pass() -> None:
     assert "Words of the crowded paragraph." in doc.to_xml()
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: the quadratic search took minutes on these
+@pytest.mark.parametrize("hostile", ["<a" * 150_000, '<div title="' + "<b" * 150_000 + '">x</div>'],
+                         ids=["tags-in-a-tag-name", "tags-in-a-value"])
+def test_tags_opening_inside_tags_are_read_once(hostile: str) -> None:
+    """Each "<" inside a tag already read is read with it, not again as a new tag: a search for a crowded tag
+    that restarted at each of them took 24 s on 120 KB of "<a", growing with the square of the size."""
+    from exporter.read import crowded_element
+
+    assert crowded_element(hostile) is None
+    assert crowded_element(crowded(300) + hostile) == ("p", 300)
+
+
 def test_a_crowded_element_escaped_in_noscript_is_not_parsed(monkeypatch) -> None:
     """``<noscript>`` text is parsed again for its image: the same guard applies there."""
     import importlib
