@@ -25,7 +25,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 from lxml import etree
 
@@ -170,8 +169,9 @@ def _ascii_words(data: bytes) -> int:
     return marked.count(b" a") + marked.startswith(b"a")
 
 
-@lru_cache(maxsize=32)
 def _segmenter(language: str):
+    """A segmenter of its own for each text (about 1 us to make): pysbd's keeps the text it segments on
+    itself, so one shared by two threads reads the other's text."""
     from .sentences import Segmenter  # imports pysbd: only when a paragraph is long enough to need it
 
     return Segmenter(language=language, clean=False)
