@@ -105,5 +105,7 @@ def direction_of(language: str) -> str:
 
 def text_of(el: etree._Element) -> str:
     """All text of an element, as a reader would see it (no markup): ``"".join(el.itertext())``, serialised
-    in C (lxml's itertext costs ~3 us an element even for one text; this ~0.4 us)."""
+    in C (lxml's itertext costs ~3 us an element even for one text; this ~0.4 us). One difference: an unresolved
+    entity node (only XML parsed with ``resolve_entities=False`` makes one; HTML input never does) gives no text
+    here, and ``&name;`` in itertext."""
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)

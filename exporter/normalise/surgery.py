@@ -220,7 +220,12 @@ def tidy_inline_run(block: etree._Element) -> None:
                 block.text = tidy or None
         return
     if _is_tidy(text_of(block)) and next(block.iter("br"), None) is None:
-        return  # every slot is tidy already: the steps below would change nothing
+        return  # every slot is tidy already: the steps of _tidy_slots would change nothing
+    _tidy_slots(block)
+
+
+def _tidy_slots(block: etree._Element) -> None:
+    """:func:`tidy_inline_run`'s steps, slot by slot, for a block with children."""
     slots = text_slots(block)
     previous_space = True  # at the start of the block, leading space goes
     for el, which in slots:
