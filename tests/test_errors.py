@@ -495,3 +495,24 @@ def test_internal_errors_are_one_line_too(tmp_path: Path, monkeypatch) -> None:
     assert result.exit_code == 70 and "internal error" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert os.listdir(tmp_path / "o") == []
+
+
+def test_a_pdf_leaves_no_font_folder_behind(tmp_path: Path, monkeypatch) -> None:
+    """WeasyPrint writes the fonts a PDF uses into a temporary folder that its FontConfiguration's finaliser
+    removes when collected: under a later render limit a strike can land there and leave the folder behind,
+    so the writer removes it itself once the render is over (collection is held off here to show it)."""
+    import gc
+    import tempfile
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    (tmp_path / "a.html").write_text("<title>Fonts</title><p>Words with café, naïve and <code>x = 1</code>.</p>")
+    gc.disable()
+    try:
+        exporter.export([tmp_path / "a.html"], "pdf", tmp_path / "out")
+        left = [path.name for path in temporary.iterdir() if path.name.startswith("weasyprint-")]
+    finally:
+        gc.enable()
+    assert [path.suffix for path in (tmp_path / "out").iterdir()] == [".pdf"]
+    assert not left

@@ -11,6 +11,7 @@ import ctypes.util
 import logging
 import os
 import re
+import shutil
 import struct
 import subprocess
 import threading
@@ -113,6 +114,19 @@ def render_limit(seconds: float, what: str = "the PDF") -> ContextManager[None]:
     """
     return time_limit(seconds, f"{what} took longer than the render limit of {seconds:g} s "
                                f"(raise it with --max-render-seconds)")
+
+
+def remove_font_folder(fonts) -> None:  # noqa: ANN001 - a weasyprint.text.fonts.FontConfiguration
+    """Remove the folder of font files ``fonts`` wrote, now: call it outside the render limit.
+
+    Its finaliser removes the folder when the object is collected, which for WeasyPrint's cyclic objects can
+    happen under a later render limit. A strike landing in a finaliser is ignored by Python, and the folder
+    would then stay in the temporary folder. Done here, the finaliser finds nothing to remove.
+    """
+    folder = getattr(fonts, "_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        fonts._folder = None
 
 
 _RECORDING = threading.Lock()

@@ -136,15 +136,16 @@ def font_faces(theme: themes.Theme, text: str = "") -> str:
     return "\n".join(rules) + "\n"
 
 
-def lay_out(prepared: Prepared, resources: ResourcePolicy):
-    """WeasyPrint's paginated layout of ``prepared`` (a ``weasyprint.Document``), ready to write."""
+def lay_out(prepared: Prepared, resources: ResourcePolicy, fonts=None):  # noqa: ANN001 - a FontConfiguration
+    """WeasyPrint's paginated layout of ``prepared`` (a ``weasyprint.Document``), ready to write, with the
+    font files it needs written by ``fonts`` (a ``FontConfiguration``; a new one by default)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from .._weasyprint import PolicyFetcher  # WeasyPrint is imported only when a PDF is laid out
 
     fetcher = PolicyFetcher(resources, trusted=prepared.trusted)
-    fonts = FontConfiguration()
+    fonts = FontConfiguration() if fonts is None else fonts
     css = CSS(string=prepared.css, url_fetcher=fetcher, font_config=fonts)
     html = HTML(string=prepared.html, url_fetcher=fetcher, base_url=None)
     return html.render(font_config=fonts, stylesheets=[css], **prepared.options)  # RecursionError: see write_book
@@ -152,7 +153,9 @@ def lay_out(prepared: Prepared, resources: ResourcePolicy):
 
 def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[str]:
     """Lay out ``prepared``, write the PDF to ``path``; return the characters no font had (drawn as boxes)."""
-    from .._weasyprint import record_structure_boxes, render_limit, untouched_structure
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .._weasyprint import record_structure_boxes, remove_font_folder, render_limit, untouched_structure
     from .finish import finish
     from .structure import capture, restructure
 
@@ -169,10 +172,14 @@ def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[st
         if not nodes:
             untouched_structure("its structure builder recorded no box")
 
-    with _MissingGlyphs() as missing, render_limit(getattr(resources, "render_timeout", 0.0)):
-        data = lay_out(prepared, resources).write_pdf(finisher=keep_nodes, **prepared.options)
-        finish(data, path, structure=(lambda pdf: restructure(pdf, nodes)) if nodes else None,
-               withdraw_ua=prepared.asks_ua and not prepared.declares_ua)
+    fonts = FontConfiguration()
+    try:
+        with _MissingGlyphs() as missing, render_limit(getattr(resources, "render_timeout", 0.0)):
+            data = lay_out(prepared, resources, fonts).write_pdf(finisher=keep_nodes, **prepared.options)
+            finish(data, path, structure=(lambda pdf: restructure(pdf, nodes)) if nodes else None,
+                   withdraw_ua=prepared.asks_ua and not prepared.declares_ua)
+    finally:
+        remove_font_folder(fonts)
     return missing.characters
 
 
