@@ -153,11 +153,12 @@ def lay_out(prepared: Prepared, resources: ResourcePolicy, fonts=None):  # noqa:
 
 def render(prepared: Prepared, resources: ResourcePolicy, path: Path) -> list[str]:
     """Lay out ``prepared``, write the PDF to ``path``; return the characters no font had (drawn as boxes)."""
-    from weasyprint.text.fonts import FontConfiguration
-
     from .._weasyprint import record_structure_boxes, remove_font_folder, render_limit, untouched_structure
     from .finish import finish
     from .structure import capture, restructure
+
+    # after _weasyprint, which imports WeasyPrint without its warning on a machine without fonts
+    from weasyprint.text.fonts import FontConfiguration  # noqa: E402, I001
 
     recording = prepared.options.get("pdf_tags") and record_structure_boxes()
     nodes: dict = {}
