@@ -667,35 +667,22 @@ class Converter:
             return
         new = etree.SubElement(out, mapped)
         if keys:
-            ident = el.get("id")
-            if ident:
-                new.set("id", ident)
-            if lang:
-                new.set("lang", lang)
-            if direction:
-                new.set("dir", direction)
-            if mapped == "abbr" and el.get("title"):
-                new.set("title", clean_text(el.get("title")))
+            for key, value in self._inline_attributes(el, tag):  # the same as an element moved as it is
+                new.set(key, value)
         self.inline_children(el, new, empty=True)
 
     def link(self, el: etree._Element, out: etree._Element, empty: bool = False) -> None:
-        href = clean_href(el.get("href"), self.base_url)
-        if href is None:
+        attributes = self._inline_attributes(el, "a")
+        if attributes is None:
             if el.get("href"):
                 self.report.note("unlinked {n} unsafe or relative link{s}")
             if _names_anchor(el):
                 self.keep_id(el, _block_of(out))
             self.inline_children(el, out, empty)
             return
-        a = etree.SubElement(out, "a", href=href)
-        keys = el.keys()
-        if len(keys) > 1:  # more than its href
-            ident = el.get("id") or el.get("name")
-            if ident:
-                a.set("id", ident)
-            lang = clean_lang(el.get("lang"))
-            if lang:
-                a.set("lang", lang)
+        a = etree.SubElement(out, "a")
+        for key, value in attributes:  # the same as a link moved as it is
+            a.set(key, value)
         self.inline_children(el, a, empty=True)
 
     def image(self, el: etree._Element, out: etree._Element, picture: etree._Element | None = None) -> None:
