@@ -130,7 +130,9 @@ def resolve(options: Iterable[Option], given: Mapping[str, Any]) -> Settings:
     unknown = sorted(set(given) - set(declared))
     if unknown:
         raise UsageError(f"unknown option(s): {', '.join(unknown)}")
-    return Settings({name: opt.check(given.get(name)) for name, opt in declared.items()})
+    # an option not given is its default (as check(None) says) without a call: most are not given
+    return Settings({name: opt.default if (value := given.get(name)) is None else opt.check(value)
+                     for name, opt in declared.items()})
 
 
 def complete(options: Iterable[Option], given: Mapping[str, Any]) -> Settings:

@@ -1154,3 +1154,77 @@ def test_typography_pass_binds_honorifics_and_types_nested_languages() -> None:
     nested = exporter.normalise('<article><p>Some words here.</p><ul><li><p lang="fr">Il a dit : "bonjour" !</p>'
                                 "</li></ul></article>".encode(), language="en")
     assert "Il a dit\u00a0: \u00ab\u202fbonjour\u202f\u00bb\u202f!" in nested.to_xml()
+
+
+# --- parse: the reading stage's and the per-article shortcuts (read, page, metadata, options, document) -------------
+
+def _deepest_below(root) -> int:
+    """How many levels the deepest element lies below ``root`` (its children: 1), walked in Python."""
+    deepest, stack = 0, [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in el if isinstance(child.tag, str))
+    return deepest
+
+
+def test_nesting_found_by_a_path_is_the_deepest_element_on_real_pages() -> None:
+    """flatten-deep-nesting asks a path of child steps whether anything lies deeper than --max-depth: on every
+    real page (the whole page and the part picked), just below, at and just above its deepest element."""
+    from exporter import read
+    from exporter.normalise import page as pages
+
+    checked = 0
+    for path in _real_pages():
+        try:
+            root = read.parse_html(read.decode_source(path.read_bytes()).text)
+        except Exception:
+            continue
+        for top in (root, pages.pick_content(root)):
+            deepest = _deepest_below(top)
+            for depth in {1, deepest - 1, deepest, deepest + 1} - {0, -1}:
+                assert pages._nested_deeper_than(top, depth) == (deepest > depth), (path, depth)
+                checked += 1
+    assert checked > 200
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.recursive(st.just([]), lambda kids: st.lists(kids, max_size=3), max_leaves=25), st.integers(1, 12))
+def test_nesting_found_by_a_path_is_the_deepest_element_on_made_trees(shape: list, depth: int) -> None:
+    from lxml import etree
+
+    from exporter.normalise import page as pages
+
+    def build(parent, kids) -> None:
+        for kid in kids:
+            build(etree.SubElement(parent, "div"), kid)
+
+    root = etree.Element("body")
+    build(root, shape)
+    assert pages._nested_deeper_than(root, depth) == (_deepest_below(root) > depth)
+
+
+def test_nesting_past_the_path_limit_is_asked_of_the_ancestors() -> None:
+    """Limits past what libxml2 evaluates as a path fall back to counting ancestors (a necessary condition)."""
+    from lxml import etree
+
+    from exporter.normalise import page as pages
+
+    root = etree.Element("body")
+    el = root
+    for _ in range(pages._PATH_DEPTH_LIMIT + 5):
+        el = etree.SubElement(el, "div")
+    assert pages._nested_deeper_than(root, pages._PATH_DEPTH_LIMIT + 1)
+    assert not pages._nested_deeper_than(root, pages._PATH_DEPTH_LIMIT + 10)
+    assert pages._nested_deeper_than(root, 10)
+
+
+def test_options_not_given_resolve_to_what_their_check_gives() -> None:
+    """resolve() takes an option not given as its default without calling check(None): the same value."""
+    from exporter import options
+
+    for declared in (options.DOCUMENT_OPTIONS, options.PIPELINE_OPTIONS, options.EXPORT_OPTIONS):
+        assert dict(options.resolve(declared, {})) == {o.name: o.check(None) for o in declared}
+        given = {"title": "T", "max_depth": "12", "language": None, "reflow": 0}
+        given = {k: v for k, v in given.items() if any(o.name == k for o in declared)}
+        assert dict(options.resolve(declared, given)) == {o.name: o.check(given.get(o.name)) for o in declared}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any, Iterator
 
 from lxml import etree
@@ -34,9 +35,17 @@ def _metas(root: etree._Element) -> Metas:
             for meta in root.iter("meta")]
 
 
+@lru_cache(maxsize=64)
+def _wanted(keys: tuple[str, ...]) -> frozenset[str]:
+    """``keys`` in lower case, as a set: made once for each of the look-ups :func:`extract` makes."""
+    return frozenset(k.lower() for k in keys)
+
+
 def _meta(metas: Metas, *keys: str) -> str | None:
     """First non-empty ``<meta>`` content whose name/property/itemprop is one of ``keys``."""
-    wanted = {k.lower() for k in keys}
+    if not metas:
+        return None  # an article or fragment: no <meta> at all
+    wanted = _wanted(keys)
     for key, meta in metas:
         if key in wanted:
             value = _text(meta.get("content"))

@@ -1,10 +1,13 @@
 """The parsed page before conversion: which part of it is the article, and how deep it may nest."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lxml import etree
 
 from ..document import Report
 from ..extract import main_content
+from ..tree import text_of
 from .state import State
 
 
@@ -23,14 +26,34 @@ def pick_content(root: etree._Element, extract: str = "auto", report: Report | N
         body = root
     for tag in ("article", "main"):
         found = list(body.iterdescendants(tag))  # as findall(".//tag"), without its path machinery
-        if len(found) == 1 and len("".join(found[0].itertext()).split()) >= 0.5 * len("".join(body.itertext()).split()):
+        if len(found) == 1 and len(text_of(found[0]).split()) >= 0.5 * len(text_of(body).split()):
             return found[0]
     return body
 
 
 #: True when some element has more than ``$depth`` ancestors in the whole document: a necessary condition
-#: for one nested deeper than that below the article's root (and that needs more than ``$depth`` elements)
+#: for one nested deeper than that below the article's root (and that needs more than ``$depth`` elements).
+#: Counting every element's ancestors costs depth x elements: :func:`_nested_deeper_than` asks it only of
+#: depths a path cannot take
 _NESTED_DEEPER_THAN = etree.XPath("count(.//*) > $depth and boolean(.//*[count(ancestor::*) > $depth])")
+#: The deepest ``--max-depth`` asked as a path of child steps: libxml2 evaluates a path recursively, one level a
+#: step, and refuses 5,000 of them ("Recursion limit exceeded")
+_PATH_DEPTH_LIMIT = 1000
+
+
+@lru_cache(maxsize=8)
+def _below(depth: int) -> etree.XPath:
+    """True when an element lies ``depth`` levels below the context element: ``boolean(*/*/…/*)``, one child step a
+    level, each over the elements of one level only (so the whole is one look at every element)."""
+    return etree.XPath("boolean(" + "/".join(["*"] * depth) + ")")
+
+
+def _nested_deeper_than(root: etree._Element, depth: int) -> bool:
+    """True when an element below ``root`` is nested more than ``depth`` levels below it (``root``'s children
+    are at level 1); for very deep limits, a necessary condition of it (see :data:`_NESTED_DEEPER_THAN`)."""
+    if depth < _PATH_DEPTH_LIMIT:
+        return _below(depth + 1)(root)
+    return bool(_NESTED_DEEPER_THAN(root, depth=depth))
 
 
 def flatten_deep_nesting(state: State) -> None:
@@ -39,8 +62,8 @@ def flatten_deep_nesting(state: State) -> None:
     Keeps the converter's recursion bounded whatever the input.
     """
     root, max_depth, report = state.page, state.settings.max_depth, state.report
-    if not _NESTED_DEEPER_THAN(root, depth=max_depth):
-        return  # the usual page: no element has that many ancestors at all, found in C
+    if not _nested_deeper_than(root, max_depth):
+        return  # the usual page: no element is nested that deep, found in C
     deep: list[etree._Element] = []
     stack: list[tuple[etree._Element, int]] = [(root, 0)]
     while stack:
