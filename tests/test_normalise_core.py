@@ -317,3 +317,17 @@ def test_leading_breaks_are_trimmed_by_one_function_for_splits_and_edges() -> No
     assert etree.tostring(p) == b"<p>words<br/>more</p>"
     doc = norm("<p>first<br><br>\n<br>second<br><br></p>")
     assert [p.text for p in doc.tree.iter("p")] == ["first", "second"]
+
+
+@pytest.mark.parametrize("href", ["//[", "//a]b/", "//[x/y"])
+def test_a_relative_link_urljoin_refuses_is_unlinked_not_a_crash(href):
+    """urljoin raises ValueError on an unclosed IPv6 bracket: the link is unlinked, its words kept."""
+    doc = norm(f'<p>before <a href="{href}">the text</a> after</p>', source_url="https://example.org/a/b")
+    assert doc.tree.find(".//a") is None
+    assert "the text" in doc.text
+
+
+def test_a_base_href_urljoin_refuses_leaves_the_page_address_as_base():
+    from exporter.normalise.urls import page_base
+
+    assert page_base("https://example.org/a/b", "//[") == "https://example.org/a/b"

@@ -37,7 +37,10 @@ def clean_href(href: str | None, base_url: str | None = None) -> str | None:
     scheme = _scheme(href)
     if scheme is None:
         if base_url and _scheme(base_url) in ("http", "https"):
-            href = urljoin(base_url, href)
+            try:
+                href = urljoin(base_url, href)
+            except ValueError:  # "//[": urlsplit's invalid IPv6 host
+                return None
             scheme = _scheme(href)
         else:
             return None
@@ -106,7 +109,10 @@ def page_base(page_url: str, base_href: str | None = None) -> str:
     resolved against the page's address) when that is a web URL, else the page's own address."""
     if base_href:
         href = _INSIDE.sub("", base_href.strip())
-        joined = urljoin(page_url, href) if href else ""
+        try:
+            joined = urljoin(page_url, href) if href else ""
+        except ValueError:  # "//[": urlsplit's invalid IPv6 host
+            joined = ""
         if _scheme(joined) in ("http", "https"):
             return joined
     return page_url
