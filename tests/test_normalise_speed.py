@@ -1228,3 +1228,153 @@ def test_options_not_given_resolve_to_what_their_check_gives() -> None:
         given = {"title": "T", "max_depth": "12", "language": None, "reflow": 0}
         given = {k: v for k, v in given.items() if any(o.name == k for o in declared)}
         assert dict(options.resolve(declared, given)) == {o.name: o.check(given.get(o.name)) for o in declared}
+
+
+# --- convert: link and image sources (exporter/normalise/urls.py, convert.image_source) ----------------------------
+
+def _clean_href_as_before(href, base_url=None):
+    """urls.clean_href before its shortcuts: the regex substitution always, urlsplit for every web link."""
+    from urllib.parse import urljoin, urlsplit
+
+    from exporter.normalise import urls
+
+    if not href:
+        return None
+    href = urls._INSIDE.sub("", href.strip(urls._C0_AND_SPACE))
+    if not href:
+        return None
+    if href.startswith("#"):
+        return href if len(href) > 1 else None
+    scheme = urls._scheme(href)
+    if scheme is None:
+        if base_url and urls._scheme(base_url) in ("http", "https"):
+            try:
+                href = urljoin(base_url, href)
+            except ValueError:
+                return None
+            scheme = urls._scheme(href)
+        else:
+            return None
+    if scheme not in urls.LINK_SCHEMES:
+        return None
+    if scheme in ("http", "https"):
+        try:
+            parts = urlsplit(href)
+        except ValueError:
+            return None
+        if not parts.netloc:
+            return None
+    elif scheme == "mailto" and len(href) <= len("mailto:"):
+        return None
+    return href
+
+
+def _image_source_as_listed(el, picture=None):
+    """convert.image_source as first written: every candidate listed, then the first usable one."""
+    from exporter.normalise.convert import _LAZY_ATTRS, _PLACEHOLDER_SRC
+    from exporter.normalise.urls import best_from_srcset, clean_src
+
+    get = dict(el.items()).get
+    src = get("src")
+    candidates = [get(a) for a in _LAZY_ATTRS]
+    candidates.append(src if src and not _PLACEHOLDER_SRC.search(src) else None)
+    candidates.append(best_from_srcset(get("data-srcset")) or best_from_srcset(get("srcset")))
+    if picture is not None:
+        for source in picture.iter("source"):
+            candidates.append(best_from_srcset(source.get("srcset") or source.get("data-srcset")))
+    candidates.append(src)
+    for candidate in candidates:
+        cleaned = clean_src(candidate)
+        if cleaned:
+            return cleaned
+    return None
+
+
+_BASES = (None, "https://en.example.org/wiki/Page?x=1", "http://h.example/a/b/", "ftp://f.example/", "HTTPS://E.ORG")
+
+
+def _real_parsed_pages() -> list:
+    return [lxml.html.fromstring(markup) for markup in _real_markups() if markup.strip()]
+
+
+def test_clean_href_decides_as_before_on_every_real_link() -> None:
+    from exporter.normalise.urls import _PLAIN_WEB, clean_href
+
+    hrefs = {href for root in _real_parsed_pages() for href in root.xpath("//a/@href")}
+    assert len(hrefs) > 1000
+    assert sum(1 for href in hrefs if _PLAIN_WEB.match(href.strip())) > 500  # the shortcut is taken
+    for href in hrefs:
+        for base in _BASES:
+            assert clean_href(href, base) == _clean_href_as_before(href, base), (href, base)
+
+
+_HREF_PIECES = ["http://", "https://", "HTTP://", "Https://", "mailto:", "javascript:", "//", "/", "?", "#", ":", "@",
+                "[", "]", "[::1]", "e.org", "x", ".", "é", "\u2100", "\uff0f", "\u2474", " ", "\t", "\n", "\r", "\x00",
+                "\x01", "\x7f", "\u00a0", "%20", "a b", "", "..", "\x80"]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(joined(_HREF_PIECES, 8), st.sampled_from(_BASES))
+@example("http://[::1", None)  # urlsplit raises: an unclosed IPv6 bracket
+@example("https://a]b/", None)
+@example("http://\u2100/x", None)  # urlsplit raises: the host holds '/' under NFKC
+@example("http://\u00e9.org/", None)  # a non-ASCII host that NFKC leaves alone: kept
+@example("http://e.org\t/", None)
+@example("https://", None)
+@example("http:///x", "https://e.org/")
+@example("http://x\x01y", None)
+def test_clean_href_decides_as_before_on_made_links(href: str, base: str | None) -> None:
+    from exporter.normalise.urls import clean_href
+
+    assert clean_href(href, base) == _clean_href_as_before(href, base)
+
+
+def test_image_source_is_the_first_listed_candidate_on_every_real_image() -> None:
+    from exporter.normalise.convert import image_source
+
+    seen = 0
+    for root in _real_parsed_pages():
+        for img in root.iter("img"):
+            parent = img.getparent()
+            picture = parent if parent is not None and parent.tag == "picture" else None
+            for around in {None, picture}:
+                assert image_source(img, around) == _image_source_as_listed(img, around), lxml.html.tostring(img)
+                seen += 1
+    assert seen > 300
+
+
+_SRCS = ["https://e.org/a.png", "a.png", " ", "", "//cdn.e.org/b.jpg", "javascript:x", "data:image/gif;base64,R0lG",
+         "data:image/png;base64,iVBO", "data:text/html,x", "https://e.org/blank.gif", "SPACER.GIF", "p-1x1.png",
+         "https://e.org/pixel.gif?x", "file:///tmp/a.png", "HTTPS://E.ORG/C.PNG", "x\u212a1x1", "ftp://e.org/a.png"]
+_SRCSETS = ["a.jpg 480w, b.jpg 960w", "c.png 2x", "", " ", "javascript:x 1x", "d.png", "blank.gif 10w, e.png 5w"]
+
+
+@st.composite
+def _image_markup(draw) -> str:
+    attributes = []
+    for name in draw(st.lists(st.sampled_from(["src", "srcset", "data-srcset", "data-src", "data-lazy-src",
+                                               "data-original", "data-url", "data-hi-res-src", "data-full-src",
+                                               "alt"]), max_size=4, unique=True)):
+        values = _SRCSETS if "srcset" in name else _SRCS
+        value = draw(st.sampled_from(values)).replace("&", "&amp;").replace('"', "&quot;")
+        attributes.append(f'{name}="{value}"')
+    img = f"<img {' '.join(attributes)}>"
+    sources = "".join(f'<source {name}="{draw(st.sampled_from(_SRCSETS))}">'
+                      for name in draw(st.lists(st.sampled_from(["srcset", "data-srcset"]), max_size=2)))
+    return f"<picture>{sources}{img}</picture>" if draw(st.booleans()) else f"<div>{img}</div>"
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(_image_markup())
+@example('<picture><source srcset="c.png 2x"><img src="blank.gif"></picture>')  # the placeholder gives way to it
+@example('<div><img src="data:image/gif;base64,R0lG" srcset="a.jpg 480w"></div>')
+@example('<div><img src="a.png" srcset="javascript:x 1x"></div>')
+@example('<div><img data-src=" " src="a.png"></div>')
+def test_image_source_is_the_first_listed_candidate_on_made_images(markup: str) -> None:
+    from exporter.normalise.convert import image_source
+
+    root = lxml.html.fragment_fromstring(markup)
+    img = next(root.iter("img"))
+    picture = root if root.tag == "picture" else None
+    for around in (None, picture):
+        assert image_source(img, around) == _image_source_as_listed(img, around), markup

@@ -14,6 +14,13 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 
 
+#: An absolute http(s) link whose host part (up to the first ``/``, ``?`` or ``#``, as urlsplit reads it) is
+#: ASCII, not empty and without brackets: urlsplit finds a network location in it and raises nothing, so
+#: :func:`clean_href` keeps it as it is. Anything else (``HTTP:``, IPv6 brackets, a non-ASCII host that
+#: urlsplit checks under NFKC, an empty host) takes the general rule.
+_PLAIN_WEB = re.compile(r"https?://[^/?#\[\]\x80-\U0010ffff]+(?:[/?#]|\Z)")
+
+
 def _scheme(url: str) -> str | None:
     match = _SCHEME.match(url)
     return match.group(1).lower() if match else None
@@ -29,11 +36,15 @@ def clean_href(href: str | None, base_url: str | None = None) -> str | None:
         return None
     # As browsers do: trim C0 controls and spaces at the edges, drop tabs/newlines inside
     # ("java\tscript:" is javascript:).
-    href = _INSIDE.sub("", href.strip(_C0_AND_SPACE))
+    href = href.strip(_C0_AND_SPACE)
+    if "\t" in href or "\n" in href or "\r" in href or "\x00" in href:  # four scans in C: most links have none
+        href = _INSIDE.sub("", href)
     if not href:
         return None
     if href.startswith("#"):
         return href if len(href) > 1 else None
+    if _PLAIN_WEB.match(href):
+        return href  # what the general rule below returns for it, without urlsplit (see _PLAIN_WEB)
     scheme = _scheme(href)
     if scheme is None:
         if base_url and _scheme(base_url) in ("http", "https"):
