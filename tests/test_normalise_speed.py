@@ -1378,3 +1378,150 @@ def test_image_source_is_the_first_listed_candidate_on_made_images(markup: str) 
     picture = root if root.tag == "picture" else None
     for around in (None, picture):
         assert image_source(img, around) == _image_source_as_listed(img, around), markup
+
+
+# --- passes (session 9): the tree passes visit less and decide as before ---------------------------------------
+
+def _states_before_each(name: str, markups: list[bytes], **options) -> list:
+    """The normaliser's state just before every row called ``name`` (a pass the table runs twice: both), for
+    each markup (deep copies)."""
+    import copy
+    import sys
+
+    import exporter
+    from exporter.normalise import passes
+
+    module = sys.modules["exporter.normalise"]
+    found: list = []
+    real = passes.run
+
+    def snapshot(state, steps=None) -> None:
+        for step in passes.PASSES:
+            if step.name == name:
+                found.append(copy.deepcopy(state))
+            if step.option is None or state.settings[step.option]:
+                step.run(state)
+
+    module.passes.run = snapshot
+    try:
+        for markup in markups:
+            try:
+                exporter.normalise(markup, **options)
+            except Exception:  # noqa: BLE001 - a page the normaliser refuses has no state to compare
+                pass
+    finally:
+        module.passes.run = real
+    return found
+
+
+def _old_remove_empty(state) -> None:
+    """remove-empty as it was (abe5111): every element of its tags visited in reverse document order."""
+    from exporter.normalise import transforms
+    from exporter.normalise.surgery import has_content, remove_keep_tail, trim_edge_breaks
+    from exporter.tree import INLINES
+
+    def replace_by_caption(el, caption_tag: str) -> None:
+        caption = next(el.iterchildren(caption_tag), None)
+        if caption is not None:
+            caption.tag = "p"
+            el.addprevious(caption)
+        el.getparent().remove(el)
+
+    root, report = state.tree, state.report
+    for el in reversed(list(root.iter(*transforms._MAY_BE_EMPTY))):
+        if el is root or el.getparent() is None:
+            continue
+        tag = el.tag
+        if tag in INLINES and tag != "br":
+            if not len(el) and not el.text:
+                remove_keep_tail(el)
+        elif tag in transforms._LINE_BLOCKS:
+            trim_edge_breaks(el)
+            if not has_content(el):
+                remove_keep_tail(el)
+                report.note("removed {n} empty block{s}")
+        elif tag in ("li",):
+            if not has_content(el) and not len(el):
+                el.getparent().remove(el)
+        elif tag in ("ul", "ol", "blockquote", "thead", "tbody", "aside", "tr"):
+            if not len(el):
+                el.getparent().remove(el)
+        elif tag == "figure":
+            if next(el.iterchildren("img"), None) is None:
+                replace_by_caption(el, "figcaption")
+        elif tag == "table":
+            if next(el.iterchildren("tbody"), None) is None:
+                head = next(el.iterchildren("thead"), None)
+                if head is not None:
+                    head.tag = "tbody"
+                else:
+                    replace_by_caption(el, "caption")
+    for li in root.iter("li", "td", "th"):
+        if is_blank(li.text) and not len(li):
+            li.text = None
+
+
+def _same_change(fast, slow, state) -> bool:
+    """Run ``fast`` on ``state`` and ``slow`` on a copy: the trees and reports must be the same. True when the
+    pass changed the tree."""
+    import copy
+
+    from lxml import etree
+
+    other = copy.deepcopy(state)
+    before = etree.tostring(state.tree)
+    fast(state)
+    slow(other)
+    assert etree.tostring(state.tree) == etree.tostring(other.tree)
+    assert list(state.report.items()) == list(other.report.items())
+    return etree.tostring(state.tree) != before
+
+
+#: Texts of a made clean tree: words, white space of every kind Python strips (some of which XML cannot hold)
+_TREE_TEXTS = ["", "", " ", "\n ", "\u00a0", "\u3000", "\u2028", "\x85", "word", " two words ", "x"]
+_TREE_TAGS = ["p", "h2", "h1", "figcaption", "caption", "li", "ul", "ol", "blockquote", "aside", "figure", "table",
+              "thead", "tbody", "tr", "td", "th", "em", "a", "span", "strong", "br", "img", "pre"]
+
+
+@st.composite
+def _made_tree(draw, depth: int = 0):
+    """A tree of the clean tree's tags nested any way (blocks in inline elements too), with blank and non-blank
+    texts and tails, line breaks, images and comments."""
+    from lxml import etree
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(st.sampled_from(_TREE_TEXTS)) or None
+        for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+            if draw(st.integers(0, 9)) == 0:
+                child = etree.Comment(draw(st.sampled_from(["", "words"])))
+                el.append(child)
+            else:
+                child = etree.SubElement(el, draw(st.sampled_from(_TREE_TAGS)))
+                fill(child, depth + 1)
+            child.tail = draw(st.sampled_from(_TREE_TEXTS)) or None
+
+    root = etree.Element("article")
+    fill(root, depth)
+    return root
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(_made_tree())
+def test_remove_empty_is_its_slow_definition_on_made_trees(tree) -> None:
+    import copy
+    from types import SimpleNamespace
+
+    from exporter.document import Report
+    from exporter.normalise import transforms
+
+    _same_change(transforms.remove_empty, _old_remove_empty, SimpleNamespace(tree=copy.deepcopy(tree), report=Report()))
+
+
+def test_remove_empty_is_its_slow_definition_on_real_pages() -> None:
+    """Both rows of remove-empty, on every real page, and on the made pages where the passes act."""
+    from exporter.normalise import transforms
+
+    states = _states_before_each("remove-empty", _real_markups() + _made_markups())
+    assert len(states) > 100
+    changed = sum(_same_change(transforms.remove_empty, _old_remove_empty, state) for state in states)
+    assert changed > 20

@@ -129,51 +129,111 @@ _MAY_BE_EMPTY = INLINES | _LINE_BLOCKS | {"li", "ul", "ol", "blockquote", "thead
 
 
 def remove_empty(state: State) -> None:
-    """Remove what holds nothing: empty inline elements, blocks, lists, rows and tables."""
+    """Remove what holds nothing: empty inline elements, blocks, lists, rows and tables.
+
+    Each element of :data:`_MAY_BE_EMPTY` but ``br`` (never removed here) is settled after everything inside it
+    (in reverse document order), so a list emptied of its items goes too: first the inline elements, then the
+    blocks by the step their tag asks for (:data:`_SETTLE_BLOCK`). Settling an inline element changes only its
+    parent, and a block's content is settled before it; an inline element holding a block (the converter makes
+    none) is settled again once that block is removed."""
     root, report = state.tree, state.report
-    for el in reversed(list(root.iter(*_MAY_BE_EMPTY))):  # other elements are never removed here
-        if el is root or el.getparent() is None:
-            continue
+    for el in reversed(list(root.iter(*_EMPTIABLE_INLINES))):  # no tag read: each element costs a third less
+        if not len(el) and not el.text:
+            remove_keep_tail(el)
+    settle = _SETTLE_BLOCK
+    with_breaks = {br.getparent() for br in root.iter("br")}  # the blocks trim_edge_breaks may trim
+    for el in reversed(list(root.iter(*_SETTLE_BLOCK))):
         tag = el.tag
-        if tag in INLINES and tag != "br":
-            if not len(el) and not el.text:
-                remove_keep_tail(el)
-        elif tag in _LINE_BLOCKS:
+        if tag in _LINE_BLOCKS and el in with_breaks:
             trim_edge_breaks(el)
-            if not has_content(el):
-                remove_keep_tail(el)
-                report.note("removed {n} empty block{s}")
-        elif tag in ("li",):
-            if not has_content(el) and not len(el):
-                el.getparent().remove(el)
-        elif tag in ("ul", "ol", "blockquote", "thead", "tbody", "aside"):
-            if not len(el):
-                el.getparent().remove(el)
-        elif tag == "tr":
-            if not len(el):
-                el.getparent().remove(el)
-        elif tag == "figure":
-            if next(el.iterchildren("img"), None) is None:  # as el.find("img"), without ElementPath
-                _replace_by_caption(el, "figcaption")
-        elif tag == "table":
-            if next(el.iterchildren("tbody"), None) is None:
-                head = next(el.iterchildren("thead"), None)
-                if head is not None:
-                    head.tag = "tbody"
-                else:
-                    _replace_by_caption(el, "caption")
-    for li in root.iter("li", "td", "th"):
-        if is_blank(li.text) and not len(li):
-            li.text = None
+        parent = settle[tag](el, report)
+        while parent is not None and parent.tag in _EMPTIABLE_INLINES and not len(parent) and not parent.text:
+            el, parent = parent, parent.getparent()
+            remove_keep_tail(el)
+    for cell in root.iter("li", "td", "th"):
+        if not len(cell) and is_blank(cell.text):
+            cell.text = None
 
 
-def _replace_by_caption(el: etree._Element, caption_tag: str) -> None:
-    """Remove an empty figure or table; its caption's words stay, as a paragraph."""
+#: The inline elements :func:`remove_empty` removes when they hold nothing
+_EMPTIABLE_INLINES = INLINES - {"br"}
+
+
+def _settle_line_block(el: etree._Element, report) -> etree._Element | None:
+    """(Its edge breaks trimmed.)"""
+    if _opens_with_words(el) or has_content(el):
+        return None
+    parent = el.getparent()
+    if parent is not None:
+        remove_keep_tail(el)
+        report.note("removed {n} empty block{s}")
+    return parent
+
+
+def _opens_with_words(el: etree._Element) -> bool:
+    """True when the text of ``el``, or of its first child, is not blank: then :func:`has_content` is true, found
+    without serialising the block's whole text (the usual block, whose first words are in a link or emphasis)."""
+    text = el.text
+    if text and not text.isspace():
+        return True
+    if not len(el):
+        return False
+    first = el[0]
+    text = first.text
+    return bool(text) and not text.isspace() and isinstance(first.tag, str)  # a comment's text is none of el's
+
+
+def _settle_item(el: etree._Element, report) -> etree._Element | None:
+    if not len(el) and not has_content(el):
+        return _remove(el)
+    return None
+
+
+def _settle_container(el: etree._Element, report) -> etree._Element | None:
+    return None if len(el) else _remove(el)
+
+
+def _remove(el: etree._Element) -> etree._Element | None:
+    parent = el.getparent()
+    if parent is not None:
+        parent.remove(el)
+    return parent
+
+
+def _settle_figure(el: etree._Element, report) -> etree._Element | None:
+    if next(el.iterchildren("img"), None) is None:  # as el.find("img"), without ElementPath
+        return _replace_by_caption(el, "figcaption")
+    return None
+
+
+def _settle_table(el: etree._Element, report) -> etree._Element | None:
+    if next(el.iterchildren("tbody"), None) is None:
+        head = next(el.iterchildren("thead"), None)
+        if head is None:
+            return _replace_by_caption(el, "caption")
+        head.tag = "tbody"
+    return None
+
+
+#: What :func:`remove_empty` does to each block it looks at, by tag: each returns the parent of what it removed
+#: (None: nothing removed). An element out of the tree stays as it is.
+_SETTLE_BLOCK = {**dict.fromkeys(_LINE_BLOCKS, _settle_line_block), "li": _settle_item,
+                 **dict.fromkeys(("ul", "ol", "blockquote", "thead", "tbody", "aside", "tr"), _settle_container),
+                 "figure": _settle_figure, "table": _settle_table}
+
+
+def _replace_by_caption(el: etree._Element, caption_tag: str) -> etree._Element | None:
+    """Remove an empty figure or table; its caption's words stay, as a paragraph. Returns its parent (None: out of
+    the tree, left as it is)."""
+    parent = el.getparent()
+    if parent is None:
+        return None
     caption = next(el.iterchildren(caption_tag), None)
     if caption is not None:
         caption.tag = "p"
         el.addprevious(caption)
-    el.getparent().remove(el)
+    parent.remove(el)
+    return parent
 
 
 def make_flow_uniform(state: State) -> None:
