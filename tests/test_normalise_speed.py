@@ -1525,3 +1525,104 @@ def test_remove_empty_is_its_slow_definition_on_real_pages() -> None:
     assert len(states) > 100
     changed = sum(_same_change(transforms.remove_empty, _old_remove_empty, state) for state in states)
     assert changed > 20
+
+
+# --- text: pysbd's processor with cheap list-item rules, punctuation between quotes, plain-text rules -------------
+
+_LIST_PIECES = ["a", "b", "c", "i", "ii", "iv", "x", "z", "ab", "A", "1", "2", "3", "9", "10", "12", "123", ".", ")",
+                "(", " ", "  ", "\r", "\n", "\u2003", "-", "\u2043", "word", "for", "\u2668", "\u261d", ",", "I"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(_LIST_PIECES, 40))
+@example("a. one b. two")
+@example("b. x")  # a list item at the very start: the hint looks behind to the start of the text
+@example("1. a 2. b")
+@example("see (a) and (b) then c) d")
+@example("1) one 2) two")
+def test_list_item_rules_skipped_by_their_hints_give_pysbds_text(text: str) -> None:
+    """Each hint finds something wherever its pattern does: the rules it skips would have changed nothing."""
+    from pysbd.lists_item_replacer import ListItemReplacer
+
+    from exporter.normalise.sentences import _LIST_HINTS, _ListItems
+
+    for pattern, hint in _LIST_HINTS.items():
+        if re.search(pattern, text):
+            assert hint.search(text), (pattern, text)
+    text = text.replace("\n", "\r")
+    assert _ListItems(text).add_line_break() == ListItemReplacer(text).add_line_break()
+
+
+def test_list_item_rules_give_pysbds_text_on_real_paragraphs() -> None:
+    from pysbd.lists_item_replacer import ListItemReplacer
+
+    from exporter.normalise.sentences import _ListItems
+
+    for text in _real_paragraphs():
+        text = text.replace("\n", "\r")
+        assert _ListItems(text).add_line_break() == ListItemReplacer(text).add_line_break(), text[:80]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(list("()[]-\\.。．！!?？'\"a ∯&ᓴ") + ["\\(", "\\-", "\\\\", "a.b", "?!"], 40), st.booleans())
+def test_punctuation_between_quotes_is_pysbds_replacement(text: str, single: bool) -> None:
+    """Escaping ( ) [ ] -, eight substitutions and unescaping is one translation."""
+    from pysbd.punctuation_replacer import replace_punctuation
+
+    from exporter.normalise.sentences import _punctuation_replaced, _punctuation_replaced_in_single_quotes
+
+    match = re.fullmatch(".*", text, re.DOTALL)
+    if single:
+        assert _punctuation_replaced_in_single_quotes(match) == replace_punctuation(match, match_type="single")
+    else:
+        assert _punctuation_replaced(match) == replace_punctuation(match)
+
+
+def _pysbd_rules() -> list:
+    """Every rule of the language classes the cheap processor serves."""
+    from pysbd.utils import Rule
+
+    from exporter.normalise.reflow import SEGMENTER_LANGUAGES
+
+    rules, seen = [], set()
+
+    def collect(holder, depth=0):
+        for name in dir(holder):
+            value = getattr(holder, name, None)
+            if isinstance(value, Rule) and id(value) not in seen:
+                seen.add(id(value))
+                rules.append(value)
+            elif isinstance(value, type) and depth < 2 and not name.startswith("__"):
+                collect(value, depth + 1)
+
+    for code in sorted(SEGMENTER_LANGUAGES):
+        collect(_stock_language(code))
+    return rules
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(list("ȸȹ∯♬♭&ᓰᓱᓳᓴᓷᓸ☉☇☈☄✂⌬⎋ƪ♟♝☏∮.!?'\" \n\r1aA") + ["&ᓴ&", "&⎋&", "ƪƪƪ", "☏☏", "...", "a.m"], 40))
+def test_plain_text_rules_apply_as_pysbds_text(text: str) -> None:
+    """A rule of plain text replaced with str.replace, every other one compiled: Text.apply's text."""
+    from pysbd.utils import Text
+
+    from exporter.normalise.sentences import _applied, _literal
+
+    rules = _pysbd_rules()
+    assert sum(_literal(r.pattern, r.replacement) is not None for r in rules) > 20  # the shortcut is taken
+    for rule in rules:
+        assert _applied(text, rule) == Text(text).apply(rule), rule
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(list("a.^$*+?{}[]|()\\-&ᓴ1 ") + ["\\.", "\\(", "\\n", "\\d", "\\\\", "{2}"], 6),
+       joined(list("a.\\-&1 ") + ["\\1", "\\n"], 4), joined(list("a.^$*+?{}[]|()\\-&ᓴ1 \n") + ["aa"], 20))
+@example("a.", "x", "a. ab")  # "." is any character to the regex
+@example("\\d", "x", "1 d")
+def test_a_plain_text_rule_is_what_its_regex_replaces(pattern: str, replacement: str, text: str) -> None:
+    """Where _literal calls a rule plain text, re.sub and str.replace agree on any text."""
+    from exporter.normalise.sentences import _literal
+
+    literal = _literal(pattern, replacement)
+    if literal is not None:
+        assert text.replace(literal, replacement) == re.sub(pattern, replacement, text)

@@ -26,7 +26,19 @@ The same substitutions, each once, give the same text:
 
 Languages whose replacer changes how occurrences are searched or replaced keep
 pysbd's own. pysbd itself is configured per segmenter (a subclass of the
-language's class and of its replacer), never patched. ``tests/test_normalise_speed.py``
+language's class and of its replacer), never patched.
+
+The processor around it (for languages without a processor of their own) takes
+three more shortcuts, each giving pysbd's text:
+
+- The list-item rules scan the whole text with patterns no literal starts
+  (``(?<=\s)[a-z](?=\.)``…); most texts hold no list item at all. A pattern
+  that starts with the character every match needs (``[a-z]`` before ``.``)
+  says so cheaply, and the rule, which would change nothing, is skipped.
+- Punctuation between quotation marks, parentheses and brackets is replaced by
+  one ``str.translate``: pysbd escapes ``( ) [ ] -``, replaces eight marks one
+  substitution each, then unescapes, which gives back every escaped character.
+- A rule whose pattern and replacement are plain text is ``str.replace``. ``tests/test_normalise_speed.py``
 compares both on real and generated texts.
 """
 from __future__ import annotations
@@ -36,7 +48,10 @@ from functools import lru_cache
 
 import pysbd
 from pysbd.abbreviation_replacer import AbbreviationReplacer
-from pysbd.utils import TextSpan
+from pysbd.between_punctuation import BetweenPunctuation
+from pysbd.lists_item_replacer import ListItemReplacer
+from pysbd.processor import Processor
+from pysbd.utils import Rule, TextSpan
 
 #: The pysbd whose code the shortcuts were proved against (and tested with): any other keeps pysbd's own ways.
 VERIFIED_PYSBD = "0.3.4"
@@ -134,6 +149,141 @@ def _with_cheap_search(language: type) -> type:
 _SPACES = re.compile(r"\s*")
 
 
+#: For each of pysbd's list-item patterns, one that finds something wherever it does: the characters every
+#: match of it holds ("[a-z]" before "."…), found from the literal among them.
+_LIST_HINTS = {
+    ListItemReplacer.ALPHABETICAL_LIST_WITH_PERIODS: re.compile(r"\.(?:(?<=\s[a-z]\.)|(?<=^[a-z]\.))"),
+    ListItemReplacer.ALPHABETICAL_LIST_WITH_PARENS: re.compile(r"\)(?<=[a-z]\))"),  # [a-z]+(?=\))
+    ListItemReplacer.NUMBERED_LIST_REGEX_1: re.compile(r"\.(?<=\d\.)(?=[\s)])"),  # \d{1,2}(?=\.\s|\.\))
+    ListItemReplacer.NUMBERED_LIST_PARENS_REGEX: re.compile(r"\)(?<=\d\))(?=\s)"),  # \d{1,2}(?=\)\s)
+}
+
+
+class _ListItems(ListItemReplacer):
+    """pysbd's list-item rules, each skipped where its hint finds nothing (it would find no item either)."""
+
+    def iterate_alphabet_array(self, regex, parens=False, roman_numeral=False):
+        hint = _LIST_HINTS.get(regex)
+        if hint is not None and hint.search(self.text) is None:
+            return self.text  # no item found: pysbd's loop does nothing
+        return super().iterate_alphabet_array(regex, parens=parens, roman_numeral=roman_numeral)
+
+    def scan_lists(self, regex1, regex2, replacement, strip=False):
+        hint = _LIST_HINTS.get(regex1)
+        if hint is not None and hint.search(self.text) is None:
+            return  # no item found: nothing to substitute
+        super().scan_lists(regex1, regex2, replacement, strip=strip)
+
+
+#: What pysbd's ``replace_punctuation`` makes of each character between quotation marks (the escaped
+#: brackets and dash come back as they were).
+_BETWEEN = {".": "∯", "。": "&ᓰ&", "．": "&ᓱ&", "！": "&ᓳ&", "!": "&ᓴ&", "?": "&ᓷ&", "？": "&ᓸ&"}
+_BETWEEN_MARKS = str.maketrans({**_BETWEEN, "'": "&⎋&"})
+_BETWEEN_SINGLE_QUOTES = str.maketrans(_BETWEEN)
+
+
+def _punctuation_replaced(match: re.Match[str]) -> str:
+    """``pysbd.punctuation_replacer.replace_punctuation(match)``."""
+    return match.group().translate(_BETWEEN_MARKS)
+
+
+def _punctuation_replaced_in_single_quotes(match: re.Match[str]) -> str:
+    """``replace_punctuation(match, match_type="single")``: apostrophes stay."""
+    return match.group().translate(_BETWEEN_SINGLE_QUOTES)
+
+
+class _BetweenPunctuation(BetweenPunctuation):
+    """pysbd's substitutions between quotation marks and brackets, each match replaced by one translation."""
+
+    def sub_punctuation_between_parens(self, txt):
+        return _pattern(self.BETWEEN_PARENS_REGEX_2).sub(_punctuation_replaced, txt)
+
+    def sub_punctuation_between_square_brackets(self, txt):
+        return _pattern(self.BETWEEN_SQUARE_BRACKETS_REGEX_2).sub(_punctuation_replaced, txt)
+
+    def sub_punctuation_between_single_quotes(self, txt):
+        if _pattern(self.WORD_WITH_LEADING_APOSTROPHE).search(txt) and not _pattern(r"'\s").search(txt):
+            return txt
+        return _pattern(self.BETWEEN_SINGLE_QUOTES_REGEX).sub(_punctuation_replaced_in_single_quotes, txt)
+
+    def sub_punctuation_between_single_quote_slanted(self, txt):
+        return _pattern(self.BETWEEN_SINGLE_QUOTE_SLANTED_REGEX).sub(_punctuation_replaced, txt)
+
+    def sub_punctuation_between_double_quotes(self, txt):
+        return _pattern(self.BETWEEN_DOUBLE_QUOTES_REGEX_2).sub(_punctuation_replaced, txt)
+
+    def sub_punctuation_between_quotes_arrow(self, txt):
+        return _pattern(self.BETWEEN_QUOTE_ARROW_REGEX_2).sub(_punctuation_replaced, txt)
+
+    def sub_punctuation_between_em_dashes(self, txt):
+        return _pattern(self.BETWEEN_EM_DASHES_REGEX_2).sub(_punctuation_replaced, txt)
+
+    def sub_punctuation_between_quotes_slanted(self, txt):
+        return _pattern(self.BETWEEN_QUOTE_SLANTED_REGEX_2).sub(_punctuation_replaced, txt)
+
+
+#: A pattern that is plain text: no character of the regex syntax unless escaped (``\(``), no escaped letter.
+_PLAIN_PATTERN = re.compile(r"(?:[^\\.^$*+?{}\[\]|()]|\\[^A-Za-z0-9])+")
+
+
+@lru_cache(maxsize=None)
+def _literal(pattern: str, replacement: str) -> str | None:
+    """The text ``pattern`` matches when it is plain text and ``replacement`` is too, else None."""
+    if "\\" in replacement or not _PLAIN_PATTERN.fullmatch(pattern):
+        return None
+    return re.sub(r"\\(.)", r"\1", pattern)
+
+
+def _applied(text: str, *rules: Rule) -> str:
+    """``pysbd.utils.Text(text).apply(*rules)``: a rule of plain text is ``str.replace``."""
+    for rule in rules:
+        literal = _literal(rule.pattern, rule.replacement)
+        if literal is None:
+            text = _pattern(rule.pattern).sub(rule.replacement, text)
+        elif literal in text:
+            text = text.replace(literal, rule.replacement)
+    return text
+
+
+class _Processor(Processor):
+    """pysbd's processor with the cheap list-item rules, punctuation between quotes and plain-text rules."""
+
+    def process(self):
+        if not self.text:
+            return self.text
+        self.text = self.text.replace("\n", "\r")
+        self.text = _ListItems(self.text).add_line_break()
+        self.replace_abbreviations()
+        self.replace_numbers()
+        self.replace_continuous_punctuation()
+        self.replace_periods_before_numeric_references()
+        self.text = _applied(self.text, self.lang.Abbreviation.WithMultiplePeriodsAndEmailRule,
+                             self.lang.GeoLocationRule, self.lang.FileFormatRule)
+        return self.split_into_segments()
+
+    def split_into_segments(self):
+        self.check_for_parens_between_quotes()
+        sents = self.rm_none_flatten(self.text.split("\r"))
+        sents = [_applied(s, self.lang.SingleNewLineRule, *self.lang.EllipsisRules.All) for s in sents]
+        sents = self.rm_none_flatten([self.check_for_punctuation(s) for s in sents])
+        postprocessed_sents = []
+        for sent in sents:
+            post_process_sent = self.post_process_segments(_applied(sent, *self.lang.SubSymbolsRules.All))
+            if post_process_sent and isinstance(post_process_sent, str):
+                postprocessed_sents.append(post_process_sent)
+            elif isinstance(post_process_sent, list):
+                postprocessed_sents.extend(post_process_sent)
+        return [_applied(ns, self.lang.SubSingleQuoteRule) for ns in postprocessed_sents]
+
+    def replace_numbers(self):
+        self.text = _applied(self.text, *self.lang.Numbers.All)
+
+    def between_punctuation_processor(self, txt):
+        if hasattr(self.lang, "BetweenPunctuation"):
+            return self.lang.BetweenPunctuation(txt)
+        return _BetweenPunctuation(txt)
+
+
 class Segmenter(pysbd.Segmenter):
     """pysbd's segmenter for ``language``, with the cheap abbreviation search where it is exact.
 
@@ -162,6 +312,11 @@ class Segmenter(pysbd.Segmenter):
                     break
                 found = text.find(sentence, end)  # matches do not overlap: the next one starts past this one
         return spans
+
+    def processor(self, text):
+        if pysbd.__version__ != VERIFIED_PYSBD or hasattr(self.language_module, "Processor"):
+            return super().processor(text)  # a language's own processor (German…) keeps its ways
+        return _Processor(text, self.language_module, char_span=self.char_span)
 
 
 def has_cheap_search(language: str) -> bool:
