@@ -20,6 +20,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exporter.normalise import metadata, repair, typography
+from exporter.tree import text_of
 from exporter.normalise.text import _CONTROLS, _SPACE_RUN, clean_text, collapse_space, is_blank
 
 EXAMPLES = 300
@@ -1626,3 +1627,209 @@ def test_a_plain_text_rule_is_what_its_regex_replaces(pattern: str, replacement:
     literal = _literal(pattern, replacement)
     if literal is not None:
         assert text.replace(literal, replacement) == re.sub(pattern, replacement, text)
+
+
+def _old_lines_of(p) -> list:
+    """repair._lines_of as it was (abe5111): cut at the first break, again and again (lines squared)."""
+    from exporter.normalise.surgery import split_at
+
+    parts = [p]
+    while True:
+        br = next(parts[-1].iter("br"), None)
+        if br is None:
+            return parts
+        parts.append(split_at(parts[-1], br))
+
+
+def _old_typed_lists(state) -> None:
+    """typed-lists as it was (abe5111): every paragraph copied and cut to preview its lines, every parent's
+    children read."""
+    from exporter.normalise.surgery import tidy_inline_run
+    from exporter.normalise.text import collapse_space
+    from exporter.tree import text_of
+
+    root, report = state.tree, state.report
+    for p in list(root.iter("p")):
+        if not len(p) or p.getparent() is None or next(p.iterchildren("br"), None) is None:
+            continue
+        lines = [collapse_space(text_of(x)) for x in _old_lines_of(copy.deepcopy(p))]
+        marked = [repair._line_marker(line) for line in lines]
+        if sum(1 for m in marked if m) < 2 or not all(marked[1:]) or len({m[0] for m in marked if m}) > 1:
+            continue
+        parts = _old_lines_of(p)
+        for part in parts[1:][::-1]:
+            p.addnext(part)
+        repair._make_list(parts[1:] if not marked[0] else parts, marked[-1][0], strict=False)
+        for part in parts:
+            tidy_inline_run(part)
+        report.note("made {n} list{s} of lines typed with bullets or numbers")
+    for parent in list(root.iter("article", "blockquote", "li", "td", "th", "aside")):
+        repair._group_marked_paragraphs(parent, report)
+
+
+_LINE_TEXTS = ["", " ", "\u00a0", "• ", "•", "- ", "* ", "1. ", "2. ", "3) ", "12. ", "\u0663. ", "². ", "item",
+               " words here ", "\n", "a"]
+
+
+@st.composite
+def _typed_paragraphs(draw):
+    """An article of paragraphs (in lists, quotes, cells too) whose lines, split by breaks at any depth (in
+    emphasis and links with ids, in breaks), open with bullets, numbers or words; comments here and there."""
+    from lxml import etree
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(st.sampled_from(_LINE_TEXTS)) or None
+        for _ in range(draw(st.integers(0, 5 if depth < 3 else 0))):
+            kind = draw(st.sampled_from(["br", "br", "br", "em", "a", "strong", "comment"]))
+            if kind == "comment":
+                child = etree.Comment("• words")
+                el.append(child)
+            else:
+                child = etree.SubElement(el, kind)
+                if kind != "br" and draw(st.booleans()):
+                    child.set("id", draw(st.sampled_from(["x", "y"])))
+                if kind != "br" or draw(st.integers(0, 5)) == 0:
+                    fill(child, depth + 1)
+            child.tail = draw(st.sampled_from(_LINE_TEXTS)) or None
+
+    root = etree.Element("article")
+    for _ in range(draw(st.integers(1, 5))):
+        holder = root
+        wrapper = draw(st.sampled_from([None, None, "blockquote", "li", "td", "figure"]))
+        if wrapper is not None:
+            holder = etree.SubElement(root, wrapper)
+        p = etree.SubElement(holder, "p")
+        if draw(st.booleans()):
+            p.set("id", "p")
+        fill(p, 0)
+    return root
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(_typed_paragraphs())
+def test_typed_lists_is_its_slow_definition_on_made_paragraphs(tree) -> None:
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    for p in tree.iter("p"):
+        cut = _old_lines_of(copy.deepcopy(p))
+        assert repair._line_texts(p) == [text_of(part) for part in cut]
+        assert [etree.tostring(part) for part in repair._lines_of(copy.deepcopy(p))] == \
+            [etree.tostring(part) for part in cut]
+    _same_change(repair.typed_lists, _old_typed_lists, SimpleNamespace(tree=tree, report=Report()))
+
+
+def test_typed_lists_is_its_slow_definition_on_real_pages() -> None:
+    states = _states_before_each("typed-lists", _real_markups() + _made_markups() + [
+        b"<article><p>Intro<br>\xe2\x80\xa2 one<br>\xe2\x80\xa2 <em>two<br>- three</em></p><p>1. a</p><p>2. b</p>"
+        b"<blockquote><p>\xe2\x80\xa2 x</p><p>\xe2\x80\xa2 y</p></blockquote></article>",
+        b"<article><p>Steps:<br>1. Open <a href='https://e.org/' id='l'>the <b>box<br>2. Take</b></a> it<br>3) Go</p>"
+        b"<table><tr><td><p>1. one</p><p>2. two</p><p>4. four</p><p>5. five</p></td></tr></table></article>",
+        b"<article><ul><li><p>\xc2\xb7 a</p><p>\xc2\xb7 b</p><p>Not marked</p><p>\xe2\x80\xa2 c</p></li></ul>"
+        b"<p>- dash<br>- dash again<br>- and again</p></article>"])
+    assert len(states) > 60
+    assert sum(_same_change(repair.typed_lists, _old_typed_lists, state) for state in states) >= 3
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: 20,000 lines took minutes when each cut moved the rest
+def test_a_paragraph_of_many_typed_lines_is_cut_once() -> None:
+    import exporter
+
+    lines = 20_000
+    markup = "<p>" + "".join(f"\u2022 item {n}<br>" for n in range(lines)) + "</p>"
+    xml = exporter.normalise(markup.encode(), language="en", reflow=False, typography=False).to_xml()
+    assert xml.count("<li>") == lines and f"item {lines - 1}" in xml
+
+
+def _old_unique_ids(state) -> None:
+    """unique-ids as it was (abe5111): each copy of an id probed every number from 2."""
+    from urllib.parse import unquote
+
+    from exporter.normalise import transforms
+    from exporter.normalise.surgery import unwrap
+
+    root, report = state.tree, state.report
+    renamed: dict[str, str] = {}
+    seen: set[str] = set()
+    for el in root.iter():
+        old = el.get("id")
+        if old is None:
+            continue
+        new = old if transforms._ID.match(old) else "id-" + re.sub(r"[^A-Za-z0-9_.\-]+", "-", old).strip("-")
+        if new == "id-":
+            new = "id"
+        base, n = new, 2
+        while new in seen:
+            new, n = f"{base}-{n}", n + 1
+        seen.add(new)
+        renamed.setdefault(old, new)
+        if new != old:
+            el.set("id", new)
+            report.note("renamed {n} duplicate or malformed id{s}")
+    for a in list(root.iter("a")):
+        href = a.get("href", "")
+        if not href.startswith("#"):
+            continue
+        target = renamed.get(href[1:]) or renamed.get(unquote(href[1:]))
+        if target:
+            a.set("href", "#" + target)
+        else:
+            unwrap(a)
+            report.note("unlinked {n} link{s} to missing anchors")
+
+
+_IDS = ["a", "a-2", "a-3", "a-2-2", "1a", "x y", "", "-", "id", "id-2", "é", "b.c", "%20"]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["p", "a", "h2", "li", "em"]), st.sampled_from(_IDS + [None]),
+                          st.sampled_from(["", "#a", "#a-2", "#a-3", "#x y", "#x%20y", "#1a", "#", "#id-2",
+                                           "https://e.org/#a", "#missing"])), max_size=14))
+def test_unique_ids_is_its_slow_definition_on_made_trees(elements) -> None:
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    root = etree.Element("article")
+    for tag, ident, href in elements:
+        el = etree.SubElement(root if tag != "a" or not len(root) else root[-1], tag)
+        el.text = "words"
+        if ident is not None:
+            el.set("id", ident)
+        if tag == "a":
+            el.set("href", href)
+    _same_change(transforms_unique_ids(), _old_unique_ids, SimpleNamespace(tree=root, report=Report()))
+
+
+def transforms_unique_ids():
+    from exporter.normalise import transforms
+
+    return transforms.unique_ids
+
+
+def test_unique_ids_is_its_slow_definition_on_real_pages() -> None:
+    states = _states_before_each("unique-ids", _real_markups() + _made_markups())
+    assert sum(_same_change(transforms_unique_ids(), _old_unique_ids, state) for state in states) > 3
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: 20,000 copies of one id took minutes, probing from 2
+def test_many_copies_of_one_id_are_numbered_in_one_pass() -> None:
+    import exporter
+
+    copies = 20_000
+    markup = "<article>" + '<p id="same">words</p>' * copies + "</article>"
+    xml = exporter.normalise(markup.encode(), language="en", reflow=False, typography=False).to_xml()
+    assert f'id="same-{copies}"' in xml and 'id="same-2"' in xml
+
+
+def test_bullets_are_the_characters_the_strict_bullet_takes() -> None:
+    """typed-lists skips a paragraph whose first character is none of repair._BULLETS and no decimal digit."""
+    takes = {chr(c) for c in range(0x110000) if not chr(c).isspace() and repair._STRICT_BULLET.match(chr(c))}
+    assert takes == repair._BULLETS
+    digits = {chr(c) for c in range(0x110000) if repair._NUMBER.match(chr(c) + ". ")}
+    assert digits == {chr(c) for c in range(0x110000) if chr(c).isdecimal()}

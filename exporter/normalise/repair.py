@@ -333,14 +333,36 @@ def _line_marker(text: str, strict: bool = False) -> tuple[str, int | None] | No
 
 
 def _lines_of(p: etree._Element) -> list[etree._Element]:
-    """``p`` cut at every ``<br>`` into one paragraph per line (``p`` itself stays the first)."""
-    parts = [p]
-    while True:
-        br = next(parts[-1].iter("br"), None)
-        if br is None:
-            return parts
-        right = split_at(parts[-1], br)
-        parts.append(right)
+    """``p`` cut at every ``<br>`` into one paragraph per line (``p`` itself stays the first).
+
+    Cut from the last line break to the first: each cut then moves only its own line (cutting from the first
+    moved all the lines after it again at every break, time growing with the square of the lines). The parts
+    are those of cutting from the first: an element open across a break is closed on the left and re-opened on
+    the right either way. A break inside a break goes with it, as :func:`split_at` removes its marker whole."""
+    breaks = list(p.iter("br"))
+    inside = {br for outer in breaks if len(outer) for br in outer.iterdescendants("br")}
+    rights = [split_at(p, br) for br in reversed(breaks) if br not in inside]
+    return [p, *reversed(rights)]
+
+
+def _line_texts(p: etree._Element) -> list[str]:
+    """``[text_of(line) for line in _lines_of(copy.deepcopy(p))]``, read without copying or cutting: the text of
+    ``p`` cut at each ``<br>`` (whose own content goes with it)."""
+    lines: list[str] = []
+    current: list[str] = []
+    walk = etree.iterwalk(p, events=("start", "end", "comment", "pi"))
+    for event, el in walk:
+        if event == "start":
+            if el.tag == "br" and el is not p:
+                lines.append("".join(current))
+                current = []
+                walk.skip_subtree()  # its "end" still comes, with the tail that opens the next line
+            elif el.text:
+                current.append(el.text)
+        elif el is not p and el.tail:  # the end of an element, or a comment or processing instruction
+            current.append(el.tail)
+    lines.append("".join(current))
+    return lines
 
 
 def _strip_marker(el: etree._Element, strict: bool) -> None:
@@ -355,11 +377,11 @@ def _strip_marker(el: etree._Element, strict: bool) -> None:
 def typed_lists(state: State) -> None:
     """Lines typed with bullets or numbers, split by ``<br>`` or as paragraphs of their own, become lists."""
     root, report = state.tree, state.report
-    for p in list(root.iter("p")):
-        if not len(p) or p.getparent() is None or next(p.iterchildren("br"), None) is None:
+    # the paragraphs holding a line break, in document order (no paragraph holds another)
+    for p in list(dict.fromkeys(br.getparent() for br in root.iter("br"))):
+        if p.tag != "p" or p.getparent() is None:
             continue
-        lines = [collapse_space(text_of(x)) for x in _split_preview(p)]
-        marked = [_line_marker(line) for line in lines]
+        marked = [_line_marker(collapse_space(line)) for line in _line_texts(p)]
         if sum(1 for m in marked if m) < 2 or not all(marked[1:]) or len({m[0] for m in marked if m}) > 1:
             continue
         parts = _lines_of(p)
@@ -369,14 +391,26 @@ def typed_lists(state: State) -> None:
         for part in parts:
             tidy_inline_run(part)
         report.note("made {n} list{s} of lines typed with bullets or numbers")
-    for parent in list(root.iter("article", "blockquote", "li", "td", "th", "aside")):
-        _group_marked_paragraphs(parent, report)
+    # only a parent of two paragraphs that may open with a marker can have a run of them; each parent's runs
+    # change only its own children, so the others are left out
+    may_open_lists: dict[etree._Element, int] = {}
+    for p in root.iter("p"):
+        text = p.text
+        if text:
+            first = text.lstrip()[:1]
+            if first and first not in _BULLETS and not first.isdecimal():
+                continue  # neither _STRICT_BULLET nor _NUMBER matches: \s is what lstrip strips, \d isdecimal
+        parent = p.getparent()
+        may_open_lists[parent] = may_open_lists.get(parent, 0) + 1
+    for parent, count in may_open_lists.items():
+        if count >= 2 and parent is not None and parent.tag in _LIST_PARENTS:
+            _group_marked_paragraphs(parent, report)
 
 
-def _split_preview(p: etree._Element) -> list[etree._Element]:
-    import copy
-
-    return _lines_of(copy.deepcopy(p))
+#: The characters :data:`_STRICT_BULLET` takes for a bullet
+_BULLETS = frozenset("\u2022\u00b7\u25aa\u25cf\u2023\u25e6\u2043\u2219")
+#: The elements whose paragraphs :func:`typed_lists` groups into lists
+_LIST_PARENTS = frozenset({"article", "blockquote", "li", "td", "th", "aside"})
 
 
 def _group_marked_paragraphs(parent: etree._Element, report: Report) -> None:

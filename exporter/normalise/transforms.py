@@ -20,6 +20,7 @@ from .surgery import (has_content, lift_images, remove_keep_tail, split_at, tidy
 from .text import is_blank
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+_NOT_ID = re.compile(r"[^A-Za-z0-9_.\-]+")
 #: Elements whose inline content is laid out as one run of text.
 TEXT_BLOCKS = frozenset({"p", *HEADINGS, "h1", "figcaption", "caption", "li", "td", "th"})
 
@@ -302,16 +303,21 @@ def unique_ids(state: State) -> None:
     root, report = state.tree, state.report
     renamed: dict[str, str] = {}
     seen: set[str] = set()
+    numbers: dict[str, int] = {}  # the number to try first for the next copy of each id: every one below is taken
     for el in root.iter():
         old = el.get("id")
         if old is None:
             continue
-        new = old if _ID.match(old) else "id-" + re.sub(r"[^A-Za-z0-9_.\-]+", "-", old).strip("-")
+        new = old if _ID.match(old) else "id-" + _NOT_ID.sub("-", old).strip("-")
         if new == "id-":
             new = "id"
-        base, n = new, 2
-        while new in seen:
-            new, n = f"{base}-{n}", n + 1
+        if new in seen:  # copies of one id get -2, -3, ...: the first number free
+            base, n = new, numbers.get(new, 2)
+            new = f"{base}-{n}"
+            while new in seen:
+                n += 1
+                new = f"{base}-{n}"
+            numbers[base] = n + 1
         seen.add(new)
         renamed.setdefault(old, new)
         if new != old:
