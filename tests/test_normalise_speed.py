@@ -1833,3 +1833,102 @@ def test_bullets_are_the_characters_the_strict_bullet_takes() -> None:
     assert takes == repair._BULLETS
     digits = {chr(c) for c in range(0x110000) if repair._NUMBER.match(chr(c) + ". ")}
     assert digits == {chr(c) for c in range(0x110000) if chr(c).isdecimal()}
+
+
+# --- parse: the reading stage (exporter/read.py: sanitising, parsing UTF-8, the text-loss counts) ------------------
+
+_MARKUP = ["<p>", "</p>", "<b>", "</b>", "<div class='x'>", "</div>", "<!DOCTYPE html>", "<!DOCTYPE x [<!ENTITY a 'b'>]>",
+           "<!-- c -->", "<![CDATA[d]]>", "<?xml version='1.0'?>", "&amp;", "&#233;", "<br>", "<meta charset=latin1>",
+           "word", " ", "\n", "\t", "\x0b", "\x0c", "é", "中", "\U0001f600", "\u00a0", "\u2028", "<", ">", "&", "\x00",
+           "\ufffe", "\ud800", "[", "]", "<title>t</title>", "<script>a<b</script>", "<table><td>c"]
+
+
+def _non_space_as_before(text: str) -> int:
+    return len(text) - sum(text.count(c) for c in " \t\n\r\f\v")
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(_MARKUP + list(" \t\n\r\f\v\x1c\x85\u3000"), 40))
+def test_non_space_count_from_utf8_is_the_character_count(text: str) -> None:
+    from exporter import read
+
+    assert read._non_space(text) == _non_space_as_before(text)
+    if read.carriable(text):
+        assert read._non_space_utf8(text.encode("utf-8")) == _non_space_as_before(text)
+
+
+def _sanitise_as_before(text: str) -> str:
+    from exporter import read
+
+    if read._UNCARRIABLE.search(text):
+        text = read._UNCARRIABLE.sub("", text)
+    head = text[:65536]
+    return read._DOCTYPE_SUBSET.sub("", head, count=1) + text[65536:]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(_MARKUP, 30))
+def test_sanitised_text_is_as_before_and_its_bytes_are_its_utf8(text: str) -> None:
+    from exporter import read
+
+    clean, data = read._sanitised(text)
+    assert clean == read.sanitise(text) == _sanitise_as_before(text)
+    assert data is None or data == clean.encode("utf-8")
+    assert (data is None) == (clean != text or not read.carriable(text))
+    assert (not clean or clean.isspace()) == (not clean.strip())
+
+
+@pytest.mark.parametrize("at", [0, 65536 - 20, 65536 - 5, 65536, 70_000])
+def test_a_doctype_subset_is_removed_from_the_first_64k_characters_only(at: int) -> None:
+    from exporter import read
+
+    for subset in ("<!DOCTYPE x [<!ENTITY a 'b'>]>", "<!doctype x [ ] >"):
+        text = "w" * at + subset + "<p>words</p>"
+        assert read.sanitise(text) == _sanitise_as_before(text)
+        assert (subset in read.sanitise(text)) == (at + len(subset) > 65536)
+
+
+def test_parse_guards_and_parsing_utf8_are_as_before_on_real_pages() -> None:
+    """parse_html hands libxml2 the UTF-8 that sanitising made (not the text); it counts the kept text in UTF-8:
+    the same tree, messages and counts as parsing the text and counting it decoded, on every real page."""
+    from lxml import etree
+
+    from exporter import read
+
+    checked = 0
+    for page in _real_pages():
+        text = read.decode_source(page.read_bytes()).text
+        clean, data = read._sanitised(text)
+        assert clean == _sanitise_as_before(text)
+        if data is None:
+            continue
+        (from_text, fatal_text), (from_utf8, fatal_utf8) = read._parse(clean, "x"), read._parse(data, "x")
+        assert etree.tostring(from_utf8, encoding="unicode") == etree.tostring(from_text, encoding="unicode")
+        assert fatal_utf8 == fatal_text
+        kept = _non_space_as_before(etree.tostring(from_text, method="text", encoding="unicode", with_tail=False))
+        assert read._kept_size(from_utf8) == kept
+        assert read._non_space(clean) == _non_space_as_before(clean)
+        checked += 1
+    assert checked > 60
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(_MARKUP, 30))
+def test_parsing_the_utf8_is_parsing_the_text_on_made_markup(text: str) -> None:
+    from lxml import etree
+
+    from exporter import read
+    from exporter.errors import InputError
+
+    clean, data = read._sanitised(text)
+    if data is None or not clean.strip():
+        return
+    try:
+        from_text, fatal_text = read._parse(clean, "x")
+    except InputError as exc:
+        with pytest.raises(InputError, match=re.escape(str(exc).split(": ", 1)[1])):
+            read._parse(data, "x")
+        return
+    from_utf8, fatal_utf8 = read._parse(data, "x")
+    assert etree.tostring(from_utf8, encoding="unicode") == etree.tostring(from_text, encoding="unicode")
+    assert fatal_utf8 == fatal_text

@@ -44,8 +44,9 @@ _PATH_DEPTH_LIMIT = 1000
 @lru_cache(maxsize=8)
 def _below(depth: int) -> etree.XPath:
     """True when an element lies ``depth`` levels below the context element: ``boolean(*/*/…/*)``, one child step a
-    level, each over the elements of one level only (so the whole is one look at every element)."""
-    return etree.XPath("boolean(" + "/".join(["*"] * depth) + ")")
+    level, each over the elements of one level only (so the whole is one look at every element); asked only of
+    trees with that many elements (an article of a few: the count answers, and the steps are not taken)."""
+    return etree.XPath(f"count(.//*) >= {depth} and boolean(" + "/".join(["*"] * depth) + ")")
 
 
 def _nested_deeper_than(root: etree._Element, depth: int) -> bool:
