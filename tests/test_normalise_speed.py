@@ -1932,3 +1932,14 @@ def test_parsing_the_utf8_is_parsing_the_text_on_made_markup(text: str) -> None:
     from_utf8, fatal_utf8 = read._parse(data, "x")
     assert etree.tostring(from_utf8, encoding="unicode") == etree.tostring(from_text, encoding="unicode")
     assert fatal_utf8 == fatal_text
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@example("<!DOCTYPE a><!DOCTYPE b [c]>")
+@example("<!doctype [ ]\n>x] >")
+@given(joined(["<!DOCTYPE", "<!doctype", "<!DocType", "<!", "DOCTYPE", "[", "]", ">", " ", "\n", "x", "<", "] >", "]>"], 14))
+def test_doctype_subset_found_in_one_pass_is_the_regex_match(text: str) -> None:
+    from exporter import read
+
+    match = read._DOCTYPE_SUBSET.search(text[:read.DOCTYPE_HEAD])
+    assert read.doctype_subset(text) == (match.span() if match else None)
