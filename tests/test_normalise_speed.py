@@ -1018,7 +1018,7 @@ def _old_typeset_block(block, style) -> dict:
     editable: list[bool] = []
     for el, which, skipped in slots:
         editable += [not skipped] * len(getattr(el, which) or "")
-    setter = typography.Typesetter(joined, editable, style)
+    setter = _OldTypesetter(joined, editable, style)
     out = setter.run()
     if not setter.counts:
         return {}
@@ -1943,3 +1943,227 @@ def test_doctype_subset_found_in_one_pass_is_the_regex_match(text: str) -> None:
 
     match = read._DOCTYPE_SUBSET.search(text[:read.DOCTYPE_HEAD])
     assert read.doctype_subset(text) == (match.span() if match else None)
+
+
+# --- text: the typesetter keeps its changes by position instead of a string per character ----------------------------
+
+class _OldTypesetter:
+    """typography.Typesetter as it was: a list of output strings, one per input character (the reference)."""
+
+    def __init__(self, text: str, editable: list[bool], style: typography.Style, may_hold_urls: bool = True) -> None:
+        """``may_hold_urls`` False: the caller knows no URL hint stands in ``text`` (none in the article)."""
+        self.text = text
+        self.out = list(text)
+        self.editable = editable
+        self.style = style
+        self.counts: dict[str, int] = {}
+        if may_hold_urls and typography._has_url_hint(text):
+            for match in typography._URL.finditer(text):
+                for i in range(match.start(), match.end()):
+                    self.editable[i] = False
+
+    def _note(self, kind: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+
+    def _free(self, start: int, end: int) -> bool:
+        return all(self.editable[start:end])
+
+    def run(self) -> list[str]:
+        self.quotes()
+        self.dashes()
+        self.ellipses()
+        self.no_break_spaces()
+        if self.style.french_spacing:
+            self.french_spaces()
+        return self.out
+
+    # --- quotation marks and apostrophes ---------------------------------------------------------
+    def quotes(self) -> None:
+        text, style = self.text, self.style
+        open_double = open_single = 0
+        for mark in typography._STRAIGHT_QUOTE.finditer(text):
+            i, ch = mark.start(), mark.group()
+            if not self.editable[i]:
+                continue
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            starts = before in typography.SPACES or before in typography.OPENERS or before in "\"'"
+            if ch == '"':
+                if before.isdigit() and not open_double and not after.isalpha():
+                    self.out[i] = "\u2033"  # inches: 12″
+                    self._note("primes")
+                    continue
+                opening = (starts and after not in typography.SPACES) or (starts and not open_double)
+                if opening:
+                    self.out[i] = style.double[0]
+                    open_double += 1
+                    if style.french_spacing:
+                        self._space_after(i)
+                else:
+                    self.out[i] = style.double[1]
+                    open_double = max(0, open_double - 1)
+                    if style.french_spacing:
+                        self._space_before(i)
+                self._note("quotes")
+            else:
+                if before.isalnum() and after.isalpha():
+                    self.out[i] = style.apostrophe  # don't, l'homme, rock'n'roll
+                    self._note("apostrophes")
+                elif starts and (after.isdigit() or typography._ELISIONS.match(text, i + 1)) and style.elisions:
+                    self.out[i] = style.apostrophe  # '90s, 'tis
+                    self._note("apostrophes")
+                elif starts and after not in typography.SPACES:
+                    self.out[i] = style.single[0]
+                    open_single += 1
+                    self._note("quotes")
+                elif open_single and not starts:
+                    self.out[i] = style.single[1]
+                    open_single -= 1
+                    self._note("quotes")
+                elif before.isdigit():
+                    self.out[i] = "\u2032"  # feet, minutes: 5′
+                    self._note("primes")
+                else:
+                    self.out[i] = style.apostrophe  # the players' union
+                    self._note("apostrophes")
+
+    def _space_after(self, i: int) -> None:
+        """French: a narrow no-break space inside an opening guillemet."""
+        if i + 1 < len(self.text) and self.text[i + 1] == " " and self.editable[i + 1]:
+            self.out[i + 1] = typography.NNBSP
+        elif i + 1 < len(self.text) and self.text[i + 1] not in typography.SPACES:
+            self.out[i] += typography.NNBSP
+
+    def _space_before(self, i: int) -> None:
+        if i and self.text[i - 1] == " " and self.editable[i - 1]:
+            self.out[i - 1] = typography.NNBSP
+        elif i and self.text[i - 1] not in typography.SPACES:
+            self.out[i] = typography.NNBSP + self.out[i]
+
+    # --- dashes ----------------------------------------------------------------------------------
+    def dashes(self) -> None:
+        text, dash = self.text, self.style.dash
+        if "-" not in text:
+            return  # every rule below starts from a hyphen
+        for match in typography._EM_DASH_RUN.finditer(text) if "---" in text else ():
+            if self._free(match.start(), match.end()):
+                self._replace(match.start(), match.end(), "\u2014")
+                self._note("dashes")
+        for match in typography._found_around(typography._DOUBLE_HYPHEN, text, "--", 1):
+            start, end = match.start(), match.end()
+            if not self._free(start, end) or start == 0 or end >= len(text) or match.group(1) != match.group(2):
+                continue  # "--flag" is not a dash
+            if text[start - 1] in typography.SPACES or text[end] in typography.SPACES:
+                continue
+            spaced = bool(match.group(1)) or dash == "\u2013"
+            self._replace(start, end, f" {dash} " if spaced else dash)
+            self._note("dashes")
+        for match in typography._SPACED_HYPHEN.finditer(text) if " - " in text else ():
+            if self._free(match.start(), match.end()):
+                self.out[match.start() + 1] = dash
+                self._note("dashes")
+        for match in typography._RANGE.finditer(text) if typography._RANGE_HINT.search(text) else ():
+            first, second = match.group(1), match.group(2)
+            plausible = (len(second) == len(first) and int(second) > int(first)) or (
+                len(first) == 4 and len(second) == 2 and int(second) > int(first[2:]))
+            if plausible and self._free(match.start(), match.end()):
+                self.out[match.start(2) - 1] = "\u2013"
+                self._note("ranges")
+
+    def _replace(self, start: int, end: int, value: str) -> None:
+        self.out[start] = value
+        for i in range(start + 1, end):
+            self.out[i] = ""
+
+    # --- ellipses and spaces -----------------------------------------------------------------------
+    def ellipses(self) -> None:
+        if ".." not in self.text and ". ." not in self.text:
+            return
+        for match in typography._ELLIPSIS.finditer(self.text):
+            if self._free(match.start(), match.end()):
+                self._replace(match.start(), match.end(), "\u2026")
+                self._note("ellipses")
+
+    def no_break_spaces(self) -> None:
+        text = self.text
+        if self.style.honorifics and typography._honorifics_hint(self.style.honorifics).search(text):
+            for match in typography._honorifics_pattern(self.style.honorifics).finditer(text):
+                self._nbsp(match.end() - 1)
+        if typography._INITIAL_HINT.search(text):
+            for match in typography._INITIAL.finditer(text):
+                self._nbsp(match.end() - 1)
+        for match in typography._UNIT.finditer(text):  # scanned for its literal space, as a hint would be
+            self._nbsp(match.start())
+
+    def _nbsp(self, i: int) -> None:
+        if self.editable[i] and self.out[i] == " ":
+            self.out[i] = typography.NBSP
+            self._note("no-break spaces")
+
+    def french_spaces(self) -> None:
+        """A no-break space before ``:`` and a narrow one before ``; ! ?`` (and inside existing guillemets)."""
+        text = self.text
+        for mark in typography._FRENCH_MARK.finditer(text):
+            i, ch = mark.start(), mark.group()
+            if not self.editable[i] or i == 0:
+                continue
+            before = text[i - 1]
+            after = text[i + 1] if i + 1 < len(text) else " "
+            if ch == "\u00ab":
+                if after == " " and i + 1 < len(text) and self.editable[i + 1]:  # not past the end
+                    self.out[i + 1] = typography.NNBSP
+                    self._note("no-break spaces")
+                continue
+            if ch == ":" and not (after in typography.SPACES or after in "\u00bb\u201d"):
+                continue  # 14:30, https:
+            if ch in "!?" and before in "!?":
+                continue  # ?! keeps one space only
+            space = typography.NBSP if ch == ":" else typography.NNBSP
+            if before == " " and self.editable[i - 1] and self.out[i - 1] == " ":
+                self.out[i - 1] = space
+                self._note("no-break spaces")
+            elif before not in typography.SPACES and self.out[i] == ch and (before.isalnum() or before in ")]\u00bb\u201d"):
+                self.out[i] = space + ch
+                self._note("no-break spaces")
+
+
+def _block_texts() -> list[str]:
+    """The text of every block the typography pass reads, on the real pages (as the pass meets them)."""
+    from exporter.tree import text_of
+
+    texts = []
+    for state in _states_before("typography", _real_markups()[:60], language="en"):
+        texts += [text_of(b) for b in state.tree.iter(*typography.TEXT_BLOCKS)]
+    return [t for t in texts if typography.may_change(t, typography.STYLES["fr"])
+            or typography.may_change(t, typography.STYLES["en"])]
+
+
+def _same_typesetting(text: str, style, editable: list[bool] | None) -> None:
+    old = _OldTypesetter(text, list(editable) if editable else [True] * len(text), style)
+    new = typography.Typesetter(text, list(editable) if editable else None, style)
+    out = old.run()
+    assert new.run() == "".join(out) and new.counts == old.counts, text
+    for start in range(0, len(text), 7):  # any stretch of the input, as typeset_block writes each slot back
+        end = min(len(text), start + 11)
+        assert new.typeset(start, end) == "".join(out[start:end]), (text, start)
+
+
+def test_typesetter_typesets_real_block_texts_as_the_list_of_characters_did() -> None:
+    texts = _block_texts()
+    assert len(texts) > 300
+    for text in texts:
+        for language in ("en", "fr", "de"):
+            _same_typesetting(text, typography.STYLES[language], None)
+        _same_typesetting(text, typography.STYLES["fr"], [i % 5 != 2 for i in range(len(text))])
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(texts, st.sampled_from(sorted(typography.STYLES)), st.lists(st.booleans(), min_size=60, max_size=60))
+@example('He said "It\'s 5\' 10"" -- 1990-95... Mr Smith, 5 km', "en", [True] * 60)
+@example('« Il a dit : "non" ! » 14:30', "fr", [True] * 60)
+@example('"a" \'b\' -- c', "fr", [i % 3 != 0 for i in range(60)])
+def test_typesetter_typesets_as_the_list_of_characters_did(text: str, language: str, flags: list[bool]) -> None:
+    """Changes kept by position give the text, the counts and each stretch that one string per character gave."""
+    style = typography.STYLES[language]
+    _same_typesetting(text, style, None)
+    _same_typesetting(text, style, (flags * (len(text) // 60 + 1))[:len(text)])

@@ -13,6 +13,7 @@ languages' own typographic conventions (French spaces before ``; : ! ?``).
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import re
@@ -124,97 +125,141 @@ _UNIT = re.compile(r" (?<=\d )(?=(?:" + "|".join(re.escape(u) for u in sorted(_U
 
 
 class Typesetter:
-    """The typography of one block's text, kept as a list of output strings, one per input character."""
+    """The typography of one block's text: the changes, kept by the position of the input character each replaces.
 
-    def __init__(self, text: str, editable: list[bool], style: Style, may_hold_urls: bool = True) -> None:
-        """``may_hold_urls`` False: the caller knows no URL hint stands in ``text`` (none in the article)."""
+    Most characters stay as they are: a change replaces one character by a string (several characters, or
+    none), and the output is the input with its changes (:meth:`typeset`), built without a string per character.
+    """
+
+    def __init__(self, text: str, editable: list[bool] | None, style: Style, may_hold_urls: bool = True) -> None:
+        """``editable`` None: every character may change (else one flag per character; URLs never change).
+        ``may_hold_urls`` False: the caller knows no URL hint stands in ``text`` (none in the article)."""
         self.text = text
-        self.out = list(text)
+        self.changes: dict[int, str] = {}
+        self._order: list[int] = []  # the positions of the changes, sorted (for typeset)
         self.editable = editable
         self.style = style
         self.counts: dict[str, int] = {}
         if may_hold_urls and _has_url_hint(text):
             for match in _URL.finditer(text):
+                if self.editable is None:
+                    self.editable = [True] * len(text)
                 for i in range(match.start(), match.end()):
                     self.editable[i] = False
 
-    def _note(self, kind: str) -> None:
-        self.counts[kind] = self.counts.get(kind, 0) + 1
+    def _note(self, kind: str, n: int = 1) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + n
 
     def _free(self, start: int, end: int) -> bool:
-        return all(self.editable[start:end])
+        return self.editable is None or all(self.editable[start:end])
 
-    def run(self) -> list[str]:
+    def _out(self, i: int) -> str:
+        """What character ``i`` has become so far."""
+        return self.changes.get(i, self.text[i])
+
+    def run(self) -> str:
+        """Every rule, in order; the typeset text."""
         self.quotes()
         self.dashes()
         self.ellipses()
         self.no_break_spaces()
         if self.style.french_spacing:
             self.french_spaces()
-        return self.out
+        return self.typeset()
+
+    def typeset(self, start: int = 0, end: int | None = None) -> str:
+        """The typeset text of the input characters from ``start`` to ``end``."""
+        text, changes = self.text, self.changes
+        end = len(text) if end is None else end
+        if not changes:
+            return text[start:end]
+        if len(self._order) != len(changes):  # changes are only ever added
+            self._order = sorted(changes)
+        order = self._order
+        pieces, position = [], start
+        for k in range(bisect.bisect_left(order, start), bisect.bisect_left(order, end)):
+            i = order[k]
+            pieces.append(text[position:i])
+            pieces.append(changes[i])
+            position = i + 1
+        pieces.append(text[position:end])
+        return "".join(pieces)
 
     # --- quotation marks and apostrophes ---------------------------------------------------------
     def quotes(self) -> None:
-        text, style = self.text, self.style
+        text, style, changes, editable = self.text, self.style, self.changes, self.editable
+        double_open, double_close = style.double
+        single_open, single_close = style.single
+        apostrophe, elisions, french = style.apostrophe, style.elisions, style.french_spacing
+        last = len(text) - 1
         open_double = open_single = 0
-        for mark in _STRAIGHT_QUOTE.finditer(text):
-            i, ch = mark.start(), mark.group()
-            if not self.editable[i]:
+        quotes = apostrophes = primes = 0
+        i = text.find("'")
+        j = text.find('"')
+        while i >= 0 or j >= 0:  # the straight marks, in order
+            if j < 0 or 0 <= i < j:
+                k, ch = i, "'"
+                i = text.find("'", i + 1)
+            else:
+                k, ch = j, '"'
+                j = text.find('"', j + 1)
+            if editable is not None and not editable[k]:
                 continue
-            before = text[i - 1] if i else " "
-            after = text[i + 1] if i + 1 < len(text) else " "
+            before = text[k - 1] if k else " "
+            after = text[k + 1] if k < last else " "
             starts = before in SPACES or before in OPENERS or before in "\"'"
             if ch == '"':
                 if before.isdigit() and not open_double and not after.isalpha():
-                    self.out[i] = "\u2033"  # inches: 12″
-                    self._note("primes")
+                    changes[k] = "\u2033"  # inches: 12″
+                    primes += 1
                     continue
-                opening = (starts and after not in SPACES) or (starts and not open_double)
-                if opening:
-                    self.out[i] = style.double[0]
+                if (starts and after not in SPACES) or (starts and not open_double):
+                    changes[k] = double_open
                     open_double += 1
-                    if style.french_spacing:
-                        self._space_after(i)
+                    if french:
+                        self._space_after(k)
                 else:
-                    self.out[i] = style.double[1]
+                    changes[k] = double_close
                     open_double = max(0, open_double - 1)
-                    if style.french_spacing:
-                        self._space_before(i)
-                self._note("quotes")
+                    if french:
+                        self._space_before(k)
+                quotes += 1
+            elif before.isalnum() and after.isalpha():
+                changes[k] = apostrophe  # don't, l'homme, rock'n'roll
+                apostrophes += 1
+            elif starts and (after.isdigit() or _ELISIONS.match(text, k + 1)) and elisions:
+                changes[k] = apostrophe  # '90s, 'tis
+                apostrophes += 1
+            elif starts and after not in SPACES:
+                changes[k] = single_open
+                open_single += 1
+                quotes += 1
+            elif open_single and not starts:
+                changes[k] = single_close
+                open_single -= 1
+                quotes += 1
+            elif before.isdigit():
+                changes[k] = "\u2032"  # feet, minutes: 5′
+                primes += 1
             else:
-                if before.isalnum() and after.isalpha():
-                    self.out[i] = style.apostrophe  # don't, l'homme, rock'n'roll
-                    self._note("apostrophes")
-                elif starts and (after.isdigit() or _ELISIONS.match(text, i + 1)) and style.elisions:
-                    self.out[i] = style.apostrophe  # '90s, 'tis
-                    self._note("apostrophes")
-                elif starts and after not in SPACES:
-                    self.out[i] = style.single[0]
-                    open_single += 1
-                    self._note("quotes")
-                elif open_single and not starts:
-                    self.out[i] = style.single[1]
-                    open_single -= 1
-                    self._note("quotes")
-                elif before.isdigit():
-                    self.out[i] = "\u2032"  # feet, minutes: 5′
-                    self._note("primes")
-                else:
-                    self.out[i] = style.apostrophe  # the players' union
-                    self._note("apostrophes")
+                changes[k] = apostrophe  # the players' union
+                apostrophes += 1
+        for kind, n in (("quotes", quotes), ("apostrophes", apostrophes), ("primes", primes)):
+            if n:
+                self._note(kind, n)
 
     def _space_after(self, i: int) -> None:
         """French: a narrow no-break space inside an opening guillemet."""
-        if i + 1 < len(self.text) and self.text[i + 1] == " " and self.editable[i + 1]:
-            self.out[i + 1] = NNBSP
+        if i + 1 < len(self.text) and self.text[i + 1] == " " and (self.editable is None or self.editable[i + 1]):
+            self.changes[i + 1] = NNBSP
         elif i + 1 < len(self.text) and self.text[i + 1] not in SPACES:
-            self.out[i] += NNBSP
+            self.changes[i] = self._out(i) + NNBSP
 
     def _space_before(self, i: int) -> None:
-        if i and self.text[i - 1] == " " and self.editable[i - 1]:
-            self.out[i - 1] = NNBSP
+        if i and self.text[i - 1] == " " and (self.editable is None or self.editable[i - 1]):
+            self.changes[i - 1] = NNBSP
         elif i and self.text[i - 1] not in SPACES:
-            self.out[i] = NNBSP + self.out[i]
+            self.changes[i] = NNBSP + self._out(i)
 
     # --- dashes ----------------------------------------------------------------------------------
     def dashes(self) -> None:
@@ -236,20 +281,20 @@ class Typesetter:
             self._note("dashes")
         for match in _SPACED_HYPHEN.finditer(text) if " - " in text else ():
             if self._free(match.start(), match.end()):
-                self.out[match.start() + 1] = dash
+                self.changes[match.start() + 1] = dash
                 self._note("dashes")
         for match in _RANGE.finditer(text) if _RANGE_HINT.search(text) else ():
             first, second = match.group(1), match.group(2)
             plausible = (len(second) == len(first) and int(second) > int(first)) or (
                 len(first) == 4 and len(second) == 2 and int(second) > int(first[2:]))
             if plausible and self._free(match.start(), match.end()):
-                self.out[match.start(2) - 1] = "\u2013"
+                self.changes[match.start(2) - 1] = "\u2013"
                 self._note("ranges")
 
     def _replace(self, start: int, end: int, value: str) -> None:
-        self.out[start] = value
+        self.changes[start] = value
         for i in range(start + 1, end):
-            self.out[i] = ""
+            self.changes[i] = ""
 
     # --- ellipses and spaces -----------------------------------------------------------------------
     def ellipses(self) -> None:
@@ -272,22 +317,22 @@ class Typesetter:
             self._nbsp(match.start())
 
     def _nbsp(self, i: int) -> None:
-        if self.editable[i] and self.out[i] == " ":
-            self.out[i] = NBSP
+        if (self.editable is None or self.editable[i]) and self._out(i) == " ":
+            self.changes[i] = NBSP
             self._note("no-break spaces")
 
     def french_spaces(self) -> None:
         """A no-break space before ``:`` and a narrow one before ``; ! ?`` (and inside existing guillemets)."""
-        text = self.text
+        text, editable = self.text, self.editable
         for mark in _FRENCH_MARK.finditer(text):
             i, ch = mark.start(), mark.group()
-            if not self.editable[i] or i == 0:
+            if (editable is not None and not editable[i]) or i == 0:
                 continue
             before = text[i - 1]
             after = text[i + 1] if i + 1 < len(text) else " "
             if ch == "\u00ab":
-                if after == " " and i + 1 < len(text) and self.editable[i + 1]:  # not past the end
-                    self.out[i + 1] = NNBSP
+                if after == " " and i + 1 < len(text) and (editable is None or editable[i + 1]):  # not past the end
+                    self.changes[i + 1] = NNBSP
                     self._note("no-break spaces")
                 continue
             if ch == ":" and not (after in SPACES or after in "\u00bb\u201d"):
@@ -295,11 +340,11 @@ class Typesetter:
             if ch in "!?" and before in "!?":
                 continue  # ?! keeps one space only
             space = NBSP if ch == ":" else NNBSP
-            if before == " " and self.editable[i - 1] and self.out[i - 1] == " ":
-                self.out[i - 1] = space
+            if before == " " and (editable is None or editable[i - 1]) and self._out(i - 1) == " ":
+                self.changes[i - 1] = space
                 self._note("no-break spaces")
-            elif before not in SPACES and self.out[i] == ch and (before.isalnum() or before in ")]\u00bb\u201d"):
-                self.out[i] = space + ch
+            elif before not in SPACES and self._out(i) == ch and (before.isalnum() or before in ")]\u00bb\u201d"):
+                self.changes[i] = space + ch
                 self._note("no-break spaces")
 
 
@@ -350,7 +395,7 @@ def may_change(text: str, style: Style) -> bool:
 
 def typeset_text(text: str, language: str) -> str:
     """``text`` with the typography of ``language`` (for metadata such as titles)."""
-    return "".join(Typesetter(text, [True] * len(text), style_for(language)).run())
+    return Typesetter(text, None, style_for(language)).run()
 
 
 def typography(state: State) -> None:
@@ -413,14 +458,14 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
     if not may_change(joined, style):
         return {}  # most blocks: decided by a few substring searches, before any per-character list
     if not len(block):  # text only (most blocks): one slot, every character editable
-        setter = Typesetter(joined, [True] * len(joined), style, may_hold_urls)
-        typeset = "".join(setter.run())
+        setter = Typesetter(joined, None, style, may_hold_urls)
+        typeset = setter.run()
         if setter.counts and typeset != joined:
             block.text = typeset or None
         return setter.counts
     if next(block.iterdescendants(*SKIP), None) is None:  # no code in the block: every character may change
-        setter = Typesetter(joined, [True] * len(joined), style, may_hold_urls)
-        out = setter.run()
+        setter = Typesetter(joined, None, style, may_hold_urls)
+        setter.run()
         if not setter.counts:
             return {}
         slots = text_slots(block)  # only where something changed, to write it back
@@ -434,15 +479,36 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
             slots.append((el, which))
             editable += [not skipped] * len(getattr(el, which) or "")
         setter = Typesetter(joined, editable, style, may_hold_urls)
-        out = setter.run()
+        setter.run()
         if not setter.counts:
             return {}
+    changed = sorted(setter.changes)  # the input positions of the changes, in order: the slots holding them change
+    # a comment or processing instruction in the block has a slot whose text the block's text leaves out: every
+    # slot after it is written back from the shifted positions, as it always was
+    aligned = next(block.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is None
     position = 0
     for el, which in slots:
+        if aligned and (not changed or position > changed[-1]):
+            break  # no change from here on
         value = getattr(el, which) or ""
         if value:
-            typeset = "".join(out[position:position + len(value)])
-            if typeset != value:  # lxml copies every text set: set only what changed
-                setattr(el, which, typeset or None)
-        position += len(value)
+            end = position + len(value)
+            if not aligned or changed[bisect.bisect_left(changed, position)] < end:  # a change in this slot
+                typeset = setter.typeset(position, end)
+                if typeset != value:  # lxml copies every text set: set only what changed
+                    setattr(el, which, typeset or None)
+            position = end
+    return setter.counts
+    position = 0
+    for el, which in slots:
+        if position > changed[-1]:
+            break  # no change past here
+        value = getattr(el, which) or ""
+        if value:
+            end = position + len(value)
+            if changed[bisect.bisect_left(changed, position)] < end:  # a change in this slot (one is at or past it)
+                typeset = setter.typeset(position, end)
+                if typeset != value:  # lxml copies every text set: set only what changed
+                    setattr(el, which, typeset or None)
+            position = end
     return setter.counts
