@@ -270,7 +270,7 @@ class Typesetter:
             if self._free(match.start(), match.end()):
                 self._replace(match.start(), match.end(), "\u2014")
                 self._note("dashes")
-        for match in _found_around(_DOUBLE_HYPHEN, text, "--", 1):
+        for match in _found_around(_DOUBLE_HYPHEN, text, "--", 1) if "--" in text else ():
             start, end = match.start(), match.end()
             if not self._free(start, end) or start == 0 or end >= len(text) or match.group(1) != match.group(2):
                 continue  # "--flag" is not a dash
