@@ -157,9 +157,10 @@ class _CheckedConverter:
             assert result == _reference_kind(converter, el), (el.tag, dict(el.attrib))
             return result
 
-        def checked_mark(converter, root):
+        def checked_mark(converter, root, whole_page=False):
             self.calls["marked"] += 1
-            mark(converter, root)
+            self.calls["whole_page"] = self.calls.get("whole_page", 0) + whole_page
+            mark(converter, root, whole_page)
             converter.expected_holders = getattr(converter, "expected_holders", set()) | _reference_block_holders(root)
             assert converter._has_blocks == converter.expected_holders
             assert converter._hidden >= {el for el in root.iterdescendants() if convert.is_hidden(el)}
@@ -195,6 +196,7 @@ def test_converter_shortcuts_decide_as_before_on_real_pages(monkeypatch) -> None
         except ExporterError:
             pass  # refused input: what the converter saw before was still checked
     assert checked.calls["kind"] > 5000 and checked.calls["own_text"] > 1000 and checked.calls["marked"] > 30
+    assert 30 < checked.calls["whole_page"] < checked.calls["marked"]  # both ways of finding blocks were taken
 
 
 _MARKUP_TAGS = ["p", "div", "span", "a", "em", "b", "li", "ul", "ol", "table", "tr", "td", "figure", "figcaption",
@@ -1291,6 +1293,44 @@ def _image_source_as_listed(el, picture=None):
     return None
 
 
+def _image_as_before(el, picture=None):
+    """What Converter.image made of ``el`` before its shortcuts: its attributes, or why it made none."""
+    from exporter.normalise.convert import clean_text, image_size
+
+    src = _image_source_as_listed(el, picture)
+    if src is None:
+        return "no usable source"
+    if el.get("width") == "1" and el.get("height") == "1":
+        return "tracking pixel"
+    attributes = [("src", src)]
+    alt = el.get("alt")
+    if alt is not None:
+        attributes.append(("alt", " ".join(clean_text(alt).split())))
+    for side in ("width", "height"):
+        size = image_size(el.get(side))
+        if size:
+            attributes.append((side, str(size)))
+    if el.get("id"):
+        attributes.append(("id", el.get("id")))
+    return attributes
+
+
+def _image_now(el, picture=None):
+    """The same, from the converter's functions as they are (attributes read only when el.keys() has them)."""
+    from exporter.normalise import convert
+
+    keys = el.keys()
+    src = convert.image_source(el, picture, keys)
+    if src is None:
+        return "no usable source"
+    if convert._is_tracking_pixel(el, keys):
+        return "tracking pixel"
+    attributes = convert._kept_image_attributes(el, src, keys)
+    if picture is None:
+        assert convert._image_attributes(el) == attributes
+    return attributes
+
+
 _BASES = (None, "https://en.example.org/wiki/Page?x=1", "http://h.example/a/b/", "ftp://f.example/", "HTTPS://E.ORG")
 
 
@@ -1340,6 +1380,7 @@ def test_image_source_is_the_first_listed_candidate_on_every_real_image() -> Non
             picture = parent if parent is not None and parent.tag == "picture" else None
             for around in {None, picture}:
                 assert image_source(img, around) == _image_source_as_listed(img, around), lxml.html.tostring(img)
+                assert _image_now(img, around) == _image_as_before(img, around), lxml.html.tostring(img)
                 seen += 1
     assert seen > 300
 
@@ -1347,6 +1388,7 @@ def test_image_source_is_the_first_listed_candidate_on_every_real_image() -> Non
 _SRCS = ["https://e.org/a.png", "a.png", " ", "", "//cdn.e.org/b.jpg", "javascript:x", "data:image/gif;base64,R0lG",
          "data:image/png;base64,iVBO", "data:text/html,x", "https://e.org/blank.gif", "SPACER.GIF", "p-1x1.png",
          "https://e.org/pixel.gif?x", "file:///tmp/a.png", "HTTPS://E.ORG/C.PNG", "x\u212a1x1", "ftp://e.org/a.png"]
+_SIZES = ["1", "1px", "", "20", " 16.5px ", "0", "x"]
 _SRCSETS = ["a.jpg 480w, b.jpg 960w", "c.png 2x", "", " ", "javascript:x 1x", "d.png", "blank.gif 10w, e.png 5w"]
 
 
@@ -1355,8 +1397,8 @@ def _image_markup(draw) -> str:
     attributes = []
     for name in draw(st.lists(st.sampled_from(["src", "srcset", "data-srcset", "data-src", "data-lazy-src",
                                                "data-original", "data-url", "data-hi-res-src", "data-full-src",
-                                               "alt"]), max_size=4, unique=True)):
-        values = _SRCSETS if "srcset" in name else _SRCS
+                                               "alt", "width", "height", "id"]), max_size=5, unique=True)):
+        values = _SRCSETS if "srcset" in name else _SIZES if name in ("width", "height") else _SRCS
         value = draw(st.sampled_from(values)).replace("&", "&amp;").replace('"', "&quot;")
         attributes.append(f'{name}="{value}"')
     img = f"<img {' '.join(attributes)}>"
@@ -1371,6 +1413,8 @@ def _image_markup(draw) -> str:
 @example('<div><img src="data:image/gif;base64,R0lG" srcset="a.jpg 480w"></div>')
 @example('<div><img src="a.png" srcset="javascript:x 1x"></div>')
 @example('<div><img data-src=" " src="a.png"></div>')
+@example('<div><img src="a.png" width="1" height="1" alt=" A\tb " id="i"></div>')
+@example('<div><img src="a.png" width="1" height="2" id=""></div>')
 def test_image_source_is_the_first_listed_candidate_on_made_images(markup: str) -> None:
     from exporter.normalise.convert import image_source
 
@@ -1379,6 +1423,7 @@ def test_image_source_is_the_first_listed_candidate_on_made_images(markup: str) 
     picture = root if root.tag == "picture" else None
     for around in (None, picture):
         assert image_source(img, around) == _image_source_as_listed(img, around), markup
+        assert _image_now(img, around) == _image_as_before(img, around), markup
 
 
 # --- passes (session 9): the tree passes visit less and decide as before ---------------------------------------
@@ -2167,3 +2212,72 @@ def test_typesetter_typesets_as_the_list_of_characters_did(text: str, language: 
     style = typography.STYLES[language]
     _same_typesetting(text, style, None)
     _same_typesetting(text, style, (flags * (len(text) // 60 + 1))[:len(text)])
+
+
+def _inline_attributes_as_before(converter, el, tag):
+    """Converter._inline_attributes before it read el.keys() first: every attribute asked of lxml."""
+    from exporter.normalise.convert import INLINE_MAP, clean_dir, clean_href, clean_lang, clean_text
+
+    if tag == "br":
+        return []
+    if tag == "a":
+        href = clean_href(el.get("href"), converter.base_url)
+        if href is None:
+            return None
+        attributes = [("href", href)]
+        ident = el.get("id") or el.get("name")
+        if ident:
+            attributes.append(("id", ident))
+        lang = clean_lang(el.get("lang"))
+        if lang:
+            attributes.append(("lang", lang))
+        return attributes
+    attributes = []
+    ident, lang, direction = el.get("id"), clean_lang(el.get("lang")), clean_dir(el.get("dir"))
+    if ident:
+        attributes.append(("id", ident))
+    if lang:
+        attributes.append(("lang", lang))
+    if direction:
+        attributes.append(("dir", direction))
+    if INLINE_MAP.get(tag) == "abbr" and el.get("title"):
+        attributes.append(("title", clean_text(el.get("title"))))
+    return attributes
+
+
+_INLINE_TAGS = ["a", "br", "b", "em", "abbr", "acronym", "sup", "font", "span", "code"]
+
+
+def _inline_attributes_agree(root, base_url) -> int:
+    from exporter.document import Report
+    from exporter.normalise.convert import Converter
+
+    converter, checked = Converter(Report(), base_url=base_url), 0
+    for el in root.iter(*_INLINE_TAGS):
+        expected = _inline_attributes_as_before(converter, el, el.tag)
+        assert converter._inline_attributes(el, el.tag) == expected, lxml.html.tostring(el)
+        assert converter._inline_attributes(el, el.tag, el.keys()) == expected, lxml.html.tostring(el)
+        checked += 1
+    return checked
+
+
+def test_inline_attributes_are_read_as_before_on_real_pages() -> None:
+    checked = sum(_inline_attributes_agree(root, base) for root in _real_parsed_pages() for base in _BASES[:2])
+    assert checked > 3000
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.sampled_from(_INLINE_TAGS),
+       st.lists(st.tuples(st.sampled_from(["href", "id", "name", "lang", "dir", "title", "class"]),
+                          st.sampled_from(["", " ", "x", "fr_FR", "RTL", "ltr", "#n", "https://e.org/", "/rel",
+                                           "javascript:x", "T\u0085"])), max_size=4, unique_by=lambda pair: pair[0]),
+       st.sampled_from(_BASES[:2]))
+@example("a", [("href", "https://e.org/"), ("lang", "fr")], None)
+@example("a", [("href", "https://e.org/"), ("name", "n")], None)
+@example("a", [("href", "#n"), ("id", ""), ("name", "m")], None)
+@example("acronym", [("title", "T\u0085")], None)
+def test_inline_attributes_are_read_as_before_on_made_elements(tag: str, attributes: list, base) -> None:
+    el = lxml.html.Element(tag)
+    for key, value in attributes:
+        el.set(key, value)
+    assert _inline_attributes_agree(el, base) == 1

@@ -59,6 +59,11 @@ _LIST_START = re.compile(r"-?\d{1,9}")
 _SPAN = re.compile(r"[0-9]{1,9}")  # not isdigit(): '²' is a digit
 _IMAGE_SIZE = re.compile(r"\s*(\d{1,5})(?:\.\d+)?\s*(?:px)?\s*")
 DROP_KIND, BLOCK_KIND, INLINE_KIND = "drop", "block", "inline"
+#: The style attributes, and the hidden ones, of the descendants of an element (two paths: their union,
+#: sorted in document order, costs several times both)
+_STYLES, _HIDDEN = etree.XPath("descendant::*/@style"), etree.XPath("descendant::*/@hidden")
+#: lxml's own attribute setter: lxml.html's elements wrap it in a Python method (twice the cost)
+_set = etree._Element.set
 
 
 def _copy_common(src: etree._Element, out: etree._Element) -> None:
@@ -165,29 +170,36 @@ class Converter:
 
     # --- entry point ------------------------------------------------------------------------------
     def convert(self, root: etree._Element) -> etree._Element:
-        self._mark_block_holders(root)
+        self._mark_block_holders(root, whole_page=True)
         self._page_forms = page_forms(root)
         article = etree.Element("article")
         self.blocks(root, article)
         return article
 
-    def _mark_block_holders(self, root: etree._Element) -> None:
+    def _mark_block_holders(self, root: etree._Element, whole_page: bool = False) -> None:
         """Remember every source element that has a block-level descendant (one pass, O(n)), and every
-        hidden one (:meth:`kind` then asks the set, not the element's attributes)."""
+        hidden one (:meth:`kind` then asks the set, not the element's attributes). ``whole_page``: ``root`` is
+        the page (large): lxml's C iterators with tag filters find the dropped elements and the blocks, at a
+        fixed ~15 us each for building their matcher of some fifty names; a figure or a list item is walked in
+        Python instead (the same elements)."""
         marked, hidden = self._has_blocks, self._hidden
         # what is dropped (hidden, scripts…) never splits its paragraph: Wikipedia hides a formula's
-        # MathML beside its image, inside the sentence. One walk finds the dropped elements and the blocks (lxml's
-        # iter(*names) builds a matcher of some fifty names each time: ~15 us, paid again for every figure)
-        dropped: list[etree._Element] = []
+        # MathML beside its image, inside the sentence.
         blocks = [root] if root.tag in BLOCK_SOURCE else []
-        for el in root.iterdescendants(etree.Element):
-            tag = el.tag
-            if tag in DROP:
-                dropped.append(el)
-            elif tag in BLOCK_SOURCE:
-                blocks.append(el)
-            keys = el.keys()  # one call: most elements have no attributes, or neither of these two
-            if keys and ("style" in keys or "hidden" in keys) and is_hidden(el):
+        if whole_page:
+            dropped = list(root.iterdescendants(*DROP))
+            blocks += root.iterdescendants(*BLOCK_SOURCE)
+        else:
+            dropped = []
+            for el in root.iterdescendants(etree.Element):
+                tag = el.tag
+                if tag in DROP:
+                    dropped.append(el)
+                elif tag in BLOCK_SOURCE:
+                    blocks.append(el)
+        # the few elements with a style or hidden attribute, found in C (attributes are costly to ask in Python)
+        for el in {attribute.getparent() for attribute in (*_STYLES(root), *_HIDDEN(root))}:
+            if is_hidden(el):
                 hidden.add(el)
                 dropped.append(el)
         inside_dropped = {node for el in dropped for node in el.iter()}
@@ -262,50 +274,57 @@ class Converter:
                 return False
         if not unwrap and (attributes or el.keys()):
             written.append((el, attributes))
-        if INLINE_MAP.get(el.tag, el.tag) != el.tag:
+        if el.tag in _RENAMED_TAGS:
             renamed.append(el)
+        action_of = _DESCENDANT_ACTIONS.get
+        has_children = False
         for node in el.iterdescendants():
+            has_children = True
             tag = node.tag
-            if not isinstance(tag, str) or tag in _CHANGED_INLINE or node in hidden:
+            action = action_of(tag, _UNWRAP)
+            if action is _REFUSE or node in hidden:
                 return False
-            if tag == "math" and node.get("display") == "block":
-                return False  # a block of its own
-            if tag == "img":
+            if action is _UNWRAP:
+                if not isinstance(tag, str) or tag == "math" and node.get("display") == "block":
+                    return False  # a comment or the like; maths displayed as a block of its own
+                keys = node.keys()
+                if keys and ("id" in keys or "lang" in keys or "dir" in keys):
+                    return False  # its id goes to the block, its language makes it a span
+                unwrapped.append(node)  # its other attributes go with it
+            elif action is _IMAGE:
                 image_attributes = _image_attributes(node)
                 if image_attributes is None or node.text is not None or len(node):
                     return False  # dropped and reported, or written empty
                 written.append((node, image_attributes))
-            elif tag in INLINE_MAP or tag == "a" or tag == "br":
-                if node.keys():
-                    node_attributes = self._inline_attributes(node, tag)
+            else:  # a link, a line break or a mapped inline element
+                keys = node.keys()
+                if keys:
+                    node_attributes = self._inline_attributes(node, tag, keys)
                     if node_attributes is None:
                         return False
                     written.append((node, node_attributes))
-                elif tag == "a":
+                elif action is _LINK:
                     return False  # a link without an address is unwrapped
-                if tag == "br" and (node.text is not None or len(node)):
-                    return False  # a <br> is written empty
-                if tag in INLINE_MAP and INLINE_MAP[tag] != tag:
+                if action is _BREAK:
+                    if node.text is not None or len(node):
+                        return False  # a <br> is written empty
+                elif action is _RENAMED:
                     renamed.append(node)
-            else:
-                keys = node.keys()
-                if keys:
-                    if "id" in keys or "lang" in keys or "dir" in keys:
-                        return False  # its id goes to the block, its language makes it a span
-                    written.append((node, []))
-                unwrapped.append(node)
-        text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+        if has_children:
+            text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+        else:
+            text = el.text or ""  # what the serialiser gives, without it
         if clean_text(text) != text:
             return False  # a control character, or text to compose
-        if not text.isascii():  # clean_text composes each text (NFC) on its own: the whole may be, a part not
-            for node in el.iter():
+        if has_children and not text.isascii():  # clean_text composes each text (NFC) on its own: the whole
+            for node in el.iter():                # may be, a part not (the one text of a childless el is the whole)
                 for piece in (node.text, node.tail if node is not el else None):
                     if piece and not unicodedata.is_normalized("NFC", piece):
                         return False
         for node, node_attributes in written:
             node.attrib.clear()
             for key, value in node_attributes:
-                node.set(key, value)
+                _set(node, key, value)
         for node in renamed:
             node.tag = INLINE_MAP[node.tag]
         if unwrapped:
@@ -327,33 +346,43 @@ class Converter:
         out.append(el)
         return True
 
-    def _inline_attributes(self, el: etree._Element, tag: str) -> list[tuple[str, str]] | None:
+    def _inline_attributes(self, el: etree._Element, tag: str,
+                           keys: list[str] | None = None) -> list[tuple[str, str]] | None:
         """The attributes :meth:`inline` gives the vocabulary element it makes of ``el`` (a link, a ``br`` or a
-        mapped element), in its order; None for a link it unlinks."""
+        mapped element), in its order; None for a link it unlinks. ``keys``: ``el.keys()``, when the caller has
+        them (each attribute asked of lxml costs a look-up: only those present are read)."""
         if tag == "br":
             return []
+        if keys is None:
+            keys = el.keys()
+        get = el.get
         if tag == "a":
-            href = clean_href(el.get("href"), self.base_url)
+            href = clean_href(get("href"), self.base_url) if "href" in keys else None
             if href is None:
                 return None
             attributes = [("href", href)]
-            ident = el.get("id") or el.get("name")
-            if ident:
-                attributes.append(("id", ident))
-            lang = clean_lang(el.get("lang"))
-            if lang:
-                attributes.append(("lang", lang))
+            if len(keys) > 1:  # most links carry only their address
+                ident = (get("id") if "id" in keys else None) or (get("name") if "name" in keys else None)
+                if ident:
+                    attributes.append(("id", ident))
+                lang = clean_lang(get("lang")) if "lang" in keys else None
+                if lang:
+                    attributes.append(("lang", lang))
             return attributes
         attributes = []
-        ident, lang, direction = el.get("id"), clean_lang(el.get("lang")), clean_dir(el.get("dir"))
+        if not keys:
+            return attributes
+        ident = get("id") if "id" in keys else None
+        lang = clean_lang(get("lang")) if "lang" in keys else None
+        direction = clean_dir(get("dir")) if "dir" in keys else None
         if ident:
             attributes.append(("id", ident))
         if lang:
             attributes.append(("lang", lang))
         if direction:
             attributes.append(("dir", direction))
-        if INLINE_MAP.get(tag) == "abbr" and el.get("title"):  # the source's tag: acronym becomes abbr too
-            attributes.append(("title", clean_text(el.get("title"))))
+        if "title" in keys and INLINE_MAP.get(tag) == "abbr" and get("title"):  # the source's tag: acronym too
+            attributes.append(("title", clean_text(get("title"))))
         return attributes
 
     def block(self, el: etree._Element, out: etree._Element) -> None:
@@ -399,14 +428,15 @@ class Converter:
                 self.keep_id(src, out)
             return
         lang, direction = clean_lang(src.get("lang") or src.get("xml:lang")), clean_dir(src.get("dir"))
-        for block in made:
-            if lang and not block.get("lang"):
-                block.set("lang", lang)
-            if direction and not block.get("dir"):
-                block.set("dir", direction)
+        if lang or direction:
+            for block in made:
+                if lang and not block.get("lang"):
+                    _set(block, "lang", lang)
+                if direction and not block.get("dir"):
+                    _set(block, "dir", direction)
         ident = _names_anchor(src)
         if ident and not made[0].get("id"):
-            made[0].set("id", ident)
+            _set(made[0], "id", ident)
 
     def keep_id(self, src: etree._Element, out: etree._Element) -> None:
         """An unwrapped element's id moves to ``out`` so that links to it still land."""
@@ -667,7 +697,7 @@ class Converter:
             return
         new = etree.SubElement(out, mapped)
         if keys:
-            for key, value in self._inline_attributes(el, tag):  # the same as an element moved as it is
+            for key, value in self._inline_attributes(el, tag, keys):  # the same as an element moved as it is
                 new.set(key, value)
         self.inline_children(el, new, empty=True)
 
@@ -688,17 +718,18 @@ class Converter:
     def image(self, el: etree._Element, out: etree._Element, picture: etree._Element | None = None) -> None:
         """An ``img``, from the real source of the image; one without a usable source gives way to its alt
         text and a tracking pixel goes, each reported (:func:`_image_attributes` is what a kept one carries)."""
-        src = image_source(el, picture)
+        keys = el.keys()
+        src = image_source(el, picture, keys)
         if src is None:
             self.report.note("dropped {n} image{s} without a usable source")
             append_text(out, el.get("alt"))
             return
-        if el.get("width") == "1" and el.get("height") == "1":
+        if _is_tracking_pixel(el, keys):
             self.report.note("dropped {n} tracking pixel{s}")
             return
         img = etree.SubElement(out, "img")
-        for key, value in _kept_image_attributes(el, src):
-            img.set(key, value)
+        for key, value in _kept_image_attributes(el, src, keys):
+            _set(img, key, value)
 
     def pre_children(self, src: etree._Element, out: etree._Element, empty: bool = False) -> None:
         """Preformatted text: white space kept, ``br`` as a newline, only a few inline elements (``empty``
@@ -755,28 +786,37 @@ def page_forms(root: etree._Element) -> set[etree._Element]:
 def _image_attributes(el: etree._Element) -> list[tuple[str, str]] | None:
     """The attributes :meth:`Converter.image` gives the ``img`` it makes of ``el`` (outside ``picture``), in its
     order; None when it makes none (no usable source, a tracking pixel)."""
-    src = image_source(el)
-    if src is None or (el.get("width") == "1" and el.get("height") == "1"):
+    keys = el.keys()
+    src = image_source(el, None, keys)
+    if src is None or _is_tracking_pixel(el, keys):
         return None
-    return _kept_image_attributes(el, src)
+    return _kept_image_attributes(el, src, keys)
 
 
-def _kept_image_attributes(el: etree._Element, src: str) -> list[tuple[str, str]]:
-    """What the ``img`` made of ``el`` carries: its source, alt text, size and id, in this order."""
+def _is_tracking_pixel(el: etree._Element, keys: list[str]) -> bool:
+    """An image of one pixel by one (``keys``: ``el.keys()``)."""
+    return "width" in keys and "height" in keys and el.get("width") == "1" and el.get("height") == "1"
+
+
+def _kept_image_attributes(el: etree._Element, src: str, keys: list[str]) -> list[tuple[str, str]]:
+    """What the ``img`` made of ``el`` carries: its source, alt text, size and id, in this order (``keys``:
+    ``el.keys()``: an attribute is read only when present)."""
     attributes = [("src", src)]
-    alt = el.get("alt")
-    if alt is not None:  # absent stays absent (no text alternative); blank is decorative
-        attributes.append(("alt", " ".join(clean_text(alt).split())))
+    if "alt" in keys:  # absent stays absent (no text alternative); blank is decorative
+        attributes.append(("alt", " ".join(clean_text(el.get("alt")).split())))
     for side in ("width", "height"):
-        size = image_size(el.get(side))
+        size = image_size(el.get(side)) if side in keys else None
         if size:
             attributes.append((side, str(size)))
-    if el.get("id"):
-        attributes.append(("id", el.get("id")))
+    if "id" in keys:
+        ident = el.get("id")
+        if ident:
+            attributes.append(("id", ident))
     return attributes
 
 
-def image_source(el: etree._Element, picture: etree._Element | None = None) -> str | None:
+def image_source(el: etree._Element, picture: etree._Element | None = None,
+                 keys: list[str] | None = None) -> str | None:
     """The real URL of an image, looking past lazy-loading placeholders.
 
     The first usable of: a lazy-loading attribute (in the order of :data:`_LAZY_ATTRS`), ``src`` unless it
@@ -785,13 +825,14 @@ def image_source(el: etree._Element, picture: etree._Element | None = None) -> s
     placeholder test only when a ``srcset`` or ``picture`` could stand before the placeholder ``src``
     (tests/test_normalise_speed.py holds the rule written out, candidates listed first).
     """
-    keys = el.keys()  # one call: most images carry only src, alt and a size
+    if keys is None:
+        keys = el.keys()  # one call: most images carry only src, alt and a size
     for name in _LAZY_ATTRS:
         if name in keys:
             cleaned = clean_src(el.get(name))
             if cleaned:
                 return cleaned
-    src = el.get("src")
+    src = el.get("src") if "src" in keys else None
     cleaned_src = clean_src(src)
     has_srcset = "data-srcset" in keys or "srcset" in keys
     if cleaned_src and (not has_srcset and picture is None or not _PLACEHOLDER_SRC.search(src)):
@@ -816,6 +857,14 @@ _MOVABLE_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
 _CHANGED_INLINE = (BLOCK_SOURCE - {"math"}) | DROP | {"picture", "wbr", "q"}
 #: Inline elements the converter does not unwrap: those it changes, images, line breaks
 _NOT_UNWRAPPED = _CHANGED_INLINE | {"img", "br"}
+#: What :meth:`Converter._move_as_is` does with a descendant of what it moves, by tag (anything else is unwrapped)
+_REFUSE, _UNWRAP, _IMAGE, _LINK, _BREAK, _MAPPED, _RENAMED = "refuse", "unwrap", "image", "link", "break", "mapped", "renamed"
+_DESCENDANT_ACTIONS = {
+    **{tag: _REFUSE for tag in _CHANGED_INLINE}, "img": _IMAGE, "a": _LINK, "br": _BREAK,
+    **{tag: _RENAMED if mapped != tag else _MAPPED for tag, mapped in INLINE_MAP.items()},
+}
+#: Source tags the clean tree names otherwise (``b`` → ``strong``)
+_RENAMED_TAGS = frozenset(tag for tag, mapped in INLINE_MAP.items() if mapped != tag)
 #: The name unwrapped elements take before lxml's strip_tags removes them (in C, text kept)
 _UNWRAPPED = "exporter-unwrapped"
 
