@@ -153,3 +153,17 @@ def test_verbose_export_reports_what_the_normaliser_did_and_quiet_says_nothing(t
     assert "paragraphs out of run-on text" in said and "curled" in said and "wrote " in said
     quiet = run("export", str(seed_path), "-f", "txt", "-o", str(tmp_path), "-q")
     assert quiet.returncode == 0 and quiet.stdout == b"" and quiet.stderr == b""
+
+
+def test_image_sources_urlsplit_refuses_export_to_every_format(tmp_path):
+    """Review s9 H1: <img src="//[x/a.png"> (an IPv6 bracket left open) was exit 70 in normalise (with an alt) or in
+    the EPUB/PDF image reader (without): now the image is dropped, its alt kept, and every edition written."""
+    from test_normalise_core import _UNSPLITTABLE_IMAGES
+
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><article><h1>T</h1><p>Some words of text here for the article.</p>"
+                    + "".join(_UNSPLITTABLE_IMAGES) + "</article></body></html>", encoding="utf-8")
+    result = run("export", str(page), "-f", "epub,pdf,txt", "-o", str(tmp_path / "out"), "--lang", "en")
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"internal error" not in result.stderr
+    assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".epub", ".pdf", ".txt"]

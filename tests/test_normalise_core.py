@@ -331,3 +331,38 @@ def test_a_base_href_urljoin_refuses_leaves_the_page_address_as_base():
     from exporter.normalise.urls import page_base
 
     assert page_base("https://example.org/a/b", "//[") == "https://example.org/a/b"
+
+
+#: Image sources urlsplit refuses (a bracket left open or stray in the host): each stopped the normaliser
+#: (with an alt: the alt-text judge split it) or every EPUB/PDF export (the resource reader split it): exit 70
+_UNSPLITTABLE_IMAGES = [
+    '<img src="//[x/a.png" alt="pic">', '<img src="http://[x/a.png">', '<img src="https://a]b/c.png" alt="c">',
+    '<img data-src="//[a" src="ok.png">', '<img srcset="//[a 2x" src="blank.gif">',
+    '<figure><img src="//[x/a.png" alt="fig"><figcaption>Caption words</figcaption></figure>',
+    '<img src="file://[x/a.png">', '<picture><source srcset="http://[y 2x"><img src="ok.png"></picture>',
+]
+
+
+@pytest.mark.parametrize("markup", _UNSPLITTABLE_IMAGES)
+def test_an_image_source_urlsplit_refuses_never_enters_the_tree(markup):
+    from urllib.parse import urlsplit
+
+    doc = norm(f"<h1>T</h1><p>Some words of text here for the article.</p>{markup}")
+    for img in doc.tree.iter("img"):
+        urlsplit(img.get("src"))  # raises for the sources above
+    assert "Some words of text" in doc.text
+
+
+def test_splits_is_what_urlsplit_accepts():
+    from urllib.parse import urlsplit
+
+    from exporter.normalise.urls import splits
+
+    for url in ["//[x/a.png", "http://[x", "https://a]b/c", "http://[::1]/", "http://\u2100/x", "http://\u00e9.org/",
+                "a[b].png", "data:image/png;base64,x[", "https://e.org/a?b=[1]", "http://x\uff0f/y", "plain"]:
+        try:
+            urlsplit(url)
+            accepted = True
+        except ValueError:
+            accepted = False
+        assert splits(url) == accepted, url

@@ -2281,3 +2281,18 @@ def test_inline_attributes_are_read_as_before_on_made_elements(tag: str, attribu
     for key, value in attributes:
         el.set(key, value)
     assert _inline_attributes_agree(el, base) == 1
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(joined(_HREF_PIECES, 8))
+def test_splits_asks_urlsplit_only_where_it_may_refuse(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    from exporter.normalise.urls import splits
+
+    try:
+        urlsplit(url)
+        accepted = True
+    except ValueError:
+        accepted = False
+    assert splits(url) == accepted

@@ -25,6 +25,7 @@ from lxml import etree
 
 from ..tree import INLINES, text_of
 from .state import State
+from .urls import splits
 
 _EXTENSIONS = r"jpe?g|jfif|png|gif|webp|avif|svg|bmp|tiff?|ico|heic|heif"
 #: an image file's name: ``12-IMG_3886.jpg``, ``photo (2).PNG``, ``chart.svg?w=300``
@@ -95,7 +96,7 @@ def junk_reason(alt: str, img: etree._Element) -> str | None:
 
 def _is_source_name(text: str, src: str) -> bool:
     """``alt`` is the image's own file name, with or without its extension (``IMG_3886`` for ``…/IMG_3886.jpg``)."""
-    if src.startswith("data:") or " " in text:
+    if src.startswith("data:") or " " in text or not splits(src):  # the converter keeps no src urlsplit refuses
         return False
     name = unquote(urlsplit(src).path.rsplit("/", 1)[-1])
     stem = name.rsplit(".", 1)[0]

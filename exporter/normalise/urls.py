@@ -69,8 +69,22 @@ def clean_href(href: str | None, base_url: str | None = None) -> str | None:
     return href
 
 
+def splits(url: str) -> bool:
+    """Whether urlsplit reads ``url`` rather than raising ValueError (a host with a bracket left open or
+    stray, a non-ASCII host that NFKC turns into a delimiter). Only such URLs are asked: an ASCII URL without
+    brackets never raises."""
+    if url.isascii() and "[" not in url and "]" not in url:
+        return True
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
+
+
 def clean_src(src: str | None) -> str | None:
-    """An image source worth keeping: http(s), ``data:image/…`` or a relative path.
+    """An image source worth keeping: http(s), ``data:image/…`` or a relative path, and one that urlsplit reads
+    (the resource reader, the writers and the alt-text judge split it: ``//[x/a.png`` would stop them).
 
     Whether it may actually be read is the resource policy's decision, at write time.
     """
@@ -79,6 +93,12 @@ def clean_src(src: str | None) -> str | None:
     src = src.strip()
     if not src:
         return None
+    src = _usable_src(src)
+    return src if src is not None and splits(src) else None
+
+
+def _usable_src(src: str) -> str | None:
+    """:func:`clean_src` but for urlsplit's reading: ``src`` (stripped, not empty) by its scheme."""
     scheme = _scheme(src)
     if scheme is None:
         if src.startswith("//"):
