@@ -2296,3 +2296,71 @@ def test_splits_asks_urlsplit_only_where_it_may_refuse(url: str) -> None:
     except ValueError:
         accepted = False
     assert splits(url) == accepted
+
+
+# --- text: more of pysbd's rules skipped where what they need is absent -------------------------------------------
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(list("xab.∯P M KG Co|*") + ["(?<=x)", "(?<=Co)", "\\.", "(?=\\sKG)", "a*", "\\s", "[A-Z]", "(?<=^x)"], 6),
+       joined(list("xab.∯P M KGCo ") + ["Co. KG", " P∯M∯ X", "xa"], 20))
+@example("(?<=x)a*b", "xb")  # the quantified character is not needed
+@example("(?<=x)a|b", "b")  # an alternative needs nothing
+def test_text_a_rule_needs_stands_wherever_it_matches(pattern: str, text: str) -> None:
+    from exporter.normalise.sentences import _needed
+
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return
+    needed = _needed(pattern)
+    if needed is not None and compiled.search(text):
+        assert needed in text, (pattern, text)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(list("A. ,\n\tzZ") + ["A.", " A. ", "A.,", "\u2003"], 30))
+def test_faster_rule_patterns_replace_as_pysbds(text: str) -> None:
+    from exporter.normalise.sentences import _FASTER
+
+    for slow, fast in _FASTER.items():
+        assert re.sub(fast, "∯", text) == re.sub(slow, "∯", text)
+
+
+_PROCESSOR_PIECES = ["!", "?", "!!", "?!", ".", "∯", "[1]", "[12, 3]", "12", "3", " ", "A", "a", "x.", "\n", "∯["]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(_PROCESSOR_PIECES, 30))
+@example("Wow!!! Then")
+@example("end.[3] The")
+@example("end∯12 The")
+def test_processor_rules_skipped_by_their_hints_give_pysbds_text(text: str) -> None:
+    from pysbd.processor import Processor
+
+    from exporter.normalise.sentences import _Processor
+
+    lang = _stock_language("en")
+    for step in ("replace_continuous_punctuation", "replace_periods_before_numeric_references"):
+        cheap, stock = _Processor(text, lang), Processor(text, lang)
+        getattr(cheap, step)()
+        getattr(stock, step)()
+        assert cheap.text == stock.text, (step, text)
+
+
+_REPLACER_PIECES = ["a.m.", "A.M.", "p.m.", "P.M.", " P\u222fM\u222f", "a\u222fm\u222f", "Co. KG", "Co.", "KG", "U.S.", "U\u222fS\u222f",
+                    "I\u222f", "e.g.", "i.e.", "A.", "x", " ", " The ", " A ", "Being", "It's.", ".'s ", "\n", "Mr.", "12",
+                    "\u222f", "{", "J. K."]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.sampled_from(["en", "fr", "es", "it", "nl", "da", "pl", "kk"]), joined(_REPLACER_PIECES, 25))
+@example("en", "At 5 p\u222fm\u222f The end")
+@example("en", "U\u222fS\u222f The x")
+@example("en", "a.b.c. and x.y.")
+def test_cheap_replacer_replaces_as_pysbd(code: str, text: str) -> None:
+    """The whole replacer (rules, abbreviations, multi-period and sentence-boundary steps) gives pysbd's text."""
+    from exporter.normalise.sentences import _with_cheap_search
+
+    stock = _stock_language(code)
+    cheap = _with_cheap_search(stock)
+    assert cheap.AbbreviationReplacer(text, cheap).replace() == stock.AbbreviationReplacer(text, stock).replace()

@@ -49,6 +49,7 @@ from functools import lru_cache
 import pysbd
 from pysbd.abbreviation_replacer import AbbreviationReplacer
 from pysbd.between_punctuation import BetweenPunctuation
+from pysbd.lang.common import Common
 from pysbd.lists_item_replacer import ListItemReplacer
 from pysbd.processor import Processor
 from pysbd.utils import Rule, TextSpan
@@ -141,8 +142,53 @@ def _with_cheap_search(language: type) -> type:
             getattr(replacer, name) is not getattr(AbbreviationReplacer, name) for name in _RELIED_ON):
         return language
     plain = frozenset(a.strip() for a in language.Abbreviation.ABBREVIATIONS if _PLAIN.fullmatch(a.strip()))
-    cheap = type(replacer.__name__, (_OnceEach, replacer), {"__module__": __name__, "plain": plain})
+    methods = {name: method for name, method in _CHEAP_REPLACER_METHODS.items()
+               if getattr(replacer, name) is getattr(AbbreviationReplacer, name)}  # a language's own stays
+    cheap = type(replacer.__name__, (_OnceEach, replacer), {"__module__": __name__, "plain": plain, **methods})
     return type(language.__name__, (language,), {"AbbreviationReplacer": cheap, "__module__": __name__})
+
+
+def _replace(self) -> str:
+    """``AbbreviationReplacer.replace`` with its rules applied by :func:`_applied`."""
+    self.text = _applied(self.text, self.lang.PossessiveAbbreviationRule, self.lang.KommanditgesellschaftRule,
+                         *self.lang.SingleLetterAbbreviationRules.All)
+    self.text = "".join(self.search_for_abbreviations_in_string(line) for line in self.text.splitlines(True))
+    self.replace_multi_period_abbreviations()
+    self.text = _applied(self.text, *self.lang.AmPmRules.All)
+    self.text = self.replace_abbreviation_as_sentence_boundary()
+    return self.text
+
+
+@lru_cache(maxsize=None)
+def _sentence_starter_hint(starters: tuple[str, ...]) -> re.Pattern[str]:
+    """What every match of pysbd's abbreviation-as-sentence-boundary pattern holds: "∯", a space, a starter."""
+    return re.compile("∯(?:" + "|".join(r"(?=\s{}\s)".format(word) for word in starters) + ")")
+
+
+def _replace_abbreviation_as_sentence_boundary(self) -> str:
+    """``AbbreviationReplacer.replace_abbreviation_as_sentence_boundary``, skipped where its hint finds nothing."""
+    if "∯" not in self.text or not _sentence_starter_hint(tuple(self.SENTENCE_STARTERS)).search(self.text):
+        return self.text
+    return AbbreviationReplacer.replace_abbreviation_as_sentence_boundary(self)
+
+
+#: A letter, a full stop, a letter (case ignored): what every match of ``MULTI_PERIOD_ABBREVIATION_REGEX`` holds.
+_MULTI_PERIOD_HINT = re.compile(r"\.(?<=[a-z]\.)(?=[a-z])", re.IGNORECASE)
+
+
+def _replace_multi_period_abbreviations(self) -> None:
+    """``AbbreviationReplacer.replace_multi_period_abbreviations``, skipped where its hint finds nothing."""
+    if self.lang.MULTI_PERIOD_ABBREVIATION_REGEX != r"\b[a-z](?:\.[a-z])+[.]" or _MULTI_PERIOD_HINT.search(
+            self.text):
+        AbbreviationReplacer.replace_multi_period_abbreviations(self)
+
+
+#: The replacer's methods with shortcuts, each taken where the language's replacer has pysbd's own.
+_CHEAP_REPLACER_METHODS = {
+    "replace": _replace,
+    "replace_abbreviation_as_sentence_boundary": _replace_abbreviation_as_sentence_boundary,
+    "replace_multi_period_abbreviations": _replace_multi_period_abbreviations,
+}
 
 
 #: What pysbd's span search takes after a sentence: ``\s*``.
@@ -154,7 +200,9 @@ _SPACES = re.compile(r"\s*")
 _LIST_HINTS = {
     ListItemReplacer.ALPHABETICAL_LIST_WITH_PERIODS: re.compile(r"\.(?:(?<=\s[a-z]\.)|(?<=^[a-z]\.))"),
     ListItemReplacer.ALPHABETICAL_LIST_WITH_PARENS: re.compile(r"\)(?<=[a-z]\))"),  # [a-z]+(?=\))
-    ListItemReplacer.NUMBERED_LIST_REGEX_1: re.compile(r"\.(?<=\d\.)(?=[\s)])"),  # \d{1,2}(?=\.\s|\.\))
+    # one or two digits after a non-digit (or the start), then ".\s" or ".)"
+    ListItemReplacer.NUMBERED_LIST_REGEX_1: re.compile(
+        r"\.(?=[\s)])(?:(?<=\D\d\.)|(?<=\D\d\d\.)|(?<=^\d\.)|(?<=^\d\d\.))"),
     ListItemReplacer.NUMBERED_LIST_PARENS_REGEX: re.compile(r"\)(?<=\d\))(?=\s)"),  # \d{1,2}(?=\)\s)
 }
 
@@ -234,15 +282,43 @@ def _literal(pattern: str, replacement: str) -> str | None:
     return re.sub(r"\\(.)", r"\1", pattern)
 
 
+#: A pattern opening with a look-behind at plain text, then plain text (no alternative at its top): both must
+#: stand in a text for the pattern to match there.
+_LOOKBEHIND_AT_TEXT = re.compile(r"\(\?<=((?:[^\\.^$*+?{}\[\]|()]|\\[^A-Za-z0-9])+)\)"
+                                 r"((?:[^\\.^$*+?{}\[\]|()]|\\[^A-Za-z0-9])(?![*+?{]))?(?!.*(?<!\\)\|)")
+#: Patterns of pysbd's rules that open with a look-behind (tried at every character), each with the same pattern
+#: opening with the character it matches (found fast), looking behind from there.
+_FASTER = {
+    r"(?<=^[A-Z])\.(?=\s)": r"\.(?<=^[A-Z]\.)(?=\s)",
+    r"(?<=\s[A-Z])\.(?=,?\s)": r"\.(?<=\s[A-Z]\.)(?=,?\s)",
+}
+
+
+@lru_cache(maxsize=None)
+def _needed(pattern: str) -> str | None:
+    """Plain text that stands wherever ``pattern`` matches (its look-behind's and what follows it), or None."""
+    found = _LOOKBEHIND_AT_TEXT.match(pattern)
+    if not found:
+        return None
+    return re.sub(r"\\(.)", r"\1", found.group(1) + (found.group(2) or ""))
+
+
 def _applied(text: str, *rules: Rule) -> str:
-    """``pysbd.utils.Text(text).apply(*rules)``: a rule of plain text is ``str.replace``."""
+    """``pysbd.utils.Text(text).apply(*rules)``: a rule of plain text is ``str.replace``; a rule that needs
+    plain text absent from ``text`` is skipped."""
     for rule in rules:
         literal = _literal(rule.pattern, rule.replacement)
         if literal is None:
-            text = _pattern(rule.pattern).sub(rule.replacement, text)
+            needed = _needed(rule.pattern)
+            if needed is None or needed in text:
+                text = _pattern(_FASTER.get(rule.pattern, rule.pattern)).sub(rule.replacement, text)
         elif literal in text:
             text = text.replace(literal, rule.replacement)
     return text
+
+
+#: What every match of pysbd's ``NUMBERED_REFERENCE_REGEX`` holds: "." or "∯", then "[" or a digit.
+_REFERENCE_HINT = re.compile(r"\.(?=[\[\d])|∯(?=[\[\d])")
 
 
 class _Processor(Processor):
@@ -277,6 +353,16 @@ class _Processor(Processor):
 
     def replace_numbers(self):
         self.text = _applied(self.text, *self.lang.Numbers.All)
+
+    def replace_continuous_punctuation(self):
+        text = self.text  # three ! or ? in a row, which hold two of them in a row
+        if self.lang.CONTINUOUS_PUNCTUATION_REGEX != Common.CONTINUOUS_PUNCTUATION_REGEX or (
+                "!!" in text or "??" in text or "!?" in text or "?!" in text):
+            super().replace_continuous_punctuation()
+
+    def replace_periods_before_numeric_references(self):
+        if self.lang.NUMBERED_REFERENCE_REGEX != Common.NUMBERED_REFERENCE_REGEX or _REFERENCE_HINT.search(self.text):
+            super().replace_periods_before_numeric_references()
 
     def between_punctuation_processor(self, txt):
         if hasattr(self.lang, "BetweenPunctuation"):
