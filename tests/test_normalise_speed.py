@@ -2364,3 +2364,33 @@ def test_cheap_replacer_replaces_as_pysbd(code: str, text: str) -> None:
     stock = _stock_language(code)
     cheap = _with_cheap_search(stock)
     assert cheap.AbbreviationReplacer(text, cheap).replace() == stock.AbbreviationReplacer(text, stock).replace()
+
+
+_OLD_ATTRIBUTE = r"""[^\s/>][^\s/>=]*+(?:\s*+=\s*+(?:"[^"]*+"?|'[^']*+'?|[^\s>]*+))?+"""
+_OLD_START_TAG = re.compile(rf"<[A-Za-z][^\s/>]*+(?:[\s/]++|{_OLD_ATTRIBUTE})*+")
+_OLD_ATTRIBUTES = re.compile(_OLD_ATTRIBUTE)
+_EVERY_SPACE = [c for c in map(chr, range(0x110000)) if c.isspace()]
+
+
+def test_the_listed_white_space_is_what_backslash_s_matches() -> None:
+    from exporter import read
+
+    listed = re.compile(f"[{read._SPACE}]")
+    assert [c for c in map(chr, range(0x110000)) if listed.match(c)] == _EVERY_SPACE
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(joined(["<p", "<a", " ", "=", '"', "'", ">", "/", "x", "<", "a1", "é"] + _EVERY_SPACE + ["\u200b", "\ufeff"], 40))
+def test_tags_read_with_listed_white_space_are_the_tags_read_with_backslash_s(text: str) -> None:
+    from exporter import read
+
+    assert [m.span() for m in read._START_TAG.finditer(text)] == [m.span() for m in _OLD_START_TAG.finditer(text)]
+    assert [m.span() for m in read._ATTRIBUTES.finditer(text)] == [m.span() for m in _OLD_ATTRIBUTES.finditer(text)]
+
+
+def test_tags_read_with_listed_white_space_are_as_before_on_real_pages() -> None:
+    from exporter import read
+
+    for page in _real_pages():
+        text = read.decode_source(page.read_bytes()).text
+        assert [m.span() for m in read._START_TAG.finditer(text)] == [m.span() for m in _OLD_START_TAG.finditer(text)]
