@@ -304,7 +304,7 @@ def test_metadata_found_once_per_meta_is_what_each_lookup_found() -> None:
     checked = 0
     for page in _real_pages():
         root = lxml.html.document_fromstring(page.read_bytes())
-        metas = metadata._metas(root)
+        metas = metadata._metas(root.iter("meta"))
         for keys in lookups:
             assert metadata._meta(metas, *keys) == walked(root, *keys)
             checked += walked(root, *keys) is not None
@@ -2394,3 +2394,48 @@ def test_tags_read_with_listed_white_space_are_as_before_on_real_pages() -> None
     for page in _real_pages():
         text = read.decode_source(page.read_bytes()).text
         assert [m.span() for m in read._START_TAG.finditer(text)] == [m.span() for m in _OLD_START_TAG.finditer(text)]
+
+
+# --- parse: metadata.extract reads the page in one walk ------------------------------------------------------------
+
+def _page_reads_as_before(root) -> tuple:
+    """What extract() read of the page with a walk (or ElementPath) each, before _read_page (and the body)."""
+    return (list(root.iter("script")), list(root.iter("meta")), root.find(".//title"), next(root.iter("h1"), None),
+            list(root.iter("time")), list(root.iter("link")), root.find(".//base[@href]"), root.find("body"))
+
+
+def _page_reads(root) -> tuple:
+    from exporter.normalise import metadata
+
+    page = metadata._read_page(root)
+    return (*page, next(root.iterchildren("body"), None))
+
+
+def test_page_read_in_one_walk_is_what_each_walk_found_on_real_pages() -> None:
+    from exporter.normalise import metadata
+
+    found = set()
+    for page in _real_pages():
+        root = lxml.html.document_fromstring(page.read_bytes())
+        assert _page_reads(root) == _page_reads_as_before(root), page
+        metas = metadata._metas(root.iter("meta"))
+        for name in ("content-language", "refresh", "content-type"):
+            walked = next((m.get("content") for m in root.iter("meta")
+                           if (m.get("http-equiv") or "").strip().lower() == name), None)
+            assert metadata._http_equiv(metas, name) == walked
+            found.add(walked is None)
+        found |= {name for name, value in metadata._read_page(root)._asdict().items() if value not in (None, [])}
+    assert found >= {True, False, *metadata._Page._fields}
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(["<title>t</title>", "<title>u</title>", "<base href=x>", "<base>", "<base href=''>",
+                                 "<h1>a</h1>", "<h1><i>b</i></h1>", "<meta name=a content=b>", "<link rel=canonical>",
+                                 "<time datetime=2020-01-01>", "<script>1</script>", "<p>w</p>", "<body>", "<div>",
+                                 "</div>", "<svg><title>s</title></svg>", "<template><title>x</title></template>"]),
+                max_size=12).map("".join))
+def test_page_read_in_one_walk_is_what_each_walk_found_on_made_pages(markup: str) -> None:
+    root = lxml.html.document_fromstring("<html>" + markup + "<p>end</p></html>")
+    assert _page_reads(root) == _page_reads_as_before(root)
+    for top in root.iter("body", "div", "title", "base", "h1"):
+        assert _page_reads(top) == _page_reads_as_before(top)
