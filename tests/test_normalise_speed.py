@@ -670,6 +670,10 @@ def _made_markups() -> list[bytes]:
         # the second quote's words stand only across the first (gone) quote and the paragraph after it
         b"<article><p>a1 b1 c1 d1 e1 f1</p><p>zz</p><blockquote><p>a1 b1 c1 d1 e1 f1</p></blockquote>"
         b"<p>g1 h1 i1 j1 k1 l1</p><blockquote><p>d1 e1 f1 g1 h1 i1</p></blockquote></article>",
+        # repeats in parents holding no paragraph: headings in an item, figures in a quotation
+        b"<article><p>Intro words are here.</p><ul><li><h3>Same heading again here</h3><h3>Same heading again "
+        b"here</h3></li></ul><blockquote><figure><img src='q.png'><figcaption>A b c</figcaption></figure><figure>"
+        b"<img src='q.png'><figcaption>A b c</figcaption></figure></blockquote></article>",
     ]
 
 
@@ -2439,3 +2443,103 @@ def test_page_read_in_one_walk_is_what_each_walk_found_on_made_pages(markup: str
     assert _page_reads(root) == _page_reads_as_before(root)
     for top in root.iter("body", "div", "title", "base", "h1"):
         assert _page_reads(top) == _page_reads_as_before(top)
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@example("x" * 39 + " y", "z", "p")
+@example("\u0130", "b c", "h2")
+@given(joined(["a", "B", " ", "_", "-", "ß", "\u0130", "\u0301", "ﬃ", "9", ".", "x" * 20, "\u00a0"], 50),
+       joined(["a", " ", "ß", "_", "\u0301"], 8), st.sampled_from(["p", "h2", "blockquote", "figure", "ul"]))
+def test_opening_read_from_the_own_text_is_the_first_word_of_the_whole(own: str, child: str, tag: str) -> None:
+    """drop-repeated-blocks reads a block's first word from the start of its own text when the word ends there."""
+    from lxml import etree
+
+    el = etree.Element(tag)
+    el.text = own or None
+    etree.SubElement(el, "em").text = child
+    first = repair._WORD.search(text_of(el).casefold())
+    expected = None if tag == "ul" else ("figure", None) if tag == "figure" else (tag, first.group()) if first else None
+    assert repair._opening(el) == expected
+
+
+def _old_drop_boxes(state) -> None:
+    """drop-boxes as it was (abe5111): both regexes searched in every element's class and id."""
+    root, report = state.page, state.report
+    for el in root.xpath(".//*[@class or @id]"):
+        if el.getparent() is None:
+            continue
+        classes = repair._classes(el)
+        box = repair._BOX.search(classes)
+        if not box and not repair._PULL.search(classes):
+            continue
+        if el.tag in ("body", "article", "main", "html") or repair._more_words_than(text_of(el), repair.BOX_MAX_WORDS):
+            continue
+        if box:
+            repair.remove_keep_tail(el)
+            report.note("dropped {n} share, newsletter or related box{es}")
+        elif repair._repeated_elsewhere(el, root):
+            repair.remove_keep_tail(el)
+            report.note("dropped {n} pull quote{s} repeating the text")
+
+
+def test_drop_boxes_is_its_slow_definition_on_real_pages() -> None:
+    from lxml import etree
+
+    changed = 0
+    for state in _states_before_each("drop-boxes", _real_markups() + _made_markups() + [
+            b"<article><p>Words of the article, quoted again below in a pull quote.</p><div class='share-bar'>"
+            b"Share</div><aside class='Pull-Quote'><p>quoted again below in a pull quote</p></aside>"
+            b"<div id='x' class='\xc5\xbfocial'>S</div><span class='promotion'>kept</span></article>",
+            b"<article><p>Some words.</p><div id='newsletter'>Sign up <b class='related'>now</b></div></article>"]):
+        other = copy.deepcopy(state)
+        before = etree.tostring(state.page)
+        repair.drop_boxes(state)
+        _old_drop_boxes(other)
+        assert etree.tostring(state.page) == etree.tostring(other.page)
+        assert list(state.report.items()) == list(other.report.items())
+        changed += etree.tostring(state.page) != before
+    assert changed >= 2
+
+
+_CLASS_PIECES = ["share", "SHARING", "\u017fhare", "social", "news", "letter", "newsletter", "related", "read", "more",
+                 "read-more", "stories", "pull", "quote", "Pull-Out", "highlighted", "promo", "promotion", "sign",
+                 "up", "also", "trending", "Ta\u212aoola", "taboola", "outbrain", "most", "popular", "subscribe",
+                 "recommended", "\u0130", "\u0131", " ", "-", "_", "\u00a0", "x", "\n", "alsoread", "readmore",
+                 "morestories", "mostpopular", "pullquote", "quotepull", "pullout", "highlightedquote", "signup",
+                 "sign-up", "subscription", "also-read", "more-stories"]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.lists(st.tuples(joined(_CLASS_PIECES, 5), joined(_CLASS_PIECES, 4)), max_size=6))
+def test_hinted_elements_are_those_the_box_regexes_find(attributes: list[tuple[str, str]]) -> None:
+    """drop-boxes looks only at the elements whose class or id holds a stem of the box words, then asks the
+    regexes: the same elements as asking them of every element."""
+    from lxml import etree
+
+    root = etree.Element("div")
+    for number, (classes, ident) in enumerate(attributes):
+        el = etree.SubElement(root if number % 2 else (root[-1] if len(root) else root), "div")
+        if classes:
+            el.set("class", classes)
+        if ident:
+            el.set("id", ident)
+    slow = [el for el in root.xpath(".//*[@class or @id]")
+            if repair._BOX.search(repair._classes(el)) or repair._PULL.search(repair._classes(el))]
+    assert repair._hinted_elements(root) == slow
+    for classes, ident in attributes:
+        for value in (classes, ident):
+            if repair._BOX.search(value) or repair._PULL.search(value):
+                folded = value.translate(repair._ASCII_LOOKALIKES).lower()
+                assert any(stem in folded for stem in repair._BOX_STEMS)
+
+
+def test_folding_keeps_lengths_and_makes_every_case_blind_ascii_letter_one() -> None:
+    """The hinted values are folded all at once: each character stays one, and every character the case-blind
+    regexes take for an ASCII letter becomes that letter in lower case."""
+    for code in range(0x110000):
+        char = chr(code)
+        folded = char.translate(repair._ASCII_LOOKALIKES).lower()
+        assert len(folded) == 1
+        for letter in "abcdefghijklmnopqrstuvwxyz":
+            if re.fullmatch(letter, char, re.IGNORECASE):
+                assert folded == letter

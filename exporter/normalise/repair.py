@@ -12,6 +12,7 @@ quotes and repeated blocks.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 
@@ -126,14 +127,24 @@ def _words_outside_images(el: etree._Element) -> bool:
     return False
 
 
-_CLASSED_DESCENDANTS = etree.XPath(".//*[@class or @id]")
+#: The class and id values of every element below the page's root, in document order, found in C (as plain strings,
+#: and as strings that know their element)
+_CLASS_AND_ID_VALUES = etree.XPath("descendant::*/@class | descendant::*/@id", smart_strings=False)
+_CLASS_AND_ID_NODES = etree.XPath("descendant::*/@class | descendant::*/@id")
+#: Lower-case pieces of which every match of :data:`_BOX` or :data:`_PULL` holds one, once the letters that the
+#: case-blind regexes take for an ASCII letter and ``lower`` does not make one are made that letter
+#: (:data:`_ASCII_LOOKALIKES`; the Kelvin sign lowers to k)
+_BOX_STEMS = ("shar", "social", "newsletter", "related", "readmore", "read-more", "stories", "recommended", "promo",
+              "subscri", "signup", "sign-up", "outbrain", "taboola", "popular", "trending", "alsoread", "also-read",
+              "pull", "highlighted")
+_ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 
 def drop_boxes(state: State) -> None:
     """Share, newsletter, "related" and promotion boxes go, when their class says so and they are small;
     so do pull quotes repeating the article."""
     root, report = state.page, state.report
-    for el in _CLASSED_DESCENDANTS(root):  # an element with neither has no class words: never a box
+    for el in _hinted_elements(root):  # no other element's class words can be a box's
         if el.getparent() is None:
             continue
         classes = _classes(el)
@@ -148,6 +159,34 @@ def drop_boxes(state: State) -> None:
         elif _repeated_elsewhere(el, root):
             remove_keep_tail(el)  # a pull quote goes only when the article says the same words
             report.note("dropped {n} pull quote{s} repeating the text")
+
+
+def _hinted_elements(root: etree._Element) -> list[etree._Element]:
+    """The elements below ``root`` whose class or id :data:`_BOX` or :data:`_PULL` finds words in, in document
+    order (as the regexes searched in each element's class and id joined by a space: no word of theirs holds a
+    space). The values are searched all at once for :data:`_BOX_STEMS`, and only those holding one by the regexes."""
+    values = _CLASS_AND_ID_VALUES(root)
+    if not values:
+        return []
+    folded = "\n".join(values).translate(_ASCII_LOOKALIKES).lower()  # as long as the values joined: only U+0130
+    stems = [stem for stem in _BOX_STEMS if stem in folded]           # lowers to two characters
+    if not stems:
+        return []  # the usual page: no box, no pull quote
+    starts, offset = [], 0  # where each value starts in the folded text
+    for value in values:
+        starts.append(offset)
+        offset += len(value) + 1
+    hits = set()
+    for stem in stems:
+        at = folded.find(stem)
+        while at >= 0:
+            hits.add(bisect.bisect_right(starts, at) - 1)
+            at = folded.find(stem, at + 1)
+    found = sorted(index for index in hits if _BOX.search(values[index]) or _PULL.search(values[index]))
+    if not found:
+        return []  # a stem in other words ("promotion")
+    nodes = _CLASS_AND_ID_NODES(root)
+    return list(dict.fromkeys(nodes[index].getparent() for index in found))
 
 
 def _repeated_elsewhere(el: etree._Element, root: etree._Element) -> bool:
@@ -542,8 +581,11 @@ _REPEATABLE = frozenset({"p", *HEADINGS, "figure", "blockquote"})
 def drop_repeated_blocks(state: State) -> None:
     """The same short block twice in a row (a caption or a byline repeated) is kept once."""
     root, report = state.tree, state.report
-    for parent in list(root.iter()):
-        if parent.tag in INLINES or parent.tag in _HOLD_NO_BLOCKS:
+    # only parents of a block that can repeat have work: each found from such a block, in the order of its first
+    # one. A parent's work changes only its own children, and an ancestor whose child holds a block found first
+    # (a quotation holding paragraphs) is found at that child, before it: as the walk of every element, in order.
+    for parent in dict.fromkeys(el.getparent() for el in root.iter(*_REPEATABLE)):
+        if parent is None or parent.tag in INLINES or parent.tag in _HOLD_NO_BLOCKS:
             continue
         # the block before el, with how it opens; their keys are built only when el opens the same way
         previous: tuple[etree._Element, tuple[str, str] | None] | None = None
@@ -558,15 +600,26 @@ def drop_repeated_blocks(state: State) -> None:
             previous = (el, opening) if opening is not None else None
 
 
+#: How much of a block's own text :func:`_opening` reads first for its first word
+_OPENING_CHARS = 40
+
+
 def _opening(el: etree._Element) -> tuple[str, str | None] | None:
     """What two blocks with the same :func:`_block_key` share, cheaply: the tag and the key's first word (None:
     ``el`` has no key). Most paragraphs in a row open differently, and their keys are never built."""
-    if el.tag not in _REPEATABLE or el.get("id"):
+    tag = el.tag
+    if tag not in _REPEATABLE or el.get("id"):
         return None
-    if el.tag == "figure":
+    if tag == "figure":
         return ("figure", None)
+    text = el.text
+    if text:  # the first word of the whole text, when it ends within the start of the element's own (casefold
+        folded = text[:_OPENING_CHARS].casefold()  # maps each character alone: the folded start starts the whole)
+        first = _WORD.search(folded)
+        if first and first.end() < len(folded):
+            return (tag, first.group())
     first = _WORD.search(text_of(el).casefold())
-    return (el.tag, first.group()) if first else None  # a key starts "tag word…", a key needs 3 words
+    return (tag, first.group()) if first else None  # a key starts "tag word…", a key needs 3 words
 
 
 def _block_key(el: etree._Element) -> str | None:
