@@ -54,7 +54,9 @@ _LATIN_SINGLE_BYTE = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "cp1258"
                                 "iso8859_4", "iso8859_9", "iso8859_13", "iso8859_15", "mac_latin2", "mac_roman"})
 #: Control characters lxml would turn into U+FFFD (tab, newline and carriage return are kept).
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+#: XML declarations at the start (every one: lxml refuses a text that starts with one naming an encoding, and
+#: parse_html hands libxml2 text or UTF-8, so a second one left would be refused on one path and read on the other)
+_XML_DECLARATION = re.compile(r"^(?:\s*<\?xml[^>]*\?>)+", re.IGNORECASE)
 
 
 @dataclass

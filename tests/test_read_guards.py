@@ -128,3 +128,13 @@ def test_a_crowded_element_escaped_in_noscript_is_not_parsed(monkeypatch) -> Non
     assert parsed == [] and "Words after." in doc.to_xml()
     normalise('<title>Lazy</title><p>Words.</p><noscript>&lt;img src="x.png" alt="fine"&gt;</noscript>')
     assert parsed, "an ordinary noscript image is still parsed"
+
+
+@pytest.mark.parametrize("extra", ["", "\x01"], ids=["clean", "with-a-control-character"])
+@pytest.mark.parametrize("declarations", ["<?xml version='1.0'?><?xml version='1.0' encoding='utf-8'?>",
+                                          "<?xml version='1.0' encoding='utf-8'?>\n <?XML version='1.0' encoding='latin1'?>"])
+def test_leading_xml_declarations_are_all_dropped(declarations: str, extra: str) -> None:
+    """Every XML declaration at the start goes: a second one was read when the page went to libxml2 as UTF-8 and
+    refused ("Unicode strings with encoding declaration") when sanitising had changed the page (review-s9 L1)."""
+    doc = normalise(declarations + "<html><body><p>café words here" + extra + "</p></body></html>", language="en")
+    assert "<p>café words here</p>" in doc.to_xml()
