@@ -2543,3 +2543,53 @@ def test_folding_keeps_lengths_and_makes_every_case_blind_ascii_letter_one() -> 
         for letter in "abcdefghijklmnopqrstuvwxyz":
             if re.fullmatch(letter, char, re.IGNORECASE):
                 assert folded == letter
+
+
+# --- text: reflow's look at every paragraph ---------------------------------------------------------------------
+
+_OLD_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f\W]|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_WORD_PIECES = ["a", "ab", "1", "é", "ß", "_", " ", "  ", "-", "\u2019", "\u201c", "\u2014", "\u4e2d", "\u3042", "\u30fb",
+                "\u3099", "\uac00", "\uf900", "\u00b2", "\u0663", "x y", ".", "\u00a0"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(_WORD_PIECES, 40))
+def test_non_ascii_letter_search_from_non_ascii_finds_what_the_alternatives_find(text: str) -> None:
+    from exporter.normalise.reflow import _NON_ASCII_LETTER
+
+    assert bool(_NON_ASCII_LETTER.search(text)) == bool(_OLD_NON_ASCII_LETTER.search(text))
+
+
+def _old_may_run_on(p, text: str) -> bool:
+    from exporter.normalise.reflow import MIN_WORDS, _is_run_on_candidate, count_words
+
+    return len(text) > MIN_WORDS and _is_run_on_candidate(p, count_words(text), 0)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(_WORD_PIECES), min_size=60, max_size=320).map("".join), st.booleans())
+@example("a " * 150, True)  # 150 words in 300 characters: one short of a run-on paragraph
+@example("a " * 150 + "a", True)  # 151 words in 301 characters: the shortest run-on paragraph
+@example("\u4e2d" * 299, True)  # Chinese characters: each its own word, counted 0.4
+def test_run_on_check_skips_counting_only_what_cannot_run_on(text: str, in_article: bool) -> None:
+    from lxml import etree
+
+    from exporter.normalise.reflow import _may_run_on
+
+    parent = etree.Element("article" if in_article else "li")
+    p = etree.SubElement(parent, "p")
+    assert _may_run_on(p, text) == _old_may_run_on(p, text)
+
+
+def test_run_on_check_and_word_counts_on_real_paragraphs() -> None:
+    from exporter.normalise.reflow import _NON_ASCII_LETTER, _may_run_on
+    from exporter.tree import text_of
+
+    seen = 0
+    for state in _states_before("reflow", _real_markups(), language="en"):
+        for p in state.tree.iter("p"):
+            text = text_of(p)
+            assert _may_run_on(p, text) == _old_may_run_on(p, text)
+            assert bool(_NON_ASCII_LETTER.search(text)) == bool(_OLD_NON_ASCII_LETTER.search(text))
+            seen += 1
+    assert seen > 500

@@ -119,9 +119,15 @@ def _may_run_on(p: etree._Element, text: str) -> bool:
     """Whether ``p`` may be run-on text, whatever the article's other paragraphs hold.
 
     :func:`_is_run_on_candidate` with the share of the article left out: a
-    paragraph of at most :data:`MIN_WORDS` characters has at most as many words.
+    paragraph of at most :data:`MIN_WORDS` characters has at most as many words, and one without Chinese,
+    Japanese or Korean of fewer than twice as many at most half as many plus one (each word but the last is
+    followed by a character of no word), so neither is counted.
     """
-    return len(text) > MIN_WORDS and _is_run_on_candidate(p, count_words(text), 0)
+    if len(text) <= MIN_WORDS:
+        return False
+    if len(text) < 2 * MIN_WORDS and (text.isascii() or not _CJK.search(text)):
+        return False
+    return _is_run_on_candidate(p, count_words(text), 0)
 
 
 def _is_run_on_candidate(p: etree._Element, words: int, bulk: float) -> bool:
@@ -157,8 +163,10 @@ def count_words(text: str) -> int:
     return len(tokens) - cjk + round(cjk / CJK_CHARS_PER_WORD)
 
 
-#: A character outside ASCII that is part of a word: a letter or digit, or Chinese, Japanese or Korean.
-_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f\W]|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: A character outside ASCII that is part of a word: a letter or digit, or Chinese, Japanese or Korean. What
+#: ``[^\x00-\x7f\W]|[CJK]`` finds, searched from any character outside ASCII (found fast: the alternatives
+#: tried at every character took most of the time of counting words in text with curly quotes).
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f](?<=\w|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])")
 #: ASCII letters and digits as "a", every other byte as a space.
 _LETTERS_AS_A = bytes(ord("a") if chr(byte).isalnum() and byte < 128 else ord(" ") for byte in range(256))
 
