@@ -1590,6 +1590,16 @@ _LIST_PIECES = ["a", "b", "c", "i", "ii", "iv", "x", "z", "ab", "A", "1", "2", "
 @example("1. a 2. b")
 @example("see (a) and (b) then c) d")
 @example("1) one 2) two")
+@example("Steps: 1.) Mix the flour well. 2.) Bake it for an hour.")  # review-s9 M1: the ".)" alternatives
+@example("1.) a 2.) b")
+@example("-1. a -2. b")
+@example("\u20431. a \u20432. b")
+@example("\u20431.) a \u20432.) b")
+@example("(a)(b)")
+@example("a) x b) y")
+@example("i. x ii. y")
+@example("(i) x (ii) y")
+@example("1) a 2) b")
 def test_list_item_rules_skipped_by_their_hints_give_pysbds_text(text: str) -> None:
     """Each hint finds something wherever its pattern does: the rules it skips would have changed nothing."""
     from pysbd.lists_item_replacer import ListItemReplacer
@@ -2309,6 +2319,8 @@ def test_splits_asks_urlsplit_only_where_it_may_refuse(url: str) -> None:
        joined(list("xab.∯P M KGCo ") + ["Co. KG", " P∯M∯ X", "xa"], 20))
 @example("(?<=x)a*b", "xb")  # the quantified character is not needed
 @example("(?<=x)a|b", "b")  # an alternative needs nothing
+@example("(?<=x)a\\\\|b", "b")  # an alternative after an escaped backslash (review-s9)
+@example("(?<=x)a\n|b", "b")  # an alternative after a line break
 def test_text_a_rule_needs_stands_wherever_it_matches(pattern: str, text: str) -> None:
     from exporter.normalise.sentences import _needed
 

@@ -282,8 +282,8 @@ def _literal(pattern: str, replacement: str) -> str | None:
     return re.sub(r"\\(.)", r"\1", pattern)
 
 
-#: A pattern opening with a look-behind at plain text, then plain text (no alternative at its top): both must
-#: stand in a text for the pattern to match there.
+#: A pattern opening with a look-behind at plain text, then plain text: both must stand in a text for the pattern
+#: to match there (when it has no alternative: :func:`_needed` refuses any "|").
 _LOOKBEHIND_AT_TEXT = re.compile(r"\(\?<=((?:[^\\.^$*+?{}\[\]|()]|\\[^A-Za-z0-9])+)\)"
                                  r"((?:[^\\.^$*+?{}\[\]|()]|\\[^A-Za-z0-9])(?![*+?{]))?(?!.*(?<!\\)\|)")
 #: Patterns of pysbd's rules that open with a look-behind (tried at every character), each with the same pattern
@@ -298,7 +298,7 @@ _FASTER = {
 def _needed(pattern: str) -> str | None:
     """Plain text that stands wherever ``pattern`` matches (its look-behind's and what follows it), or None."""
     found = _LOOKBEHIND_AT_TEXT.match(pattern)
-    if not found:
+    if not found or "|" in pattern:  # an alternative anywhere may need nothing (however it is escaped)
         return None
     return re.sub(r"\\(.)", r"\1", found.group(1) + (found.group(2) or ""))
 

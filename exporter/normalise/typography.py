@@ -159,13 +159,17 @@ class Typesetter:
 
     def run(self) -> str:
         """Every rule, in order; the typeset text."""
+        self.apply()
+        return self.typeset()
+
+    def apply(self) -> None:
+        """Every rule, in order (:meth:`typeset` gives what they made)."""
         self.quotes()
         self.dashes()
         self.ellipses()
         self.no_break_spaces()
         if self.style.french_spacing:
             self.french_spaces()
-        return self.typeset()
 
     def typeset(self, start: int = 0, end: int | None = None) -> str:
         """The typeset text of the input characters from ``start`` to ``end``."""
@@ -465,7 +469,7 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
         return setter.counts
     if next(block.iterdescendants(*SKIP), None) is None:  # no code in the block: every character may change
         setter = Typesetter(joined, None, style, may_hold_urls)
-        setter.run()
+        setter.apply()
         if not setter.counts:
             return {}
         slots = text_slots(block)  # only where something changed, to write it back
@@ -479,7 +483,7 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
             slots.append((el, which))
             editable += [not skipped] * len(getattr(el, which) or "")
         setter = Typesetter(joined, editable, style, may_hold_urls)
-        setter.run()
+        setter.apply()
         if not setter.counts:
             return {}
     changed = sorted(setter.changes)  # the input positions of the changes, in order: the slots holding them change
@@ -494,19 +498,6 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
         if value:
             end = position + len(value)
             if not aligned or changed[bisect.bisect_left(changed, position)] < end:  # a change in this slot
-                typeset = setter.typeset(position, end)
-                if typeset != value:  # lxml copies every text set: set only what changed
-                    setattr(el, which, typeset or None)
-            position = end
-    return setter.counts
-    position = 0
-    for el, which in slots:
-        if position > changed[-1]:
-            break  # no change past here
-        value = getattr(el, which) or ""
-        if value:
-            end = position + len(value)
-            if changed[bisect.bisect_left(changed, position)] < end:  # a change in this slot (one is at or past it)
                 typeset = setter.typeset(position, end)
                 if typeset != value:  # lxml copies every text set: set only what changed
                     setattr(el, which, typeset or None)
