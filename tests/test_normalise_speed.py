@@ -2605,3 +2605,36 @@ def test_run_on_check_and_word_counts_on_real_paragraphs() -> None:
             assert bool(_NON_ASCII_LETTER.search(text)) == bool(_OLD_NON_ASCII_LETTER.search(text))
             seen += 1
     assert seen > 500
+
+
+# --- text: reflow's missed sentence ends, searched from their first character ------------------------------------
+
+_OLD_MISSED_END = re.compile(
+    r"(?:[.!?\u2026][\u201d\u00bb\"]|[.!?:](?:\[[^\]\n]{1,20}\])+|\u2026|(?<=\w):|(?<=\d)[.!?])\s+"
+    r"(?=(?:\[[^\]\n]{1,20}\]\s+)?[\u201c\u00ab\"]?[A-Z\u00c0-\u00de])"
+    r"|(?:(?<=[a-z][.!?])|(?<=\bI[.!?]))\s+(?=[\u201c\u00ab\"][A-Z\u00c0-\u00de])")
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined([".", "!", "?", "\u2026", ":", "\u201d", "\u00bb", '"', "\u201c", "\u00ab", "[1]", "[12, a]", "[", "]", " ", "  ",
+               "\n", "\u00a0", "A", "\u00c9", "a", "I", "x", "3", "_", "word", " I. "], 30))
+@example('He said "no." "Then" x')
+@example("1. The end\u2026 Next: Here [3] There")
+@example("end.[1][2] Then; said I. \u201cWhy")
+@example("xI. \u201cWhy and wI! \u201cA")  # "I" inside a word is no pronoun
+def test_missed_sentence_ends_are_the_old_patterns_ends(text: str) -> None:
+    from exporter.normalise.reflow import _MISSED_END
+
+    assert [m.end() for m in _MISSED_END.finditer(text)] == [m.end() for m in _OLD_MISSED_END.finditer(text)]
+
+
+def test_missed_sentence_ends_on_real_paragraphs() -> None:
+    from exporter.normalise.reflow import _MISSED_END
+
+    texts = _real_paragraphs()
+    found = 0
+    for text in texts:
+        ends = [m.end() for m in _MISSED_END.finditer(text)]
+        assert ends == [m.end() for m in _OLD_MISSED_END.finditer(text)], text[:80]
+        found += len(ends)
+    assert found > 50
