@@ -2638,3 +2638,219 @@ def test_missed_sentence_ends_on_real_paragraphs() -> None:
         assert ends == [m.end() for m in _OLD_MISSED_END.finditer(text)], text[:80]
         found += len(ends)
     assert found > 50
+
+
+def _case_states(name: str) -> list:
+    """The states of the pass's own cases (tests/passes/NAME)."""
+    from passes_fixtures import cases, initial_state
+
+    return [initial_state(case) for case in cases() if case.id.split("/")[0] == name]
+
+
+def _old_detect_notes(state) -> None:
+    """detect-notes as it was (abe5111): every element's id and position read, notes made in new documents."""
+    from urllib.parse import unquote
+
+    from lxml import etree
+
+    from exporter.normalise import notes
+    from exporter.tree import INLINES, NOTE, NOTE_ROLE
+
+    def target_of(a, ids):
+        href = a.get("href", "")
+        if not href.startswith("#") or len(href) < 2:
+            return None
+        el = ids.get(href[1:])
+        if el is None:
+            el = ids.get(unquote(href[1:]))
+        while el is not None and el.tag in INLINES:
+            el = el.getparent()
+        return el if el is not None and el.tag in ("li", "p") else None
+
+    def make_note(target, ref_ids):
+        note = etree.Element(NOTE, role=NOTE_ROLE)
+        for key in ("id", "lang", "dir"):
+            if target.get(key):
+                note.set(key, target.get(key))
+        notes._drop_backlinks(target, ref_ids)
+        if target.tag == "li":
+            if any(child.tag not in INLINES for child in target):
+                blocks = list(target)
+            else:
+                p = etree.Element("p")
+                p.text = target.text
+                p.extend(list(target))
+                blocks = [p]
+            notes._detach(target)
+        else:
+            target.attrib.pop("id", None)
+            notes._detach(target)
+            blocks = [target]
+        for block in blocks:
+            note.append(block)
+        first = note[0] if len(note) else None
+        if first is None:
+            etree.SubElement(note, "p")
+        elif first.text:
+            first.text = first.text.lstrip()
+        return note
+
+    root, report = state.tree, state.report
+    if not notes._has_fragment_link(root):
+        return
+    ids = {}
+    for el in root.iter():
+        ident = el.get("id")
+        if ident and ident not in ids:
+            ids[ident] = el
+    order = {el: n for n, el in enumerate(root.iter())}
+    refs_by_target: dict = {}
+    for a in root.iter("a"):
+        target = target_of(a, ids)
+        if target is None or not notes._is_marker(a) or order[target] <= order[a]:
+            continue
+        if any(anc is target for anc in a.iterancestors()) or next(target.iterancestors(NOTE), None) is not None:
+            continue
+        refs_by_target.setdefault(target, []).append(a)
+    if not refs_by_target:
+        return
+    ref_ids = notes._give_ref_ids(refs_by_target, ids)
+    targets = sorted(refs_by_target, key=lambda t: min(order[r] for r in refs_by_target[t]))
+    made = [make_note(t, ref_ids) for t in targets]
+    for note in made:
+        root.append(note)
+    notes._tidy_containers(root)
+    report.note("notes made from footnotes and endnotes", len(made))
+
+
+_NOTE_IDS = ["n1", "n2", "n 3", "n%203", "cite_note-1", "x", ""]
+
+
+@st.composite
+def _noted_article(draw):
+    """Paragraphs with marker links (in sup, with ids, pointing at ids before or after, inside their target,
+    percent-encoded, at nothing) and lists or paragraphs of notes with back-links, some in an aside."""
+    from lxml import etree
+
+    root = etree.Element("article")
+    for _ in range(draw(st.integers(1, 7))):
+        kind = draw(st.sampled_from(["p", "p", "ol", "aside", "blockquote"]))
+        block = etree.SubElement(root, kind)
+        holders = [block]
+        if kind in ("ol", "aside", "blockquote"):
+            holders = [etree.SubElement(block, "li" if kind == "ol" else "p") for _ in range(draw(st.integers(0, 3)))]
+        for holder in holders:
+            holder.text = draw(st.sampled_from(["Words ", "", " "]))
+            if draw(st.booleans()):
+                holder.set("id", draw(st.sampled_from(_NOTE_IDS)))
+            for _ in range(draw(st.integers(0, 3))):
+                inline = draw(st.sampled_from(["sup", "a", "em"]))
+                el = etree.SubElement(holder, inline)
+                a = etree.SubElement(el, "a") if inline == "sup" else el
+                if inline == "sup" and draw(st.booleans()):
+                    el.set("id", draw(st.sampled_from(["r1", "r2", "n1"])))
+                if draw(st.booleans()):
+                    a.set("id", draw(st.sampled_from(_NOTE_IDS + ["noteref-1"])))
+                a.set("href", "#" + draw(st.sampled_from(_NOTE_IDS + ["r1", "noteref-1"])))
+                a.text = draw(st.sampled_from(["1", "[2]", "*", "a", "\u21a9", "^", "word", ""]))
+                el.tail = draw(st.sampled_from(["", " more", None]))
+    return root
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(_noted_article())
+def test_detect_notes_is_its_slow_definition_on_made_articles(tree) -> None:
+    from types import SimpleNamespace
+
+    from exporter.document import Report
+    from exporter.normalise import notes
+
+    _same_change(notes.detect_notes, _old_detect_notes, SimpleNamespace(tree=tree, report=Report()))
+
+
+def test_detect_notes_is_its_slow_definition_on_real_pages() -> None:
+    from exporter.normalise import notes
+
+    states = _states_before_each("detect-notes", _real_markups() + _made_markups()) + _case_states("detect-notes")
+    assert sum(_same_change(notes.detect_notes, _old_detect_notes, state) for state in states) >= 3
+
+
+def _old_language_passes():
+    """drop-contradicting-language, mark-chinese-script and drop-redundant-language as they were (abe5111): the
+    elements found by a predicate on every element."""
+    from lxml import etree
+
+    from exporter.normalise import language as languages
+    from exporter.normalise.surgery import unwrap
+    from exporter.tree import INLINES
+
+    with_lang = etree.XPath("descendant-or-self::*[@lang]")
+    with_lang_or_span = etree.XPath("descendant-or-self::*[@lang or self::span]")
+
+    def contradicting(state) -> None:
+        for el in with_lang(state.tree):
+            tag = el.get("lang")
+            if tag and languages.contradicts(tag, text_of(el)):
+                del el.attrib["lang"]
+                state.report.note("dropped {n} language mark{s} contradicting the script of their text")
+
+    def chinese(state) -> None:
+        for el in with_lang(state.tree):
+            tag = el.get("lang")
+            if tag and tag[:2].lower() == "zh":
+                marked = languages.with_script(tag, text_of(el))
+                if marked != tag:
+                    el.set("lang", marked)
+                    state.report.note("marked {n} Chinese passage{s} with their script")
+
+    def redundant(state) -> None:
+        tree, language = state.tree, state.metadata.language
+        for el in with_lang_or_span(tree):
+            if el.get("lang") and el.get("lang").lower() == language.lower():
+                del el.attrib["lang"]
+            if el.tag == "span" and not el.get("lang") and not el.get("dir"):
+                ident = el.get("id")
+                if ident:
+                    block = el.getparent()
+                    while block.tag in INLINES:
+                        block = block.getparent()
+                    new = block.get("id") or ident
+                    block.set("id", new)
+                    for a in tree.iter("a"):
+                        if a.get("href") == "#" + ident:
+                            a.set("href", "#" + new)
+                unwrap(el)
+
+    return {"drop-contradicting-language": contradicting, "mark-chinese-script": chinese,
+            "drop-redundant-language": redundant}
+
+
+_LANG_MARKUP = [
+    "<article lang='zh'><p lang='en-US'>\u4e2d\u6587\u7684\u6587\u5b57\u5728\u8fd9\u91cc</p><p lang='zh'>\u9019\u88e1"
+    "\u7684\u6587\u5b57\u8207\u570b\u5bb6</p><p lang='zh-TW'>\u4e2d\u6587</p><p lang=''>x</p></article>",
+    "<article><p>Words <span lang='en' id='s'>here</span> and <span>there</span> <a href='#s'>link</a>.</p>"
+    "<p lang='fr'>Des mots <span lang='FR'>ici</span> <span dir='rtl'>x</span>.</p>"
+    "<ul><li lang='EN'><span id='t'>a</span> <a href='#t'>b</a></li></ul>"
+    "<p>Text <span lang='en-US' id='c'>\u4e2d\u6587\u5b57</span> <a href='#c'>more</a></p></article>",
+]
+
+
+@pytest.mark.parametrize("name", ["drop-contradicting-language", "mark-chinese-script", "drop-redundant-language"])
+def test_language_passes_are_their_slow_definitions_on_real_pages(name: str) -> None:
+    from exporter.normalise import passes
+
+    fast, slow = passes.named(name).run, _old_language_passes()[name]
+    markups = _real_markups() + _made_markups() + [markup.encode() for markup in _LANG_MARKUP]
+    states = _states_before_each(name, markups) + _states_before_each(name, markups[-2:], language="zh")
+    assert sum(_same_change(fast, slow, state) for state in states) >= 2
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["zh", "ZH", "en", "-", "Hant", "hans", "TW", "cn", "1234", "Latn", "x"], 5),
+       st.sampled_from(["\u9019\u88e1\u7684\u6587\u5b57\u8207\u570b\u5bb6", "\u4e2d\u6587", "words", ""]))
+def test_a_tag_that_may_take_no_script_is_left_as_with_script_leaves_it(tag: str, text: str) -> None:
+    """settle-metadata reads the article's text for the script only when may_take_script says it may matter."""
+    from exporter.normalise import language
+
+    if not language.may_take_script(tag):
+        assert language.with_script(tag, text) == tag

@@ -316,6 +316,12 @@ def chinese_script(text: str) -> str | None:
     return None
 
 
+def may_take_script(tag: str) -> bool:
+    """True when :func:`with_script` may add a script to ``tag`` (reading its text): a Chinese tag naming none."""
+    parts = tag.split("-")
+    return parts[0].lower() == "zh" and not any(len(part) == 4 and part.isalpha() for part in parts[1:])
+
+
 def with_script(tag: str, text: str) -> str:
     """A Chinese tag with the script its text is written in: ``zh`` → ``zh-Hant`` or ``zh-Hans``,
     ``zh-TW`` → ``zh-Hant-TW``; fonts and readers then draw the characters in that script's forms.
@@ -323,9 +329,9 @@ def with_script(tag: str, text: str) -> str:
     The text decides; failing that the region (Taiwan, Hong Kong, Macau: Traditional; elsewhere
     Simplified); a tag that names its script, or is not Chinese, stays as it is.
     """
-    parts = tag.split("-")
-    if parts[0].lower() != "zh" or any(len(part) == 4 and part.isalpha() for part in parts[1:]):
+    if not may_take_script(tag):
         return tag
+    parts = tag.split("-")
     script = chinese_script(text)
     regions = [part.upper() for part in parts[1:] if len(part) == 2 and part.isalpha()]
     if script is None and regions:

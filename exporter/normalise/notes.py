@@ -80,23 +80,38 @@ def _looks_like_a_section(el: etree._Element) -> bool:
     return len(text_of(el)) > MAX_NOTE_CHARS
 
 
+#: Every id value of a tree, in document order, found in C (each knows its element)
+_ID_VALUES = etree.XPath("descendant-or-self::*/@id")
+
+
 def detect_notes(state: State) -> None:
     """Turn marker links and the list items or paragraphs they point at into tree notes."""
     root, report = state.tree, state.report
-    if not _has_fragment_link(root):
+    links = [(a, href) for a in root.iter("a") if (href := a.get("href")) and href[0] == "#" and len(href) > 1]
+    if not links:
         return  # no "#…" link (the usual article): no reference, and nothing to walk
-    ids = {}
-    for el in root.iter():
-        ident = el.get("id")
+    ids: dict[str, etree._Element] = {}
+    for ident in _ID_VALUES(root):  # the first element of each id
         if ident and ident not in ids:
-            ids[ident] = el
-    order = {el: n for n, el in enumerate(root.iter())}
+            ids[ident] = ident.getparent()
+    found = []  # (link, the element its id names, the note it points into), marker links only
+    for a, href in links:
+        named = ids.get(href[1:])
+        if named is None:
+            named = ids.get(unquote(href[1:]))
+        target = _holder(named)
+        if target is not None and _is_marker(a):
+            found.append((a, named, target))
+    if not found:
+        return
+    # a link points at a note that comes after it: where the element named starts, unless the link is inside
+    # the note (then the note starts first): document positions of only those elements and links, in one walk
+    wanted = {el for pair in found for el in pair[:2]}
+    order = {el: n for n, el in enumerate(root.iter()) if el in wanted}
     refs_by_target: dict[etree._Element, list[etree._Element]] = {}
-    for a in root.iter("a"):
-        target = _target(a, ids)
-        if target is None or not _is_marker(a) or order[target] <= order[a]:
-            continue
-        if any(anc is target for anc in a.iterancestors()) or next(target.iterancestors(NOTE), None) is not None:
+    for a, named, target in found:
+        if order[named] <= order[a] or any(anc is target for anc in a.iterancestors()) \
+                or next(target.iterancestors(NOTE), None) is not None:
             continue
         refs_by_target.setdefault(target, []).append(a)
     if not refs_by_target:
@@ -110,14 +125,8 @@ def detect_notes(state: State) -> None:
     report.note("notes made from footnotes and endnotes", len(notes))
 
 
-def _target(a: etree._Element, ids: dict[str, etree._Element]) -> etree._Element | None:
-    """The list item or paragraph a ``#fragment`` link points into, or None."""
-    href = a.get("href", "")
-    if not href.startswith("#") or len(href) < 2:
-        return None
-    el = ids.get(href[1:])
-    if el is None:
-        el = ids.get(unquote(href[1:]))
+def _holder(el: etree._Element | None) -> etree._Element | None:
+    """The list item or paragraph ``el`` is (or is in, inside inline elements only), or None."""
     while el is not None and el.tag in INLINES:
         el = el.getparent()
     if el is None or el.tag not in ("li", "p"):
@@ -162,7 +171,7 @@ def _give_ref_ids(refs_by_target: dict, ids: dict[str, etree._Element]) -> set[s
 
 def _make_note(target: etree._Element, ref_ids: set[str]) -> etree._Element:
     """A detached ``aside`` holding the target's content."""
-    note = etree.Element(NOTE, role=NOTE_ROLE)
+    note = target.makeelement(NOTE, role=NOTE_ROLE)  # in the tree's document: nothing moved between two
     for key in ("id", "lang", "dir"):
         if target.get(key):
             note.set(key, target.get(key))
@@ -171,7 +180,7 @@ def _make_note(target: etree._Element, ref_ids: set[str]) -> etree._Element:
         if any(child.tag not in INLINES for child in target):
             blocks = list(target)
         else:
-            p = etree.Element("p")
+            p = target.makeelement("p")
             p.text = target.text
             p.extend(list(target))
             blocks = [p]
