@@ -2854,3 +2854,30 @@ def test_a_tag_that_may_take_no_script_is_left_as_with_script_leaves_it(tag: str
 
     if not language.may_take_script(tag):
         assert language.with_script(tag, text) == tag
+
+
+def test_child_named_is_elementpaths_find_on_real_and_made_pages() -> None:
+    from exporter import read
+
+    roots = [lxml.html.document_fromstring(page.read_bytes()) for page in _real_pages()]
+    roots += [lxml.html.fragment_fromstring(markup, create_parent="div") for markup in
+              ["<head>x</head><body>y</body>", "<p>a</p><body>b</body><body>c</body>", "text only", "<br><head/>"]]
+    seen = set()
+    for root in roots:
+        for el in [root, *root.iter("html", "body", "div")]:
+            for tag in ("head", "body", "p", "title"):
+                assert read.child_named(el, tag) is el.find(tag)
+                seen.add(el.find(tag) is None)
+    assert seen == {True, False}
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["<p>", "<head>", "<body>", "</body>", "<div>", "</div>", "<title>t</title>", "x", "<!-- c -->"], 12))
+def test_child_named_is_elementpaths_find_on_made_markup(markup: str) -> None:
+    from exporter import read
+
+    root = lxml.html.document_fromstring("<html>" + markup + "</html>")
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            for tag in ("head", "body", "p"):
+                assert read.child_named(el, tag) is el.find(tag)

@@ -7,6 +7,7 @@ from lxml import etree
 
 from ..document import Report
 from ..extract import main_content
+from ..read import child_named
 from ..tree import text_of
 from .state import State
 
@@ -21,7 +22,7 @@ def pick_content(root: etree._Element, extract: str = "auto", report: Report | N
     extracted = main_content(root, extract, report if report is not None else Report())
     if extracted is not None:
         return extracted
-    body = root.find("body")
+    body = child_named(root, "body")
     if body is None:
         body = root
     for tag in ("article", "main"):
