@@ -42,3 +42,19 @@ def test_wheel_declares_the_command_the_writers_and_the_licence(wheel):
         assert writer in entry_points
     assert "[exporter.writers]" in entry_points and "txt = " in entry_points
     assert "License-Expression: AGPL-3.0-or-later" in info["METADATA"]
+
+
+def test_every_module_compiles_without_a_warning():
+    """An invalid escape such as '\\s' in a plain string is a DeprecationWarning on Python 3.11 and a
+    SyntaxWarning from 3.12, printed to a user's terminal on the first import of a fresh install."""
+    import warnings
+
+    noisy = []
+    for path in sorted((ROOT / "exporter").rglob("*.py")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                compile(path.read_text(encoding="utf-8"), str(path), "exec")
+            except (SyntaxError, DeprecationWarning, SyntaxWarning) as error:
+                noisy.append(f"{path.relative_to(ROOT)}: {error}")
+    assert not noisy, noisy

@@ -1,4 +1,4 @@
-"""pysbd's sentence segmenter, with its abbreviation search made cheap and its answers unchanged.
+r"""pysbd's sentence segmenter, with its abbreviation search made cheap and its answers unchanged.
 
 pysbd's ``AbbreviationReplacer.search_for_abbreviations_in_string`` looks, for
 each of its few hundred abbreviations found in a line, for every occurrence at
