@@ -1430,6 +1430,128 @@ def test_image_source_is_the_first_listed_candidate_on_made_images(markup: str) 
         assert _image_now(img, around) == _image_as_before(img, around), markup
 
 
+def _inline_attributes_as_before(converter, el, tag):
+    """Converter._inline_attributes before it read el.keys() first: every attribute asked of lxml."""
+    from exporter.normalise.convert import INLINE_MAP, clean_dir, clean_href, clean_lang, clean_text
+
+    if tag == "br":
+        return []
+    if tag == "a":
+        href = clean_href(el.get("href"), converter.base_url)
+        if href is None:
+            return None
+        attributes = [("href", href)]
+        ident = el.get("id") or el.get("name")
+        if ident:
+            attributes.append(("id", ident))
+        lang = clean_lang(el.get("lang"))
+        if lang:
+            attributes.append(("lang", lang))
+        return attributes
+    attributes = []
+    ident, lang, direction = el.get("id"), clean_lang(el.get("lang")), clean_dir(el.get("dir"))
+    if ident:
+        attributes.append(("id", ident))
+    if lang:
+        attributes.append(("lang", lang))
+    if direction:
+        attributes.append(("dir", direction))
+    if INLINE_MAP.get(tag) == "abbr" and el.get("title"):
+        attributes.append(("title", clean_text(el.get("title"))))
+    return attributes
+
+
+_INLINE_TAGS = ["a", "br", "b", "em", "abbr", "acronym", "sup", "font", "span", "code"]
+
+
+def _inline_attributes_agree(root, base_url) -> int:
+    from exporter.document import Report
+    from exporter.normalise.convert import Converter
+
+    converter, checked = Converter(Report(), base_url=base_url), 0
+    for el in root.iter(*_INLINE_TAGS):
+        expected = _inline_attributes_as_before(converter, el, el.tag)
+        assert converter._inline_attributes(el, el.tag) == expected, lxml.html.tostring(el)
+        assert converter._inline_attributes(el, el.tag, el.keys()) == expected, lxml.html.tostring(el)
+        checked += 1
+    return checked
+
+
+def test_inline_attributes_are_read_as_before_on_real_pages() -> None:
+    checked = sum(_inline_attributes_agree(root, base) for root in _real_parsed_pages() for base in _BASES[:2])
+    assert checked > 3000
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.sampled_from(_INLINE_TAGS),
+       st.lists(st.tuples(st.sampled_from(["href", "id", "name", "lang", "dir", "title", "class"]),
+                          st.sampled_from(["", " ", "x", "fr_FR", "RTL", "ltr", "#n", "https://e.org/", "/rel",
+                                           "javascript:x", "T\u0085"])), max_size=4, unique_by=lambda pair: pair[0]),
+       st.sampled_from(_BASES[:2]))
+@example("a", [("href", "https://e.org/"), ("lang", "fr")], None)
+@example("a", [("href", "https://e.org/"), ("name", "n")], None)
+@example("a", [("href", "#n"), ("id", ""), ("name", "m")], None)
+@example("acronym", [("title", "T\u0085")], None)
+def test_inline_attributes_are_read_as_before_on_made_elements(tag: str, attributes: list, base) -> None:
+    el = lxml.html.Element(tag)
+    for key, value in attributes:
+        el.set(key, value)
+    assert _inline_attributes_agree(el, base) == 1
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(joined(_HREF_PIECES, 8))
+def test_splits_asks_urlsplit_only_where_it_may_refuse(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    from exporter.normalise.urls import splits
+
+    try:
+        urlsplit(url)
+        accepted = True
+    except ValueError:
+        accepted = False
+    assert splits(url) == accepted
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(joined(["1", "0", "9", "12345", "123456", " ", "px", ".5", "\u0661", "\u00b2", "\uff11", "x", ""], 5),
+                 st.text(max_size=8)))
+@example("00")
+@example("123456")
+@example("\u0661\u0662")  # Arabic-Indic digits: the pattern's \\d takes them, the ASCII shortcut does not
+@example("\u00b2")  # isdigit() but not \\d
+def test_image_size_shortcut_reads_as_the_pattern(value: str) -> None:
+    from exporter.normalise.convert import _IMAGE_SIZE, image_size
+
+    match = _IMAGE_SIZE.fullmatch(value)
+    assert image_size(value) == (int(match.group(1)) or None if match else None)
+
+
+def test_block_holders_found_in_c_or_walked_are_the_same_on_real_pages(monkeypatch) -> None:
+    """Converter._mark_block_holders on a whole page: lxml's tag-filtered iterators and the style/hidden XPaths
+    (a large page) find what the Python walk finds (a small one), and both what the reference finds."""
+    from exporter.document import Report
+    from exporter.normalise import convert
+
+    made = ['<div><p hidden>x</p><section><p>y</p><span style="display:none"><p>z</p></span></section>'
+            '<em hidden><li>w</li></em><b style="visibility: hidden" hidden><p>v</p></b></div>']
+    pages = _real_parsed_pages() + [lxml.html.fragment_fromstring(markup) for markup in made]
+    found = []
+    for walk_at_most in (0, 10**9):
+        monkeypatch.setattr(convert, "_WALK_AT_MOST", walk_at_most)
+        results = []
+        for root in pages:
+            converter = convert.Converter(Report())
+            converter._mark_block_holders(root, whole_page=True)
+            assert converter._has_blocks == _reference_block_holders(root)
+            assert converter._hidden == {el for el in root.iterdescendants() if convert.is_hidden(el)}
+            results.append((converter._has_blocks, converter._hidden))
+        found.append(results)
+    assert found[0] == found[1]
+    assert sum(bool(hidden) for _, hidden in found[0]) > 3  # pages with hidden elements were among them
+
+
 # --- passes (session 9): the tree passes visit less and decide as before ---------------------------------------
 
 def _states_before_each(name: str, markups: list[bytes], **options) -> list:
@@ -2226,90 +2348,6 @@ def test_typesetter_typesets_as_the_list_of_characters_did(text: str, language: 
     style = typography.STYLES[language]
     _same_typesetting(text, style, None)
     _same_typesetting(text, style, (flags * (len(text) // 60 + 1))[:len(text)])
-
-
-def _inline_attributes_as_before(converter, el, tag):
-    """Converter._inline_attributes before it read el.keys() first: every attribute asked of lxml."""
-    from exporter.normalise.convert import INLINE_MAP, clean_dir, clean_href, clean_lang, clean_text
-
-    if tag == "br":
-        return []
-    if tag == "a":
-        href = clean_href(el.get("href"), converter.base_url)
-        if href is None:
-            return None
-        attributes = [("href", href)]
-        ident = el.get("id") or el.get("name")
-        if ident:
-            attributes.append(("id", ident))
-        lang = clean_lang(el.get("lang"))
-        if lang:
-            attributes.append(("lang", lang))
-        return attributes
-    attributes = []
-    ident, lang, direction = el.get("id"), clean_lang(el.get("lang")), clean_dir(el.get("dir"))
-    if ident:
-        attributes.append(("id", ident))
-    if lang:
-        attributes.append(("lang", lang))
-    if direction:
-        attributes.append(("dir", direction))
-    if INLINE_MAP.get(tag) == "abbr" and el.get("title"):
-        attributes.append(("title", clean_text(el.get("title"))))
-    return attributes
-
-
-_INLINE_TAGS = ["a", "br", "b", "em", "abbr", "acronym", "sup", "font", "span", "code"]
-
-
-def _inline_attributes_agree(root, base_url) -> int:
-    from exporter.document import Report
-    from exporter.normalise.convert import Converter
-
-    converter, checked = Converter(Report(), base_url=base_url), 0
-    for el in root.iter(*_INLINE_TAGS):
-        expected = _inline_attributes_as_before(converter, el, el.tag)
-        assert converter._inline_attributes(el, el.tag) == expected, lxml.html.tostring(el)
-        assert converter._inline_attributes(el, el.tag, el.keys()) == expected, lxml.html.tostring(el)
-        checked += 1
-    return checked
-
-
-def test_inline_attributes_are_read_as_before_on_real_pages() -> None:
-    checked = sum(_inline_attributes_agree(root, base) for root in _real_parsed_pages() for base in _BASES[:2])
-    assert checked > 3000
-
-
-@settings(max_examples=EXAMPLES, deadline=None)
-@given(st.sampled_from(_INLINE_TAGS),
-       st.lists(st.tuples(st.sampled_from(["href", "id", "name", "lang", "dir", "title", "class"]),
-                          st.sampled_from(["", " ", "x", "fr_FR", "RTL", "ltr", "#n", "https://e.org/", "/rel",
-                                           "javascript:x", "T\u0085"])), max_size=4, unique_by=lambda pair: pair[0]),
-       st.sampled_from(_BASES[:2]))
-@example("a", [("href", "https://e.org/"), ("lang", "fr")], None)
-@example("a", [("href", "https://e.org/"), ("name", "n")], None)
-@example("a", [("href", "#n"), ("id", ""), ("name", "m")], None)
-@example("acronym", [("title", "T\u0085")], None)
-def test_inline_attributes_are_read_as_before_on_made_elements(tag: str, attributes: list, base) -> None:
-    el = lxml.html.Element(tag)
-    for key, value in attributes:
-        el.set(key, value)
-    assert _inline_attributes_agree(el, base) == 1
-
-
-@settings(max_examples=EXAMPLES * 3, deadline=None)
-@given(joined(_HREF_PIECES, 8))
-def test_splits_asks_urlsplit_only_where_it_may_refuse(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    from exporter.normalise.urls import splits
-
-    try:
-        urlsplit(url)
-        accepted = True
-    except ValueError:
-        accepted = False
-    assert splits(url) == accepted
 
 
 # --- text: more of pysbd's rules skipped where what they need is absent -------------------------------------------

@@ -59,6 +59,8 @@ _LIST_START = re.compile(r"-?\d{1,9}")
 _SPAN = re.compile(r"[0-9]{1,9}")  # not isdigit(): '²' is a digit
 _IMAGE_SIZE = re.compile(r"\s*(\d{1,5})(?:\.\d+)?\s*(?:px)?\s*")
 DROP_KIND, BLOCK_KIND, INLINE_KIND = "drop", "block", "inline"
+#: How many elements a page has (counted in C), and how many :meth:`Converter._mark_block_holders` walks in Python
+_COUNT_ELEMENTS, _WALK_AT_MOST = etree.XPath("count(descendant::*)"), 150
 #: The style attributes, and the hidden ones, of the descendants of an element (two paths: their union,
 #: sorted in document order, costs several times both)
 _STYLES, _HIDDEN = etree.XPath("descendant::*/@style"), etree.XPath("descendant::*/@hidden")
@@ -146,6 +148,10 @@ class _Loose:
         """The next stray content starts a new holder."""
         self._holder = None
 
+    def is_open(self) -> bool:
+        """Whether stray content goes to a holder made already (else blank text is skipped)."""
+        return self._holder is not None
+
 
 def convert_page(state: State) -> None:
     """The page becomes the clean tree: known elements mapped, everything else unwrapped or dropped."""
@@ -179,16 +185,21 @@ class Converter:
     def _mark_block_holders(self, root: etree._Element, whole_page: bool = False) -> None:
         """Remember every source element that has a block-level descendant (one pass, O(n)), and every
         hidden one (:meth:`kind` then asks the set, not the element's attributes). ``whole_page``: ``root`` is
-        the page (large): lxml's C iterators with tag filters find the dropped elements and the blocks, at a
-        fixed ~15 us each for building their matcher of some fifty names; a figure or a list item is walked in
-        Python instead (the same elements)."""
+        the page: when it has more than :data:`_WALK_AT_MOST` elements, lxml's C iterators with tag filters
+        find the dropped elements and the blocks, and two XPaths the few elements with a style or hidden
+        attribute (building an iterator's matcher of some fifty names costs ~15 us: more than walking a small
+        page in Python, as a figure or a list item always is). Both ways find the same elements."""
         marked, hidden = self._has_blocks, self._hidden
         # what is dropped (hidden, scripts…) never splits its paragraph: Wikipedia hides a formula's
         # MathML beside its image, inside the sentence.
         blocks = [root] if root.tag in BLOCK_SOURCE else []
-        if whole_page:
+        if whole_page and _COUNT_ELEMENTS(root) > _WALK_AT_MOST:
             dropped = list(root.iterdescendants(*DROP))
             blocks += root.iterdescendants(*BLOCK_SOURCE)
+            for el in {attribute.getparent() for attribute in (*_STYLES(root), *_HIDDEN(root))}:
+                if is_hidden(el):
+                    hidden.add(el)
+                    dropped.append(el)
         else:
             dropped = []
             for el in root.iterdescendants(etree.Element):
@@ -197,11 +208,10 @@ class Converter:
                     dropped.append(el)
                 elif tag in BLOCK_SOURCE:
                     blocks.append(el)
-        # the few elements with a style or hidden attribute, found in C (attributes are costly to ask in Python)
-        for el in {attribute.getparent() for attribute in (*_STYLES(root), *_HIDDEN(root))}:
-            if is_hidden(el):
-                hidden.add(el)
-                dropped.append(el)
+                keys = el.keys()  # one call: most elements have no attributes, or neither of these two
+                if keys and ("style" in keys or "hidden" in keys) and is_hidden(el):
+                    hidden.add(el)
+                    dropped.append(el)
         inside_dropped = {node for el in dropped for node in el.iter()}
         for el in blocks:
             if el in inside_dropped or (el.tag == "math" and el.get("display") != "block"):  # not _starts_block
@@ -243,7 +253,7 @@ class Converter:
                     self.block(child, out)
             else:
                 para.add_inline(self, child)
-            if tail:
+            if tail and (para.is_open() or not is_blank(tail)):  # white space between blocks: add_text skips it
                 para.add_text(tail)
 
     def _move_as_is(self, el: etree._Element, out: etree._Element,
@@ -314,7 +324,7 @@ class Converter:
             text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
         else:
             text = el.text or ""  # what the serialiser gives, without it
-        if clean_text(text) != text:
+        if not (text.isascii() and text.isprintable()) and clean_text(text) != text:  # clean_text's own test first
             return False  # a control character, or text to compose
         if has_children and not text.isascii():  # clean_text composes each text (NFC) on its own: the whole
             for node in el.iter():                # may be, a part not (the one text of a childless el is the whole)
@@ -600,11 +610,12 @@ class Converter:
                 continue
             if cell.tag in ("td", "th"):
                 out = etree.SubElement(row, cell.tag)
-                for key in ("colspan", "rowspan"):
-                    value = (cell.get(key) or "").strip()
-                    if _SPAN.fullmatch(value) and 1 < int(value) <= 1000:
-                        out.set(key, str(int(value)))
-                _copy_common(cell, out)
+                if cell.keys():  # most cells have no attribute: none to read
+                    for key in ("colspan", "rowspan"):
+                        value = (cell.get(key) or "").strip()
+                        if _SPAN.fullmatch(value) and 1 < int(value) <= 1000:
+                            out.set(key, str(int(value)))
+                    _copy_common(cell, out)
                 self.flow(cell, out)
             else:  # stray content in a row joins the last cell
                 out = row[-1] if len(row) else etree.SubElement(row, "td")
@@ -613,7 +624,9 @@ class Converter:
                     self.block(cell, out)
                 else:
                     self.inline(cell, out)
-            append_text(out, cell.tail) if not is_blank(cell.tail) else None
+            tail = cell.tail
+            if tail and not is_blank(tail):
+                append_text(out, tail)
         return row
 
     # --- inline context ---------------------------------------------------------------------------
@@ -744,8 +757,9 @@ class Converter:
                 add(out, "\n")
             else:
                 mapped = INLINE_MAP.get(child.tag, child.tag)
-                if child.tag == "a" and clean_href(child.get("href"), self.base_url):
-                    target = etree.SubElement(out, "a", href=clean_href(child.get("href"), self.base_url))
+                href = clean_href(child.get("href"), self.base_url) if child.tag == "a" else None
+                if href:
+                    target = etree.SubElement(out, "a", href=href)
                 elif mapped in PRE_INLINE and mapped != "a" and mapped != "span":
                     target = etree.SubElement(out, mapped)
                 else:
@@ -912,5 +926,7 @@ def image_size(value: str | None) -> int | None:
     """A width or height attribute in CSS pixels (``16``, ``16px``, ``16.5``), or None when it gives none."""
     if value is None:
         return None
+    if 0 < len(value) <= 5 and value.isascii() and value.isdigit():  # "16": what the pattern's group would hold
+        return int(value) or None
     match = _IMAGE_SIZE.fullmatch(value)
     return int(match.group(1)) or None if match else None
