@@ -308,3 +308,22 @@ def test_pdf_gives_runs_no_line_can_hold_a_break() -> None:
     html = build_html(Book(metadata=doc.metadata, articles=[doc]), ResourcePolicy(offline=True))
     assert word in html and html.count("a") >= 20_000 and html.count("x") >= 5_000
     assert max(len(run) for run in re.findall(r"[^\s\u200b<>]+", html)) <= LONGEST_RUN
+
+
+@pytest.mark.parametrize("head", ['<link rel="canonical" href="http://[x/">', '<meta property="og:url" content="http://[x/">',
+                                  '<link rel="canonical" href="https://ex\uff0eample.org\uff03/a">'],
+                         ids=["canonical", "og-url", "nfkc-delimiter"])
+def test_a_page_address_urlsplit_cannot_read_is_not_its_source(tmp_path: Path, head: str) -> None:
+    """A canonical or og:url address that urlsplit refuses is no source URL: the EPUB's identifier and cover split
+    it, and the export stopped with exit 70 (review-s9 H2)."""
+    from exporter.errors import UsageError
+
+    page = (f"<html><head>{head}</head><body><article><h1>T</h1><p>Some words of text here for the article.</p>"
+            "</article></body></html>")
+    assert normalise(page).metadata.source_url is None
+    source = tmp_path / "page.html"
+    source.write_text(page, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", str(source), "-f", "epub", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with pytest.raises(UsageError):
+        normalise(page, source_url="http://[x/")

@@ -14,6 +14,7 @@ from lxml import etree
 
 from .. import dates
 from .text import clean_lang, clean_text, collapse_space
+from .urls import splits
 
 _BYLINE_PREFIX = re.compile(r"^\s*(by|von|par|por|di|door|av|af)\s+", re.IGNORECASE)
 
@@ -209,7 +210,8 @@ def extract(root: etree._Element) -> dict[str, Any]:
             url = _text(link.get("href"))
             break
     url = url or _meta(metas, "og:url", "twitter:url") or _text(first.get("url"))
-    found["source_url"] = url if url and re.match(r"https?://[^\s/]+", url) else None
+    # an address urlsplit cannot read ("http://[x/") would stop every writer that splits it (review-s9 H2)
+    found["source_url"] = url if url and re.match(r"https?://[^\s/]+", url) and splits(url) else None
     found["base_href"] = page.base.get("href") if page.base is not None else None  # a fetched page's base for links
     found["description"] = (_meta(metas, "description", "og:description", "twitter:description", "dc.description")
                             or _text(first.get("description")))
