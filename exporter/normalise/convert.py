@@ -337,10 +337,8 @@ class Converter:
                 _set(node, key, value)
         for node in renamed:
             node.tag = INLINE_MAP[node.tag]
-        if unwrapped:
-            for node in unwrapped:
-                node.tag = _UNWRAPPED
-            etree.strip_tags(el, _UNWRAPPED)  # text joined as append_text joins it
+        if unwrapped:  # every descendant of these names is unwrapped (renamed ones took the vocabulary's names)
+            etree.strip_tags(el, *{node.tag for node in unwrapped})  # text joined as append_text joins it
         if unwrap:
             text = el.text
             if text:  # joined as given: each part was clean, and append_text cleans each part on its own
@@ -879,8 +877,6 @@ _DESCENDANT_ACTIONS = {
 }
 #: Source tags the clean tree names otherwise (``b`` → ``strong``)
 _RENAMED_TAGS = frozenset(tag for tag, mapped in INLINE_MAP.items() if mapped != tag)
-#: The name unwrapped elements take before lxml's strip_tags removes them (in C, text kept)
-_UNWRAPPED = "exporter-unwrapped"
 
 
 def _append_own_text(out: etree._Element, text: str) -> None:
