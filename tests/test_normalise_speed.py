@@ -2919,3 +2919,91 @@ def test_child_named_is_elementpaths_find_on_made_markup(markup: str) -> None:
         if isinstance(el.tag, str):
             for tag in ("head", "body", "p"):
                 assert read.child_named(el, tag) is el.find(tag)
+
+
+def _old_split_double_breaks(state) -> None:
+    """split-double-breaks as it was (abe5111): cut at the first double break, then the rest again (the breaks
+    squared: every cut moved all that came after it)."""
+    from exporter.normalise.surgery import split_at, trim_leading_breaks
+
+    root, report = state.tree, state.report
+    for p in list(root.iter("p")):
+        current = p
+        while True:
+            first = next((br for br in current.iter("br") if is_blank(br.tail) and br.getnext() is not None
+                          and br.getnext().tag == "br"), None)
+            if first is None:
+                break
+            right = split_at(current, first)
+            trim_leading_breaks(right)
+            current.addnext(right)
+            report.note("split {n} paragraph{s} at double line breaks")
+            current = right
+
+
+_BREAK_TEXTS = ["", "", " ", "\n", "\u00a0", "a", " b "]
+
+
+@st.composite
+def _broken_paragraphs(draw):
+    """Paragraphs (in items and quotations too, rarely in another paragraph) of text, runs of breaks at any depth
+    (in emphasis and links with ids; rarely a break holding an element), comments."""
+    from lxml import etree
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(st.sampled_from(_BREAK_TEXTS)) or None
+        for _ in range(draw(st.integers(0, 6 if depth < 3 else 0))):
+            kind = draw(st.sampled_from(["br", "br", "br", "br", "em", "a", "comment"]
+                                        + (["p", "br-holding"] if draw(st.integers(0, 10)) == 0 else [])))
+            if kind == "comment":
+                child = etree.Comment("x")
+                el.append(child)
+            elif kind == "br-holding":
+                child = etree.SubElement(el, "br")
+                etree.SubElement(child, "br")
+                etree.SubElement(child, "br").tail = draw(st.sampled_from(["", "c"])) or None
+            else:
+                child = etree.SubElement(el, kind)
+                if kind in ("em", "a", "p"):
+                    if draw(st.booleans()):
+                        child.set("id", "i")
+                    fill(child, depth + 1)
+            child.tail = draw(st.sampled_from(_BREAK_TEXTS)) or None
+
+    root = etree.Element("article")
+    for _ in range(draw(st.integers(1, 4))):
+        holder = root if draw(st.booleans()) else etree.SubElement(root, draw(st.sampled_from(["li", "blockquote"])))
+        p = etree.SubElement(holder, "p")
+        if draw(st.booleans()):
+            p.set("id", "p")
+        fill(p, 0)
+    return root
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(_broken_paragraphs())
+def test_split_double_breaks_is_its_slow_definition_on_made_paragraphs(tree) -> None:
+    from types import SimpleNamespace
+
+    from exporter.document import Report
+    from exporter.normalise import transforms
+
+    _same_change(transforms.split_double_breaks, _old_split_double_breaks, SimpleNamespace(tree=tree, report=Report()))
+
+
+def test_split_double_breaks_is_its_slow_definition_on_real_pages() -> None:
+    from exporter.normalise import transforms
+
+    states = _states_before_each("split-double-breaks", _real_markups() + _made_markups()) \
+        + _case_states("split-double-breaks")
+    assert sum(_same_change(transforms.split_double_breaks, _old_split_double_breaks, state) for state in states) >= 3
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: 20,000 double breaks took minutes, each cut moving the rest
+def test_a_paragraph_of_many_double_breaks_is_cut_once() -> None:
+    import exporter
+
+    parts = 20_000
+    markup = "<p>" + "".join(f"part {n}<br><br>" for n in range(parts)) + "</p>"
+    xml = exporter.normalise(markup.encode(), language="en", reflow=False, typography=False).to_xml()
+    assert xml.count("<p>") == parts and f"part {parts - 1}" in xml

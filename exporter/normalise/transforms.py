@@ -28,25 +28,70 @@ TEXT_BLOCKS = frozenset({"p", *HEADINGS, "h1", "figcaption", "caption", "li", "t
 def split_double_breaks(state: State) -> None:
     """``<br><br>`` runs inside a paragraph are paragraph breaks: split there."""
     root, report = state.tree, state.report
-    for p in list(root.iter("p")):
-        current = p
-        while True:
-            first = _first_double_break(current)
-            if first is None:
-                break
-            right = split_at(current, first)
-            trim_leading_breaks(right)  # the rest of the double break; trailing ones may split again
-            current.addnext(right)
+    # the paragraphs holding a double break, in document order (no paragraph holds another)
+    holders = dict.fromkeys(next(br.iterancestors("p"), None) for br in root.iter("br") if _starts_double_break(br))
+    holders.pop(None, None)
+    if any(next(p.iterancestors("p"), None) is not None or next(p.iterdescendants("p"), None) is not None
+           for p in holders):  # paragraphs in paragraphs (no parser nests them): every one cut as it comes
+        for p in list(root.iter("p")):
+            _split_one_by_one(p, report)
+        return
+    for p in holders:
+        breaks = list(p.iter("br"))
+        if any(len(br) for br in breaks):  # a break holding elements (no parser makes one): cut as it comes
+            _split_one_by_one(p, report)
+            continue
+        for right in _split_at_double_breaks(p, breaks)[::-1]:
+            p.addnext(right)
             report.note("split {n} paragraph{s} at double line breaks")
-            current = right
+
+
+def _starts_double_break(br: etree._Element) -> bool:
+    nxt = br.getnext()
+    return is_blank(br.tail) and nxt is not None and nxt.tag == "br"
+
+
+def _split_at_double_breaks(p: etree._Element, breaks: list[etree._Element]) -> list[etree._Element]:
+    """The parts after ``p``'s double breaks, cut off ``p`` (the breaks of each removed), in order.
+
+    As cutting at the first double break, dropping the breaks that open the rest, and cutting the rest again,
+    in time linear in the paragraph: the breaks where that cuts are found first (the rest holds the elements
+    after the cut as they were, less the dropped breaks, which open it only when the cut break is a child of
+    ``p``), then ``p`` is cut from the last to the first, each cut moving only its own part (as _lines_of)."""
+    cuts, dropped = [], set()
+    for br in breaks:
+        if br in dropped or not _starts_double_break(br):
+            continue
+        cuts.append(br)
+        if br.getparent() is p:  # the rest opens with br's tail, then its next siblings: trim_leading_breaks
+            text, nxt = br.tail, br.getnext()
+            while nxt is not None and nxt.tag == "br" and is_blank(text):
+                dropped.add(nxt)
+                text, nxt = nxt.tail, nxt.getnext()
+    parts = []
+    for br in reversed(cuts):
+        right = split_at(p, br)
+        trim_leading_breaks(right)
+        parts.append(right)
+    return parts[::-1]
+
+
+def _split_one_by_one(p: etree._Element, report) -> None:
+    """Cut ``p`` at its first double break, then the rest, and so on."""
+    current = p
+    while True:
+        first = _first_double_break(current)
+        if first is None:
+            break
+        right = split_at(current, first)
+        trim_leading_breaks(right)  # the rest of the double break; trailing ones may split again
+        current.addnext(right)
+        report.note("split {n} paragraph{s} at double line breaks")
+        current = right
 
 
 def _first_double_break(p: etree._Element) -> etree._Element | None:
-    for br in p.iter("br"):
-        nxt = br.getnext()
-        if is_blank(br.tail) and nxt is not None and nxt.tag == "br":
-            return br
-    return None
+    return next((br for br in p.iter("br") if _starts_double_break(br)), None)
 
 
 def lift_inline_images(state: State) -> None:
