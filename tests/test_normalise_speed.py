@@ -1528,6 +1528,24 @@ def test_image_size_shortcut_reads_as_the_pattern(value: str) -> None:
     assert image_size(value) == (int(match.group(1)) or None if match else None)
 
 
+def test_each_descendant_action_is_the_one_the_element_by_element_path_takes() -> None:
+    """_move_as_is's table of what to do with a descendant, by tag, agrees with the sets the converter's other
+    paths read (review-s9: a later INLINE_MAP entry must not silently override a refusal)."""
+    from exporter.normalise import convert
+
+    actions = convert._DESCENDANT_ACTIONS
+    for tag in convert._CHANGED_INLINE:
+        assert actions[tag] is convert._REFUSE, tag
+    assert "math" not in actions  # unwrapped, unless displayed as a block (asked of the element)
+    for tag, mapped in convert.INLINE_MAP.items():
+        if tag not in convert._CHANGED_INLINE:
+            assert actions[tag] is (convert._MAPPED if mapped == tag else convert._RENAMED), tag
+    assert (actions["img"], actions["a"], actions["br"]) == (convert._IMAGE, convert._LINK, convert._BREAK)
+    assert convert._RENAMED_TAGS == {tag for tag, action in actions.items() if action is convert._RENAMED}
+    for tag in ("span", "font", "m-x", "u", "s", "small", "mark", "time"):
+        assert actions.get(tag, convert._UNWRAP) is convert._UNWRAP, tag
+
+
 def test_block_holders_found_in_c_or_walked_are_the_same_on_real_pages(monkeypatch) -> None:
     """Converter._mark_block_holders on a whole page: lxml's tag-filtered iterators and the style/hidden XPaths
     (a large page) find what the Python walk finds (a small one), and both what the reference finds."""

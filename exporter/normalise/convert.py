@@ -871,9 +871,10 @@ _CHANGED_INLINE = (BLOCK_SOURCE - {"math"}) | DROP | {"picture", "wbr", "q"}
 _NOT_UNWRAPPED = _CHANGED_INLINE | {"img", "br"}
 #: What :meth:`Converter._move_as_is` does with a descendant of what it moves, by tag (anything else is unwrapped)
 _REFUSE, _UNWRAP, _IMAGE, _LINK, _BREAK, _MAPPED, _RENAMED = "refuse", "unwrap", "image", "link", "break", "mapped", "renamed"
-_DESCENDANT_ACTIONS = {
-    **{tag: _REFUSE for tag in _CHANGED_INLINE}, "img": _IMAGE, "a": _LINK, "br": _BREAK,
+_DESCENDANT_ACTIONS = {  # the refusals last: a tag that is also mapped, should one ever be, is still refused
+    "img": _IMAGE, "a": _LINK, "br": _BREAK,
     **{tag: _RENAMED if mapped != tag else _MAPPED for tag, mapped in INLINE_MAP.items()},
+    **{tag: _REFUSE for tag in _CHANGED_INLINE},
 }
 #: Source tags the clean tree names otherwise (``b`` → ``strong``)
 _RENAMED_TAGS = frozenset(tag for tag, mapped in INLINE_MAP.items() if mapped != tag)
