@@ -3025,3 +3025,52 @@ def test_a_paragraph_of_many_double_breaks_is_cut_once() -> None:
     markup = "<p>" + "".join(f"part {n}<br><br>" for n in range(parts)) + "</p>"
     xml = exporter.normalise(markup.encode(), language="en", reflow=False, typography=False).to_xml()
     assert xml.count("<p>") == parts and f"part {parts - 1}" in xml
+
+
+def _old_group_source_notes(state) -> None:
+    """group-source-notes as it was (abe5111): every element of the page asked for its id."""
+    from exporter.normalise import notes
+
+    content, report = state.page, state.report
+    if not notes._has_fragment_link(content):
+        return
+    ids = {el.get("id"): el for el in content.iter() if isinstance(el.tag, str) and el.get("id")}
+    grouped = 0
+    for a in list(content.iter("a")):
+        href = a.get("href") or ""
+        target = ids.get(href[1:]) if href.startswith("#") else None
+        if target is None or target.tag not in ("aside", "div", "section") or not notes._is_marker(a):
+            continue
+        if target is content or target.getparent() is None or any(anc is target for anc in a.iterancestors()):
+            continue
+        if notes._looks_like_a_section(target):
+            continue
+        holder = target.makeelement("ol", {})
+        target.addprevious(holder)
+        holder.tail, target.tail = target.tail, None
+        holder.append(target)
+        target.tag = "li"
+        grouped += 1
+        ids.pop(href[1:])
+    report.note("grouped notes held in containers", grouped)
+
+
+def test_group_source_notes_is_its_slow_definition_on_real_pages() -> None:
+    from lxml import etree
+
+    from exporter.normalise import notes
+
+    changed = 0
+    states = _states_before_each("group-source-notes", _real_markups() + _made_markups() + [
+        b"<article><p>Text<sup><a href='#n1'>1</a></sup> and<a href='#n2'>[2]</a> <a href='#s'>3</a></p>"
+        b"<aside id='n1'><p>Note one.</p><p>Its second paragraph.</p></aside><div id='n1'>The last n1.</div>"
+        b"<section id='n2'><p>Two.</p></section><section id='s'><h2>A section</h2></section><!-- c --></article>"])
+    for state in states + _case_states("group-source-notes"):
+        other = copy.deepcopy(state)
+        before = etree.tostring(state.page)
+        notes.group_source_notes(state)
+        _old_group_source_notes(other)
+        assert etree.tostring(state.page) == etree.tostring(other.page)
+        assert list(state.report.items()) == list(other.report.items())
+        changed += etree.tostring(state.page) != before
+    assert changed >= 2

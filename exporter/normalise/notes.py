@@ -31,6 +31,8 @@ NUMERIC = re.compile(r"[\[(]?\s*(?:note\s*)?(\d{1,4}|[*†‡§¶]{1,3})\s*[\])]
 _WORD = re.compile(r"\w")
 #: Longer than this, a container is article text, not a note.
 MAX_NOTE_CHARS = 5000
+#: Every id value of a tree, the root's too, in document order, found in C (each knows its element: getparent)
+ID_VALUES = etree.XPath("descendant-or-self::*/@id")
 
 
 def _has_fragment_link(root: etree._Element) -> bool:
@@ -51,7 +53,7 @@ def group_source_notes(state: State) -> None:
     content, report = state.page, state.report
     if not _has_fragment_link(content):
         return  # no "#…" link: no marker points at a note
-    ids = {el.get("id"): el for el in content.iter() if isinstance(el.tag, str) and el.get("id")}
+    ids = {ident: ident.getparent() for ident in ID_VALUES(content) if ident}  # the last element of each id
     grouped = 0
     for a in list(content.iter("a")):
         href = a.get("href") or ""
@@ -80,10 +82,6 @@ def _looks_like_a_section(el: etree._Element) -> bool:
     return len(text_of(el)) > MAX_NOTE_CHARS
 
 
-#: Every id value of a tree, in document order, found in C (each knows its element)
-_ID_VALUES = etree.XPath("descendant-or-self::*/@id")
-
-
 def detect_notes(state: State) -> None:
     """Turn marker links and the list items or paragraphs they point at into tree notes."""
     root, report = state.tree, state.report
@@ -91,7 +89,7 @@ def detect_notes(state: State) -> None:
     if not links:
         return  # no "#…" link (the usual article): no reference, and nothing to walk
     ids: dict[str, etree._Element] = {}
-    for ident in _ID_VALUES(root):  # the first element of each id
+    for ident in ID_VALUES(root):  # the first element of each id
         if ident and ident not in ids:
             ids[ident] = ident.getparent()
     found = []  # (link, the element its id names, the note it points into), marker links only

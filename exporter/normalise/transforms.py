@@ -13,6 +13,7 @@ from lxml import etree
 
 from ..tree import HEADINGS, INLINES
 from .images import InlineImages
+from .notes import ID_VALUES
 from .state import State
 from .surgery import CONVERTED_BLOCKS as BLOCKS
 from .surgery import (has_content, lift_images, remove_keep_tail, split_at, tidy_inline_run, trim_edge_breaks,
@@ -349,10 +350,7 @@ def unique_ids(state: State) -> None:
     renamed: dict[str, str] = {}
     seen: set[str] = set()
     numbers: dict[str, int] = {}  # the number to try first for the next copy of each id: every one below is taken
-    for el in root.iter():
-        old = el.get("id")
-        if old is None:
-            continue
+    for old in ID_VALUES(root):  # every id, in document order (the elements without one are not visited)
         new = old if _ID.match(old) else "id-" + _NOT_ID.sub("-", old).strip("-")
         if new == "id-":
             new = "id"
@@ -366,7 +364,7 @@ def unique_ids(state: State) -> None:
         seen.add(new)
         renamed.setdefault(old, new)
         if new != old:
-            el.set("id", new)
+            old.getparent().set("id", new)
             report.note("renamed {n} duplicate or malformed id{s}")
     for a in list(root.iter("a")):
         href = a.get("href", "")
