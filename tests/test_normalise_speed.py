@@ -617,7 +617,7 @@ def _old_wrap_figures(state) -> None:
 
 
 def _states_before(name: str, markups: list[bytes], **options) -> list:
-    """The normaliser's state just before the pass ``name``, for each markup (deep copies)."""
+    """The normaliser's state just before every row called ``name``, for each markup (deep copies)."""
     import copy
     import sys
 
@@ -630,7 +630,7 @@ def _states_before(name: str, markups: list[bytes], **options) -> list:
 
     def snapshot(state, steps=None) -> None:
         for step in passes.PASSES:
-            if step.name == name and not any(s is state for s in found):
+            if step.name == name:  # every row of that name (remove-empty runs twice)
                 found.append(copy.deepcopy(state))
             if step.option is None or state.settings[step.option]:
                 step.run(state)
@@ -1572,38 +1572,6 @@ def test_block_holders_found_in_c_or_walked_are_the_same_on_real_pages(monkeypat
 
 # --- passes (session 9): the tree passes visit less and decide as before ---------------------------------------
 
-def _states_before_each(name: str, markups: list[bytes], **options) -> list:
-    """The normaliser's state just before every row called ``name`` (a pass the table runs twice: both), for
-    each markup (deep copies)."""
-    import copy
-    import sys
-
-    import exporter
-    from exporter.normalise import passes
-
-    module = sys.modules["exporter.normalise"]
-    found: list = []
-    real = passes.run
-
-    def snapshot(state, steps=None) -> None:
-        for step in passes.PASSES:
-            if step.name == name:
-                found.append(copy.deepcopy(state))
-            if step.option is None or state.settings[step.option]:
-                step.run(state)
-
-    module.passes.run = snapshot
-    try:
-        for markup in markups:
-            try:
-                exporter.normalise(markup, **options)
-            except Exception:  # noqa: BLE001 - a page the normaliser refuses has no state to compare
-                pass
-    finally:
-        module.passes.run = real
-    return found
-
-
 def _old_remove_empty(state) -> None:
     """remove-empty as it was (abe5111): every element of its tags visited in reverse document order."""
     from exporter.normalise import transforms
@@ -1652,12 +1620,17 @@ def _old_remove_empty(state) -> None:
 
 
 def _same_change(fast, slow, state) -> bool:
-    """Run ``fast`` on ``state`` and ``slow`` on a copy: the trees and reports must be the same. True when the
-    pass changed the tree."""
+    """Run ``fast`` on ``state`` (or on a state of a made tree and an empty report) and ``slow`` on a copy: the
+    trees and reports must be the same. True when the pass changed the tree."""
     import copy
+    from types import SimpleNamespace
 
     from lxml import etree
 
+    from exporter.document import Report
+
+    if isinstance(state, etree._Element):
+        state = SimpleNamespace(tree=state, report=Report())
     other = copy.deepcopy(state)
     before = etree.tostring(state.tree)
     fast(state)
@@ -1698,20 +1671,16 @@ def _made_tree(draw, depth: int = 0):
 @settings(max_examples=EXAMPLES * 3, deadline=None)
 @given(_made_tree())
 def test_remove_empty_is_its_slow_definition_on_made_trees(tree) -> None:
-    import copy
-    from types import SimpleNamespace
-
-    from exporter.document import Report
     from exporter.normalise import transforms
 
-    _same_change(transforms.remove_empty, _old_remove_empty, SimpleNamespace(tree=copy.deepcopy(tree), report=Report()))
+    _same_change(transforms.remove_empty, _old_remove_empty, copy.deepcopy(tree))
 
 
 def test_remove_empty_is_its_slow_definition_on_real_pages() -> None:
     """Both rows of remove-empty, on every real page, and on the made pages where the passes act."""
     from exporter.normalise import transforms
 
-    states = _states_before_each("remove-empty", _real_markups() + _made_markups())
+    states = _states_before("remove-empty", _real_markups() + _made_markups())
     assert len(states) > 100
     changed = sum(_same_change(transforms.remove_empty, _old_remove_empty, state) for state in states)
     assert changed > 20
@@ -1907,22 +1876,18 @@ def _typed_paragraphs(draw):
 @settings(max_examples=EXAMPLES * 3, deadline=None)
 @given(_typed_paragraphs())
 def test_typed_lists_is_its_slow_definition_on_made_paragraphs(tree) -> None:
-    from types import SimpleNamespace
-
     from lxml import etree
-
-    from exporter.document import Report
 
     for p in tree.iter("p"):
         cut = _old_lines_of(copy.deepcopy(p))
         assert repair._line_texts(p) == [text_of(part) for part in cut]
         assert [etree.tostring(part) for part in repair._lines_of(copy.deepcopy(p))] == \
             [etree.tostring(part) for part in cut]
-    _same_change(repair.typed_lists, _old_typed_lists, SimpleNamespace(tree=tree, report=Report()))
+    _same_change(repair.typed_lists, _old_typed_lists, tree)
 
 
 def test_typed_lists_is_its_slow_definition_on_real_pages() -> None:
-    states = _states_before_each("typed-lists", _real_markups() + _made_markups() + [
+    states = _states_before("typed-lists", _real_markups() + _made_markups() + [
         b"<article><p>Intro<br>\xe2\x80\xa2 one<br>\xe2\x80\xa2 <em>two<br>- three</em></p><p>1. a</p><p>2. b</p>"
         b"<blockquote><p>\xe2\x80\xa2 x</p><p>\xe2\x80\xa2 y</p></blockquote></article>",
         b"<article><p>Steps:<br>1. Open <a href='https://e.org/' id='l'>the <b>box<br>2. Take</b></a> it<br>3) Go</p>"
@@ -1933,14 +1898,23 @@ def test_typed_lists_is_its_slow_definition_on_real_pages() -> None:
     assert sum(_same_change(repair.typed_lists, _old_typed_lists, state) for state in states) >= 3
 
 
-@pytest.mark.timeout(60)  # a hang guard, not a speed test: 20,000 lines took minutes when each cut moved the rest
-def test_a_paragraph_of_many_typed_lines_is_cut_once() -> None:
+#: Hostile markup for the passes that were quadratic (review-s9 B1-B3), and what 20,000 of its pieces make
+_MANY = 20_000
+_HOSTILE_REPEATS = [
+    ("<p>" + "".join(f"\u2022 item {n}<br>" for n in range(_MANY)) + "</p>", "<li>", _MANY, f"item {_MANY - 1}<"),
+    ("<article>" + '<p id="same">words</p>' * _MANY + "</article>", 'id="same-', _MANY - 1, f'id="same-{_MANY}"'),
+    ("<p>" + "".join(f"part {n}<br><br>" for n in range(_MANY)) + "</p>", "<p>", _MANY, f"part {_MANY - 1}<"),
+]
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: each of these took minutes when every piece cost them all
+@pytest.mark.parametrize("markup, piece, count, last", _HOSTILE_REPEATS, ids=["typed lines", "one id", "double breaks"])
+def test_many_repeats_in_one_paragraph_or_article_take_linear_time(markup: str, piece: str, count: int,
+                                                                   last: str) -> None:
     import exporter
 
-    lines = 20_000
-    markup = "<p>" + "".join(f"\u2022 item {n}<br>" for n in range(lines)) + "</p>"
     xml = exporter.normalise(markup.encode(), language="en", reflow=False, typography=False).to_xml()
-    assert xml.count("<li>") == lines and f"item {lines - 1}" in xml
+    assert xml.count(piece) == count and last in xml
 
 
 def _old_unique_ids(state) -> None:
@@ -1988,11 +1962,9 @@ _IDS = ["a", "a-2", "a-3", "a-2-2", "1a", "x y", "", "-", "id", "id-2", "é", "b
                           st.sampled_from(["", "#a", "#a-2", "#a-3", "#x y", "#x%20y", "#1a", "#", "#id-2",
                                            "https://e.org/#a", "#missing"])), max_size=14))
 def test_unique_ids_is_its_slow_definition_on_made_trees(elements) -> None:
-    from types import SimpleNamespace
-
     from lxml import etree
 
-    from exporter.document import Report
+    from exporter.normalise import transforms
 
     root = etree.Element("article")
     for tag, ident, href in elements:
@@ -2002,28 +1974,14 @@ def test_unique_ids_is_its_slow_definition_on_made_trees(elements) -> None:
             el.set("id", ident)
         if tag == "a":
             el.set("href", href)
-    _same_change(transforms_unique_ids(), _old_unique_ids, SimpleNamespace(tree=root, report=Report()))
-
-
-def transforms_unique_ids():
-    from exporter.normalise import transforms
-
-    return transforms.unique_ids
+    _same_change(transforms.unique_ids, _old_unique_ids, root)
 
 
 def test_unique_ids_is_its_slow_definition_on_real_pages() -> None:
-    states = _states_before_each("unique-ids", _real_markups() + _made_markups())
-    assert sum(_same_change(transforms_unique_ids(), _old_unique_ids, state) for state in states) > 3
+    from exporter.normalise import transforms
 
-
-@pytest.mark.timeout(60)  # a hang guard, not a speed test: 20,000 copies of one id took minutes, probing from 2
-def test_many_copies_of_one_id_are_numbered_in_one_pass() -> None:
-    import exporter
-
-    copies = 20_000
-    markup = "<article>" + '<p id="same">words</p>' * copies + "</article>"
-    xml = exporter.normalise(markup.encode(), language="en", reflow=False, typography=False).to_xml()
-    assert f'id="same-{copies}"' in xml and 'id="same-2"' in xml
+    states = _states_before("unique-ids", _real_markups() + _made_markups())
+    assert sum(_same_change(transforms.unique_ids, _old_unique_ids, state) for state in states) > 3
 
 
 def test_bullets_are_the_characters_the_strict_bullet_takes() -> None:
@@ -2554,7 +2512,7 @@ def test_drop_boxes_is_its_slow_definition_on_real_pages() -> None:
     from lxml import etree
 
     changed = 0
-    for state in _states_before_each("drop-boxes", _real_markups() + _made_markups() + [
+    for state in _states_before("drop-boxes", _real_markups() + _made_markups() + [
             b"<article><p>Words of the article, quoted again below in a pull quote.</p><div class='share-bar'>"
             b"Share</div><aside class='Pull-Quote'><p>quoted again below in a pull quote</p></aside>"
             b"<div id='x' class='\xc5\xbfocial'>S</div><span class='promotion'>kept</span></article>",
@@ -2816,18 +2774,15 @@ def _noted_article(draw):
 @settings(max_examples=EXAMPLES * 3, deadline=None)
 @given(_noted_article())
 def test_detect_notes_is_its_slow_definition_on_made_articles(tree) -> None:
-    from types import SimpleNamespace
-
-    from exporter.document import Report
     from exporter.normalise import notes
 
-    _same_change(notes.detect_notes, _old_detect_notes, SimpleNamespace(tree=tree, report=Report()))
+    _same_change(notes.detect_notes, _old_detect_notes, tree)
 
 
 def test_detect_notes_is_its_slow_definition_on_real_pages() -> None:
     from exporter.normalise import notes
 
-    states = _states_before_each("detect-notes", _real_markups() + _made_markups()) + _case_states("detect-notes")
+    states = _states_before("detect-notes", _real_markups() + _made_markups()) + _case_states("detect-notes")
     assert sum(_same_change(notes.detect_notes, _old_detect_notes, state) for state in states) >= 3
 
 
@@ -2897,7 +2852,7 @@ def test_language_passes_are_their_slow_definitions_on_real_pages(name: str) -> 
 
     fast, slow = passes.named(name).run, _old_language_passes()[name]
     markups = _real_markups() + _made_markups() + [markup.encode() for markup in _LANG_MARKUP]
-    states = _states_before_each(name, markups) + _states_before_each(name, markups[-2:], language="zh")
+    states = _states_before(name, markups) + _states_before(name, markups[-2:], language="zh")
     assert sum(_same_change(fast, slow, state) for state in states) >= 2
 
 
@@ -3001,30 +2956,17 @@ def _broken_paragraphs(draw):
 @settings(max_examples=EXAMPLES * 4, deadline=None)
 @given(_broken_paragraphs())
 def test_split_double_breaks_is_its_slow_definition_on_made_paragraphs(tree) -> None:
-    from types import SimpleNamespace
-
-    from exporter.document import Report
     from exporter.normalise import transforms
 
-    _same_change(transforms.split_double_breaks, _old_split_double_breaks, SimpleNamespace(tree=tree, report=Report()))
+    _same_change(transforms.split_double_breaks, _old_split_double_breaks, tree)
 
 
 def test_split_double_breaks_is_its_slow_definition_on_real_pages() -> None:
     from exporter.normalise import transforms
 
-    states = _states_before_each("split-double-breaks", _real_markups() + _made_markups()) \
+    states = _states_before("split-double-breaks", _real_markups() + _made_markups()) \
         + _case_states("split-double-breaks")
     assert sum(_same_change(transforms.split_double_breaks, _old_split_double_breaks, state) for state in states) >= 3
-
-
-@pytest.mark.timeout(60)  # a hang guard, not a speed test: 20,000 double breaks took minutes, each cut moving the rest
-def test_a_paragraph_of_many_double_breaks_is_cut_once() -> None:
-    import exporter
-
-    parts = 20_000
-    markup = "<p>" + "".join(f"part {n}<br><br>" for n in range(parts)) + "</p>"
-    xml = exporter.normalise(markup.encode(), language="en", reflow=False, typography=False).to_xml()
-    assert xml.count("<p>") == parts and f"part {parts - 1}" in xml
 
 
 def _old_group_source_notes(state) -> None:
@@ -3061,7 +3003,7 @@ def test_group_source_notes_is_its_slow_definition_on_real_pages() -> None:
     from exporter.normalise import notes
 
     changed = 0
-    states = _states_before_each("group-source-notes", _real_markups() + _made_markups() + [
+    states = _states_before("group-source-notes", _real_markups() + _made_markups() + [
         b"<article><p>Text<sup><a href='#n1'>1</a></sup> and<a href='#n2'>[2]</a> <a href='#s'>3</a></p>"
         b"<aside id='n1'><p>Note one.</p><p>Its second paragraph.</p></aside><div id='n1'>The last n1.</div>"
         b"<section id='n2'><p>Two.</p></section><section id='s'><h2>A section</h2></section><!-- c --></article>"])
