@@ -3016,3 +3016,67 @@ def test_group_source_notes_is_its_slow_definition_on_real_pages() -> None:
         assert list(state.report.items()) == list(other.report.items())
         changed += etree.tostring(state.page) != before
     assert changed >= 2
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(st.none(), joined(["0", "1", "9", "007", "\u0663", " ", "x", "-", "+", "123456789"], 4)))
+def test_a_span_is_read_as_the_regex_reads_it(value) -> None:
+    """bound-table-grids reads a cell without colspan as 1 before any regex."""
+    from lxml import etree
+
+    from exporter.normalise import tables
+
+    cell = etree.Element("td")
+    if value is not None:
+        cell.set("colspan", value)
+    written = cell.get("colspan", "1")
+    assert tables._span(cell, "colspan") == (
+        int(written) if re.fullmatch(r"[0-9]{1,9}", written) and int(written) > 0 else 1)
+
+
+def _old_drop_link_lines(state) -> None:
+    """drop-link-lines as it was (abe5111): every paragraph's whole text read before its first letter."""
+    from exporter.normalise.text import collapse_space
+
+    root, report = state.tree, state.report
+    for p in list(root.iter("p")):
+        text = text_of(p)
+        if text.lstrip()[:1] not in repair._LINK_LINE_OPENINGS:
+            continue
+        text = collapse_space(text).strip()
+        prefix = repair._LINK_BOX.match(text)
+        if not prefix and not repair._CALL.match(text):
+            continue
+        words = len(repair._WORD.findall(text))
+        if not text or words > 30:
+            continue
+        linked = sum(len(text_of(a)) for a in p.iter("a"))
+        if prefix and linked >= 0.5 * len(text[prefix.end():].strip()) and linked > 0:
+            p.getparent().remove(p)
+            report.note("dropped {n} \u201cread more\u201d or \u201crelated\u201d line{s}")
+        elif repair._CALL.match(text) and words <= 20:
+            p.getparent().remove(p)
+            report.note("dropped {n} newsletter or share line{s}")
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(st.lists(st.tuples(joined([" ", "\u00a0", "\n", "Read more", "related", ":", "\u017fign up to our newsletter",
+                                  "Sign", "x", "Words here."], 3),
+                          joined(["", "Read more", " story", "Share this article", "a link"], 2),
+                          joined(["", " tail", " and more words"], 2)), min_size=1, max_size=5))
+def test_drop_link_lines_is_its_slow_definition_on_made_paragraphs(paragraphs) -> None:
+    from lxml import etree
+
+    root = etree.Element("article")
+    for own, linked, tail in paragraphs:
+        p = etree.SubElement(root, "p")
+        p.text = own or None
+        a = etree.SubElement(p, "a", href="https://e.org/")
+        a.text = linked or None
+        a.tail = tail or None
+    _same_change(repair.drop_link_lines, _old_drop_link_lines, root)
+
+
+def test_drop_link_lines_is_its_slow_definition_on_real_pages() -> None:
+    states = _states_before("drop-link-lines", _real_markups() + _made_markups()) + _case_states("drop-link-lines")
+    assert sum(_same_change(repair.drop_link_lines, _old_drop_link_lines, state) for state in states) >= 1

@@ -509,9 +509,12 @@ def drop_link_lines(state: State) -> None:
     """A "Read more:" or "Related:" line made of links, or a newsletter/share call, is not the article."""
     root, report = state.tree, state.report
     for p in list(root.iter("p")):
+        own = p.text
+        if own and not own.isspace() and own.lstrip()[:1] not in _LINK_LINE_OPENINGS:
+            continue  # most paragraphs: neither regex can match, decided by the first letter of their own text
         text = text_of(p)
         if text.lstrip()[:1] not in _LINK_LINE_OPENINGS:
-            continue  # most paragraphs: neither regex can match, decided by their first letter
+            continue  # (the first letter of the whole text: the same when the own text has one)
         text = collapse_space(text).strip()
         prefix = _LINK_BOX.match(text)
         if not prefix and not _CALL.match(text):

@@ -78,9 +78,15 @@ def _rows(table: etree._Element) -> list[etree._Element]:
     return [tr for group in table if group.tag in ("thead", "tbody") for tr in group if tr.tag == "tr"]
 
 
+#: A span a writer takes: up to nine digits (more is no table anyone lays out), and not zero
+_SPAN = re.compile(r"[0-9]{1,9}")
+
+
 def _span(cell: etree._Element, name: str) -> int:
-    value = cell.get(name, "1")
-    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) and int(value) > 0 else 1
+    value = cell.get(name)
+    if value is None:
+        return 1  # the usual cell: no span written
+    return int(value) if _SPAN.fullmatch(value) and int(value) > 0 else 1
 
 
 def _unwrap(table: etree._Element) -> None:
