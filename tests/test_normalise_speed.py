@@ -3080,3 +3080,61 @@ def test_drop_link_lines_is_its_slow_definition_on_made_paragraphs(paragraphs) -
 def test_drop_link_lines_is_its_slow_definition_on_real_pages() -> None:
     states = _states_before("drop-link-lines", _real_markups() + _made_markups()) + _case_states("drop-link-lines")
     assert sum(_same_change(repair.drop_link_lines, _old_drop_link_lines, state) for state in states) >= 1
+
+
+def _old_credits_into_captions(state) -> None:
+    """credits-into-captions as it was (abe5111): the words of the line after each figure counted first."""
+    from lxml import etree
+
+    from exporter.normalise.surgery import append_text, move_inline_content
+
+    root, report = state.tree, state.report
+    for figure in list(root.iter("figure")):
+        nxt = figure.getnext()
+        if nxt is None or nxt.tag != "p" or len(repair._WORD.findall(text_of(nxt))) > 30 \
+                or not repair._CREDIT.match(text_of(nxt)):
+            continue
+        caption = next(figure.iterchildren("figcaption"), None)
+        if caption is None:
+            caption = etree.SubElement(figure, "figcaption")
+        else:
+            append_text(caption, " ")
+        move_inline_content(nxt, caption)
+        nxt.getparent().remove(nxt)
+        report.note("moved {n} photo credit{s} into captions")
+
+
+def _old_paragraph_headings(state) -> None:
+    """paragraph-headings as it was (abe5111): every word of every heading counted."""
+    from lxml import etree
+
+    from exporter.normalise.text import collapse_space
+    from exporter.tree import HEADINGS
+
+    root, report = state.tree, state.report
+    for el in list(root.iter(*HEADINGS)):
+        text = collapse_space(text_of(el)).strip()
+        words = len(repair._WORD.findall(text))
+        if words >= repair.PARAGRAPH_MIN_WORDS and re.search(r"[.!?\u2026]\W*$", text):
+            strong = etree.Element("strong")
+            strong.text, el.text = el.text, None
+            for child in list(el):
+                strong.append(child)
+            el.append(strong)
+            el.tag = "p"
+            report.note("made paragraphs of {n} sentence-length heading{s}")
+
+
+_CREDIT_LINES = ["Photo: Jane Doe", "Photo: " + "word " * 29 + "end", "Photo: " + "word " * 30 + "end", "\u00a9 Agency",
+                 "Credit: " + "x " * 40, "Not a credit at all", "Copyright 2020 someone", "  photos \u00a9 A"]
+
+
+@pytest.mark.parametrize("name, fast, slow", [
+    ("credits-into-captions", repair.credits_into_captions, _old_credits_into_captions),
+    ("paragraph-headings", repair.paragraph_headings, _old_paragraph_headings)])
+def test_reordered_checks_decide_as_before_on_real_pages(name, fast, slow) -> None:
+    made = ["<article><figure><img src='a.png'><figcaption>Cap</figcaption></figure><p>" + line + "</p><h2>" + line
+            + ". " + "more " * 25 + "words.</h2><h3>" + line + "</h3><h2>" + "w " * 29 + "end.</h2><h2>" + "w " * 28
+            + "end.</h2></article>" for line in _CREDIT_LINES]
+    states = _states_before(name, _real_markups() + _made_markups() + [m.encode() for m in made])
+    assert sum(_same_change(fast, slow, state) for state in states) >= 2

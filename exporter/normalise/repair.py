@@ -342,8 +342,7 @@ def paragraph_headings(state: State) -> None:
     root, report = state.tree, state.report
     for el in list(root.iter(*HEADINGS)):
         text = collapse_space(text_of(el)).strip()
-        words = len(_WORD.findall(text))
-        if words >= PARAGRAPH_MIN_WORDS and re.search(r"[.!?…]\W*$", text):
+        if _more_words_than(text, PARAGRAPH_MIN_WORDS - 1) and re.search(r"[.!?…]\W*$", text):
             strong = etree.Element("strong")
             strong.text, el.text = el.text, None
             for child in list(el):
@@ -658,7 +657,10 @@ def credits_into_captions(state: State) -> None:
     root, report = state.tree, state.report
     for figure in list(root.iter("figure")):
         nxt = figure.getnext()
-        if nxt is None or nxt.tag != "p" or len(_WORD.findall(text_of(nxt))) > 30 or not _CREDIT.match(text_of(nxt)):
+        if nxt is None or nxt.tag != "p":
+            continue
+        text = text_of(nxt)
+        if not _CREDIT.match(text) or _more_words_than(text, 30):  # the opening first: most lines are no credit
             continue
         caption = next(figure.iterchildren("figcaption"), None)
         if caption is None:
