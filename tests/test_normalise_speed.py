@@ -2335,6 +2335,8 @@ def test_typesetter_typesets_as_the_list_of_characters_did(text: str, language: 
 @example("(?<=x)a|b", "b")  # an alternative needs nothing
 @example("(?<=x)a\\\\|b", "b")  # an alternative after an escaped backslash (review-s9)
 @example("(?<=x)a\n|b", "b")  # an alternative after a line break
+@example("(?<=x)*", "")  # a quantified look-behind may match no time (Hypothesis found it)
+@example("(?<=x)a{0}", "")  # nor may quantified text
 def test_text_a_rule_needs_stands_wherever_it_matches(pattern: str, text: str) -> None:
     from exporter.normalise.sentences import _needed
 

@@ -283,8 +283,9 @@ def _literal(pattern: str, replacement: str) -> str | None:
 
 
 #: A pattern opening with a look-behind at plain text, then plain text: both must stand in a text for the pattern
-#: to match there (when it has no alternative: :func:`_needed` refuses any "|").
-_LOOKBEHIND_AT_TEXT = re.compile(r"\(\?<=((?:[^\\.^$*+?{}\[\]|()]|\\[^A-Za-z0-9])+)\)"
+#: to match there (when it has no alternative: :func:`_needed` refuses any "|"; nor a quantified look-behind,
+#: ``(?<=x)*``, which may match no time).
+_LOOKBEHIND_AT_TEXT = re.compile(r"\(\?<=((?:[^\\.^$*+?{}\[\]|()]|\\[^A-Za-z0-9])+)\)(?![*+?{])"
                                  r"((?:[^\\.^$*+?{}\[\]|()]|\\[^A-Za-z0-9])(?![*+?{]))?(?!.*(?<!\\)\|)")
 #: Patterns of pysbd's rules that open with a look-behind (tried at every character), each with the same pattern
 #: opening with the character it matches (found fast), looking behind from there.
