@@ -1586,7 +1586,9 @@ def _old_remove_empty(state) -> None:
         el.getparent().remove(el)
 
     root, report = state.tree, state.report
-    for el in reversed(list(root.iter(*transforms._MAY_BE_EMPTY))):
+    may_be_empty = transforms.INLINES | transforms._LINE_BLOCKS | {
+        "li", "ul", "ol", "blockquote", "thead", "tbody", "aside", "tr", "figure", "table"}  # the old _MAY_BE_EMPTY
+    for el in reversed(list(root.iter(*may_be_empty))):
         if el is root or el.getparent() is None:
             continue
         tag = el.tag
@@ -2138,7 +2140,7 @@ class _OldTypesetter:
     def quotes(self) -> None:
         text, style = self.text, self.style
         open_double = open_single = 0
-        for mark in typography._STRAIGHT_QUOTE.finditer(text):
+        for mark in re.finditer("[\"']", text):  # the old _STRAIGHT_QUOTE
             i, ch = mark.start(), mark.group()
             if not self.editable[i]:
                 continue

@@ -355,7 +355,9 @@ def paragraph_headings(state: State) -> None:
 #: Bullets; hyphens and asterisks count only on lines split by ``<br>`` (a paragraph starting with a dash
 #: is dialogue in many languages).
 _BULLET = re.compile(r"^\s*([\u2022\u00b7\u25aa\u25cf\u2023\u25e6\u2043\u2219*-])\s+")
-_STRICT_BULLET = re.compile(r"^\s*([\u2022\u00b7\u25aa\u25cf\u2023\u25e6\u2043\u2219])\s*")
+#: The characters a strict list takes for a bullet
+_BULLETS = frozenset("\u2022\u00b7\u25aa\u25cf\u2023\u25e6\u2043\u2219")
+_STRICT_BULLET = re.compile(r"^\s*([%s])\s*" % "".join(sorted(_BULLETS)))
 _NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s+")
 
 
@@ -445,8 +447,6 @@ def typed_lists(state: State) -> None:
             _group_marked_paragraphs(parent, report)
 
 
-#: The characters :data:`_STRICT_BULLET` takes for a bullet
-_BULLETS = frozenset("\u2022\u00b7\u25aa\u25cf\u2023\u25e6\u2043\u2219")
 #: The elements whose paragraphs :func:`typed_lists` groups into lists
 _LIST_PARENTS = frozenset({"article", "blockquote", "li", "td", "th", "aside"})
 

@@ -170,15 +170,10 @@ def _holds_blocks(el: etree._Element) -> bool:
 _LINE_BLOCKS = frozenset({"p", *HEADINGS, "h1", "figcaption", "caption"})
 
 
-#: The elements :func:`remove_empty` looks at
-_MAY_BE_EMPTY = INLINES | _LINE_BLOCKS | {"li", "ul", "ol", "blockquote", "thead", "tbody", "aside", "tr", "figure",
-                                          "table"}
-
-
 def remove_empty(state: State) -> None:
     """Remove what holds nothing: empty inline elements, blocks, lists, rows and tables.
 
-    Each element of :data:`_MAY_BE_EMPTY` but ``br`` (never removed here) is settled after everything inside it
+    Each element of :data:`_EMPTIABLE_INLINES` and :data:`_SETTLE_BLOCK` is settled after everything inside it
     (in reverse document order), so a list emptied of its items goes too: first the inline elements, then the
     blocks by the step their tag asks for (:data:`_SETTLE_BLOCK`). Settling an inline element changes only its
     parent, and a block's content is settled before it; an inline element holding a block (the converter makes
@@ -207,7 +202,8 @@ _EMPTIABLE_INLINES = INLINES - {"br"}
 
 
 def _settle_line_block(el: etree._Element, report) -> etree._Element | None:
-    """(Its edge breaks trimmed.)"""
+    """Remove ``el`` when nothing is left in it (the caller has trimmed its edge breaks); returns its parent
+    when it was removed, else None."""
     if _opens_with_words(el) or has_content(el):
         return None
     parent = el.getparent()

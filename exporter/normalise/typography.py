@@ -104,7 +104,6 @@ _URL = re.compile(r"\b(?:https?://|www\.)[^\s\"<>]*[^\s\"<>.,;:!?)'\u201d]"
 _ELISIONS = re.compile(r"(?:tis|twas|em|cause|til|n|round|bout|nuff)\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?<!\.)(?:\.\.\.|\. \. \.)(?!\.)")
 _EM_DASH_RUN = re.compile(r"(?<!-)---(?!-)")
-_STRAIGHT_QUOTE = re.compile("[\"']")
 _FRENCH_MARK = re.compile("[;:!?\u00ab\u00bb]")
 _DOUBLE_HYPHEN = re.compile(r"(?<!-)( ?)--( ?)(?!-)")
 #: (?<=[…]) - (?=[…]), the look-behind after the literal " - " that the regex engine scans for

@@ -48,9 +48,8 @@ def clean_href(href: str | None, base_url: str | None = None) -> str | None:
     scheme = _scheme(href)
     if scheme is None:
         if base_url and _scheme(base_url) in ("http", "https"):
-            try:
-                href = urljoin(base_url, href)
-            except ValueError:  # "//[": urlsplit's invalid IPv6 host
+            href = _joined(base_url, href)
+            if href is None:
                 return None
             scheme = _scheme(href)
         else:
@@ -135,15 +134,20 @@ def best_from_srcset(srcset: str | None) -> str | None:
     return best
 
 
+def _joined(base: str, href: str) -> str | None:
+    """``urljoin(base, href)``, or None where urlsplit refuses the address ("//[": an IPv6 host left open)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
 def page_base(page_url: str, base_href: str | None = None) -> str:
     """The base a fetched page's relative links and images resolve against: its ``<base href>`` (itself
     resolved against the page's address) when that is a web URL, else the page's own address."""
     if base_href:
         href = _INSIDE.sub("", base_href.strip())
-        try:
-            joined = urljoin(page_url, href) if href else ""
-        except ValueError:  # "//[": urlsplit's invalid IPv6 host
-            joined = ""
+        joined = (_joined(page_url, href) or "") if href else ""
         if _scheme(joined) in ("http", "https"):
             return joined
     return page_url
