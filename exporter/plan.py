@@ -118,7 +118,10 @@ def plan_book(book: Book) -> BookPlan:
 def url_key(url: str | None) -> str:
     """A URL as writers compare it with a book's source URLs: scheme, ``www.``, fragment and a final
     slash do not matter (``http://www.example.org/a/`` names ``https://example.org/a``)."""
-    parts = urlsplit((url or "").strip())
+    try:
+        parts = urlsplit((url or "").strip())
+    except ValueError:  # an address urlsplit refuses ("http://[x/") names no article of the book
+        return (url or "").strip()
     host = parts.netloc.lower().removeprefix("www.")
     return urlunsplit(("", host, parts.path.rstrip("/") or "/", parts.query, ""))
 

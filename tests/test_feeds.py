@@ -334,3 +334,36 @@ def test_feeds_named_after_the_input_allowance_is_spent_are_not_read(tmp_path: P
     assert "feed3.xml: not read: the feeds of one edition are over the input limit of 1 MB in all" in message
     assert len(read) == 3 and sum(read) < 2_000_000, read  # before: feed3 read too
     assert "nine dark winters" in text_words(next((tmp_path / "out").glob("*.txt")))
+
+
+@pytest.mark.parametrize("url, base", [("//[x/a", "https://e.org/"), ("http://[x/a", None)])
+def test_an_item_address_urlsplit_refuses_links_nowhere_and_its_text_is_exported(tmp_path: Path, url: str,
+                                                                                  base: str | None) -> None:
+    """An unbalanced IPv6 bracket in a JSON Feed item's url was exit 70 for the whole feed (review-s9 H3)."""
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "F", "items": [
+        {"id": "1", "url": url, "title": "One", "content_html": "<p>Some words of text here for the article.</p>"}]}
+    if base:
+        doc["home_page_url"] = base
+    feed = parse_json_feed(json.dumps(doc).encode(), "feed.json")
+    assert [entry.link for entry in feed.entries] == [None]
+    (tmp_path / "feed.json").write_text(json.dumps(doc))
+    done = cli("export", str(tmp_path / "feed.json"), "-f", "txt,epub", "-o", str(tmp_path / "out"), "--offline")
+    assert done.returncode == 0, done.stderr
+    (text,) = (tmp_path / "out").glob("*.txt")
+    assert "Some words of text here for the article." in text.read_text()
+
+
+def test_an_opml_location_urlsplit_refuses_is_left_out_and_the_others_kept() -> None:
+    from exporter.feeds.parse import parse_opml
+
+    opml = (b'<?xml version="1.0"?><opml version="2.0"><head><title>S</title></head><body>'
+            b'<outline text="bad" xmlUrl="//[x/feed"/><outline text="good" xmlUrl="feeds/good.xml"/></body></opml>')
+    title, subscriptions = parse_opml(opml, "subs.opml", "https://e.org/list/")
+    assert [s.location for s in subscriptions] == ["https://e.org/list/feeds/good.xml"]
+
+
+def test_a_url_urlsplit_refuses_is_its_own_key() -> None:
+    from exporter.plan import url_key
+
+    assert url_key("http://[x/") == "http://[x/"
+    assert url_key("https://www.example.org/a/") == "//example.org/a"

@@ -15,10 +15,10 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from ..dates import normalise_date, utc
 from ..errors import InputError
+from ..normalise.urls import joined_url, splits
 from .kinds import feed_kind
 
 
@@ -111,7 +111,9 @@ def parse_json_feed(data: bytes, origin: str) -> Feed:
             continue
         link = _text(item.get("url")) or _text(item.get("external_url"))
         if link and base:
-            link = urljoin(str(base), link)
+            link = joined_url(str(base), link)
+        if link and not splits(link):
+            link = None  # an address urlsplit refuses ("http://[x/a") links to nothing; the item's text stays
         content = _text(item.get("content_html")) or None
         if content is None and _text(item.get("content_text")):
             content = _paragraphs(_text(item.get("content_text")))
@@ -143,9 +145,10 @@ def parse_opml(data: bytes, origin: str, base: str) -> tuple[str | None, list[Su
     subscriptions = []
     for outline in root.iter("outline"):
         location = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        location = joined_url(base, location) if location else None  # None: an address urlsplit refuses
         if location:
             subscriptions.append(Subscription(title=_plain(outline.get("title") or outline.get("text")),
-                                              location=urljoin(base, location)))
+                                              location=location))
     if not subscriptions:
         raise InputError(f"{origin}: the OPML file lists no feeds (no outline with an xmlUrl)")
     return _plain(title), subscriptions

@@ -48,7 +48,7 @@ def clean_href(href: str | None, base_url: str | None = None) -> str | None:
     scheme = _scheme(href)
     if scheme is None:
         if base_url and _scheme(base_url) in ("http", "https"):
-            href = _joined(base_url, href)
+            href = joined_url(base_url, href)
             if href is None:
                 return None
             scheme = _scheme(href)
@@ -134,8 +134,9 @@ def best_from_srcset(srcset: str | None) -> str | None:
     return best
 
 
-def _joined(base: str, href: str) -> str | None:
-    """``urljoin(base, href)``, or None where urlsplit refuses the address ("//[": an IPv6 host left open)."""
+def joined_url(base: str, href: str) -> str | None:
+    """``urljoin(base, href)``, or None where urlsplit refuses the address ("//[": an IPv6 host left open):
+    the one join for addresses read from input, so that no such address is an internal error."""
     try:
         return urljoin(base, href)
     except ValueError:
@@ -147,7 +148,7 @@ def page_base(page_url: str, base_href: str | None = None) -> str:
     resolved against the page's address) when that is a web URL, else the page's own address."""
     if base_href:
         href = _INSIDE.sub("", base_href.strip())
-        joined = (_joined(page_url, href) or "") if href else ""
+        joined = (joined_url(page_url, href) or "") if href else ""
         if _scheme(joined) in ("http", "https"):
             return joined
     return page_url
