@@ -1542,6 +1542,8 @@ def test_each_descendant_action_is_the_one_the_element_by_element_path_takes() -
             assert actions[tag] is (convert._MAPPED if mapped == tag else convert._RENAMED), tag
     assert (actions["img"], actions["a"], actions["br"]) == (convert._IMAGE, convert._LINK, convert._BREAK)
     assert convert._RENAMED_TAGS == {tag for tag, action in actions.items() if action is convert._RENAMED}
+    for mapped in set(convert.INLINE_MAP.values()):  # a renamed descendant never takes a name strip_tags unwraps
+        assert convert.INLINE_MAP.get(mapped) == mapped and actions.get(mapped, convert._UNWRAP) is not convert._UNWRAP
     for tag in ("span", "font", "m-x", "u", "s", "small", "mark", "time"):
         assert actions.get(tag, convert._UNWRAP) is convert._UNWRAP, tag
 
