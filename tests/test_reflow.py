@@ -5,6 +5,10 @@ import html
 import json
 import statistics
 
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from exporter.normalise import normalise
 from exporter.normalise.reflow import (
     MIN_WORDS, boundary_features, cohesion, count_words, genre_of, protected_ranges, segment)
@@ -303,3 +307,155 @@ def test_threads_segmenting_at_once_each_get_their_own_sentences():
     finally:
         sys.setswitchinterval(interval)
     assert not wrong
+
+
+# --- the cutter: every marker put in at once, then cut from the last (review-s9 B4) ---------------------------
+def _old_split_paragraph(p, offsets: list[int]) -> None:
+    """reflow._split_paragraph as it was (96aba82): a marker put in and cut at per offset, the last first, each
+    re-reading the slots and re-setting the rest of the text (cuts times length)."""
+    from exporter.normalise.reflow import _drop_empty_inlines
+    from exporter.normalise.surgery import split_at, tidy_inline_run, trim_edge_breaks
+
+    parts = []
+    for offset in sorted(offsets, reverse=True):
+        parts.append(split_at(p, _old_insert_marker(p, offset)))
+    for right in parts:
+        p.addnext(right)
+    for block in [p, *parts]:
+        _drop_empty_inlines(block)
+        trim_edge_breaks(block)
+        tidy_inline_run(block)
+
+
+def _old_insert_marker(block, offset: int):
+    from lxml import etree
+
+    from exporter.normalise.surgery import text_slots
+
+    position = 0
+    for el, which in text_slots(block):
+        value = getattr(el, which) or ""
+        if position + len(value) >= offset and (value or position == offset):
+            cut = offset - position
+            marker = etree.Element("cut")
+            marker.tail = value[cut:]
+            setattr(el, which, value[:cut] or None)
+            if which == "text":
+                el.insert(0, marker)
+            else:
+                el.addnext(marker)
+            return marker
+        position += len(value)
+    raise ValueError(f"offset {offset} is past the end of the block")
+
+
+def _cut_both_ways(p, offsets: list[int]) -> tuple[bytes, bytes]:
+    """The article holding ``p`` cut by the cutter and by the old one (on a copy), serialised."""
+    import copy
+
+    from lxml import etree
+
+    from exporter.normalise import reflow
+
+    root = p.getroottree().getroot()
+    slow_root = copy.deepcopy(root)
+    slow_p = next(el for el, other in zip(slow_root.iter(), root.iter()) if other is p)
+    reflow._split_paragraph(p, offsets)
+    _old_split_paragraph(slow_p, offsets)
+    return etree.tostring(root, encoding="unicode"), etree.tostring(slow_root, encoding="unicode")
+
+
+_SLOT_TEXTS = ["", " ", "  ", "a", "Word.", " Next one. ", "\u00a0", "x\n", "end. Start"]
+
+
+@st.composite
+def _inline_paragraphs(draw):
+    """A paragraph of text in nested inline elements (emphasis, links with ids, code, breaks, images) and
+    offsets anywhere in its text, the ends and the edges of every element included."""
+    from lxml import etree
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(st.sampled_from(_SLOT_TEXTS)) or None
+        for _ in range(draw(st.integers(0, 4 if depth < 3 else 0))):
+            child = etree.SubElement(el, draw(st.sampled_from(["em", "strong", "a", "code", "br", "img", "span"])))
+            if child.tag == "a" and draw(st.booleans()):
+                child.set("id", "n1")
+            if child.tag not in ("br", "img"):
+                fill(child, depth + 1)
+            child.tail = draw(st.sampled_from(_SLOT_TEXTS)) or None
+
+    root = etree.Element("article")
+    etree.SubElement(root, "p").text = "Before."
+    p = etree.SubElement(root, "p")
+    fill(p, 0)
+    etree.SubElement(root, "p").text = "After."
+    length = len(text_of(p))
+    offsets = draw(st.lists(st.integers(0, length), unique=True, max_size=12))
+    return p, offsets
+
+
+@settings(max_examples=600, deadline=None)
+@given(_inline_paragraphs())
+@example(None)
+def test_cutting_at_every_offset_at_once_is_cutting_one_at_a_time(case) -> None:
+    from lxml import etree
+
+    if case is None:  # two cuts in one text, one at its end and one at an element's edge, in a link with an id
+        p = etree.fromstring('<article><p>One. <a id="n">Two. Three.</a> Four.<em/></p></article>')[0]
+        case = p, [5, 10, 16, 17, 22]
+    p, offsets = case
+    fast, slow = _cut_both_ways(p, offsets)
+    assert fast == slow
+
+
+def _running_markup(name: str) -> str:
+    """A corpus article's running paragraphs with their inline markup, flattened into one run-on paragraph
+    (as benchmarks/reflow_data.py makes its texts)."""
+    import lxml.html
+
+    from helpers import CORPUS
+
+    page = lxml.html.fromstring((CORPUS / name / "expected.html").read_bytes(),
+                                parser=lxml.html.HTMLParser(encoding="utf-8"))
+    return " ".join(html.escape(p.text or "", quote=False) + "".join(lxml.html.tostring(c, encoding="unicode")
+                                                                     for c in p)
+                    for p in page.iter("p") if words(p.text_content()))
+
+
+def test_the_cutter_cuts_real_run_on_text_as_before(monkeypatch) -> None:
+    """The seed articles and every corpus article flattened into one run-on paragraph (links, emphasis, code
+    and images inside): reflowed with the cutter and with the old one, the same XML."""
+    from helpers import CORPUS, seed_articles
+
+    from exporter.normalise import reflow
+
+    markups = [path.read_bytes() for path in seed_articles()]
+    markups += [f"<article><h1>T</h1><p>{_running_markup(page.name)}</p></article>".encode()
+                for page in sorted(CORPUS.iterdir()) if (page / "expected.html").is_file()]
+    reflowed = 0
+    for markup in markups:
+        fast = normalise(markup, language="en", typography=False)
+        with monkeypatch.context() as patched:
+            patched.setattr(reflow, "_split_paragraph", _old_split_paragraph)
+            slow = normalise(markup, language="en", typography=False)
+        assert fast.to_xml() == slow.to_xml()
+        assert fast.report == slow.report
+        reflowed += bool(fast.report["reflowed {n} run-on paragraph{s}"])
+    assert reflowed >= 15
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: the old cutter took hours on this (minutes on 1 MB)
+def test_a_paragraph_of_many_cuts_is_cut_in_linear_time() -> None:
+    """4 MB of sentences in one paragraph, inline elements among them, cut at every sentence (200,000 cuts):
+    each cut re-set the rest of the text, so the time grew with the square of the size."""
+    from lxml import etree
+
+    from exporter.normalise.reflow import _split_paragraph
+
+    sentence = "Words of a sentence <em>in emphasis</em> and <a href='https://e.org/'>a link</a>. "
+    count = 4_000_000 // len(sentence)
+    root = etree.fromstring(f"<article><p>{sentence * count}</p></article>")
+    length = len(text_of(root[0])) // count
+    _split_paragraph(root[0], [n * length for n in range(1, count)])
+    assert len(root) == count
+    assert {text_of(p) for p in root} == {"Words of a sentence in emphasis and a link."}
