@@ -3144,3 +3144,88 @@ def test_reordered_checks_decide_as_before_on_real_pages(name, fast, slow) -> No
             + "end.</h2></article>" for line in _CREDIT_LINES]
     states = _states_before(name, _real_markups() + _made_markups() + [m.encode() for m in made])
     assert sum(_same_change(fast, slow, state) for state in states) >= 2
+
+
+# --- parse: the pretty XML printed by libxml2 (document._pretty_xml) -------------------------------------------
+
+_TREE_TAGS = ["p", "h2", "pre", "figcaption", "caption", "li", "ul", "ol", "td", "tr", "tbody", "table", "blockquote",
+              "figure", "img", "aside", "em", "a", "span", "br", "code", "hr"]
+_TREE_TEXTS = [None, None, None, "", " ", "\n  ", "\u00a0", "\u3000", "word", " two words "]
+
+
+def _made_tree(draw, depth: int):
+    from lxml import etree
+
+    el = etree.Element(draw(st.sampled_from(_TREE_TAGS)))
+    el.text = draw(st.sampled_from(_TREE_TEXTS))
+    if depth:
+        for _ in range(draw(st.integers(0, 3))):
+            child = _made_tree(draw, depth - 1)
+            child.tail = draw(st.sampled_from(_TREE_TEXTS))
+            el.append(child)
+    return el
+
+
+@st.composite
+def made_trees(draw):
+    from lxml import etree
+
+    root = etree.Element(draw(st.sampled_from(["article", "article", "p", "ul", "em"])))
+    root.text = draw(st.sampled_from([None, None, "", " ", "x"]))
+    for _ in range(draw(st.integers(0, 4))):
+        child = _made_tree(draw, draw(st.integers(0, 4)))
+        child.tail = draw(st.sampled_from(_TREE_TEXTS))
+        root.append(child)
+    return root
+
+
+def _pretty_as_before(tree) -> str:
+    """Document.to_xml as written before libxml2 printed it: a copy indented by _indent_as_before, then tostring."""
+    from lxml import etree
+
+    copied = copy.deepcopy(tree)
+    _indent_as_before(copied)
+    return etree.tostring(copied, encoding="unicode") + "\n"
+
+
+def _text_nodes(tree) -> list:
+    """Every text and tail of ``tree`` as lxml gives it (None and "" told apart), for checking it is put back."""
+    return [(el.text, el.tail) for el in tree.iter()]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(made_trees())
+def test_pretty_xml_by_libxml2_is_the_python_indentation(tree) -> None:
+    from lxml import etree
+
+    from exporter.document import Document, Metadata
+
+    before, nodes = etree.tostring(tree), _text_nodes(tree)
+    assert Document(tree=tree, metadata=Metadata(title="t")).to_xml() == _pretty_as_before(tree)
+    assert etree.tostring(tree) == before and _text_nodes(tree) == nodes  # the guards are taken out again
+
+
+def test_pretty_xml_of_trees_libxml2_cannot_indent_alike() -> None:
+    """Deeper than libxml2 indents (30 levels), a comment or processing instruction, white space between blocks,
+    a tail on the root: printed as before (by the Python walk)."""
+    from lxml import etree
+
+    from exporter import document
+    from exporter.document import Document, Metadata
+
+    def deep(levels: int):
+        root = etree.Element("article")
+        el = root
+        for _ in range(levels):
+            el = etree.SubElement(el, "blockquote")
+        etree.SubElement(el, "p").text = "deep"
+        return root
+
+    spaced = etree.fromstring("<article>\n<ul><li>a</li>\n</ul></article>")
+    commented = etree.fromstring("<article><ul><li>a</li><!-- c --><li>b</li></ul><?pi x?></article>")
+    guarded = etree.fromstring("<article><p><a href='#x'>only a link</a></p><pre><code>x</code></pre></article>")
+    for tree in (deep(28), deep(29), deep(30), deep(31), deep(40), spaced, commented, guarded):
+        assert Document(tree=tree, metadata=Metadata(title="t")).to_xml() == _pretty_as_before(tree)
+    assert document._pretty_xml(deep(28)) is not None and document._pretty_xml(deep(31)) is None
+    assert document._pretty_xml(spaced) is None and document._pretty_xml(commented) is None
+    assert document._pretty_xml(guarded) is not None
