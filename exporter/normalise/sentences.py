@@ -49,7 +49,7 @@ from functools import lru_cache
 import pysbd
 from pysbd.abbreviation_replacer import AbbreviationReplacer
 from pysbd.between_punctuation import BetweenPunctuation
-from pysbd.lang.common import Common
+from pysbd.lang.common import Common, Standard
 from pysbd.lists_item_replacer import ListItemReplacer
 from pysbd.processor import Processor
 from pysbd.utils import Rule, TextSpan
@@ -250,12 +250,12 @@ class _BetweenPunctuation(BetweenPunctuation):
         return _pattern(self.BETWEEN_SQUARE_BRACKETS_REGEX_2).sub(_punctuation_replaced, txt)
 
     def sub_punctuation_between_single_quotes(self, txt):
-        if _pattern(self.WORD_WITH_LEADING_APOSTROPHE).search(txt) and not _pattern(r"'\s").search(txt):
+        if _pattern(_faster(self.WORD_WITH_LEADING_APOSTROPHE)).search(txt) and not _pattern(r"'\s").search(txt):
             return txt
-        return _pattern(self.BETWEEN_SINGLE_QUOTES_REGEX).sub(_punctuation_replaced_in_single_quotes, txt)
+        return _pattern(_faster(self.BETWEEN_SINGLE_QUOTES_REGEX)).sub(_punctuation_replaced_in_single_quotes, txt)
 
     def sub_punctuation_between_single_quote_slanted(self, txt):
-        return _pattern(self.BETWEEN_SINGLE_QUOTE_SLANTED_REGEX).sub(_punctuation_replaced, txt)
+        return _pattern(_faster(self.BETWEEN_SINGLE_QUOTE_SLANTED_REGEX)).sub(_punctuation_replaced, txt)
 
     def sub_punctuation_between_double_quotes(self, txt):
         return _pattern(self.BETWEEN_DOUBLE_QUOTES_REGEX_2).sub(_punctuation_replaced, txt)
@@ -287,12 +287,36 @@ def _literal(pattern: str, replacement: str) -> str | None:
 #: ``(?<=x)*``, which may match no time).
 _LOOKBEHIND_AT_TEXT = re.compile(r"\(\?<=((?:[^\\.^$*+?{}\[\]|()]|\\[^A-Za-z0-9])+)\)(?![*+?{])"
                                  r"((?:[^\\.^$*+?{}\[\]|()]|\\[^A-Za-z0-9])(?![*+?{]))?(?!.*(?<!\\)\|)")
-#: Patterns of pysbd's rules that open with a look-behind (tried at every character), each with the same pattern
-#: opening with the character it matches (found fast), looking behind from there.
+#: Patterns of pysbd's rules that open with a look-behind or a class (tried at every character), each with the
+#: same pattern opening with the character every match holds there (found fast), looking behind from it: the
+#: same spans. (The rules' replacements refer to no group.)
 _FASTER = {
     r"(?<=^[A-Z])\.(?=\s)": r"\.(?<=^[A-Z]\.)(?=\s)",
     r"(?<=\s[A-Z])\.(?=,?\s)": r"\.(?<=\s[A-Z]\.)(?=,?\s)",
+    r"(?<=\d)\.(?=\S)": r"\.(?<=\d\.)(?=\S)",
+    r"(?<=\r\d)\.(?=(\s\S)|\))": r"\.(?<=\r\d\.)(?=(\s\S)|\))",
+    r"(?<=^\d)\.(?=(\s\S)|\))": r"\.(?<=^\d\.)(?=(\s\S)|\))",
+    r"(?<=^\d\d)\.(?=(\s\S)|\))": r"\.(?<=^\d\d\.)(?=(\s\S)|\))",
+    r"(?<=[a-zA-z]°)\.(?=\s*\d+)": r"\.(?<=[a-zA-z]°\.)(?=\s*\d+)",
+    r"(?<=\S)\.{3}(?=\.\s[A-Z])": r"\.(?<=\S\.)\.\.(?=\.\s[A-Z])",
+    r"(?<=[a-z])(\.\s){3}\.($|\\n)": r"\.(?<=[a-z]\.)\s\.\s\.\s\.(?:$|\\n)",
+    Standard.FileFormatRule.pattern: r"\.(?<=\s\.)" + Standard.FileFormatRule.pattern.removeprefix(r"(?<=\s)\."),
+    BetweenPunctuation.BETWEEN_SINGLE_QUOTES_REGEX: r"'(?<=\s')(?:[^']|'[a-zA-Z])*'",
+    BetweenPunctuation.BETWEEN_SINGLE_QUOTE_SLANTED_REGEX: r"‘(?<=\s‘)(?:[^’]|’[a-zA-Z])*’",
+    BetweenPunctuation.WORD_WITH_LEADING_APOSTROPHE: r"'(?<=\s')(?:[^']|'[a-zA-Z])*'\S",
 }
+#: For pysbd's patterns that open with a class (tried at every character), one opening with a literal that finds
+#: something wherever the pattern does: where it finds nothing, the rule would change nothing.
+_HINTS = {
+    r"(\s\.){3}\s": re.compile(r"\.(?<=\s\.)(?=\s\.\s\.\s)"),
+    Standard.Abbreviation.WithMultiplePeriodsAndEmailRule.pattern: re.compile(
+        r"\.(?<=[a-zA-Z0-9_]\.)(?=[a-zA-Z0-9_])"),
+    Common.PARENS_BETWEEN_DOUBLE_QUOTES_REGEX: re.compile(r'\((?<=["\u201d]\s\()'),
+}
+
+
+def _faster(pattern: str) -> str:
+    return _FASTER.get(pattern, pattern)
 
 
 @lru_cache(maxsize=None)
@@ -310,9 +334,9 @@ def _applied(text: str, *rules: Rule) -> str:
     for rule in rules:
         literal = _literal(rule.pattern, rule.replacement)
         if literal is None:
-            needed = _needed(rule.pattern)
-            if needed is None or needed in text:
-                text = _pattern(_FASTER.get(rule.pattern, rule.pattern)).sub(rule.replacement, text)
+            needed, hint = _needed(rule.pattern), _HINTS.get(rule.pattern)
+            if (needed is None or needed in text) and (hint is None or hint.search(text)):
+                text = _pattern(_faster(rule.pattern)).sub(rule.replacement, text)
         elif literal in text:
             text = text.replace(literal, rule.replacement)
     return text
@@ -337,6 +361,11 @@ class _Processor(Processor):
         self.text = _applied(self.text, self.lang.Abbreviation.WithMultiplePeriodsAndEmailRule,
                              self.lang.GeoLocationRule, self.lang.FileFormatRule)
         return self.split_into_segments()
+
+    def check_for_parens_between_quotes(self):
+        hint = _HINTS.get(self.lang.PARENS_BETWEEN_DOUBLE_QUOTES_REGEX)
+        if hint is None or hint.search(self.text):
+            super().check_for_parens_between_quotes()
 
     def split_into_segments(self):
         self.check_for_parens_between_quotes()
