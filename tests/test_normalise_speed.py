@@ -3231,6 +3231,132 @@ def test_pretty_xml_of_trees_libxml2_cannot_indent_alike() -> None:
     assert document._pretty_xml(guarded) is not None
 
 
+# --- convert (session 10): the page's text looked at once -------------------------------------------------------
+
+#: Characters NFC composes, reorders or replaces, controls clean_text removes, and characters it leaves alone
+_CLEANED_PIECES = ["a", "e", "E", "o", "\u0301", "\u0327", "\u0328", "\u0316", "\u0345", "\u0591", "\u00e9", "\u1100",
+                   "\u1161", "\u11a8", "\uac00", "\u0915", "\u093c", "\u0958", "\u212b", "\u2000", "\u2126", "\u0b47",
+                   "\u0b3e", "\u2019", "\u201c", "\u00a0", " ", "\n", "\t", "\r", "\x07", "\x0b", "\x7f", "\x85",
+                   "\ufeff", "\ud800", "\uffff"]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@example("e\u0301", [1])
+@example("\u0b47\u0b3e", [1])
+@example("a\u0328\u0301", [2])
+@example("\u1100\u1161", [1])
+@given(joined(_CLEANED_PIECES, 12), st.lists(st.integers(0, 12), max_size=4))
+def test_a_text_left_clean_leaves_each_of_its_parts_clean(text: str, cuts: list[int]) -> None:
+    """Converter._move_as_is skips its text checks on a page whose whole text leaves_every_part_clean says yes
+    to: then clean_text leaves each text and tail of the page (any cut of it) as it is."""
+    from exporter.normalise.convert import leaves_every_part_clean
+
+    cuts = sorted({min(cut, len(text)) for cut in cuts})
+    parts = [text[start:end] for start, end in zip([0, *cuts], [*cuts, len(text)])]
+    if leaves_every_part_clean(text):
+        assert clean_text(text) == text and all(clean_text(part) == part for part in parts)
+
+
+def test_a_text_left_clean_is_found_on_both_sides_and_for_every_character() -> None:
+    from exporter.normalise.convert import leaves_every_part_clean
+
+    for code in range(0x110000):
+        char = chr(code)
+        if leaves_every_part_clean(char):
+            assert clean_text(char) == char, hex(code)
+    assert leaves_every_part_clean("plain\ttext\n") and leaves_every_part_clean("\u201cCurly\u201d caf\u00e9 \u00a0")
+    assert not leaves_every_part_clean("a\x07") and not leaves_every_part_clean("caf\u00e9\x85")
+    assert not leaves_every_part_clean("e\u0301") and not leaves_every_part_clean("\u00e9\u0301")
+    assert not leaves_every_part_clean("\u0b47\u0b3e")  # composes; each part alone does not
+
+
+def test_the_corpus_pages_are_left_clean_so_that_the_text_checks_are_skipped() -> None:
+    """The shortcut is taken on real pages (a page with a control character takes the checks: made markup above)."""
+    from lxml import etree
+
+    from exporter.normalise.convert import leaves_every_part_clean
+    from exporter.read import parse_html
+
+    pages = [page / "expected.html" for page in corpus_pages()]
+    clean = [leaves_every_part_clean(etree.tostring(parse_html(page.read_text("utf-8"), str(page)), method="text",
+                                                    encoding="unicode")) for page in pages]
+    assert sum(clean) > len(pages) // 2
+
+
+def _figure_marks_checked(monkeypatch) -> list:
+    """Patches the converter to mark each figure's content where figure() did before this session (its caption
+    taken out, its content not yet converted) and to record whether that added anything to the marks the
+    converter holds then."""
+    from exporter.normalise import convert
+
+    added, figures = [], []
+    figure, blocks = convert.Converter.figure, convert.Converter.blocks
+
+    def checked_figure(converter, el, out):
+        figures.append(el)
+        try:
+            return figure(converter, el, out)
+        finally:
+            figures.pop()
+
+    def checked_blocks(converter, src, out):
+        if figures and src is figures[-1]:
+            before = (set(converter._has_blocks), set(converter._hidden))
+            converter._mark_block_holders(src)
+            added.append((converter._has_blocks, converter._hidden) != before)
+        return blocks(converter, src, out)
+
+    monkeypatch.setattr(convert.Converter, "figure", checked_figure)
+    monkeypatch.setattr(convert.Converter, "blocks", checked_blocks)
+    return added
+
+
+def test_a_figure_marked_again_adds_nothing_on_real_pages() -> None:
+    """Converter.figure no longer marks its content again: on real pages and made ones, doing so would add
+    nothing to the marks (a figure in a page form too: the form's content is converted as inline content)."""
+    import exporter
+    from exporter.errors import ExporterError
+
+    made = ["<article><p>Words here.</p><figure><div><img src='a.png'><figcaption>c</figcaption></div>"
+            "<p>credit</p></figure></article>",
+            "<body><form><h1>T</h1><p>" + "words of the article " * 30 + "</p><figure><div><img src='a.png'>"
+            "<figcaption>c</figcaption></div><section><p>x</p></section></figure></form></body>"]
+    with pytest.MonkeyPatch.context() as patch:
+        added = _figure_marks_checked(patch)
+        for page in _real_pages():
+            try:
+                exporter.normalise(page.read_bytes(), origin=page.name, language="en")
+            except ExporterError:
+                pass
+        for markup in made:
+            exporter.normalise(markup, language="en")
+    assert len(added) > 50 and not any(added)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_markup())
+def test_a_figure_marked_again_adds_nothing_outside_page_forms_on_made_markup(markup: str) -> None:
+    import exporter
+    from exporter.errors import ExporterError
+
+    with pytest.MonkeyPatch.context() as patch:
+        added = _figure_marks_checked(patch)
+        try:
+            exporter.normalise(f"<article><p>Some words.</p><figure>{markup}</figure>{markup}</article>",
+                               language="en")
+        except ExporterError:
+            pass
+    assert not any(added)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(texts, st.text(max_size=30)))
+def test_has_controls_is_what_clean_text_removes(text: str) -> None:
+    from exporter.normalise.text import has_controls
+
+    assert has_controls(text) == (_CONTROLS.sub("", text) != text)
+
+
 # --- reflow: more of pysbd's patterns opened at a literal, or skipped where a hint finds nothing --------------------
 _RULE_PIECES = list("0123456789. \r\n\t'\u2018\u2019\u00b0aZx\"\u201d\u201c()_-\u2003") + [
     "jpg", " .pdf ", "...", ". . . ", ". . . .", "\\n", "a.b", "12.", "\r1.", "a\u00b0.", " 'x' ", " \u2018x\u2019 "]

@@ -22,10 +22,8 @@ from . import metadata as found_metadata
 from . import passes
 from .article import find_title
 from .page import pick_content
-from .state import State
+from .state import KEPT_PROXIES, State
 
-#: How many parsed elements keep their Python proxy while the passes run (an article has a few thousand)
-KEPT_PROXIES = 100_000
 #: The options :func:`normalise` accepts (metadata wins over the markup).
 OPTIONS: tuple[Option, ...] = DOCUMENT_OPTIONS
 
@@ -49,10 +47,7 @@ def normalise(markup: str | bytes | Source, *, origin: str = "<string>", base: s
                          f"(raise it with --max-input-mb)")
     with deep_recursion():  # the converter recurses per level of nesting, up to --max-depth
         root = parse_html(source.text, source.origin)
-        # one Python proxy per element, kept alive until the passes end: lxml.html makes a new proxy (through a
-        # Python class lookup, ~1 us) whenever Python meets an element none refers to, and the passes meet each
-        # element many times. At most KEPT_PROXIES of them (~90 bytes each): a huge page holds 9 MB more at most,
-        # not a proxy per element
+        # one Python proxy per parsed element (at most KEPT_PROXIES), kept alive until the passes end
         proxies = list(islice(root.iter(), KEPT_PROXIES))
         found = found_metadata.extract(root)
         report = Report()

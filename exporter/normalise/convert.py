@@ -17,7 +17,7 @@ from lxml import etree
 from ..document import Report
 from .state import State
 from .surgery import append_text, ensure_block_mode, last_child, lift_images, move_inline_content, remove_keep_tail
-from .text import clean_dir, clean_lang, clean_text, is_blank
+from .text import clean_dir, clean_lang, clean_text, has_controls, is_blank
 from .urls import best_from_srcset, clean_href, clean_src, page_base, resolve_image_sources
 
 #: Dropped together with everything inside: not article content.
@@ -173,10 +173,14 @@ class Converter:
         self._page_forms: set[etree._Element] = set()
         #: the elements :func:`is_hidden` finds hidden, among all those marked (see _mark_block_holders)
         self._hidden: set[etree._Element] = set()
+        #: clean_text changes no text and no tail on the page (see leaves_every_part_clean)
+        self._clean_page = False
 
     # --- entry point ------------------------------------------------------------------------------
     def convert(self, root: etree._Element) -> etree._Element:
         self._mark_block_holders(root, whole_page=True)
+        # one look at the page's whole text, in C, rather than one per element moved as it is
+        self._clean_page = leaves_every_part_clean(etree.tostring(root, method="text", encoding="unicode"))
         self._page_forms = page_forms(root)
         article = etree.Element("article")
         self.blocks(root, article)
@@ -320,17 +324,18 @@ class Converter:
                         return False  # a <br> is written empty
                 elif action is _RENAMED:
                     renamed.append(node)
-        if has_children:
-            text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
-        else:
-            text = el.text or ""  # what the serialiser gives, without it
-        if not (text.isascii() and text.isprintable()) and clean_text(text) != text:  # clean_text's own test first
-            return False  # a control character, or text to compose
-        if has_children and not text.isascii():  # clean_text composes each text (NFC) on its own: the whole
-            for node in el.iter():                # may be, a part not (the one text of a childless el is the whole)
-                for piece in (node.text, node.tail if node is not el else None):
-                    if piece and not unicodedata.is_normalized("NFC", piece):
-                        return False
+        if not self._clean_page:  # else no text of the page needs cleaning
+            if has_children:
+                text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+            else:
+                text = el.text or ""  # what the serialiser gives, without it
+            if not (text.isascii() and text.isprintable()) and clean_text(text) != text:  # clean_text's test first
+                return False  # a control character, or text to compose
+            if has_children and not text.isascii():  # clean_text composes each text (NFC) on its own: the whole
+                for node in el.iter():                # may be, a part not (the one text of a childless el is it)
+                    for piece in (node.text, node.tail if node is not el else None):
+                        if piece and not unicodedata.is_normalized("NFC", piece):
+                            return False
         for node, node_attributes in written:
             node.attrib.clear()
             for key, value in node_attributes:
@@ -522,11 +527,9 @@ class Converter:
         caption = next((c for c in el.iter("figcaption") if self.kind(c) != DROP_KIND), None)
         holder = etree.Element("div")
         if caption is not None:
-            parent = caption.getparent()
             remove_keep_tail(caption)
-            if parent is el:
-                pass
-        self._mark_block_holders(el)
+        # not marked again: marking never unmarks, and the page's marks (or a copy's) hold every element a
+        # figure has (a page form's content is not marked, but it is converted as inline content, figures too)
         self.blocks(el, holder)
         lift_images(holder, self.report)
         figures = [f for f in holder.iter("figure")]
@@ -878,6 +881,20 @@ _DESCENDANT_ACTIONS = {  # the refusals last: a tag that is also mapped, should 
 }
 #: Source tags the clean tree names otherwise (``b`` → ``strong``)
 _RENAMED_TAGS = frozenset(tag for tag, mapped in INLINE_MAP.items() if mapped != tag)
+
+
+#: The ASCII characters clean_text removes
+_ASCII_CONTROLS = bytes(code for code in range(128) if has_controls(chr(code)))
+
+
+def leaves_every_part_clean(text: str) -> bool:
+    """Whether :func:`~exporter.normalise.text.clean_text` leaves every part of ``text`` as it is: True means it
+    does (False, that it may not). No control character, and ASCII or passing Unicode's NFC quick check, which
+    every part of a passing text passes too (each character is composed and in order): ``normalize`` gives the
+    very same string back only then. Asked of a page's text, it answers for each text and tail on the page."""
+    if text.isascii():  # bytes.translate: several times faster than the pattern's scan
+        return len(text.encode("ascii").translate(None, _ASCII_CONTROLS)) == len(text)
+    return not has_controls(text) and unicodedata.normalize("NFC", text) is text
 
 
 def _append_own_text(out: etree._Element, text: str) -> None:

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from ..tree import INLINES, NOTE, NOTE_ROLE, NOTEREF_ROLE, text_of
+from ..tree import ID_VALUES, INLINES, NOTE, NOTE_ROLE, NOTEREF_ROLE, text_of
 from .state import State
 from .surgery import remove_keep_tail
 
@@ -31,8 +31,6 @@ NUMERIC = re.compile(r"[\[(]?\s*(?:note\s*)?(\d{1,4}|[*†‡§¶]{1,3})\s*[\])]
 _WORD = re.compile(r"\w")
 #: Longer than this, a container is article text, not a note.
 MAX_NOTE_CHARS = 5000
-#: Every id value of a tree, the root's too, in document order, found in C (each knows its element: getparent)
-ID_VALUES = etree.XPath("descendant-or-self::*/@id")
 
 
 def _has_fragment_link(root: etree._Element) -> bool:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from itertools import islice
 from typing import Callable, Iterable
 
 from . import article, descriptions, images, notes, page, reflow, repair, tables, transforms, typography
 from .convert import convert_page
-from .state import State
+from .state import KEPT_PROXIES, State
 
 
 class Stage(str, Enum):
@@ -131,10 +132,16 @@ PASSES: tuple[Pass, ...] = (
 
 
 def run(state: State, passes: Iterable[Pass] | None = None) -> None:
-    """Run ``passes`` (the table, by default) in order over ``state``, skipping those whose option is off."""
+    """Run ``passes`` (the table, by default) in order over ``state``, skipping those whose option is off.
+
+    The clean tree's elements keep their Python proxies from the pass that makes the tree to the last pass (see
+    :data:`~exporter.normalise.state.KEPT_PROXIES`), as the parsed page's do."""
+    kept: list | None = None
     for step in PASSES if passes is None else passes:
         if step.option is None or state.settings[step.option]:
             step.run(state)
+            if kept is None and state.tree is not None:
+                kept = list(islice(state.tree.iter(), KEPT_PROXIES))
 
 
 def describe(passes: Iterable[Pass] | None = None) -> list[str]:

@@ -10,6 +10,11 @@ from ..document import Metadata, Report
 from ..options import Settings
 from ..read import Source
 
+#: How many elements of a tree keep their Python proxy while the passes run (an article has a few thousand): lxml
+#: makes a new proxy (through a class lookup) whenever Python meets an element none refers to, and the passes meet
+#: each element many times. At most this many (~90 bytes each): a huge page holds 9 MB more at most
+KEPT_PROXIES = 100_000
+
 
 @dataclass
 class State:

@@ -23,6 +23,11 @@ def clean_text(text: str | None) -> str:
     return unicodedata.normalize("NFC", text) if not text.isascii() else text
 
 
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds a character :func:`clean_text` removes (a control, a lone surrogate, a BOM…)."""
+    return _CONTROLS.search(text) is not None
+
+
 def collapse_space(text: str) -> str:
     """Collapse runs of HTML white space to one space."""
     if not has_space_to_collapse(text):
