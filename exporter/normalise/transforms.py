@@ -11,13 +11,12 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from ..tree import HEADINGS, INLINES
+from ..tree import HEADINGS, ID_VALUES, INLINES
 from .images import InlineImages
-from .notes import ID_VALUES
 from .state import State
 from .surgery import CONVERTED_BLOCKS as BLOCKS
 from .surgery import (has_content, lift_images, remove_keep_tail, split_at, tidy_inline_run, trim_edge_breaks,
-                      trim_leading_breaks, unwrap)
+                      trim_leading_breaks, unwrap_all)
 from .text import is_blank
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
@@ -177,8 +176,13 @@ def remove_empty(state: State) -> None:
     (in reverse document order), so a list emptied of its items goes too: first the inline elements, then the
     blocks by the step their tag asks for (:data:`_SETTLE_BLOCK`). Settling an inline element changes only its
     parent, and a block's content is settled before it; an inline element holding a block (the converter makes
-    none) is settled again once that block is removed."""
+    none) is settled again once that block is removed.
+
+    Run again (the second row of the table), it looks only when the report has changed since it last ran: the
+    passes between note every change they make, and a tree it has settled holds nothing more to remove."""
     root, report = state.tree, state.report
+    if state.settled_report is not None and report == state.settled_report:
+        return  # the tree as this pass left it: settling it again changes nothing
     for el in reversed(list(root.iter(*_EMPTIABLE_INLINES))):  # no tag read: each element costs a third less
         if not len(el) and not el.text:
             remove_keep_tail(el)
@@ -195,6 +199,7 @@ def remove_empty(state: State) -> None:
     for cell in root.iter("li", "td", "th"):
         if not len(cell) and is_blank(cell.text):
             cell.text = None
+    state.settled_report = dict(report)
 
 
 #: The inline elements :func:`remove_empty` removes when they hold nothing
@@ -362,13 +367,16 @@ def unique_ids(state: State) -> None:
         if new != old:
             old.getparent().set("id", new)
             report.note("renamed {n} duplicate or malformed id{s}")
-    for a in list(root.iter("a")):
-        href = a.get("href", "")
-        if not href.startswith("#"):
+    unlinked = []
+    for a in root.iter("a"):
+        href = a.get("href")
+        if not href or href[0] != "#":
             continue
         target = renamed.get(href[1:]) or renamed.get(unquote(href[1:]))
         if target:
-            a.set("href", "#" + target)
+            if target != href[1:]:  # (setting the same value changes nothing)
+                a.set("href", "#" + target)
         else:
-            unwrap(a)
+            unlinked.append(a)
             report.note("unlinked {n} link{s} to missing anchors")
+    unwrap_all(root, unlinked)  # after the walk, in one call
