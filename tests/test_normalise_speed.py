@@ -150,6 +150,7 @@ class _CheckedConverter:
 
         self.calls = {"kind": 0, "own_text": 0, "marked": 0}
         kind, mark, own_text = convert.Converter.kind, convert.Converter._mark_block_holders, convert._append_own_text
+        own_as_is = convert._append_own_as_is
 
         def checked_kind(converter, el):
             self.calls["kind"] += 1
@@ -170,9 +171,16 @@ class _CheckedConverter:
             assert len(out) == 0, out.tag
             own_text(out, text)
 
+        def checked_own_as_is(out, text):  # a page whose text needs no cleaning (Converter.convert)
+            self.calls["own_text"] += 1
+            assert len(out) == 0, out.tag
+            assert clean_text(text) == (text or "")
+            own_as_is(out, text)
+
         monkeypatch.setattr(convert.Converter, "kind", checked_kind)
         monkeypatch.setattr(convert.Converter, "_mark_block_holders", checked_mark)
         monkeypatch.setattr(convert, "_append_own_text", checked_own_text)
+        monkeypatch.setattr(convert, "_append_own_as_is", checked_own_as_is)
 
 
 def _real_pages() -> list:
@@ -3494,3 +3502,53 @@ def test_the_passes_between_the_remove_empty_rows_note_every_change() -> None:
         module.passes.run = real
     assert changed >= {"typed-lists", "paragraph-headings", "bold-paragraph-headings", "drop-link-lines",
                        "credits-into-captions", "judge-alt-text", "drop-repeated-pull-quotes", "drop-repeated-blocks"}
+
+
+
+
+def _converted_with_and_without_clean_page(markup: bytes) -> tuple:
+    """The converter's tree and the normaliser's output as they are, and with every page taken as one whose
+    text needs cleaning (the checks and clean_text the clean-page shortcut skips all run)."""
+    from exporter.normalise import convert
+
+    with_shortcut, _ = _normalised_twice(markup, pytest.MonkeyPatch.context)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(convert, "leaves_every_part_clean", lambda text: False)
+        without, _ = _normalised_twice(markup, pytest.MonkeyPatch.context)
+    return with_shortcut, without
+
+
+def test_a_clean_page_converts_as_one_whose_text_is_cleaned_on_real_pages() -> None:
+    """Converter.convert looks at the page's whole text once: when clean_text would change none of it, texts
+    are appended as they are and elements moved without their own checks, as cleaning each gives."""
+    from exporter.normalise import convert
+
+    clean = []
+    real = convert.leaves_every_part_clean
+
+    def counted(text):
+        clean.append(real(text))
+        return clean[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(convert, "leaves_every_part_clean", counted)
+        for page in _real_pages():
+            with_shortcut, without = _converted_with_and_without_clean_page(page.read_bytes())
+            assert with_shortcut == without, page
+    assert clean.count(True) > 30  # the other side: the made markup below (no real page has such text)
+
+
+#: A figure's caption taken out joins its tail to the text before it: each part clean, the whole not (U+0334
+#: sorts before U+0316); a word with each of the characters clean_text removes or composes
+_JOINED_BY_A_CAPTION = ('<figure><img src="https://e.org/a.png"><img src="https://e.org/b.png"><p>x\u0316<figcaption>'
+                        'c</figcaption>\u0334y</p></figure><ul><li>x\u0316<i>i</i></li></ul>')
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_markup())
+@example(_JOINED_BY_A_CAPTION)
+@example('<table><tr><td>a<b>b</b></td>tail\u0301<td>c</td></tr></table><pre>p<b>q</b>\n<a href="#x">r</a></pre>')
+def test_a_clean_page_converts_as_one_whose_text_is_cleaned_on_made_markup(markup: str) -> None:
+    with_shortcut, without = _converted_with_and_without_clean_page(
+        f"<article><p>Some words.</p>{markup}</article>".encode())
+    assert with_shortcut == without

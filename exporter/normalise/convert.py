@@ -118,8 +118,8 @@ def is_hidden(el: etree._Element) -> bool:
 class _Loose:
     """Stray inline content gathered into a holder (``<p>``, ``<li>``) made on first need."""
 
-    def __init__(self, parent: etree._Element, tag: str) -> None:
-        self.parent, self.tag, self._holder = parent, tag, None
+    def __init__(self, parent: etree._Element, tag: str, converter: "Converter") -> None:
+        self.parent, self.tag, self._holder, self._converter = parent, tag, None, converter
         self._empty = True  # the holder has no children (see Converter.inline_children)
 
     def holder(self) -> etree._Element:
@@ -133,9 +133,9 @@ class _Loose:
             return
         holder = self.holder()
         if self._empty:
-            _append_own_text(holder, text)
+            self._converter._append_own(holder, text)
         else:
-            append_text(holder, text)
+            self._converter._append(holder, text)
 
     def add_inline(self, converter: "Converter", el: etree._Element) -> None:
         """Convert ``el`` (inline content) into the holder (the caller has read its tail)."""
@@ -175,12 +175,16 @@ class Converter:
         self._hidden: set[etree._Element] = set()
         #: clean_text changes no text and no tail on the page (see leaves_every_part_clean)
         self._clean_page = False
+        #: how text read from the page is appended: cleaned, unless no text of the page needs it (see convert)
+        self._append, self._append_own = append_text, _append_own_text
 
     # --- entry point ------------------------------------------------------------------------------
     def convert(self, root: etree._Element) -> etree._Element:
         self._mark_block_holders(root, whole_page=True)
         # one look at the page's whole text, in C, rather than one per element moved as it is
-        self._clean_page = leaves_every_part_clean(etree.tostring(root, method="text", encoding="unicode"))
+        if leaves_every_part_clean(etree.tostring(root, method="text", encoding="unicode")):
+            self._clean_page = True
+            self._append, self._append_own = _append_as_is, _append_own_as_is
         self._page_forms = page_forms(root)
         article = etree.Element("article")
         self.blocks(root, article)
@@ -240,7 +244,7 @@ class Converter:
 
         Loose inline content between blocks is gathered into paragraphs.
         """
-        para = _Loose(out, "p")
+        para = _Loose(out, "p", self)
         text = src.text
         if text:  # add_text(None) does nothing
             para.add_text(text)
@@ -462,7 +466,7 @@ class Converter:
         start = (el.get("start") or "").strip()
         if lst.tag == "ol" and _LIST_START.fullmatch(start) and int(start) != 1:
             lst.set("start", str(int(start)))
-        loose = _Loose(lst, "li")  # an item gathering stray inline content
+        loose = _Loose(lst, "li", self)  # an item gathering stray inline content
         loose.add_text(el.text)
         for child in el:
             kind = self.kind(child)
@@ -527,7 +531,13 @@ class Converter:
         caption = next((c for c in el.iter("figcaption") if self.kind(c) != DROP_KIND), None)
         holder = etree.Element("div")
         if caption is not None:
+            tail, before, parent = caption.tail, caption.getprevious(), caption.getparent()
             remove_keep_tail(caption)
+            if tail and self._clean_page:  # its tail joins the text before it: two clean parts, a whole maybe not
+                joined = before.tail if before is not None else parent.text
+                if joined is not tail and not leaves_every_part_clean(joined):
+                    self._clean_page = False  # what follows is checked and cleaned as before
+                    self._append, self._append_own = append_text, _append_own_text
         # not marked again: marking never unmarks, and the page's marks (or a copy's) hold every element a
         # figure has (a page form's content is not marked, but it is converted as inline content, figures too)
         self.blocks(el, holder)
@@ -607,7 +617,7 @@ class Converter:
         for cell in tr:
             if self.kind(cell) == DROP_KIND:
                 if not is_blank(cell.tail):  # text after a dropped element still belongs to the row
-                    append_text(row[-1] if len(row) else etree.SubElement(row, "td"), cell.tail)
+                    self._append(row[-1] if len(row) else etree.SubElement(row, "td"), cell.tail)
                 continue
             if cell.tag in ("td", "th"):
                 out = etree.SubElement(row, cell.tag)
@@ -627,7 +637,7 @@ class Converter:
                     self.inline(cell, out)
             tail = cell.tail
             if tail and not is_blank(tail):
-                append_text(out, tail)
+                self._append(out, tail)
         return row
 
     # --- inline context ---------------------------------------------------------------------------
@@ -638,11 +648,12 @@ class Converter:
         looking for a last child (append_text's search raises and catches an IndexError then: ~1 us a text).
         """
         text = src.text
+        append, append_own = self._append, self._append_own
         if text:  # append_text(out, None) does nothing: most texts and tails are None
             if empty:
-                _append_own_text(out, text)
+                append_own(out, text)
             else:
-                append_text(out, text)
+                append(out, text)
         kind, inline = self.kind, self.inline
         for child in src:  # lxml's iterator has found the next child already: moving this one is safe
             tail = child.tail  # read first: an element moved as it is leaves its tail behind
@@ -652,9 +663,9 @@ class Converter:
                     empty = len(out) == 0
             if tail:
                 if empty:
-                    _append_own_text(out, tail)
+                    append_own(out, tail)
                 else:
-                    append_text(out, tail)
+                    append(out, tail)
 
     def inline(self, el: etree._Element, out: etree._Element, empty: bool = False, movable: bool = False) -> None:
         """Convert one element met inside inline content (block elements are flattened); ``empty`` as in
@@ -748,7 +759,7 @@ class Converter:
     def pre_children(self, src: etree._Element, out: etree._Element, empty: bool = False) -> None:
         """Preformatted text: white space kept, ``br`` as a newline, only a few inline elements (``empty``
         as in :meth:`inline_children`)."""
-        add = _append_own_text if empty else append_text
+        add = self._append_own if empty else self._append
         if src.text:
             add(out, src.text)
         for child in src:
@@ -768,7 +779,7 @@ class Converter:
                 self.pre_children(child, target, target is not out or empty)
                 if empty:
                     empty = len(out) == 0
-                    add = _append_own_text if empty else append_text
+                    add = self._append_own if empty else self._append
             if child.tail:
                 add(out, child.tail)
 
@@ -895,6 +906,23 @@ def leaves_every_part_clean(text: str) -> bool:
     if text.isascii():  # bytes.translate: several times faster than the pattern's scan
         return len(text.encode("ascii").translate(None, _ASCII_CONTROLS)) == len(text)
     return not has_controls(text) and unicodedata.normalize("NFC", text) is text
+
+
+def _append_as_is(out: etree._Element, text: str | None) -> None:
+    """:func:`~exporter.normalise.surgery.append_text` of a text clean_text leaves as it is (see Converter.convert)."""
+    if text:
+        try:
+            last = out[-1]
+        except IndexError:
+            out.text = (out.text or "") + text
+        else:
+            last.tail = (last.tail or "") + text
+
+
+def _append_own_as_is(out: etree._Element, text: str | None) -> None:
+    """:func:`_append_own_text` of a text clean_text leaves as it is."""
+    if text:
+        out.text = (out.text or "") + text
 
 
 def _append_own_text(out: etree._Element, text: str) -> None:
