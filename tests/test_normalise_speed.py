@@ -3552,3 +3552,24 @@ def test_a_clean_page_converts_as_one_whose_text_is_cleaned_on_made_markup(marku
     with_shortcut, without = _converted_with_and_without_clean_page(
         f"<article><p>Some words.</p>{markup}</article>".encode())
     assert with_shortcut == without
+
+
+_ATTRIBUTION_PIECES = ["said", "SAID", "Says", "told", "according", "unsaid", "sayings", "he", "she", "the mayor",
+                       "x", ",", "\u201d", '"', ".", "!", "?", ":", " ", "  ", "\u2003", "\n", "\u017f", "\u212a",
+                       "\u0130", "\u0131", "aſked", "\u212aeep", "w", "1", "-", "\u201c"]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(joined(_ATTRIBUTION_PIECES, 40))
+@example("\u201cWe cannot,\u201d he said.")
+@example("x, a b c d e said f g h i j k l m.")  # five words before the verb, eight runs after it: the bounds
+@example("x, a b c d e f said g.")  # six words before: no match from the comma
+@example("x , a b c d e said f g h i j k l m n.")  # nine runs after the verb: none
+@example("the mayor \u017fAID.")  # "\u017f" is "s" when case is ignored
+@example("he \u0130 told.")
+def test_attribution_searched_at_the_end_is_the_whole_search(text: str) -> None:
+    """_attributes (a lower-case hint, then the pattern searched from fifteen runs before the end) decides as
+    the pattern searched over the whole text."""
+    from exporter.normalise import reflow
+
+    assert reflow._attributes(text) == bool(reflow._ATTRIBUTION_END.search(text))

@@ -25,12 +25,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import etree
 
 from ..tree import text_of
 from .state import State
 from .surgery import remove_keep_tail, split_at, text_slots, tidy_inline_run, trim_edge_breaks
+from .text import FOLDS_INTO_ASCII
 
 #: A paragraph is run-on text when it has more words than this…
 MIN_WORDS = 150
@@ -48,8 +50,10 @@ SEGMENTER_LANGUAGES = frozenset({
     "en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl", "fa", "nl", "da", "fr", "my", "el",
     "it", "ja", "de", "kk", "sk",
 })
-_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: Chinese, Japanese and Korean characters (kana, CJK ideographs, Hangul, compatibility ideographs): a class's range.
+_CJK_RANGE = r"\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK_RANGE}]|[^\W_]+")
+_CJK = re.compile(rf"[{_CJK_RANGE}]")
 _NON_CJK_WORD = re.compile(r"[^\W_]+")
 #: Chinese, Japanese and Korean characters are counted one by one: about this many make a word.
 CJK_CHARS_PER_WORD = 2.5
@@ -66,6 +70,7 @@ _ATTRIBUTION_END = re.compile(
 #: Where _ATTRIBUTION_END matches, a verb of attribution starts (after a word boundary) within the text's last
 #: nine runs of non-space: at most eight more follow it before the closing stop.
 _SAID_START = re.compile(r"\b" + _SAID, re.IGNORECASE)
+_SAID_IN_LOWER_CASE = re.compile(_SAID)
 _QUOTE_END = re.compile(r"[.!?,][\u201d\"\u00bb]\s*$")
 _CONTINUATION_START = re.compile(
     r"^(?:He|She|It|They|His|Her|Its|Their|This|That|These|Those|Such|Also|And|So|Then|Yet|Both|Each|Which|"
@@ -166,7 +171,7 @@ def count_words(text: str) -> int:
 #: A character outside ASCII that is part of a word: a letter or digit, or Chinese, Japanese or Korean. What
 #: ``[^\x00-\x7f\W]|[CJK]`` finds, searched from any character outside ASCII (found fast: the alternatives
 #: tried at every character took most of the time of counting words in text with curly quotes).
-_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f](?<=\w|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])")
+_NON_ASCII_LETTER = re.compile(rf"[^\x00-\x7f](?<=\w|[{_CJK_RANGE}])")
 #: ASCII letters and digits as "a", every other byte as a space.
 _LETTERS_AS_A = bytes(ord("a") if chr(byte).isalnum() and byte < 128 else ord(" ") for byte in range(256))
 
@@ -223,8 +228,9 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
     primary = language.split("-")[0].lower()
     segmenter = _segmenter(primary if primary in SEGMENTER_LANGUAGES else "en")
     protected = Protected(protected_ranges(text))
+    sure_ends = [m.end() for m in _SURE_END.finditer(text)]
     starts = set()
-    for offset, chunk, forced in _chunks(text, protected):
+    for offset, chunk, forced in _chunks(text, protected, sure_ends=sure_ends):
         cursor = 0
         for sentence in segmenter.segment(chunk):  # pysbd's own spans go wrong on repeated sentences
             sentence = sentence.strip()
@@ -235,7 +241,7 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
                     starts.add(start)
                 cursor = found + len(sentence)
     starts.update(m.end() for m in _MISSED_END.finditer(text))
-    starts.update(m.end() for m in _SURE_END.finditer(text))
+    starts.update(sure_ends)
     first = min(starts, default=0)
     starts = sorted(s for s in starts if s == first or (s not in protected and not _glued_mark(text, s)))
     sentences: list[Sentence] = []
@@ -256,16 +262,20 @@ def _glued_mark(text: str, start: int) -> bool:
     return bool(_REFERENCE.match(text, start)) and not text[start - 1:start].isspace()
 
 
-def _chunks(text: str, protected: "Protected", size: int = CHUNK_CHARS) -> list[tuple[int, str, bool]]:
+def _chunks(text: str, protected: "Protected", size: int = CHUNK_CHARS,
+            sure_ends: list[int] | None = None) -> list[tuple[int, str, bool]]:
     """``text`` as ``(offset, piece, forced)``: pieces of about ``size`` characters cut at plain sentence ends.
 
     pysbd loses its way in long texts with unbalanced quotation marks (whole
     pages come back as one sentence) and slows down more than linearly; short
     pieces keep both local. Where no plain sentence end comes near, a piece is
-    cut at a space instead and the next one is ``forced``: it starts no sentence.
+    cut at a space instead and the next one is ``forced``: it starts no sentence. ``sure_ends``: where
+    :data:`_SURE_END` ends in ``text``, when known.
     """
     pieces, start, forced = [], 0, False
-    ends = iter(m.end() for m in _SURE_END.finditer(text) if m.end() not in protected)
+    if sure_ends is None:
+        sure_ends = [m.end() for m in _SURE_END.finditer(text)]
+    ends = iter(end for end in sure_ends if end not in protected)
     end = next(ends, None)
     while len(text) - start > size:
         while end is not None and end - start < size:
@@ -352,7 +362,16 @@ def _summed(counts: list[Counter[str]]) -> dict[str, int]:
 
 
 def _cosine(a: Mapping[str, int], b: Mapping[str, int]) -> float:
-    norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+    return _cosine_of(a, b, _squares(a), _squares(b))
+
+
+def _squares(counts: Mapping[str, int]) -> int:
+    return sum(v * v for v in counts.values())
+
+
+def _cosine_of(a: Mapping[str, int], b: Mapping[str, int], a_squares: int, b_squares: int) -> float:
+    """:func:`_cosine` with the sums of squares known (integers: the same float whichever way they were found)."""
+    norm = math.sqrt(a_squares * b_squares)
     return sum(n * b[k] for k, n in a.items() if k in b) / norm if norm else 0.0
 
 
@@ -364,13 +383,24 @@ def cohesion(sentences: list[Sentence], window: int = 2) -> tuple[list[float], l
     sentences about the same things rarely stand in two paragraphs. Index ``i``
     is the boundary before sentence ``i``.
     """
+    n = len(sentences)
     stems = [_stems(s.text) for s in sentences]
-    similarities = [0.0] + [_cosine(stems[i - 1], stems[i]) for i in range(1, len(sentences))]
+    squares = [_squares(c) for c in stems]
+    similarities = [0.0] + [_cosine_of(stems[i - 1], stems[i], squares[i - 1], squares[i]) for i in range(1, n)]
+    windows: dict[tuple[int, int], tuple[dict[str, int], int]] = {}  # each window of sentences is added up once
+
+    def window_at(start: int, end: int) -> tuple[dict[str, int], int]:
+        found = windows.get((start, end))
+        if found is None:
+            summed = stems[start] if end - start == 1 else _summed(stems[start:end])
+            found = windows[(start, end)] = (summed, _squares(summed))
+        return found
+
     curve = [0.0]
-    for i in range(1, len(sentences)):
-        left = _summed(stems[max(0, i - window):i])
-        right = _summed(stems[i:min(len(sentences), i + window)])
-        curve.append(_cosine(left, right))
+    for i in range(1, n):
+        left, left_squares = window_at(max(0, i - window), i)
+        right, right_squares = window_at(i, min(n, i + window))
+        curve.append(_cosine_of(left, right, left_squares, right_squares))
     depths = [0.0]
     for i in range(1, len(curve)):  # climb to the peak on each side, never further than a few sentences
         left = right = curve[i]
@@ -439,9 +469,11 @@ def genre_of(sentences: list[Sentence]) -> str:
     return "news" if said >= NEWS_SHARE * len(sentences) else "other"
 
 
-@dataclass(frozen=True)
-class _Cues:
-    """What the boundary features read of one sentence, found once (each sentence borders two boundaries)."""
+class _Cues(NamedTuple):
+    """What the boundary features read of one sentence, found once (each sentence borders two boundaries).
+
+    (A named tuple: made for every sentence, and a frozen dataclass's ``__init__`` took a third of the time.)
+    """
 
     opens: bool
     closes: bool
@@ -466,8 +498,20 @@ class _Cues:
 
 
 def _attributes(text: str) -> bool:
-    """Whether _ATTRIBUTION_END matches ``text``: searched only where a verb of attribution ends it."""
-    return bool(_SAID_START.search(" ".join(text.rsplit(maxsplit=9)[-9:]))) and bool(_ATTRIBUTION_END.search(text))
+    """Whether _ATTRIBUTION_END matches ``text``: searched only where a verb of attribution ends it.
+
+    A match holds a verb of attribution in the text's last nine runs of non-space (at most eight follow it), and
+    starts at most six runs before it (a comma, then five words): within the last fifteen runs, which hold at
+    most fourteen runs of white space between them. The verb is looked for in lower case first (the same letters
+    as ignoring case, but where one of :data:`FOLDS_INTO_ASCII` stands).
+    """
+    runs = text.rsplit(maxsplit=15)
+    end = " ".join(runs[-9:])
+    if not FOLDS_INTO_ASCII.search(end) and not _SAID_IN_LOWER_CASE.search(end.lower()):
+        return False
+    if not _SAID_START.search(end):
+        return False
+    return bool(_ATTRIBUTION_END.search(text, len(runs[0]) if len(runs) > 15 else 0))
 
 
 def _same_names(before: _Cues, after: _Cues) -> bool:
@@ -480,32 +524,43 @@ def boundary_features(before: Sentence, after: Sentence, depth: float, similarit
     return _features(_Cues.of(before), _Cues.of(after), depth, similarity)
 
 
+#: The names of the boundary features, in the order :func:`_feature_values` gives them.
+FEATURE_NAMES = ("bias", "opens quotation", "closes quotation", "attribution", "continues", "new topic word",
+                 "cohesion dip", "words before", "words after", "question", "colon", "quoted speech", "similarity",
+                 "same names", "quotation after quotation")
+
+
 def _features(before: _Cues, after: _Cues, depth: float, similarity: float) -> dict[str, float]:
-    return {
-        "bias": 1.0,
-        "opens quotation": float(after.opens),
-        "closes quotation": float(before.closes),
-        "attribution": float(before.attribution),
-        "continues": float(after.continues),
-        "new topic word": float(after.new_topic),
-        "cohesion dip": depth,
-        "words before": min(before.words, 60) / 30,
-        "words after": min(after.words, 60) / 30,
-        "question": float(before.question),
-        "colon": float(before.colon),
-        "quoted speech": float(before.opens and before.attribution),
-        "similarity": similarity,
-        "same names": float(_same_names(before, after)),
-        "quotation after quotation": float(before.opens and after.opens),
-    }
+    return dict(zip(FEATURE_NAMES, _feature_values(before, after, depth, similarity)))
+
+
+def _feature_values(before: _Cues, after: _Cues, depth: float, similarity: float) -> tuple[float, ...]:
+    return (
+        1.0,
+        float(after.opens),
+        float(before.closes),
+        float(before.attribution),
+        float(after.continues),
+        float(after.new_topic),
+        depth,
+        min(before.words, 60) / 30,
+        min(after.words, 60) / 30,
+        float(before.question),
+        float(before.colon),
+        float(before.opens and before.attribution),
+        similarity,
+        float(_same_names(before, after)),
+        float(before.opens and after.opens),
+    )
 
 
 def boundary_logits(sentences: list[Sentence], weights: dict[str, float]) -> list[float]:
     """The log-odds that a paragraph ends before each sentence (index 0, the start, is 0)."""
     depths, similarities = cohesion(sentences)
     cues = [_Cues.of(s) for s in sentences]
-    return [0.0] + [sum(weights.get(name, 0.0) * value for name, value in
-                        _features(cues[i - 1], cues[i], depths[i], similarities[i]).items())
+    row = [weights.get(name, 0.0) for name in FEATURE_NAMES]  # the same products, added in the same order
+    return [0.0] + [sum(w * value for w, value in zip(row, _feature_values(cues[i - 1], cues[i], depths[i],
+                                                                          similarities[i])))
                     for i in range(1, len(sentences))]
 
 

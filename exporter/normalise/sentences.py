@@ -54,6 +54,8 @@ from pysbd.lists_item_replacer import ListItemReplacer
 from pysbd.processor import Processor
 from pysbd.utils import Rule, TextSpan
 
+from .text import FOLDS_INTO_ASCII
+
 #: The pysbd whose code the shortcuts were proved against (and tested with): any other keeps pysbd's own ways.
 VERIFIED_PYSBD = "0.3.4"
 #: The replacer's methods whose stock behaviour the shortcut relies on.
@@ -68,9 +70,6 @@ def _pattern(source: str, flags: int = 0) -> re.Pattern[str]:
 
 #: A word that ends at a full stop: at the start of the line or after white space, ASCII letters or digits.
 _DOTTED_WORD = re.compile(r"(?:^|(?<=\s))[a-z0-9]+(?=\.)")
-#: The characters that match an ASCII letter when case is ignored though they are none ("ſ" is "s"), or
-#: whose lower case is longer than they are ("İ"): without them, a line in lower case finds what ``re`` would.
-_FOLDS_INTO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
 _PLAIN = re.compile(r"[a-z0-9]+")
 
 
@@ -91,7 +90,7 @@ class _OnceEach:
     def search_for_abbreviations_in_string(self, text: str) -> str:
         lowered = text.lower()
         braces = "{" in text
-        dotted = None if braces or _FOLDS_INTO_ASCII.search(text) else self._dotted_words(text, lowered)
+        dotted = None if braces or FOLDS_INTO_ASCII.search(text) else self._dotted_words(text, lowered)
         done: set[str] = set()  # occurrences whose substitution has been applied
         for abbr in self.lang.Abbreviation.ABBREVIATIONS:
             stripped = abbr.strip()

@@ -71,3 +71,9 @@ def clean_dir(value: str | None) -> str | None:
         return None
     value = value.strip().lower()
     return value if value in ("ltr", "rtl") else None
+
+
+#: The characters that match an ASCII letter when case is ignored though they are none ("ſ" is "s"), or
+#: whose lower case is longer than they are ("İ"): without them, a text in lower case holds an ASCII word
+#: where ``re`` finds it with case ignored, at the same place.
+FOLDS_INTO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
