@@ -107,5 +107,8 @@ def text_of(el: etree._Element) -> str:
     """All text of an element, as a reader would see it (no markup): ``"".join(el.itertext())``, serialised
     in C (lxml's itertext costs ~3 us an element even for one text; this ~0.4 us). One difference: an unresolved
     entity node (only XML parsed with ``resolve_entities=False`` makes one; HTML input never does) gives no text
-    here, and ``&name;`` in itertext."""
+    here, and ``&name;`` in itertext. An element with no child nodes but text (a third of the calls: links, emphasis,
+    short paragraphs) is answered by its ``text`` (~0.3 us): the same text, as lxml joins its text nodes alike."""
+    if not len(el):  # no element, comment, processing instruction or entity below it
+        return el.text or ""
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)

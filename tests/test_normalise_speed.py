@@ -3250,6 +3250,34 @@ def test_pretty_xml_of_trees_libxml2_cannot_indent_alike() -> None:
     assert document._pretty_xml(guarded) is not None
 
 
+# --- parse: text_of answers a childless element by its text (tree.text_of) ---------------------------------------
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(made_trees(), st.sampled_from(["", "x", "\u00a0", " a b "]))
+def test_text_of_a_childless_element_is_its_serialised_text(tree, extra) -> None:
+    from lxml import etree
+
+    from exporter.tree import text_of
+
+    tree.append(etree.Comment("c"))  # comments and processing instructions count as children: serialised
+    tree.append(etree.ProcessingInstruction("pi", "x"))
+    tree[-1].tail = extra
+    for el in tree.iter():
+        assert text_of(el) == etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
+def test_text_of_is_the_serialised_text_on_real_pages() -> None:
+    from lxml import etree
+
+    from exporter.read import decode_source, parse_html
+    from exporter.tree import text_of
+
+    for page in _real_pages()[:30]:
+        root = parse_html(decode_source(page.read_bytes()).text)
+        for el in root.iter():
+            assert text_of(el) == etree.tostring(el, method="text", encoding="unicode", with_tail=False), page
+
+
 # --- convert (session 10): the page's text looked at once -------------------------------------------------------
 
 #: Characters NFC composes, reorders or replaces, controls clean_text removes, and characters it leaves alone
