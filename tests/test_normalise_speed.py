@@ -2349,6 +2349,171 @@ def test_typesetter_typesets_as_the_list_of_characters_did(text: str, language: 
     _same_typesetting(text, style, (flags * (len(text) // 60 + 1))[:len(text)])
 
 
+# --- text (session 10): typography runs every rule once over an article's joined block texts ------------------------
+
+def _old_typography(state) -> None:
+    """The typography pass as it was: each block typeset alone by the reference typesetter (_OldTypesetter)."""
+    from lxml import etree as _etree
+
+    tree, metadata, totals = state.tree, state.metadata, {}
+    for block in tree.iter(*typography.TEXT_BLOCKS):
+        if len(block) and any(child.tag not in typography.INLINES for child in block) or (
+                next(block.iterancestors("pre"), None) is not None):
+            continue
+        assert next(block.iter(_etree.Comment, _etree.ProcessingInstruction), None) is None  # no shifted slots
+        style = typography.style_for(typography._language_of(block, metadata.language))
+        for kind, count in _old_typeset_block(block, style).items():
+            totals[kind] = totals.get(kind, 0) + count
+    for field in ("title", "subtitle", "description"):
+        value = getattr(metadata, field)
+        if value:
+            out = _OldTypesetter(value, [True] * len(value), typography.style_for(metadata.language)).run()
+            setattr(metadata, field, "".join(out))
+    for kind, message in typography.MESSAGES.items():
+        state.report.note(message, totals.get(kind, 0))
+
+
+_MADE_ARTICLES = [
+    # code in some blocks (typeset alone), nested languages, a URL and an e-mail across inline elements, French
+    b"<article><p>He said \"it's <code>a--b</code>\" -- then 'x'</p><p>See http://x.org/a--b or <em>me@x.com</em>"
+    b" 'quoted' 1990-95 Mr Smith... 5 km</p><p lang='fr'>\"Bonjour\" : dit-il ! 'non' -- oui</p>"
+    b"<ul><li>'one' <a href='http://a.org'>\"two\"</a></li><li><p>\"a\" -- b</p><pre>\"pre\" -- 'x'</pre></li></ul>"
+    b"<div lang='de'><p>\"Hallo\" -- sagte er. 'ja' 10-12</p></div><p>J. K. Rowling wrote 'Harry'...</p>"
+    b"<blockquote><p>\"Open</p><p>close\" and 'one</p></blockquote><table><tr><td>\"cell\"</td><th>'h'</th></tr>"
+    b"</table><figure><img src='a.png'><figcaption>\"Cap\" -- tion</figcaption></figure></article>",
+    # a block ending in a straight quote, the next starting with one: each block is read alone
+    b"<article><h2>Title \"</h2><p>\" said</p><p>end -</p><p>- start</p><p>a --</p><p>-- b</p><p>x.</p>"
+    b"<p>.. y</p><p>Mr</p><p>Smith</p><p>5</p><p>km</p></article>",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_typography_typesets_real_and_made_articles_as_block_by_block(language: str) -> None:
+    """typography joins every block's text and runs each rule once: trees, reports and metadata are those of
+    typesetting each block alone with the reference typesetter, on every real page and made articles."""
+    from lxml import etree
+
+    markups = _real_markups() + _MADE_ARTICLES
+    changed = 0
+    for state in _states_before("typography", markups if language == "en" else markups[::3], language=language):
+        other = copy.deepcopy(state)
+        before = dict(state.report)
+        typography.typography(state)
+        _old_typography(other)
+        assert etree.tostring(state.tree) == etree.tostring(other.tree)
+        assert dict(state.report) == dict(other.report)
+        assert state.metadata == other.metadata
+        changed += dict(state.report) != before
+    assert changed > 10
+
+
+_BLOCK_PIECES = ["a", "word", " ", "'", '"', "--", " - ", "-", "1-2", "...", ". .", "Mr ", "J. K. ", "5 km",
+                 "http://x.org/a", "me@x.com", "«", " : ", "!", "\u00a0", "\n", "<em>", "</em>", "<code>", "</code>",
+                 "<a href='#x'>", "</a>", "<br/>"]
+
+
+@st.composite
+def _made_blocks(draw) -> list:
+    """Paragraphs of text and inline elements (code among them), some holding a line break in their text."""
+    from lxml import etree
+
+    blocks = []
+    for pieces in draw(st.lists(st.lists(st.sampled_from(_BLOCK_PIECES), max_size=14), min_size=1, max_size=6)):
+        markup, open_tags = "", []
+        for piece in pieces:
+            if piece.startswith("</"):
+                if open_tags and open_tags[-1] == piece[2:-1]:
+                    markup += piece
+                    open_tags.pop()
+            elif piece.startswith("<") and not piece.endswith("/>"):
+                markup += piece
+                open_tags.append(piece[1:].split(">")[0].split(" ")[0])
+            else:
+                markup += piece if piece.startswith("<") else piece.replace("&", "&amp;").replace("<", "&lt;")
+        markup += "".join(f"</{tag}>" for tag in reversed(open_tags))
+        blocks.append(etree.fromstring(f"<p>{markup}</p>"))
+    return blocks
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_made_blocks(), st.sampled_from(["en", "fr", "de", "sv"]))
+def test_typeset_blocks_typesets_as_each_block_alone(blocks: list, language: str) -> None:
+    from lxml import etree
+
+    style = typography.style_for(language)
+    slow = [copy.deepcopy(block) for block in blocks]
+    totals: dict = {}
+    for block in slow:
+        for kind, count in _old_typeset_block(block, style).items():
+            totals[kind] = totals.get(kind, 0) + count
+    assert typography.typeset_blocks(blocks, style) == totals
+    assert [etree.tostring(b) for b in blocks] == [etree.tostring(b) for b in slow]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(texts, max_size=5), st.sampled_from(sorted(typography.STYLES)))
+@example(['end "', '" start', "a --", "-- b", "x .", ". . y", "Mr", "Smith", "5", "km", "«", " : x"], "fr")
+def test_typeset_texts_typesets_each_text_alone(pieces: list[str], language: str) -> None:
+    """Texts joined by the boundary (or, when one holds it, one by one) typeset as each alone, with the counts
+    of all, and every stretch of the joined input gives its own text."""
+    style = typography.style_for(language)
+    alone = ["".join(_OldTypesetter(text, [True] * len(text), style).run()) for text in pieces]
+    assert typography.typeset_texts(pieces, language) == alone
+    if pieces and not any(typography.BOUNDARY in text for text in pieces):
+        setter = typography.Typesetter(typography.BOUNDARY.join(pieces), None, style, True, typography.BOUNDARY)
+        assert setter.run().split(typography.BOUNDARY) == alone
+        counts: dict = {}
+        for text in pieces:
+            old = _OldTypesetter(text, [True] * len(text), style)
+            old.run()
+            for kind, count in old.counts.items():
+                counts[kind] = counts.get(kind, 0) + count
+        assert setter.counts == counts
+
+
+_HINTED = [  # every pattern tried only around its hint, with how far before the hint its matches may start
+    (typography._EM_DASH_RUN, typography._TRIPLE_HYPHEN_HINT, 0),
+    (typography._DOUBLE_HYPHEN, typography._DOUBLE_HYPHEN_HINT, 1),
+    (typography._SPACED_HYPHEN, typography._SPACED_HYPHEN_HINT, 1),
+    (typography._RANGE, typography._RANGE_HINT, 4),
+    (typography._ELLIPSIS, typography._ELLIPSIS_HINT, 0),
+    (typography._INITIAL, typography._INITIAL_HINT, 1),
+    *((typography._honorifics_pattern(s.honorifics), typography._honorifics_hint(s.honorifics), 0)
+      for s in typography.STYLES.values() if s.honorifics),
+]
+hinted_texts = joined(["-", "--", "---", " - ", "1", "1234", "12345", "1-2", "a", ".", "..", ". .", " ", "'", "(",
+                       "\u201d", "J", "K", ". ", "Mr", "Mrs", "Dr", "St", "M", "Mme", "\u00c9", "\n", ",", "/"], 40)
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(hinted_texts)
+@example("1-2-3 12345-6 1-2 ... . . . .... A. B. Mr. Mrs Smith St Ives M. Mme \u00c9mile --- ---- a - b a--b")
+def test_patterns_tried_around_their_hints_match_as_finditer_does(text: str) -> None:
+    def spans(matches) -> list:
+        return [(m.span(), m.groups()) for m in matches]
+
+    for pattern, hint, before in _HINTED:
+        assert spans(typography._found_around(pattern, text, hint, before)) == spans(pattern.finditer(text)), \
+            pattern.pattern
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(joined(["http://", "https://x", "www.", "a", ".", "com", ".org", "@", "me", " ", "\n", "\u00a0", "/", '"',
+               "<", ")", "x.py", ":", "//", "-", "+"], 30))
+@example("mail me@x.com or see www.a.org/b, http://x.org/a.\nnext https://y.io and a.py")
+def test_url_matches_in_hinted_words_are_the_whole_finditer(text: str) -> None:
+    assert [m.span() for m in typography._url_matches(text)] == [m.span() for m in typography._URL.finditer(text)]
+
+
+def test_url_matches_and_hinted_patterns_on_real_block_texts() -> None:
+    texts = _block_texts()
+    whole = "\n".join(texts)
+    assert [m.span() for m in typography._url_matches(whole)] == [m.span() for m in typography._URL.finditer(whole)]
+    for pattern, hint, before in _HINTED:
+        assert [m.span() for m in typography._found_around(pattern, whole, hint, before)] == \
+            [m.span() for m in pattern.finditer(whole)]
+
+
 # --- text: more of pysbd's rules skipped where what they need is absent -------------------------------------------
 
 @settings(max_examples=EXAMPLES, deadline=None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Iterator
@@ -119,6 +120,14 @@ _UNITS = ("km", "kg", "mg", "cm", "mm", "ml", "m", "g", "kph", "mph", "km/h", "m
 _URL_HINT_TLD = re.compile(r"\.(?:com|org|net|io|js|py)")
 _INITIAL_HINT = re.compile(r"\. (?<=[A-Z]\. )[A-Z]")  # [A-Z]\. [A-Z]
 _RANGE_HINT = re.compile(r"-(?<=\d-)\d")  # \d-\d
+#: Where the dash and ellipsis rules' matches start (or, for " - ", one character on): each opens with one literal
+#: character, which the regex engine scans for several times faster than str.find scans for two or three
+_TRIPLE_HYPHEN_HINT = re.compile("-(?=--)")
+_DOUBLE_HYPHEN_HINT = re.compile("-(?=-)")
+_SPACED_HYPHEN_HINT = re.compile("-(?<= -)(?= )")
+_ELLIPSIS_HINT = re.compile(r"\.(?= ?\.)")  # ".." or ". ."
+#: Where :data:`_URL` can match (see :func:`_has_url_hint`): "@", "://", "www." and the TLDs, literals first
+_URL_HINTS = ("@", re.compile(":(?=//)"), re.compile(r"\.(?:(?<=www\.)|com|org|net|io|js|py)"))
 _UNIT = re.compile(r" (?<=\d )(?=(?:" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
                    + r")(?![\w/²]))")  # (?<=\d) (?=unit)
 
@@ -130,21 +139,25 @@ class Typesetter:
     none), and the output is the input with its changes (:meth:`typeset`), built without a string per character.
     """
 
-    def __init__(self, text: str, editable: list[bool] | None, style: Style, may_hold_urls: bool = True) -> None:
+    def __init__(self, text: str, editable: list[bool] | None, style: Style, may_hold_urls: bool = True,
+                 boundary: str | None = None) -> None:
         """``editable`` None: every character may change (else one flag per character; URLs never change).
-        ``may_hold_urls`` False: the caller knows no URL hint stands in ``text`` (none in the article)."""
+        ``may_hold_urls`` False: the caller knows no URL hint stands in ``text`` (none in the article).
+        ``boundary``: ``text`` is the texts of several blocks joined by this character (:data:`BOUNDARY`),
+        which no block holds: each block is typeset as if alone (see :func:`typeset_blocks`)."""
         self.text = text
         self.changes: dict[int, str] = {}
         self._order: list[int] = []  # the positions of the changes, sorted (for typeset)
-        self.editable = editable
+        # one byte a character (1: may change): a joined article's text makes no list of a million flags
+        self.editable = None if editable is None else bytearray(editable)
         self.style = style
+        self.boundary = boundary
         self.counts: dict[str, int] = {}
-        if may_hold_urls and _has_url_hint(text):
-            for match in _URL.finditer(text):
+        if may_hold_urls:
+            for match in _url_matches(text):
                 if self.editable is None:
-                    self.editable = [True] * len(text)
-                for i in range(match.start(), match.end()):
-                    self.editable[i] = False
+                    self.editable = bytearray(b"\x01") * len(text)
+                self.editable[match.start():match.end()] = bytes(match.end() - match.start())
 
     def _note(self, kind: str, n: int = 1) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + n
@@ -194,8 +207,10 @@ class Typesetter:
         double_open, double_close = style.double
         single_open, single_close = style.single
         apostrophe, elisions, french = style.apostrophe, style.elisions, style.french_spacing
+        boundary = self.boundary
         last = len(text) - 1
         open_double = open_single = 0
+        previous = 0  # the last mark read: a boundary since then starts a block, where no quotation is open
         quotes = apostrophes = primes = 0
         i = text.find("'")
         j = text.find('"')
@@ -210,6 +225,14 @@ class Typesetter:
                 continue
             before = text[k - 1] if k else " "
             after = text[k + 1] if k < last else " "
+            if boundary is not None:  # a block's edge reads as the text's edge
+                if (open_double or open_single) and text.find(boundary, previous, k) >= 0:
+                    open_double = open_single = 0
+                previous = k
+                if before == boundary:
+                    before = " "
+                if after == boundary:
+                    after = " "
             starts = before in SPACES or before in OPENERS or before in "\"'"
             if ch == '"':
                 if before.isdigit() and not open_double and not after.isalpha():
@@ -255,13 +278,13 @@ class Typesetter:
         """French: a narrow no-break space inside an opening guillemet."""
         if i + 1 < len(self.text) and self.text[i + 1] == " " and (self.editable is None or self.editable[i + 1]):
             self.changes[i + 1] = NNBSP
-        elif i + 1 < len(self.text) and self.text[i + 1] not in SPACES:
+        elif i + 1 < len(self.text) and self.text[i + 1] not in SPACES and self.text[i + 1] != self.boundary:
             self.changes[i] = self._out(i) + NNBSP
 
     def _space_before(self, i: int) -> None:
         if i and self.text[i - 1] == " " and (self.editable is None or self.editable[i - 1]):
             self.changes[i - 1] = NNBSP
-        elif i and self.text[i - 1] not in SPACES:
+        elif i and self.text[i - 1] not in SPACES and self.text[i - 1] != self.boundary:
             self.changes[i] = NNBSP + self._out(i)
 
     # --- dashes ----------------------------------------------------------------------------------
@@ -269,24 +292,25 @@ class Typesetter:
         text, dash = self.text, self.style.dash
         if "-" not in text:
             return  # every rule below starts from a hyphen
-        for match in _EM_DASH_RUN.finditer(text) if "---" in text else ():
+        for match in _found_around(_EM_DASH_RUN, text, _TRIPLE_HYPHEN_HINT, 0):
             if self._free(match.start(), match.end()):
                 self._replace(match.start(), match.end(), "\u2014")
                 self._note("dashes")
-        for match in _found_around(_DOUBLE_HYPHEN, text, "--", 1) if "--" in text else ():
+        for match in _found_around(_DOUBLE_HYPHEN, text, _DOUBLE_HYPHEN_HINT, 1):
             start, end = match.start(), match.end()
             if not self._free(start, end) or start == 0 or end >= len(text) or match.group(1) != match.group(2):
                 continue  # "--flag" is not a dash
-            if text[start - 1] in SPACES or text[end] in SPACES:
-                continue
+            before, after = text[start - 1], text[end]
+            if before in SPACES or after in SPACES or before == self.boundary or after == self.boundary:
+                continue  # spaced, or at a block's edge
             spaced = bool(match.group(1)) or dash == "\u2013"
             self._replace(start, end, f" {dash} " if spaced else dash)
             self._note("dashes")
-        for match in _SPACED_HYPHEN.finditer(text) if " - " in text else ():
+        for match in _found_around(_SPACED_HYPHEN, text, _SPACED_HYPHEN_HINT, 1):
             if self._free(match.start(), match.end()):
                 self.changes[match.start() + 1] = dash
                 self._note("dashes")
-        for match in _RANGE.finditer(text) if _RANGE_HINT.search(text) else ():
+        for match in _found_around(_RANGE, text, _RANGE_HINT, 4):
             first, second = match.group(1), match.group(2)
             plausible = (len(second) == len(first) and int(second) > int(first)) or (
                 len(first) == 4 and len(second) == 2 and int(second) > int(first[2:]))
@@ -301,21 +325,19 @@ class Typesetter:
 
     # --- ellipses and spaces -----------------------------------------------------------------------
     def ellipses(self) -> None:
-        if ".." not in self.text and ". ." not in self.text:
-            return
-        for match in _ELLIPSIS.finditer(self.text):
+        for match in _found_around(_ELLIPSIS, self.text, _ELLIPSIS_HINT, 0):
             if self._free(match.start(), match.end()):
                 self._replace(match.start(), match.end(), "\u2026")
                 self._note("ellipses")
 
     def no_break_spaces(self) -> None:
         text = self.text
-        if self.style.honorifics and _honorifics_hint(self.style.honorifics).search(text):
-            for match in _honorifics_pattern(self.style.honorifics).finditer(text):
+        if self.style.honorifics:
+            titles = self.style.honorifics
+            for match in _found_around(_honorifics_pattern(titles), text, _honorifics_hint(titles), 0):
                 self._nbsp(match.end() - 1)
-        if _INITIAL_HINT.search(text):
-            for match in _INITIAL.finditer(text):
-                self._nbsp(match.end() - 1)
+        for match in _found_around(_INITIAL, text, _INITIAL_HINT, 1):
+            self._nbsp(match.end() - 1)
         for match in _UNIT.finditer(text):  # scanned for its literal space, as a hint would be
             self._nbsp(match.start())
 
@@ -332,9 +354,12 @@ class Typesetter:
             if (editable is not None and not editable[i]) or i == 0:
                 continue
             before = text[i - 1]
-            after = text[i + 1] if i + 1 < len(text) else " "
+            if before == self.boundary:
+                continue  # a block's first character, as i == 0
+            at_end = i + 1 >= len(text) or text[i + 1] == self.boundary
+            after = " " if at_end else text[i + 1]
             if ch == "\u00ab":
-                if after == " " and i + 1 < len(text) and (editable is None or editable[i + 1]):  # not past the end
+                if after == " " and not at_end and (editable is None or editable[i + 1]):  # not past the end
                     self.changes[i + 1] = NNBSP
                     self._note("no-break spaces")
                 continue
@@ -351,12 +376,14 @@ class Typesetter:
                 self._note("no-break spaces")
 
 
-def _found_around(pattern: re.Pattern[str], text: str, literal: str, before: int) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` for a pattern whose every match holds ``literal`` within its first ``before`` + 1
-    characters: it is tried only there (a pattern opening with a look-behind and an optional character is tried
-    at every character by the regex engine, ~50 ns each)."""
+def _found_around(pattern: re.Pattern[str], text: str, hint: str | re.Pattern[str],
+                  before: int) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match has ``hint`` (a substring, or a pattern that
+    opens with a literal character) found at one of its first ``before`` + 1 characters: it is tried only there
+    (a pattern opening with a look-behind or a class is tried at every character by the regex engine, ~20-50 ns
+    each; a literal is scanned for in ~1 ns)."""
     end = 0  # where the last match ended: the next one starts there or later, as finditer's do
-    found = text.find(literal)
+    found = _next_hint(text, hint, 0)
     while found >= 0:
         for start in range(max(found - before, end), found + 1):
             match = pattern.match(text, start)
@@ -364,7 +391,32 @@ def _found_around(pattern: re.Pattern[str], text: str, literal: str, before: int
                 yield match
                 end = match.end()
                 break
-        found = text.find(literal, found + 1)
+        found = _next_hint(text, hint, found + 1)
+
+
+def _url_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_URL.finditer(text)``, tried only in the words holding a hint: every match holds one (see
+    :func:`_has_url_hint`) and no white space, so the words between spaces or line breaks around the hints hold
+    every match (the pattern scans ~40 ns a character; the hints, literals first, ~1 ns)."""
+    words = set()
+    for hint in _URL_HINTS:
+        found = _next_hint(text, hint, 0)
+        while found >= 0:
+            start = max(text.rfind(" ", 0, found), text.rfind("\n", 0, found)) + 1
+            ends = [end for end in (text.find(" ", found), text.find("\n", found)) if end >= 0]
+            end = min(ends) if ends else len(text)
+            words.add((start, end))
+            found = _next_hint(text, hint, end)
+    for start, end in sorted(words):
+        yield from _URL.finditer(text, start, end)
+
+
+def _next_hint(text: str, hint: str | re.Pattern[str], start: int) -> int:
+    """Where ``hint`` is next found in ``text`` from ``start`` (-1: nowhere); a pattern's matches may overlap."""
+    if isinstance(hint, str):
+        return text.find(hint, start)
+    match = hint.search(text, start)
+    return match.start() if match else -1
 
 
 @functools.lru_cache(maxsize=None)
@@ -401,33 +453,58 @@ def typeset_text(text: str, language: str) -> str:
     return Typesetter(text, None, style_for(language)).run()
 
 
+def typeset_texts(texts: list[str], language: str) -> list[str]:
+    """:func:`typeset_text` of each text, with every rule run once over them all (see :func:`typeset_blocks`)."""
+    joined = BOUNDARY.join(texts)
+    if joined.count(BOUNDARY) != len(texts) - 1:  # a text holds the boundary
+        return [typeset_text(text, language) for text in texts]
+    return Typesetter(joined, None, style_for(language), True, BOUNDARY).run().split(BOUNDARY)
+
+
 def typography(state: State) -> None:
     """Typeset every text block of the tree and the descriptive metadata."""
     tree, metadata, report = state.tree, state.metadata, state.report
     totals: dict[str, int] = {}
     has_pre = next(tree.iter("pre"), None) is not None
-    has_lang = _HAS_LANG(tree)
-    whole = text_of(tree)  # every block's text is part of it: what no rule finds here, it finds in no block
-    urls = _has_url_hint(whole)
-    styles: dict[str, Style] = {}
-    for block in tree.iter(*TEXT_BLOCKS):
-        if len(block) and any(child.tag not in INLINES for child in block) or (
-                has_pre and next(block.iterancestors("pre"), None) is not None):
-            continue  # holds blocks: its paragraphs are typeset on their own
-        language = _language_of(block, metadata.language) if has_lang else metadata.language
-        style = styles.get(language)
-        if style is None:
-            style = styles[language] = _style_within(style_for(language), whole)
-        for kind, count in typeset_block(block, style, urls).items():
-            totals[kind] = totals.get(kind, 0) + count
-    for field in ("title", "subtitle", "description"):
-        value = getattr(metadata, field)
-        if value:
-            setattr(metadata, field, typeset_text(value, metadata.language))
+    blocks = [block for block in tree.iter(*TEXT_BLOCKS)  # those holding blocks: their paragraphs are typeset
+              if not (len(block) and any(child.tag not in INLINES for child in block)
+                      or has_pre and next(block.iterancestors("pre"), None) is not None)]
+    by_language = {metadata.language: blocks}
+    if _HAS_LANG(tree):  # the blocks by language, each in document order
+        by_language = {}
+        for block in blocks:
+            by_language.setdefault(_language_of(block, metadata.language), []).append(block)
+    # a comment, processing instruction or entity in a block shifts its slots from its text (see typeset_block):
+    # an article holding one has its blocks typeset one by one, as they always were
+    alone = next(tree.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is not None
+    with_code: set[etree._Element] = set()  # the blocks holding code or pre (typeset alone: the code is not)
+    for code in tree.iter(*SKIP):
+        with_code.update(code.iterancestors(*TEXT_BLOCKS))
+    for language, blocks in by_language.items():
+        if alone:
+            _add(totals, _typeset_one_by_one(blocks, style_for(language), text_of(tree)))
+        else:
+            _add(totals, typeset_blocks(blocks, style_for(language), with_code))
+    fields = [field for field in ("title", "subtitle", "description") if getattr(metadata, field)]
+    for field, value in zip(fields, typeset_texts([getattr(metadata, field) for field in fields], metadata.language)):
+        setattr(metadata, field, value)
     for kind, message in MESSAGES.items():
         report.note(message, totals.get(kind, 0))
 
 
+def _typeset_one_by_one(blocks: list[etree._Element], style: Style, whole: str) -> dict[str, int]:
+    """:func:`typeset_block` for each block, given ``whole``, a text every block's text is part of (what no
+    rule finds there, it finds in no block)."""
+    totals: dict[str, int] = {}
+    style, urls = _style_within(style, whole), _has_url_hint(whole)
+    for block in blocks:
+        _add(totals, typeset_block(block, style, urls))
+    return totals
+
+
+def _add(totals: dict[str, int], counts: dict[str, int]) -> None:
+    for kind, count in counts.items():
+        totals[kind] = totals.get(kind, 0) + count
 
 
 #: Whether any element of the tree says its language (else every block is in the article's)
@@ -485,20 +562,78 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
         setter.apply()
         if not setter.counts:
             return {}
-    changed = sorted(setter.changes)  # the input positions of the changes, in order: the slots holding them change
     # a comment or processing instruction in the block has a slot whose text the block's text leaves out: every
     # slot after it is written back from the shifted positions, as it always was
     aligned = next(block.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is None
-    position = 0
+    changed = sorted(setter.changes)
+    if changed or not aligned:
+        _write_slots(slots, setter, changed, 0, changed[-1] if aligned else None)
+    return setter.counts
+
+
+#: What joins the texts of an article's blocks for :func:`typeset_blocks`: white space, where every rule's pattern
+#: stops as at the end of a text (the URL pattern's classes exclude white space; no other pattern matches it),
+#: and which the rules' own code reads as a block's edge. No block holds it once white space is normalised.
+BOUNDARY = "\n"
+
+
+def typeset_blocks(blocks: list[etree._Element], style: Style,
+                   with_code: set[etree._Element] | None = None) -> dict[str, int]:
+    """Typeset ``blocks`` in place as :func:`typeset_block` typesets each, with every rule run once over their
+    joined text rather than once per block (most blocks change nothing, and a rule's cost was per call);
+    returns what was changed, counted by kind. ``with_code``: the blocks holding ``code`` or ``pre``, which are
+    typeset alone (None: any block may)."""
+    totals: dict[str, int] = {}
+    if with_code is None:
+        with_code = {block for block in blocks if next(block.iterdescendants(*SKIP), None) is not None}
+    if with_code:
+        for block in blocks:
+            if block in with_code:
+                _add(totals, typeset_block(block, style))
+        blocks = [block for block in blocks if block not in with_code]
+    if not blocks:
+        return totals
+    texts = [text_of(block) if len(block) else block.text or "" for block in blocks]
+    starts = [0, *itertools.accumulate(len(text) + 1 for text in texts)]
+    text = BOUNDARY.join(texts)
+    if text.count(BOUNDARY) != len(texts) - 1:  # a block holds the boundary: typeset each alone
+        _add(totals, _typeset_one_by_one(blocks, style, text))
+        return totals
+    if not may_change(text, style):
+        return totals
+    setter = Typesetter(text, None, style, True, BOUNDARY)
+    setter.apply()
+    if not setter.counts:
+        return totals
+    _add(totals, setter.counts)
+    typeset = setter.typeset().split(BOUNDARY)  # one text a block: no rule changes or writes a boundary
+    changed = setter._order  # the input positions of the changes, in order (typeset sorted them)
+    k = 0
+    while k < len(changed):  # each block holding a change, in order
+        index = bisect.bisect_right(starts, changed[k]) - 1
+        block, start = blocks[index], starts[index]
+        k_next = bisect.bisect_left(changed, start + len(texts[index]), k)  # the first change past the block
+        if len(block):
+            _write_slots(text_slots(block), setter, changed, start, changed[k_next - 1])
+        elif typeset[index] != texts[index]:
+            block.text = typeset[index] or None
+        k = k_next
+    return totals
+
+
+def _write_slots(slots: list[tuple[etree._Element, str]], setter: Typesetter, changed: list[int], position: int,
+                 last: int | None) -> None:
+    """Write the typeset text back into the slots of a block whose text starts at ``position`` of the setter's;
+    ``changed``: the input positions of the changes, in order; ``last``: the block's last one (only slots
+    holding a change are written), or None when its slots are not aligned with its text (every slot is)."""
     for el, which in slots:
-        if aligned and (not changed or position > changed[-1]):
+        if last is not None and position > last:
             break  # no change from here on
         value = getattr(el, which) or ""
         if value:
             end = position + len(value)
-            if not aligned or changed[bisect.bisect_left(changed, position)] < end:  # a change in this slot
+            if last is None or changed[bisect.bisect_left(changed, position)] < end:  # a change in this slot
                 typeset = setter.typeset(position, end)
                 if typeset != value:  # lxml copies every text set: set only what changed
                     setattr(el, which, typeset or None)
             position = end
-    return setter.counts
