@@ -465,7 +465,9 @@ def typography(state: State) -> None:
     """Typeset every text block of the tree and the descriptive metadata."""
     tree, metadata, report = state.tree, state.metadata, state.report
     totals: dict[str, int] = {}
-    has_pre = next(tree.iter("pre"), None) is not None
+    # comments, processing instructions, entities, code and pre: few, found in one walk
+    special = list(tree.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *SKIP))
+    has_pre = any(node.tag == "pre" for node in special)
     blocks = [block for block in tree.iter(*TEXT_BLOCKS)  # those holding blocks: their paragraphs are typeset
               if not (len(block) and any(child.tag not in INLINES for child in block)
                       or has_pre and next(block.iterancestors("pre"), None) is not None)]
@@ -476,10 +478,11 @@ def typography(state: State) -> None:
             by_language.setdefault(_language_of(block, metadata.language), []).append(block)
     # a comment, processing instruction or entity in a block shifts its slots from its text (see typeset_block):
     # an article holding one has its blocks typeset one by one, as they always were
-    alone = next(tree.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is not None
+    alone = any(not isinstance(node.tag, str) for node in special)
     with_code: set[etree._Element] = set()  # the blocks holding code or pre (typeset alone: the code is not)
-    for code in tree.iter(*SKIP):
-        with_code.update(code.iterancestors(*TEXT_BLOCKS))
+    for node in special:
+        if isinstance(node.tag, str):
+            with_code.update(node.iterancestors(*TEXT_BLOCKS))
     for language, blocks in by_language.items():
         if alone:
             _add(totals, _typeset_one_by_one(blocks, style_for(language), text_of(tree)))
@@ -599,8 +602,6 @@ def typeset_blocks(blocks: list[etree._Element], style: Style,
     if text.count(BOUNDARY) != len(texts) - 1:  # a block holds the boundary: typeset each alone
         _add(totals, _typeset_one_by_one(blocks, style, text))
         return totals
-    if not may_change(text, style):
-        return totals
     setter = Typesetter(text, None, style, True, BOUNDARY)
     setter.apply()
     if not setter.counts:
@@ -614,11 +615,35 @@ def typeset_blocks(blocks: list[etree._Element], style: Style,
         block, start = blocks[index], starts[index]
         k_next = bisect.bisect_left(changed, start + len(texts[index]), k)  # the first change past the block
         if len(block):
-            _write_slots(text_slots(block), setter, changed, start, changed[k_next - 1])
+            _write_block_slots(text_slots(block), typeset[index], setter.changes, changed[k:k_next], start)
         elif typeset[index] != texts[index]:
             block.text = typeset[index] or None
         k = k_next
     return totals
+
+
+def _write_block_slots(slots: list[tuple[etree._Element, str]], typeset: str, changes: dict[int, str],
+                       changed: list[int], position: int) -> None:
+    """Write a block's ``typeset`` text back into its slots, where its text starts at ``position`` of the joined
+    text and ``changed`` are the positions of its changes, in order: each slot holding a change gets its
+    stretch of ``typeset`` (as long as its own text with the changes' lengths), if that differs."""
+    k, out = 0, 0  # the next change; where the slot's text starts in typeset
+    for el, which in slots:
+        if k == len(changed):
+            break  # no change from here on
+        value = getattr(el, which)
+        if not value:
+            continue
+        end, length, first = position + len(value), len(value), k
+        while k < len(changed) and changed[k] < end:  # the changes in this slot
+            length += len(changes[changed[k]]) - 1
+            k += 1
+        if k > first:
+            stretch = typeset[out:out + length]
+            if stretch != value:  # lxml copies every text set: set only what changed
+                setattr(el, which, stretch or None)
+        out += length
+        position = end
 
 
 def _write_slots(slots: list[tuple[etree._Element, str]], setter: Typesetter, changed: list[int], position: int,
