@@ -3766,3 +3766,54 @@ def test_attribution_searched_at_the_end_is_the_whole_search(text: str) -> None:
     from exporter.normalise import reflow
 
     assert reflow._attributes(text) == bool(reflow._ATTRIBUTION_END.search(text))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["a", "co", "no", "12", "x1", ".", " ", "  ", "\t", "\u2003", "\n", "A", "_", "-", "é", "e.g.", "u.s."], 30))
+@example("co. x")  # a word at the very start
+@example("x  co.")  # after two spaces
+@example("a.b. c.")
+def test_dotted_words_found_fast_are_the_look_behind_pattern(line: str) -> None:
+    """The words at the line's start or after white space that a full stop follows: the same occurrences as
+    ``(?:^|(?<=\\s))[a-z0-9]+(?=\\.)`` finds, for an abbreviation list holding every word."""
+    from exporter.normalise import sentences
+
+    lowered = line.lower()
+    expected: dict[str, list[str]] = {}
+    for match in re.finditer(r"(?:^|(?<=\s))[a-z0-9]+(?=\.)", lowered):
+        keys = expected.setdefault(match.group(), [])
+        if line[match.start():match.end()] not in keys:
+            keys.append(line[match.start():match.end()])
+
+    class Every(sentences._OnceEach):
+        plain = frozenset(expected)
+
+    assert Every()._dotted_words(line, lowered) == expected
+
+
+_SENTENCE_PIECES = ["A", "a", "word", " ", "\n", "\r", ".", "!", "?", "!!", "?!", "!?", "??", ":", "3:4", ",",
+                    "'", '"', "\u201c", "\u201d", "(iv) A", "(x)", "Yahoo!", "!Kung", "&\u14f4&", "\u2026",
+                    "\u01aa\u01aa\u01aa", "\u265f" * 7, "\u2230", "\u222f", "\u2238", "1", "x! y", "? A", "\u3002",
+                    "\uff01", "\u0138"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(_SENTENCE_PIECES, 25), st.sampled_from(["en", "fr", "es", "it", "nl", "da", "pl", "kk", "hy", "ar",
+                                                       "zh", "ja", "hi", "el", "ru", "bg"]))
+@example("Wow! Then (iv) Next.", "en")
+@example("x&\u14f4&\n", "en")
+@example("He said: \u201cGo!\u201d Then.", "en")
+@example("Yahoo! is big. Right.", "en")
+def test_processor_per_sentence_steps_are_pysbds(text: str, code: str) -> None:
+    """process_text, sentence_boundary_punctuation and post_process_segments of the cheap processor: pysbd's own
+    steps, with the rules applied by _applied and the patterns compiled once."""
+    from pysbd.processor import Processor
+
+    from exporter.normalise.sentences import _Processor
+
+    lang = _stock_language(code)
+    cheap, stock = _Processor("", lang), Processor("", lang)
+    if text:
+        assert cheap.process_text(text) == stock.process_text(text)
+    assert cheap.sentence_boundary_punctuation(text) == stock.sentence_boundary_punctuation(text)
+    assert cheap.post_process_segments(text) == stock.post_process_segments(text)

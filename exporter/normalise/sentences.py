@@ -49,9 +49,11 @@ from functools import lru_cache
 import pysbd
 from pysbd.abbreviation_replacer import AbbreviationReplacer
 from pysbd.between_punctuation import BetweenPunctuation
+from pysbd.exclamation_words import ExclamationWords
 from pysbd.lang.common import Common, Standard
 from pysbd.lists_item_replacer import ListItemReplacer
 from pysbd.processor import Processor
+from pysbd.punctuation_replacer import replace_punctuation
 from pysbd.utils import Rule, TextSpan
 
 from .text import FOLDS_INTO_ASCII
@@ -68,8 +70,11 @@ def _pattern(source: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(source, flags)
 
 
-#: A word that ends at a full stop: at the start of the line or after white space, ASCII letters or digits.
-_DOTTED_WORD = re.compile(r"(?:^|(?<=\s))[a-z0-9]+(?=\.)")
+#: A word that ends at a full stop: at the start of the line or after white space, ASCII letters or digits. What
+#: ``(?:^|(?<=\s))[a-z0-9]+(?=\.)`` finds (which tried its look-behind at every character): the word at the start,
+#: and each other with the white space before it (no word holds white space, so none is lost).
+_DOTTED_FIRST_WORD = re.compile(r"[a-z0-9]+(?=\.)")
+_DOTTED_WORD_AFTER_SPACE = re.compile(r"\s[a-z0-9]+(?=\.)")
 _PLAIN = re.compile(r"[a-z0-9]+")
 
 
@@ -123,10 +128,13 @@ class _OnceEach:
     def _dotted_words(self, text: str, lowered: str) -> dict[str, list[str]]:
         """Each plain abbreviation's distinct occurrences (as written) that a full stop follows."""
         found: dict[str, list[str]] = {}
-        for match in _DOTTED_WORD.finditer(lowered):
-            word = match.group()
+        first = _DOTTED_FIRST_WORD.match(lowered)
+        spans = [(0, first.end())] if first else []
+        spans += [(match.start() + 1, match.end()) for match in _DOTTED_WORD_AFTER_SPACE.finditer(lowered)]
+        for start, end in spans:
+            word = lowered[start:end]
             if word in self.plain:
-                key = text[match.start():match.end()]
+                key = text[start:end]
                 keys = found.setdefault(word, [])
                 if key not in keys:
                     keys.append(key)
@@ -341,6 +349,7 @@ def _applied(text: str, *rules: Rule) -> str:
     return text
 
 
+_LETTERS_ONLY = re.compile(r"\A[a-zA-Z]*\Z")
 #: What every match of pysbd's ``NUMBERED_REFERENCE_REGEX`` holds: "." or "∯", then "[" or a digit.
 _REFERENCE_HINT = re.compile(r"\.(?=[\[\d])|∯(?=[\[\d])")
 
@@ -379,6 +388,35 @@ class _Processor(Processor):
             elif isinstance(post_process_sent, list):
                 postprocessed_sents.extend(post_process_sent)
         return [_applied(ns, self.lang.SubSingleQuoteRule) for ns in postprocessed_sents]
+
+    def process_text(self, txt):
+        """pysbd's ``process_text``, each rule applied by :func:`_applied`, each pattern compiled once."""
+        if txt[-1] not in self.lang.Punctuations:
+            txt += "ȸ"
+        txt = _pattern(ExclamationWords.EXCLAMATION_REGEX).sub(replace_punctuation, txt)
+        txt = self.between_punctuation(txt)
+        if not _pattern(self.lang.DoublePunctuationRules.DoublePunctuation).match(txt):
+            txt = _applied(txt, *self.lang.DoublePunctuationRules.All)
+        txt = _applied(txt, self.lang.QuestionMarkInQuotationRule, *self.lang.ExclamationPointRules.All)
+        txt = _pattern(ListItemReplacer.ROMAN_NUMERALS_IN_PARENTHESES).sub(r"&✂&\1&⌬&", txt)
+        return self.sentence_boundary_punctuation(txt)
+
+    def sentence_boundary_punctuation(self, txt):
+        if hasattr(self.lang, "ReplaceColonBetweenNumbersRule"):
+            txt = _applied(txt, self.lang.ReplaceColonBetweenNumbersRule)
+        if hasattr(self.lang, "ReplaceNonSentenceBoundaryCommaRule"):
+            txt = _applied(txt, self.lang.ReplaceNonSentenceBoundaryCommaRule)
+        txt = _pattern(r"&ᓴ&$").sub("!", txt)
+        return [m.group() for m in _pattern(self.lang.SENTENCE_BOUNDARY_REGEX).finditer(txt)]
+
+    def post_process_segments(self, txt):
+        """pysbd's ``post_process_segments`` (its rules by :func:`_applied`, its patterns compiled once)."""
+        if len(txt) > 2 and _LETTERS_ONLY.search(txt):
+            return txt
+        txt = _applied(txt, *self.lang.ReinsertEllipsisRules.All)
+        if _pattern(self.lang.QUOTATION_AT_END_OF_SENTENCE_REGEX).search(txt):
+            return _pattern(self.lang.SPLIT_SPACE_QUOTATION_AT_END_OF_SENTENCE_REGEX).split(txt)
+        return txt.replace("\n", "").strip()
 
     def replace_numbers(self):
         self.text = _applied(self.text, *self.lang.Numbers.All)
