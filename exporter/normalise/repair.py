@@ -211,16 +211,8 @@ def wrap_figures(state: State) -> None:
     root, report = state.page, state.report
     # what holds no image is no picture: found from the images up, not by a walk of every wrapper's subtree
     # (making a figure moves its image inside the same wrapper, so no element gains one)
-    images_held: dict[etree._Element, int] = {}  # how many images each ancestor of an image holds: 1, or 2 for more
-    for img in root.iter("img"):
-        for ancestor in img.iterancestors():
-            held = images_held.get(ancestor, 0)
-            if held == 2:
-                break  # and so do all of its ancestors, counted with it
-            images_held[ancestor] = held + 1
-    for wrapper in list(root.iter("div", "span", "a", "p")):
-        if images_held.get(wrapper) != 1:
-            continue  # no image, or more than one (as len(list(wrapper.iter("img"))) != 1, without a walk)
+    images = list(root.iter("img"))
+    for wrapper in _one_image_wrappers(root, images, _images_held(images)):
         if wrapper.getparent() is None or any(a.tag == "figure" for a in wrapper.iterancestors()):
             continue
         images = list(wrapper.iter("img"))
@@ -240,6 +232,44 @@ def wrap_figures(state: State) -> None:
             continue  # an inline image in running text stays where it is
         _make_figure(wrapper, images[0])
         report.note("made {n} figure{s} of images with the captions beside them")
+
+
+def _images_held(images: list[etree._Element]) -> dict[etree._Element, int]:
+    """How many of ``images`` each of their ancestors holds: 1, or 2 for more."""
+    images_held: dict[etree._Element, int] = {}
+    for img in images:
+        for ancestor in img.iterancestors():
+            held = images_held.get(ancestor, 0)
+            if held == 2:
+                break  # and so do all of its ancestors, counted with it
+            images_held[ancestor] = held + 1
+    return images_held
+
+
+#: The elements :func:`wrap_figures` makes figures of
+_WRAPPERS = frozenset({"div", "span", "a", "p"})
+
+
+def _one_image_wrappers(root: etree._Element, images: list[etree._Element],
+                        images_held: dict[etree._Element, int]) -> list[etree._Element]:
+    """The elements of :data:`_WRAPPERS` in ``root`` (itself included) holding exactly one of ``images`` (all of
+    root's, in document order), in document order: ``[el for el in root.iter(*_WRAPPERS) if images_held.get(el)
+    == 1]`` without walking the page. Each lies above one image only, so they come image by image, each image's
+    from the top down (the wrappers of an earlier image hold nothing of a later one's: they come first)."""
+    found = []
+    for img in images:
+        if img is root:
+            continue  # its ancestors are outside root
+        chain = []
+        for ancestor in img.iterancestors():
+            if images_held[ancestor] == 2:
+                break  # and so do all of its ancestors
+            if ancestor.tag in _WRAPPERS:
+                chain.append(ancestor)
+            if ancestor is root:
+                break
+        found.extend(reversed(chain))
+    return found
 
 
 def _text_before(wrapper: etree._Element, img: etree._Element) -> bool:
@@ -433,30 +463,36 @@ def typed_lists(state: State) -> None:
         report.note("made {n} list{s} of lines typed with bullets or numbers")
     # only a parent of two paragraphs that may open with a marker can have a run of them; each parent's runs
     # change only its own children, so the others are left out
-    may_open_lists: dict[etree._Element, int] = {}
+    may_open_lists: dict[etree._Element, list[etree._Element]] = {}
     for p in root.iter("p"):
         text = p.text
         if text:
             first = text.lstrip()[:1]
             if first and first not in _BULLETS and not first.isdecimal():
                 continue  # neither _STRICT_BULLET nor _NUMBER matches: \s is what lstrip strips, \d isdecimal
-        parent = p.getparent()
-        may_open_lists[parent] = may_open_lists.get(parent, 0) + 1
-    for parent, count in may_open_lists.items():
-        if count >= 2 and parent is not None and parent.tag in _LIST_PARENTS:
-            _group_marked_paragraphs(parent, report)
+        may_open_lists.setdefault(p.getparent(), []).append(p)
+    for parent, may_open in may_open_lists.items():
+        if len(may_open) >= 2 and parent is not None and parent.tag in _LIST_PARENTS:
+            _group_marked_paragraphs(parent, report, set(may_open))
 
 
 #: The elements whose paragraphs :func:`typed_lists` groups into lists
 _LIST_PARENTS = frozenset({"article", "blockquote", "li", "td", "th", "aside"})
 
 
-def _group_marked_paragraphs(parent: etree._Element, report: Report) -> None:
-    """Consecutive paragraphs starting with a bullet, or numbered 1, 2, 3…, become one list."""
+def _group_marked_paragraphs(parent: etree._Element, report: Report,
+                             may_open: set[etree._Element] | None = None) -> None:
+    """Consecutive paragraphs starting with a bullet, or numbered 1, 2, 3…, become one list.
+
+    Only the paragraphs of ``may_open`` (None: every one) are read: typed-lists passes those whose own text opens
+    with a bullet or a digit, or has no letter to tell; no list made of another parent's paragraphs changes the
+    opening of one it leaves out (stripping a marker from a text opening with one leaves it opening with another
+    or with none)."""
     run: list[etree._Element] = []
     previous: tuple[str, int | None] | None = None
     for el in [*parent, None]:
-        marker = _line_marker(_start_of_text(el), strict=True) if el is not None and el.tag == "p" else None
+        marker = _line_marker(_start_of_text(el), strict=True) if el is not None and el.tag == "p" and (
+            may_open is None or el in may_open) else None
         follows = marker and previous and marker[0] == previous[0] and (
             marker[0] == "ul" or marker[1] == (previous[1] or 0) + 1)
         if marker and (not run or follows):
@@ -531,34 +567,57 @@ def drop_link_lines(state: State) -> None:
 
 
 def drop_repeated_pull_quotes(state: State) -> None:
-    """A quotation block repeating words the article already says (a pull quote) goes."""
+    """A quotation block repeating words the article already says (a pull quote) goes.
+
+    The words elsewhere are those of every paragraph and item outside the quote, not holding it, and not in a
+    quote already dropped, joined by spaces: each paragraph's words are found once, and for each quote the list of
+    them is cut around the few positions it leaves out (slices and a join in C, not a test of every paragraph)."""
     root, report = state.tree, state.report
     blocks = list(root.iter("blockquote"))
     if not blocks:
         return
-    normal: dict[etree._Element, str] = {}  # each paragraph's and item's words, found once
-
-    def words_of(el: etree._Element) -> str:
-        found = normal.get(el)
-        if found is None:
-            found = normal[el] = _normal(text_of(el))
-        return found
-
     paragraphs = list(root.iter("p", "li"))  # as root.iter("p", "li") at each quote, without those in quotes gone
-    gone: set[etree._Element] = set()
+    position = {p: n for n, p in enumerate(paragraphs)}
+    words: list[str] | None = None  # each paragraph's and item's words, found at the first quote that asks
+    gone: set[int] = set()  # the positions of the paragraphs in quotes dropped
+    article: str | None = None  # the article's text as it came, casefolded
     for quote in blocks:
-        text = _normal(text_of(quote))
+        own = text_of(quote)
+        text = _normal(own)
         if len(text.split()) < 6 or quote.getparent() is None:
             continue
-        holders = set(quote.iterancestors())  # an item holding the quote holds its words: not "elsewhere"
-        inside = set(quote.iter("p", "li"))
-        rest = " ".join(words_of(p) for p in paragraphs if p not in inside and p not in holders and p not in gone)
-        if text in rest:
-            for holder in holders:  # their words change: found again when asked
-                normal.pop(holder, None)
-            gone |= inside
+        if article is None:
+            article = text_of(root).casefold()
+        if _said_only_inside(text, own.casefold(), article):
+            continue  # the usual quotation: a word of it stands nowhere else
+        if words is None:
+            words = [_normal(text_of(p)) for p in paragraphs]
+        holders = [position[el] for el in quote.iterancestors() if el in position]  # they hold its words
+        inside = [position[p] for p in quote.iter("p", "li")]
+        left_out = sorted(gone.union(holders, inside))
+        kept, start = [], 0
+        for n in left_out:
+            kept += words[start:n]
+            start = n + 1
+        kept += words[start:]
+        if text in " ".join(kept):
             quote.getparent().remove(quote)
+            gone.update(inside)
+            for n in holders:  # their words change
+                words[n] = _normal(text_of(paragraphs[n]))
             report.note("dropped {n} pull quote{s} repeating the text")
+
+
+def _said_only_inside(text: str, own: str, article: str) -> bool:
+    """True when the longest of the inner words of ``text`` (a quote's words, :func:`_normal` of its text ``own``
+    casefolded) stands in ``article`` (the casefolded text of the article, the quote's included, or of it as it was
+    before quotes were dropped) no more often than in ``own``: then no paragraph outside the quote holds it, and
+    ``text`` cannot stand in their words (a word of ``text`` between two others is a whole word of theirs).
+    Counting finds at least the occurrences of each part of the article in turn (str.count is greedy from the
+    left, which finds the most that do not overlap)."""
+    inner = text.split()[1:-1]
+    word = max(inner, key=len)
+    return article.count(word) <= own.count(word)
 
 
 #: Only short blocks repeated in a row are scraping debris (a caption, a credit, a byline twice); a long
