@@ -265,7 +265,8 @@ class Converter:
                 para.add_text(tail)
 
     def _move_as_is(self, el: etree._Element, out: etree._Element,
-                    attributes: list[tuple[str, str]] | None = None, unwrap: bool = False) -> bool:
+                    attributes: list[tuple[str, str]] | None = None, unwrap: bool = False,
+                    content: bool = False) -> bool:
         """Move ``el`` (a paragraph, heading, list item or inline element the vocabulary has) into ``out`` as
         it is, with its content, and say so; False, having changed nothing, when the converter would change
         anything in it otherwise than by renaming (``b`` → ``strong``), unwrapping (``span``), cleaning a
@@ -273,7 +274,8 @@ class Converter:
         carries (as the converter gives them); an inline element's own are found here. ``unwrap``: ``el``
         is an element the converter unwraps (``span``, ``font``, inline MathML): its content goes into
         ``out`` (its text joined to what ``out`` ends with, as given), ``el`` stays behind. The caller has read
-        ``el``'s tail: it stays behind.
+        ``el``'s tail: it stays behind. ``content`` (with ``unwrap``): ``el``'s own attributes are the caller's
+        (a cell's, a caption's): only its content is asked about.
 
         The usual paragraph: its text stays in lxml, never read into Python, cleaned and written back (setting
         an element's text costs ~5 ns a character). The source page is not read again after conversion.
@@ -282,9 +284,10 @@ class Converter:
         written: list[tuple[etree._Element, list[tuple[str, str]]]] = []  # every element whose attributes change
         renamed, unwrapped = [], []
         if unwrap:
-            keys = el.keys()
-            if keys and ("id" in keys or "lang" in keys or "dir" in keys):
-                return False  # its id goes to the block, its language makes it a span
+            if not content:
+                keys = el.keys()
+                if keys and ("id" in keys or "lang" in keys or "dir" in keys):
+                    return False  # its id goes to the block, its language makes it a span
             attributes = []
         elif attributes is None:
             attributes = self._inline_attributes(el, el.tag)
@@ -295,9 +298,8 @@ class Converter:
         if el.tag in _RENAMED_TAGS:
             renamed.append(el)
         action_of = _DESCENDANT_ACTIONS.get
-        has_children = False
-        for node in el.iterdescendants():
-            has_children = True
+        has_children = len(el) != 0  # an iterator costs ~1 us to make: half the elements moved have no children
+        for node in el.iterdescendants() if has_children else ():
             tag = node.tag
             action = action_of(tag, _UNWRAP)
             if action is _REFUSE or node in hidden:
@@ -320,7 +322,8 @@ class Converter:
                     node_attributes = self._inline_attributes(node, tag, keys)
                     if node_attributes is None:
                         return False
-                    written.append((node, node_attributes))
+                    if not _has_only(node, keys, node_attributes):
+                        written.append((node, node_attributes))
                 elif action is _LINK:
                     return False  # a link without an address is unwrapped
                 if action is _BREAK:
@@ -420,7 +423,7 @@ class Converter:
             self.definition_list(el, out)
         elif tag == "dt":
             strong = etree.SubElement(etree.SubElement(out, "p"), "strong")
-            self.inline_children(el, strong, empty=True)
+            self.inline_content(el, strong)
         elif tag == "figure":
             self.figure(el, out)
         elif tag == "table":
@@ -500,6 +503,12 @@ class Converter:
         _copy_common(el, item)
         self.flow(el, item)
 
+    def inline_content(self, el: etree._Element, out: etree._Element) -> None:
+        """``inline_children(el, out, empty=True)``, for a new cell, caption or term ``out`` (no content yet) whose
+        attributes the caller gives: ``el``'s content moved as it is when it can be, in one go."""
+        if not self._move_as_is(el, out, unwrap=True, content=True):
+            self.inline_children(el, out, empty=True)
+
     def flow(self, el: etree._Element, out: etree._Element) -> None:
         """Content of a new item or cell: inline content, or blocks when the source has blocks."""
         if el in self._has_blocks:
@@ -519,7 +528,7 @@ class Converter:
         if self.kind(child) != DROP_KIND:
             if child.tag == "dt":
                 strong = etree.SubElement(etree.SubElement(out, "p"), "strong")
-                self.inline_children(child, strong, empty=True)
+                self.inline_content(child, strong)
             else:
                 holder = etree.Element("div")
                 holder.append(_detached_copy(child))
@@ -547,7 +556,7 @@ class Converter:
             if figures:
                 target = figures[-1]
                 figcaption = etree.SubElement(target, "figcaption")
-                self.inline_children(caption, figcaption, empty=True)
+                self.inline_content(caption, figcaption)
                 # Text that sat beside the image (credits, stray captions) joins the caption.
                 for block in list(holder):
                     if block.tag == "p" and block is not target and len(figures) == 1:
@@ -555,7 +564,7 @@ class Converter:
                         move_inline_content(block, figcaption)
                         holder.remove(block)
             else:
-                self.inline_children(caption, etree.SubElement(holder, "p"), empty=True)
+                self.inline_content(caption, etree.SubElement(holder, "p"))
         for block in list(holder):
             out.append(block)
 
@@ -585,7 +594,7 @@ class Converter:
             else:
                 after.append(child)
         if caption_src is not None:
-            self.inline_children(caption_src, etree.SubElement(table, "caption"), empty=True)
+            self.inline_content(caption_src, etree.SubElement(table, "caption"))
         rows_out = [self.row(r) for r in head_rows]
         body_out = [self.row(r) for r in body_rows + foot_rows]
         rows_out = [r for r in rows_out if len(r)]
@@ -627,7 +636,10 @@ class Converter:
                         if _SPAN.fullmatch(value) and 1 < int(value) <= 1000:
                             out.set(key, str(int(value)))
                     _copy_common(cell, out)
-                self.flow(cell, out)
+                if cell in self._has_blocks:
+                    self.blocks(cell, out)
+                else:
+                    self.inline_content(cell, out)
             else:  # stray content in a row joins the last cell
                 out = row[-1] if len(row) else etree.SubElement(row, "td")
                 ensure_block_mode(out) if self.kind(cell) == BLOCK_KIND else None
@@ -906,6 +918,15 @@ def leaves_every_part_clean(text: str) -> bool:
     if text.isascii():  # bytes.translate: several times faster than the pattern's scan
         return len(text.encode("ascii").translate(None, _ASCII_CONTROLS)) == len(text)
     return not has_controls(text) and unicodedata.normalize("NFC", text) is text
+
+
+def _has_only(el: etree._Element, keys: list[str], attributes: list[tuple[str, str]]) -> bool:
+    """Whether ``el`` (of attribute names ``keys``) has exactly the one attribute of ``attributes`` (a link with only
+    its address, clean already): writing them would change nothing (anything else is written)."""
+    if len(attributes) != 1 or len(keys) != 1:
+        return False
+    name, value = attributes[0]
+    return keys[0] == name and el.get(name) == value
 
 
 def _append_as_is(out: etree._Element, text: str | None) -> None:
