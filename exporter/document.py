@@ -107,14 +107,11 @@ class Document:
         """The clean tree as XML text (what ``exporter normalise`` prints).
 
         ``pretty`` indents only between blocks, where white space means nothing, so that
-        normalising the printed tree again gives the same tree (lxml's own pretty printer,
-        left to itself, would indent inside ``pre``: :func:`_pretty_xml` keeps it out).
+        normalising the printed tree again gives the same tree (lxml's own pretty printer
+        would indent inside ``pre``).
         """
         if not pretty:
             return etree.tostring(self.tree, encoding="unicode")
-        pretty_xml = _pretty_xml(self.tree)
-        if pretty_xml is not None:
-            return pretty_xml
         tree = copy.deepcopy(self.tree)
         _indent_blocks(tree)
         return etree.tostring(tree, encoding="unicode") + "\n"
@@ -169,80 +166,6 @@ def _indent_blocks(el: etree._Element, level: int = 0) -> None:
         if child.tag not in _INLINE_CONTAINERS:  # a paragraph would return at once
             _indent_blocks(child, level + 1)
     children[-1].tail = outer
-
-
-#: libxml2 indents at most this many levels (60 spaces; lxml's pretty printer): deeper trees are indented in Python
-_LIBXML2_INDENT_LEVELS = 30
-#: What :func:`_pretty_xml` cannot hand to libxml2's pretty printer: children that are not elements
-_NOT_ELEMENTS = (etree.Comment, etree.ProcessingInstruction, etree.Entity)
-
-
-def _pretty_xml(tree: etree._Element) -> str | None:
-    """``tree`` as :func:`_indent_blocks` then ``tostring`` print it, indented by libxml2 in C; None when
-    only the Python walk can (a tree holding comments, processing instructions or entities, nested deeper than
-    libxml2 indents, or with white space where indentation goes: a copy of it is indented in Python).
-
-    libxml2's pretty printer (``pretty_print=True``) indents the children of every element that has no text
-    node, and nothing inside an element that has one. The blocks :func:`_indent_blocks` indents have no text
-    nodes (checked: else None); an element it leaves alone that has element children and no text node would be
-    indented by libxml2, so it gets an empty text node (which prints as nothing) while it is printed. Those are
-    few (``<p><a>…</a></p>``, ``<pre><code>…</code></pre>``), so the tree is changed in place and put back,
-    rather than copied (a copy cost as much as the indentation)."""
-    if tree.getparent() is not None or tree.tail is not None:
-        return None
-    if next(tree.iter(_NOT_ELEMENTS), None) is not None:
-        return None
-    guards: list[etree._Element] = []
-    if not _plan_indentation(tree, guards):
-        return None
-    try:
-        for el in guards:
-            el.text = ""
-        return etree.tostring(tree, encoding="unicode", pretty_print=True)
-    finally:
-        for el in guards:
-            el.text = None
-
-
-def _plan_indentation(root: etree._Element, guards: list[etree._Element]) -> bool:
-    """Walk the blocks :func:`_indent_blocks` indents, gathering in ``guards`` the elements below them that libxml2
-    must be kept from indenting (element children and no text node); False when libxml2 cannot print the tree as
-    :func:`_indent_blocks` does (white space where indentation goes, or nested deeper than libxml2 indents)."""
-    if root.tag in _INLINE_CONTAINERS or (root.text and root.text.strip()):
-        return _guard(root, guards)
-    stack = [(root, 0)]
-    while stack:
-        el, level = stack.pop()
-        children = list(el)
-        if not children:
-            continue
-        tags, spaced = [], False
-        for child in children:
-            tail, tag = child.tail, child.tag
-            if tag in _INLINES or (tail and tail.strip()):
-                _guard(el, guards)  # _indent_blocks leaves it alone: a paragraph-like element
-                break
-            spaced = spaced or tail is not None
-            tags.append(tag)
-        else:  # a block of blocks, which _indent_blocks indents (libxml2 only with no text nodes, and so deep)
-            if spaced or el.text is not None or level >= _LIBXML2_INDENT_LEVELS:
-                return False
-            for child, tag in zip(children, tags):
-                if tag in _INLINE_CONTAINERS:
-                    if len(child) and child.text is None:
-                        _guard(child, guards)
-                else:
-                    text = child.text
-                    if not (text and text.strip()):  # else a paragraph-like element with a text node
-                        stack.append((child, level + 1))
-    return True
-
-
-def _guard(el: etree._Element, guards: list[etree._Element]) -> bool:
-    """Add ``el`` to ``guards`` when libxml2 would indent its children (some, and no text node among them)."""
-    if len(el) and el.text is None and all(child.tail is None for child in el):
-        guards.append(el)
-    return True
 
 
 @dataclass

@@ -3331,7 +3331,7 @@ def test_reordered_checks_decide_as_before_on_real_pages(name, fast, slow) -> No
     assert sum(_same_change(fast, slow, state) for state in states) >= 2
 
 
-# --- parse: the pretty XML printed by libxml2 (document._pretty_xml) -------------------------------------------
+# --- parse: made trees (vocabulary and other tags, every kind of blank text) and to_xml read by threads ------------
 
 _TREE_TAGS = ["p", "h2", "pre", "figcaption", "caption", "li", "ul", "ol", "td", "tr", "tbody", "table", "blockquote",
               "figure", "img", "aside", "em", "a", "span", "br", "code", "hr"]
@@ -3364,56 +3364,29 @@ def made_trees(draw):
     return root
 
 
-def _pretty_as_before(tree) -> str:
-    """Document.to_xml as written before libxml2 printed it: a copy indented by _indent_as_before, then tostring."""
-    from lxml import etree
+def test_pretty_xml_only_reads_the_tree_it_prints() -> None:
+    """Threads printing one Document get the same XML (review-s10 H1: 62e246f gave paragraphs empty text nodes
+    while printing, and another thread printed without them, or read them freed)."""
+    import sys
+    import threading
 
-    copied = copy.deepcopy(tree)
-    _indent_as_before(copied)
-    return etree.tostring(copied, encoding="unicode") + "\n"
+    import exporter
 
-
-def _text_nodes(tree) -> list:
-    """Every text and tail of ``tree`` as lxml gives it (None and "" told apart), for checking it is put back."""
-    return [(el.text, el.tail) for el in tree.iter()]
-
-
-@settings(max_examples=EXAMPLES * 3, deadline=None)
-@given(made_trees())
-def test_pretty_xml_by_libxml2_is_the_python_indentation(tree) -> None:
-    from lxml import etree
-
-    from exporter.document import Document, Metadata
-
-    before, nodes = etree.tostring(tree), _text_nodes(tree)
-    assert Document(tree=tree, metadata=Metadata(title="t")).to_xml() == _pretty_as_before(tree)
-    assert etree.tostring(tree) == before and _text_nodes(tree) == nodes  # the guards are taken out again
-
-
-def test_pretty_xml_of_trees_libxml2_cannot_indent_alike() -> None:
-    """Deeper than libxml2 indents (30 levels), a comment or processing instruction, white space between blocks,
-    a tail on the root: printed as before (by the Python walk)."""
-    from lxml import etree
-
-    from exporter import document
-    from exporter.document import Document, Metadata
-
-    def deep(levels: int):
-        root = etree.Element("article")
-        el = root
-        for _ in range(levels):
-            el = etree.SubElement(el, "blockquote")
-        etree.SubElement(el, "p").text = "deep"
-        return root
-
-    spaced = etree.fromstring("<article>\n<ul><li>a</li>\n</ul></article>")
-    commented = etree.fromstring("<article><ul><li>a</li><!-- c --><li>b</li></ul><?pi x?></article>")
-    guarded = etree.fromstring("<article><p><a href='#x'>only a link</a></p><pre><code>x</code></pre></article>")
-    for tree in (deep(28), deep(29), deep(30), deep(31), deep(40), spaced, commented, guarded):
-        assert Document(tree=tree, metadata=Metadata(title="t")).to_xml() == _pretty_as_before(tree)
-    assert document._pretty_xml(deep(28)) is not None and document._pretty_xml(deep(31)) is None
-    assert document._pretty_xml(spaced) is None and document._pretty_xml(commented) is None
-    assert document._pretty_xml(guarded) is not None
+    html = "<article><h1>T</h1>" + "".join(f"<p><a href='http://e.org/{i}'>link {i}</a></p><blockquote><p><em>q{i}</em>"
+                                           f"</p></blockquote><pre><code>c{i}</code></pre>" for i in range(200)) + "</article>"
+    doc = exporter.normalise(html, language="en")
+    want, got = doc.to_xml(), []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=lambda: got.extend(doc.to_xml() for _ in range(15))) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(got) == 60 and all(xml == want for xml in got)
 
 
 # --- parse: text_of answers a childless element by its text (tree.text_of) ---------------------------------------
