@@ -594,6 +594,8 @@ def flatten_markup(text: str, max_depth: int) -> str:
             if name in _VOID:
                 if len(stack) < max_depth:
                     out.append(match.group(0))
+                    if name in _VOID_PARSED_AS_CONTAINER:  # closed at once: else libxml2 nests what follows in it,
+                        out.append(f"</{name}>")  # one level a tag (2,048 <wbr> in a paragraph: "Excessive depth")
                 continue
             if name in _SELF_CLOSING_SIBLINGS and stack and stack[-1] == name:
                 open_count[stack.pop()] -= 1
