@@ -3875,3 +3875,20 @@ def test_an_element_that_has_only_its_attributes_is_written_the_same(given: list
         for key, value in attributes:
             el.set(key, value)
         assert etree.tostring(el) == before
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["a", " ", ".", "\u222f", "\u266c", "\u266d", "&", "\u14f0", "\u14f4", "\u2609", "\u2607", "\u2608",
+               "\u2604", "\u2702", "\u232c", "\u0238", "\u0239", "\u01aa", "\u265f", "\u265d", "\u260f", "\u222e",
+               "\u238b", "&\u14f4&", "&\u2702&"], 20), st.sampled_from(["en", "fr", "es", "zh", "ar", "hy", "ja"]))
+def test_rules_of_plain_text_change_nothing_where_none_of_their_texts_stands(text: str, code: str) -> None:
+    """_any_literal's pattern finds nothing only where pysbd's rules (applied in turn) leave the text as it is."""
+    from pysbd.utils import Text
+
+    from exporter.normalise.sentences import _any_literal
+
+    lang = _stock_language(code)
+    for rules in (lang.SubSymbolsRules.All, lang.ReinsertEllipsisRules.All, [lang.SubSingleQuoteRule]):
+        hint = _any_literal(tuple(rules))
+        if hint is not None and not hint.search(text):
+            assert Text(text).apply(*rules) == text

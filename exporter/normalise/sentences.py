@@ -91,15 +91,16 @@ class _OnceEach:
 
     #: The abbreviations made of ASCII letters and digits (set per language).
     plain: frozenset[str] = frozenset()
+    #: Each abbreviation of the language's list, stripped, and whether it is plain (set per language).
+    stripped: tuple[tuple[str, bool], ...] = ()
 
     def search_for_abbreviations_in_string(self, text: str) -> str:
         lowered = text.lower()
         braces = "{" in text
         dotted = None if braces or FOLDS_INTO_ASCII.search(text) else self._dotted_words(text, lowered)
         done: set[str] = set()  # occurrences whose substitution has been applied
-        for abbr in self.lang.Abbreviation.ABBREVIATIONS:
-            stripped = abbr.strip()
-            if dotted is not None and stripped in self.plain:
+        for stripped, is_plain in self.stripped:
+            if dotted is not None and is_plain:
                 for key in dotted.get(stripped, ()):
                     if key not in done:
                         done.add(key)
@@ -149,9 +150,11 @@ def _with_cheap_search(language: type) -> type:
             getattr(replacer, name) is not getattr(AbbreviationReplacer, name) for name in _RELIED_ON):
         return language
     plain = frozenset(a.strip() for a in language.Abbreviation.ABBREVIATIONS if _PLAIN.fullmatch(a.strip()))
+    stripped = tuple((a.strip(), a.strip() in plain) for a in language.Abbreviation.ABBREVIATIONS)
     methods = {name: method for name, method in _CHEAP_REPLACER_METHODS.items()
                if getattr(replacer, name) is getattr(AbbreviationReplacer, name)}  # a language's own stays
-    cheap = type(replacer.__name__, (_OnceEach, replacer), {"__module__": __name__, "plain": plain, **methods})
+    cheap = type(replacer.__name__, (_OnceEach, replacer), {"__module__": __name__, "plain": plain, "stripped": stripped,
+                                                     **methods})
     return type(language.__name__, (language,), {"AbbreviationReplacer": cheap, "__module__": __name__})
 
 
@@ -350,6 +353,16 @@ def _applied(text: str, *rules: Rule) -> str:
 
 
 _LETTERS_ONLY = re.compile(r"\A[a-zA-Z]*\Z")
+@lru_cache(maxsize=None)
+def _any_literal(rules: tuple[Rule, ...]) -> re.Pattern[str] | None:
+    """For rules that are all plain text, a pattern finding any of their texts (where it finds none, no rule changes
+    anything: each finds nothing, so none makes another's text); else None."""
+    literals = [_literal(rule.pattern, rule.replacement) for rule in rules]
+    if not literals or None in literals:
+        return None
+    return re.compile("|".join(re.escape(literal) for literal in literals))
+
+
 #: What every match of pysbd's ``NUMBERED_REFERENCE_REGEX`` holds: "." or "∯", then "[" or a digit.
 _REFERENCE_HINT = re.compile(r"\.(?=[\[\d])|∯(?=[\[\d])")
 
@@ -381,8 +394,12 @@ class _Processor(Processor):
         sents = [_applied(s, self.lang.SingleNewLineRule, *self.lang.EllipsisRules.All) for s in sents]
         sents = self.rm_none_flatten([self.check_for_punctuation(s) for s in sents])
         postprocessed_sents = []
+        symbols = self.lang.SubSymbolsRules.All
+        hint = _any_literal(tuple(symbols))
         for sent in sents:
-            post_process_sent = self.post_process_segments(_applied(sent, *self.lang.SubSymbolsRules.All))
+            if hint is None or hint.search(sent):  # else none of the rules changes anything
+                sent = _applied(sent, *symbols)
+            post_process_sent = self.post_process_segments(sent)
             if post_process_sent and isinstance(post_process_sent, str):
                 postprocessed_sents.append(post_process_sent)
             elif isinstance(post_process_sent, list):
