@@ -3679,6 +3679,7 @@ def _converted_with_and_without_clean_page(markup: bytes) -> tuple:
     with_shortcut, _ = _normalised_twice(markup, pytest.MonkeyPatch.context)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(convert, "leaves_every_part_clean", lambda text: False)
+        patch.setattr(convert, "leaves_every_part_clean_utf8", lambda data: False)
         without, _ = _normalised_twice(markup, pytest.MonkeyPatch.context)
     return with_shortcut, without
 
@@ -3689,14 +3690,14 @@ def test_a_clean_page_converts_as_one_whose_text_is_cleaned_on_real_pages() -> N
     from exporter.normalise import convert
 
     clean = []
-    real = convert.leaves_every_part_clean
+    real = convert.leaves_every_part_clean_utf8
 
-    def counted(text):
-        clean.append(real(text))
+    def counted(data):
+        clean.append(real(data))
         return clean[-1]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(convert, "leaves_every_part_clean", counted)
+        patch.setattr(convert, "leaves_every_part_clean_utf8", counted)
         for page in _real_pages():
             with_shortcut, without = _converted_with_and_without_clean_page(page.read_bytes())
             assert with_shortcut == without, page
@@ -3892,3 +3893,24 @@ def test_rules_of_plain_text_change_nothing_where_none_of_their_texts_stands(tex
         hint = _any_literal(tuple(rules))
         if hint is not None and not hint.search(text):
             assert Text(text).apply(*rules) == text
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.one_of(joined(_CLEANED_PIECES + ["\u0080", "\u009f", "\u00a0", "\u00c2", "\u00ad", "\u0100", "\ud7ff",
+                                           "\udfff", "\ue000", "\ufeff", "\ufffe", "\uffff", "\U0001f600"], 12),
+                 st.text(max_size=30)))
+def test_a_page_text_left_clean_is_found_the_same_in_utf8(text: str) -> None:
+    """Converter.convert asks leaves_every_part_clean of the page's text as lxml serialises it (UTF-8 bytes): the
+    same answer as of the decoded text."""
+    from exporter.normalise.convert import leaves_every_part_clean, leaves_every_part_clean_utf8
+
+    assert leaves_every_part_clean_utf8(text.encode("utf-8", "surrogatepass")) == leaves_every_part_clean(text)
+
+
+def test_a_page_text_left_clean_is_found_the_same_in_utf8_for_every_character() -> None:
+    from exporter.normalise.convert import leaves_every_part_clean, leaves_every_part_clean_utf8
+
+    for code in range(0x110000):
+        for text in (chr(code), f"a{chr(code)}\u00e9"):
+            assert leaves_every_part_clean_utf8(text.encode("utf-8", "surrogatepass")) == \
+                leaves_every_part_clean(text), hex(code)
