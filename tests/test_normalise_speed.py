@@ -97,7 +97,7 @@ _OLD_BYLINE = ("//*[@rel='author' or @itemprop='author' or contains(concat(' ', 
 def test_byline_candidates_are_the_class_token_xpath(attributes: list[tuple[str, str]]) -> None:
     spans = "".join(f'<span {name}="{value}">{n}</span>' for n, (name, value) in enumerate(attributes))
     root = lxml.html.document_fromstring(f"<html><body><div>{spans}</div></body></html>")
-    found = list(filter(metadata._names_author, metadata._BYLINE_CANDIDATES(root)))
+    found = list(filter(metadata._names_author, metadata._byline_candidates(root)))
     assert found == root.xpath(_OLD_BYLINE)
 
 
@@ -287,12 +287,12 @@ def test_literal_first_hints_find_what_the_class_first_ones_find(text: str) -> N
 @given(st.lists(st.tuples(st.sampled_from(["class", "rel", "itemprop", "id"]),
                           joined(["author", "byline", "x", " ", "\t", "-", "Author"], 6)), max_size=8))
 def test_byline_candidates_from_attributes_are_the_element_predicate(attributes: list[tuple[str, str]]) -> None:
-    """The byline candidates found from the attributes (a union, in document order) are those the predicate
-    asked of every element found."""
-    spans = "".join(f'<span {name}="{value}"><b {name}="{value}">{n}</b></span>'
-                    for n, (name, value) in enumerate(attributes))
+    """The byline candidates found from the attributes (three paths merged in document order, each element
+    once, also one with two such attributes) are those the predicate asked of every element found."""
+    spans = "".join(f'<span {name}="{value}"><b {name}="{value}" {other}="{value}">{n}</b></span>'
+                    for n, ((name, value), other) in enumerate(zip(attributes, ["rel", "class", "itemprop"] * 3)))
     root = lxml.html.document_fromstring(f"<html><body><div>{spans}</div></body></html>")
-    assert metadata._BYLINE_CANDIDATES(root) == root.xpath(
+    assert metadata._byline_candidates(root) == root.xpath(
         "//*[@rel or @itemprop or @class]"
         "[@rel='author' or @itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')]")
 
