@@ -201,7 +201,10 @@ def lift_images(root: etree._Element, report: Report,
     # every image is judged on the tree as it came: lifting one must not change its neighbours' verdicts
     inline = {img for img in images if stays_inline is not None and img.getparent() is not None
               and img.getparent().tag != "figure" and stays_inline(img)}
-    for img in images:
+    # from the last image to the first: each split moves only what lies between its image and the cut after it
+    # (from the first, every split moved the rest of the paragraph again: time growing with the square of its
+    # images). The parts come out the same: p, figure, part, figure, part..., the id on the first part
+    for img in reversed(images):
         parent = img.getparent()
         if parent is None or parent.tag == "figure" or img in inline:
             continue
