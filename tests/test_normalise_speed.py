@@ -97,7 +97,7 @@ _OLD_BYLINE = ("//*[@rel='author' or @itemprop='author' or contains(concat(' ', 
 def test_byline_candidates_are_the_class_token_xpath(attributes: list[tuple[str, str]]) -> None:
     spans = "".join(f'<span {name}="{value}">{n}</span>' for n, (name, value) in enumerate(attributes))
     root = lxml.html.document_fromstring(f"<html><body><div>{spans}</div></body></html>")
-    found = list(filter(metadata._names_author, metadata._BYLINE_CANDIDATES(root)))
+    found = list(filter(metadata._names_author, metadata._byline_candidates(root)))
     assert found == root.xpath(_OLD_BYLINE)
 
 
@@ -287,12 +287,12 @@ def test_literal_first_hints_find_what_the_class_first_ones_find(text: str) -> N
 @given(st.lists(st.tuples(st.sampled_from(["class", "rel", "itemprop", "id"]),
                           joined(["author", "byline", "x", " ", "\t", "-", "Author"], 6)), max_size=8))
 def test_byline_candidates_from_attributes_are_the_element_predicate(attributes: list[tuple[str, str]]) -> None:
-    """The byline candidates found from the attributes (a union, in document order) are those the predicate
-    asked of every element found."""
-    spans = "".join(f'<span {name}="{value}"><b {name}="{value}">{n}</b></span>'
-                    for n, (name, value) in enumerate(attributes))
+    """The byline candidates found from the attributes (three paths merged in document order, each element
+    once, also one with two such attributes) are those the predicate asked of every element found."""
+    spans = "".join(f'<span {name}="{value}"><b {name}="{value}" {other}="{value}">{n}</b></span>'
+                    for n, ((name, value), other) in enumerate(zip(attributes, ["rel", "class", "itemprop"] * 3)))
     root = lxml.html.document_fromstring(f"<html><body><div>{spans}</div></body></html>")
-    assert metadata._BYLINE_CANDIDATES(root) == root.xpath(
+    assert metadata._byline_candidates(root) == root.xpath(
         "//*[@rel or @itemprop or @class]"
         "[@rel='author' or @itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')]")
 
@@ -2510,6 +2510,17 @@ def test_url_matches_in_hinted_words_are_the_whole_finditer(text: str) -> None:
     assert [m.span() for m in typography._url_matches(text)] == [m.span() for m in typography._URL.finditer(text)]
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: each hint word's edges searched to the block's edge took
+def test_url_words_are_searched_once_in_a_long_block() -> None:  # 32 s on 4.6 MB of these words (review-s10 M1)
+    word = 'Mail a@b.io "now" see x.com/a, http://y.org/b www.z.net\nq@r.py '
+    text = word * 140000  # 9 MB: seconds now, minutes before
+    assert [m.span() for m in typography._url_matches(text)] == [m.span() for m in typography._URL.finditer(text)]
+    single = (word * 5000).replace("\n", " ")
+    setter = typography.Typesetter(single + typography.BOUNDARY + single, None, typography.STYLES["en"], True,
+                                   typography.BOUNDARY)
+    assert setter.run().split(typography.BOUNDARY)[1] == typography.typeset_text(single, "en")
+
+
 def test_url_matches_and_hinted_patterns_on_real_block_texts() -> None:
     texts = _block_texts()
     whole = "\n".join(texts)
@@ -3698,6 +3709,7 @@ def _converted_with_and_without_clean_page(markup: bytes) -> tuple:
     with_shortcut, _ = _normalised_twice(markup, pytest.MonkeyPatch.context)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(convert, "leaves_every_part_clean", lambda text: False)
+        patch.setattr(convert, "leaves_every_part_clean_utf8", lambda data: False)
         without, _ = _normalised_twice(markup, pytest.MonkeyPatch.context)
     return with_shortcut, without
 
@@ -3708,14 +3720,14 @@ def test_a_clean_page_converts_as_one_whose_text_is_cleaned_on_real_pages() -> N
     from exporter.normalise import convert
 
     clean = []
-    real = convert.leaves_every_part_clean
+    real = convert.leaves_every_part_clean_utf8
 
-    def counted(text):
-        clean.append(real(text))
+    def counted(data):
+        clean.append(real(data))
         return clean[-1]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(convert, "leaves_every_part_clean", counted)
+        patch.setattr(convert, "leaves_every_part_clean_utf8", counted)
         for page in _real_pages():
             with_shortcut, without = _converted_with_and_without_clean_page(page.read_bytes())
             assert with_shortcut == without, page
@@ -3909,6 +3921,29 @@ def test_rules_of_plain_text_change_nothing_where_none_of_their_texts_stands(tex
         hint = _any_literal(tuple(rules))
         if hint is not None and not hint.search(text):
             assert Text(text).apply(*rules) == text
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.one_of(joined(_CLEANED_PIECES + ["\u0080", "\u009f", "\u00a0", "\u00c2", "\u00ad", "\u0100", "\ud7ff",
+                                           "\udfff", "\ue000", "\ufeff", "\ufffe", "\uffff", "\U0001f600"], 12),
+                 st.text(max_size=30)))
+def test_a_page_text_left_clean_is_found_the_same_in_utf8(text: str) -> None:
+    """Converter.convert asks leaves_every_part_clean of the page's text as lxml serialises it (UTF-8 bytes): the
+    same answer as of the decoded text."""
+    from exporter.normalise.convert import leaves_every_part_clean, leaves_every_part_clean_utf8
+
+    assert leaves_every_part_clean_utf8(text.encode("utf-8", "surrogatepass")) == leaves_every_part_clean(text)
+
+
+def test_a_page_text_left_clean_is_found_the_same_in_utf8_for_every_character() -> None:
+    from exporter.normalise.convert import leaves_every_part_clean, leaves_every_part_clean_utf8
+
+    for code in range(0x110000):
+        for text in (chr(code), f"a{chr(code)}\u00e9"):
+            assert leaves_every_part_clean_utf8(text.encode("utf-8", "surrogatepass")) == \
+                leaves_every_part_clean(text), hex(code)
+
+
 def _old_lift_images(root, report, stays_inline=None) -> None:
     """surgery.lift_images as it was (bab3510): the images lifted from the first to the last."""
     from lxml import etree

@@ -36,7 +36,8 @@ def pick_content(root: etree._Element, extract: str = "auto", report: Report | N
 #: for one nested deeper than that below the article's root (and that needs more than ``$depth`` elements).
 #: Counting every element's ancestors costs depth x elements: :func:`_nested_deeper_than` asks it only of
 #: depths a path cannot take
-_NESTED_DEEPER_THAN = etree.XPath("count(.//*) > $depth and boolean(.//*[count(ancestor::*) > $depth])")
+_NESTED_DEEPER_THAN = etree.XPath(
+    "count(descendant::*) > $depth and boolean(descendant::*[count(ancestor::*) > $depth])")
 #: The deepest ``--max-depth`` asked as a path of child steps: libxml2 evaluates a path recursively, one level a
 #: step, and refuses 5,000 of them ("Recursion limit exceeded")
 _PATH_DEPTH_LIMIT = 1000
@@ -47,7 +48,7 @@ def _below(depth: int) -> etree.XPath:
     """True when an element lies ``depth`` levels below the context element: ``boolean(*/*/…/*)``, one child step a
     level, each over the elements of one level only (so the whole is one look at every element); asked only of
     trees with that many elements (an article of a few: the count answers, and the steps are not taken)."""
-    return etree.XPath(f"count(.//*) >= {depth} and boolean(" + "/".join(["*"] * depth) + ")")
+    return etree.XPath(f"count(descendant::*) >= {depth} and boolean(" + "/".join(["*"] * depth) + ")")
 
 
 def _nested_deeper_than(root: etree._Element, depth: int) -> bool:

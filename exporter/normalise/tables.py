@@ -114,11 +114,9 @@ def _unwrap(table: etree._Element) -> None:
             blocks.append(p)
     if table.get("id") and blocks and not blocks[0].get("id"):
         blocks[0].set("id", table.get("id"))
-    parent = table.getparent()
-    index = parent.index(table)
     tail = table.tail
-    parent.remove(table)
-    for offset, block in enumerate(blocks):
-        parent.insert(index + offset, block)
+    for block in blocks:  # each in front of the table, in order: insert(k) would count to k each time
+        table.addprevious(block)
+    table.getparent().remove(table)
     if blocks:
         blocks[-1].tail = tail

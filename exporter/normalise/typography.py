@@ -400,11 +400,14 @@ def _url_matches(text: str) -> Iterator[re.Match[str]]:
     every match (the pattern scans ~40 ns a character; the hints, literals first, ~1 ns)."""
     words = set()
     for hint in _URL_HINTS:
+        end = 0  # where the last word holding this hint ended: each stretch of text is searched once a hint
         found = _next_hint(text, hint, 0)
         while found >= 0:
-            start = max(text.rfind(" ", 0, found), text.rfind("\n", 0, found)) + 1
-            ends = [end for end in (text.find(" ", found), text.find("\n", found)) if end >= 0]
-            end = min(ends) if ends else len(text)
+            space = text.rfind(" ", end, found)  # the word's edges: the nearer of a space and a line break
+            start = max(space, text.rfind("\n", max(space, end), found)) + 1
+            space = text.find(" ", found)
+            newline = text.find("\n", found, len(text) if space < 0 else space)
+            end = newline if newline >= 0 else len(text) if space < 0 else space
             words.add((start, end))
             found = _next_hint(text, hint, end)
     for start, end in sorted(words):
