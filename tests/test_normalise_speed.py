@@ -4033,3 +4033,19 @@ def test_lift_images_from_the_last_is_lifting_from_the_first(tree) -> None:
     assert etree.tostring(tree) == etree.tostring(slow)
     assert [(el.text, el.tail) for el in tree.iter()] == [(el.text, el.tail) for el in slow.iter()]
     assert fast_report == slow_report
+
+
+def test_hinted_elements_are_those_whose_class_or_id_the_regexes_find_on_real_pages() -> None:
+    """drop-boxes' class and id values (two paths, classes then ids) find the elements the regexes find in each
+    element's own class and id, in document order, on every real page and pages of boxes and pull quotes."""
+    made = [lxml.html.fromstring("<div><div id='share-1' class='x'><p>a</p></div><p class='pull-quote' id='q'>b</p>"
+                                 "<aside class='related'><span id='newsletter'>c</span></aside>"
+                                 "<p class='\u0130promo'>d</p><p class='promotion'>e</p></div>")]
+    hinted_pages = 0
+    for root in _real_parsed_pages() + made:
+        expected = [el for el in root.iterdescendants() if any(
+            repair._BOX.search(value) or repair._PULL.search(value)
+            for value in (el.get("class"), el.get("id")) if value is not None)]
+        assert repair._hinted_elements(root) == expected
+        hinted_pages += bool(expected)
+    assert hinted_pages >= 5

@@ -328,7 +328,7 @@ PATHS = _package_paths()
 
 def test_the_package_paths_are_found() -> None:
     assert len(PATHS) >= 12
-    assert furniture.LINK_TEXT.path in PATHS and repair._CLASS_AND_ID in PATHS
+    assert furniture.LINK_TEXT.path in PATHS and repair._CLASS_VALUES.path in PATHS
 
 
 def test_no_package_path_takes_a_form_libxml2_merges_in_quadratic_time() -> None:
@@ -373,4 +373,7 @@ def test_rewritten_paths_find_what_the_old_ones_found(body: str) -> None:
         outside = sum(1 for _ in el.iterancestors("a")) + (el.tag == "a")
         assert furniture.LINK_TEXT(el, outside=outside) == el.xpath(
             ".//a//text()[not(ancestor::script or ancestor::style or ancestor::template)]")
-    assert repair._CLASS_AND_ID_VALUES(page) == page.xpath("descendant::*/@class | descendant::*/@id")
+    union = page.xpath("descendant::*/@class | descendant::*/@id")
+    assert sorted(repair._class_and_id_values(page)) == sorted(union)
+    hinted = {value.getparent() for value in union if repair._BOX.search(value) or repair._PULL.search(value)}
+    assert repair._hinted_elements(page) == [el for el in page.iterdescendants() if el in hinted]
