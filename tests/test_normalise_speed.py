@@ -126,15 +126,15 @@ def _reference_kind(converter, el) -> str:
     return convert.INLINE_KIND
 
 
-def _reference_block_holders(root) -> set:
+def _reference_block_holders(root, page_forms=frozenset()) -> set:
     """Every element with a block-starting descendant that nothing dropped or hidden holds (the XPath and
-    iterancestors walk the converter used before)."""
+    iterancestors walk the converter used before; a page form is not dropped)."""
     from lxml import etree
 
     from exporter.normalise import convert
 
     hidden = filter(convert.is_hidden, etree.XPath(".//*[@hidden or @style]")(root))
-    dropped = [*root.iterdescendants(*convert.DROP), *hidden]
+    dropped = [*(el for el in root.iterdescendants(*convert.DROP) if el not in page_forms), *hidden]
     inside = {node for el in dropped for node in el.iter()}
     return {ancestor for el in root.iter(*convert.BLOCK_SOURCE) if el not in inside and convert._starts_block(el)
             for ancestor in el.iterancestors()}
@@ -162,7 +162,8 @@ class _CheckedConverter:
             self.calls["marked"] += 1
             self.calls["whole_page"] = self.calls.get("whole_page", 0) + whole_page
             mark(converter, root, whole_page)
-            converter.expected_holders = getattr(converter, "expected_holders", set()) | _reference_block_holders(root)
+            converter.expected_holders = (getattr(converter, "expected_holders", set())
+                                          | _reference_block_holders(root, converter._page_forms))
             assert converter._has_blocks == converter.expected_holders
             assert converter._hidden >= {el for el in root.iterdescendants() if convert.is_hidden(el)}
 
@@ -4049,3 +4050,22 @@ def test_hinted_elements_are_those_whose_class_or_id_the_regexes_find_on_real_pa
         assert repair._hinted_elements(root) == expected
         hinted_pages += bool(expected)
     assert hinted_pages >= 5
+
+
+
+def test_a_page_wrapped_in_a_form_converts_as_blocks() -> None:
+    """review-s10 B8: a form that wraps the page (ASP.NET) was kept but treated as dropped while the converter
+    marked what holds blocks, so everything in it became one paragraph when the converter's root held it."""
+    import exporter
+
+    html = ('<html><head><title>T</title></head><body><form id="aspnetForm" action="x.aspx"><div class="wrap">'
+            '<h1>Title here</h1>'
+            "<p>First paragraph of the article with enough words in it to count as the article text for sure.</p>"
+            '<figure><div class="media"><img src="a.png" alt="A photo"><p>Credit line</p></div>'
+            "<figcaption>Caption <b>bold</b></figcaption></figure><h2>Section</h2><p>Second paragraph with more "
+            "words, more words, and more words again here.</p><ul><li>one</li><li>two<p>para in li</p></li></ul>"
+            '</div><input type="text" name="q"></form></body></html>')
+    for extract in ("auto", "never"):
+        tree = exporter.normalise(html, language="en", extract=extract).tree
+        assert [el.tag for el in tree] == ["h2", "p", "figure", "h3", "p", "ul"], extract
+        assert tree.find("figure/figcaption") is not None and len(tree.find("ul")) == 2

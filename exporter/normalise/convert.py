@@ -180,12 +180,12 @@ class Converter:
 
     # --- entry point ------------------------------------------------------------------------------
     def convert(self, root: etree._Element) -> etree._Element:
+        self._page_forms = page_forms(root)  # before marking: a page form's content is marked as the page's
         self._mark_block_holders(root, whole_page=True)
         # one look at the page's whole text, in C, rather than one per element moved as it is
         if leaves_every_part_clean_utf8(etree.tostring(root, method="text", encoding="utf-8")):
             self._clean_page = True
             self._append, self._append_own = _append_as_is, _append_own_as_is
-        self._page_forms = page_forms(root)
         article = etree.Element("article")
         self.blocks(root, article)
         return article
@@ -201,8 +201,9 @@ class Converter:
         # what is dropped (hidden, scripts…) never splits its paragraph: Wikipedia hides a formula's
         # MathML beside its image, inside the sentence.
         blocks = [root] if root.tag in BLOCK_SOURCE else []
+        forms = self._page_forms  # dropped by their tag, but kept (see kind)
         if whole_page and _COUNT_ELEMENTS(root) > _WALK_AT_MOST:
-            dropped = list(root.iterdescendants(*DROP))
+            dropped = [el for el in root.iterdescendants(*DROP) if el not in forms]
             blocks += root.iterdescendants(*BLOCK_SOURCE)
             for el in {attribute.getparent() for attribute in (*_STYLES(root), *_HIDDEN(root))}:
                 if is_hidden(el):
@@ -212,7 +213,7 @@ class Converter:
             dropped = []
             for el in root.iterdescendants(etree.Element):
                 tag = el.tag
-                if tag in DROP:
+                if tag in DROP and el not in forms:
                     dropped.append(el)
                 elif tag in BLOCK_SOURCE:
                     blocks.append(el)
@@ -548,7 +549,7 @@ class Converter:
                     self._clean_page = False  # what follows is checked and cleaned as before
                     self._append, self._append_own = append_text, _append_own_text
         # not marked again: marking never unmarks, and the page's marks (or a copy's) hold every element a
-        # figure has (a page form's content is not marked, but it is converted as inline content, figures too)
+        # figure has (a page form's content too)
         self.blocks(el, holder)
         lift_images(holder, self.report)
         figures = [f for f in holder.iter("figure")]
