@@ -37,6 +37,24 @@ HOSTILE = TESTS / "hostile"
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+", re.UNICODE)
 
 
+def race(targets: list[Callable[[], None]]) -> None:
+    """Run each of ``targets`` in a thread of its own, switching threads every microsecond, so that state
+    shared by mistake shows up in one run."""
+    import sys
+    import threading
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=target) for target in targets]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def _pages(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if (p / "expected.html").is_file()) if folder.is_dir() else []
 

@@ -3383,8 +3383,7 @@ def made_trees(draw):
 def test_pretty_xml_only_reads_the_tree_it_prints() -> None:
     """Threads printing one Document get the same XML (review-s10 H1: 62e246f gave paragraphs empty text nodes
     while printing, and another thread printed without them, or read them freed)."""
-    import sys
-    import threading
+    from helpers import race
 
     import exporter
 
@@ -3392,16 +3391,7 @@ def test_pretty_xml_only_reads_the_tree_it_prints() -> None:
                                            f"</p></blockquote><pre><code>c{i}</code></pre>" for i in range(200)) + "</article>"
     doc = exporter.normalise(html, language="en")
     want, got = doc.to_xml(), []
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=lambda: got.extend(doc.to_xml() for _ in range(15))) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    race([lambda: got.extend(doc.to_xml() for _ in range(15))] * 4)
     assert len(got) == 60 and all(xml == want for xml in got)
 
 

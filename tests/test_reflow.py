@@ -284,8 +284,7 @@ def test_the_benchmark_fits_on_the_article_packages_news_only(monkeypatch):
 def test_threads_segmenting_at_once_each_get_their_own_sentences():
     """pysbd keeps the text it segments on the segmenter: one shared by threads (as a cached one was) read
     the other thread's text and placed sentences there. Switching threads every microsecond makes it show."""
-    import sys
-    import threading
+    from helpers import race
 
     texts = [" ".join(SENTENCES), " ".join(reversed(SENTENCES[:9])) + " Mr. Smith left at 5 p.m. on Friday."]
     expected = [segment(text, "en") for text in texts]
@@ -296,16 +295,7 @@ def test_threads_segmenting_at_once_each_get_their_own_sentences():
             if segment(texts[number], "en") != expected[number]:
                 wrong.append(number)
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=run, args=(n,)) for n in (0, 1)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    race([lambda: run(0), lambda: run(1)])
     assert not wrong
 
 

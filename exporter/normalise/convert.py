@@ -353,14 +353,7 @@ class Converter:
         if unwrapped:  # every descendant of these names is unwrapped (renamed ones took the vocabulary's names)
             etree.strip_tags(el, *{node.tag for node in unwrapped})  # text joined as append_text joins it
         if unwrap:
-            text = el.text
-            if text:  # joined as given: each part was clean, and append_text cleans each part on its own
-                try:
-                    last = out[-1]
-                except IndexError:
-                    out.text = (out.text or "") + text
-                else:
-                    last.tail = (last.tail or "") + text
+            _append_as_is(out, el.text)  # joined as given: each part was clean, and append_text cleans each on its own
             out.extend(list(el))  # the children, each with its tail
             return True
         el.tail = None
