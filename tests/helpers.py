@@ -39,20 +39,31 @@ _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W
 
 def race(targets: list[Callable[[], None]]) -> None:
     """Run each of ``targets`` in a thread of its own, switching threads every microsecond, so that state
-    shared by mistake shows up in one run."""
+    shared by mistake shows up in one run; the first exception a thread raised is raised here (a thread's own
+    would only be printed)."""
     import sys
     import threading
+
+    raised: list[BaseException] = []
+
+    def guarded(target: Callable[[], None]) -> None:
+        try:
+            target()
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread below
+            raised.append(error)
 
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)
     try:
-        threads = [threading.Thread(target=target) for target in targets]
+        threads = [threading.Thread(target=guarded, args=(target,)) for target in targets]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
     finally:
         sys.setswitchinterval(interval)
+    if raised:
+        raise raised[0]
 
 
 def _pages(folder: Path) -> list[Path]:
