@@ -230,7 +230,7 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
     protected = Protected(protected_ranges(text))
     sure_ends = [m.end() for m in _SURE_END.finditer(text)]
     starts = set()
-    for offset, chunk, forced in _chunks(text, protected, sure_ends=sure_ends):
+    for offset, chunk, forced in _chunks(text, protected, sure_ends):
         cursor = 0
         for sentence in segmenter.segment(chunk):  # pysbd's own spans go wrong on repeated sentences
             sentence = sentence.strip()
@@ -262,19 +262,17 @@ def _glued_mark(text: str, start: int) -> bool:
     return bool(_REFERENCE.match(text, start)) and not text[start - 1:start].isspace()
 
 
-def _chunks(text: str, protected: "Protected", size: int = CHUNK_CHARS,
-            sure_ends: list[int] | None = None) -> list[tuple[int, str, bool]]:
+def _chunks(text: str, protected: "Protected", sure_ends: list[int],
+            size: int = CHUNK_CHARS) -> list[tuple[int, str, bool]]:
     """``text`` as ``(offset, piece, forced)``: pieces of about ``size`` characters cut at plain sentence ends.
 
     pysbd loses its way in long texts with unbalanced quotation marks (whole
     pages come back as one sentence) and slows down more than linearly; short
     pieces keep both local. Where no plain sentence end comes near, a piece is
     cut at a space instead and the next one is ``forced``: it starts no sentence. ``sure_ends``: where
-    :data:`_SURE_END` ends in ``text``, when known.
+    :data:`_SURE_END` ends in ``text``.
     """
     pieces, start, forced = [], 0, False
-    if sure_ends is None:
-        sure_ends = [m.end() for m in _SURE_END.finditer(text)]
     ends = iter(end for end in sure_ends if end not in protected)
     end = next(ends, None)
     while len(text) - start > size:
@@ -361,16 +359,13 @@ def _summed(counts: list[Counter[str]]) -> dict[str, int]:
     return total
 
 
-def _cosine(a: Mapping[str, int], b: Mapping[str, int]) -> float:
-    return _cosine_of(a, b, _squares(a), _squares(b))
-
-
 def _squares(counts: Mapping[str, int]) -> int:
     return sum(v * v for v in counts.values())
 
 
 def _cosine_of(a: Mapping[str, int], b: Mapping[str, int], a_squares: int, b_squares: int) -> float:
-    """:func:`_cosine` with the sums of squares known (integers: the same float whichever way they were found)."""
+    """The cosine of two word counts, their sums of squares given (integers: the same float whichever way they
+    were found)."""
     norm = math.sqrt(a_squares * b_squares)
     return sum(n * b[k] for k, n in a.items() if k in b) / norm if norm else 0.0
 

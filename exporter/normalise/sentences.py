@@ -352,7 +352,6 @@ def _applied(text: str, *rules: Rule) -> str:
     return text
 
 
-_LETTERS_ONLY = re.compile(r"\A[a-zA-Z]*\Z")
 @lru_cache(maxsize=None)
 def _any_literal(rules: tuple[Rule, ...]) -> re.Pattern[str] | None:
     """For rules that are all plain text, a pattern finding any of their texts (where it finds none, no rule changes
@@ -426,9 +425,12 @@ class _Processor(Processor):
         txt = _pattern(r"&ᓴ&$").sub("!", txt)
         return [m.group() for m in _pattern(self.lang.SENTENCE_BOUNDARY_REGEX).finditer(txt)]
 
+    #: A segment of ASCII letters only, which pysbd's post-processing returns as it is
+    _LETTERS_ONLY = re.compile(r"\A[a-zA-Z]*\Z")
+
     def post_process_segments(self, txt):
         """pysbd's ``post_process_segments`` (its rules by :func:`_applied`, its patterns compiled once)."""
-        if len(txt) > 2 and _LETTERS_ONLY.search(txt):
+        if len(txt) > 2 and self._LETTERS_ONLY.search(txt):
             return txt
         txt = _applied(txt, *self.lang.ReinsertEllipsisRules.All)
         if _pattern(self.lang.QUOTATION_AT_END_OF_SENTENCE_REGEX).search(txt):

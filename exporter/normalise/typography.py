@@ -573,7 +573,7 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
     aligned = next(block.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is None
     changed = sorted(setter.changes)
     if changed or not aligned:
-        _write_slots(slots, setter, changed, 0, changed[-1] if aligned else None)
+        _write_slots(slots, setter, changed, changed[-1] if aligned else None)
     return setter.counts
 
 
@@ -649,11 +649,12 @@ def _write_block_slots(slots: list[tuple[etree._Element, str]], typeset: str, ch
         position = end
 
 
-def _write_slots(slots: list[tuple[etree._Element, str]], setter: Typesetter, changed: list[int], position: int,
+def _write_slots(slots: list[tuple[etree._Element, str]], setter: Typesetter, changed: list[int],
                  last: int | None) -> None:
-    """Write the typeset text back into the slots of a block whose text starts at ``position`` of the setter's;
+    """Write the typeset text back into the slots of a block (its text is the whole of the setter's);
     ``changed``: the input positions of the changes, in order; ``last``: the block's last one (only slots
     holding a change are written), or None when its slots are not aligned with its text (every slot is)."""
+    position = 0
     for el, which in slots:
         if last is not None and position > last:
             break  # no change from here on
