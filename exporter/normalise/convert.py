@@ -173,10 +173,14 @@ class Converter:
         self._page_forms: set[etree._Element] = set()
         #: the elements :func:`is_hidden` finds hidden, among all those marked (see _mark_block_holders)
         self._hidden: set[etree._Element] = set()
-        #: clean_text changes no text and no tail on the page (see leaves_every_part_clean)
-        self._clean_page = False
-        #: how text read from the page is appended: cleaned, unless no text of the page needs it (see convert)
-        self._append, self._append_own = append_text, _append_own_text
+        self._take_page_as_clean(False)
+
+    def _take_page_as_clean(self, clean: bool) -> None:
+        """Whether clean_text changes no text and no tail on the page (see leaves_every_part_clean), and so how
+        text read from the page is appended: as it is, or cleaned (the three always change together)."""
+        self._clean_page = clean
+        self._append, self._append_own = (_append_as_is, _append_own_as_is) if clean else (
+            append_text, _append_own_text)
 
     # --- entry point ------------------------------------------------------------------------------
     def convert(self, root: etree._Element) -> etree._Element:
@@ -184,8 +188,7 @@ class Converter:
         self._mark_block_holders(root, whole_page=True)
         # one look at the page's whole text, in C, rather than one per element moved as it is
         if leaves_every_part_clean_utf8(etree.tostring(root, method="text", encoding="utf-8")):
-            self._clean_page = True
-            self._append, self._append_own = _append_as_is, _append_own_as_is
+            self._take_page_as_clean(True)
         article = etree.Element("article")
         self.blocks(root, article)
         return article
@@ -539,8 +542,7 @@ class Converter:
             if tail and self._clean_page:  # its tail joins the text before it: two clean parts, a whole maybe not
                 joined = before.tail if before is not None else parent.text
                 if joined is not tail and not leaves_every_part_clean(joined):
-                    self._clean_page = False  # what follows is checked and cleaned as before
-                    self._append, self._append_own = append_text, _append_own_text
+                    self._take_page_as_clean(False)  # what follows is checked and cleaned as before
         # not marked again: marking never unmarks, and the page's marks (or a copy's) hold every element a
         # figure has (a page form's content too)
         self.blocks(el, holder)

@@ -130,7 +130,8 @@ def _words_outside_images(el: etree._Element) -> bool:
 #: The class values, then the id values, of every element below the page's root, each in document order, found in C
 #: (as plain strings, and as strings that know their element). Two paths: the union ``@class | @id`` libxml2 merges in
 #: time quadratic in its size (40,000 elements: 3.7 s), and a predicate on the name of every attribute costs three
-#: times the two paths on the corpus pages
+#: times the two paths on the corpus pages. ``descendant::``, not :data:`~exporter.tree.ID_VALUES`'
+#: ``descendant-or-self::``: the page's root itself is not a candidate box (as before these paths)
 _CLASS_VALUES = etree.XPath("descendant::*/@class", smart_strings=False)
 _ID_VALUES = etree.XPath("descendant::*/@id", smart_strings=False)
 _CLASS_NODES = etree.XPath("descendant::*/@class")
