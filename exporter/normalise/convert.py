@@ -857,7 +857,7 @@ def image_source(el: etree._Element, picture: etree._Element | None = None,
     is a placeholder, the widest of ``data-srcset`` or ``srcset``, the widest of each ``picture`` source,
     then ``src`` even if a placeholder. Each is looked at only when those before it gave nothing, and the
     placeholder test only when a ``srcset`` or ``picture`` could stand before the placeholder ``src``
-    (tests/test_normalise_speed.py holds the rule written out, candidates listed first).
+    (tests/test_speed_convert.py holds the rule written out, candidates listed first).
     """
     if keys is None:
         keys = el.keys()  # one call: most images carry only src, alt and a size

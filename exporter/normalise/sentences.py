@@ -38,7 +38,7 @@ three more shortcuts, each giving pysbd's text:
 - Punctuation between quotation marks, parentheses and brackets is replaced by
   one ``str.translate``: pysbd escapes ``( ) [ ] -``, replaces eight marks one
   substitution each, then unescapes, which gives back every escaped character.
-- A rule whose pattern and replacement are plain text is ``str.replace``. ``tests/test_normalise_speed.py``
+- A rule whose pattern and replacement are plain text is ``str.replace``. ``tests/test_speed_reflow.py``
 compares both on real and generated texts.
 """
 from __future__ import annotations

@@ -1,0 +1,1422 @@
+"""The structure passes (transforms, repair, notes, tables, language, article): each fast pass changes a tree
+exactly as its slow definition, a frozen copy of the code it replaced, on real pages and made trees.
+
+See tests/speed_helpers.py for the strategies; speed itself is measured in ``benchmarks/normalise_throughput.py``.
+"""
+from __future__ import annotations
+
+import copy
+import re
+
+import lxml.html
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from speed_helpers import EXAMPLES, _real_markups, _real_parsed_pages, _states_before, joined
+
+from exporter.normalise import repair
+from exporter.tree import text_of
+from exporter.normalise.text import collapse_space, is_blank
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["a", "é", "_", "x_y", " ", "—", "42", "ß", "\n", ".", "-"], 80))
+def test_word_limit_regex_counts_as_the_word_pattern(text: str) -> None:
+    over = repair._OVER_REPEAT_MAX_WORDS.match(text) is not None
+    assert over == (len(repair._WORD.findall(text)) > repair.REPEAT_MAX_WORDS)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined([" ", "\u00a0", "\t", "1", "12", "123", "1234", ".", ")", "•", "-", "*", "a", "x"], 12),
+       joined([" ", "1", ".", "a", "•"], 6))
+def test_start_of_text_reads_the_marker_the_whole_text_gives(own: str, child: str) -> None:
+    p = lxml.html.fragment_fromstring("<p><b></b></p>")
+    p.text, p[0].text = own or None, child or None
+    whole = "".join(p.itertext())
+    for strict in (True, False):
+        assert repair._line_marker(repair._start_of_text(p), strict) == repair._line_marker(whole, strict)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(joined(["a", "Z", "9", "_", " ", "-", ".", "\n", "ab cd", "x_y"], 80),
+                 joined(["a", "é", "_", "x_y", " ", "—", "42", "ß", "\n", ".", "-"], 80)))
+def test_word_limit_check_counts_as_the_word_pattern(text: str) -> None:
+    assert repair._is_over_repeat_max_words(text) == (len(repair._WORD.findall(text)) > repair.REPEAT_MAX_WORDS)
+
+
+def _slow_contradicts(tag: str, text: str, share: float = 0.0) -> bool:
+    from exporter.normalise import language
+
+    parts = tag.lower().split("-")
+    named = next((language._SCRIPT_SUBTAGS[p] for p in parts[1:] if p in language._SCRIPT_SUBTAGS), None)
+    scripts = frozenset({named}) if named else language._SCRIPTS_OF.get(parts[0])
+    if not scripts:
+        return False
+    letters = [char for char in text if char.isalpha()]
+    return len(letters) >= 2 and sum(1 for char in letters if language._script_of(char) in scripts) <= share * len(
+        letters)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["a", "B", " ", "1", ".", "中", "文", "я", "α", "ع", "é", "\u00aa"], 12),
+       st.sampled_from(["en", "en-US", "zh", "zh-Hant", "ru", "el", "sr-Latn", "xx", "ar", "ja"]),
+       st.sampled_from([0.0, 0.25, 0.5, 1.0]))
+def test_contradicts_decides_as_counting_every_letter(text: str, tag: str, share: float) -> None:
+    from exporter.normalise import language
+
+    assert language.contradicts(tag, text, share) == _slow_contradicts(tag, text, share)
+
+
+def _old_drop_repeated_blocks(state) -> None:
+    from exporter.tree import INLINES
+
+    for parent in list(state.tree.iter()):
+        if parent.tag in INLINES or parent.tag in repair._HOLD_NO_BLOCKS:
+            continue
+        previous = None
+        for el in list(parent):
+            key = repair._block_key(el)
+            if key is not None and key == previous:
+                parent.remove(el)
+                state.report.note("dropped {n} repeated block{s}")
+                continue
+            previous = key
+
+
+def _old_drop_repeated_pull_quotes(state) -> None:
+    from exporter.tree import text_of
+
+    root = state.tree
+    for quote in list(root.iter("blockquote")):
+        text = repair._normal(text_of(quote))
+        if len(text.split()) < 6 or quote.getparent() is None:
+            continue
+        holders = set(quote.iterancestors())
+        rest = " ".join(repair._normal(text_of(p)) for p in root.iter("p", "li")
+                        if quote not in p.iterancestors() and p not in holders)
+        if text in rest:
+            quote.getparent().remove(quote)
+            state.report.note("dropped {n} pull quote{s} repeating the text")
+
+
+def _old_wrap_figures(state) -> None:
+    root = state.page
+    holds_images = {ancestor for img in root.iter("img") for ancestor in img.iterancestors()}
+    for wrapper in list(root.iter("div", "span", "a", "p")):
+        if wrapper not in holds_images:
+            continue
+        if wrapper.getparent() is None or any(a.tag == "figure" for a in wrapper.iterancestors()):
+            continue
+        images = list(wrapper.iter("img"))
+        if len(images) != 1 or any((d.tag in repair._BLOCKY and not repair._CAPTION_HINT.search(repair._classes(d)))
+                                   or d.tag == "figure" for d in wrapper.iterdescendants()):
+            continue
+        words = len(repair._WORD.findall("".join(wrapper.itertext())))
+        if words == 0 or words > 60 or repair._text_before(wrapper, images[0]):
+            continue
+        hinted = repair._FIGURE_HINT.search(repair._classes(wrapper)) or any(
+            repair._FIGURE_HINT.search(repair._classes(d)) for d in wrapper.iterdescendants() if d.tag != "img")
+        if not hinted and words > 25:
+            continue
+        parent = wrapper.getparent()
+        if wrapper.tag in ("span", "a") and (not is_blank(parent.text) or any(
+                not is_blank(s.tail) for s in parent if s is not wrapper) or not is_blank(wrapper.tail)):
+            continue
+        repair._make_figure(wrapper, images[0])
+        state.report.note("made {n} figure{s} of images with the captions beside them")
+
+
+def _made_markups() -> list[bytes]:
+    """Small pages where the passes act: repeated captions and bylines, pull quotes, wrapped images."""
+    return [
+        b"<article><p>Photo by Jane Doe here</p><p>Photo by Jane Doe here</p><p>photo: by Jane, Doe here!</p>"
+        b"<p>Other words are here now</p><blockquote><p>The words the article says again and again here</p>"
+        b"</blockquote><p>Before. The words the article says again and again here. After.</p>"
+        b"<ul><li><blockquote>one two three four five six seven</blockquote></li></ul>"
+        b"<p>one two three four five six seven</p><figure><img src='a.png'><figcaption>A cap</figcaption></figure>"
+        b"<figure><img src='a.png'><figcaption>A cap</figcaption></figure></article>",
+        b"<div><div class='photo'><a href='x'><img src='b.jpg'></a><span class='credit'>Credit: Someone</span></div>"
+        b"<p>Text <span><img src='c.jpg'></span> more text.</p><div><img src='d.jpg'><img src='e.jpg'>"
+        b"<p>Two images</p></div><div><div><span><img src='f.jpg'></span></div><p class='caption'>Cap</p></div></div>",
+        # the second quote's words stand only across the first (gone) quote and the paragraph after it
+        b"<article><p>a1 b1 c1 d1 e1 f1</p><p>zz</p><blockquote><p>a1 b1 c1 d1 e1 f1</p></blockquote>"
+        b"<p>g1 h1 i1 j1 k1 l1</p><blockquote><p>d1 e1 f1 g1 h1 i1</p></blockquote></article>",
+        # repeats in parents holding no paragraph: headings in an item, figures in a quotation
+        b"<article><p>Intro words are here.</p><ul><li><h3>Same heading again here</h3><h3>Same heading again "
+        b"here</h3></li></ul><blockquote><figure><img src='q.png'><figcaption>A b c</figcaption></figure><figure>"
+        b"<img src='q.png'><figcaption>A b c</figcaption></figure></blockquote></article>",
+    ]
+
+
+@pytest.mark.parametrize("name, fast, slow, on_page", [
+    ("drop-repeated-blocks", repair.drop_repeated_blocks, _old_drop_repeated_blocks, False),
+    ("drop-repeated-pull-quotes", repair.drop_repeated_pull_quotes, _old_drop_repeated_pull_quotes, False),
+    ("wrap-figures", repair.wrap_figures, _old_wrap_figures, True),
+])
+def test_passes_change_real_pages_as_their_slow_definitions(name, fast, slow, on_page) -> None:
+    import copy
+
+    from lxml import etree
+
+    changed = 0
+    for state in _states_before(name, _real_markups() + _made_markups()):
+        other = copy.deepcopy(state)
+        before = dict(state.report)
+        fast(state)
+        slow(other)
+        node, other_node = (state.page, other.page) if on_page else (state.tree, other.tree)
+        assert etree.tostring(node) == etree.tostring(other_node)
+        assert dict(state.report) == dict(other.report)
+        changed += dict(state.report) != before
+    assert changed  # the pages reach the pass's changes, not only its "nothing to do"
+
+
+def test_a_pull_quote_dropped_from_a_block_changes_what_that_block_says() -> None:
+    """drop-repeated-pull-quotes keeps each block's words once; dropping a quote from a list item must forget
+    the item's: the last quote repeats words only the dropped quote said, so it stays (as the slow pass keeps it)."""
+    import copy
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    tree = etree.fromstring(
+        "<article><blockquote><p>unique one two three four five six</p></blockquote>"
+        "<p>alpha beta gamma delta epsilon zeta eta</p><ul><li>intro words <blockquote><p>alpha beta gamma delta "
+        "epsilon zeta eta</p></blockquote></li></ul><blockquote><p>words alpha beta gamma delta epsilon</p>"
+        "</blockquote></article>")
+    fast, slow = (SimpleNamespace(tree=copy.deepcopy(tree), report=Report()) for _ in range(2))
+    repair.drop_repeated_pull_quotes(fast)
+    _old_drop_repeated_pull_quotes(slow)
+    assert etree.tostring(fast.tree) == etree.tostring(slow.tree)
+    assert b"words alpha beta gamma delta epsilon" in etree.tostring(fast.tree)
+
+
+word_texts = st.one_of(joined(["a", "Z", "9", "_", " ", "-", ".", "\n", "ab cd", "x_y", "\x7f", "\t"], 90),
+                       joined(["a", "é", "_", "x_y", " ", "—", "42", "ß", "\n", ".", "-", "中文", "\u00b2"], 90))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(word_texts, st.sampled_from([0, 1, 5, 60, 80]))
+def test_word_lists_and_bounded_counts_are_the_word_pattern(text: str, limit: int) -> None:
+    words = repair._WORD.findall(text)
+    assert repair._word_list(text) == words
+    assert repair._more_words_than(text, limit) == (len(words) > limit)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["a", " ", "é", "\ue000", "\uf8ff", "\uf900", "\uff0c", "\U000f0000", "\U0010fffd", "\U0001f600",
+               "\ud7ff", "\u00ef"], 20))
+def test_private_use_byte_search_finds_what_the_regex_finds(text: str) -> None:
+    from exporter.normalise import transforms
+
+    assert transforms._may_hold_private_use(text.encode("utf-8")) == bool(transforms.PRIVATE_USE.search(text))
+
+
+_OLD_FRAGMENT_LINK = "boolean(descendant-or-self::a[starts-with(@href, '#') and string-length(@href) > 1])"
+
+
+def test_fragment_link_check_is_the_xpath_on_real_and_made_pages() -> None:
+    from exporter.normalise import notes
+    from exporter.read import parse_html
+
+    markups = _real_markups() + [b"<a href='#'>x</a>", b"<a href='#a'>1</a>", b"<a href=''>x</a><a>y</a>",
+                                 b"<p><a href='x#y'>z</a></p>", b"<a href=' #a'>1</a>"]
+    found = set()
+    for markup in markups:
+        root = parse_html(markup.decode("utf-8", "replace"), "page")
+        for el in root.iter("body", "a", "p"):
+            found.add(notes._has_fragment_link(el))
+            assert notes._has_fragment_link(el) == el.xpath(_OLD_FRAGMENT_LINK)
+    assert found == {True, False}
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(joined([" ", "\n", "\u00a0", "\u3000", "Read more: ", "READ NEXT", "related", "ſee also", "Sign up to our",
+                         " newsletter", "Share this article", "Follow us on", "you may also like", "x", "é", "Ä", "K",
+                         "Ｒ", "ﬀ"], 8),
+                 st.text(max_size=12)))
+def test_link_line_openings_hold_every_first_letter_the_regexes_match(text: str) -> None:
+    line = collapse_space(text).strip()
+    if repair._LINK_BOX.match(line) or repair._CALL.match(line):
+        assert text.lstrip()[:1] in repair._LINK_LINE_OPENINGS
+
+
+def test_link_line_openings_are_the_first_letters_the_regexes_accept() -> None:
+    """The alternatives of both regexes open with r, m, a, s, y or f; every character re's case-blind matching
+    takes for one of them is among the openings."""
+    import sys
+
+    for line in ("read more", "read next", "related", "more on this story", "also read", "see also", "recommended",
+                 "you may also like", "more from", "sign up to our newsletter", "subscribe to the newsletter",
+                 "share this article", "follow us on"):  # every alternative, in its order
+        assert repair._LINK_BOX.match(line) or repair._CALL.match(line), line
+    folded = re.compile("[rmasyf]", re.IGNORECASE)
+    starts = {chr(c) for c in range(sys.maxunicode + 1) if not 0xd800 <= c <= 0xdfff and folded.match(chr(c))}
+    assert starts == set(repair._LINK_LINE_OPENINGS)
+
+
+def _old_remove_empty(state) -> None:
+    """remove-empty as it was (abe5111): every element of its tags visited in reverse document order."""
+    from exporter.normalise import transforms
+    from exporter.normalise.surgery import has_content, remove_keep_tail, trim_edge_breaks
+    from exporter.tree import INLINES
+
+    def replace_by_caption(el, caption_tag: str) -> None:
+        caption = next(el.iterchildren(caption_tag), None)
+        if caption is not None:
+            caption.tag = "p"
+            el.addprevious(caption)
+        el.getparent().remove(el)
+
+    root, report = state.tree, state.report
+    may_be_empty = transforms.INLINES | transforms._LINE_BLOCKS | {
+        "li", "ul", "ol", "blockquote", "thead", "tbody", "aside", "tr", "figure", "table"}  # the old _MAY_BE_EMPTY
+    for el in reversed(list(root.iter(*may_be_empty))):
+        if el is root or el.getparent() is None:
+            continue
+        tag = el.tag
+        if tag in INLINES and tag != "br":
+            if not len(el) and not el.text:
+                remove_keep_tail(el)
+        elif tag in transforms._LINE_BLOCKS:
+            trim_edge_breaks(el)
+            if not has_content(el):
+                remove_keep_tail(el)
+                report.note("removed {n} empty block{s}")
+        elif tag in ("li",):
+            if not has_content(el) and not len(el):
+                el.getparent().remove(el)
+        elif tag in ("ul", "ol", "blockquote", "thead", "tbody", "aside", "tr"):
+            if not len(el):
+                el.getparent().remove(el)
+        elif tag == "figure":
+            if next(el.iterchildren("img"), None) is None:
+                replace_by_caption(el, "figcaption")
+        elif tag == "table":
+            if next(el.iterchildren("tbody"), None) is None:
+                head = next(el.iterchildren("thead"), None)
+                if head is not None:
+                    head.tag = "tbody"
+                else:
+                    replace_by_caption(el, "caption")
+    for li in root.iter("li", "td", "th"):
+        if is_blank(li.text) and not len(li):
+            li.text = None
+
+
+def _same_change(fast, slow, state) -> bool:
+    """Run ``fast`` on ``state`` (or on a state of a made tree and an empty report) and ``slow`` on a copy: the
+    trees and reports must be the same. True when the pass changed the tree."""
+    import copy
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    if isinstance(state, etree._Element):
+        state = SimpleNamespace(tree=state, report=Report(), settled_report=None)
+    other = copy.deepcopy(state)
+    before = etree.tostring(state.tree)
+    fast(state)
+    slow(other)
+    assert etree.tostring(state.tree) == etree.tostring(other.tree)
+    assert list(state.report.items()) == list(other.report.items())
+    return etree.tostring(state.tree) != before
+
+
+#: Texts of a made clean tree: words, white space of every kind Python strips (some of which XML cannot hold)
+_CLEAN_TREE_TEXTS = ["", "", " ", "\n ", "\u00a0", "\u3000", "\u2028", "\x85", "word", " two words ", "x"]
+
+_CLEAN_TREE_TAGS = ["p", "h2", "h1", "figcaption", "caption", "li", "ul", "ol", "blockquote", "aside", "figure",
+                    "table",
+              "thead", "tbody", "tr", "td", "th", "em", "a", "span", "strong", "br", "img", "pre"]
+
+
+@st.composite
+def _made_clean_tree(draw, depth: int = 0, empty_texts: bool = False):
+    """A tree of the clean tree's tags nested any way (blocks in inline elements too), with blank and non-blank
+    texts and tails, line breaks, images and comments; with ``empty_texts``, some texts and tails are empty strings
+    (which lxml keeps as an empty text node: ``el.text == ""``)."""
+    from lxml import etree
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(st.sampled_from(_CLEAN_TREE_TEXTS)) or (None if not empty_texts or draw(st.booleans()) else "")
+        for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+            if draw(st.integers(0, 9)) == 0:
+                child = etree.Comment(draw(st.sampled_from(["", "words"])))
+                el.append(child)
+            else:
+                child = etree.SubElement(el, draw(st.sampled_from(_CLEAN_TREE_TAGS)))
+                fill(child, depth + 1)
+            child.tail = draw(st.sampled_from(_CLEAN_TREE_TEXTS)) or (
+                None if not empty_texts or draw(st.booleans()) else "")
+
+    root = etree.Element("article")
+    fill(root, depth)
+    return root
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(_made_clean_tree())
+def test_remove_empty_is_its_slow_definition_on_made_trees(tree) -> None:
+    from exporter.normalise import transforms
+
+    _same_change(transforms.remove_empty, _old_remove_empty, copy.deepcopy(tree))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_made_clean_tree(empty_texts=True))
+def test_remove_empty_is_its_slow_definition_on_made_trees_with_empty_texts(tree) -> None:
+    """remove-empty's XPaths find what holds an empty text node (``el.text == ""``) as Python's tests do."""
+    from exporter.normalise import transforms
+
+    _same_change(transforms.remove_empty, _old_remove_empty, copy.deepcopy(tree))
+
+
+def test_remove_empty_is_its_slow_definition_on_real_pages() -> None:
+    """Both rows of remove-empty, on every real page, and on the made pages where the passes act."""
+    from exporter.normalise import transforms
+
+    states = _states_before("remove-empty", _real_markups() + _made_markups())
+    assert len(states) > 100
+    changed = sum(_same_change(transforms.remove_empty, _old_remove_empty, state) for state in states)
+    assert changed > 20
+
+
+def _old_lines_of(p) -> list:
+    """repair._lines_of as it was (abe5111): cut at the first break, again and again (lines squared)."""
+    from exporter.normalise.surgery import split_at
+
+    parts = [p]
+    while True:
+        br = next(parts[-1].iter("br"), None)
+        if br is None:
+            return parts
+        parts.append(split_at(parts[-1], br))
+
+
+def _old_typed_lists(state) -> None:
+    """typed-lists as it was (abe5111): every paragraph copied and cut to preview its lines, every parent's
+    children read."""
+    from exporter.normalise.surgery import tidy_inline_run
+    from exporter.normalise.text import collapse_space
+    from exporter.tree import text_of
+
+    root, report = state.tree, state.report
+    for p in list(root.iter("p")):
+        if not len(p) or p.getparent() is None or next(p.iterchildren("br"), None) is None:
+            continue
+        lines = [collapse_space(text_of(x)) for x in _old_lines_of(copy.deepcopy(p))]
+        marked = [repair._line_marker(line) for line in lines]
+        if sum(1 for m in marked if m) < 2 or not all(marked[1:]) or len({m[0] for m in marked if m}) > 1:
+            continue
+        parts = _old_lines_of(p)
+        for part in parts[1:][::-1]:
+            p.addnext(part)
+        repair._make_list(parts[1:] if not marked[0] else parts, marked[-1][0], strict=False)
+        for part in parts:
+            tidy_inline_run(part)
+        report.note("made {n} list{s} of lines typed with bullets or numbers")
+    for parent in list(root.iter("article", "blockquote", "li", "td", "th", "aside")):
+        repair._group_marked_paragraphs(parent, report)
+
+
+_LINE_TEXTS = ["", " ", "\u00a0", "• ", "•", "- ", "* ", "1. ", "2. ", "3) ", "12. ", "\u0663. ", "². ", "item",
+               " words here ", "\n", "a"]
+
+
+@st.composite
+def _typed_paragraphs(draw):
+    """An article of paragraphs (in lists, quotes, cells too) whose lines, split by breaks at any depth (in
+    emphasis and links with ids, in breaks), open with bullets, numbers or words; comments here and there."""
+    from lxml import etree
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(st.sampled_from(_LINE_TEXTS)) or None
+        for _ in range(draw(st.integers(0, 5 if depth < 3 else 0))):
+            kind = draw(st.sampled_from(["br", "br", "br", "em", "a", "strong", "comment"]))
+            if kind == "comment":
+                child = etree.Comment("• words")
+                el.append(child)
+            else:
+                child = etree.SubElement(el, kind)
+                if kind != "br" and draw(st.booleans()):
+                    child.set("id", draw(st.sampled_from(["x", "y"])))
+                if kind != "br" or draw(st.integers(0, 5)) == 0:
+                    fill(child, depth + 1)
+            child.tail = draw(st.sampled_from(_LINE_TEXTS)) or None
+
+    root = etree.Element("article")
+    for _ in range(draw(st.integers(1, 5))):
+        holder = root
+        wrapper = draw(st.sampled_from([None, None, "blockquote", "li", "td", "figure"]))
+        if wrapper is not None:
+            holder = etree.SubElement(root, wrapper)
+        p = etree.SubElement(holder, "p")
+        if draw(st.booleans()):
+            p.set("id", "p")
+        fill(p, 0)
+    return root
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(_typed_paragraphs())
+def test_typed_lists_is_its_slow_definition_on_made_paragraphs(tree) -> None:
+    from lxml import etree
+
+    for p in tree.iter("p"):
+        cut = _old_lines_of(copy.deepcopy(p))
+        assert repair._line_texts(p) == [text_of(part) for part in cut]
+        assert [etree.tostring(part) for part in repair._lines_of(copy.deepcopy(p))] == \
+            [etree.tostring(part) for part in cut]
+    _same_change(repair.typed_lists, _old_typed_lists, tree)
+
+
+def test_typed_lists_is_its_slow_definition_on_real_pages() -> None:
+    states = _states_before("typed-lists", _real_markups() + _made_markups() + [
+        b"<article><p>Intro<br>\xe2\x80\xa2 one<br>\xe2\x80\xa2 <em>two<br>- three</em></p><p>1. a</p><p>2. b</p>"
+        b"<blockquote><p>\xe2\x80\xa2 x</p><p>\xe2\x80\xa2 y</p></blockquote></article>",
+        b"<article><p>Steps:<br>1. Open <a href='https://e.org/' id='l'>the <b>box<br>2. Take</b></a> it<br>3) Go</p>"
+        b"<table><tr><td><p>1. one</p><p>2. two</p><p>4. four</p><p>5. five</p></td></tr></table></article>",
+        b"<article><ul><li><p>\xc2\xb7 a</p><p>\xc2\xb7 b</p><p>Not marked</p><p>\xe2\x80\xa2 c</p></li></ul>"
+        b"<p>- dash<br>- dash again<br>- and again</p></article>"])
+    assert len(states) > 60
+    assert sum(_same_change(repair.typed_lists, _old_typed_lists, state) for state in states) >= 3
+
+
+#: Hostile markup for the passes that were quadratic (review-s9 B1-B3), and what 20,000 of its pieces make
+_MANY = 20_000
+
+_HOSTILE_REPEATS = [
+    ("<p>" + "".join(f"<img src='i{n}.png' alt='Photo {n}'> " for n in range(_MANY)) + "</p>", "<figure>", _MANY,
+     f"i{_MANY - 1}.png"),
+    ("<p>" + "".join(f"\u2022 item {n}<br>" for n in range(_MANY)) + "</p>", "<li>", _MANY, f"item {_MANY - 1}<"),
+    ("<article>" + '<p id="same">words</p>' * _MANY + "</article>", 'id="same-', _MANY - 1, f'id="same-{_MANY}"'),
+    ("<p>" + "".join(f"part {n}<br><br>" for n in range(_MANY)) + "</p>", "<p>", _MANY, f"part {_MANY - 1}<"),
+]
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: each of these took minutes when every piece cost them all
+@pytest.mark.parametrize("markup, piece, count, last", _HOSTILE_REPEATS,
+                         ids=["images", "typed lines", "one id", "double breaks"])
+def test_many_repeats_in_one_paragraph_or_article_take_linear_time(markup: str, piece: str, count: int,
+                                                                   last: str) -> None:
+    import exporter
+
+    xml = exporter.normalise(markup.encode(), language="en", reflow=False, typography=False).to_xml()
+    assert xml.count(piece) == count and last in xml
+
+
+def _old_unique_ids(state) -> None:
+    """unique-ids as it was (abe5111): each copy of an id probed every number from 2."""
+    from urllib.parse import unquote
+
+    from exporter.normalise import transforms
+    from exporter.normalise.surgery import unwrap
+
+    root, report = state.tree, state.report
+    renamed: dict[str, str] = {}
+    seen: set[str] = set()
+    for el in root.iter():
+        old = el.get("id")
+        if old is None:
+            continue
+        new = old if transforms._ID.match(old) else "id-" + re.sub(r"[^A-Za-z0-9_.\-]+", "-", old).strip("-")
+        if new == "id-":
+            new = "id"
+        base, n = new, 2
+        while new in seen:
+            new, n = f"{base}-{n}", n + 1
+        seen.add(new)
+        renamed.setdefault(old, new)
+        if new != old:
+            el.set("id", new)
+            report.note("renamed {n} duplicate or malformed id{s}")
+    for a in list(root.iter("a")):
+        href = a.get("href", "")
+        if not href.startswith("#"):
+            continue
+        target = renamed.get(href[1:]) or renamed.get(unquote(href[1:]))
+        if target:
+            a.set("href", "#" + target)
+        else:
+            unwrap(a)
+            report.note("unlinked {n} link{s} to missing anchors")
+
+
+_IDS = ["a", "a-2", "a-3", "a-2-2", "1a", "x y", "", "-", "id", "id-2", "é", "b.c", "%20"]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["p", "a", "h2", "li", "em"]), st.sampled_from(_IDS + [None]),
+                          st.sampled_from(["", "#a", "#a-2", "#a-3", "#x y", "#x%20y", "#1a", "#", "#id-2",
+                                           "https://e.org/#a", "#missing"])), max_size=14))
+def test_unique_ids_is_its_slow_definition_on_made_trees(elements) -> None:
+    from lxml import etree
+
+    from exporter.normalise import transforms
+
+    root = etree.Element("article")
+    for tag, ident, href in elements:
+        el = etree.SubElement(root if tag != "a" or not len(root) else root[-1], tag)
+        el.text = "words"
+        if ident is not None:
+            el.set("id", ident)
+        if tag == "a":
+            el.set("href", href)
+    _same_change(transforms.unique_ids, _old_unique_ids, root)
+
+
+def test_unique_ids_is_its_slow_definition_on_real_pages() -> None:
+    from exporter.normalise import transforms
+
+    states = _states_before("unique-ids", _real_markups() + _made_markups())
+    assert sum(_same_change(transforms.unique_ids, _old_unique_ids, state) for state in states) > 3
+
+
+def test_bullets_are_the_characters_the_strict_bullet_takes() -> None:
+    """typed-lists skips a paragraph whose first character is none of repair._BULLETS and no decimal digit."""
+    takes = {chr(c) for c in range(0x110000) if not chr(c).isspace() and repair._STRICT_BULLET.match(chr(c))}
+    assert takes == repair._BULLETS
+    digits = {chr(c) for c in range(0x110000) if repair._NUMBER.match(chr(c) + ". ")}
+    assert digits == {chr(c) for c in range(0x110000) if chr(c).isdecimal()}
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@example("x" * 39 + " y", "z", "p")
+@example("\u0130", "b c", "h2")
+@given(joined(["a", "B", " ", "_", "-", "ß", "\u0130", "\u0301", "ﬃ", "9", ".", "x" * 20, "\u00a0"], 50),
+       joined(["a", " ", "ß", "_", "\u0301"], 8), st.sampled_from(["p", "h2", "blockquote", "figure", "ul"]))
+def test_opening_read_from_the_own_text_is_the_first_word_of_the_whole(own: str, child: str, tag: str) -> None:
+    """drop-repeated-blocks reads a block's first word from the start of its own text when the word ends there."""
+    from lxml import etree
+
+    el = etree.Element(tag)
+    el.text = own or None
+    etree.SubElement(el, "em").text = child
+    first = repair._WORD.search(text_of(el).casefold())
+    expected = None if tag == "ul" else ("figure", None) if tag == "figure" else (tag, first.group()) if first else None
+    assert repair._opening(el) == expected
+
+
+def _old_drop_boxes(state) -> None:
+    """drop-boxes as it was (abe5111): both regexes searched in every element's class and id."""
+    root, report = state.page, state.report
+    for el in root.xpath(".//*[@class or @id]"):
+        if el.getparent() is None:
+            continue
+        classes = repair._classes(el)
+        box = repair._BOX.search(classes)
+        if not box and not repair._PULL.search(classes):
+            continue
+        if el.tag in ("body", "article", "main", "html") or repair._more_words_than(text_of(el), repair.BOX_MAX_WORDS):
+            continue
+        if box:
+            repair.remove_keep_tail(el)
+            report.note("dropped {n} share, newsletter or related box{es}")
+        elif repair._repeated_elsewhere(el, root):
+            repair.remove_keep_tail(el)
+            report.note("dropped {n} pull quote{s} repeating the text")
+
+
+def test_drop_boxes_is_its_slow_definition_on_real_pages() -> None:
+    from lxml import etree
+
+    changed = 0
+    for state in _states_before("drop-boxes", _real_markups() + _made_markups() + [
+            b"<article><p>Words of the article, quoted again below in a pull quote.</p><div class='share-bar'>"
+            b"Share</div><aside class='Pull-Quote'><p>quoted again below in a pull quote</p></aside>"
+            b"<div id='x' class='\xc5\xbfocial'>S</div><span class='promotion'>kept</span></article>",
+            b"<article><p>Some words.</p><div id='newsletter'>Sign up <b class='related'>now</b></div></article>"]):
+        other = copy.deepcopy(state)
+        before = etree.tostring(state.page)
+        repair.drop_boxes(state)
+        _old_drop_boxes(other)
+        assert etree.tostring(state.page) == etree.tostring(other.page)
+        assert list(state.report.items()) == list(other.report.items())
+        changed += etree.tostring(state.page) != before
+    assert changed >= 2
+
+
+_CLASS_PIECES = ["share", "SHARING", "\u017fhare", "social", "news", "letter", "newsletter", "related", "read", "more",
+                 "read-more", "stories", "pull", "quote", "Pull-Out", "highlighted", "promo", "promotion", "sign",
+                 "up", "also", "trending", "Ta\u212aoola", "taboola", "outbrain", "most", "popular", "subscribe",
+                 "recommended", "\u0130", "\u0131", " ", "-", "_", "\u00a0", "x", "\n", "alsoread", "readmore",
+                 "morestories", "mostpopular", "pullquote", "quotepull", "pullout", "highlightedquote", "signup",
+                 "sign-up", "subscription", "also-read", "more-stories"]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.lists(st.tuples(joined(_CLASS_PIECES, 5), joined(_CLASS_PIECES, 4)), max_size=6))
+def test_hinted_elements_are_those_the_box_regexes_find(attributes: list[tuple[str, str]]) -> None:
+    """drop-boxes looks only at the elements whose class or id holds a stem of the box words, then asks the
+    regexes: the same elements as asking them of every element."""
+    from lxml import etree
+
+    root = etree.Element("div")
+    for number, (classes, ident) in enumerate(attributes):
+        el = etree.SubElement(root if number % 2 else (root[-1] if len(root) else root), "div")
+        if classes:
+            el.set("class", classes)
+        if ident:
+            el.set("id", ident)
+    slow = [el for el in root.xpath(".//*[@class or @id]")
+            if repair._BOX.search(repair._classes(el)) or repair._PULL.search(repair._classes(el))]
+    assert repair._hinted_elements(root) == slow
+    for classes, ident in attributes:
+        for value in (classes, ident):
+            if repair._BOX.search(value) or repair._PULL.search(value):
+                folded = value.translate(repair._ASCII_LOOKALIKES).lower()
+                assert any(stem in folded for stem in repair._BOX_STEMS)
+
+
+def test_folding_keeps_lengths_and_makes_every_case_blind_ascii_letter_one() -> None:
+    """The hinted values are folded all at once: each character stays one, and every character the case-blind
+    regexes take for an ASCII letter becomes that letter in lower case."""
+    for code in range(0x110000):
+        char = chr(code)
+        folded = char.translate(repair._ASCII_LOOKALIKES).lower()
+        assert len(folded) == 1
+        for letter in "abcdefghijklmnopqrstuvwxyz":
+            if re.fullmatch(letter, char, re.IGNORECASE):
+                assert folded == letter
+
+
+def _case_states(name: str) -> list:
+    """The states of the pass's own cases (tests/passes/NAME)."""
+    from passes_fixtures import cases, initial_state
+
+    return [initial_state(case) for case in cases() if case.id.split("/")[0] == name]
+
+
+def _old_detect_notes(state) -> None:
+    """detect-notes as it was (abe5111): every element's id and position read, notes made in new documents."""
+    from urllib.parse import unquote
+
+    from lxml import etree
+
+    from exporter.normalise import notes
+    from exporter.tree import INLINES, NOTE, NOTE_ROLE
+
+    def target_of(a, ids):
+        href = a.get("href", "")
+        if not href.startswith("#") or len(href) < 2:
+            return None
+        el = ids.get(href[1:])
+        if el is None:
+            el = ids.get(unquote(href[1:]))
+        while el is not None and el.tag in INLINES:
+            el = el.getparent()
+        return el if el is not None and el.tag in ("li", "p") else None
+
+    def make_note(target, ref_ids):
+        note = etree.Element(NOTE, role=NOTE_ROLE)
+        for key in ("id", "lang", "dir"):
+            if target.get(key):
+                note.set(key, target.get(key))
+        notes._drop_backlinks(target, ref_ids)
+        if target.tag == "li":
+            if any(child.tag not in INLINES for child in target):
+                blocks = list(target)
+            else:
+                p = etree.Element("p")
+                p.text = target.text
+                p.extend(list(target))
+                blocks = [p]
+            notes._detach(target)
+        else:
+            target.attrib.pop("id", None)
+            notes._detach(target)
+            blocks = [target]
+        for block in blocks:
+            note.append(block)
+        first = note[0] if len(note) else None
+        if first is None:
+            etree.SubElement(note, "p")
+        elif first.text:
+            first.text = first.text.lstrip()
+        return note
+
+    root, report = state.tree, state.report
+    if not notes._has_fragment_link(root):
+        return
+    ids = {}
+    for el in root.iter():
+        ident = el.get("id")
+        if ident and ident not in ids:
+            ids[ident] = el
+    order = {el: n for n, el in enumerate(root.iter())}
+    refs_by_target: dict = {}
+    for a in root.iter("a"):
+        target = target_of(a, ids)
+        if target is None or not notes._is_marker(a) or order[target] <= order[a]:
+            continue
+        if any(anc is target for anc in a.iterancestors()) or next(target.iterancestors(NOTE), None) is not None:
+            continue
+        refs_by_target.setdefault(target, []).append(a)
+    if not refs_by_target:
+        return
+    ref_ids = notes._give_ref_ids(refs_by_target, ids)
+    targets = sorted(refs_by_target, key=lambda t: min(order[r] for r in refs_by_target[t]))
+    made = [make_note(t, ref_ids) for t in targets]
+    for note in made:
+        root.append(note)
+    notes._tidy_containers(root)
+    report.note("notes made from footnotes and endnotes", len(made))
+
+
+_NOTE_IDS = ["n1", "n2", "n 3", "n%203", "cite_note-1", "x", ""]
+
+
+@st.composite
+def _noted_article(draw):
+    """Paragraphs with marker links (in sup, with ids, pointing at ids before or after, inside their target,
+    percent-encoded, at nothing) and lists or paragraphs of notes with back-links, some in an aside."""
+    from lxml import etree
+
+    root = etree.Element("article")
+    for _ in range(draw(st.integers(1, 7))):
+        kind = draw(st.sampled_from(["p", "p", "ol", "aside", "blockquote"]))
+        block = etree.SubElement(root, kind)
+        holders = [block]
+        if kind in ("ol", "aside", "blockquote"):
+            holders = [etree.SubElement(block, "li" if kind == "ol" else "p") for _ in range(draw(st.integers(0, 3)))]
+        for holder in holders:
+            holder.text = draw(st.sampled_from(["Words ", "", " "]))
+            if draw(st.booleans()):
+                holder.set("id", draw(st.sampled_from(_NOTE_IDS)))
+            for _ in range(draw(st.integers(0, 3))):
+                inline = draw(st.sampled_from(["sup", "a", "em"]))
+                el = etree.SubElement(holder, inline)
+                a = etree.SubElement(el, "a") if inline == "sup" else el
+                if inline == "sup" and draw(st.booleans()):
+                    el.set("id", draw(st.sampled_from(["r1", "r2", "n1"])))
+                if draw(st.booleans()):
+                    a.set("id", draw(st.sampled_from(_NOTE_IDS + ["noteref-1"])))
+                a.set("href", "#" + draw(st.sampled_from(_NOTE_IDS + ["r1", "noteref-1"])))
+                a.text = draw(st.sampled_from(["1", "[2]", "*", "a", "\u21a9", "^", "word", ""]))
+                el.tail = draw(st.sampled_from(["", " more", None]))
+    return root
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(_noted_article())
+def test_detect_notes_is_its_slow_definition_on_made_articles(tree) -> None:
+    from exporter.normalise import notes
+
+    _same_change(notes.detect_notes, _old_detect_notes, tree)
+
+
+def test_detect_notes_is_its_slow_definition_on_real_pages() -> None:
+    from exporter.normalise import notes
+
+    states = _states_before("detect-notes", _real_markups() + _made_markups()) + _case_states("detect-notes")
+    assert sum(_same_change(notes.detect_notes, _old_detect_notes, state) for state in states) >= 3
+
+
+def _old_language_passes():
+    """drop-contradicting-language, mark-chinese-script and drop-redundant-language as they were (abe5111): the
+    elements found by a predicate on every element."""
+    from lxml import etree
+
+    from exporter.normalise import language as languages
+    from exporter.normalise.surgery import unwrap
+    from exporter.tree import INLINES
+
+    with_lang = etree.XPath("descendant-or-self::*[@lang]")
+    with_lang_or_span = etree.XPath("descendant-or-self::*[@lang or self::span]")
+
+    def contradicting(state) -> None:
+        for el in with_lang(state.tree):
+            tag = el.get("lang")
+            if tag and languages.contradicts(tag, text_of(el)):
+                del el.attrib["lang"]
+                state.report.note("dropped {n} language mark{s} contradicting the script of their text")
+
+    def chinese(state) -> None:
+        for el in with_lang(state.tree):
+            tag = el.get("lang")
+            if tag and tag[:2].lower() == "zh":
+                marked = languages.with_script(tag, text_of(el))
+                if marked != tag:
+                    el.set("lang", marked)
+                    state.report.note("marked {n} Chinese passage{s} with their script")
+
+    def redundant(state) -> None:
+        tree, language = state.tree, state.metadata.language
+        for el in with_lang_or_span(tree):
+            if el.get("lang") and el.get("lang").lower() == language.lower():
+                del el.attrib["lang"]
+            if el.tag == "span" and not el.get("lang") and not el.get("dir"):
+                ident = el.get("id")
+                if ident:
+                    block = el.getparent()
+                    while block.tag in INLINES:
+                        block = block.getparent()
+                    new = block.get("id") or ident
+                    block.set("id", new)
+                    for a in tree.iter("a"):
+                        if a.get("href") == "#" + ident:
+                            a.set("href", "#" + new)
+                unwrap(el)
+
+    return {"drop-contradicting-language": contradicting, "mark-chinese-script": chinese,
+            "drop-redundant-language": redundant}
+
+
+_LANG_MARKUP = [
+    "<article lang='zh'><p lang='en-US'>\u4e2d\u6587\u7684\u6587\u5b57\u5728\u8fd9\u91cc</p><p lang='zh'>\u9019\u88e1"
+    "\u7684\u6587\u5b57\u8207\u570b\u5bb6</p><p lang='zh-TW'>\u4e2d\u6587</p><p lang=''>x</p></article>",
+    "<article><p>Words <span lang='en' id='s'>here</span> and <span>there</span> <a href='#s'>link</a>.</p>"
+    "<p lang='fr'>Des mots <span lang='FR'>ici</span> <span dir='rtl'>x</span>.</p>"
+    "<ul><li lang='EN'><span id='t'>a</span> <a href='#t'>b</a></li></ul>"
+    "<p>Text <span lang='en-US' id='c'>\u4e2d\u6587\u5b57</span> <a href='#c'>more</a></p></article>",
+]
+
+
+@pytest.mark.parametrize("name", ["drop-contradicting-language", "mark-chinese-script", "drop-redundant-language"])
+def test_language_passes_are_their_slow_definitions_on_real_pages(name: str) -> None:
+    from exporter.normalise import passes
+
+    fast, slow = passes.named(name).run, _old_language_passes()[name]
+    markups = _real_markups() + _made_markups() + [markup.encode() for markup in _LANG_MARKUP]
+    states = _states_before(name, markups) + _states_before(name, markups[-2:], language="zh")
+    assert sum(_same_change(fast, slow, state) for state in states) >= 2
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(["zh", "ZH", "en", "-", "Hant", "hans", "TW", "cn", "1234", "Latn", "x"], 5),
+       st.sampled_from(["\u9019\u88e1\u7684\u6587\u5b57\u8207\u570b\u5bb6", "\u4e2d\u6587", "words", ""]))
+def test_a_tag_that_may_take_no_script_is_left_as_with_script_leaves_it(tag: str, text: str) -> None:
+    """settle-metadata reads the article's text for the script only when may_take_script says it may matter."""
+    from exporter.normalise import language
+
+    if not language.may_take_script(tag):
+        assert language.with_script(tag, text) == tag
+
+
+def _old_split_double_breaks(state) -> None:
+    """split-double-breaks as it was (abe5111): cut at the first double break, then the rest again (the breaks
+    squared: every cut moved all that came after it)."""
+    from exporter.normalise.surgery import split_at, trim_leading_breaks
+
+    root, report = state.tree, state.report
+    for p in list(root.iter("p")):
+        current = p
+        while True:
+            first = next((br for br in current.iter("br") if is_blank(br.tail) and br.getnext() is not None
+                          and br.getnext().tag == "br"), None)
+            if first is None:
+                break
+            right = split_at(current, first)
+            trim_leading_breaks(right)
+            current.addnext(right)
+            report.note("split {n} paragraph{s} at double line breaks")
+            current = right
+
+
+_BREAK_TEXTS = ["", "", " ", "\n", "\u00a0", "a", " b "]
+
+
+@st.composite
+def _broken_paragraphs(draw):
+    """Paragraphs (in items and quotations too, rarely in another paragraph) of text, runs of breaks at any depth
+    (in emphasis and links with ids; rarely a break holding an element), comments."""
+    from lxml import etree
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(st.sampled_from(_BREAK_TEXTS)) or None
+        for _ in range(draw(st.integers(0, 6 if depth < 3 else 0))):
+            kind = draw(st.sampled_from(["br", "br", "br", "br", "em", "a", "comment"]
+                                        + (["p", "br-holding"] if draw(st.integers(0, 10)) == 0 else [])))
+            if kind == "comment":
+                child = etree.Comment("x")
+                el.append(child)
+            elif kind == "br-holding":
+                child = etree.SubElement(el, "br")
+                etree.SubElement(child, "br")
+                etree.SubElement(child, "br").tail = draw(st.sampled_from(["", "c"])) or None
+            else:
+                child = etree.SubElement(el, kind)
+                if kind in ("em", "a", "p"):
+                    if draw(st.booleans()):
+                        child.set("id", "i")
+                    fill(child, depth + 1)
+            child.tail = draw(st.sampled_from(_BREAK_TEXTS)) or None
+
+    root = etree.Element("article")
+    for _ in range(draw(st.integers(1, 4))):
+        holder = root if draw(st.booleans()) else etree.SubElement(root, draw(st.sampled_from(["li", "blockquote"])))
+        p = etree.SubElement(holder, "p")
+        if draw(st.booleans()):
+            p.set("id", "p")
+        fill(p, 0)
+    return root
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(_broken_paragraphs())
+def test_split_double_breaks_is_its_slow_definition_on_made_paragraphs(tree) -> None:
+    from exporter.normalise import transforms
+
+    _same_change(transforms.split_double_breaks, _old_split_double_breaks, tree)
+
+
+def test_split_double_breaks_is_its_slow_definition_on_real_pages() -> None:
+    from exporter.normalise import transforms
+
+    states = _states_before("split-double-breaks", _real_markups() + _made_markups()) \
+        + _case_states("split-double-breaks")
+    assert sum(_same_change(transforms.split_double_breaks, _old_split_double_breaks, state) for state in states) >= 3
+
+
+def _old_group_source_notes(state) -> None:
+    """group-source-notes as it was (abe5111): every element of the page asked for its id."""
+    from exporter.normalise import notes
+
+    content, report = state.page, state.report
+    if not notes._has_fragment_link(content):
+        return
+    ids = {el.get("id"): el for el in content.iter() if isinstance(el.tag, str) and el.get("id")}
+    grouped = 0
+    for a in list(content.iter("a")):
+        href = a.get("href") or ""
+        target = ids.get(href[1:]) if href.startswith("#") else None
+        if target is None or target.tag not in ("aside", "div", "section") or not notes._is_marker(a):
+            continue
+        if target is content or target.getparent() is None or any(anc is target for anc in a.iterancestors()):
+            continue
+        if notes._looks_like_a_section(target):
+            continue
+        holder = target.makeelement("ol", {})
+        target.addprevious(holder)
+        holder.tail, target.tail = target.tail, None
+        holder.append(target)
+        target.tag = "li"
+        grouped += 1
+        ids.pop(href[1:])
+    report.note("grouped notes held in containers", grouped)
+
+
+def test_group_source_notes_is_its_slow_definition_on_real_pages() -> None:
+    from lxml import etree
+
+    from exporter.normalise import notes
+
+    changed = 0
+    states = _states_before("group-source-notes", _real_markups() + _made_markups() + [
+        b"<article><p>Text<sup><a href='#n1'>1</a></sup> and<a href='#n2'>[2]</a> <a href='#s'>3</a></p>"
+        b"<aside id='n1'><p>Note one.</p><p>Its second paragraph.</p></aside><div id='n1'>The last n1.</div>"
+        b"<section id='n2'><p>Two.</p></section><section id='s'><h2>A section</h2></section><!-- c --></article>"])
+    for state in states + _case_states("group-source-notes"):
+        other = copy.deepcopy(state)
+        before = etree.tostring(state.page)
+        notes.group_source_notes(state)
+        _old_group_source_notes(other)
+        assert etree.tostring(state.page) == etree.tostring(other.page)
+        assert list(state.report.items()) == list(other.report.items())
+        changed += etree.tostring(state.page) != before
+    assert changed >= 2
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(st.none(), joined(["0", "1", "9", "007", "\u0663", " ", "x", "-", "+", "123456789"], 4)))
+def test_a_span_is_read_as_the_regex_reads_it(value) -> None:
+    """bound-table-grids reads a cell without colspan as 1 before any regex."""
+    from lxml import etree
+
+    from exporter.normalise import tables
+
+    cell = etree.Element("td")
+    if value is not None:
+        cell.set("colspan", value)
+    written = cell.get("colspan", "1")
+    assert tables._span(cell, "colspan") == (
+        int(written) if re.fullmatch(r"[0-9]{1,9}", written) and int(written) > 0 else 1)
+
+
+def _old_drop_link_lines(state) -> None:
+    """drop-link-lines as it was (abe5111): every paragraph's whole text read before its first letter."""
+    from exporter.normalise.text import collapse_space
+
+    root, report = state.tree, state.report
+    for p in list(root.iter("p")):
+        text = text_of(p)
+        if text.lstrip()[:1] not in repair._LINK_LINE_OPENINGS:
+            continue
+        text = collapse_space(text).strip()
+        prefix = repair._LINK_BOX.match(text)
+        if not prefix and not repair._CALL.match(text):
+            continue
+        words = len(repair._WORD.findall(text))
+        if not text or words > 30:
+            continue
+        linked = sum(len(text_of(a)) for a in p.iter("a"))
+        if prefix and linked >= 0.5 * len(text[prefix.end():].strip()) and linked > 0:
+            p.getparent().remove(p)
+            report.note("dropped {n} \u201cread more\u201d or \u201crelated\u201d line{s}")
+        elif repair._CALL.match(text) and words <= 20:
+            p.getparent().remove(p)
+            report.note("dropped {n} newsletter or share line{s}")
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(st.lists(st.tuples(joined([" ", "\u00a0", "\n", "Read more", "related", ":", "\u017fign up to our newsletter",
+                                  "Sign", "x", "Words here."], 3),
+                          joined(["", "Read more", " story", "Share this article", "a link"], 2),
+                          joined(["", " tail", " and more words"], 2)), min_size=1, max_size=5))
+def test_drop_link_lines_is_its_slow_definition_on_made_paragraphs(paragraphs) -> None:
+    from lxml import etree
+
+    root = etree.Element("article")
+    for own, linked, tail in paragraphs:
+        p = etree.SubElement(root, "p")
+        p.text = own or None
+        a = etree.SubElement(p, "a", href="https://e.org/")
+        a.text = linked or None
+        a.tail = tail or None
+    _same_change(repair.drop_link_lines, _old_drop_link_lines, root)
+
+
+def test_drop_link_lines_is_its_slow_definition_on_real_pages() -> None:
+    states = _states_before("drop-link-lines", _real_markups() + _made_markups()) + _case_states("drop-link-lines")
+    assert sum(_same_change(repair.drop_link_lines, _old_drop_link_lines, state) for state in states) >= 1
+
+
+def _old_credits_into_captions(state) -> None:
+    """credits-into-captions as it was (abe5111): the words of the line after each figure counted first."""
+    from lxml import etree
+
+    from exporter.normalise.surgery import append_text, move_inline_content
+
+    root, report = state.tree, state.report
+    for figure in list(root.iter("figure")):
+        nxt = figure.getnext()
+        if nxt is None or nxt.tag != "p" or len(repair._WORD.findall(text_of(nxt))) > 30 \
+                or not repair._CREDIT.match(text_of(nxt)):
+            continue
+        caption = next(figure.iterchildren("figcaption"), None)
+        if caption is None:
+            caption = etree.SubElement(figure, "figcaption")
+        else:
+            append_text(caption, " ")
+        move_inline_content(nxt, caption)
+        nxt.getparent().remove(nxt)
+        report.note("moved {n} photo credit{s} into captions")
+
+
+def _old_paragraph_headings(state) -> None:
+    """paragraph-headings as it was (abe5111): every word of every heading counted."""
+    from lxml import etree
+
+    from exporter.normalise.text import collapse_space
+    from exporter.tree import HEADINGS
+
+    root, report = state.tree, state.report
+    for el in list(root.iter(*HEADINGS)):
+        text = collapse_space(text_of(el)).strip()
+        words = len(repair._WORD.findall(text))
+        if words >= repair.PARAGRAPH_MIN_WORDS and re.search(r"[.!?\u2026]\W*$", text):
+            strong = etree.Element("strong")
+            strong.text, el.text = el.text, None
+            for child in list(el):
+                strong.append(child)
+            el.append(strong)
+            el.tag = "p"
+            report.note("made paragraphs of {n} sentence-length heading{s}")
+
+
+_CREDIT_LINES = ["Photo: Jane Doe", "Photo: " + "word " * 29 + "end", "Photo: " + "word " * 30 + "end", "\u00a9 Agency",
+                 "Credit: " + "x " * 40, "Not a credit at all", "Copyright 2020 someone", "  photos \u00a9 A"]
+
+
+@pytest.mark.parametrize("name, fast, slow", [
+    ("credits-into-captions", repair.credits_into_captions, _old_credits_into_captions),
+    ("paragraph-headings", repair.paragraph_headings, _old_paragraph_headings)])
+def test_reordered_checks_decide_as_before_on_real_pages(name, fast, slow) -> None:
+    made = ["<article><figure><img src='a.png'><figcaption>Cap</figcaption></figure><p>" + line + "</p><h2>" + line
+            + ". " + "more " * 25 + "words.</h2><h3>" + line + "</h3><h2>" + "w " * 29 + "end.</h2><h2>" + "w " * 28
+            + "end.</h2></article>" for line in _CREDIT_LINES]
+    states = _states_before(name, _real_markups() + _made_markups() + [m.encode() for m in made])
+    assert sum(_same_change(fast, slow, state) for state in states) >= 2
+
+
+def _with_empty(text: bool) -> object:
+    """<article><p>a<em>b</em></p></article> with the em's text (or its tail) an empty text node."""
+    tree = lxml.html.fragment_fromstring("<article><p>a<em>b</em></p></article>")
+    em = next(tree.iter("em"))
+    if text:
+        em.text = ""
+    else:
+        em.tail = ""
+    return tree
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(_made_clean_tree(empty_texts=True),
+       st.sets(st.sampled_from(["em", "a", "span", "strong", "p", "li"]), min_size=1))
+@example(_with_empty(text=False), {"em"})  # an unwrapped element's empty tail goes, as unwrap drops it
+@example(_with_empty(text=True), {"em"})
+def test_unwrap_all_is_unwrap_of_each_in_turn(tree, tags) -> None:
+    """surgery.unwrap_all (one strip_tags call) leaves the tree unwrap(el) of each element in turn leaves: the
+    same markup, and every text and tail the same value (an empty text kept or dropped alike)."""
+    from lxml import etree
+
+    from exporter.normalise.surgery import unwrap, unwrap_all
+
+    slow = copy.deepcopy(tree)
+    for el in [el for el in slow.iterdescendants() if el.tag in tags]:
+        unwrap(el)
+    unwrap_all(tree, [el for el in tree.iterdescendants() if el.tag in tags])
+    assert etree.tostring(tree) == etree.tostring(slow)
+    assert [(el.text, el.tail) for el in tree.iter()] == \
+        [(el.text, el.tail) for el in slow.iter()]
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(_made_clean_tree(empty_texts=True))
+def test_remove_empty_leaves_nothing_for_a_second_run(tree) -> None:
+    """remove-empty settles a tree for good: run again on what it left (the slow definition, without the skip),
+    it changes nothing. What its second row relies on when no pass has noted a change since the first."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+    from exporter.normalise import transforms
+
+    state = SimpleNamespace(tree=tree, report=Report(), settled_report=None)
+    transforms.remove_empty(state)
+    settled = etree.tostring(tree)
+    assert state.settled_report == dict(state.report)
+    _old_remove_empty(state)
+    assert etree.tostring(tree) == settled
+
+
+def test_the_passes_between_the_remove_empty_rows_note_every_change() -> None:
+    """remove-empty's second row skips when the report is as its first row left it: so each pass between the
+    two rows must note (in the report) every change it makes to the tree. Checked pass by pass on every real page
+    and the made pages where the passes act."""
+    import sys
+
+    from lxml import etree
+
+    import exporter
+    from exporter.errors import InputError
+    from exporter.normalise import passes
+
+    names = [step.name for step in passes.PASSES]
+    first = names.index("remove-empty")
+    between = names[first + 1:names.index("remove-empty", first + 1)]
+    assert "typed-lists" in between and "drop-repeated-blocks" in between
+    intro = "<p>Intro words of the article are here.</p>"
+    made = [f"<article>{intro}{body}<p>Last words.</p></article>".encode() for body in (
+        "<p>&#8226; one<br>&#8226; two<br>&#8226; three</p>",
+        "<h2>This heading runs on and on with words, more words, and yet more words until it is a sentence of "
+        "thirty words or more, which no heading is, so it ends here and now.</h2>",
+        "<p><strong>A short bold line</strong></p><p>Words after it.</p>",
+        "<ul><li><p>Read more: <a href='https://e.org/a'>another story</a></p></li></ul>",
+        "<blockquote><p>Sign up for our daily newsletter</p></blockquote>",
+        "<figure><img src='a.png' alt='IMG_1234.JPG'></figure>",
+        "<figure><img src='a.png'></figure><p>Photo: Jane Doe</p>")]
+    changed: set[str] = set()
+    module = sys.modules["exporter.normalise"]
+    real = passes.run
+
+    def checked(state, steps=None) -> None:  # the table's rows, each pass between checked as it runs
+        for number, step in enumerate(passes.PASSES):
+            if not first < number <= first + len(between):
+                if step.option is None or state.settings[step.option]:
+                    step.run(state)
+                continue
+            before, noted = etree.tostring(state.tree), dict(state.report)
+            step.run(state)
+            if etree.tostring(state.tree) != before:
+                assert dict(state.report) != noted, step.name
+                changed.add(step.name)
+
+    module.passes.run = checked
+    try:
+        for markup in _real_markups() + _made_markups() + made:
+            try:
+                exporter.normalise(markup, language="en")
+            except InputError:
+                pass
+    finally:
+        module.passes.run = real
+    assert changed >= {"typed-lists", "paragraph-headings", "bold-paragraph-headings", "drop-link-lines",
+                       "credits-into-captions", "judge-alt-text", "drop-repeated-pull-quotes", "drop-repeated-blocks"}
+
+
+@st.composite
+def _quoting_tree(draw):
+    """An article of paragraphs, lists and quotations (nested, in items, holding items) whose texts are a few
+    words from a small stock, so that quotes often repeat what paragraphs say, across paragraph edges too."""
+    from lxml import etree
+
+    stock = "one two three four five six seven eight nine One, two".split()
+    phrase = st.tuples(st.integers(0, len(stock)), st.integers(0, len(stock))).map(
+        lambda ends: " ".join(stock[min(ends):max(ends)]))
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(phrase) or None
+        for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+            tag = draw(st.sampled_from(["p", "p", "li", "ul", "blockquote", "blockquote", "em"]))
+            child = etree.SubElement(el, tag)
+            fill(child, depth + 1)
+            child.tail = draw(phrase) or None
+
+    root = etree.Element("article")
+    fill(root, 0)
+    return root
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(_quoting_tree())
+# an item holding a dropped quote no longer says its words: the second quote repeats nothing left
+@example(lxml.html.fragment_fromstring("<article><ul><li>x<blockquote><p>a b c d e f</p></blockquote></li></ul>"
+                                       "<blockquote><p>a b c d e f</p></blockquote></article>"))
+def test_drop_repeated_pull_quotes_is_its_slow_definition_on_made_trees(tree) -> None:
+    """The words elsewhere cut around each quote's own, holders' and dropped quotes' paragraphs are the words of
+    the paragraphs the slow definition walks at each quote."""
+    _same_change(repair.drop_repeated_pull_quotes, _old_drop_repeated_pull_quotes, tree)
+
+
+@st.composite
+def _wrapped_images(draw):
+    """A page of wrappers (div, span, a, p), other elements and images nested any way; the root any of them."""
+    from lxml import etree
+
+    tags = ["div", "span", "a", "p", "img", "img", "figure", "section", "em"]
+
+    def fill(el, depth: int) -> None:
+        for _ in range(draw(st.integers(0, 3 if depth < 5 and el.tag != "img" else 0))):
+            fill(etree.SubElement(el, draw(st.sampled_from(tags))), depth + 1)
+
+    page = etree.Element("body")
+    fill(page, 0)
+    candidates = [el for el in page.iter() if el is not page]
+    return page, (draw(st.sampled_from(candidates)) if candidates else page)
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(_wrapped_images())
+def test_one_image_wrappers_are_those_the_walk_finds(made) -> None:
+    """wrap-figures' wrappers found from the images up are root.iter's wrappers holding one image, in order."""
+    page, root = made
+    images = list(root.iter("img"))
+    held = repair._images_held(images)
+    for el in root.iter():
+        assert held.get(el, 0) == min(2, sum(1 for img in el.iterdescendants("img")))
+    assert repair._one_image_wrappers(root, images, held) == \
+        [el for el in root.iter("div", "span", "a", "p") if held.get(el) == 1]
+
+
+def _old_lift_images(root, report, stays_inline=None) -> None:
+    """surgery.lift_images as it was (bab3510): the images lifted from the first to the last."""
+    from lxml import etree
+
+    from exporter.normalise.surgery import _replace_with_text, ensure_block_mode, split_at
+    from exporter.tree import INLINES
+
+    images = list(root.iter("img"))
+    inline = {img for img in images if stays_inline is not None and img.getparent() is not None
+              and img.getparent().tag != "figure" and stays_inline(img)}
+    for img in images:
+        parent = img.getparent()
+        if parent is None or parent.tag == "figure" or img in inline:
+            continue
+        container = parent
+        while container.tag in INLINES:
+            container = container.getparent()
+        if container.tag in ("li", "td", "th"):
+            ensure_block_mode(container)
+            container = img.getparent()
+            while container.tag in INLINES:
+                container = container.getparent()
+        if container.tag != "p":
+            alt = img.get("alt") or ""
+            _replace_with_text(img, f" {alt} " if alt else " ")
+            continue
+        right = split_at(container, img)
+        figure = etree.Element("figure")
+        figure.append(img)
+        img.tail = None
+        container.addnext(figure)
+        figure.addnext(right)
+        report.note("made {n} figure{s} of inline images")
+
+
+@st.composite
+def _image_paragraphs(draw):
+    """Blocks (paragraphs with ids, items, cells, headings, captions, figures) holding text, line breaks and images
+    (with and without alt, some to stay inline), the images alone or nested in links and emphasis with ids."""
+    from lxml import etree
+
+    texts = [None, None, "", " ", "words ", "End. ", "and more"]
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(st.sampled_from(texts))
+        for _ in range(draw(st.integers(0, 4 if depth < 3 else 0))):
+            kind = draw(st.sampled_from(["img", "img", "img", "em", "a", "br", "strong"]))
+            child = etree.SubElement(el, kind)
+            if kind == "img":
+                child.set("src", "i.png")
+                alt = draw(st.sampled_from([None, "", "a photo", "inline"]))
+                if alt is not None:
+                    child.set("alt", alt)
+            else:
+                if kind != "br" and draw(st.booleans()):
+                    child.set("id", draw(st.sampled_from(["x", "y"])))
+                if kind != "br":
+                    fill(child, depth + 1)
+            child.tail = draw(st.sampled_from(texts))
+
+    root = etree.Element("article")
+    for _ in range(draw(st.integers(1, 4))):
+        tag = draw(st.sampled_from(["p", "p", "li", "td", "h2", "figcaption", "figure"]))
+        block = etree.SubElement(root, tag)
+        if draw(st.booleans()):
+            block.set("id", "b")
+        fill(block, 0)
+    return root
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(_image_paragraphs())
+def test_lift_images_from_the_last_is_lifting_from_the_first(tree) -> None:
+    """surgery.lift_images cutting from the last image to the first makes the parts cutting from the first made."""
+    from lxml import etree
+
+    from exporter.document import Report
+    from exporter.normalise.surgery import lift_images
+
+    def stays(img) -> bool:
+        return img.get("alt") == "inline"
+
+    slow = copy.deepcopy(tree)
+    fast_report, slow_report = Report(), Report()
+    lift_images(tree, fast_report, stays)
+    _old_lift_images(slow, slow_report, stays)
+    assert etree.tostring(tree) == etree.tostring(slow)
+    assert [(el.text, el.tail) for el in tree.iter()] == [(el.text, el.tail) for el in slow.iter()]
+    assert fast_report == slow_report
+
+
+def test_hinted_elements_are_those_whose_class_or_id_the_regexes_find_on_real_pages() -> None:
+    """drop-boxes' class and id values (two paths, classes then ids) find the elements the regexes find in each
+    element's own class and id, in document order, on every real page and pages of boxes and pull quotes."""
+    made = [lxml.html.fromstring("<div><div id='share-1' class='x'><p>a</p></div><p class='pull-quote' id='q'>b</p>"
+                                 "<aside class='related'><span id='newsletter'>c</span></aside>"
+                                 "<p class='\u0130promo'>d</p><p class='promotion'>e</p></div>")]
+    hinted_pages = 0
+    for root in _real_parsed_pages() + made:
+        expected = [el for el in root.iterdescendants() if any(
+            repair._BOX.search(value) or repair._PULL.search(value)
+            for value in (el.get("class"), el.get("id")) if value is not None)]
+        assert repair._hinted_elements(root) == expected
+        hinted_pages += bool(expected)
+    assert hinted_pages >= 5

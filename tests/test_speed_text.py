@@ -1,0 +1,654 @@
+"""Typography, white space and tree surgery: each shortcut decides exactly as the slow definition it stands in for.
+
+See tests/speed_helpers.py for the strategies; speed itself is measured in ``benchmarks/normalise_throughput.py``.
+"""
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from speed_helpers import EXAMPLES, _MARKS, _real_markups, _states_before, joined, texts
+
+from exporter.normalise import repair, typography
+from exporter.normalise.text import _CONTROLS, _SPACE_RUN, clean_text, collapse_space, is_blank
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(texts)
+def test_collapse_space_is_the_substitution(text: str) -> None:
+    assert collapse_space(text) == _SPACE_RUN.sub(" ", text)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(texts)
+def test_is_blank_is_the_substitution(text: str) -> None:
+    assert is_blank(text) == (not text or not _SPACE_RUN.sub("", text))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(texts, st.text(max_size=30)))
+def test_clean_text_is_the_substitution(text: str) -> None:
+    removed = _CONTROLS.sub("", text)
+    assert clean_text(text) == (unicodedata.normalize("NFC", removed) if not removed.isascii() else removed)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(texts, st.sampled_from(sorted(typography.STYLES)))
+def test_typesetter_changes_nothing_where_may_change_says_so(text: str, language: str) -> None:
+    style = typography.style_for(language)
+    setter = typography.Typesetter(text, [True] * len(text), style)
+    out = "".join(setter.run())
+    if not typography.may_change(text, style):
+        assert out == text and not setter.counts
+
+
+def test_the_strategies_reach_both_sides_of_every_shortcut() -> None:
+    """The rules above are not compared only on texts where the shortcut and the rule both say 'nothing'."""
+    assert collapse_space("a \n b") != "a \n b" and collapse_space("a b") == "a b"
+    assert is_blank(" \u2028") and not is_blank("\u00a0")
+    assert typography.may_change("Mr Smith's", typography.STYLES["en"])
+    assert not typography.may_change("a plain line", typography.STYLES["en"])
+    assert repair._OVER_REPEAT_MAX_WORDS.match(" ".join(["w"] * 31))
+    assert not repair._OVER_REPEAT_MAX_WORDS.match(" ".join(["w"] * 30))
+    assert re.fullmatch(r"\s*", "\u3000")  # \s is Unicode white space, as str.strip() is
+
+
+_OLD_HINTS = {"_RANGE_HINT": re.compile(r"\d-\d"), "_INITIAL_HINT": re.compile(r"[A-Z]\. [A-Z]")}
+
+_OLD_UNIT = re.compile(r"(?<=\d) (?=(?:" + "|".join(re.escape(u) for u in sorted(typography._UNITS, key=len,
+                                                                                  reverse=True)) + r")(?![\w/²]))")
+
+_OLD_URL_HINT = re.compile(r"://|www\.|@|\.(?:com|org|net|io|js|py)")
+
+hint_texts = joined(list(_MARKS) + ["1-2", "a-b", "-1", "1-", "A. B", "a. B", "A.B", "5 km", "5km", "m/s",
+                                    "1 °C", "www", "://", ".com", ".py", "x@y", "12 ", " 3"], 40)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(hint_texts)
+def test_literal_first_hints_find_what_the_class_first_ones_find(text: str) -> None:
+    for name, old in _OLD_HINTS.items():
+        assert bool(getattr(typography, name).search(text)) == bool(old.search(text)), name
+    assert [m.span() for m in typography._UNIT.finditer(text)] == [m.span() for m in _OLD_UNIT.finditer(text)]
+    assert typography._has_url_hint(text) == bool(_OLD_URL_HINT.search(text))
+
+
+_OLD_SPACED_HYPHEN = re.compile(r"(?<=[\w,.;:!?\"'\u201d\u2019\u00bb)\]]) - (?=[\w\"'\u201c\u2018\u00ab(\[])")
+
+dash_texts = joined([" ", "-", "--", "---", "a", "1", " - ", "'", "(", ".", "\u201d", "\u2014"], 40)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(dash_texts)
+def test_dash_regexes_tried_at_their_literal_match_as_finditer_does(text: str) -> None:
+    def spans(matches) -> list:
+        return [(m.span(), m.groups()) for m in matches]
+
+    assert spans(typography._found_around(typography._DOUBLE_HYPHEN, text, "--", 1)) == \
+        spans(typography._DOUBLE_HYPHEN.finditer(text))
+    assert spans(typography._SPACED_HYPHEN.finditer(text)) == spans(_OLD_SPACED_HYPHEN.finditer(text))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(texts, st.sampled_from(sorted(typography.STYLES)))
+def test_a_style_without_honorifics_typesets_as_the_style_where_none_stands(text: str, language: str) -> None:
+    """typography drops a style's honorifics for an article whose whole text has none."""
+    style = typography.style_for(language)
+    within = typography._style_within(style, text)
+    assert within.elisions == style.elisions
+    setter = typography.Typesetter(text, [True] * len(text), style)
+    fast = typography.Typesetter(text, [True] * len(text), within)
+    assert fast.run() == setter.run() and fast.counts == setter.counts
+
+
+def test_only_english_reads_elisions() -> None:
+    assert [name for name, style in typography.STYLES.items() if style.elisions] == ["en"]
+    assert typography.style_for("xx-unknown").elisions  # English for languages not listed, as before
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "em", "a", "br", "img", "code"]),
+                          joined([" ", "  ", "\n", "\t", "\u2028", "a", "b c", "é"], 4),
+                          joined([" ", "\n", "a", "d e"], 3)), max_size=5),
+       joined([" ", "\n", "x", "y z"], 4))
+def test_a_block_whose_text_is_tidy_is_left_as_tidying_leaves_it(children: list, text: str) -> None:
+    """tidy_inline_run returns early when the block's whole text has single spaces only and no line break."""
+    from lxml import etree
+
+    from exporter.normalise import surgery
+
+    p = etree.Element("p")
+    p.text = text or None
+    for tag, inner, tail in children:
+        if tag:
+            child = etree.SubElement(p, tag)
+            child.text = inner or None
+            child.tail = tail or None
+    slow = copy.deepcopy(p)
+    surgery.tidy_inline_run(p)
+    if len(slow):
+        surgery._tidy_slots(slow)  # every step, as before the early return
+        assert etree.tostring(p) == etree.tostring(slow)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(texts)
+def test_space_to_collapse_is_what_the_regex_finds(text: str) -> None:
+    from exporter.normalise.text import _SPACE_TO_COLLAPSE, has_space_to_collapse
+
+    assert has_space_to_collapse(text) == bool("  " in text or _SPACE_TO_COLLAPSE.search(text))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(texts, st.sampled_from(sorted(typography.STYLES)))
+def test_a_block_of_an_article_without_url_hints_typesets_as_before(text: str, language: str) -> None:
+    """typography tells the typesetter when the article's whole text has no URL hint (nor has any block)."""
+    style = typography.style_for(language)
+    setter = typography.Typesetter(text, [True] * len(text), style)
+    out = setter.run()
+    if not typography._has_url_hint(text):
+        fast = typography.Typesetter(text, [True] * len(text), style, may_hold_urls=False)
+        assert fast.run() == out and fast.counts == setter.counts
+
+
+def _old_text_slots(block) -> list:
+    slots: list = []
+
+    def walk(el) -> None:
+        slots.append((el, "text"))
+        for child in el:
+            walk(child)
+            slots.append((child, "tail"))
+
+    walk(block)
+    return slots
+
+
+def _old_typeset_block(block, style) -> dict:
+    from exporter.tree import text_of
+
+    joined = text_of(block)
+    if not typography.may_change(joined, style):
+        return {}
+    slots: list = []
+
+    def walk(el, skipped: bool) -> None:
+        skipped = skipped or el.tag in typography.SKIP
+        slots.append((el, "text", skipped))
+        for child in el:
+            walk(child, skipped)
+            slots.append((child, "tail", skipped))
+
+    walk(block, False)
+    editable: list[bool] = []
+    for el, which, skipped in slots:
+        editable += [not skipped] * len(getattr(el, which) or "")
+    setter = _OldTypesetter(joined, editable, style)
+    out = setter.run()
+    if not setter.counts:
+        return {}
+    position = 0
+    for el, which, _ in slots:
+        value = getattr(el, which) or ""
+        if value:
+            typeset = "".join(out[position:position + len(value)])
+            if typeset != value:
+                setattr(el, which, typeset or None)
+        position += len(value)
+    return setter.counts
+
+
+_MADE_BLOCKS = [
+    "<p>He said \"it's <code>a--b</code>\" -- then <em>'quoted' <code>x \"y\" <b>'z'</b></code> ... </em> 1990-95</p>",
+    "<li><pre>\"pre\" -- 'x'</pre> tail \"q\" <!-- c --> <em>Mr Smith</em> 5 km</li>",
+    "<p><em><strong>'deep'</strong> \"a\"</em><code></code>--<code>'</code>' end</p>",
+    "<td>plain \"quote\" and 'single' -- dash</td>",
+    "<p>See <code>x <b>y</b> -- \"q\" 'r' <i>s</i>...</code> and \"t\"</p>",
+]
+
+
+def test_typeset_block_and_text_slots_are_their_slow_definitions_on_real_and_made_blocks() -> None:
+    import copy
+
+    from lxml import etree
+
+    from exporter.normalise import surgery
+
+    blocks = []
+    for state in _states_before("typography", _real_markups()[:60], language="en"):
+        blocks += [b for b in state.tree.iter(*typography.TEXT_BLOCKS) if len(b)]
+    blocks += [etree.fromstring(markup) for markup in _MADE_BLOCKS]
+    changed = 0
+    for block in blocks:
+        assert surgery.text_slots(block) == _old_text_slots(block)
+        for language in ("en", "fr"):
+            fast, slow = copy.deepcopy(block), copy.deepcopy(block)
+            style = typography.style_for(language)
+            counts = typography.typeset_block(fast, style)
+            assert counts == _old_typeset_block(slow, style)
+            assert etree.tostring(fast) == etree.tostring(slow)
+            changed += bool(counts)
+    assert changed > 50
+
+
+def test_typography_pass_binds_honorifics_and_types_nested_languages() -> None:
+    """The typography pass's article-wide shortcuts (no honorific anywhere: skip them; no lang anywhere: one
+    style) still leave honorifics bound and a nested block in another language typed its own way."""
+    import exporter
+
+    english = exporter.normalise(b"<p>Mr Smith met Dr Jones on Tuesday and they talked.</p>", language="en")
+    assert "Mr\u00a0Smith met Dr\u00a0Jones" in english.to_xml()
+    nested = exporter.normalise('<article><p>Some words here.</p><ul><li><p lang="fr">Il a dit : "bonjour" !</p>'
+                                "</li></ul></article>".encode(), language="en")
+    assert "Il a dit\u00a0: \u00ab\u202fbonjour\u202f\u00bb\u202f!" in nested.to_xml()
+
+
+class _OldTypesetter:
+    """typography.Typesetter as it was: a list of output strings, one per input character (the reference)."""
+
+    def __init__(self, text: str, editable: list[bool], style: typography.Style, may_hold_urls: bool = True) -> None:
+        """``may_hold_urls`` False: the caller knows no URL hint stands in ``text`` (none in the article)."""
+        self.text = text
+        self.out = list(text)
+        self.editable = editable
+        self.style = style
+        self.counts: dict[str, int] = {}
+        if may_hold_urls and typography._has_url_hint(text):
+            for match in typography._URL.finditer(text):
+                for i in range(match.start(), match.end()):
+                    self.editable[i] = False
+
+    def _note(self, kind: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+
+    def _free(self, start: int, end: int) -> bool:
+        return all(self.editable[start:end])
+
+    def run(self) -> list[str]:
+        self.quotes()
+        self.dashes()
+        self.ellipses()
+        self.no_break_spaces()
+        if self.style.french_spacing:
+            self.french_spaces()
+        return self.out
+
+    # --- quotation marks and apostrophes ---------------------------------------------------------
+    def quotes(self) -> None:
+        text, style = self.text, self.style
+        open_double = open_single = 0
+        for mark in re.finditer("[\"']", text):  # the old _STRAIGHT_QUOTE
+            i, ch = mark.start(), mark.group()
+            if not self.editable[i]:
+                continue
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            starts = before in typography.SPACES or before in typography.OPENERS or before in "\"'"
+            if ch == '"':
+                if before.isdigit() and not open_double and not after.isalpha():
+                    self.out[i] = "\u2033"  # inches: 12″
+                    self._note("primes")
+                    continue
+                opening = (starts and after not in typography.SPACES) or (starts and not open_double)
+                if opening:
+                    self.out[i] = style.double[0]
+                    open_double += 1
+                    if style.french_spacing:
+                        self._space_after(i)
+                else:
+                    self.out[i] = style.double[1]
+                    open_double = max(0, open_double - 1)
+                    if style.french_spacing:
+                        self._space_before(i)
+                self._note("quotes")
+            else:
+                if before.isalnum() and after.isalpha():
+                    self.out[i] = style.apostrophe  # don't, l'homme, rock'n'roll
+                    self._note("apostrophes")
+                elif starts and (after.isdigit() or typography._ELISIONS.match(text, i + 1)) and style.elisions:
+                    self.out[i] = style.apostrophe  # '90s, 'tis
+                    self._note("apostrophes")
+                elif starts and after not in typography.SPACES:
+                    self.out[i] = style.single[0]
+                    open_single += 1
+                    self._note("quotes")
+                elif open_single and not starts:
+                    self.out[i] = style.single[1]
+                    open_single -= 1
+                    self._note("quotes")
+                elif before.isdigit():
+                    self.out[i] = "\u2032"  # feet, minutes: 5′
+                    self._note("primes")
+                else:
+                    self.out[i] = style.apostrophe  # the players' union
+                    self._note("apostrophes")
+
+    def _space_after(self, i: int) -> None:
+        """French: a narrow no-break space inside an opening guillemet."""
+        if i + 1 < len(self.text) and self.text[i + 1] == " " and self.editable[i + 1]:
+            self.out[i + 1] = typography.NNBSP
+        elif i + 1 < len(self.text) and self.text[i + 1] not in typography.SPACES:
+            self.out[i] += typography.NNBSP
+
+    def _space_before(self, i: int) -> None:
+        if i and self.text[i - 1] == " " and self.editable[i - 1]:
+            self.out[i - 1] = typography.NNBSP
+        elif i and self.text[i - 1] not in typography.SPACES:
+            self.out[i] = typography.NNBSP + self.out[i]
+
+    # --- dashes ----------------------------------------------------------------------------------
+    def dashes(self) -> None:
+        text, dash = self.text, self.style.dash
+        if "-" not in text:
+            return  # every rule below starts from a hyphen
+        for match in typography._EM_DASH_RUN.finditer(text) if "---" in text else ():
+            if self._free(match.start(), match.end()):
+                self._replace(match.start(), match.end(), "\u2014")
+                self._note("dashes")
+        for match in typography._found_around(typography._DOUBLE_HYPHEN, text, "--", 1):
+            start, end = match.start(), match.end()
+            if not self._free(start, end) or start == 0 or end >= len(text) or match.group(1) != match.group(2):
+                continue  # "--flag" is not a dash
+            if text[start - 1] in typography.SPACES or text[end] in typography.SPACES:
+                continue
+            spaced = bool(match.group(1)) or dash == "\u2013"
+            self._replace(start, end, f" {dash} " if spaced else dash)
+            self._note("dashes")
+        for match in typography._SPACED_HYPHEN.finditer(text) if " - " in text else ():
+            if self._free(match.start(), match.end()):
+                self.out[match.start() + 1] = dash
+                self._note("dashes")
+        for match in typography._RANGE.finditer(text) if typography._RANGE_HINT.search(text) else ():
+            first, second = match.group(1), match.group(2)
+            plausible = (len(second) == len(first) and int(second) > int(first)) or (
+                len(first) == 4 and len(second) == 2 and int(second) > int(first[2:]))
+            if plausible and self._free(match.start(), match.end()):
+                self.out[match.start(2) - 1] = "\u2013"
+                self._note("ranges")
+
+    def _replace(self, start: int, end: int, value: str) -> None:
+        self.out[start] = value
+        for i in range(start + 1, end):
+            self.out[i] = ""
+
+    # --- ellipses and spaces -----------------------------------------------------------------------
+    def ellipses(self) -> None:
+        if ".." not in self.text and ". ." not in self.text:
+            return
+        for match in typography._ELLIPSIS.finditer(self.text):
+            if self._free(match.start(), match.end()):
+                self._replace(match.start(), match.end(), "\u2026")
+                self._note("ellipses")
+
+    def no_break_spaces(self) -> None:
+        text = self.text
+        if self.style.honorifics and typography._honorifics_hint(self.style.honorifics).search(text):
+            for match in typography._honorifics_pattern(self.style.honorifics).finditer(text):
+                self._nbsp(match.end() - 1)
+        if typography._INITIAL_HINT.search(text):
+            for match in typography._INITIAL.finditer(text):
+                self._nbsp(match.end() - 1)
+        for match in typography._UNIT.finditer(text):  # scanned for its literal space, as a hint would be
+            self._nbsp(match.start())
+
+    def _nbsp(self, i: int) -> None:
+        if self.editable[i] and self.out[i] == " ":
+            self.out[i] = typography.NBSP
+            self._note("no-break spaces")
+
+    def french_spaces(self) -> None:
+        """A no-break space before ``:`` and a narrow one before ``; ! ?`` (and inside existing guillemets)."""
+        text = self.text
+        for mark in typography._FRENCH_MARK.finditer(text):
+            i, ch = mark.start(), mark.group()
+            if not self.editable[i] or i == 0:
+                continue
+            before = text[i - 1]
+            after = text[i + 1] if i + 1 < len(text) else " "
+            if ch == "\u00ab":
+                if after == " " and i + 1 < len(text) and self.editable[i + 1]:  # not past the end
+                    self.out[i + 1] = typography.NNBSP
+                    self._note("no-break spaces")
+                continue
+            if ch == ":" and not (after in typography.SPACES or after in "\u00bb\u201d"):
+                continue  # 14:30, https:
+            if ch in "!?" and before in "!?":
+                continue  # ?! keeps one space only
+            space = typography.NBSP if ch == ":" else typography.NNBSP
+            if before == " " and self.editable[i - 1] and self.out[i - 1] == " ":
+                self.out[i - 1] = space
+                self._note("no-break spaces")
+            elif before not in typography.SPACES and self.out[i] == ch and (before.isalnum() or before in ")]\u00bb\u201d"):
+                self.out[i] = space + ch
+                self._note("no-break spaces")
+
+
+def _block_texts() -> list[str]:
+    """The text of every block the typography pass reads, on the real pages (as the pass meets them)."""
+    from exporter.tree import text_of
+
+    texts = []
+    for state in _states_before("typography", _real_markups()[:60], language="en"):
+        texts += [text_of(b) for b in state.tree.iter(*typography.TEXT_BLOCKS)]
+    return [t for t in texts if typography.may_change(t, typography.STYLES["fr"])
+            or typography.may_change(t, typography.STYLES["en"])]
+
+
+def _same_typesetting(text: str, style, editable: list[bool] | None) -> None:
+    old = _OldTypesetter(text, list(editable) if editable else [True] * len(text), style)
+    new = typography.Typesetter(text, list(editable) if editable else None, style)
+    out = old.run()
+    assert new.run() == "".join(out) and new.counts == old.counts, text
+    for start in range(0, len(text), 7):  # any stretch of the input, as typeset_block writes each slot back
+        end = min(len(text), start + 11)
+        assert new.typeset(start, end) == "".join(out[start:end]), (text, start)
+
+
+def test_typesetter_typesets_real_block_texts_as_the_list_of_characters_did() -> None:
+    texts = _block_texts()
+    assert len(texts) > 300
+    for text in texts:
+        for language in ("en", "fr", "de"):
+            _same_typesetting(text, typography.STYLES[language], None)
+        _same_typesetting(text, typography.STYLES["fr"], [i % 5 != 2 for i in range(len(text))])
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(texts, st.sampled_from(sorted(typography.STYLES)), st.lists(st.booleans(), min_size=60, max_size=60))
+@example('He said "It\'s 5\' 10"" -- 1990-95... Mr Smith, 5 km', "en", [True] * 60)
+@example('« Il a dit : "non" ! » 14:30', "fr", [True] * 60)
+@example('"a" \'b\' -- c', "fr", [i % 3 != 0 for i in range(60)])
+def test_typesetter_typesets_as_the_list_of_characters_did(text: str, language: str, flags: list[bool]) -> None:
+    """Changes kept by position give the text, the counts and each stretch that one string per character gave."""
+    style = typography.STYLES[language]
+    _same_typesetting(text, style, None)
+    _same_typesetting(text, style, (flags * (len(text) // 60 + 1))[:len(text)])
+
+
+
+
+def _old_typography(state) -> None:
+    """The typography pass as it was: each block typeset alone by the reference typesetter (_OldTypesetter)."""
+    from lxml import etree as _etree
+
+    tree, metadata, totals = state.tree, state.metadata, {}
+    for block in tree.iter(*typography.TEXT_BLOCKS):
+        if len(block) and any(child.tag not in typography.INLINES for child in block) or (
+                next(block.iterancestors("pre"), None) is not None):
+            continue
+        assert next(block.iter(_etree.Comment, _etree.ProcessingInstruction), None) is None  # no shifted slots
+        style = typography.style_for(typography._language_of(block, metadata.language))
+        for kind, count in _old_typeset_block(block, style).items():
+            totals[kind] = totals.get(kind, 0) + count
+    for field in ("title", "subtitle", "description"):
+        value = getattr(metadata, field)
+        if value:
+            out = _OldTypesetter(value, [True] * len(value), typography.style_for(metadata.language)).run()
+            setattr(metadata, field, "".join(out))
+    for kind, message in typography.MESSAGES.items():
+        state.report.note(message, totals.get(kind, 0))
+
+
+_MADE_ARTICLES = [
+    # code in some blocks (typeset alone), nested languages, a URL and an e-mail across inline elements, French
+    b"<article><p>He said \"it's <code>a--b</code>\" -- then 'x'</p><p>See http://x.org/a--b or <em>me@x.com</em>"
+    b" 'quoted' 1990-95 Mr Smith... 5 km</p><p lang='fr'>\"Bonjour\" : dit-il ! 'non' -- oui</p>"
+    b"<ul><li>'one' <a href='http://a.org'>\"two\"</a></li><li><p>\"a\" -- b</p><pre>\"pre\" -- 'x'</pre></li></ul>"
+    b"<div lang='de'><p>\"Hallo\" -- sagte er. 'ja' 10-12</p></div><p>J. K. Rowling wrote 'Harry'...</p>"
+    b"<blockquote><p>\"Open</p><p>close\" and 'one</p></blockquote><table><tr><td>\"cell\"</td><th>'h'</th></tr>"
+    b"</table><figure><img src='a.png'><figcaption>\"Cap\" -- tion</figcaption></figure></article>",
+    # a block ending in a straight quote, the next starting with one: each block is read alone
+    b"<article><h2>Title \"</h2><p>\" said</p><p>end -</p><p>- start</p><p>a --</p><p>-- b</p><p>x.</p>"
+    b"<p>.. y</p><p>Mr</p><p>Smith</p><p>5</p><p>km</p></article>",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_typography_typesets_real_and_made_articles_as_block_by_block(language: str) -> None:
+    """typography joins every block's text and runs each rule once: trees, reports and metadata are those of
+    typesetting each block alone with the reference typesetter, on every real page and made articles."""
+    from lxml import etree
+
+    markups = _real_markups() + _MADE_ARTICLES
+    changed = 0
+    for state in _states_before("typography", markups if language == "en" else markups[::3], language=language):
+        other = copy.deepcopy(state)
+        before = dict(state.report)
+        typography.typography(state)
+        _old_typography(other)
+        assert etree.tostring(state.tree) == etree.tostring(other.tree)
+        assert dict(state.report) == dict(other.report)
+        assert state.metadata == other.metadata
+        changed += dict(state.report) != before
+    assert changed > 10
+
+
+_BLOCK_PIECES = ["a", "word", " ", "'", '"', "--", " - ", "-", "1-2", "...", ". .", "Mr ", "J. K. ", "5 km",
+                 "http://x.org/a", "me@x.com", "«", " : ", "!", "\u00a0", "\n", "<em>", "</em>", "<code>", "</code>",
+                 "<a href='#x'>", "</a>", "<br/>"]
+
+
+@st.composite
+def _made_blocks(draw) -> list:
+    """Paragraphs of text and inline elements (code among them), some holding a line break in their text."""
+    from lxml import etree
+
+    blocks = []
+    for pieces in draw(st.lists(st.lists(st.sampled_from(_BLOCK_PIECES), max_size=14), min_size=1, max_size=6)):
+        markup, open_tags = "", []
+        for piece in pieces:
+            if piece.startswith("</"):
+                if open_tags and open_tags[-1] == piece[2:-1]:
+                    markup += piece
+                    open_tags.pop()
+            elif piece.startswith("<") and not piece.endswith("/>"):
+                markup += piece
+                open_tags.append(piece[1:].split(">")[0].split(" ")[0])
+            else:
+                markup += piece if piece.startswith("<") else piece.replace("&", "&amp;").replace("<", "&lt;")
+        markup += "".join(f"</{tag}>" for tag in reversed(open_tags))
+        blocks.append(etree.fromstring(f"<p>{markup}</p>"))
+    return blocks
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_made_blocks(), st.sampled_from(["en", "fr", "de", "sv"]))
+def test_typeset_blocks_typesets_as_each_block_alone(blocks: list, language: str) -> None:
+    from lxml import etree
+
+    style = typography.style_for(language)
+    slow = [copy.deepcopy(block) for block in blocks]
+    totals: dict = {}
+    for block in slow:
+        for kind, count in _old_typeset_block(block, style).items():
+            totals[kind] = totals.get(kind, 0) + count
+    assert typography.typeset_blocks(blocks, style) == totals
+    assert [etree.tostring(b) for b in blocks] == [etree.tostring(b) for b in slow]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(texts, max_size=5), st.sampled_from(sorted(typography.STYLES)))
+@example(['end "', '" start', "a --", "-- b", "x .", ". . y", "Mr", "Smith", "5", "km", "«", " : x"], "fr")
+def test_typeset_texts_typesets_each_text_alone(pieces: list[str], language: str) -> None:
+    """Texts joined by the boundary (or, when one holds it, one by one) typeset as each alone, with the counts
+    of all, and every stretch of the joined input gives its own text."""
+    style = typography.style_for(language)
+    alone = ["".join(_OldTypesetter(text, [True] * len(text), style).run()) for text in pieces]
+    assert typography.typeset_texts(pieces, language) == alone
+    if pieces and not any(typography.BOUNDARY in text for text in pieces):
+        setter = typography.Typesetter(typography.BOUNDARY.join(pieces), None, style, True, typography.BOUNDARY)
+        assert setter.run().split(typography.BOUNDARY) == alone
+        counts: dict = {}
+        for text in pieces:
+            old = _OldTypesetter(text, [True] * len(text), style)
+            old.run()
+            for kind, count in old.counts.items():
+                counts[kind] = counts.get(kind, 0) + count
+        assert setter.counts == counts
+
+
+_HINTED = [  # every pattern tried only around its hint, with how far before the hint its matches may start
+    (typography._EM_DASH_RUN, typography._TRIPLE_HYPHEN_HINT, 0),
+    (typography._DOUBLE_HYPHEN, typography._DOUBLE_HYPHEN_HINT, 1),
+    (typography._SPACED_HYPHEN, typography._SPACED_HYPHEN_HINT, 1),
+    (typography._RANGE, typography._RANGE_HINT, 4),
+    (typography._ELLIPSIS, typography._ELLIPSIS_HINT, 0),
+    (typography._INITIAL, typography._INITIAL_HINT, 1),
+    *((typography._honorifics_pattern(s.honorifics), typography._honorifics_hint(s.honorifics), 0)
+      for s in typography.STYLES.values() if s.honorifics),
+]
+
+hinted_texts = joined(["-", "--", "---", " - ", "1", "1234", "12345", "1-2", "a", ".", "..", ". .", " ", "'", "(",
+                       "\u201d", "J", "K", ". ", "Mr", "Mrs", "Dr", "St", "M", "Mme", "\u00c9", "\n", ",", "/"], 40)
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(hinted_texts)
+@example("1-2-3 12345-6 1-2 ... . . . .... A. B. Mr. Mrs Smith St Ives M. Mme \u00c9mile --- ---- a - b a--b")
+def test_patterns_tried_around_their_hints_match_as_finditer_does(text: str) -> None:
+    def spans(matches) -> list:
+        return [(m.span(), m.groups()) for m in matches]
+
+    for pattern, hint, before in _HINTED:
+        assert spans(typography._found_around(pattern, text, hint, before)) == spans(pattern.finditer(text)), \
+            pattern.pattern
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(joined(["http://", "https://x", "www.", "a", ".", "com", ".org", "@", "me", " ", "\n", "\u00a0", "/", '"',
+               "<", ")", "x.py", ":", "//", "-", "+"], 30))
+@example("mail me@x.com or see www.a.org/b, http://x.org/a.\nnext https://y.io and a.py")
+def test_url_matches_in_hinted_words_are_the_whole_finditer(text: str) -> None:
+    assert [m.span() for m in typography._url_matches(text)] == [m.span() for m in typography._URL.finditer(text)]
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: each hint word's edges searched to the block's edge took
+def test_url_words_are_searched_once_in_a_long_block() -> None:  # 32 s on 4.6 MB of these words (review-s10 M1)
+    word = 'Mail a@b.io "now" see x.com/a, http://y.org/b www.z.net\nq@r.py '
+    text = word * 140000  # 9 MB: seconds now, minutes before
+    assert [m.span() for m in typography._url_matches(text)] == [m.span() for m in typography._URL.finditer(text)]
+    single = (word * 5000).replace("\n", " ")
+    setter = typography.Typesetter(single + typography.BOUNDARY + single, None, typography.STYLES["en"], True,
+                                   typography.BOUNDARY)
+    assert setter.run().split(typography.BOUNDARY)[1] == typography.typeset_text(single, "en")
+
+
+def test_url_matches_and_hinted_patterns_on_real_block_texts() -> None:
+    texts = _block_texts()
+    whole = "\n".join(texts)
+    assert [m.span() for m in typography._url_matches(whole)] == [m.span() for m in typography._URL.finditer(whole)]
+    for pattern, hint, before in _HINTED:
+        assert [m.span() for m in typography._found_around(pattern, whole, hint, before)] == \
+            [m.span() for m in pattern.finditer(whole)]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(texts, st.text(max_size=30)))
+def test_has_controls_is_what_clean_text_removes(text: str) -> None:
+    from exporter.normalise.text import has_controls
+
+    assert has_controls(text) == (_CONTROLS.sub("", text) != text)
