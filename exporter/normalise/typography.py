@@ -100,8 +100,10 @@ def style_for(language: str) -> Style:
     return STYLES.get(language.split("-")[0].lower(), STYLES["en"])
 
 
+#: The endings that make a word a domain or a file name for :data:`_URL` (and for its hints, :data:`_URL_HINTS`)
+_URL_ENDINGS = "com|org|net|io|js|py"
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s\"<>]*[^\s\"<>.,;:!?)'\u201d]"
-                  r"|\b[\w.+-]+@[\w-]+\.[\w.-]*\w|\b\w+\.(?:com|org|net|io|js|py)\b")
+                  r"|\b[\w.+-]+@[\w-]+\.[\w.-]*\w|\b\w+\.(?:" + _URL_ENDINGS + r")\b")
 _ELISIONS = re.compile(r"(?:tis|twas|em|cause|til|n|round|bout|nuff)\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?<!\.)(?:\.\.\.|\. \. \.)(?!\.)")
 _EM_DASH_RUN = re.compile(r"(?<!-)---(?!-)")
@@ -117,7 +119,6 @@ _UNITS = ("km", "kg", "mg", "cm", "mm", "ml", "m", "g", "kph", "mph", "km/h", "m
 #: Cheap necessary conditions, searched before the costlier rules: where a hint finds nothing, its rule cannot match.
 #: Each starts with a literal character (a look-behind checks what precedes it), which the regex engine scans for
 #: ten times faster than a character class: ``-(?<=\d-)\d`` finds exactly where ``\d-\d`` does.
-_URL_HINT_TLD = re.compile(r"\.(?:com|org|net|io|js|py)")
 _INITIAL_HINT = re.compile(r"\. (?<=[A-Z]\. )[A-Z]")  # [A-Z]\. [A-Z]
 _RANGE_HINT = re.compile(r"-(?<=\d-)\d")  # \d-\d
 #: Where the dash and ellipsis rules' matches start (or, for " - ", one character on): each opens with one literal
@@ -127,7 +128,7 @@ _DOUBLE_HYPHEN_HINT = re.compile("-(?=-)")
 _SPACED_HYPHEN_HINT = re.compile("-(?<= -)(?= )")
 _ELLIPSIS_HINT = re.compile(r"\.(?= ?\.)")  # ".." or ". ."
 #: Where :data:`_URL` can match (see :func:`_has_url_hint`): "@", "://", "www." and the TLDs, literals first
-_URL_HINTS = ("@", re.compile(":(?=//)"), re.compile(r"\.(?:(?<=www\.)|com|org|net|io|js|py)"))
+_URL_HINTS = ("@", re.compile(":(?=//)"), re.compile(r"\.(?:(?<=www\.)|" + _URL_ENDINGS + ")"))
 _UNIT = re.compile(r" (?<=\d )(?=(?:" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
                    + r")(?![\w/²]))")  # (?<=\d) (?=unit)
 
@@ -436,8 +437,9 @@ def _honorifics_hint(titles: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _has_url_hint(text: str) -> bool:
-    """True where ``://|www\\.|@|\\.(?:com|org|net|io|js|py)`` matches: the URL regex can only match there."""
-    return "@" in text or "://" in text or "www." in text or _URL_HINT_TLD.search(text) is not None
+    """True where one of :data:`_URL_HINTS` stands (``@``, ``://``, ``www.``, a domain's ending): the URL regex can
+    only match there."""
+    return any(_next_hint(text, hint, 0) >= 0 for hint in _URL_HINTS)
 
 
 def may_change(text: str, style: Style) -> bool:
@@ -573,7 +575,7 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
     aligned = next(block.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is None
     changed = sorted(setter.changes)
     if changed or not aligned:
-        _write_slots(slots, setter, changed, changed[-1] if aligned else None)
+        _write_slots(slots, setter, changed, 0, aligned)
     return setter.counts
 
 
@@ -618,43 +620,20 @@ def typeset_blocks(blocks: list[etree._Element], style: Style,
         block, start = blocks[index], starts[index]
         k_next = bisect.bisect_left(changed, start + len(texts[index]), k)  # the first change past the block
         if len(block):
-            _write_block_slots(text_slots(block), typeset[index], setter.changes, changed[k:k_next], start)
+            _write_slots(text_slots(block), setter, changed[k:k_next], start)
         elif typeset[index] != texts[index]:
             block.text = typeset[index] or None
         k = k_next
     return totals
 
 
-def _write_block_slots(slots: list[tuple[etree._Element, str]], typeset: str, changes: dict[int, str],
-                       changed: list[int], position: int) -> None:
-    """Write a block's ``typeset`` text back into its slots, where its text starts at ``position`` of the joined
-    text and ``changed`` are the positions of its changes, in order: each slot holding a change gets its
-    stretch of ``typeset`` (as long as its own text with the changes' lengths), if that differs."""
-    k, out = 0, 0  # the next change; where the slot's text starts in typeset
-    for el, which in slots:
-        if k == len(changed):
-            break  # no change from here on
-        value = getattr(el, which)
-        if not value:
-            continue
-        end, length, first = position + len(value), len(value), k
-        while k < len(changed) and changed[k] < end:  # the changes in this slot
-            length += len(changes[changed[k]]) - 1
-            k += 1
-        if k > first:
-            stretch = typeset[out:out + length]
-            if stretch != value:  # lxml copies every text set: set only what changed
-                setattr(el, which, stretch or None)
-        out += length
-        position = end
-
-
 def _write_slots(slots: list[tuple[etree._Element, str]], setter: Typesetter, changed: list[int],
-                 last: int | None) -> None:
-    """Write the typeset text back into the slots of a block (its text is the whole of the setter's);
-    ``changed``: the input positions of the changes, in order; ``last``: the block's last one (only slots
-    holding a change are written), or None when its slots are not aligned with its text (every slot is)."""
-    position = 0
+                 position: int = 0, aligned: bool = True) -> None:
+    """Write the typeset text back into the slots of a block whose text starts at ``position`` of the setter's;
+    ``changed``: the input positions of the block's changes, in order. Only slots holding a change are written,
+    unless the slots are not ``aligned`` with the block's text (a comment's slot shifts those after it from the
+    block's text): then every slot is, from the shifted positions, as it always was."""
+    last = changed[-1] if aligned else None
     for el, which in slots:
         if last is not None and position > last:
             break  # no change from here on
