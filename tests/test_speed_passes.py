@@ -317,7 +317,7 @@ def _same_change(fast, slow, state) -> bool:
     from exporter.document import Report
 
     if isinstance(state, etree._Element):
-        state = SimpleNamespace(tree=state, report=Report(), settled_report=None)
+        state = SimpleNamespace(tree=state, report=Report())
     other = copy.deepcopy(state)
     before = etree.tostring(state.tree)
     fast(state)
@@ -1180,7 +1180,7 @@ def test_unwrap_all_is_unwrap_of_each_in_turn(tree, tags) -> None:
 @given(_made_clean_tree(empty_texts=True))
 def test_remove_empty_leaves_nothing_for_a_second_run(tree) -> None:
     """remove-empty settles a tree for good: run again on what it left (the slow definition, without the skip),
-    it changes nothing. What its second row relies on when no pass has noted a change since the first."""
+    it changes nothing. What the runner relies on when it skips the second row (nothing changed since the first)."""
     from types import SimpleNamespace
 
     from lxml import etree
@@ -1188,19 +1188,35 @@ def test_remove_empty_leaves_nothing_for_a_second_run(tree) -> None:
     from exporter.document import Report
     from exporter.normalise import transforms
 
-    state = SimpleNamespace(tree=tree, report=Report(), settled_report=None)
+    state = SimpleNamespace(tree=tree, report=Report())
     transforms.remove_empty(state)
     settled = etree.tostring(tree)
-    assert state.settled_report == dict(state.report)
     _old_remove_empty(state)
     assert etree.tostring(tree) == settled
 
 
-def test_the_passes_between_the_remove_empty_rows_note_every_change() -> None:
-    """remove-empty's second row skips when the report is as its first row left it: so each pass between the
-    two rows must note (in the report) every change it makes to the tree. Checked pass by pass on every real page
-    and the made pages where the passes act."""
-    import sys
+#: Pages where the passes marked ``notes_every_change`` act: typed lines, a heading that is a sentence, a bold line,
+#: link lines, a newsletter call, a file-name alt, a credit line
+_NOTED_PAGES = [f"<article><p>Intro words of the article are here.</p>{body}<p>Last words.</p></article>".encode()
+                for body in (
+    "<p>&#8226; one<br>&#8226; two<br>&#8226; three</p>",
+    "<h2>This heading runs on and on with words, more words, and yet more words until it is a sentence of "
+    "thirty words or more, which no heading is, so it ends here and now.</h2>",
+    "<p><strong>A short bold line</strong></p><p>Words after it.</p>",
+    "<ul><li><p>Read more: <a href='https://e.org/a'>another story</a></p></li></ul>",
+    "<blockquote><p>Sign up for our daily newsletter</p></blockquote>",
+    "<figure><img src='a.png' alt='IMG_1234.JPG'></figure>",
+    "<figure><img src='a.png'></figure><p>Photo: Jane Doe</p>")]
+
+
+#: A page where no pass between the remove-empty rows acts
+_PLAIN_PAGE = b"<article><p>Intro words of the article are here.</p><p>Last words.</p></article>"
+
+
+def _changes_of_noting_rows(table, markups) -> tuple[set[str], set[str]]:
+    """Normalise ``markups`` with ``table`` in place of the passes' table, each row marked ``notes_every_change``
+    checked as it runs: the names of those that changed a tree, and of those that changed one with no note."""
+    import dataclasses
 
     from lxml import etree
 
@@ -1208,47 +1224,127 @@ def test_the_passes_between_the_remove_empty_rows_note_every_change() -> None:
     from exporter.errors import InputError
     from exporter.normalise import passes
 
-    names = [step.name for step in passes.PASSES]
-    first = names.index("remove-empty")
-    between = names[first + 1:names.index("remove-empty", first + 1)]
-    assert "typed-lists" in between and "drop-repeated-blocks" in between
-    intro = "<p>Intro words of the article are here.</p>"
-    made = [f"<article>{intro}{body}<p>Last words.</p></article>".encode() for body in (
-        "<p>&#8226; one<br>&#8226; two<br>&#8226; three</p>",
-        "<h2>This heading runs on and on with words, more words, and yet more words until it is a sentence of "
-        "thirty words or more, which no heading is, so it ends here and now.</h2>",
-        "<p><strong>A short bold line</strong></p><p>Words after it.</p>",
-        "<ul><li><p>Read more: <a href='https://e.org/a'>another story</a></p></li></ul>",
-        "<blockquote><p>Sign up for our daily newsletter</p></blockquote>",
-        "<figure><img src='a.png' alt='IMG_1234.JPG'></figure>",
-        "<figure><img src='a.png'></figure><p>Photo: Jane Doe</p>")]
     changed: set[str] = set()
-    module = sys.modules["exporter.normalise"]
-    real = passes.run
+    unnoted: set[str] = set()
 
-    def checked(state, steps=None) -> None:  # the table's rows, each pass between checked as it runs
-        for number, step in enumerate(passes.PASSES):
-            if not first < number <= first + len(between):
-                if step.option is None or state.settings[step.option]:
-                    step.run(state)
-                continue
+    def checked(step):
+        def run(state) -> None:
             before, noted = etree.tostring(state.tree), dict(state.report)
             step.run(state)
             if etree.tostring(state.tree) != before:
-                assert dict(state.report) != noted, step.name
                 changed.add(step.name)
+                if dict(state.report) == noted:
+                    unnoted.add(step.name)
+        return run
 
-    module.passes.run = checked
+    real = passes.PASSES
+    passes.PASSES = tuple(dataclasses.replace(step, run=checked(step)) if step.notes_every_change else step
+                          for step in table)
     try:
-        for markup in _real_markups() + _made_markups() + made:
+        for markup in markups:
             try:
                 exporter.normalise(markup, language="en")
             except InputError:
                 pass
     finally:
-        module.passes.run = real
+        passes.PASSES = real
+    return changed, unnoted
+
+
+def test_the_passes_marked_as_noting_every_change_note_every_change() -> None:
+    """The runner skips remove-empty's second row when the report is as its first row left it and every row between
+    is marked ``notes_every_change``: each pass so marked must note (in the report) every change it makes to the
+    tree. Checked pass by pass on every real page and the made pages where the passes act; and every row between
+    the two is marked (else the second row would always run)."""
+    from exporter.normalise import passes
+
+    names = [step.name for step in passes.PASSES]
+    first = names.index("remove-empty")
+    between = passes.PASSES[first + 1:names.index("remove-empty", first + 1)]
+    assert {step.name for step in between} >= {"typed-lists", "drop-repeated-blocks"}
+    assert all(step.notes_every_change for step in between)
+    assert passes.PASSES[first + 1 + len(between)].skip_if_unchanged
+    changed, unnoted = _changes_of_noting_rows(passes.PASSES, _real_markups() + _made_markups() + _NOTED_PAGES)
+    assert not unnoted
     assert changed >= {"typed-lists", "paragraph-headings", "bold-paragraph-headings", "drop-link-lines",
                        "credits-into-captions", "judge-alt-text", "drop-repeated-pull-quotes", "drop-repeated-blocks"}
+
+
+def _leave_an_empty_list(state) -> None:
+    """A pass that leaves an empty list at the article's end and notes nothing (as a careless new pass could)."""
+    from lxml import etree
+
+    etree.SubElement(state.tree, "ul")
+
+
+def _table_with(row):
+    """The passes' table with ``row`` just before remove-empty's second row."""
+    from exporter.normalise import passes
+
+    names = [step.name for step in passes.PASSES]
+    second = names.index("remove-empty", names.index("remove-empty") + 1)
+    return passes.PASSES[:second] + (row,) + passes.PASSES[second:]
+
+
+def test_a_new_pass_that_leaves_an_empty_element_unnoted_has_it_removed(monkeypatch) -> None:
+    """A pass added between the remove-empty rows, not marked as noting every change, makes the second row run: the
+    empty list it leaves goes, on a page where no other row notes a change (it stayed when remove-empty skipped on
+    an unchanged report alone)."""
+    import exporter
+    from exporter.normalise import passes
+
+    row = passes.Pass("leave-an-empty-list", passes.STRUCTURE, _leave_an_empty_list, "a careless new pass")
+    real = passes.PASSES
+    after_second = _table_with(row).index(row) + 1  # just after remove-empty's second row in the table
+    monkeypatch.delenv("EXPORTER_VALIDATE_TREES", raising=False)  # (which an empty list left would break)
+    try:
+        passes.PASSES = _table_with(row)
+        xml = exporter.normalise(_PLAIN_PAGE, language="en").to_xml()
+        passes.PASSES = real[:after_second] + (row,) + real[after_second:]  # after it: nothing removes the list
+        left = exporter.normalise(_PLAIN_PAGE, language="en").to_xml()
+    finally:
+        passes.PASSES = real
+    assert "<ul" not in xml  # no row between noted a change, yet the second row ran
+    assert "<ul/>" in left
+
+
+def test_a_pass_marked_as_noting_every_change_that_does_not_is_caught() -> None:
+    """The check above finds a pass marked ``notes_every_change`` that changes a tree with no note."""
+    from exporter.normalise import passes
+
+    row = passes.Pass("leave-an-empty-list", passes.STRUCTURE, _leave_an_empty_list, "a careless new pass",
+                      notes_every_change=True)
+    changed, unnoted = _changes_of_noting_rows(_table_with(row), _NOTED_PAGES[:1])
+    assert unnoted == {"leave-an-empty-list"}
+
+
+def test_the_second_remove_empty_row_runs_only_when_the_tree_may_have_changed() -> None:
+    """Skipped on a page where no row between notes a change; run where one does, or where an unmarked row ran."""
+    import dataclasses
+
+    import exporter
+    from exporter.normalise import passes, transforms
+
+    runs: list[int] = []
+
+    def counted(state) -> None:
+        runs.append(1)
+        transforms.remove_empty(state)
+
+    real = passes.PASSES
+    passes.PASSES = tuple(dataclasses.replace(step, run=counted) if step.name == "remove-empty" else step
+                          for step in real)
+    plain = _PLAIN_PAGE
+    try:
+        for table, markup, expected in ((passes.PASSES, plain, 1), (passes.PASSES, _NOTED_PAGES[0], 2),
+                                        (_table_with(passes.Pass("nothing", passes.STRUCTURE, lambda state: None,
+                                                                 "changes nothing, unmarked")), plain, 2)):
+            runs.clear()
+            passes.PASSES = table
+            exporter.normalise(markup, language="en")
+            assert len(runs) == expected
+    finally:
+        passes.PASSES = real
 
 
 @st.composite

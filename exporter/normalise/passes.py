@@ -3,7 +3,8 @@
 Each :class:`Pass` has a name, a stage, the function (which takes the one
 :class:`~exporter.normalise.state.State` and changes it in place), a one-line
 purpose, and the option that turns it off, if any: :func:`run` checks options,
-passes never do. A pass runs once; a row that runs a pass again says why.
+passes never do. A pass runs once; a row that runs a pass again says why, and may be skipped while nothing has changed
+since (:func:`run`).
 ``exporter normalise --passes`` prints this table. To add a step, write the
 function in the module of its job, add a row here, and add its fixtures under
 ``tests/passes/<name>/``.
@@ -42,6 +43,13 @@ class Pass:
     option: str | None = None
     #: why this row runs a pass that an earlier row already ran (None: the first and only run)
     again: str | None = None
+    #: True when the pass notes in the report every change it makes to the tree, so that a report it leaves as it was
+    #: means a tree it left as it was (tests/test_speed_passes.py checks each such pass on real and made pages).
+    #: False, the default, is always safe: it only keeps later rows from being skipped
+    notes_every_change: bool = False
+    #: True for a row that runs an idempotent pass again (one that changes nothing in a tree it has just settled):
+    #: :func:`run` skips it while the tree is provably as the pass's last row left it
+    skip_if_unchanged: bool = False
 
 
 SOURCE, CONVERSION, STRUCTURE, METADATA, LANGUAGE = Stage
@@ -75,27 +83,28 @@ PASSES: tuple[Pass, ...] = (
     Pass("remove-empty", STRUCTURE, transforms.remove_empty,
          "remove empty inline elements, blocks, lists, rows and tables"),
     Pass("typed-lists", STRUCTURE, repair.typed_lists,
-         "lines typed with bullets or numbers become lists"),
+         "lines typed with bullets or numbers become lists", notes_every_change=True),
     Pass("paragraph-headings", STRUCTURE, repair.paragraph_headings,
-         "a heading that runs to sentences is a bold paragraph"),
+         "a heading that runs to sentences is a bold paragraph", notes_every_change=True),
     Pass("bold-paragraph-headings", STRUCTURE, repair.bold_paragraph_headings,
-         "a short bold line alone between paragraphs is a heading"),
+         "a short bold line alone between paragraphs is a heading", notes_every_change=True),
     Pass("drop-link-lines", STRUCTURE, repair.drop_link_lines,
-         "drop \"Read more\" and \"Related\" lines of links and newsletter or share calls"),
+         "drop \"Read more\" and \"Related\" lines of links and newsletter or share calls", notes_every_change=True),
     Pass("credits-into-captions", STRUCTURE, repair.credits_into_captions,
-         "a \"Photo:\" or \"©\" line after a figure joins its caption"),
+         "a \"Photo:\" or \"©\" line after a figure joins its caption", notes_every_change=True),
     Pass("judge-alt-text", STRUCTURE, images.judge_alt_text,
-         "alt that describes nothing (file name, URL, markup, caption repeat) goes; TeX and MathML become words"),
+         "alt that describes nothing (file name, URL, markup, caption repeat) goes; TeX and MathML become words",
+         notes_every_change=True),
     Pass("supply-image-descriptions", STRUCTURE, descriptions.supply_descriptions,
-         "images named in --image-descriptions get the description given there as their alt"),
+         "images named in --image-descriptions get the description given there as their alt", notes_every_change=True),
     Pass("drop-repeated-pull-quotes", STRUCTURE, repair.drop_repeated_pull_quotes,
-         "drop quotation blocks repeating words the article already says"),
+         "drop quotation blocks repeating words the article already says", notes_every_change=True),
     Pass("drop-repeated-blocks", STRUCTURE, repair.drop_repeated_blocks,
-         "the same short block twice in a row is kept once"),
+         "the same short block twice in a row is kept once", notes_every_change=True),
     Pass("remove-empty", STRUCTURE, transforms.remove_empty,
          "remove empty inline elements, blocks, lists, rows and tables",
          again="the tree repairs above remove blocks (link lines, pull quotes, repeats) and can leave "
-               "their lists and quotations empty"),
+               "their lists and quotations empty", skip_if_unchanged=True),
     Pass("consecutive-headings", STRUCTURE, transforms.consecutive_headings,
          "heading levels start at h2 and never skip"),
     Pass("detect-notes", STRUCTURE, notes.detect_notes,
@@ -134,14 +143,28 @@ PASSES: tuple[Pass, ...] = (
 def run(state: State, passes: Iterable[Pass] | None = None) -> None:
     """Run ``passes`` (the table, by default) in order over ``state``, skipping those whose option is off.
 
+    A row marked ``skip_if_unchanged`` is skipped when the tree is as its pass's last row left it: every row run
+    since notes every change it makes (``notes_every_change``) and the report is what it was then. A row not
+    marked so (a new pass, by default) makes the next such row run.
+
     The clean tree's elements keep their Python proxies from the pass that makes the tree to the last pass (see
     :data:`~exporter.normalise.state.KEPT_PROXIES`), as the parsed page's do."""
+    rows = PASSES if passes is None else tuple(passes)
+    repeated = {step.name for step in rows if step.skip_if_unchanged}
+    settled: dict[str, dict[str, int]] = {}  # pass name -> the report as its last row left it, while no unnoted change
     kept: list | None = None
-    for step in PASSES if passes is None else passes:
-        if step.option is None or state.settings[step.option]:
-            step.run(state)
-            if kept is None and state.tree is not None:
-                kept = list(islice(state.tree.iter(), KEPT_PROXIES))
+    for step in rows:
+        if step.option is not None and not state.settings[step.option]:
+            continue
+        if step.skip_if_unchanged and settled.get(step.name) == state.report:
+            continue  # the tree is as this pass left it, which holds nothing more for it to do
+        step.run(state)
+        if settled and not step.notes_every_change:
+            settled.clear()  # the tree may have changed with no note of it
+        if step.name in repeated:
+            settled[step.name] = dict(state.report)
+        if kept is None and state.tree is not None:
+            kept = list(islice(state.tree.iter(), KEPT_PROXIES))
 
 
 def describe(passes: Iterable[Pass] | None = None) -> list[str]:

@@ -34,6 +34,3 @@ class State:
     found: dict[str, Any] = field(default_factory=dict)
     tree: etree._Element | None = None
     metadata: Metadata | None = None
-    #: ``report`` as :func:`~exporter.normalise.transforms.remove_empty` last left it (None: it has not run): the
-    #: tree repairs change the tree only with a note, so while the report is the same, there is nothing new to remove
-    settled_report: dict[str, int] | None = None

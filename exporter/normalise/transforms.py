@@ -178,11 +178,9 @@ def remove_empty(state: State) -> None:
     parent, and a block's content is settled before it; an inline element holding a block (the converter makes
     none) is settled again once that block is removed.
 
-    Run again (the second row of the table), it looks only when the report has changed since it last ran: the
-    passes between note every change they make, and a tree it has settled holds nothing more to remove."""
+    A tree it has settled holds nothing more to remove: :func:`~exporter.normalise.passes.run` skips its second row
+    while nothing has changed since the first."""
     root, report = state.tree, state.report
-    if state.settled_report is not None and report == state.settled_report:
-        return  # the tree as this pass left it: settling it again changes nothing
     for el in reversed(list(root.iter(*_EMPTIABLE_INLINES))):  # no tag read: each element costs a third less
         if not len(el) and not el.text:
             remove_keep_tail(el)
@@ -199,7 +197,6 @@ def remove_empty(state: State) -> None:
     for cell in root.iter("li", "td", "th"):
         if not len(cell) and is_blank(cell.text):
             cell.text = None
-    state.settled_report = dict(report)
 
 
 #: The inline elements :func:`remove_empty` removes when they hold nothing
