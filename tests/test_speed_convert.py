@@ -4,14 +4,25 @@ See tests/speed_helpers.py for the strategies; speed itself is measured in ``ben
 """
 from __future__ import annotations
 
+import ast
+import copy
+import inspect
+from pathlib import Path
+
 import lxml.html
 import pytest
 from helpers import corpus_pages
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from speed_helpers import EXAMPLES, _real_pages, _real_parsed_pages, joined
 
+import exporter
+from exporter.document import Report
+from exporter.errors import ExporterError
+from exporter.normalise import convert
 from exporter.normalise.text import clean_text
+from exporter.read import parse_html
 
 
 def _reference_kind(converter, el) -> str:
@@ -49,8 +60,8 @@ class _CheckedConverter:
         from exporter.normalise import convert
 
         self.calls = {"kind": 0, "own_text": 0, "marked": 0}
-        kind, mark, own_text = convert.Converter.kind, convert.Converter._mark_block_holders, convert._append_own_text
-        own_as_is = convert._append_own_as_is
+        kind, mark = convert.Converter.kind, convert.Converter._mark_block_holders
+        own_text, own_as_is = convert.Converter._append_own_text, convert.Converter._append_own_as_is
 
         def checked_kind(converter, el):
             self.calls["kind"] += 1
@@ -67,21 +78,21 @@ class _CheckedConverter:
             assert converter._has_blocks == converter.expected_holders
             assert converter._hidden >= {el for el in root.iterdescendants() if convert.is_hidden(el)}
 
-        def checked_own_text(out, text):
+        def checked_own_text(converter, out, text):
             self.calls["own_text"] += 1
             assert len(out) == 0, out.tag
-            own_text(out, text)
+            own_text(converter, out, text)
 
-        def checked_own_as_is(out, text):  # a page whose text needs no cleaning (Converter.convert)
+        def checked_own_as_is(converter, out, text):  # a page whose text needs no cleaning (Converter.convert)
             self.calls["own_text"] += 1
             assert len(out) == 0, out.tag
             assert clean_text(text) == (text or "")
-            own_as_is(out, text)
+            own_as_is(converter, out, text)
 
         monkeypatch.setattr(convert.Converter, "kind", checked_kind)
         monkeypatch.setattr(convert.Converter, "_mark_block_holders", checked_mark)
-        monkeypatch.setattr(convert, "_append_own_text", checked_own_text)
-        monkeypatch.setattr(convert, "_append_own_as_is", checked_own_as_is)
+        monkeypatch.setattr(convert.Converter, "_append_own_text", checked_own_text)
+        monkeypatch.setattr(convert.Converter, "_append_own_as_is", checked_own_as_is)
 
 
 def test_converter_shortcuts_decide_as_before_on_real_pages(monkeypatch) -> None:
@@ -771,3 +782,257 @@ def test_a_page_wrapped_in_a_form_converts_as_blocks() -> None:
         tree = exporter.normalise(html, language="en", extract=extract).tree
         assert [el.tag for el in tree] == ["h2", "p", "figure", "h3", "p", "ul"], extract
         assert tree.find("figure/figcaption") is not None and len(tree.find("ul")) == 2
+
+
+# --- B9: the converter writes each place of the clean tree's text once ----------------------------------------------
+# It appends text piece by piece (a text, a tail, a quotation mark, a space), each piece cleaned on its own, into one
+# place: an element's text or its last child's tail. It used to set that lxml text again for every piece, copying all
+# of it each time: a paragraph of many inline elements that cannot be moved as they are (<q>, <font> around text to
+# compose, spans with ids) took time growing with the square of its length (88 KB of <q>: 3.4 s; 1 MB: some 7
+# minutes; review-s10 B9). The pieces now wait and are written once, joined, when text goes elsewhere or before
+# anything reads the clean tree's texts. A write missed there would put text out of order: the converter is compared
+# here with the old one, which wrote each piece at once (frozen below), on made markup reaching every reader, and a
+# hang guard converts the hostile shapes at a size that took minutes.
+
+# --- the old code, frozen: each piece written where it goes at once ------------------------------------------------
+
+def _old_append_as_is(out: etree._Element, text: str | None) -> None:
+    if text:
+        try:
+            last = out[-1]
+        except IndexError:
+            out.text = (out.text or "") + text
+        else:
+            last.tail = (last.tail or "") + text
+
+
+def _old_append_text(out: etree._Element, text: str | None) -> None:  # surgery.append_text
+    if text:
+        _old_append_as_is(out, clean_text(text))
+
+
+def _old_append_own_as_is(out: etree._Element, text: str | None) -> None:
+    if text:
+        out.text = (out.text or "") + text
+
+
+def _old_append_own_text(out: etree._Element, text: str | None) -> None:
+    text = clean_text(text)
+    if text:
+        out.text = (out.text or "") + text
+
+
+class _OneByOne(convert.Converter):
+    """The converter as it wrote text before: every piece set in the tree at once (nothing ever waits)."""
+
+    def _append_text(self, out, text):
+        _old_append_text(out, text)
+
+    def _append_as_is(self, out, text):
+        _old_append_as_is(out, text)
+
+    def _append_own_text(self, out, text):
+        _old_append_own_text(out, text)
+
+    def _append_own_as_is(self, out, text):
+        _old_append_own_as_is(out, text)
+
+
+def _converted_by(converter_class: type, page: etree._Element) -> tuple[str, list]:
+    report = Report()
+    tree = converter_class(report, base_url="https://e.org/a/").convert(copy.deepcopy(page))
+    return etree.tostring(tree, encoding="unicode"), sorted(report.items())
+
+
+# --- made markup: every way text reaches the clean tree, and every reader of it ------------------------------------
+
+_B9_PIECES = ["a", "b ", " ", "\n", "e\u0301", "\u0301", "\u0316", "\u0334y", "x\x07", "\x85", "\ufeff", "é", "&amp;", ""]
+_B9_INLINE = ["q", "font", "span", "b", "em", "a", "abbr", "sup", "code", "i", "acronym", "wbr", "br", "img", "math"]
+_B9_BLOCK = ["p", "div", "figure", "figcaption", "ul", "ol", "li", "table", "tr", "td", "th", "caption", "dl", "dt",
+          "dd", "pre", "h2", "blockquote", "script", "section"]
+_B9_ATTRIBUTES = ["", ' id="i"', ' lang="fr"', ' dir="rtl"', ' href="https://e.org/x"', ' href="#i"', ' name="n"',
+               ' src="https://e.org/p.png"', ' alt="A\u0301"', ' hidden', ' title="T"', ' display="block"',
+               ' width="1" height="1"', ' class="c"']
+
+
+@st.composite
+def _text_markup(draw, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 5 if depth < 4 else 0))):
+        choice = draw(st.integers(0, 2))
+        if choice == 0:
+            parts.append(draw(st.sampled_from(_B9_PIECES)))
+        else:
+            tag = draw(st.sampled_from(_B9_INLINE if choice == 1 else _B9_BLOCK))
+            attributes = "".join(draw(st.lists(st.sampled_from(_B9_ATTRIBUTES), max_size=2)))
+            parts.append(f"<{tag}{attributes}>{draw(_text_markup(depth + 1))}</{tag}>")
+    return "".join(parts)
+
+
+#: Markup whose text is pending when each reader of the clean tree's texts is called (see the test after)
+_READERS = {
+    "ensure_block_mode": "<ul><li>a <q>b</q> c</li><ul><li>d</li></ul> e</ul>"
+                         "<table><tr><td>x <q>y</q> z</td><div>block</div> tail</tr></table>",
+    "lift_images": "<figure><p>a <q>b</q> c<img src='https://e.org/p.png'> d <q>e</q></p>"
+                   "<figcaption>cap <q>q</q> t</figcaption></figure>",
+    "move_inline_content": "<figure><img src='https://e.org/p.png'><p>credit <q>c</q> x</p>"
+                           "<figcaption>cap <font>e\u0301</font> <q>q</q></figcaption></figure>",
+}
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_text_markup())
+@example("<p>" + "<q>a</q> b " * 5 + "<font>e\u0301</font> b <span id='s'>a</span> b</p>")
+@example("<p>x\u0316<q>q</q>\u0334y <font>\x85</font> z<br>w<img src='https://e.org/p.png'> v</p>")
+@example(_READERS["ensure_block_mode"])
+@example(_READERS["lift_images"])
+@example(_READERS["move_inline_content"])
+@example("<dl>a<dt>t <q>q</q></dt>b<dd>d <q>e</q></dd>c</dl><pre>p <q>q</q><br>r <b>s</b> t</pre>")
+@example("<table>a<caption>c <q>q</q></caption><tr>b<td>x</td></tr>c</table><table><caption>d <q>e</q></caption>"
+         "</table>")
+def test_text_written_once_is_the_text_written_piece_by_piece(markup: str) -> None:
+    """The converter's tree and report are those of the old converter, which set each piece at once."""
+    try:
+        page = parse_html(f"<article><p>Some words.</p>{markup}</article>")
+    except ExporterError:
+        return
+    assert _converted_by(convert.Converter, page) == _converted_by(_OneByOne, page)
+
+
+def test_the_made_markup_has_text_pending_when_each_reader_is_called(monkeypatch) -> None:
+    """The comparison above reaches each reader of the clean tree's texts with text still to write: there, a
+    write missed would put text out of order (so the comparison can fail)."""
+    pending: dict[str, bool] = {}
+    for name in _READERS:
+        monkeypatch.setattr(convert.Converter, "_" + name, _spy(name, pending))
+    for name, markup in _READERS.items():
+        convert.Converter(Report()).convert(parse_html(f"<article>{markup}</article>"))
+        assert pending.get(name), name
+
+
+def _spy(name: str, pending: dict):
+    """A stand-in for the converter's method ``_name``: records whether text was pending, then calls it."""
+    real = getattr(convert.Converter, "_" + name)
+
+    def spy(converter, *args):
+        pending[name] = pending.get(name, False) or bool(converter._pending)
+        return real(converter, *args)
+
+    return spy
+
+
+def test_the_real_pages_convert_as_piece_by_piece() -> None:
+    compared = 0
+    for path in _real_pages():
+        try:
+            page = parse_html(path.read_bytes().decode("utf-8", "replace"), str(path))
+        except ExporterError:
+            continue
+        assert _converted_by(convert.Converter, page) == _converted_by(_OneByOne, page), path
+        compared += 1
+    assert compared > 30
+
+
+# --- the structure that keeps a write from being missed ------------------------------------------------------------
+
+def test_texts_are_set_only_where_pending_text_is_written() -> None:
+    """In the converter, only _flush sets a text or a tail of the clean tree (_move_as_is and _detached_copy take
+    the tail off an element leaving the page); the surgery functions that read or set the clean tree's texts are
+    called through _flushing; the page's texts are joined in one place."""
+    source = Path(inspect.getfile(convert)).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    sets = []
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef):
+            for node in ast.walk(function):
+                if isinstance(node, (ast.Assign, ast.AugAssign)):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in targets:
+                        for leaf in ast.walk(target):
+                            if isinstance(leaf, ast.Attribute) and leaf.attr in ("text", "tail"):
+                                sets.append((function.name, ast.unparse(leaf)))
+    assert sorted(sets) == [("_detached_copy", "dup.tail"), ("_flush", "node.tail"), ("_flush", "node.text"),
+                            ("_move_as_is", "el.tail")]
+    called = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+              and isinstance(node.value, ast.Name) and node.value.id == "surgery"}
+    flushed = {node.args[0].attr for node in ast.walk(tree) if isinstance(node, ast.Call)
+               and getattr(node.func, "id", "") == "_flushing"}
+    assert flushed == {"ensure_block_mode", "lift_images", "move_inline_content"}
+    assert called - flushed == {"remove_keep_tail"}  # the page's text (the source), not the clean tree's
+    joining = [function.name for function in ast.walk(tree) if isinstance(function, ast.FunctionDef)
+               for node in ast.walk(function) if isinstance(node, ast.Attribute) and node.attr == "remove_keep_tail"]
+    assert joining == ["_take_out_of_page"]  # the one join of the page's texts, checked where it is made
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == "surgery"
+                for alias in node.names}
+    assert imported == {"last_child"}  # reads no text
+
+
+# --- the clean-page shortcut: a page text joined is checked where it is joined ---------------------------------------
+
+class _CleanPageChecked(convert.Converter):
+    """The converter, asserting what its clean-page shortcut rests on: while the page is taken as clean, every
+    text of the page it appends or moves as it is, is one clean_text leaves as it is."""
+
+    def _append_as_is(self, out, text):
+        assert not self._clean_page or clean_text(text) == (text or ""), repr(text)
+        super()._append_as_is(out, text)
+
+    def _append_own_as_is(self, out, text):
+        assert not self._clean_page or clean_text(text) == (text or ""), repr(text)
+        super()._append_own_as_is(out, text)
+
+    def _move_as_is(self, el, out, attributes=None, unwrap=False, content=False):
+        if self._clean_page:
+            for node in el.iter():
+                for piece in (node.text if isinstance(node.tag, str) else None, node.tail if node is not el else None):
+                    assert clean_text(piece) == (piece or ""), repr(piece)
+        return super()._move_as_is(el, out, attributes, unwrap, content)
+
+
+#: A figure's caption taken out joins its tail to the text before it: each part clean, the whole not (U+0334
+#: sorts before U+0316)
+_JOINED = ('<figure><img src="https://e.org/a.png"><img src="https://e.org/b.png"><p>x\u0316<figcaption>c'
+           '</figcaption>\u0334y <b>z</b></p></figure><figure><img src="https://e.org/c.png"><div>x\u0316<figcaption>'
+           'c</figcaption>\u0334y</div><p>credit</p></figure>')
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_text_markup())
+@example(_JOINED)
+def test_a_page_taken_as_clean_gives_the_converter_only_clean_texts(markup: str) -> None:
+    """A text the converter joins on the page is checked there (Converter._take_out_of_page): were it not, the
+    joined text would be appended or moved as it is, uncleaned."""
+    try:
+        page = parse_html(f"<article><p>Some words.</p>{markup}</article>")
+    except ExporterError:
+        return
+    _CleanPageChecked(Report()).convert(page)
+
+
+def test_the_joined_texts_reach_a_page_taken_as_clean() -> None:
+    """The example above is a page taken as clean until its caption is taken out (so the test can fail)."""
+    page = parse_html(f"<article><p>Some words.</p>{_JOINED}</article>")
+    assert convert.leaves_every_part_clean_utf8(etree.tostring(page, method="text", encoding="utf-8"))
+    converter = convert.Converter(Report())
+    converter.convert(page)
+    assert not converter._clean_page
+
+
+# --- the hang guard --------------------------------------------------------------------------------------------------
+
+def _paragraph(run: str, count: int) -> str:
+    return f"<html><body><article><h1>T</h1><p>{run * count}</p></article></body></html>"
+
+
+@pytest.mark.timeout(120)  # a hang guard, not a speed test: piece by piece, each took minutes at these sizes
+@pytest.mark.parametrize("markup, words", [
+    pytest.param(_paragraph("<q>a</q> b ", 90_000), 180_000, id="quotations"),
+    pytest.param(_paragraph("<font>e\u0301</font> b ", 60_000), 120_000, id="fonts around text to compose"),
+    pytest.param("<html><body><article><h1>T</h1><p>" + "".join(f"<span id='s{n}'>a</span> b " for n in range(40_000))
+                 + "</p></article></body></html>", 80_000, id="spans with ids"),
+])
+def test_a_paragraph_of_many_inline_elements_converts_in_one_pass(markup: str, words: int) -> None:
+    """About 1 MB each (quotations: some 7 minutes piece by piece); every word kept."""
+    doc = exporter.normalise(markup, origin="h.html", language="en")
+    paragraph = doc.tree.find("p")
+    assert len("".join(paragraph.itertext()).split()) == words

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any, Callable
 
 from lxml import etree
 
 from ..document import Report
 from .state import State
-from .surgery import append_text, ensure_block_mode, last_child, lift_images, move_inline_content, remove_keep_tail
+from . import surgery
+from .surgery import last_child
 from .text import clean_dir, clean_lang, clean_text, has_controls, is_blank
 from .urls import best_from_srcset, clean_href, clean_src, page_base, resolve_image_sources
 
@@ -163,6 +165,17 @@ def convert_page(state: State) -> None:
         resolve_image_sources(state.tree, base_url)
 
 
+def _flushing(function: Callable[..., None]) -> Callable[..., None]:
+    """A converter method calling ``function`` (one that reads or rewrites the clean tree's texts) once the
+    pending text is written (see :meth:`Converter._flush`)."""
+    def call(converter: "Converter", *args: Any) -> None:
+        converter._flush()
+        function(*args)
+
+    call.__name__, call.__doc__ = function.__name__, function.__doc__
+    return call
+
+
 class Converter:
     """One conversion of one source tree. Not reusable: it keeps per-tree state."""
 
@@ -173,14 +186,90 @@ class Converter:
         self._page_forms: set[etree._Element] = set()
         #: the elements :func:`is_hidden` finds hidden, among all those marked (see _mark_block_holders)
         self._hidden: set[etree._Element] = set()
+        #: The text appended to one place of the clean tree and not yet written there (see :meth:`_flush`):
+        #: the element, whether the place is its tail (else its text), the pieces in order.
+        self._pending_node: etree._Element | None = None
+        self._pending_tail = False
+        self._pending: list[str] = []
         self._take_page_as_clean(False)
 
     def _take_page_as_clean(self, clean: bool) -> None:
         """Whether clean_text changes no text and no tail on the page (see leaves_every_part_clean), and so how
         text read from the page is appended: as it is, or cleaned (the three always change together)."""
         self._clean_page = clean
-        self._append, self._append_own = (_append_as_is, _append_own_as_is) if clean else (
-            append_text, _append_own_text)
+        self._append, self._append_own = (self._append_as_is, self._append_own_as_is) if clean else (
+            self._append_text, self._append_own_text)
+
+    # --- text written to the clean tree -----------------------------------------------------------
+    # Text is appended piece by piece (a text, a tail, a quotation mark), each piece cleaned on its own, into
+    # one place of the clean tree: an element's text, or its last child's tail. Setting an lxml text copies
+    # the whole of it: written piece by piece, a paragraph of many inline elements that cannot be moved as they
+    # are (<q>, <font> around text to compose, spans with ids) took time growing with the square of its length
+    # (88 KB of <q>: 3.4 s; review-s10 B9). The pieces of one place wait in a list and are written once, joined,
+    # when text goes to another place or before anything reads or rewrites the clean tree's texts: every such
+    # reader is called through _flushing (the surgery functions), and convert() flushes at the end.
+
+    def _append_text(self, out: etree._Element, text: str | None) -> None:
+        """:func:`~exporter.normalise.surgery.append_text`: ``text`` cleaned, at the end of ``out`` (after its
+        last child, if any)."""
+        if text:  # the converter asks for every text and tail: most are None
+            self._append_as_is(out, clean_text(text))
+
+    def _append_as_is(self, out: etree._Element, text: str | None) -> None:
+        """:meth:`_append_text` of a text clean_text leaves as it is (see Converter.convert)."""
+        if text:
+            try:
+                node, tail = out[-1], True
+            except IndexError:
+                node, tail = out, False
+            if node is not self._pending_node or tail is not self._pending_tail:
+                self._flush()
+                self._pending_node, self._pending_tail = node, tail
+            self._pending.append(text)
+
+    def _append_own_text(self, out: etree._Element, text: str | None) -> None:
+        """:meth:`_append_text` into an element known to have no children (it would look for a last child
+        first: an IndexError raised and caught, a microsecond a text)."""
+        if text:
+            self._append_own_as_is(out, clean_text(text))
+
+    def _append_own_as_is(self, out: etree._Element, text: str | None) -> None:
+        """:meth:`_append_own_text` of a text clean_text leaves as it is."""
+        if text:
+            if out is not self._pending_node or self._pending_tail:
+                self._flush()
+                self._pending_node, self._pending_tail = out, False
+            self._pending.append(text)
+
+    def _flush(self) -> None:
+        """Write the pending text where it goes, joined (after what the place holds already)."""
+        pending = self._pending
+        if pending:
+            text = pending[0] if len(pending) == 1 else "".join(pending)
+            pending.clear()
+            node = self._pending_node
+            if self._pending_tail:
+                node.tail = (node.tail or "") + text
+            else:
+                node.text = (node.text or "") + text
+
+    # the surgery functions that read or rewrite the clean tree's texts, called with the pending text written
+    _ensure_block_mode = _flushing(surgery.ensure_block_mode)
+    _lift_images = _flushing(surgery.lift_images)
+    _move_inline_content = _flushing(surgery.move_inline_content)
+
+    def _take_out_of_page(self, el: etree._Element) -> None:
+        """Remove ``el`` from the page, its tail joined to the text before it: the one place the converter joins
+        two of the page's texts into one it reads later. convert() found each text of the page clean, or not;
+        two clean ones may join into one that is not (``x\u0316`` and ``\u0334y``: marks out of order): then
+        the page is no longer taken as clean, and what follows is checked and cleaned as before."""
+        parent, before, tail = el.getparent(), el.getprevious(), el.tail
+        if parent is None:
+            return
+        joined_to = (before.tail if before is not None else parent.text) if tail else None
+        surgery.remove_keep_tail(el)
+        if joined_to and self._clean_page and not leaves_every_part_clean(joined_to + tail):
+            self._take_page_as_clean(False)
 
     # --- entry point ------------------------------------------------------------------------------
     def convert(self, root: etree._Element) -> etree._Element:
@@ -191,6 +280,9 @@ class Converter:
             self._take_page_as_clean(True)
         article = etree.Element("article")
         self.blocks(root, article)
+        self._flush()
+        self._pending_node = None
+        del self._append, self._append_own  # bound methods: a cycle that would keep the page alive until collected
         return article
 
     def _mark_block_holders(self, root: etree._Element, whole_page: bool = False) -> None:
@@ -356,7 +448,7 @@ class Converter:
         if unwrapped:  # every descendant of these names is unwrapped (renamed ones took the vocabulary's names)
             etree.strip_tags(el, *{node.tag for node in unwrapped})  # text joined as append_text joins it
         if unwrap:
-            _append_as_is(out, el.text)  # joined as given: each part was clean, and append_text cleans each on its own
+            self._append_as_is(out, el.text)  # joined as given: each part was clean, and append_text cleans each on its own
             out.extend(list(el))  # the children, each with its tail
             return True
         el.tail = None
@@ -480,7 +572,7 @@ class Converter:
             elif child.tag in LIST_SOURCE and len(lst):
                 loose.close()  # a list nested directly in a list belongs to the item before it
                 holder = lst[-1]
-                ensure_block_mode(holder)
+                self._ensure_block_mode(holder)
                 self.list(child, holder)
             elif kind == BLOCK_KIND:
                 loose.close()
@@ -519,7 +611,7 @@ class Converter:
             if child is not None:
                 self._definition(child, out)
             if not is_blank(text):
-                append_text(etree.SubElement(out, "p"), text)
+                self._append_text(etree.SubElement(out, "p"), text)
 
     def _definition(self, child: etree._Element, out: etree._Element) -> None:
         if self.kind(child) != DROP_KIND:
@@ -537,16 +629,11 @@ class Converter:
         caption = next((c for c in el.iter("figcaption") if self.kind(c) != DROP_KIND), None)
         holder = etree.Element("div")
         if caption is not None:
-            tail, before, parent = caption.tail, caption.getprevious(), caption.getparent()
-            remove_keep_tail(caption)
-            if tail and self._clean_page:  # its tail joins the text before it: two clean parts, a whole maybe not
-                joined = before.tail if before is not None else parent.text
-                if joined is not tail and not leaves_every_part_clean(joined):
-                    self._take_page_as_clean(False)  # what follows is checked and cleaned as before
+            self._take_out_of_page(caption)  # converted on its own, below
         # not marked again: marking never unmarks, and the page's marks (or a copy's) hold every element a
         # figure has (a page form's content too)
         self.blocks(el, holder)
-        lift_images(holder, self.report)
+        self._lift_images(holder, self.report)
         figures = [f for f in holder.iter("figure")]
         if caption is not None:
             if figures:
@@ -556,8 +643,8 @@ class Converter:
                 # Text that sat beside the image (credits, stray captions) joins the caption.
                 for block in list(holder):
                     if block.tag == "p" and block is not target and len(figures) == 1:
-                        append_text(figcaption, " ")
-                        move_inline_content(block, figcaption)
+                        self._append_text(figcaption, " ")
+                        self._move_inline_content(block, figcaption)
                         holder.remove(block)
             else:
                 self.inline_content(caption, etree.SubElement(holder, "p"))
@@ -615,7 +702,7 @@ class Converter:
         # text directly inside <table>, its sections or rows (invalid, but seen) is kept after it
         for text in loose:
             if not is_blank(text):
-                append_text(etree.SubElement(out, "p"), text)
+                self._append_text(etree.SubElement(out, "p"), text)
 
     def row(self, tr: etree._Element) -> etree._Element:
         row = etree.Element("tr")
@@ -638,7 +725,7 @@ class Converter:
                     self.inline_content(cell, out)
             else:  # stray content in a row joins the last cell
                 out = row[-1] if len(row) else etree.SubElement(row, "td")
-                ensure_block_mode(out) if self.kind(cell) == BLOCK_KIND else None
+                self._ensure_block_mode(out) if self.kind(cell) == BLOCK_KIND else None
                 if self.kind(cell) == BLOCK_KIND:
                     self.block(cell, out)
                 else:
@@ -704,9 +791,9 @@ class Converter:
         if tag == "wbr":
             return
         if tag == "q":
-            append_text(out, "\u201c")
+            self._append_text(out, "\u201c")
             self.inline_children(el, out)  # not empty: it holds the quotation mark
-            append_text(out, "\u201d")
+            self._append_text(out, "\u201d")
             return
         mapped = INLINE_MAP.get(tag)
         keys = el.keys()  # one call: most inline elements carry no attribute, or none read here
@@ -723,10 +810,10 @@ class Converter:
                 self.keep_id(el, _block_of(out))
             separate = starts_block and tag not in ("td", "th")
             if separate:
-                append_text(out, " ")
+                self._append_text(out, " ")
             self.inline_children(el, out, empty)
             if separate or tag in ("td", "th"):
-                append_text(out, " ")
+                self._append_text(out, " ")
             return
         new = etree.SubElement(out, mapped)
         if keys:
@@ -755,7 +842,7 @@ class Converter:
         src = image_source(el, picture, keys)
         if src is None:
             self.report.note("dropped {n} image{s} without a usable source")
-            append_text(out, el.get("alt"))
+            self._append_text(out, el.get("alt"))
             return
         if _is_tracking_pixel(el, keys):
             self.report.note("dropped {n} tracking pixel{s}")
@@ -925,22 +1012,6 @@ def _has_only(el: etree._Element, keys: list[str], attributes: list[tuple[str, s
     return keys[0] == name and el.get(name) == value
 
 
-def _append_as_is(out: etree._Element, text: str | None) -> None:
-    """:func:`~exporter.normalise.surgery.append_text` of a text clean_text leaves as it is (see Converter.convert)."""
-    if text:
-        try:
-            last = out[-1]
-        except IndexError:
-            out.text = (out.text or "") + text
-        else:
-            last.tail = (last.tail or "") + text
-
-
-def _append_own_as_is(out: etree._Element, text: str | None) -> None:
-    """:func:`_append_own_text` of a text clean_text leaves as it is."""
-    if text:
-        out.text = (out.text or "") + text
-
 
 #: What the characters clean_text removes above 127 are in UTF-8: C1 controls (U+0080-U+009F), lone surrogates
 #: (which lxml never writes), and U+FEFF, U+FFFE, U+FFFF (found with ``in``: a search in C)
@@ -962,13 +1033,6 @@ def leaves_every_part_clean_utf8(data: bytes) -> bool:
     text = data.decode("utf-8")
     return unicodedata.normalize("NFC", text) is text
 
-
-def _append_own_text(out: etree._Element, text: str) -> None:
-    """:func:`~exporter.normalise.surgery.append_text` into an element known to have no children (it
-    would look for a last child first: an IndexError raised and caught, a microsecond a text)."""
-    text = clean_text(text)
-    if text:
-        out.text = (out.text or "") + text
 
 
 def _starts_block(el: etree._Element) -> bool:
