@@ -1036,3 +1036,35 @@ def test_a_paragraph_of_many_inline_elements_converts_in_one_pass(markup: str, w
     doc = exporter.normalise(markup, origin="h.html", language="en")
     paragraph = doc.tree.find("p")
     assert len("".join(paragraph.itertext()).split()) == words
+
+
+@pytest.mark.timeout(120)  # a hang guard, not a speed test
+@pytest.mark.parametrize("run", ["<span>w</span> ", "<span></span>w ", "w<font><span>x</span></font> "])
+def test_elements_unwrapped_by_the_thousand_leave_each_text_one_node(run: str) -> None:
+    """A paragraph of many elements the converter unwraps is converted piece by piece past _UNWRAP_AT_MOST, not
+    moved with etree.strip_tags: that left each text as text nodes side by side (400,000 here), which lxml joins
+    again at every read, one node at a time (seconds a read, for every later pass)."""
+    page = parse_html(_paragraph(run, 100_000))
+    tree = convert.Converter(Report()).convert(page)
+    paragraph = tree.find("p")
+    assert all(len(node.xpath("text()")) <= 1 for node in paragraph.iter())
+    assert len(paragraph.text.split()) == 100_000
+
+
+def test_an_element_unwrapping_at_most_so_many_is_moved_as_it_is() -> None:
+    """Below the bound, a paragraph is still moved in one step (its text nodes then number at most twice the bound
+    and one)."""
+    moved = []
+    real = convert.Converter._move_as_is
+
+    def counted(self, el, out, attributes=None, unwrap=False, content=False):
+        result = real(self, el, out, attributes, unwrap, content)
+        moved.append((el.tag, result))
+        return result
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(convert.Converter, "_move_as_is", counted)
+        for count, taken in ((convert._UNWRAP_AT_MOST, True), (convert._UNWRAP_AT_MOST + 1, False)):
+            moved.clear()
+            convert.Converter(Report()).convert(parse_html(_paragraph("<span>w</span> ", count)))
+            assert dict(moved)["p"] is taken  # the paragraph's own move (each span's comes after)
