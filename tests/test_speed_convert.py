@@ -179,7 +179,7 @@ def _normalised_twice(markup: bytes, monkeypatch_context) -> tuple:
     with_shortcut = run()
     with monkeypatch_context() as monkeypatch:
         monkeypatch.setattr(convert.Converter, "_move_as_is",
-                            lambda self, el, out, attributes=None, unwrap=False, content=False: False)
+                            lambda self, el, out, attributes=None, unwrap=False, content=False, keys=None: False)
         without = run()
     return with_shortcut, without
 
@@ -192,8 +192,8 @@ def test_moving_blocks_as_they_are_converts_as_before_on_real_pages() -> None:
     moved = []
     real = convert.Converter._move_as_is
 
-    def counted(self, el, out, attributes=None, unwrap=False, content=False):
-        result = real(self, el, out, attributes, unwrap, content)
+    def counted(self, el, out, attributes=None, unwrap=False, content=False, keys=None):
+        result = real(self, el, out, attributes, unwrap, content, keys)
         moved.append(result)
         return result
 
@@ -981,12 +981,12 @@ class _CleanPageChecked(convert.Converter):
         assert not self._clean_page or clean_text(text) == (text or ""), repr(text)
         super()._append_own_as_is(out, text)
 
-    def _move_as_is(self, el, out, attributes=None, unwrap=False, content=False):
+    def _move_as_is(self, el, out, attributes=None, unwrap=False, content=False, keys=None):
         if self._clean_page:
             for node in el.iter():
                 for piece in (node.text if isinstance(node.tag, str) else None, node.tail if node is not el else None):
                     assert clean_text(piece) == (piece or ""), repr(piece)
-        return super()._move_as_is(el, out, attributes, unwrap, content)
+        return super()._move_as_is(el, out, attributes, unwrap, content, keys)
 
 
 #: A figure's caption taken out joins its tail to the text before it: each part clean, the whole not (U+0334
@@ -1057,8 +1057,8 @@ def test_an_element_unwrapping_at_most_so_many_is_moved_as_it_is() -> None:
     moved = []
     real = convert.Converter._move_as_is
 
-    def counted(self, el, out, attributes=None, unwrap=False, content=False):
-        result = real(self, el, out, attributes, unwrap, content)
+    def counted(self, el, out, attributes=None, unwrap=False, content=False, keys=None):
+        result = real(self, el, out, attributes, unwrap, content, keys)
         moved.append((el.tag, result))
         return result
 

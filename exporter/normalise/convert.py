@@ -79,9 +79,11 @@ def _copy_common(src: etree._Element, out: etree._Element) -> None:
         out.set(key, value)
 
 
-def _common_attributes(src: etree._Element) -> list[tuple[str, str]]:
-    """The id, language and direction :func:`_copy_common` carries, in its order."""
-    keys = src.keys()
+def _common_attributes(src: etree._Element, keys: list[str] | None = None) -> list[tuple[str, str]]:
+    """The id, language and direction :func:`_copy_common` carries, in its order (``keys``: ``src.keys()``, when
+    the caller has them)."""
+    if keys is None:
+        keys = src.keys()
     if not keys:
         return []
     attributes = []
@@ -92,10 +94,9 @@ def _common_attributes(src: etree._Element) -> list[tuple[str, str]]:
     return attributes
 
 
-def _carried_attributes(src: etree._Element) -> list[tuple[str, str]]:
+def _carried_attributes(src: etree._Element, keys: list[str]) -> list[tuple[str, str]]:
     """The language, direction and id :meth:`Converter._carry_attributes` gives the one block made of ``src``
-    (a paragraph or heading), in its order."""
-    keys = src.keys()
+    (a paragraph or heading), in its order (``keys``: ``src.keys()``)."""
     if not keys or ("id" not in keys and "lang" not in keys and "xml:lang" not in keys and "dir" not in keys):
         return []
     attributes = []
@@ -316,7 +317,10 @@ class Converter:
                 if keys and ("style" in keys or "hidden" in keys) and is_hidden(el):
                     hidden.add(el)
                     dropped.append(el)
-        inside_dropped = {node for el in dropped for node in el.iter()}
+        inside_dropped = set(dropped)
+        for el in dropped:
+            if len(el):  # most hold only text (scripts, styles) or nothing: no iterator made for them (~1 us each)
+                inside_dropped.update(el.iterdescendants())
         for el in blocks:
             if el in inside_dropped or (el.tag == "math" and el.get("display") != "block"):  # not _starts_block
                 continue
@@ -352,9 +356,12 @@ class Converter:
                     self.report.note(f"dropped {{n}} <{child.tag}> element{{s}}")
             elif kind == BLOCK_KIND:
                 para.close()
-                if (child.tag not in _MOVABLE_BLOCKS or child in self._has_blocks
-                        or not self._move_as_is(child, out, _carried_attributes(child))):
+                if child.tag not in _MOVABLE_BLOCKS or child in self._has_blocks:
                     self.block(child, out)
+                else:
+                    keys = child.keys()
+                    if not self._move_as_is(child, out, _carried_attributes(child, keys), keys=keys):
+                        self.block(child, out)
             else:
                 para.add_inline(self, child)
             if tail and (para.is_open() or not is_blank(tail)):  # white space between blocks: add_text skips it
@@ -362,7 +369,7 @@ class Converter:
 
     def _move_as_is(self, el: etree._Element, out: etree._Element,
                     attributes: list[tuple[str, str]] | None = None, unwrap: bool = False,
-                    content: bool = False) -> bool:
+                    content: bool = False, keys: list[str] | None = None) -> bool:
         """Move ``el`` (a paragraph, heading, list item or inline element the vocabulary has) into ``out`` as
         it is, with its content, and say so; False, having changed nothing, when the converter would change
         anything in it otherwise than by renaming (``b`` → ``strong``), unwrapping (``span``), cleaning a
@@ -371,7 +378,7 @@ class Converter:
         is an element the converter unwraps (``span``, ``font``, inline MathML): its content goes into
         ``out`` (its text joined to what ``out`` ends with, as given), ``el`` stays behind. The caller has read
         ``el``'s tail: it stays behind. ``content`` (with ``unwrap``): ``el``'s own attributes are the caller's
-        (a cell's, a caption's): only its content is asked about.
+        (a cell's, a caption's): only its content is asked about. ``keys``: ``el.keys()``, when the caller has them.
 
         The usual paragraph: its text stays in lxml, never read into Python, cleaned and written back (setting
         an element's text costs ~5 ns a character). The source page is not read again after conversion.
@@ -379,17 +386,17 @@ class Converter:
         hidden = self._hidden
         written: list[tuple[etree._Element, list[tuple[str, str]]]] = []  # every element whose attributes change
         renamed, unwrapped = [], []
+        if keys is None and not content:
+            keys = el.keys()
         if unwrap:
-            if not content:
-                keys = el.keys()
-                if keys and ("id" in keys or "lang" in keys or "dir" in keys):
-                    return False  # its id goes to the block, its language makes it a span
+            if not content and keys and ("id" in keys or "lang" in keys or "dir" in keys):
+                return False  # its id goes to the block, its language makes it a span
             attributes = []
         elif attributes is None:
-            attributes = self._inline_attributes(el, el.tag)
+            attributes = self._inline_attributes(el, el.tag, keys)
             if attributes is None:
                 return False
-        if not unwrap and (attributes or el.keys()):
+        if not unwrap and (attributes or keys):
             written.append((el, attributes))
         if el.tag in _RENAMED_TAGS:
             renamed.append(el)
@@ -569,7 +576,9 @@ class Converter:
                 pass
             elif child.tag == "li":
                 loose.close()
-                if child in self._has_blocks or not self._move_as_is(child, lst, _common_attributes(child)):
+                keys = child.keys()
+                if child in self._has_blocks or not self._move_as_is(child, lst, _common_attributes(child, keys),
+                                                                     keys=keys):
                     self.list_item(child, lst)
             elif child.tag in LIST_SOURCE and len(lst):
                 loose.close()  # a list nested directly in a list belongs to the item before it
@@ -1034,8 +1043,8 @@ def leaves_every_part_clean_utf8(data: bytes) -> bool:
         return True
     if (b"\xc2" in data and _C1_IN_UTF8.search(data)) or (b"\xed" in data and _SURROGATE_IN_UTF8.search(data)):
         return False
-    if any(removed in data for removed in _REMOVED_IN_UTF8):
-        return False
+    if b"\xef" in data and any(removed in data for removed in _REMOVED_IN_UTF8):  # a search for a 3-byte string
+        return False  # costs thirty times the search for its first byte, which few pages hold
     text = data.decode("utf-8")
     return unicodedata.normalize("NFC", text) is text
 
