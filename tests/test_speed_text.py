@@ -831,3 +831,97 @@ def test_many_images_in_a_heading_or_caption_give_way_to_their_text_in_linear_ti
         document = exporter.normalise(html.encode(), title="T", language="en")
         assert document.to_xml().count("x w") >= 79_999
         _assert_one_node_a_text(document.tree)
+
+
+# --- loops standing in for any() over generators -----------------------------------------------------------------
+
+
+@st.composite
+def _flow_trees(draw):
+    """Articles of text blocks (items and cells holding inline content, blocks, or both), containers, pre (and blocks
+    inside pre), inline elements, comments and processing instructions, with white space of every kind around."""
+    from lxml import etree
+
+    spaces = [None, "", " ", "  ", "\n ", " a ", "a\tb ", "\u2028x", " \r\n"]
+    tags = ["p", "li", "td", "th", "h2", "figcaption", "caption", "ul", "blockquote", "div", "pre", "em", "a", "br",
+            "code", "span", "img", "comment", "pi"]
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(st.sampled_from(spaces))
+        for _ in range(draw(st.integers(0, 4 if depth < 3 else 0))):
+            tag = draw(st.sampled_from(tags))
+            if tag == "comment":
+                child = etree.Comment(draw(st.sampled_from(["", " ", "c"])))
+                el.append(child)
+            elif tag == "pi":
+                child = etree.ProcessingInstruction("x", "y")
+                el.append(child)
+            else:
+                child = etree.SubElement(el, tag)
+                fill(child, depth + 1)
+            child.tail = draw(st.sampled_from(spaces))
+
+    root = etree.Element("article")
+    fill(root, 0)
+    return root
+
+
+def _old_normalise_whitespace(state) -> None:
+    """transforms.normalise_whitespace as it was (6ea62ad): whether a text block holds blocks asked by any()."""
+    from exporter.normalise.transforms import INLINES, TEXT_BLOCKS, _holds_blocks, is_blank, tidy_inline_run
+
+    root = state.tree
+    has_pre = next(root.iter("pre"), None) is not None
+    for el in root.iter():
+        tag = el.tag
+        if tag == "pre" or tag in INLINES:
+            continue
+        if tag in TEXT_BLOCKS:
+            if not len(el) or not _holds_blocks(el):
+                if not has_pre or next(el.iterancestors("pre"), None) is None:
+                    tidy_inline_run(el)
+                continue
+            inline_kept = ()
+        else:
+            inline_kept = INLINES
+        if el.text is not None and is_blank(el.text):
+            el.text = None
+        for child in el:
+            if child.tail is not None and child.tag not in inline_kept and is_blank(child.tail):
+                child.tail = None
+
+
+def _same_whitespace(state) -> None:
+    from lxml import etree
+
+    from exporter.normalise.transforms import normalise_whitespace
+
+    other = copy.deepcopy(state)
+    normalise_whitespace(state)
+    _old_normalise_whitespace(other)
+    assert etree.tostring(state.tree) == etree.tostring(other.tree)
+    assert [(el.text, el.tail) for el in state.tree.iter()] == [(el.text, el.tail) for el in other.tree.iter()]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_flow_trees())
+def test_normalise_whitespace_looping_over_children_is_asking_any(tree) -> None:
+    from types import SimpleNamespace
+
+    _same_whitespace(SimpleNamespace(tree=tree))
+
+
+def test_normalise_whitespace_looping_over_children_is_asking_any_on_real_pages() -> None:
+    states = _states_before("normalise-whitespace", _real_markups())
+    assert states
+    for state in states:
+        _same_whitespace(state)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_flow_trees())
+def test_blocks_holding_inline_only_are_those_any_finds(tree) -> None:
+    """typography's loop finds the text blocks any() over their children found (comments count as not inline)."""
+    for block in tree.iter(*typography.TEXT_BLOCKS):
+        assert typography._holds_inline_only(block) == (
+            not (len(block) and any(child.tag not in typography.INLINES for child in block)))

@@ -147,7 +147,10 @@ def normalise_whitespace(state: State) -> None:
         if tag == "pre" or tag in INLINES:
             continue
         if tag in TEXT_BLOCKS:
-            if not len(el) or not _holds_blocks(el):
+            for child in el:  # (a loop: any() over a generator cost as much as the tidying of most blocks)
+                if child.tag in BLOCKS:
+                    break
+            else:  # no block in it: one run of inline text
                 if not has_pre or next(el.iterancestors("pre"), None) is None:
                     tidy_inline_run(el)
                 continue
