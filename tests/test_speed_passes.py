@@ -496,12 +496,13 @@ _HOSTILE_REPEATS = [
     ("<p>" + "".join(f"\u2022 item {n}<br>" for n in range(_MANY)) + "</p>", "<li>", _MANY, f"item {_MANY - 1}<"),
     ("<article>" + '<p id="same">words</p>' * _MANY + "</article>", 'id="same-', _MANY - 1, f'id="same-{_MANY}"'),
     ("<p>" + "".join(f"part {n}<br><br>" for n in range(_MANY)) + "</p>", "<p>", _MANY, f"part {_MANY - 1}<"),
+    ("<p>" + "<b></b>w " * (10 * _MANY) + "</p>", "<strong", 0, "w w</p>"),  # 105 s before, removed one by one
 ]
 
 
 @pytest.mark.timeout(60)  # a hang guard, not a speed test: each of these took minutes when every piece cost them all
 @pytest.mark.parametrize("markup, piece, count, last", _HOSTILE_REPEATS,
-                         ids=["images", "typed lines", "one id", "double breaks"])
+                         ids=["images", "typed lines", "one id", "double breaks", "empty inlines"])
 def test_many_repeats_in_one_paragraph_or_article_take_linear_time(markup: str, piece: str, count: int,
                                                                    last: str) -> None:
     import exporter
@@ -1144,6 +1145,61 @@ def test_reordered_checks_decide_as_before_on_real_pages(name, fast, slow) -> No
     assert sum(_same_change(fast, slow, state) for state in states) >= 2
 
 
+def _remove_empty_inlines_in_turn(root) -> None:
+    """remove-empty's empty inline elements as they were removed (c7eabdc): one by one, from the last to the first,
+    each moving the tails after it (which grew with every one removed after it) onto the one before."""
+    from exporter.normalise import transforms
+    from exporter.normalise.surgery import remove_keep_tail
+
+    for el in reversed(list(root.iter(*transforms._EMPTIABLE_INLINES))):
+        if not len(el) and not el.text:
+            remove_keep_tail(el)
+
+
+_INLINE_RUN_TAGS = ["em", "a", "span", "strong", "br", "img"]
+
+
+@st.composite
+def _inline_run(draw, depth: int = 0):
+    """A paragraph (or one of its inline elements) holding runs of inline elements, many of them empty or holding
+    only empty ones, with and without tails (empty strings too), and comments."""
+    from lxml import etree
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(st.sampled_from([None, None, None, "", "a", " "]))
+        for _ in range(draw(st.integers(0, 6 if depth < 3 else 0))):
+            if draw(st.integers(0, 12)) == 0:
+                child = etree.Comment("c")
+                el.append(child)
+            else:
+                child = etree.SubElement(el, draw(st.sampled_from(_INLINE_RUN_TAGS)))
+                fill(child, depth + 1)
+            child.tail = draw(st.sampled_from([None, None, "", "w ", " ", "x"]))
+
+    root = etree.Element("article")
+    fill(etree.SubElement(root, "p"), depth)
+    return root
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(_inline_run())
+def test_empty_inlines_removed_at_once_are_those_removed_in_turn(tree) -> None:
+    """All at once, each parent's children read once and each text set once, as removing them in turn leaves the
+    tree; and each text stands in one text node (a text joined of nodes side by side costs lxml time growing as
+    their square at every read)."""
+    from lxml import etree
+
+    from exporter.normalise import transforms
+
+    slow = copy.deepcopy(tree)
+    _remove_empty_inlines_in_turn(slow)
+    transforms._remove_keeping_tails(transforms._empty_inlines(tree))
+    assert etree.tostring(tree) == etree.tostring(slow)
+    slots = sum(1 for el in tree.iter() if isinstance(el.tag, str) and el.text)  # (a comment's text is none)
+    slots += sum(1 for el in tree.iterdescendants() if el.tail)
+    assert tree.xpath("count(//text()[string()])") == slots
+
+
 def _with_empty(text: bool) -> object:
     """<article><p>a<em>b</em></p></article> with the em's text (or its tail) an empty text node."""
     tree = lxml.html.fragment_fromstring("<article><p>a<em>b</em></p></article>")
@@ -1345,6 +1401,45 @@ def test_the_second_remove_empty_row_runs_only_when_the_tree_may_have_changed() 
             assert len(runs) == expected
     finally:
         passes.PASSES = real
+
+
+def _pull_quoted(count: int) -> str:
+    """An article of ``count`` paragraphs, each followed by a quotation block repeating it (a pull quote)."""
+    return "<article>" + "".join(f"<p>words of the article {n} here</p><blockquote>words of the article {n} here"
+                                 "</blockquote>" for n in range(count)) + "</article>"
+
+
+def test_pull_quotes_past_the_search_budget_stay_and_are_noted(monkeypatch) -> None:
+    """Each quote looked at costs a search of the article's text, two when its words stand elsewhere: once the
+    budget is spent, the quotes left stay, with a note; those before it are decided as without a budget."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+    from exporter.tree import text_of
+
+    tree = etree.fromstring(_pull_quoted(3))
+    monkeypatch.setattr(repair, "PULL_QUOTE_SEARCH_BUDGET", 3 * len(text_of(tree)))  # two searches, then one
+    state = SimpleNamespace(tree=tree, report=Report())
+    repair.drop_repeated_pull_quotes(state)
+    assert [text_of(quote) for quote in tree.iter("blockquote")] == ["words of the article 2 here"]
+    assert state.report == {"dropped {n} pull quote{s} repeating the text": 2,
+                            "left {n} quotation block{s} unchecked for repeating the text (too many)": 1}
+    monkeypatch.setattr(repair, "PULL_QUOTE_SEARCH_BUDGET", 10 ** 9)
+    unbounded = etree.fromstring(_pull_quoted(3))
+    repair.drop_repeated_pull_quotes(SimpleNamespace(tree=unbounded, report=Report()))
+    assert not list(unbounded.iter("blockquote"))
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: 30,000 took about 150 s, each quote searching the article
+def test_a_page_of_many_pull_quotes_is_searched_within_the_budget() -> None:
+    import exporter
+
+    doc = exporter.normalise(_pull_quoted(30_000).encode(), language="en", reflow=False, typography=False)
+    xml = doc.to_xml()
+    assert doc.report["left {n} quotation block{s} unchecked for repeating the text (too many)"] > 29_000
+    assert "words of the article 29999 here" in xml and xml.count("<blockquote>") > 29_000
 
 
 @st.composite

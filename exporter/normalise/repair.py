@@ -579,12 +579,22 @@ def drop_link_lines(state: State) -> None:
             report.note("dropped {n} newsletter or share line{s}")
 
 
+#: How many characters :func:`drop_repeated_pull_quotes` may search in all, each quote it looks at costing a search of
+#: the article's text: about a tenth of a second; the articles seen hold a few quotes (a hundred of them in an
+#: article of 200 KB would search 40 MB)
+PULL_QUOTE_SEARCH_BUDGET = 100_000_000
+
+
 def drop_repeated_pull_quotes(state: State) -> None:
     """A quotation block repeating words the article already says (a pull quote) goes.
 
     The words elsewhere are those of every paragraph and item outside the quote, not holding it, and not in a
     quote already dropped, joined by spaces: each paragraph's words are found once, and for each quote the list of
-    them is cut around the few positions it leaves out (slices and a join in C, not a test of every paragraph)."""
+    them is cut around the few positions it leaves out (slices and a join in C, not a test of every paragraph).
+
+    Each quote looked at costs a search of the article's text (two when its words stand elsewhere): once
+    :data:`PULL_QUOTE_SEARCH_BUDGET` characters are searched, the quotes left stay, with a note (a page of
+    thousands of quotes took minutes)."""
     root, report = state.tree, state.report
     blocks = list(root.iter("blockquote"))
     if not blocks:
@@ -594,15 +604,21 @@ def drop_repeated_pull_quotes(state: State) -> None:
     words: list[str] | None = None  # each paragraph's and item's words, found at the first quote that asks
     gone: set[int] = set()  # the positions of the paragraphs in quotes dropped
     article: str | None = None  # the article's text as it came, casefolded
-    for quote in blocks:
+    searched = 0  # characters searched so far
+    for number, quote in enumerate(blocks):
         own = text_of(quote)
         text = _normal(own)
         if len(text.split()) < 6 or quote.getparent() is None:
             continue
         if article is None:
             article = text_of(root).casefold()
+        searched += len(article)
+        if searched > PULL_QUOTE_SEARCH_BUDGET:
+            report.note("left {n} quotation block{s} unchecked for repeating the text (too many)", len(blocks) - number)
+            return
         if _said_only_inside(text, own.casefold(), article):
             continue  # the usual quotation: a word of it stands nowhere else
+        searched += len(article)
         if words is None:
             words = [_normal(text_of(p)) for p in paragraphs]
         holders = [position[el] for el in quote.iterancestors() if el in position]  # they hold its words

@@ -184,9 +184,7 @@ def remove_empty(state: State) -> None:
     A tree it has settled holds nothing more to remove: :func:`~exporter.normalise.passes.run` skips its second row
     while nothing has changed since the first."""
     root, report = state.tree, state.report
-    for el in reversed(list(root.iter(*_EMPTIABLE_INLINES))):  # no tag read: each element costs a third less
-        if not len(el) and not el.text:
-            remove_keep_tail(el)
+    _remove_keeping_tails(_empty_inlines(root))
     settle = _SETTLE_BLOCK
     with_breaks = {br.getparent() for br in root.iter("br")}  # the blocks trim_edge_breaks may trim
     for el in reversed(list(root.iter(*_SETTLE_BLOCK))):
@@ -204,6 +202,55 @@ def remove_empty(state: State) -> None:
 
 #: The inline elements :func:`remove_empty` removes when they hold nothing
 _EMPTIABLE_INLINES = INLINES - {"br"}
+
+
+def _empty_inlines(root: etree._Element) -> list[etree._Element]:
+    """The inline elements that removing each empty one in turn, from the last to the first, removes, outermost
+    only: those with no text whose children (if any) are all removed and leave no tail behind (a tail left would
+    become their text)."""
+    gone: dict[etree._Element, None] = {}  # (in the order found)
+    for el in reversed(list(root.iter(*_EMPTIABLE_INLINES))):  # no tag read: each element costs a third less
+        if el.text:
+            continue
+        if len(el):
+            if not all(child in gone and not child.tail for child in el):
+                continue
+            for child in el:  # removed with it
+                del gone[child]
+        gone[el] = None
+    return list(gone)
+
+
+def _remove_keeping_tails(elements: list[etree._Element]) -> None:
+    """Remove ``elements`` (none inside another), each tail kept where it stood: as :func:`remove_keep_tail` of each
+    in turn from the last to the first, which appends the tails of a run of them to the text before the run, in
+    time linear in the parents' children (in turn, each moved the run's tails after it once more).
+
+    Each text is set once, never joined by ``etree.strip_tags``: that leaves text nodes side by side, which lxml
+    joins again, one at a time, at every read of that text."""
+    removed = set(elements)
+    for parent in dict.fromkeys(el.getparent() for el in elements):
+        owner, tails = None, []
+        for child in list(parent):
+            if child in removed:
+                if child.tail:
+                    tails.append(child.tail)
+                parent.remove(child)
+                continue
+            if tails:
+                _append_to_slot(parent, owner, tails)
+                tails = []
+            owner = child
+        if tails:
+            _append_to_slot(parent, owner, tails)
+
+
+def _append_to_slot(parent: etree._Element, owner: etree._Element | None, tails: list[str]) -> None:
+    """Append ``tails`` to ``owner``'s tail, or to ``parent``'s text when ``owner`` is None."""
+    if owner is None:
+        parent.text = (parent.text or "") + "".join(tails)
+    else:
+        owner.tail = (owner.tail or "") + "".join(tails)
 
 
 def _settle_line_block(el: etree._Element, report) -> etree._Element | None:
