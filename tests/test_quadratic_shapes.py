@@ -300,6 +300,87 @@ def test_many_unwraps_in_one_block_take_one_pass(run, tree, words: int, gone: st
     assert next(state.tree.iter(gone), None) is None
 
 
+# --- flatten-deep-nesting: everything below --max-depth unwrapped at once -----------------------------------------
+
+def _old_flatten_deep_nesting(state) -> None:
+    """flatten-deep-nesting as it was: lxml.html's drop_tag of each element below --max-depth, deepest first."""
+    root, max_depth, report = state.page, state.settings.max_depth, state.report
+    deep: list[etree._Element] = []
+    stack = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        for child in el:
+            if isinstance(child.tag, str):
+                if depth + 1 > max_depth:
+                    deep.append(child)
+                stack.append((child, depth + 1))
+    for el in reversed(deep):
+        el.drop_tag()
+    if deep:
+        report.note("flattened {n} over-deep element{s}", len(deep))
+
+
+_WORDS = st.sampled_from(["", " ", "a", "b c", " d ", "\u00e9\u0301", "x\u200by", "&amp;", "&lt;q&gt;"])
+
+
+@st.composite
+def nested_markup(draw, depth: int = 0) -> str:
+    """Markup of nested elements (inline and block, some empty, void ones), text and tails of every kind."""
+    parts = [draw(_WORDS)]
+    for _ in range(draw(st.integers(0, 3 if depth < 6 else 0))):
+        tag = draw(st.sampled_from(["b", "span", "div", "p", "a", "i", "li", "br", "img"]))
+        if tag in ("br", "img"):
+            parts.append(f"<{tag}>")
+        else:
+            parts.append(f"<{tag}>{draw(nested_markup(depth + 1))}</{tag}>")
+        parts.append(draw(_WORDS))
+    return "".join(parts)
+
+
+def _page_state(markup: str, max_depth: int) -> SimpleNamespace:
+    from exporter import read
+
+    body = read.child_named(read.parse_html("<div>" + markup + "</div>"), "body")
+    return SimpleNamespace(page=body, report=Report(), settings=SimpleNamespace(max_depth=max_depth))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(nested_markup(), st.integers(1, 6))
+def test_flatten_deep_nesting_is_drop_tag_of_each(markup: str, max_depth: int) -> None:
+    """Unwrapped at once, the page is what drop_tag of each deep element, deepest first, made of it."""
+    from exporter.normalise import page as pages
+
+    fast, slow = _page_state(markup, max_depth), _page_state(markup, max_depth)
+    pages.flatten_deep_nesting(fast)
+    _old_flatten_deep_nesting(slow)
+    assert etree.tostring(fast.page) == etree.tostring(slow.page)
+    assert fast.report.lines() == slow.report.lines()
+
+
+def test_flatten_keeps_a_comment_where_drop_tag_leaves_it() -> None:
+    """A tree with other nodes than elements (not one the HTML parser makes) is unwrapped one by one, as before."""
+    from exporter.normalise import page as pages
+
+    def made() -> SimpleNamespace:
+        page = lxml.html.fragment_fromstring("<div><p>a<b>b<!--c-->d<i>e</i>f</b>g</p>h</div>")
+        return SimpleNamespace(page=page, report=Report(), settings=SimpleNamespace(max_depth=1))
+
+    fast, slow = made(), made()
+    pages.flatten_deep_nesting(fast)
+    _old_flatten_deep_nesting(slow)
+    assert etree.tostring(fast.page) == etree.tostring(slow.page) == b"<div><p>ab<!--c-->defg</p>h</div>"
+
+
+@pytest.mark.timeout(120)  # a hang guard, not a speed test: one by one, 40,000 took 79 s and 200,000 would take ~30 min
+def test_a_wide_paragraph_below_the_depth_limit_is_flattened_in_one_pass() -> None:
+    """300 levels of nesting (over the default --max-depth of 256) around a paragraph of 200,000 inline elements."""
+    markup = "<div>" * 300 + "<p>" + "<b>w</b> x " * 200_000 + "</p>" + "</div>" * 300
+    document = exporter.normalise(markup, origin="deep.html", language="en")
+    text = document.text
+    assert text.count("w") == 200_000 and text.count("x") == 200_000
+    assert document.report["flattened {n} over-deep element{s}"] > 200_000
+
+
 # --- XPath: no union, no parent step, no descendant path merged batch by batch ---------------------------------------
 
 def _package_paths() -> list[str]:
