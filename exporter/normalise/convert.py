@@ -580,7 +580,7 @@ class Converter:
                 if child in self._has_blocks or not self._move_as_is(child, lst, _common_attributes(child, keys),
                                                                      keys=keys):
                     self.list_item(child, lst)
-            elif child.tag in LIST_SOURCE and len(lst):
+            elif child.tag in LIST_SOURCE and last_child(lst) is not None:  # not len(lst): linear in the items
                 loose.close()  # a list nested directly in a list belongs to the item before it
                 holder = lst[-1]
                 self._ensure_block_mode(holder)
@@ -720,7 +720,7 @@ class Converter:
         for cell in tr:
             if self.kind(cell) == DROP_KIND:
                 if not is_blank(cell.tail):  # text after a dropped element still belongs to the row
-                    self._append(row[-1] if len(row) else etree.SubElement(row, "td"), cell.tail)
+                    self._append(_last_cell(row), cell.tail)
                 continue
             if cell.tag in ("td", "th"):
                 out = etree.SubElement(row, cell.tag)
@@ -735,9 +735,9 @@ class Converter:
                 else:
                     self.inline_content(cell, out)
             else:  # stray content in a row joins the last cell
-                out = row[-1] if len(row) else etree.SubElement(row, "td")
-                self._ensure_block_mode(out) if self.kind(cell) == BLOCK_KIND else None
+                out = _last_cell(row)
                 if self.kind(cell) == BLOCK_KIND:
+                    self._ensure_block_mode(out)
                     self.block(cell, out)
                 else:
                     self.inline(cell, out)
@@ -1048,6 +1048,14 @@ def leaves_every_part_clean_utf8(data: bytes) -> bool:
     text = data.decode("utf-8")
     return unicodedata.normalize("NFC", text) is text
 
+
+
+def _last_cell(row: etree._Element) -> etree._Element:
+    """The last cell of ``row``, made when it has none: where stray content in a row goes (found in constant
+    time: ``len(row)`` counts the cells, and a row of thousands of cells each followed by stray content took
+    time growing with the square of their number)."""
+    cell = last_child(row)
+    return etree.SubElement(row, "td") if cell is None else cell
 
 
 def _starts_block(el: etree._Element) -> bool:
