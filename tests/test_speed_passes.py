@@ -1510,8 +1510,12 @@ def _old_lift_images(root, report, stays_inline=None) -> None:
     """surgery.lift_images as it was (bab3510): the images lifted from the first to the last."""
     from lxml import etree
 
-    from exporter.normalise.surgery import _replace_with_text, ensure_block_mode, split_at
+    from exporter.normalise.surgery import ensure_block_mode, remove_keep_tail, split_at
     from exporter.tree import INLINES
+
+    def _replace_with_text(el, text: str) -> None:  # (surgery's, as it was)
+        el.tail = text + (el.tail or "")
+        remove_keep_tail(el)
 
     images = list(root.iter("img"))
     inline = {img for img in images if stays_inline is not None and img.getparent() is not None

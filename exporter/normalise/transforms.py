@@ -206,41 +206,41 @@ _EMPTIABLE_INLINES = INLINES - {"br"}
 
 def _empty_inlines(root: etree._Element) -> list[etree._Element]:
     """The inline elements that removing each empty one in turn, from the last to the first, removes, outermost
-    only: those with no text whose children (if any) are all removed and leave no tail behind (a tail left would
-    become their text)."""
-    gone: dict[etree._Element, None] = {}  # (in the order found)
+    only, in document order: those with no text whose children (if any) are all removed and leave no tail behind
+    (a tail left would become their text)."""
+    gone: dict[etree._Element, None] = {}  # (in reverse document order)
     for el in reversed(list(root.iter(*_EMPTIABLE_INLINES))):  # no tag read: each element costs a third less
-        if el.text:
-            continue
         if len(el):
-            if not all(child in gone and not child.tail for child in el):
+            if el.text or not all(child in gone and not child.tail for child in el):
                 continue
             for child in el:  # removed with it
                 del gone[child]
+        elif el.text:
+            continue
         gone[el] = None
-    return list(gone)
+    return list(gone)[::-1]
 
 
 def _remove_keeping_tails(elements: list[etree._Element]) -> None:
-    """Remove ``elements`` (none inside another), each tail kept where it stood: as :func:`remove_keep_tail` of each
-    in turn from the last to the first, which appends the tails of a run of them to the text before the run, in
-    time linear in the parents' children (in turn, each moved the run's tails after it once more).
+    """Remove ``elements`` (in document order, none inside another), each tail kept where it stood: as
+    :func:`remove_keep_tail` of each in turn from the last to the first, which appends the tails of a run of
+    siblings to the text before the run, but each text set once (in turn, each moved the run's tails after it once
+    more: time growing as the square of the run).
 
-    Each text is set once, never joined by ``etree.strip_tags``: that leaves text nodes side by side, which lxml
-    joins again, one at a time, at every read of that text."""
-    removed = set(elements)
-    for parent in dict.fromkeys(el.getparent() for el in elements):
-        owner, tails = None, []
-        for child in list(parent):
-            if child in removed:
-                if child.tail:
-                    tails.append(child.tail)
-                parent.remove(child)
-                continue
-            if tails:
-                _append_to_slot(parent, owner, tails)
-                tails = []
-            owner = child
+    Not ``etree.strip_tags``: it leaves the texts it joins as text nodes side by side, which lxml joins again, one
+    at a time, at every read of that text."""
+    runs: list[tuple[etree._Element, etree._Element | None, list[str]]] = []  # parent, text's owner, tails
+    last = None
+    for el in elements:
+        before = el.getprevious()
+        if before is None or before is not last:  # a run starts
+            runs.append((el.getparent(), before, []))
+        if el.tail:
+            runs[-1][2].append(el.tail)
+        last = el
+    for el in elements:
+        el.getparent().remove(el)
+    for parent, owner, tails in runs:
         if tails:
             _append_to_slot(parent, owner, tails)
 
