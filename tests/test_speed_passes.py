@@ -1420,10 +1420,11 @@ def test_pull_quotes_past_the_search_budget_stay_and_are_noted(monkeypatch) -> N
     from exporter.tree import text_of
 
     tree = etree.fromstring(_pull_quoted(3))
+    etree.SubElement(tree, "blockquote").text = "a short quotation"  # never searched: not counted as left
     monkeypatch.setattr(repair, "PULL_QUOTE_SEARCH_BUDGET", 3 * len(text_of(tree)))  # two searches, then one
     state = SimpleNamespace(tree=tree, report=Report())
     repair.drop_repeated_pull_quotes(state)
-    assert [text_of(quote) for quote in tree.iter("blockquote")] == ["words of the article 2 here"]
+    assert [text_of(quote) for quote in tree.iter("blockquote")] == ["words of the article 2 here", "a short quotation"]
     assert state.report == {"dropped {n} pull quote{s} repeating the text": 2,
                             "left {n} quotation block{s} unchecked for repeating the text (too many)": 1}
     monkeypatch.setattr(repair, "PULL_QUOTE_SEARCH_BUDGET", 10 ** 9)

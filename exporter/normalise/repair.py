@@ -614,7 +614,9 @@ def drop_repeated_pull_quotes(state: State) -> None:
             article = text_of(root).casefold()
         searched += len(article)
         if searched > PULL_QUOTE_SEARCH_BUDGET:
-            report.note("left {n} quotation block{s} unchecked for repeating the text (too many)", len(blocks) - number)
+            left = [quote] + [rest for rest in blocks[number + 1:] if rest.getparent() is not None
+                              and len(_normal(text_of(rest)).split()) >= 6]  # those the loop would search
+            report.note("left {n} quotation block{s} unchecked for repeating the text (too many)", len(left))
             return
         if _said_only_inside(text, own.casefold(), article):
             continue  # the usual quotation: a word of it stands nowhere else
