@@ -7,7 +7,8 @@ passes never do. A pass runs once; a row that runs a pass again says why, and ma
 since (:func:`run`).
 ``exporter normalise --passes`` prints this table. To add a step, write the
 function in the module of its job, add a row here, and add its fixtures under
-``tests/passes/<name>/``.
+``tests/passes/<name>/``; mark the row ``notes_every_change`` only if the pass notes
+every change it makes to the tree (tests/test_speed_passes.py checks every marked pass).
 """
 from __future__ import annotations
 
