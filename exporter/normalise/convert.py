@@ -257,7 +257,17 @@ class Converter:
     # the surgery functions that read or rewrite the clean tree's texts, called with the pending text written
     _ensure_block_mode = _flushing(surgery.ensure_block_mode)
     _lift_images = _flushing(surgery.lift_images)
-    _move_inline_content = _flushing(surgery.move_inline_content)
+
+    def _move_inline_content(self, src: etree._Element, dest: etree._Element) -> None:
+        """:func:`~exporter.normalise.surgery.move_inline_content` through the pending text: ``src``'s text,
+        cleaned, joins what ``dest`` ends with, and its children follow (a figure's credit lines, each joined
+        to its caption: written at once, the caption's text was set again for each line, time growing with the
+        square of their number). ``src`` is read: what is pending is written first unless it goes to ``dest``."""
+        node = self._pending_node
+        if node is not dest and not (self._pending_tail and node is not None and node.getparent() is dest):
+            self._flush()
+        self._append_text(dest, src.text)
+        dest.extend(list(src))
 
     def _take_out_of_page(self, el: etree._Element) -> None:
         """Remove ``el`` from the page, its tail joined to the text before it: the one place the converter joins
