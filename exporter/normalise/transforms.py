@@ -210,8 +210,8 @@ def _empty_inlines(root: etree._Element) -> list[etree._Element]:
     (a tail left would become their text)."""
     gone: dict[etree._Element, None] = {}  # (in reverse document order)
     for el in reversed(list(root.iter(*_EMPTIABLE_INLINES))):  # no tag read: each element costs a third less
-        if len(el):
-            if el.text or not all(child in gone and not child.tail for child in el):
+        if len(el):  # (its last child kept, the usual case: kept, nothing more read)
+            if el[-1] not in gone or el.text or not all(child in gone and not child.tail for child in el):
                 continue
             for child in el:  # removed with it
                 del gone[child]
