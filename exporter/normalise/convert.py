@@ -207,8 +207,9 @@ class Converter:
     # the whole of it: written piece by piece, a paragraph of many inline elements that cannot be moved as they
     # are (<q>, <font> around text to compose, spans with ids) took time growing with the square of its length
     # (88 KB of <q>: 3.4 s; review-s10 B9). The pieces of one place wait in a list and are written once, joined,
-    # when text goes to another place or before anything reads or rewrites the clean tree's texts: every such
-    # reader is called through _flushing (the surgery functions), and convert() flushes at the end.
+    # when text goes to another place or before anything reads or rewrites the clean tree's texts: the surgery
+    # functions that do are called through _flushing, _move_inline_content flushes unless the text goes where it
+    # appends, only _flush sets a text (tests/test_speed_convert.py checks both), and convert() flushes at the end.
 
     def _append_text(self, out: etree._Element, text: str | None) -> None:
         """:func:`~exporter.normalise.surgery.append_text`: ``text`` cleaned, at the end of ``out`` (after its
