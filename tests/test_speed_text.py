@@ -925,3 +925,63 @@ def test_blocks_holding_inline_only_are_those_any_finds(tree) -> None:
     for block in tree.iter(*typography.TEXT_BLOCKS):
         assert typography._holds_inline_only(block) == (
             not (len(block) and any(child.tag not in typography.INLINES for child in block)))
+
+
+# --- unwrap_all leaves each text one text node (review-s11 B12) ---------------------------------------------------
+
+
+def _one_node_a_slot(tree) -> bool:
+    """Every text and tail holding text is one text node (lxml joins side-by-side nodes one at a time at a read)."""
+    slots = sum(1 for el in tree.iter() if isinstance(el.tag, str) and el.text)  # (a comment's text is none)
+    slots += sum(1 for el in tree.iterdescendants() if el.tail)
+    return tree.xpath("count(descendant-or-self::node()/text()[string()])") == slots
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(_flow_trees(), st.sets(st.sampled_from(["em", "a", "span", "code", "p", "li", "ul", "div"]), min_size=1))
+def test_unwrap_all_joins_what_it_strips_into_one_text_node(tree, tags) -> None:
+    """unwrap_all leaves every text and tail unwrap of each element in turn leaves, each one text node."""
+    from lxml import etree
+
+    from exporter.normalise.surgery import unwrap, unwrap_all
+
+    slow = copy.deepcopy(tree)
+    for el in [el for el in slow.iterdescendants() if el.tag in tags]:
+        unwrap(el)
+    unwrap_all(tree, [el for el in tree.iterdescendants() if el.tag in tags])
+    assert etree.tostring(tree) == etree.tostring(slow)
+    assert [(el.text, el.tail) for el in tree.iter()] == [(el.text, el.tail) for el in slow.iter()]
+    assert _one_node_a_slot(tree)
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(_flow_trees(), st.sets(st.sampled_from(["em", "a", "span", "code", "br"]), min_size=1))
+def test_join_text_nodes_keeps_every_text_and_makes_it_one_node(tree, tags) -> None:
+    """join_text_nodes after a strip_tags (texts side by side, comments and processing instructions among the
+    children) keeps every text and tail as lxml reads it, and leaves each one text node."""
+    from lxml import etree
+
+    from exporter.normalise.surgery import join_text_nodes
+
+    etree.strip_tags(tree, *tags)
+    before = [(el.text, el.tail) for el in tree.iter()]
+    for el in list(tree.iter()):
+        if isinstance(el.tag, str):
+            join_text_nodes(el)
+    assert [(el.text, el.tail) for el in tree.iter()] == before
+    assert _one_node_a_slot(tree)
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: each read of the paragraph's text (text_of, typography,
+def test_a_paragraph_of_unwrapped_links_reads_in_linear_time() -> None:  # white space) joined 400,000 text nodes
+    """unique-ids unlinks 200,000 links to a missing anchor in one paragraph (review-s11 B12: 6.9 MB took 22 s, its
+    text read 20 times here took minutes); then each read of the paragraph's text is one node."""
+    import lxml.html
+
+    from exporter.normalise.surgery import unwrap_all
+    from exporter.tree import text_of
+
+    p = lxml.html.fragment_fromstring("<p>" + "<a href='#nowhere'>l</a> w " * 200_000 + "</p>")
+    unwrap_all(p, list(p))
+    for _ in range(20):
+        assert len(text_of(p)) == 800_000

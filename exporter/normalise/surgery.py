@@ -118,17 +118,60 @@ _UNWRAPPING = "Exporter-Unwrapping"
 def unwrap_all(root: etree._Element, elements) -> None:
     """As :func:`unwrap` of each of ``elements`` (descendants of ``root``) in turn, in one call in C: marked,
     then stripped by ``etree.strip_tags`` (``unwrap`` finds each element's index: time growing with its
-    siblings, so the square of a paragraph's links for all of them)."""
-    marked = False
+    siblings, so the square of a paragraph's links for all of them).
+
+    strip_tags leaves the texts it brings together as text nodes side by side, which lxml joins one node at a
+    time at every read of that text (a paragraph of thousands of unwrapped links: each read took seconds): the
+    texts of the elements that held one are joined once, each slot one text node again."""
+    marked = []
     for el in elements:
         el.tag = _UNWRAPPING
-        marked = True
+        marked.append(el)
         if el.text == "":  # an empty text node: unwrap drops it, strip_tags would move it
             el.text = None
         if el.tail == "":
             el.tail = None
-    if marked:
-        etree.strip_tags(root, _UNWRAPPING)
+    if not marked:
+        return
+    holders: dict[etree._Element, etree._Element] = {}  # each marked element: the element its content joins
+    for el in marked:
+        chain = []
+        holder = el.getparent()
+        while holder is not None and holder.tag == _UNWRAPPING and holder not in holders:
+            chain.append(holder)
+            holder = holder.getparent()
+        holder = holders.get(holder, holder)
+        for link in chain:
+            holders[link] = holder
+        holders[el] = holder
+    etree.strip_tags(root, _UNWRAPPING)
+    for holder in set(holders.values()):
+        if holder is not None:
+            join_text_nodes(holder)
+
+
+def join_text_nodes(el: etree._Element) -> None:
+    """Make each text slot of ``el`` (its text, its children's tails) one text node where it holds text: read
+    from serialisations as text, which take each node once (lxml's ``.text`` and ``.tail``, and XPath's text
+    results, join side-by-side nodes one at a time: time growing with their square). A comment's or processing
+    instruction's own serialisation holds its content, which ``el``'s leaves out."""
+    whole = _text(el, False)
+    head = len(whole)  # what is left for el's text once the children's texts and tails are taken
+    tails = []
+    for child in el:
+        own = _text(child, False)
+        tail = _text(child, True)[len(own):]
+        tails.append((child, tail))
+        head -= len(tail) + (len(own) if isinstance(child.tag, str) else 0)
+    if head:
+        el.text = whole[:head]
+    for child, tail in tails:
+        if tail:
+            child.tail = tail
+
+
+def _text(el: etree._Element, with_tail: bool) -> str:
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=with_tail)
 
 
 def text_slots(block: etree._Element) -> list[tuple[etree._Element, str]]:
