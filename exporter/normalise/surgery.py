@@ -282,8 +282,8 @@ def lift_images(root: etree._Element, report: Report,
 
 
 def _mark_as_text(el: etree._Element, text: str) -> None:
-    """:func:`_replace_with_text` but for the removal, which :func:`_remove_marked` makes later: ``el`` is
-    emptied, marked, and holds ``text`` (not empty) before its tail."""
+    """Replace ``el`` with ``text`` (not empty), its tail kept, except for the removal, which :func:`_remove_marked`
+    makes later: ``el`` is emptied, marked, and holds ``text`` before its tail."""
     el.tail = text + (el.tail or "")
     el.text = None
     del el[:]
@@ -322,11 +322,6 @@ def _take_marked_run(first: etree._Element, before: str | None) -> str:
         parent.remove(el)  # its tail goes with it
         el = following
     return "".join(texts)
-
-
-def _replace_with_text(el: etree._Element, text: str) -> None:
-    el.tail = text + (el.tail or "")
-    remove_keep_tail(el)
 
 
 def tidy_inline_run(block: etree._Element) -> None:
