@@ -972,6 +972,31 @@ def test_join_text_nodes_keeps_every_text_and_makes_it_one_node(tree, tags) -> N
     assert _one_node_a_slot(tree)
 
 
+def test_unwrap_all_beside_an_entity_reference_is_unwrap_of_each() -> None:
+    """An entity reference's text is in its parent's text serialisation (a comment's is not): counted once
+    (review-s11 L3; the HTML parser makes none, but the helper's contract is unwrap's)."""
+    from lxml import etree
+
+    from exporter.normalise.surgery import unwrap, unwrap_all
+
+    def made() -> tuple[etree._Element, etree._Element]:
+        p = etree.Element("p")
+        p.text = "a "
+        entity = etree.Entity("amp")
+        p.append(entity)
+        entity.tail = " b "
+        span = etree.SubElement(p, "span")
+        span.text, span.tail = "c", " d"
+        return p, span
+
+    fast, span = made()
+    unwrap_all(fast, [span])
+    slow, span = made()
+    unwrap(span)
+    assert etree.tostring(fast) == etree.tostring(slow) == b"<p>a &amp; b c d</p>"
+    assert [(el.text, el.tail) for el in fast.iter()] == [(el.text, el.tail) for el in slow.iter()]
+
+
 @pytest.mark.timeout(60)  # a hang guard, not a speed test: each read of the paragraph's text (text_of, typography,
 def test_a_paragraph_of_unwrapped_links_reads_in_linear_time() -> None:  # white space) joined 400,000 text nodes
     """unique-ids unlinks 200,000 links to a missing anchor in one paragraph (review-s11 B12: 6.9 MB took 22 s, its

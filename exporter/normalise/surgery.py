@@ -154,7 +154,7 @@ def join_text_nodes(el: etree._Element) -> None:
     """Make each text slot of ``el`` (its text, its children's tails) one text node where it holds text: read
     from serialisations as text, which take each node once (lxml's ``.text`` and ``.tail``, and XPath's text
     results, join side-by-side nodes one at a time: time growing with their square). A comment's or processing
-    instruction's own serialisation holds its content, which ``el``'s leaves out."""
+    instruction's own serialisation holds its content, which ``el``'s leaves out (an entity's, as ``el``'s, its text)."""
     whole = _text(el, False)
     head = len(whole)  # what is left for el's text once the children's texts and tails are taken
     tails = []
@@ -162,7 +162,7 @@ def join_text_nodes(el: etree._Element) -> None:
         own = _text(child, False)
         tail = _text(child, True)[len(own):]
         tails.append((child, tail))
-        head -= len(tail) + (len(own) if isinstance(child.tag, str) else 0)
+        head -= len(tail) + (0 if child.tag is etree.Comment or child.tag is etree.ProcessingInstruction else len(own))
     if head:
         el.text = whole[:head]
     for child, tail in tails:
