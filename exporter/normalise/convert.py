@@ -9,6 +9,7 @@ and lifted into figures by a later pass, which is where splitting happens.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any, Callable
@@ -169,11 +170,11 @@ def convert_page(state: State) -> None:
 def _flushing(function: Callable[..., None]) -> Callable[..., None]:
     """A converter method calling ``function`` (one that reads or rewrites the clean tree's texts) once the
     pending text is written (see :meth:`Converter._flush`)."""
+    @functools.wraps(function)
     def call(converter: "Converter", *args: Any) -> None:
         converter._flush()
         function(*args)
 
-    call.__name__, call.__doc__ = function.__name__, function.__doc__
     return call
 
 

@@ -10,6 +10,7 @@ from ..extract import main_content
 from ..read import child_named
 from ..tree import text_of
 from .state import State
+from .surgery import unwrap_all
 
 
 def pick_content(root: etree._Element, extract: str = "auto", report: Report | None = None) -> etree._Element:
@@ -77,12 +78,12 @@ def flatten_deep_nesting(state: State) -> None:
             if depth + 1 < max_depth:
                 stack.append((child, depth + 1))
             else:  # the last level kept: everything below it goes
-                flattened += flatten(child)
+                flattened += _flatten(child)
     if flattened:
         report.note("flattened {n} over-deep element{s}", flattened)
 
 
-def flatten(el: etree._Element) -> int:
+def _flatten(el: etree._Element) -> int:
     """Unwrap every element below ``el``, its text and theirs joined in reading order into its text, each text set
     once; how many were unwrapped.
 
@@ -92,7 +93,11 @@ def flatten(el: etree._Element) -> int:
     if len(el) == 0:
         return 0
     if next(el.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is not None:
-        return _drop_tags_one_by_one(el)  # not from the HTML parser (it drops comments and reads entities)
+        # not from the HTML parser (it drops comments and reads entities): those nodes stay in place, as drop_tag
+        # of each element leaves them
+        below = [child for child in el.iterdescendants() if isinstance(child.tag, str)]
+        unwrap_all(el, below)
+        return len(below)
     count = sum(1 for _ in el.iterdescendants())
     text = "".join(el.itertext())
     del el[:]
@@ -100,11 +105,3 @@ def flatten(el: etree._Element) -> int:
         el.text = text
     return count
 
-
-def _drop_tags_one_by_one(el: etree._Element) -> int:
-    """:func:`flatten` for the rare tree that holds other nodes than elements: they stay, in place, as
-    ``drop_tag`` of each element below ``el`` leaves them."""
-    below = [child for child in el.iterdescendants() if isinstance(child.tag, str)]
-    for child in reversed(below):
-        child.drop_tag()
-    return len(below)

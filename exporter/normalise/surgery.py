@@ -192,7 +192,7 @@ def text_slots(block: etree._Element) -> list[tuple[etree._Element, str]]:
 def append_text(out: etree._Element, text: str | None) -> None:
     """Append text at the end of ``out`` (after its last child, if any)."""
     if not text:
-        return  # the converter asks for every text and tail: most are None
+        return  # most texts and tails asked for are None
     text = clean_text(text)
     if not text:
         return
