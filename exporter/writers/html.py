@@ -65,6 +65,7 @@ def resolve_images(tree: etree._Element, resolve: ImageResolver) -> int:
     Returns how many images were kept.
     """
     kept = 0
+    giving_way: list[etree._Element] = []  # inline images that cannot be had, in document order
     for img in list(tree.iter("img")):
         new = resolve(img.get("src", ""))
         for side in ("width", "height"):  # the tree's sizes served the normaliser; themes size images
@@ -77,8 +78,9 @@ def resolve_images(tree: etree._Element, resolve: ImageResolver) -> int:
             continue
         figure = img.getparent()
         alt = (img.get("alt") or "").strip()
-        if figure.tag != "figure":  # an image in running text gives way to its words
-            _replace_with_text(img, alt)
+        if figure.tag != "figure":  # an image in running text gives way to its words, after its tail's
+            img.tail = alt + (img.tail or "")
+            giving_way.append(img)
             continue
         figure.remove(img)
         figure.set("class", "image-missing")
@@ -88,18 +90,30 @@ def resolve_images(tree: etree._Element, resolve: ImageResolver) -> int:
             figure.insert(0, note)
         elif figure.find("figcaption") is None:
             figure.getparent().remove(figure)
+    _remove_keeping_tails(giving_way)
     return kept
 
 
-def _replace_with_text(el: etree._Element, text: str) -> None:
-    """Remove ``el`` (not its tail), leaving ``text`` where it stood."""
-    parent, previous = el.getparent(), el.getprevious()
-    text += el.tail or ""
-    if previous is not None:
-        previous.tail = (previous.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-    parent.remove(el)
+def _remove_keeping_tails(elements: list[etree._Element]) -> None:
+    """Remove ``elements`` (in document order, none inside another), each tail left where it stood, as removing
+    each in turn did, but each run of siblings joined into the text before it once (one at a time, each appended
+    to the text before the run, copying it whole: a paragraph of many missing images took time growing with the
+    square of its text). The text before a run is set even when the run leaves no words: ``<p></p>``, as before."""
+    runs: list[tuple[etree._Element, etree._Element | None, list[str]]] = []  # parent, text's owner, tails
+    last = None
+    for el in elements:
+        before = el.getprevious()
+        if before is None or before is not last:  # a run starts
+            runs.append((el.getparent(), before, []))
+        runs[-1][2].append(el.tail or "")
+        last = el
+    for el in elements:
+        el.getparent().remove(el)  # its tail goes with it
+    for parent, owner, tails in runs:
+        if owner is None:
+            parent.text = (parent.text or "") + "".join(tails)
+        else:
+            owner.tail = (owner.tail or "") + "".join(tails)
 
 
 def article_section(doc: Document, resolve: ImageResolver, id_prefix: str = "",
