@@ -138,3 +138,15 @@ def test_leading_xml_declarations_are_all_dropped(declarations: str, extra: str)
     refused ("Unicode strings with encoding declaration") when sanitising had changed the page (review-s9 L1)."""
     doc = normalise(declarations + "<html><body><p>café words here" + extra + "</p></body></html>", language="en")
     assert "<p>café words here</p>" in doc.to_xml()
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: each shape is read once
+@pytest.mark.parametrize("hostile", ["<a" * 500_000, "<" * 1_000_000, "</a" * 300_000, "<a>" * 300_000,
+                                     "<a title='" + ">" * 1_000_000, "&a<b" * 250_000],
+                         ids=["tag-starts", "lone-lt", "end-tag-starts", "short-tags", "quoted-gt", "entities-and-tags"])
+def test_the_text_loss_bound_reads_hostile_markup_once(hostile: str) -> None:
+    """visible_bound reads each tag start once as far as its first ``>`` (possessively, no retries)."""
+    from exporter.read import visible_bound, visible_size
+
+    assert visible_bound(hostile) >= visible_size(hostile)
+    assert visible_bound(hostile, hostile.encode()) == visible_bound(hostile)

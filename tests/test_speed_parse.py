@@ -540,3 +540,147 @@ def test_text_of_is_the_serialised_text_on_real_pages() -> None:
         root = parse_html(decode_source(page.read_bytes()).text)
         for el in root.iter():
             assert text_of(el) == etree.tostring(el, method="text", encoding="unicode", with_tail=False), page
+
+
+# --- parse_html's text-loss check: a bound first, the count only when the bound does not settle it ---------------
+def _parse_html_as_before(text: str, origin: str = "<input>", max_depth: int = 512):
+    """read.parse_html as it was before visible_bound: the count made for every page."""
+    from exporter import read
+    from exporter.errors import InputError, LimitError
+
+    text, data = read._sanitised(read._XML_DECLARATION.sub("", text, count=1))
+    if not text or text.isspace():
+        raise InputError(f"{origin}: the input is empty")
+    read.check_attributes(text, origin)
+    root, fatal = read._parse(text if data is None else data, origin)
+    if fatal is not None and "depth" in fatal.lower():
+        text = read.flatten_markup(text, max_depth)
+        root, fatal = read._parse(text, origin)
+    if fatal is not None:
+        raise LimitError(f"{origin}: the markup exceeds what the HTML parser can read "
+                         f"({fatal}); nothing was exported rather than lose text")
+    read.repair_void_elements(root)
+    read.repair_head(root)
+    expected, kept = read.visible_size(text), read._kept_size(root)
+    if kept < expected * read._KEPT_RATIO - read._KEPT_SLACK:
+        raise LimitError(f"{origin}: the HTML parser kept only {kept:,} of about {expected:,} characters of text; "
+                         f"nothing was exported rather than lose text")
+    return root
+
+
+def _outcome(parse, text: str, max_depth: int = 512):
+    from lxml import etree
+
+    from exporter.errors import ExporterError
+
+    try:
+        return etree.tostring(parse(text, "x", max_depth), encoding="unicode")
+    except ExporterError as exc:
+        return type(exc).__name__, str(exc)
+
+
+#: Markup the three-pass count reads with care: comments (closed or not, holding tags and quotes), CDATA,
+#: declarations, quoted values holding ``>`` and ``<``, quotes outside values, entities split by tags or comments,
+#: ``<`` before a non-letter, end tags, white space of every kind, control characters and DOCTYPE subsets.
+_LOSS_PIECES = ["<p>", "</p>", "<b>", "</b>", "<a href='x>y'>", '<i title="a<b>c">', "<p title=x>y>", "<p =\"x>\">",
+                "<p a=b=\"c>d\">", "<!--", "-->", "<!-- <b> -->", "<![CDATA[", "]]>", "<!DOCTYPE x [<!ENTITY a 'b'>]>",
+                "<?pi x?>", "<!x>", "&amp;", "&#233;", "&#x3c;", "&am", "p;", "&", "#", ";", "<", ">", "/", "=", '"',
+                "'", "< b", "</ x>", "</b", "<3", "word", "é", "中", " ", "\n", "\t", "\x0b", "\x0c", "\x1c", "\u00a0",
+                "\u3000", "\x01", "\ufffe", "<script>a<b</script>", "<style>p>q{}</style>", "<textarea><b>t</textarea>",
+                "<title>t</title>", "<table><td>c", "<wbr>", "<embed>x", "<head>", "<body>", "٣"]
+
+
+def test_visible_bound_is_at_least_the_count_on_hostile_shapes() -> None:
+    from exporter import read
+
+    shapes = ["<!-- never closed <p>" + "word " * 200, "<![CDATA[ <b>x</b> " * 50, "<p title='>'>" * 300 + "text",
+              "<p a=b=\"c>d\">visible" * 100, "<a href=\"x" + "word >" * 300, "&amp" + "<b>;</b>" * 300,
+              "&<b>amp;</b>" * 300, "<p " + " ".join(f"a{n}=x" for n in range(3000)) + ">words</p>",
+              "<!DOCTYPE x [" + "<!ENTITY a 'b'>" * 200 + "]>" + "<p>words</p>" * 50, "\x01<p>w</p>" * 400,
+              "<<!---->p>" * 300 + "text", "< b > c " * 300, "</ x> y " * 300, "<a" * 3000, "</a" * 3000,
+              "<div title=\"" + "<b" * 3000 + "\">x</div>", "<p>" + "'\"" * 500 + "</p>", "a\u3000b\u00a0" * 500]
+    for text in shapes:
+        clean, data = read._sanitised(text)
+        bound = read.visible_bound(clean)
+        assert bound >= read.visible_size(clean), text[:40]
+        if data is not None:
+            assert read.visible_bound(clean, data) == bound
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@example("a < b > c")
+@example("&am<b>p;")
+@example("<p <!-- -->title=\"x>y\">z")
+@given(joined(_LOSS_PIECES, 40))
+def test_visible_bound_is_at_least_the_count_on_made_markup(text: str) -> None:
+    """The bound is never below the count (a regex taking any ``<...>`` as a tag fails on "a < b > c"), and reads
+    the UTF-8 as it reads the text."""
+    from exporter import read
+
+    assert read.visible_bound(text) >= read.visible_size(text)
+    clean, data = read._sanitised(text)
+    assert read.visible_bound(clean) >= read.visible_size(clean)
+    if data is not None:
+        assert read.visible_bound(clean, data) == read.visible_bound(clean)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(joined(_LOSS_PIECES, 60), st.integers(0, 8), st.sampled_from([1, 3, 512]))
+def test_parse_html_decides_as_the_count_made_for_every_page(text: str, keep: int, depth: int) -> None:
+    """parse_html with the bound first accepts and refuses as with the count alone (the same tree, the same
+    message), also when the parser is made to drop text (children of the body past the ``keep``-th)."""
+    from exporter import read
+
+    assert _outcome(read.parse_html, text, depth) == _outcome(_parse_html_as_before, text, depth)
+    real = read._parse
+
+    def dropping(markup, origin):
+        root, fatal = real(markup, origin)
+        body = next(root.iterchildren("body"), None)
+        for child in list(body if body is not None else [])[keep:]:
+            body.remove(child)
+        return root, fatal
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(read, "_parse", dropping)
+        padded = text + "<p>lost words</p>" * 60
+        assert _outcome(read.parse_html, padded, depth) == _outcome(_parse_html_as_before, padded, depth)
+
+
+def test_parse_html_decides_as_the_count_made_for_every_page_on_real_pages() -> None:
+    from exporter import read
+
+    refused = 0
+    for page in _real_pages():
+        text = read.decode_source(page.read_bytes()).text
+        clean = read._sanitised(text)[0]
+        assert read.visible_bound(clean) >= read.visible_size(clean)
+        outcome = _outcome(read.parse_html, text)
+        assert outcome == _outcome(_parse_html_as_before, text), page
+        refused += isinstance(outcome, tuple)
+    assert refused < len(_real_pages())
+
+
+def test_parse_html_refuses_at_the_same_share_of_lost_text(monkeypatch) -> None:
+    """Around the refusal threshold (a parser made to keep only the body's first paragraph, of k kept words, and
+    drop n lost ones), the bound-first check accepts and refuses exactly as the count did, on both sides."""
+    from exporter import read
+
+    real = read._parse
+
+    def first_only(markup, origin):
+        root, fatal = real(markup, origin)
+        body = next(root.iterchildren("body"))
+        for child in list(body)[1:]:
+            body.remove(child)
+        return root, fatal
+
+    monkeypatch.setattr(read, "_parse", first_only)
+    seen = set()
+    for lost in (60, 100, 200, 400):
+        for kept in range(0, 260, 2):
+            text = "<p>" + "kept " * kept + "</p>" + "<p>lost</p>" * lost
+            outcome = _outcome(read.parse_html, text)
+            assert outcome == _outcome(_parse_html_as_before, text), (kept, lost)
+            seen.add(isinstance(outcome, tuple))
+    assert seen == {True, False}
