@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from typing import Iterable
 
 from lxml import etree
 
@@ -112,3 +113,36 @@ def text_of(el: etree._Element) -> str:
     if not len(el):  # no element, comment, processing instruction or entity below it
         return el.text or ""
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
+def remove_all_keep_tail(elements: Iterable[etree._Element], set_empty: bool = False) -> None:
+    """Remove each of ``elements`` with its content, its tail text kept where it stood: the tree removing each in
+    turn leaves (the tail joined to the text before it, in any order), in time linear in their number. To leave a
+    text in an element's place, put it before its tail first.
+
+    Each run of removed siblings has its tails joined to the text before the run once, one text node (removed in
+    turn, each moved the tails after it once more: time growing with the square of the run; and
+    ``etree.strip_tags`` leaves the texts it joins as text nodes side by side, which lxml joins again, one at a
+    time, at every read of that text). The normaliser and the writers share it. An element out of a tree (no
+    parent) is left as it is; one inside another removed goes with it. ``set_empty``: the text before each run is set
+    even when the run leaves no words (None becomes "": lxml writes ``<p></p>``, not ``<p/>``)."""
+    gone = dict.fromkeys(elements)  # (in the order given, each once)
+    for el in gone:
+        parent = el.getparent()
+        if parent is None:
+            continue  # out of the tree, or removed with the run before it
+        before = el.getprevious()
+        if before is not None and before in gone:
+            continue  # inside a run: removed with its first element
+        tails = []
+        while el is not None and el in gone:
+            following = el.getnext()
+            if el.tail:
+                tails.append(el.tail)
+            parent.remove(el)  # its tail goes with it
+            el = following
+        if tails or set_empty:
+            if before is None:
+                parent.text = (parent.text or "") + "".join(tails)
+            else:
+                before.tail = (before.tail or "") + "".join(tails)

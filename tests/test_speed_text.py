@@ -833,6 +833,103 @@ def test_many_images_in_a_heading_or_caption_give_way_to_their_text_in_linear_ti
         _assert_one_node_a_text(document.tree)
 
 
+# --- remove_all_keep_tail: elements removed at once, each run's tails joined once -----------------------------------
+
+
+@st.composite
+def _removals(draw):
+    """A tree of inline runs (elements with and without tails, empty texts, comments, processing instructions, elements
+    inside elements) and some of its elements and comments to remove, in any order, outer and inner ones both."""
+    from lxml import etree
+
+    texts = [None, None, "", " ", "w ", "x"]
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(st.sampled_from(texts))
+        for _ in range(draw(st.integers(0, 6 if depth < 3 else 0))):
+            kind = draw(st.sampled_from(["em", "a", "span", "img", "br", "comment", "pi"]))
+            if kind == "comment":
+                child = etree.Comment("c")
+                el.append(child)
+            elif kind == "pi":
+                child = etree.ProcessingInstruction("x", "y")
+                el.append(child)
+            else:
+                child = etree.SubElement(el, kind)
+                fill(child, depth + 1)
+            child.tail = draw(st.sampled_from(texts))
+
+    root = etree.Element("p")
+    fill(root, 0)
+    nodes = list(root.iterdescendants())
+    gone = draw(st.lists(st.sampled_from(nodes), unique=True)) if nodes else []
+    return root, [nodes.index(node) for node in gone]
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(_removals())
+def test_remove_all_keep_tail_is_remove_keep_tail_of_each_in_turn(removal) -> None:
+    """tree.remove_all_keep_tail leaves the tree remove_keep_tail of each element in turn leaves (from the last to the
+    first, as remove-empty did; or in the order given), every text and tail the same value, each one text node; with
+    set_empty, the tree the writer's removal in turn left (the text before it set, "" too)."""
+    from lxml import etree
+
+    from exporter.normalise.surgery import remove_keep_tail
+    from exporter.tree import remove_all_keep_tail
+
+    def remove_setting_empty(el) -> None:  # as the HTML writer's images giving way to their words did (d7384d3)
+        parent, previous = el.getparent(), el.getprevious()
+        if parent is None:
+            return
+        if previous is not None:
+            previous.tail = (previous.tail or "") + (el.tail or "")
+        else:
+            parent.text = (parent.text or "") + (el.tail or "")
+        parent.remove(el)
+
+    tree, indices = removal
+    for order, set_empty in ((sorted(indices, reverse=True), False), (indices, False), (indices, True)):
+        slow = copy.deepcopy(tree)
+        nodes = list(slow.iterdescendants())
+        for i in order:
+            (remove_setting_empty if set_empty else remove_keep_tail)(nodes[i])
+        fast = copy.deepcopy(tree)
+        nodes = list(fast.iterdescendants())
+        remove_all_keep_tail((nodes[i] for i in indices), set_empty=set_empty)
+        assert etree.tostring(fast) == etree.tostring(slow)
+        assert [(el.text, el.tail) for el in fast.iter()] == [(el.text, el.tail) for el in slow.iter()]
+        _assert_one_node_a_text(fast)
+
+
+def test_remove_all_keep_tail_leaves_an_element_out_of_the_tree_as_it_is() -> None:
+    from lxml import etree
+
+    from exporter.tree import remove_all_keep_tail
+
+    p = etree.fromstring("<p>a<em>b</em>c<br/>d</p>")
+    em, br = p[0], p[1]
+    p.remove(em)
+    remove_all_keep_tail([em, br])
+    assert etree.tostring(p) == b"<p>ad</p>"
+    assert etree.tostring(em) == b"<em>b</em>c"
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: removed in turn, each of 200,000 moved the tails after it
+def test_removing_a_long_run_of_siblings_takes_linear_time() -> None:  # once more (time growing as their square)
+    """A paragraph of 200,000 elements in a row, all removed, given first to last and last to first: the text left is
+    one node, read 20 times."""
+    from lxml import etree
+
+    from exporter.tree import remove_all_keep_tail, text_of
+
+    for step in (1, -1):
+        p = etree.fromstring("<p>start" + "<a>l</a> w " * 200_000 + "<b/>end</p>")
+        remove_all_keep_tail(list(p.iter("a"))[::step])
+        for _ in range(20):
+            assert len(text_of(p)) == 600_008
+        assert p.text == "start" + " w " * 200_000 and p[0].tail == "end"
+
+
 # --- loops standing in for any() over generators -----------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from typing import Callable
 from lxml import etree
 
 from ..document import Report
-from ..tree import BLOCKS, INLINES, text_of
+from ..tree import BLOCKS, INLINES, remove_all_keep_tail, text_of
 from .text import clean_text, collapse_space, has_space_to_collapse, is_blank
 
 #: Blocks of the converter's output: the tree's, and the ``h1`` it writes for a source ``h1`` until
@@ -247,10 +247,10 @@ def lift_images(root: etree._Element, report: Report,
     # from the last image to the first: each split moves only what lies between its image and the cut after it
     # (from the first, every split moved the rest of the paragraph again: time growing with the square of its
     # images). The parts come out the same: p, figure, part, figure, part..., the id on the first part.
-    # An image giving way to its alt text is marked and keeps the text as its tail; the marked images go at the
-    # end, each run of them merged once (removed one by one, from the last, each merged the text after it into the
-    # tail before it again: a heading of many images took time growing with the square of its text)
-    replaced = False
+    # An image giving way to its alt text keeps the text before its tail, and is removed with those after it at the
+    # next cut or at the end, each run of them merged once (removed one by one, from the last, each merged the text
+    # after it into the tail before it again: a heading of many images took time growing with the square of its text)
+    giving_way: list[etree._Element] = []
     for img in reversed(images):
         parent = img.getparent()
         if parent is None or parent.tag == "figure" or img in inline:
@@ -265,11 +265,12 @@ def lift_images(root: etree._Element, report: Report,
                 container = container.getparent()
         if container.tag != "p":
             alt = img.get("alt") or ""
-            _mark_as_text(img, f" {alt} " if alt else " ")
-            replaced = True
+            img.tail = (f" {alt} " if alt else " ") + (img.tail or "")
+            giving_way.append(img)
             continue
-        if replaced:
-            _merge_marked_after(container)  # the figure goes after its tail, which holds them once merged
+        if giving_way:  # the cut and the figure find the tree removing each in turn left (their text in place)
+            remove_all_keep_tail(giving_way)
+            giving_way.clear()
         right = split_at(container, img)
         figure = etree.Element("figure")
         figure.append(img)
@@ -277,51 +278,7 @@ def lift_images(root: etree._Element, report: Report,
         container.addnext(figure)
         figure.addnext(right)
         report.note("made {n} figure{s} of inline images")
-    if replaced:
-        _remove_marked(root)
-
-
-def _mark_as_text(el: etree._Element, text: str) -> None:
-    """Replace ``el`` with ``text`` (not empty), its tail kept, except for the removal, which :func:`_remove_marked`
-    makes later: ``el`` is emptied, marked, and holds ``text`` before its tail."""
-    el.tail = text + (el.tail or "")
-    el.text = None
-    del el[:]
-    el.tag = _UNWRAPPING
-
-
-def _merge_marked_after(el: etree._Element) -> None:
-    """Merge the marked elements right after ``el`` (:func:`_mark_as_text`) into its tail."""
-    following = el.getnext()
-    if following is not None and following.tag == _UNWRAPPING:
-        el.tail = _take_marked_run(following, el.tail)
-
-
-def _remove_marked(root: etree._Element) -> None:
-    """Remove the marked elements below ``root`` (:func:`_mark_as_text`), each run of them merged into the text
-    before it once: what removing each in turn leaves, every text one node (``strip_tags`` leaves a text node
-    for each tail, which lxml joins one by one at every read of the text: time growing with their square)."""
-    for el in list(root.iter(_UNWRAPPING)):
-        parent = el.getparent()
-        if parent is None:
-            continue  # taken with the run before it
-        previous = el.getprevious()
-        if previous is None:
-            parent.text = _take_marked_run(el, parent.text)
-        else:
-            previous.tail = _take_marked_run(el, previous.tail)
-
-
-def _take_marked_run(first: etree._Element, before: str | None) -> str:
-    """Remove ``first`` and the marked elements right after it; returns ``before`` followed by their texts."""
-    texts = [before or ""]
-    parent, el = first.getparent(), first
-    while el is not None and el.tag == _UNWRAPPING:
-        following = el.getnext()
-        texts.append(el.tail or "")
-        parent.remove(el)  # its tail goes with it
-        el = following
-    return "".join(texts)
+    remove_all_keep_tail(giving_way)
 
 
 def tidy_inline_run(block: etree._Element) -> None:

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from ..tree import HEADINGS, ID_VALUES, INLINES
+from ..tree import HEADINGS, ID_VALUES, INLINES, remove_all_keep_tail
 from .images import InlineImages
 from .state import State
 from .surgery import CONVERTED_BLOCKS as BLOCKS
@@ -184,7 +184,7 @@ def remove_empty(state: State) -> None:
     A tree it has settled holds nothing more to remove: :func:`~exporter.normalise.passes.run` skips its second row
     while nothing has changed since the first."""
     root, report = state.tree, state.report
-    _remove_keeping_tails(_empty_inlines(root))
+    remove_all_keep_tail(_empty_inlines(root))  # each run of them at once, each text set once
     settle = _SETTLE_BLOCK
     with_breaks = {br.getparent() for br in root.iter("br")}  # the blocks trim_edge_breaks may trim
     for el in reversed(list(root.iter(*_SETTLE_BLOCK))):
@@ -219,38 +219,6 @@ def _empty_inlines(root: etree._Element) -> list[etree._Element]:
             continue
         gone[el] = None
     return list(gone)[::-1]
-
-
-def _remove_keeping_tails(elements: list[etree._Element]) -> None:
-    """Remove ``elements`` (in document order, none inside another), each tail kept where it stood: as
-    :func:`remove_keep_tail` of each in turn from the last to the first, which appends the tails of a run of
-    siblings to the text before the run, but each text set once (in turn, each moved the run's tails after it once
-    more: time growing as the square of the run).
-
-    Not ``etree.strip_tags``: it leaves the texts it joins as text nodes side by side, which lxml joins again, one
-    at a time, at every read of that text."""
-    runs: list[tuple[etree._Element, etree._Element | None, list[str]]] = []  # parent, text's owner, tails
-    last = None
-    for el in elements:
-        before = el.getprevious()
-        if before is None or before is not last:  # a run starts
-            runs.append((el.getparent(), before, []))
-        if el.tail:
-            runs[-1][2].append(el.tail)
-        last = el
-    for el in elements:
-        el.getparent().remove(el)
-    for parent, owner, tails in runs:
-        if tails:
-            _append_to_slot(parent, owner, tails)
-
-
-def _append_to_slot(parent: etree._Element, owner: etree._Element | None, tails: list[str]) -> None:
-    """Append ``tails`` to ``owner``'s tail, or to ``parent``'s text when ``owner`` is None."""
-    if owner is None:
-        parent.text = (parent.text or "") + "".join(tails)
-    else:
-        owner.tail = (owner.tail or "") + "".join(tails)
 
 
 def _settle_line_block(el: etree._Element, report) -> etree._Element | None:
