@@ -632,11 +632,12 @@ def visible_size(text: str) -> int:
     return _non_space(text)
 
 
-#: The start of a tag, as far as its first ``>`` (or the end of the text): always inside what :func:`visible_size`
-#: removes (see :func:`visible_bound`). In UTF-8 the same spans: no byte of a longer character is ``<``, ``>``, ``/``
-#: or a letter.
-_TAG_HEAD = re.compile(r"</?[A-Za-z][^>]*+>?")
-_TAG_HEAD_UTF8 = re.compile(rb"</?[A-Za-z][^>]*+>?")
+#: Starts of tags, each as far as its first ``>`` (or the end of the text), and ASCII white space between them: the
+#: starts always lie inside what :func:`visible_size` removes and the white space is not counted (see
+#: :func:`visible_bound`; a run of tags is one match, ~15% faster than one a tag). In UTF-8 the same spans: no
+#: byte of a longer character is ``<``, ``>``, ``/``, a letter or white space.
+_TAG_HEADS = re.compile(r"</?[A-Za-z][^>]*+>?(?:[ \t\n\r\f\v]*+</?[A-Za-z][^>]*+>?)*+")
+_TAG_HEADS_UTF8 = re.compile(_TAG_HEADS.pattern.encode("ascii"))
 
 
 def visible_bound(text: str, data: bytes | None = None) -> int:
@@ -644,15 +645,16 @@ def visible_bound(text: str, data: bytes | None = None) -> int:
 
     Why it is enough for the text-loss check: the check refuses only a tree keeping less than a share of the
     count, and a tree keeping that share of a larger number keeps it of the count. And why it is a bound: it
-    counts the characters outside each ``<`` + letter (or ``</`` + letter) up to the first ``>`` after it, and
-    every such stretch lies inside what :func:`visible_size` removes. Where that ``<`` lies outside every comment
-    and tag, a tag starts there (comments removed first cannot split ``<`` from its letter), and a tag, comment
-    or declaration holding it ends at a ``>`` no earlier than the first one after it (quoted values only make
-    a tag longer) or at the end of the text. Entities only make the count smaller.
+    counts the characters outside each ``<`` + letter (or ``</`` + letter) up to the first ``>`` after it (and
+    outside the white space between two such, which no count counts), and every such stretch lies inside what
+    :func:`visible_size` removes. Where that ``<`` lies outside every comment and tag, a tag starts there
+    (comments removed first cannot split ``<`` from its letter), and a tag, comment or declaration holding it
+    ends at a ``>`` no earlier than the first one after it (quoted values only make a tag longer) or at the end
+    of the text. Entities only make the count smaller.
     """
     if data is not None:
-        return _non_space_utf8(_TAG_HEAD_UTF8.sub(b"", data))
-    return _non_space(_TAG_HEAD.sub("", text))
+        return _non_space_utf8(_TAG_HEADS_UTF8.sub(b"", data))
+    return _non_space(_TAG_HEADS.sub("", text))
 
 
 def _kept_size(root: etree._Element) -> int:
