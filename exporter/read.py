@@ -406,6 +406,8 @@ def doctype_subset(text: str) -> tuple[int, int] | None:
     one before that ``>``; the first whose next is ``[`` is the match if a ``]`` and a ``>`` (white space
     between) follow, and if none follows, no later one can match either (what follows it is less).
     """
+    if text.find("[", 0, DOCTYPE_HEAD) < 0:  # none can match (most pages: found in C, ~10x faster than the search)
+        return None
     pos = 0
     while True:
         opening = _DOCTYPE_OPEN.search(text, pos, DOCTYPE_HEAD)

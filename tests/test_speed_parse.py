@@ -353,6 +353,7 @@ def test_parsing_the_utf8_is_parsing_the_text_on_made_markup(text: str) -> None:
 
 @settings(max_examples=EXAMPLES * 2, deadline=None)
 @example("<!DOCTYPE a><!DOCTYPE b [c]>")
+@example("<!DOCTYPE a> ]>")
 @example("<!doctype [ ]\n>x] >")
 @given(joined(["<!DOCTYPE", "<!doctype", "<!DocType", "<!", "DOCTYPE", "[", "]", ">", " ", "\n", "x", "<", "] >", "]>"], 14))
 def test_doctype_subset_found_in_one_pass_is_the_regex_match(text: str) -> None:
