@@ -16,13 +16,24 @@ How a thread is struck:
   API), or any thread where there is no ``SIGALRM`` (Windows): a watchdog
   thread per limit raises in it through ``PyThreadState_SetAsyncExc``.
 
-Either way the exception arrives between two bytecodes. A strike may land where
-it cannot escape: in a finaliser (Python prints it as "ignored") or under an
+Either way the exception arrives where the interpreter checks for one: as a
+function begins, after a call returns, at a loop's jump back. A strike may land
+where it cannot escape: in a finaliser (Python prints it as "ignored") or under an
 ``except Exception`` fallback. So a limit strikes again every
 :data:`STRIKE_AGAIN` seconds, and a block that still ends normally past its
-limit raises on the way out. C code that never returns to Python (libxml2's
-parser, Pillow's decoders) is not interrupted: it is bounded before it starts
-(``exporter/read.py``'s attribute guard, ``exporter/images.py``'s pixel cap).
+limit raises on the way out (see the end of :func:`time_limit`).
+
+A strike may also land as a limit starts or closes, its own or one around it:
+both happen inside :func:`time_limit`'s ``try``, the closing is done again until
+it is done, and an outer limit's strike caught meanwhile is raised once the
+limit is closed (a limit left open struck every later block of its thread; one
+caught and dropped let its block go on). Left: a strike in contextlib's
+``__enter__`` once the limit has started, or as its ``__exit__`` begins, leaves
+the generator at its ``yield``, and the limit closes when that is freed.
+
+C code that never returns to Python (libxml2's parser, Pillow's decoders) is
+not interrupted: it is bounded before it starts (``exporter/read.py``'s
+attribute guard, ``exporter/images.py``'s pixel cap).
 
 A thread started under a limit must be started with :func:`start_thread`.
 ``PyThreadState_SetAsyncExc`` picks a thread by its identifier, and until a new
@@ -68,10 +79,15 @@ class _Limit:
     deadline: float
     strike: type[Strike]
     struck: bool = False
+    #: when the main thread's alarm is to strike next: the deadline, then STRIKE_AGAIN after each strike
+    due: float = field(init=False)
     watchdog: threading.Thread | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     #: held by the thread limited while it starts a thread, and by a watchdog while it strikes
     shield: threading.Lock | None = None
+
+    def __post_init__(self) -> None:
+        self.due = self.deadline
 
 
 _open = threading.local()  # .limits: the limits open in this thread, outermost first; .shield: see start_thread
@@ -131,18 +147,26 @@ class _Alarm:
 
     @staticmethod
     def arm() -> None:
-        """Set the timer for the earliest deadline (or to strike again soon when one has passed)."""
+        """Set the timer for the earliest strike due, unless it goes off sooner already.
+
+        Every limit opened or closed arms it: were a strike due put off each time (to STRIKE_AGAIN from now, or
+        a millisecond), a loop opening limits inside a passed one would never let it strike. A timer that goes
+        off early finds nothing due and arms again."""
         limits = _limits()
         if not limits:
             signal.setitimer(signal.ITIMER_REAL, 0)
             return
-        wait = min(limit.deadline for limit in limits) - time.monotonic()
-        signal.setitimer(signal.ITIMER_REAL, max(wait, 0.001) if wait > 0 else STRIKE_AGAIN)
+        wait = max(min(limit.due for limit in limits) - time.monotonic(), 1e-6)  # 0 would disarm it
+        left = signal.getitimer(signal.ITIMER_REAL)[0]
+        if not 0 < left <= wait:
+            signal.setitimer(signal.ITIMER_REAL, wait)
 
     @staticmethod
     def on_alarm(signum, frame) -> None:  # noqa: ARG004 - signal handler API
         now = time.monotonic()
-        passed = [limit for limit in _limits() if limit.deadline <= now]
+        passed = [limit for limit in _limits() if limit.due <= now]
+        for limit in passed:  # the earliest strikes now, the others (and it again) after STRIKE_AGAIN
+            limit.due = now + STRIKE_AGAIN
         _Alarm.arm()
         if passed:
             first = min(passed, key=lambda limit: limit.deadline)
@@ -178,23 +202,21 @@ def _watch(limit: _Limit, target: int) -> None:
 
 
 def _stop(limit: _Limit) -> None:
-    """Close ``limit``; a strike already on its way is absorbed here, not in the caller's next line."""
-    while True:
-        try:
-            limits = _limits()
-            if limit in limits:
-                limits.remove(limit)
-            if limit.watchdog is None:
-                _Alarm.arm()
-                if not limits:
-                    signal.signal(signal.SIGALRM, _Alarm.previous)
-            else:
-                limit.stop.set()
-                limit.watchdog.join()
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
-            return
-        except Strike:
-            continue
+    """Close ``limit``, once or again: a strike landing in here, or as it begins (where the interpreter checks for
+    one, before any ``try`` of its own), leaves the caller to call it again (a strike on its way is absorbed there,
+    not in the caller's next line)."""
+    limits = _limits()
+    if limit in limits:
+        limits.remove(limit)
+    if _alarm_serves_this_thread():
+        _Alarm.arm()
+        if not limits:
+            signal.signal(signal.SIGALRM, _Alarm.previous)
+    elif limit.watchdog is not None:  # None: struck before it had one
+        limit.stop.set()
+        if limit.watchdog.ident is not None:  # started (a strike may land before, not while: the shield)
+            limit.watchdog.join()
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
 
 
 @contextmanager
@@ -209,16 +231,31 @@ def time_limit(seconds: float, message: str) -> Iterator[None]:
         return
     strike = type("TimeLimit", (Strike,), {"message": message})
     limit = _Limit(time.monotonic() + seconds, strike)
-    _start(limit)
     try:
+        _start(limit)  # in the try: a strike landing as it starts (an outer limit's) finds it closed by _stop
         yield
     except Exception as exc:
         if limit.struck and not isinstance(exc, Strike):  # a fallback's error in the strike's wake
             raise strike() from None
         raise
     finally:
-        _stop(limit)
-    if limit.struck:  # every strike was swallowed, and the block ran past the limit
+        outer = None  # a strike of a limit around this one, landed while this one closed: raised once it is closed
+        while True:
+            try:
+                _stop(limit)
+                break
+            except Strike as landed:
+                if not isinstance(landed, strike):
+                    outer = landed
+        if outer is not None:
+            raise outer
+    # Every strike was swallowed, and the block ran past the limit: it fails here all the same. A strike swallowed
+    # (by a finaliser, as WeasyPrint's FontConfiguration.__del__ in the suite, or a fallback) costs the limit nothing:
+    # struck is set before the strike is sent, never unset, and the limit strikes again every STRIKE_AGAIN seconds
+    # until it is closed; a render that ends before then fails here, and its file, written under a temporary name,
+    # is not renamed into place. What is lost is the rest of the finaliser's own work: FontConfiguration's removes
+    # its font folder, which _weasyprint.remove_font_folder has done already, outside the render limit.
+    if limit.struck:
         raise strike()
 
 
