@@ -964,7 +964,7 @@ def test_texts_are_set_only_where_pending_text_is_written() -> None:
     assert joining == ["_take_out_of_page"]  # the one join of the page's texts, checked where it is made
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == "surgery"
                 for alias in node.names}
-    assert imported == {"last_child"}  # reads no text
+    assert imported == {"last_child", "UNJOINED_AT_MOST"}  # reads no text (a bound shared with surgery.unwrap_all)
 
 
 # --- the clean-page shortcut: a page text joined is checked where it is joined ---------------------------------------
@@ -1041,7 +1041,7 @@ def test_a_paragraph_of_many_inline_elements_converts_in_one_pass(markup: str, w
 @pytest.mark.timeout(120)  # a hang guard, not a speed test
 @pytest.mark.parametrize("run", ["<span>w</span> ", "<span></span>w ", "w<font><span>x</span></font> "])
 def test_elements_unwrapped_by_the_thousand_leave_each_text_one_node(run: str) -> None:
-    """A paragraph of many elements the converter unwraps is converted piece by piece past _UNWRAP_AT_MOST, not
+    """A paragraph of many elements the converter unwraps is converted piece by piece past surgery.UNJOINED_AT_MOST, not
     moved with etree.strip_tags: that left each text as text nodes side by side (400,000 here), which lxml joins
     again at every read, one node at a time (seconds a read, for every later pass)."""
     page = parse_html(_paragraph(run, 100_000))
@@ -1064,7 +1064,7 @@ def test_an_element_unwrapping_at_most_so_many_is_moved_as_it_is() -> None:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(convert.Converter, "_move_as_is", counted)
-        for count, taken in ((convert._UNWRAP_AT_MOST, True), (convert._UNWRAP_AT_MOST + 1, False)):
+        for count, taken in ((convert.UNJOINED_AT_MOST, True), (convert.UNJOINED_AT_MOST + 1, False)):
             moved.clear()
             convert.Converter(Report()).convert(parse_html(_paragraph("<span>w</span> ", count)))
             assert dict(moved)["p"] is taken  # the paragraph's own move (each span's comes after)

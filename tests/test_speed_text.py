@@ -1037,18 +1037,40 @@ def _one_node_a_slot(tree) -> bool:
 @settings(max_examples=EXAMPLES * 2, deadline=None)
 @given(_flow_trees(), st.sets(st.sampled_from(["em", "a", "span", "code", "p", "li", "ul", "div"]), min_size=1))
 def test_unwrap_all_joins_what_it_strips_into_one_text_node(tree, tags) -> None:
-    """unwrap_all leaves every text and tail unwrap of each element in turn leaves, each one text node."""
+    """unwrap_all leaves every text and tail unwrap of each element in turn leaves; past UNJOINED_AT_MOST (here made 0,
+    so that every element holding an unwrapped one is joined) each one text node."""
     from lxml import etree
 
-    from exporter.normalise.surgery import unwrap, unwrap_all
+    from exporter.normalise import surgery
 
     slow = copy.deepcopy(tree)
     for el in [el for el in slow.iterdescendants() if el.tag in tags]:
-        unwrap(el)
-    unwrap_all(tree, [el for el in tree.iterdescendants() if el.tag in tags])
-    assert etree.tostring(tree) == etree.tostring(slow)
-    assert [(el.text, el.tail) for el in tree.iter()] == [(el.text, el.tail) for el in slow.iter()]
-    assert _one_node_a_slot(tree)
+        surgery.unwrap(el)
+    for bound in (surgery.UNJOINED_AT_MOST, 0):
+        fast = copy.deepcopy(tree)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(surgery, "UNJOINED_AT_MOST", bound)
+            surgery.unwrap_all(fast, [el for el in fast.iterdescendants() if el.tag in tags])
+        assert etree.tostring(fast) == etree.tostring(slow)
+        assert [(el.text, el.tail) for el in fast.iter()] == [(el.text, el.tail) for el in slow.iter()]
+    assert _one_node_a_slot(fast)
+
+
+def test_unwrap_all_joins_only_past_the_bound() -> None:
+    """An element that more than UNJOINED_AT_MOST unwrapped elements join (nested ones too) is joined once; one that
+    fewer join is not (two serialisations of each child cost more than the few nodes' reads save)."""
+    from lxml import etree
+
+    from exporter.normalise import surgery
+
+    bound = surgery.UNJOINED_AT_MOST
+    for count, joins in ((bound, 0), (bound + 1, 1)):
+        p = etree.fromstring("<div><p>" + "<a>l</a> w " * (count - 2) + "<a><b>l</b></a></p><p><a>x</a></p></div>")
+        joined = []
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(surgery, "join_text_nodes", joined.append)
+            surgery.unwrap_all(p, list(p.iter("a", "b")))
+        assert [el.tag for el in joined] == ["p"] * joins
 
 
 @settings(max_examples=EXAMPLES * 2, deadline=None)

@@ -19,7 +19,7 @@ from lxml import etree
 from ..document import Report
 from .state import State
 from . import surgery
-from .surgery import last_child
+from .surgery import UNJOINED_AT_MOST, last_child
 from .text import clean_dir, clean_lang, clean_text, has_controls, is_blank
 from .urls import best_from_srcset, clean_href, clean_src, page_base, resolve_image_sources
 
@@ -426,8 +426,8 @@ class Converter:
                 if keys and ("id" in keys or "lang" in keys or "dir" in keys):
                     return False  # its id goes to the block, its language makes it a span
                 unwrapped.append(node)  # its other attributes go with it
-                if len(unwrapped) > _UNWRAP_AT_MOST:
-                    return False  # converted piece by piece instead: each text set once (see _UNWRAP_AT_MOST)
+                if len(unwrapped) > UNJOINED_AT_MOST:
+                    return False  # converted piece by piece instead: each text set once (see UNJOINED_AT_MOST)
             elif action is _IMAGE:
                 image_attributes = _image_attributes(node)
                 if image_attributes is None or node.text is not None or len(node):
@@ -995,10 +995,6 @@ def image_source(el: etree._Element, picture: etree._Element | None = None,
 
 #: Blocks :meth:`Converter.blocks` may move as they are (their tag is the clean tree's)
 _MOVABLE_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
-#: How many elements :meth:`Converter._move_as_is` unwraps in one element at the most. ``etree.strip_tags`` leaves
-#: the texts it joins as text nodes side by side, which lxml joins again at every later read of that text, one
-#: node at a time (time growing with the square of their number: a paragraph of 200,000 spans took seconds a read)
-_UNWRAP_AT_MOST = 64
 #: Elements inside a block that the converter changes otherwise than by renaming or unwrapping: blocks, what it
 #: drops, images, word-break opportunities, quotations (it adds quotation marks). MathML is unwrapped, unless
 #: displayed as a block (see Converter._move_as_is)

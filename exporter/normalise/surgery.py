@@ -113,6 +113,12 @@ def unwrap(el: etree._Element) -> None:
 #: The tag :func:`unwrap_all` marks the elements it strips with: no parser writes it (they lower-case names) and no
 #: normaliser step makes it
 _UNWRAPPING = "Exporter-Unwrapping"
+#: How many elements ``etree.strip_tags`` may unwrap into one element with the texts it brings together left as text
+#: nodes side by side, which lxml joins again at every later read of that text, one node at a time (time growing with
+#: the square of their number: a paragraph of 200,000 unwrapped links took seconds a read). Past it, the converter
+#: converts the element piece by piece (each text set once) and :func:`unwrap_all` joins its texts; below it, joining
+#: costs more than the reads it saves.
+UNJOINED_AT_MOST = 64
 
 
 def unwrap_all(root: etree._Element, elements) -> None:
@@ -122,7 +128,8 @@ def unwrap_all(root: etree._Element, elements) -> None:
 
     strip_tags leaves the texts it brings together as text nodes side by side, which lxml joins one node at a
     time at every read of that text (a paragraph of thousands of unwrapped links: each read took seconds): the
-    texts of the elements that held one are joined once, each slot one text node again."""
+    texts of an element that more than :data:`UNJOINED_AT_MOST` unwrapped ones joined are joined once, each slot
+    one text node again."""
     marked = []
     for el in elements:
         el.tag = _UNWRAPPING
@@ -134,6 +141,7 @@ def unwrap_all(root: etree._Element, elements) -> None:
     if not marked:
         return
     holders: dict[etree._Element, etree._Element] = {}  # each marked element: the element its content joins
+    joined: dict[etree._Element, int] = {}  # each of those: how many marked elements join it
     for el in marked:
         chain = []
         holder = el.getparent()
@@ -144,9 +152,10 @@ def unwrap_all(root: etree._Element, elements) -> None:
         for link in chain:
             holders[link] = holder
         holders[el] = holder
+        joined[holder] = joined.get(holder, 0) + 1
     etree.strip_tags(root, _UNWRAPPING)
-    for holder in set(holders.values()):
-        if holder is not None:
+    for holder, count in joined.items():
+        if count > UNJOINED_AT_MOST and holder is not None:
             join_text_nodes(holder)
 
 
