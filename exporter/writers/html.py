@@ -13,6 +13,7 @@ from typing import Callable
 from lxml import etree
 
 from ..document import Document, Metadata
+from ..tree import remove_all_keep_tail
 from ..words import byline
 
 #: Given an image ``src`` of the tree, the URL to use in the edition, or None when it cannot be had.
@@ -78,7 +79,7 @@ def resolve_images(tree: etree._Element, resolve: ImageResolver) -> int:
             continue
         figure = img.getparent()
         alt = (img.get("alt") or "").strip()
-        if figure.tag != "figure":  # an image in running text gives way to its words, after its tail's
+        if figure.tag != "figure":  # an image in running text gives way to its words, put before its tail
             img.tail = alt + (img.tail or "")
             giving_way.append(img)
             continue
@@ -90,30 +91,8 @@ def resolve_images(tree: etree._Element, resolve: ImageResolver) -> int:
             figure.insert(0, note)
         elif figure.find("figcaption") is None:
             figure.getparent().remove(figure)
-    _remove_keeping_tails(giving_way)
+    remove_all_keep_tail(giving_way, set_empty=True)  # each run at once: one at a time, each copied the text so far
     return kept
-
-
-def _remove_keeping_tails(elements: list[etree._Element]) -> None:
-    """Remove ``elements`` (in document order, none inside another), each tail left where it stood, as removing
-    each in turn did, but each run of siblings joined into the text before it once (one at a time, each appended
-    to the text before the run, copying it whole: a paragraph of many missing images took time growing with the
-    square of its text). The text before a run is set even when the run leaves no words: ``<p></p>``, as before."""
-    runs: list[tuple[etree._Element, etree._Element | None, list[str]]] = []  # parent, text's owner, tails
-    last = None
-    for el in elements:
-        before = el.getprevious()
-        if before is None or before is not last:  # a run starts
-            runs.append((el.getparent(), before, []))
-        runs[-1][2].append(el.tail or "")
-        last = el
-    for el in elements:
-        el.getparent().remove(el)  # its tail goes with it
-    for parent, owner, tails in runs:
-        if owner is None:
-            parent.text = (parent.text or "") + "".join(tails)
-        else:
-            owner.tail = (owner.tail or "") + "".join(tails)
 
 
 def article_section(doc: Document, resolve: ImageResolver, id_prefix: str = "",
