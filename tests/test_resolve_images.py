@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -145,8 +145,51 @@ def test_resolve_images_leaves_what_one_image_at_a_time_left(tree: etree._Elemen
     assert _slots(tree) == _slots(old)
 
 
-def test_the_made_trees_reach_the_cases() -> None:
-    """The strategy makes runs of missing images, with and without words, at the start and after an element."""
+def _missing_inline(tree: etree._Element) -> list[etree._Element]:
+    return [img for img in tree.iter("img") if _resolve(img.get("src", "")) is None and img.getparent().tag != "figure"]
+
+
+def _some_missing(tree: etree._Element, test) -> bool:
+    missing = _missing_inline(tree)
+    return any(test(img, missing) for img in missing)
+
+
+def _some_figure(tree: etree._Element, test) -> bool:
+    return any(_resolve(figure[0].get("src", "")) is None and test(figure, (figure[0].get("alt") or "").strip())
+               for figure in tree.iter("figure"))
+
+
+#: what the comparison above must meet among the trees the strategy draws, each shown found by ``find``
+CASES = {
+    "a run of missing images": lambda tree: _some_missing(tree, lambda img, missing: img.getnext() in missing),
+    "a missing image first in its parent": lambda tree: _some_missing(
+        tree, lambda img, missing: img.getprevious() is None),
+    "a missing image after an element": lambda tree: _some_missing(
+        tree, lambda img, missing: img.getprevious() is not None and img.getprevious().tag != "img"),
+    "a missing image inside an inline element": lambda tree: _some_missing(
+        tree, lambda img, missing: img.getparent().tag in ("em", "strong", "a", "span", "sub")),
+    "a missing image leaving no words where there was no text (<p></p>)": lambda tree: _some_missing(
+        tree, lambda img, missing: not (img.get("alt") or "").strip() and not img.tail
+        and img.getprevious() is None and img.getparent().text is None),
+    "a missing image whose alt has spaces to strip": lambda tree: _some_missing(
+        tree, lambda img, missing: (img.get("alt") or "").strip() not in ("", img.get("alt"))),
+    "an image that is had, between missing ones": lambda tree: _some_missing(
+        tree, lambda img, missing: img.getnext() is not None and img.getnext().tag == "img"
+        and img.getnext() not in missing and img.getnext().getnext() in missing),
+    "a missing figure image with no alt and no caption": lambda tree: _some_figure(
+        tree, lambda figure, alt: not alt and figure.find("figcaption") is None),
+    "a missing figure image with alt": lambda tree: _some_figure(tree, lambda figure, alt: bool(alt)),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_strategy_reaches_the_cases(case: str) -> None:
+    find(_article(), CASES[case], settings=settings(max_examples=2000, database=None, deadline=None,  # no shrinking:
+                                                    phases=[Phase.generate], suppress_health_check=list(HealthCheck)))
+
+
+def test_a_tree_of_the_cases_by_hand() -> None:
+    """Runs of missing images, with and without words, at the start and after an element, nested."""
     tree = etree.fromstring('<article><p><img src="gone.png"/><img src="gone.png" alt=" w "/>x'
                             '<em>e</em><img src="gone.png"/><img src="a.png"/><img src="gone.png" alt="v"/></p>'
                             '<h2><a><img src="gone.png"/></a></h2></article>')
