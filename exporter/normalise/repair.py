@@ -795,19 +795,20 @@ class _QuoteSearch:
         else:  # in a quote dropped: every paragraph of the article, the open ones as they are now
             self._asked = (holders, False, 0)
             after = self._dropped_end
+        if any(number in stream.found for stream in self._streams):
+            return True
+        if after < len(self._paragraphs) and self._last_end.get(number, -1) - size + 1 >= self._starts[after]:
+            return True
+        # then the open paragraphs' words as they are (in a quote dropped: read again after each drop, so last)
         for stream, opened in zip(self._streams, [None, *self._open]):
             if opened is not None and not in_article:
                 words = self._now_words(opened[0])
                 if text in words:
                     return True
                 edges.append(_text_edges(words, size))
-            if number in stream.found:
-                return True
             if stream.pieces:
                 edges.append(stream.edges(size))
         if after < len(self._paragraphs):
-            if self._last_end.get(number, -1) - size + 1 >= self._starts[after]:
-                return True
             rest = (self._words[n] for n in range(after, len(self._paragraphs)))
             edges.append(" ".join(_first(rest, size))[:size])
         return text in " ".join(edges)
