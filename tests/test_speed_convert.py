@@ -967,6 +967,43 @@ def test_texts_are_set_only_where_pending_text_is_written() -> None:
     assert imported == {"last_child", "UNJOINED_AT_MOST"}  # reads no text (a bound shared with surgery.unwrap_all)
 
 
+def test_moving_inline_content_writes_what_waits_where_it_stood() -> None:
+    """Converter._move_inline_content reads src's text: when it is waiting, it is written first and moves with the
+    rest; a tail of src's child waiting moves with the child; text waiting in dest, or anywhere else, stays where it
+    was appended (each case fails when the guard is gone or flushes too late)."""
+    def made() -> tuple[convert.Converter, etree._Element, etree._Element, etree._Element]:
+        converter = convert.Converter(Report())
+        holder = etree.Element("div")
+        src = etree.SubElement(holder, "p")
+        dest = etree.SubElement(holder, "figcaption")
+        return converter, holder, src, dest
+
+    converter, holder, src, dest = made()  # src's own text waiting
+    converter._append_text(dest, "cap ")
+    converter._append_text(src, "credit")
+    converter._move_inline_content(src, dest)
+    converter._flush()
+    assert dest.text == "cap credit"
+
+    converter, holder, src, dest = made()  # a tail of src's last child waiting, then dest's text
+    converter._append_text(dest, "cap ")
+    converter._flush()
+    etree.SubElement(src, "em").text = "b"
+    converter._append_text(src, " tail")
+    converter._move_inline_content(src, dest)
+    converter._append_text(dest, " end")
+    converter._flush()
+    assert etree.tostring(dest) == b"<figcaption>cap <em>b</em> tail end</figcaption>"
+
+    converter, holder, src, dest = made()  # text waiting elsewhere, src with no text of its own
+    other = etree.SubElement(holder, "p")
+    converter._append_text(other, "other")
+    etree.SubElement(src, "em").text = "b"
+    converter._move_inline_content(src, dest)
+    converter._flush()
+    assert other.text == "other" and etree.tostring(dest) == b"<figcaption><em>b</em></figcaption>"
+
+
 # --- the clean-page shortcut: a page text joined is checked where it is joined ---------------------------------------
 
 class _CleanPageChecked(convert.Converter):

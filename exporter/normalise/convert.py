@@ -209,8 +209,8 @@ class Converter:
     # are (<q>, <font> around text to compose, spans with ids) took time growing with the square of its length
     # (88 KB of <q>: 3.4 s; review-s10 B9). The pieces of one place wait in a list and are written once, joined,
     # when text goes to another place or before anything reads or rewrites the clean tree's texts: the surgery
-    # functions that do are called through _flushing, _move_inline_content flushes unless the text goes where it
-    # appends, only _flush sets a text (tests/test_speed_convert.py checks both), and convert() flushes at the end.
+    # functions that do are called through _flushing, _move_inline_content flushes when what it reads (src's
+    # text) waits, only _flush sets a text (tests/test_speed_convert.py checks both), and convert() flushes at the end.
 
     def _append_text(self, out: etree._Element, text: str | None) -> None:
         """:func:`~exporter.normalise.surgery.append_text`: ``text`` cleaned, at the end of ``out`` (after its
@@ -264,9 +264,10 @@ class Converter:
         """:func:`~exporter.normalise.surgery.move_inline_content` through the pending text: ``src``'s text,
         cleaned, joins what ``dest`` ends with, and its children follow (a figure's credit lines, each joined
         to its caption: written at once, the caption's text was set again for each line, time growing with the
-        square of their number). ``src`` is read: what is pending is written first unless it goes to ``dest``."""
-        node = self._pending_node
-        if node is not dest and not (self._pending_tail and node is not None and node.getparent() is dest):
+        square of their number). Of the places read or moved here, only ``src``'s own text may be waiting: written
+        first (its children's tails move with them; text waiting anywhere else is written when _append_text moves
+        on from it, or later)."""
+        if self._pending_node is src:
             self._flush()
         self._append_text(dest, src.text)
         dest.extend(list(src))
