@@ -965,7 +965,11 @@ def _flow_trees(draw):
 
 def _old_normalise_whitespace(state) -> None:
     """transforms.normalise_whitespace as it was (6ea62ad): whether a text block holds blocks asked by any()."""
-    from exporter.normalise.transforms import INLINES, TEXT_BLOCKS, _holds_blocks, is_blank, tidy_inline_run
+    from exporter.normalise.surgery import CONVERTED_BLOCKS
+    from exporter.normalise.transforms import INLINES, TEXT_BLOCKS, is_blank, tidy_inline_run
+
+    def _holds_blocks(el) -> bool:  # transforms._holds_blocks as it was (6ea62ad)
+        return any(child.tag in CONVERTED_BLOCKS for child in el)
 
     root = state.tree
     has_pre = next(root.iter("pre"), None) is not None
@@ -1013,6 +1017,17 @@ def test_normalise_whitespace_looping_over_children_is_asking_any_on_real_pages(
     assert states
     for state in states:
         _same_whitespace(state)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(_flow_trees())
+def test_holds_blocks_is_what_any_finds(tree) -> None:
+    """surgery.holds_blocks (normalise-whitespace, make-flow-uniform, ensure_block_mode) finds the elements any()
+    over their children found (comments and processing instructions are no blocks)."""
+    from exporter.normalise import surgery
+
+    for el in tree.iter():
+        assert surgery.holds_blocks(el) == any(child.tag in surgery.CONVERTED_BLOCKS for child in el)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)

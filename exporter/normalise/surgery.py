@@ -228,9 +228,18 @@ def move_inline_content(src: etree._Element, dest: etree._Element) -> None:
         dest.append(child)
 
 
+def holds_blocks(el: etree._Element) -> bool:
+    """Whether a child of ``el`` is a block (:data:`CONVERTED_BLOCKS`): a text block that holds none holds one run of
+    inline content. (A loop: ``any()`` over a generator cost as much as tidying most blocks.)"""
+    for child in el:
+        if child.tag in CONVERTED_BLOCKS:
+            return True
+    return False
+
+
 def ensure_block_mode(item: etree._Element) -> None:
     """Wrap an item's inline content in a paragraph so that blocks may follow it."""
-    if any(child.tag in CONVERTED_BLOCKS for child in item):
+    if holds_blocks(item):
         return
     if is_blank(item.text) and not len(item):
         return

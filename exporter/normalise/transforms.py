@@ -15,8 +15,8 @@ from ..tree import HEADINGS, ID_VALUES, INLINES, remove_all_keep_tail
 from .images import InlineImages
 from .state import State
 from .surgery import CONVERTED_BLOCKS as BLOCKS
-from .surgery import (has_content, lift_images, remove_keep_tail, split_at, tidy_inline_run, trim_edge_breaks,
-                      trim_leading_breaks, unwrap_all)
+from .surgery import (has_content, holds_blocks, lift_images, remove_keep_tail, split_at, tidy_inline_run,
+                      trim_edge_breaks, trim_leading_breaks, unwrap_all)
 from .text import is_blank
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
@@ -147,10 +147,7 @@ def normalise_whitespace(state: State) -> None:
         if tag == "pre" or tag in INLINES:
             continue
         if tag in TEXT_BLOCKS:
-            for child in el:  # (a loop: any() over a generator cost as much as the tidying of most blocks)
-                if child.tag in BLOCKS:
-                    break
-            else:  # no block in it: one run of inline text
+            if not len(el) or not holds_blocks(el):  # one run of inline text
                 if not has_pre or next(el.iterancestors("pre"), None) is None:
                     tidy_inline_run(el)
                 continue
@@ -162,10 +159,6 @@ def normalise_whitespace(state: State) -> None:
         for child in el:
             if child.tail is not None and child.tag not in inline_kept and is_blank(child.tail):
                 child.tail = None
-
-
-def _holds_blocks(el: etree._Element) -> bool:
-    return any(child.tag in BLOCKS for child in el)
 
 
 #: Blocks that hold one run of inline content (and may end with line breaks that add nothing)
@@ -303,7 +296,7 @@ def make_flow_uniform(state: State) -> None:
     """Items and cells hold inline content or blocks, not a mix: wrap the inline runs."""
     root = state.tree
     for el in root.iter("li", "td", "th"):
-        if not _holds_blocks(el):
+        if not holds_blocks(el):
             continue
         if not is_blank(el.text) or any(child.tag not in BLOCKS or not is_blank(child.tail) for child in el):
             _wrap_inline_runs(el)
