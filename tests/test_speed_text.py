@@ -838,35 +838,15 @@ def test_many_images_in_a_heading_or_caption_give_way_to_their_text_in_linear_ti
 
 @st.composite
 def _removals(draw):
-    """A tree of inline runs (elements with and without tails, empty texts, comments, processing instructions, elements
-    inside elements) and some of its elements and comments to remove, in any order, outer and inner ones both."""
-    from lxml import etree
-
-    texts = [None, None, "", " ", "w ", "x"]
-
-    def fill(el, depth: int) -> None:
-        el.text = draw(st.sampled_from(texts))
-        for _ in range(draw(st.integers(0, 6 if depth < 3 else 0))):
-            kind = draw(st.sampled_from(["em", "a", "span", "img", "br", "comment", "pi"]))
-            if kind == "comment":
-                child = etree.Comment("c")
-                el.append(child)
-            elif kind == "pi":
-                child = etree.ProcessingInstruction("x", "y")
-                el.append(child)
-            else:
-                child = etree.SubElement(el, kind)
-                fill(child, depth + 1)
-            child.tail = draw(st.sampled_from(texts))
-
-    root = etree.Element("p")
-    fill(root, 0)
+    """A tree of :func:`_flow_trees` (blocks, inline runs, comments, processing instructions, empty texts) and some of
+    its elements, comments and processing instructions to remove, in any order, outer and inner ones both."""
+    root = draw(_flow_trees())
     nodes = list(root.iterdescendants())
     gone = draw(st.lists(st.sampled_from(nodes), unique=True)) if nodes else []
     return root, [nodes.index(node) for node in gone]
 
 
-@settings(max_examples=EXAMPLES * 2, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(_removals())
 def test_remove_all_keep_tail_is_remove_keep_tail_of_each_in_turn(removal) -> None:
     """tree.remove_all_keep_tail leaves the tree remove_keep_tail of each element in turn leaves (from the last to the
