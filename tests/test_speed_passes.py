@@ -1525,6 +1525,68 @@ def test_hostile_pull_quote_pages_take_one_search(shape: str) -> None:
     assert dropped == {"in items": 20_000, "nested": 40_000, "nested in an item": 40_000, "unrepeated": 0}[shape]
 
 
+def _ending_one_another(words: int, count: int) -> str:
+    """An article of ``words`` times the same word, and ``count`` quotes of 6, 7, 8... of it: each quote's words end
+    the next one's, so the search finds every quote wherever the longest ends."""
+    return ("<article><p>" + "a " * words + "</p>"
+            + "".join("<blockquote>" + "a " * (6 + k) + "</blockquote>" for k in range(count)) + "</article>")
+
+
+def _nested_items(depth: int, count: int) -> str:
+    """Items nested ``depth`` deep, each holding a quote repeating one of the ``count`` paragraphs innermost:
+    each paragraph is read again at each level."""
+    markup = "".join(f"<p>words of the article {k} here</p>" for k in range(count))
+    for level in range(depth):
+        markup = (f"<ul><li><p>level {level} words</p><blockquote>words of the article {level % count} here"
+                  f"</blockquote>{markup}</li></ul>")
+    return "<article>" + markup + "</article>"
+
+
+@pytest.mark.timeout(60)  # a hang guard: 447 KB took 5 s (x8 for x4), 3.5 MB minutes, every quote found everywhere
+@pytest.mark.parametrize("markup", [_ending_one_another(1_600_000, 560), _nested_items(400, 16_000)],
+                         ids=["ending one another", "nested items"])
+def test_pull_quote_shapes_past_the_work_budget_stay_and_are_noted(markup: str) -> None:
+    """Shapes where the search is not linear stop at :data:`repair.PULL_QUOTE_WORK_BUDGET`: the quotes left stay,
+    with a note; those before are dropped as without the budget (they repeat the text)."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    tree = etree.fromstring(markup, etree.XMLParser(huge_tree=True))
+    quotes = len(list(tree.iter("blockquote")))
+    state = SimpleNamespace(tree=tree, report=Report())
+    repair.drop_repeated_pull_quotes(state)
+    left = state.report["left {n} quotation block{s} unchecked for repeating the text (too many)"]
+    assert left == len(list(tree.iter("blockquote"))) and 0 < left <= quotes
+    assert state.report.get("dropped {n} pull quote{s} repeating the text", 0) == quotes - left
+
+
+def test_quotes_past_the_work_budget_stay_and_those_before_are_decided(monkeypatch) -> None:
+    """At every budget, the first quotes are decided as without it and the rest stay, counted in the note."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    markup = _pull_quoted(12)
+    seen = set()
+    for budget in (0, 100, 300, 600, 900, 1200, 1500, 2000, 3000, 10 ** 9):
+        monkeypatch.setattr(repair, "PULL_QUOTE_WORK_BUDGET", budget)
+        tree = etree.fromstring(markup)
+        state = SimpleNamespace(tree=tree, report=Report())
+        repair.drop_repeated_pull_quotes(state)
+        dropped = state.report.get("dropped {n} pull quote{s} repeating the text", 0)
+        left = state.report.get("left {n} quotation block{s} unchecked for repeating the text (too many)", 0)
+        assert dropped + left == 12
+        assert [text_of(quote) for quote in tree.iter("blockquote")] == [
+            f"words of the article {n} here" for n in range(dropped, 12)]
+        seen.add((dropped > 0, left > 0))
+    assert seen == {(False, True), (True, True), (True, False)}  # none, some and all decided
+
+
 @pytest.mark.parametrize("shape", ["in items", "nested", "nested in an item", "unrepeated"])
 def test_hostile_pull_quote_pages_are_decided_as_the_slow_definition(shape: str) -> None:
     from lxml import etree

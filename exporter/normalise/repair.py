@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import lxml.html
 from lxml import etree
@@ -601,12 +602,31 @@ def drop_repeated_pull_quotes(state: State) -> None:
     if len(quotes) <= _FEW_QUOTES:
         _drop_few_pull_quotes(root, report, quotes)
         return
-    search = _QuoteSearch(root, [(quote, text) for quote, _, text in quotes])
-    for quote, _, text in quotes:
-        if quote.getparent() is not None and search.repeats(quote, text):
-            search.drop(quote)
-            quote.getparent().remove(quote)
-            report.note("dropped {n} pull quote{s} repeating the text")
+    number = 0
+    try:
+        search = _QuoteSearch(root, [(quote, text) for quote, _, text in quotes])
+        for number, (quote, _, text) in enumerate(quotes):
+            if quote.getparent() is not None and search.repeats(quote, text):
+                search.drop(quote)
+                quote.getparent().remove(quote)
+                report.note("dropped {n} pull quote{s} repeating the text")
+    except _OutOfWork:
+        left = [quote for quote, _, _ in quotes[number:] if quote.getparent() is not None]  # as the loop checks
+        report.note("left {n} quotation block{s} unchecked for repeating the text (too many)", len(left))
+
+
+#: How much work :class:`_QuoteSearch` may do on one page, in characters read (a quote found counts as
+#: :data:`_FOUND_COST`): linear on pages seen, but shapes remain where it is not (quotes whose words end one another's,
+#: each found wherever the longest ends; items nested deep, each holding a quote, each read again at each level).
+#: Past it the quotes left stay, with a note (about a second)
+PULL_QUOTE_WORK_BUDGET = 100_000_000
+_FOUND_COST = 20
+#: How many found quotes the search hands over at a time (the budget is counted between)
+_FOUND_CHUNK = 4096
+
+
+class _OutOfWork(Exception):
+    """:data:`PULL_QUOTE_WORK_BUDGET` is spent."""
 
 
 #: A page of at most this many quotes worth checking searches the article for each (:func:`_drop_few_pull_quotes`):
@@ -675,11 +695,12 @@ class _Stream:
     (one Aho-Corasick automaton, carried on from piece to piece): ``found`` holds the number of each quote's words
     that stand in the joined text."""
 
-    def __init__(self, automaton: Any) -> None:
+    def __init__(self, automaton: Any, spend: Callable[[int], None]) -> None:
         self.pieces: list[str] = []
         self.length = 0  # of the pieces joined
         self.found: set[int] = set()
         self._search = automaton.iter("")
+        self._spend = spend
 
     def add(self, pieces: list[str]) -> None:
         if not pieces:
@@ -690,8 +711,10 @@ class _Stream:
         self.pieces += pieces
         self.length += len(text)
         if text:
+            self._spend(len(text))
             self._search.set(text, False)
-            self.found.update(number for _, number in self._search)
+            for found in _found(self._search, self._spend):
+                self.found.update(number for _, number in found)
 
     def edges(self, size: int) -> str:
         """The pieces joined, or their first and last ``size`` characters, cut by a line break (which no
@@ -699,6 +722,16 @@ class _Stream:
         if self.length <= 2 * size:
             return " ".join(self.pieces)
         return " ".join(_first(self.pieces, size))[:size] + "\n" + " ".join(_last(self.pieces, size))[-size:]
+
+
+def _found(search: Iterator[tuple[int, int]], spend: Callable[[int], None]) -> Iterator[list[tuple[int, int]]]:
+    """What ``search`` finds, :data:`_FOUND_CHUNK` at a time, each spent before it is handed over."""
+    while True:
+        found = list(itertools.islice(search, _FOUND_CHUNK))
+        spend(_FOUND_COST * len(found))
+        yield found
+        if len(found) < _FOUND_CHUNK:
+            return
 
 
 def _first(pieces: Iterable[str], size: int) -> list[str]:
@@ -743,6 +776,7 @@ class _QuoteSearch:
         import ahocorasick  # BSD-3-Clause; only for pages whose quotes counting does not decide
 
         self._root = root
+        self._work = 0
         self._paragraphs: list[etree._Element] = []
         self._before: dict[etree._Element, int] = {}  # how many paragraphs come before each quote
         for el in root.iter("p", "li", "blockquote"):
@@ -752,6 +786,7 @@ class _QuoteSearch:
                 self._paragraphs.append(el)
         self._position = {p: n for n, p in enumerate(self._paragraphs)}
         self._words = [_normal(text_of(p)) for p in self._paragraphs]  # as they came
+        self._spend(sum(map(len, self._words)))
         self._starts = [0]  # where each paragraph's words start in all of them joined
         for words in self._words:
             self._starts.append(self._starts[-1] + len(words) + 1)
@@ -761,15 +796,22 @@ class _QuoteSearch:
             self._automaton.add_word(text, number)
         self._automaton.make_automaton()
         # where each quote's words end last in all the paragraphs' words joined (the search gives ends in order)
-        self._last_end = {number: end for end, number in self._automaton.iter(" ".join(self._words))}
+        self._last_end: dict[int, int] = {}
+        for found in _found(self._automaton.iter(" ".join(self._words)), self._spend):
+            self._last_end.update((number, end) for end, number in found)
         self._holders = {n for quote, _ in quotes for n in self._holding(quote)[0]}  # of any quote
-        self._streams = [_Stream(self._automaton)]  # the article's, then one for each paragraph open
+        self._streams = [_Stream(self._automaton, self._spend)]  # the article's, then one for each paragraph open
         self._open: list[tuple[int, int]] = []  # the open paragraphs holding quotes: position, position after
         self._next = 0  # the first paragraph not yet in a stream, open, or in a quote dropped
         self._changed: set[int] = set()  # paragraphs that held a quote dropped
         self._now: dict[int, str] = {}  # open paragraphs' words as they are now
         self._dropped_end = 0  # the position after the paragraphs of the last quote dropped from the article
         self._asked: tuple[list[int], bool, int] = ([], True, 0)  # the last quote's holders, in_article, end
+
+    def _spend(self, work: int) -> None:
+        self._work += work
+        if self._work > PULL_QUOTE_WORK_BUDGET:
+            raise _OutOfWork
 
     def _holding(self, quote: etree._Element) -> tuple[list[int], bool]:
         """The positions of the paragraphs holding ``quote``, outermost first, and whether it is in the article
@@ -789,6 +831,7 @@ class _QuoteSearch:
         if in_article:
             start = self._before[quote]
             end = start + sum(1 for _ in quote.iter("p", "li"))
+            self._spend(end - start)
             self._asked = (holders, True, end)
             self._advance(start, holders)
             after = end
@@ -811,7 +854,9 @@ class _QuoteSearch:
         if after < len(self._paragraphs):
             rest = (self._words[n] for n in range(after, len(self._paragraphs)))
             edges.append(" ".join(_first(rest, size))[:size])
-        return text in " ".join(edges)
+        edges_text = " ".join(edges)
+        self._spend(len(edges_text))
+        return text in edges_text
 
     def drop(self, quote: etree._Element) -> None:
         """``quote``, the last asked, is dropped."""
@@ -826,6 +871,7 @@ class _QuoteSearch:
     def _now_words(self, n: int) -> str:
         if n not in self._now:
             self._now[n] = _normal(text_of(self._paragraphs[n])) if n in self._changed else self._words[n]
+            self._spend(len(self._now[n]))
         return self._now[n]
 
     def _close(self) -> None:
@@ -848,7 +894,8 @@ class _QuoteSearch:
                     self._close()
             if n in self._holders:
                 self._open.append((n, n + sum(1 for _ in self._paragraphs[n].iter("p", "li"))))
-                self._streams.append(_Stream(self._automaton))
+                self._spend(self._open[-1][1] - n)
+                self._streams.append(_Stream(self._automaton, self._spend))
             else:
                 run.append(self._words[n])
         self._streams[-1].add(run)
