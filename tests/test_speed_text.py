@@ -1002,21 +1002,12 @@ def test_normalise_whitespace_looping_over_children_is_asking_any_on_real_pages(
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(_flow_trees())
 def test_holds_blocks_is_what_any_finds(tree) -> None:
-    """surgery.holds_blocks (normalise-whitespace, make-flow-uniform, ensure_block_mode) finds the elements any()
+    """surgery.holds_blocks (normalise-whitespace, make-flow-uniform, ensure_block_mode, typography) finds the elements any()
     over their children found (comments and processing instructions are no blocks)."""
     from exporter.normalise import surgery
 
     for el in tree.iter():
         assert surgery.holds_blocks(el) == any(child.tag in surgery.CONVERTED_BLOCKS for child in el)
-
-
-@settings(max_examples=EXAMPLES, deadline=None)
-@given(_flow_trees())
-def test_blocks_holding_inline_only_are_those_any_finds(tree) -> None:
-    """typography's loop finds the text blocks any() over their children found (comments count as not inline)."""
-    for block in tree.iter(*typography.TEXT_BLOCKS):
-        assert typography._holds_inline_only(block) == (
-            not (len(block) and any(child.tag not in typography.INLINES for child in block)))
 
 
 # --- unwrap_all leaves each text one text node (review-s11 B12) ---------------------------------------------------

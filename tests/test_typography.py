@@ -23,6 +23,20 @@ def test_quotes_across_inline_elements():
         "<p>he told \u201c<em>The National</em>\u201d so.</p>")
 
 
+def test_a_paragraph_holding_an_inline_image_is_typeset_like_its_neighbours():
+    # an image within a sentence (an icon, a formula) is inline content: its paragraph was skipped before, and kept
+    # straight quotes beside curled ones
+    out = body('<p>He said "hello" to <img src="icon.png" alt="a wave"> and didn\'t stop.</p>'
+               '<p>She said "yes" and didn\'t stop.</p>')
+    assert out.count("\u201c") == 2 and out.count("\u201d") == 2 and out.count("didn\u2019t") == 2
+    assert '"hello"' not in out and '"yes"' not in out
+
+
+def test_no_break_spaces_reach_a_french_paragraph_holding_an_inline_image():
+    assert body('<p>Une formule <img src="f.png" alt="x"> : voici !</p>', language="fr") == (
+        f'<p>Une formule <img src="f.png" alt="x"/>{NBSP}: voici{NNBSP}!</p>')
+
+
 def test_single_quotes_nested_and_elisions():
     text = typeset_text("She said \"it's 'fine'\" in the '90s, the players' union.", "en")
     assert text == "She said \u201cit\u2019s \u2018fine\u2019\u201d in the \u201990s, the players\u2019 union."

@@ -24,6 +24,7 @@ from typing import Iterator
 from lxml import etree
 
 from ..tree import HEADINGS, INLINES, text_of
+from .surgery import holds_blocks
 from .state import State
 from .surgery import text_slots
 
@@ -474,7 +475,7 @@ def typography(state: State) -> None:
     special = list(tree.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *SKIP))
     has_pre = any(node.tag == "pre" for node in special)
     blocks = [block for block in tree.iter(*TEXT_BLOCKS)  # not those holding blocks: their paragraphs are typeset
-              if _holds_inline_only(block) and not (has_pre and next(block.iterancestors("pre"), None) is not None)]
+              if not holds_blocks(block) and not (has_pre and next(block.iterancestors("pre"), None) is not None)]
     by_language = {metadata.language: blocks}
     if _HAS_LANG(tree):  # the blocks by language, each in document order
         by_language = {}
@@ -497,14 +498,6 @@ def typography(state: State) -> None:
         setattr(metadata, field, value)
     for kind, message in MESSAGES.items():
         report.note(message, totals.get(kind, 0))
-
-
-def _holds_inline_only(block: etree._Element) -> bool:
-    """Whether every child of ``block`` is inline (a loop: ``any()`` over a generator cost three times as much)."""
-    for child in block:
-        if child.tag not in INLINES:
-            return False
-    return True
 
 
 def _typeset_one_by_one(blocks: list[etree._Element], style: Style, whole: str) -> dict[str, int]:
