@@ -475,9 +475,11 @@ def _old_typography(state) -> None:
     """The typography pass as it was: each block typeset alone by the reference typesetter (_OldTypesetter)."""
     from lxml import etree as _etree
 
+    from exporter.normalise.surgery import CONVERTED_BLOCKS
+
     tree, metadata, totals = state.tree, state.metadata, {}
-    for block in tree.iter(*typography.TEXT_BLOCKS):
-        if len(block) and any(child.tag not in typography.INLINES for child in block) or (
+    for block in tree.iter(*typography.TEXT_BLOCKS):  # not those holding blocks (924402c: inline images are typeset)
+        if any(child.tag in CONVERTED_BLOCKS for child in block) or (
                 next(block.iterancestors("pre"), None) is not None):
             continue
         assert next(block.iter(_etree.Comment, _etree.ProcessingInstruction), None) is None  # no shifted slots

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import re
-from typing import Any, Callable, Iterable, Iterator
 
 import lxml.html
 from lxml import etree
@@ -587,72 +585,40 @@ def drop_repeated_pull_quotes(state: State) -> None:
     The words elsewhere are those of every paragraph and item outside the quote, not holding it, and not in a
     quote already dropped, each paragraph's as they are then, joined by spaces: a quote repeats them when its
     words (:func:`_normal`) stand in them, the first word ending one of theirs and the last starting one.
-    A page of a few quotes searches the words elsewhere for each (:func:`_drop_few_pull_quotes`); a page of more
-    searches the article once for all of them (:class:`_QuoteSearch`): 20,000 quotes searched for in turn took 64 s."""
+    Most quotes are decided by counting one of their words in the article (:func:`_said_only_inside`), the rest
+    by searching the words elsewhere: each paragraph's words are found once, and for each quote the list of them
+    is cut around the few positions it leaves out (slices and a join in C, not a test of every paragraph).
+
+    Each quote looked at costs a search of the article's text (two when its words stand elsewhere): once
+    :data:`PULL_QUOTE_SEARCH_BUDGET` characters are searched, the quotes left stay, with a note (a page of
+    thousands of quotes took minutes)."""
     root, report = state.tree, state.report
     blocks = list(root.iter("blockquote"))
     if not blocks:
         return
-    quotes = []  # the quotes worth checking, with their text: no quote's text changes before it is decided
-    for quote in blocks:  # (a quote dropped before it held it, or it is after what was dropped)
-        own = text_of(quote)
-        text = _normal(own)
-        if _worth_checking(text):
-            quotes.append((quote, own, text))
-    if len(quotes) <= _FEW_QUOTES:
-        _drop_few_pull_quotes(root, report, quotes)
-        return
-    number = 0
-    try:
-        search = _QuoteSearch(root, [(quote, text) for quote, _, text in quotes])
-        for number, (quote, _, text) in enumerate(quotes):
-            if quote.getparent() is not None and search.repeats(quote, text):
-                search.drop(quote)
-                quote.getparent().remove(quote)
-                report.note("dropped {n} pull quote{s} repeating the text")
-    except _OutOfWork:
-        left = [quote for quote, _, _ in quotes[number:] if quote.getparent() is not None]  # as the loop checks
-        report.note("left {n} quotation block{s} unchecked for repeating the text (too many)", len(left))
-
-
-#: How much work :class:`_QuoteSearch` may do on one page, in characters read (a quote found counts as
-#: :data:`_FOUND_COST`): linear on pages seen, but shapes remain where it is not (quotes whose words end one another's,
-#: each found wherever the longest ends; items nested deep, each holding a quote, each read again at each level).
-#: Past it the quotes left stay, with a note (about a second)
-PULL_QUOTE_WORK_BUDGET = 100_000_000
-_FOUND_COST = 20
-#: How many found quotes the search hands over at a time (the budget is counted between)
-_FOUND_CHUNK = 4096
-
-
-class _OutOfWork(Exception):
-    """:data:`PULL_QUOTE_WORK_BUDGET` is spent."""
-
-
-#: A page of at most this many quotes worth checking searches the article for each (:func:`_drop_few_pull_quotes`):
-#: building :class:`_QuoteSearch` costs a few reads of the article
-_FEW_QUOTES = 8
-
-
-def _drop_few_pull_quotes(root: etree._Element, report: Report, quotes: list[tuple[etree._Element, str, str]]) -> None:
-    """:func:`drop_repeated_pull_quotes` for each of ``quotes`` (quote, its text, its words) in turn: most are
-    decided by counting one of their words in the article (:func:`_said_only_inside`), the rest by searching
-    the words elsewhere, joined: each paragraph's words are found once, and for each quote the list of them is cut
-    around the few positions it leaves out (slices and a join in C, not a test of every paragraph)."""
     paragraphs = list(root.iter("p", "li"))  # as root.iter("p", "li") at each quote, without those in quotes gone
     position = {p: n for n, p in enumerate(paragraphs)}
     words: list[str] | None = None  # each paragraph's and item's words, found at the first quote that asks
     gone: set[int] = set()  # the positions of the paragraphs in quotes dropped
     article: str | None = None  # the article's text as it came, casefolded
     counts_decide = True  # until a quote dropped changes a paragraph's words
-    for quote, own, text in quotes:
-        if quote.getparent() is None:
+    searched = 0  # characters searched so far
+    for number, quote in enumerate(blocks):
+        own = text_of(quote)
+        text = _normal(own)
+        if not _worth_checking(text) or quote.getparent() is None:
             continue
-        if counts_decide:
-            if article is None:
-                article = text_of(root).casefold()
-            if _said_only_inside(text, own.casefold(), article):
-                continue  # the usual quotation: a word of it stands nowhere else
+        if article is None:
+            article = text_of(root).casefold()
+        searched += len(article)
+        if searched > PULL_QUOTE_SEARCH_BUDGET:
+            left = [quote] + [rest for rest in blocks[number + 1:] if rest.getparent() is not None
+                              and _worth_checking(_normal(text_of(rest)))]  # those the loop would search
+            report.note("left {n} quotation block{s} unchecked for repeating the text (too many)", len(left))
+            return
+        if counts_decide and _said_only_inside(text, own.casefold(), article):
+            continue  # the usual quotation: a word of it stands nowhere else
+        searched += len(article)
         if words is None:
             words = [_normal(text_of(p)) for p in paragraphs]
         holders = [position[el] for el in quote.iterancestors() if el in position]  # they hold its words
@@ -672,6 +638,11 @@ def _drop_few_pull_quotes(root: etree._Element, report: Report, quotes: list[tup
             report.note("dropped {n} pull quote{s} repeating the text")
 
 
+#: Characters :func:`drop_repeated_pull_quotes` may search on one page (about a second); past it the quotes
+#: left stay, with a note
+PULL_QUOTE_SEARCH_BUDGET = 100_000_000
+
+
 def _worth_checking(text: str) -> bool:
     """True for a quotation's words (:func:`_normal`) that may be a pull quote: six words or more."""
     return len(text.split()) >= 6
@@ -688,220 +659,6 @@ def _said_only_inside(text: str, own: str, article: str) -> bool:
     inner = text.split()[1:-1]
     word = max(inner, key=len)
     return article.count(word) <= own.count(word)
-
-
-class _Stream:
-    """Paragraphs' words joined by spaces as they come, searched as they come for every quote's words at once
-    (one Aho-Corasick automaton, carried on from piece to piece): ``found`` holds the number of each quote's words
-    that stand in the joined text."""
-
-    def __init__(self, automaton: Any, spend: Callable[[int], None]) -> None:
-        self.pieces: list[str] = []
-        self.length = 0  # of the pieces joined
-        self.found: set[int] = set()
-        self._search = automaton.iter("")
-        self._spend = spend
-
-    def add(self, pieces: list[str]) -> None:
-        if not pieces:
-            return
-        text = " ".join(pieces)
-        if self.pieces:
-            text = " " + text
-        self.pieces += pieces
-        self.length += len(text)
-        if text:
-            self._spend(len(text))
-            self._search.set(text, False)
-            for found in _found(self._search, self._spend):
-                self.found.update(number for _, number in found)
-
-    def edges(self, size: int) -> str:
-        """The pieces joined, or their first and last ``size`` characters, cut by a line break (which no
-        quote's words hold: nothing stands across it)."""
-        if self.length <= 2 * size:
-            return " ".join(self.pieces)
-        return " ".join(_first(self.pieces, size))[:size] + "\n" + " ".join(_last(self.pieces, size))[-size:]
-
-
-def _found(search: Iterator[tuple[int, int]], spend: Callable[[int], None]) -> Iterator[list[tuple[int, int]]]:
-    """What ``search`` finds, :data:`_FOUND_CHUNK` at a time, each spent before it is handed over."""
-    while True:
-        found = list(itertools.islice(search, _FOUND_CHUNK))
-        spend(_FOUND_COST * len(found))
-        yield found
-        if len(found) < _FOUND_CHUNK:
-            return
-
-
-def _first(pieces: Iterable[str], size: int) -> list[str]:
-    """The first of ``pieces`` whose joined text is ``size`` characters or more (all, when they are fewer)."""
-    taken, length = [], -1
-    for piece in pieces:
-        if length >= size:
-            break
-        length += len(piece) + 1
-        taken.append(piece)
-    return taken
-
-
-def _last(pieces: list[str], size: int) -> list[str]:
-    """The last of ``pieces``, in their order, whose joined text is ``size`` characters or more."""
-    return _first(reversed(pieces), size)[::-1]
-
-
-def _text_edges(text: str, size: int) -> str:
-    """``text``, or its first and last ``size`` characters cut by a line break."""
-    return text if len(text) <= 2 * size else text[:size] + "\n" + text[-size:]
-
-
-class _QuoteSearch:
-    """Decides, quote by quote in document order, whether a quote's words stand in the words elsewhere
-    (:func:`drop_repeated_pull_quotes`), reading each paragraph's words once for each paragraph holding it that
-    holds a quote (the old way searched the whole article once or twice for each quote).
-
-    The words elsewhere of a quote in the article are those of the paragraphs before it (in the order of
-    ``root.iter("p", "li")``) but those holding it, then those after it, then none of it:
-    - A paragraph before the quote and not holding it is as it will stay: it joins, as it comes, the stream
-      (:class:`_Stream`) of the innermost paragraph holding quotes that is open (holding the quotes now decided),
-      or the article's. When the quotes a paragraph holds are decided, its words as they are then, then its
-      stream's paragraphs, join the stream around it.
-    - The paragraphs after the quote are as they came: one search of all the article's words tells, for each
-      quote's words, where they stand last.
-    - What stands across the edges between these (the streams of the paragraphs holding the quote, the words
-      after it) is searched in the characters either side of each edge, as many as the quote's words.
-    A quote inside a quote dropped is searched for in every paragraph of the article as it is then."""
-
-    def __init__(self, root: etree._Element, quotes: list[tuple[etree._Element, str]]) -> None:
-        import ahocorasick  # BSD-3-Clause; only for pages whose quotes counting does not decide
-
-        self._root = root
-        self._work = 0
-        self._paragraphs: list[etree._Element] = []
-        self._before: dict[etree._Element, int] = {}  # how many paragraphs come before each quote
-        for el in root.iter("p", "li", "blockquote"):
-            if el.tag == "blockquote":
-                self._before[el] = len(self._paragraphs)
-            else:
-                self._paragraphs.append(el)
-        self._position = {p: n for n, p in enumerate(self._paragraphs)}
-        self._words = [_normal(text_of(p)) for p in self._paragraphs]  # as they came
-        self._spend(sum(map(len, self._words)))
-        self._starts = [0]  # where each paragraph's words start in all of them joined
-        for words in self._words:
-            self._starts.append(self._starts[-1] + len(words) + 1)
-        self._number = {text: n for n, text in enumerate(dict.fromkeys(text for _, text in quotes))}
-        self._automaton = ahocorasick.Automaton()
-        for text, number in self._number.items():
-            self._automaton.add_word(text, number)
-        self._automaton.make_automaton()
-        # where each quote's words end last in all the paragraphs' words joined (the search gives ends in order)
-        self._last_end: dict[int, int] = {}
-        for found in _found(self._automaton.iter(" ".join(self._words)), self._spend):
-            self._last_end.update((number, end) for end, number in found)
-        self._holders = {n for quote, _ in quotes for n in self._holding(quote)[0]}  # of any quote
-        self._streams = [_Stream(self._automaton, self._spend)]  # the article's, then one for each paragraph open
-        self._open: list[tuple[int, int]] = []  # the open paragraphs holding quotes: position, position after
-        self._next = 0  # the first paragraph not yet in a stream, open, or in a quote dropped
-        self._changed: set[int] = set()  # paragraphs that held a quote dropped
-        self._now: dict[int, str] = {}  # open paragraphs' words as they are now
-        self._dropped_end = 0  # the position after the paragraphs of the last quote dropped from the article
-        self._asked: tuple[list[int], bool, int] = ([], True, 0)  # the last quote's holders, in_article, end
-
-    def _spend(self, work: int) -> None:
-        self._work += work
-        if self._work > PULL_QUOTE_WORK_BUDGET:
-            raise _OutOfWork
-
-    def _holding(self, quote: etree._Element) -> tuple[list[int], bool]:
-        """The positions of the paragraphs holding ``quote``, outermost first, and whether it is in the article
-        (not in a quote dropped)."""
-        holders, in_article = [], False
-        for holder in quote.iterancestors():
-            if holder in self._position:
-                holders.append(self._position[holder])
-            in_article = in_article or holder is self._root
-        return holders[::-1], in_article
-
-    def repeats(self, quote: etree._Element, text: str) -> bool:
-        """True when ``text``, the words of ``quote`` (the next quote to decide), stand in the words elsewhere."""
-        holders, in_article = self._holding(quote)
-        number, size = self._number[text], len(text)
-        edges: list[str] = []
-        if in_article:
-            start = self._before[quote]
-            end = start + sum(1 for _ in quote.iter("p", "li"))
-            self._spend(end - start)
-            self._asked = (holders, True, end)
-            self._advance(start, holders)
-            after = end
-        else:  # in a quote dropped: every paragraph of the article, the open ones as they are now
-            self._asked = (holders, False, 0)
-            after = self._dropped_end
-        if any(number in stream.found for stream in self._streams):
-            return True
-        if after < len(self._paragraphs) and self._last_end.get(number, -1) - size + 1 >= self._starts[after]:
-            return True
-        # then the open paragraphs' words as they are (in a quote dropped: read again after each drop, so last)
-        for stream, opened in zip(self._streams, [None, *self._open]):
-            if opened is not None and not in_article:
-                words = self._now_words(opened[0])
-                if text in words:
-                    return True
-                edges.append(_text_edges(words, size))
-            if stream.pieces:
-                edges.append(stream.edges(size))
-        if after < len(self._paragraphs):
-            rest = (self._words[n] for n in range(after, len(self._paragraphs)))
-            edges.append(" ".join(_first(rest, size))[:size])
-        edges_text = " ".join(edges)
-        self._spend(len(edges_text))
-        return text in edges_text
-
-    def drop(self, quote: etree._Element) -> None:
-        """``quote``, the last asked, is dropped."""
-        holders, in_article, end = self._asked
-        if not in_article:
-            return  # out of the article already
-        self._changed.update(holders)
-        self._now.clear()
-        self._next = max(self._next, end)  # its paragraphs are gone
-        self._dropped_end = end
-
-    def _now_words(self, n: int) -> str:
-        if n not in self._now:
-            self._now[n] = _normal(text_of(self._paragraphs[n])) if n in self._changed else self._words[n]
-            self._spend(len(self._now[n]))
-        return self._now[n]
-
-    def _close(self) -> None:
-        """The innermost open paragraph is as it will stay: its words, then its stream's paragraphs, join the
-        stream around it."""
-        n, _ = self._open.pop()
-        stream = self._streams.pop()
-        self._streams[-1].add([self._now_words(n)])
-        self._now.pop(n, None)
-        self._streams[-1].add(stream.pieces)
-
-    def _advance(self, start: int, holders: list[int]) -> None:
-        """Every paragraph before position ``start`` joins a stream, but those of ``holders``, left open."""
-        run: list[str] = []  # paragraphs for the innermost stream, added at once
-        for n in range(self._next, start):
-            if self._open and n >= self._open[-1][1] or n in self._holders:
-                self._streams[-1].add(run)
-                run = []
-                while self._open and n >= self._open[-1][1]:
-                    self._close()
-            if n in self._holders:
-                self._open.append((n, n + sum(1 for _ in self._paragraphs[n].iter("p", "li"))))
-                self._spend(self._open[-1][1] - n)
-                self._streams.append(_Stream(self._automaton, self._spend))
-            else:
-                run.append(self._words[n])
-        self._streams[-1].add(run)
-        self._next = max(self._next, start)
-        while self._open and self._open[-1][0] not in holders:
-            self._close()
 
 
 #: Only short blocks repeated in a row are scraping debris (a caption, a credit, a byline twice); a long

@@ -23,10 +23,9 @@ from typing import Iterator
 
 from lxml import etree
 
-from ..tree import HEADINGS, INLINES, text_of
-from .surgery import holds_blocks
+from ..tree import HEADINGS, text_of
 from .state import State
-from .surgery import text_slots
+from .surgery import holds_blocks, text_slots
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"  # narrow no-break space
