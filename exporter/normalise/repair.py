@@ -640,8 +640,9 @@ def drop_repeated_pull_quotes(state: State) -> None:
             report.note("dropped {n} pull quote{s} repeating the text")
 
 
-#: Characters :func:`drop_repeated_pull_quotes` may search on one page (about a second); past it the quotes
-#: left stay, with a note
+#: Characters :func:`drop_repeated_pull_quotes` may search or read again on one page (searching them takes about a
+#: tenth of a second; reading holders again, which also counts, up to a few seconds); past it the quotes left stay,
+#: with a note
 PULL_QUOTE_SEARCH_BUDGET = 100_000_000
 
 

@@ -147,7 +147,7 @@ def normalise_whitespace(state: State) -> None:
         if tag == "pre" or tag in INLINES:
             continue
         if tag in TEXT_BLOCKS:
-            if not len(el) or not holds_blocks(el):  # one run of inline text
+            if not len(el) or not holds_blocks(el):  # one run of inline text (most blocks have no child: no call)
                 if not has_pre or next(el.iterancestors("pre"), None) is None:
                     tidy_inline_run(el)
                 continue
