@@ -497,6 +497,8 @@ _OLD_MISSED_END = re.compile(
 @example("1. The end\u2026 Next: Here [3] There")
 @example("end.[1][2] Then; said I. \u201cWhy")
 @example("xI. \u201cWhy and wI! \u201cA")  # "I" inside a word is no pronoun
+@example("end.[1] \u201cA. \u201cB and x.  \u201cC")  # the last alternative, found from the stop, after another match
+@example("wait.\u201cNo and I?\u201cYes")  # no space after the stop: no end
 def test_missed_sentence_ends_are_the_old_patterns_ends(text: str) -> None:
     from exporter.normalise.reflow import _MISSED_END
 
@@ -513,6 +515,34 @@ def test_missed_sentence_ends_on_real_paragraphs() -> None:
         assert ends == [m.end() for m in _OLD_MISSED_END.finditer(text)], text[:80]
         found += len(ends)
     assert found > 50
+
+
+_OLD_SURE_END = re.compile(r"(?<![\w.])(?!(?:etc|approx|incl|viz|vol|vols|esp|ibid|resp|dept|est|misc|nos|figs|cca)\.)"
+                           r"[a-z]{3,}[.!?]\s+(?=(?:\[[^\]\n]{1,20}\]\s+)?[A-Z])")
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(joined(["a", "b", "z", "abc", "word", "etc", "est", "vols", "e.g", "A", "Z", "\u00e9", "\u017f", "\u212a", "_", "1",
+               ".", "!", "?", ",", " ", "  ", "\n", "\u00a0", "[1]", "[x y]", "[", "]", "\u201c", "-", "\U0001d41b"], 30))
+@example("abc. Def")  # at the start of the text
+@example("etc. The est! The vols. The esp? The")  # an abbreviation's full stop only
+@example("Xabc. Y 2abc. Y _abc. Y e.g.abc. Y \u00e9abc. Y -abc. Y")  # the word must start at its first lower-case letter
+@example("end. [1] Next end.  [toolong to be a mark at all] Next")
+def test_sure_ends_read_back_from_the_stop_are_the_look_behind_patterns_ends(text: str) -> None:
+    from exporter.normalise.reflow import sure_ends
+
+    assert sure_ends(text) == [m.end() for m in _OLD_SURE_END.finditer(text)]
+
+
+def test_sure_ends_on_real_paragraphs() -> None:
+    from exporter.normalise.reflow import sure_ends
+
+    found = 0
+    for text in _real_paragraphs():
+        ends = sure_ends(text)
+        assert ends == [m.end() for m in _OLD_SURE_END.finditer(text)], text[:80]
+        found += len(ends)
+    assert found > 200
 
 
 # --- reflow: more of pysbd's patterns opened at a literal, or skipped where a hint finds nothing --------------------

@@ -196,22 +196,26 @@ _REFERENCE = re.compile(_REFERENCE_MARK)
 #: Sentence ends pysbd misses: a closing quotation mark or reference marks after the full stop, followed by
 #: a capital or a new quotation; a full stop after a word, followed by a new quotation ("…," intimated I. "True");
 #: a full stop after a numeral, followed by a capital (pysbd takes "index 0. There" for a list item "0.").
-#: (Written from its first character, a mark or a space, found fast; the alternatives look behind at it. The
-#: same ends as ``(?:[.!?…][”»"]|[.!?:](?:REF)+|…|(?<=\w):|(?<=\d)[.!?])\s+(?=…)|(?:(?<=[a-z][.!?])|(?<=\bI[.!?]))\s+(?=…)``,
-#: which tried its alternatives at every character.)
+#: (Written from its first character, a mark, found fast; the alternatives look behind at it. The same ends as
+#: ``(?:[.!?…][”»"]|[.!?:](?:REF)+|…|(?<=\w):|(?<=\d)[.!?])\s+(?=…)|(?:(?<=[a-z][.!?])|(?<=\bI[.!?]))\s+(?=…)``,
+#: which tried its alternatives at every character; the last alternative starts at the stop, not at the space
+#: after it, which took every space of the text for a possible start.)
 _MISSED_END = re.compile(
-    rf"[.!?\u2026:\s](?:(?:(?<=[.!?\u2026])[\u201d\u00bb\"]|(?<=[.!?:])(?:{_REFERENCE_MARK})+|(?<=\u2026)|(?<=\w:)"
+    rf"[.!?\u2026:](?:(?:(?<=[.!?\u2026])[\u201d\u00bb\"]|(?<=[.!?:])(?:{_REFERENCE_MARK})+|(?<=\u2026)|(?<=\w:)"
     rf"|(?<=\d[.!?]))\s+(?=(?:{_REFERENCE_MARK}\s+)?[\u201c\u00ab\"]?[A-Z\u00c0-\u00de])"
-    r"|(?:(?<=[a-z][.!?]\s)|(?<=\bI[.!?]\s))\s*(?=[\u201c\u00ab\"][A-Z\u00c0-\u00de]))")
+    r"|(?:(?<=[a-z][.!?])|(?<=\bI[.!?]))\s\s*(?=[\u201c\u00ab\"][A-Z\u00c0-\u00de]))")
 #: What ends a sentence: a full stop, question or exclamation mark, ellipsis, colon or semicolon, maybe followed
 #: by closing quotation marks, brackets or reference marks. pysbd also starts sentences at numerals it takes
 #: for list markers ("are 1) performing …, 2) selecting …"); such a start without an end before it is no start.
 _ENDED = re.compile(rf"[.!?\u2026:;](?:[\u201d\u2019\u00bb\"')\]]|{_REFERENCE_MARK})*\s*$")
 #: A sentence end nobody doubts: a lower-case word of three letters or more that is no common abbreviation,
 #: a full stop, a capital. Taken as an end even where pysbd misses it (it loses its way in long dialogue with
-#: dashes and unpaired quotation marks), and where long texts are cut into pieces for pysbd.
-_SURE_END = re.compile(r"(?<![\w.])(?!(?:etc|approx|incl|viz|vol|vols|esp|ibid|resp|dept|est|misc|nos|figs|cca)\.)"
-                       rf"[a-z]{{3,}}[.!?]\s+(?=(?:{_REFERENCE_MARK}\s+)?[A-Z])")
+#: dashes and unpaired quotation marks), and where long texts are cut into pieces for pysbd. See :func:`sure_ends`.
+_SURE_STOP = re.compile(rf"[.!?](?<=[a-z]{{3}}[.!?])\s+(?=(?:{_REFERENCE_MARK}\s+)?[A-Z])")
+#: Common abbreviations in lower case: a full stop after them is no sure end.
+_LOWER_CASE_ABBREVIATIONS = frozenset(
+    "etc approx incl viz vol vols esp ibid resp dept est misc nos figs cca".split())
+_WORD_CHARACTER_OR_FULL_STOP = re.compile(r"[\w.]")
 CHUNK_CHARS = 1500
 #: Longer paragraphs are left as they are: segmenting them would take minutes.
 MAX_CHARS = 2_000_000
@@ -228,9 +232,9 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
     primary = language.split("-")[0].lower()
     segmenter = _segmenter(primary if primary in SEGMENTER_LANGUAGES else "en")
     protected = Protected(protected_ranges(text))
-    sure_ends = [m.end() for m in _SURE_END.finditer(text)]
+    sure = sure_ends(text)
     starts = set()
-    for offset, chunk, forced in _chunks(text, protected, sure_ends):
+    for offset, chunk, forced in _chunks(text, protected, sure):
         cursor = 0
         for sentence in segmenter.segment(chunk):  # pysbd's own spans go wrong on repeated sentences
             sentence = sentence.strip()
@@ -241,7 +245,7 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
                     starts.add(start)
                 cursor = found + len(sentence)
     starts.update(m.end() for m in _MISSED_END.finditer(text))
-    starts.update(sure_ends)
+    starts.update(sure)
     first = min(starts, default=0)
     starts = sorted(s for s in starts if s == first or (s not in protected and not _glued_mark(text, s)))
     sentences: list[Sentence] = []
@@ -252,6 +256,29 @@ def segment(text: str, language: str = "en") -> list[Sentence]:
         if sentence:
             sentences.append(Sentence(start, start + len(sentence), sentence, count_words(sentence)))
     return sentences
+
+
+def sure_ends(text: str) -> list[int]:
+    """Where the sure sentence ends of ``text`` end (after the white space), in order.
+
+    The ends of ``(?<![\\w.])(?!(?:etc|approx|…)\\.)[a-z]{3,}[.!?]\\s+(?=(?:REF\\s+)?[A-Z])``, which tried its
+    look-behind at every character: found from the stop (:data:`_SURE_STOP`, three lower-case letters before it),
+    then the word is read back to its start, which must follow no word character or full stop. (Matches cannot
+    overlap: each is a word, a stop and white space before a capital or "[".) Each walk back reads the letters
+    just before one stop: linear in the text.
+    """
+    ends = []
+    for match in _SURE_STOP.finditer(text):
+        stop = match.start()
+        start = stop - 3
+        while start and "a" <= text[start - 1] <= "z":
+            start -= 1
+        if start and _WORD_CHARACTER_OR_FULL_STOP.match(text, start - 1):
+            continue  # the word runs on before its lower-case letters ("Yes.", "x2abc.", "e.g.abc.")
+        if text[stop] == "." and text[start:stop] in _LOWER_CASE_ABBREVIATIONS:
+            continue
+        ends.append(match.end())
+    return ends
 
 
 def _glued_mark(text: str, start: int) -> bool:
@@ -269,8 +296,8 @@ def _chunks(text: str, protected: "Protected", sure_ends: list[int],
     pysbd loses its way in long texts with unbalanced quotation marks (whole
     pages come back as one sentence) and slows down more than linearly; short
     pieces keep both local. Where no plain sentence end comes near, a piece is
-    cut at a space instead and the next one is ``forced``: it starts no sentence. ``sure_ends``: where
-    :data:`_SURE_END` ends in ``text``.
+    cut at a space instead and the next one is ``forced``: it starts no sentence. ``sure_ends``:
+    :func:`sure_ends` of ``text``.
     """
     pieces, start, forced = [], 0, False
     ends = iter(end for end in sure_ends if end not in protected)
