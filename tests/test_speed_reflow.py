@@ -140,12 +140,52 @@ def test_protected_ranges_reading_only_the_marks_is_the_character_loop(text: str
     assert protected_ranges(text) == ranges_of_marks(text, enumerate(text))
 
 
-def test_boundary_logits_from_cues_read_once_are_the_per_boundary_features() -> None:
-    """boundary_logits reads each sentence's cues once, and cohesion adds window counts without Counters: the same
-    floats as the features found afresh at each boundary, on the seed and the corpus pages' long paragraphs."""
+def _old_stems(text: str):
+    """reflow._stems before the ASCII shortcut (a Counter)."""
+    from collections import Counter
+
+    from exporter.normalise import reflow
+
+    return Counter(w[:5] for w in (m.casefold() for m in reflow._WORD.findall(text))
+                   if w not in reflow._STOPWORDS and len(w) > 2)
+
+
+def _old_cohesion(sentences, window=2):
+    """reflow.cohesion adding up the counts of each window (frozen)."""
     import math
     from collections import Counter
 
+    from exporter.normalise import reflow
+
+    stems = [_old_stems(s.text) for s in sentences]
+
+    def cosine(a, b):
+        norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+        return sum(n * b[k] for k, n in a.items() if k in b) / norm if norm else 0.0
+
+    similarities = [0.0] + [cosine(stems[i - 1], stems[i]) for i in range(1, len(sentences))]
+    curve = [0.0]
+    for i in range(1, len(sentences)):
+        left = sum((stems[j] for j in range(max(0, i - window), i)), Counter())
+        right = sum((stems[j] for j in range(i, min(len(sentences), i + window))), Counter())
+        curve.append(cosine(left, right))
+    depths = [0.0]
+    for i in range(1, len(curve)):
+        left = right = curve[i]
+        j = i
+        while j > max(1, i - reflow.PEAK_REACH) and curve[j - 1] > left:
+            left, j = curve[j - 1], j - 1
+        j = i
+        while j < min(len(curve) - 1, i + reflow.PEAK_REACH) and curve[j + 1] > right:
+            right, j = curve[j + 1], j + 1
+        depths.append(left + right - 2 * curve[i])
+    return depths, similarities
+
+
+def test_boundary_logits_from_cues_read_once_are_the_per_boundary_features() -> None:
+    """boundary_logits reads each sentence's cues once, and cohesion finds windows' products from their sentences':
+    the same floats as the features found afresh at each boundary, on the seed and the corpus pages' long
+    paragraphs."""
     from exporter.normalise import reflow
 
     def old_features(before, after, depth, similarity):
@@ -164,41 +204,47 @@ def test_boundary_logits_from_cues_read_once_are_the_per_boundary_features() -> 
                     reflow._CAPITALISED.findall(before.text))),
                 "quotation after quotation": float(before.text[:1] in opening and after.text[:1] in opening)}
 
-    def old_cohesion(sentences, window=2):
-        stems = [reflow._stems(s.text) for s in sentences]
-
-        def cosine(a, b):
-            norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
-            return sum(n * b[k] for k, n in a.items() if k in b) / norm if norm else 0.0
-
-        similarities = [0.0] + [cosine(stems[i - 1], stems[i]) for i in range(1, len(sentences))]
-        curve = [0.0]
-        for i in range(1, len(sentences)):
-            left = sum((stems[j] for j in range(max(0, i - window), i)), Counter())
-            right = sum((stems[j] for j in range(i, min(len(sentences), i + window))), Counter())
-            curve.append(cosine(left, right))
-        depths = [0.0]
-        for i in range(1, len(curve)):
-            left = right = curve[i]
-            j = i
-            while j > max(1, i - reflow.PEAK_REACH) and curve[j - 1] > left:
-                left, j = curve[j - 1], j - 1
-            j = i
-            while j < min(len(curve) - 1, i + reflow.PEAK_REACH) and curve[j + 1] > right:
-                right, j = curve[j + 1], j + 1
-            depths.append(left + right - 2 * curve[i])
-        return depths, similarities
-
     texts = [t for t in _real_paragraphs() if len(t) > 600][:40]
     assert len(texts) >= 20
     for text in texts:
         sentences = reflow.segment(text)
-        depths, similarities = old_cohesion(sentences)
+        depths, similarities = _old_cohesion(sentences)
         assert reflow.cohesion(sentences) == (depths, similarities)
         for genre in reflow.GENRES.values():
             expected = [0.0] + [sum(genre.weights.get(name, 0.0) * value for name, value in old_features(
                 sentences[i - 1], sentences[i], depths[i], similarities[i]).items()) for i in range(1, len(sentences))]
             assert reflow.boundary_logits(sentences, genre.weights) == expected
+
+
+_STEM_PIECES = ["word", "Words", "WORDING", "the", "The", "before", "Before", "there", "a", "of", "ab", "abc", "x1y", "42",
+                "_", "ab_cd", " ", "  ", ".", ",", "-", "\u2019", "\u201c", "\u00e9t\u00e9", "Stra\u00dfe", "\u00df\u00df",
+                "\u0130stanbul", "\u212aelvin", "\u017ftop", "\u2160\u2161", "\u24b6\u24b7\u24b8", "\u4e2d\u6587",
+                "\U0001d41b\U0001d428", "\U0001f600", "\u00a0", "\n"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(joined(_STEM_PIECES, 14), max_size=9), st.sampled_from([1, 2, 3]))
+@example(["Words about words.", "The words again.", "Nothing here.", "Other things.", "Words return."], 2)
+@example(["\u24b6\u24b7\u24b8 WORDS", "\u24d0\u24d1\u24d2 words"], 2)  # circled letters: no word either way
+def test_cohesion_from_sentence_products_is_the_window_sums(texts: list[str], window: int) -> None:
+    from exporter.normalise.reflow import Sentence, _stems, cohesion
+
+    sentences = [Sentence(0, len(text), text, 0) for text in texts]
+    for text in texts:
+        assert _stems(text) == _old_stems(text)
+    assert cohesion(sentences, window) == _old_cohesion(sentences, window)
+
+
+def test_lower_case_makes_no_word_character_of_any_other() -> None:
+    """reflow._stems lower-cases text without letters or digits outside ASCII at once: no other character
+    becomes a word character (nor one of ``[a-z0-9]``) in lower case."""
+    word = re.compile(r"\w")
+    for code in range(0x110000):
+        char = chr(code)
+        if (char.isascii() and char.isalnum()) or (not char.isascii() and word.match(char)):
+            continue
+        lower = char.lower()
+        assert not re.search(r"[a-z0-9]", lower) and (char.isascii() or not word.search(lower)), hex(code)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -372,29 +371,45 @@ def ranges_of_marks(text: str, marks: Iterable[tuple[int, str]]) -> list[tuple[i
     return ranges
 
 
-def _stems(text: str) -> Counter[str]:
-    """Content words cut to five letters: a stemmer cheap enough for every sentence and good enough for cohesion."""
-    return Counter(w[:5] for w in (m.casefold() for m in _WORD.findall(text)) if w not in _STOPWORDS and len(w) > 2)
+def _stems(text: str) -> dict[str, int]:
+    """Content words cut to five letters: a stemmer cheap enough for every sentence and good enough for cohesion.
+
+    Where every letter is ASCII (most text), the text is lower-cased at once (what ``casefold`` does to ASCII
+    words) and only the words of three characters or more are found (what ``_WORD`` finds longer than two).
+    """
+    if text.isascii() or not _NON_ASCII_LETTER.search(text):
+        words = _LONG_ASCII_WORD.findall(text.lower())
+    else:
+        words = [w for w in (m.casefold() for m in _WORD.findall(text)) if len(w) > 2]
+    stems: dict[str, int] = {}
+    for word in words:
+        if word not in _STOPWORDS:
+            stem = word[:5]
+            stems[stem] = stems.get(stem, 0) + 1
+    return stems
 
 
-def _summed(counts: list[Counter[str]]) -> dict[str, int]:
-    """The counts added up (as ``sum(counts, Counter())``, without a Counter made at each step)."""
-    total: dict[str, int] = {}
-    for count in counts:
-        for key, n in count.items():
-            total[key] = total.get(key, 0) + n
-    return total
+#: Three ASCII letters or digits or more: in lower-cased text whose letters and digits are all ASCII, the words
+#: :func:`_stems` counts. (``lower`` makes no word character of any other character: outside ASCII, of the
+#: characters that are no word character only the circled letters "\u24b6"-"\u24cf" have a lower case, and it is
+#: none either; tests/test_speed_reflow.py reads all of Unicode.)
+_LONG_ASCII_WORD = re.compile(r"[a-z0-9]{3,}")
 
 
 def _squares(counts: Mapping[str, int]) -> int:
     return sum(v * v for v in counts.values())
 
 
-def _cosine_of(a: Mapping[str, int], b: Mapping[str, int], a_squares: int, b_squares: int) -> float:
-    """The cosine of two word counts, their sums of squares given (integers: the same float whichever way they
-    were found)."""
+def _dot(a: dict[str, int], b: dict[str, int]) -> int:
+    """The dot product of two word counts (the words they share found in C: most pairs share few)."""
+    return sum(a[k] * b[k] for k in a.keys() & b.keys())
+
+
+def _cosine(dot: int, a_squares: int, b_squares: int) -> float:
+    """The cosine of two word counts from their dot product and sums of squares (integers: the same float
+    whichever way they were found)."""
     norm = math.sqrt(a_squares * b_squares)
-    return sum(n * b[k] for k, n in a.items() if k in b) / norm if norm else 0.0
+    return dot / norm if norm else 0.0
 
 
 def cohesion(sentences: list[Sentence], window: int = 2) -> tuple[list[float], list[float]]:
@@ -404,25 +419,37 @@ def cohesion(sentences: list[Sentence], window: int = 2) -> tuple[list[float], l
     there below the peaks around it: a deep dip is a change of topic. Two
     sentences about the same things rarely stand in two paragraphs. Index ``i``
     is the boundary before sentence ``i``.
+
+    A window's counts are never added up: the dot product of two windows is the sum of their sentences' dot
+    products, and a window's sum of squares its sentences' plus twice the dot product of each pair in it (the
+    same integers, so the same floats), each pair's found once.
     """
     n = len(sentences)
     stems = [_stems(s.text) for s in sentences]
     squares = [_squares(c) for c in stems]
-    similarities = [0.0] + [_cosine_of(stems[i - 1], stems[i], squares[i - 1], squares[i]) for i in range(1, n)]
-    windows: dict[tuple[int, int], tuple[dict[str, int], int]] = {}  # each window of sentences is added up once
+    # dots[d][j]: the dot product of sentences j and j + d, for every distance within two windows side by side
+    dots = [[]] + [[_dot(stems[j], stems[j + d]) for j in range(n - d)] for d in range(1, min(2 * window, n))]
+    windows: dict[tuple[int, int], int] = {}  # each window's sum of squares, found once
 
-    def window_at(start: int, end: int) -> tuple[dict[str, int], int]:
+    def squares_of(start: int, end: int) -> int:
         found = windows.get((start, end))
         if found is None:
-            summed = stems[start] if end - start == 1 else _summed(stems[start:end])
-            found = windows[(start, end)] = (summed, _squares(summed))
+            found = sum(squares[start:end])
+            for j in range(start, end - 1):
+                for k in range(j + 1, end):
+                    found += 2 * dots[k - j][j]
+            windows[(start, end)] = found
         return found
 
+    similarities = [0.0] + [_cosine(dots[1][i - 1], squares[i - 1], squares[i]) for i in range(1, n)]
     curve = [0.0]
     for i in range(1, n):
-        left, left_squares = window_at(max(0, i - window), i)
-        right, right_squares = window_at(i, min(n, i + window))
-        curve.append(_cosine_of(left, right, left_squares, right_squares))
+        start, end = max(0, i - window), min(n, i + window)
+        shared = 0
+        for j in range(start, i):
+            for k in range(i, end):
+                shared += dots[k - j][j]
+        curve.append(_cosine(shared, squares_of(start, i), squares_of(i, end)))
     depths = [0.0]
     for i in range(1, len(curve)):  # climb to the peak on each side, never further than a few sentences
         left = right = curve[i]
