@@ -58,11 +58,23 @@ _NON_CJK_WORD = re.compile(r"[^\W_]+")
 CJK_CHARS_PER_WORD = 2.5
 OPENING_QUOTES = "\u201c\u00ab\u201e\u300c\u300e\u2039"
 CLOSING_QUOTES = "\u201d\u00bb\u300d\u300f\u203a"
+
+
+def _by_first_letter(words: Iterable[str]) -> str:
+    """An alternation of ``words`` (a group) with each first letter written once: the same strings, but ``re``,
+    which tries every alternative at every position, reads the first letter once, not once per word."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(re.escape(word[1:]))
+    return "(?:" + "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items()) + ")"
+
+
 #: Verbs of attribution that end a quoted paragraph ("…," he said.).
-_SAID = (r"(?:said|says|say|told|added|adds|explained|explains|continued|argued|argues|insisted|wrote|writes|"
-         r"asked|asks|noted|notes|warned|warns|stated|states|claimed|claims|recalled|recalls|admitted|admits|"
-         r"conceded|concedes|concluded|acknowledged|acknowledges|suggested|suggests|declared|replied|stressed|"
-         r"according)")
+_SAID_WORDS = tuple((
+    "said says say told added adds explained explains continued argued argues insisted wrote writes asked asks noted "
+    "notes warned warns stated states claimed claims recalled recalls admitted admits conceded concedes concluded "
+    "acknowledged acknowledges suggested suggests declared replied stressed according").split())
+_SAID = _by_first_letter(_SAID_WORDS)
 _ATTRIBUTION_END = re.compile(
     r"(?:[,\u201d\"]\s*(?:\w+\s+){0,5}" + _SAID + r"(?:\s+\S+){0,8}|\b" + _SAID + r"\.?)[.!?][\u201d\"]?\s*$",
     re.IGNORECASE)
@@ -76,7 +88,8 @@ _CONTINUATION_START = re.compile(
     r"Meanwhile,? he|Moreover|Furthermore|In addition)\b")
 _TOPIC_START = re.compile(r"^(?:But|However|Meanwhile|Elsewhere|Still|Separately|Earlier|Later|Last|Next|In|On|At|"
                           r"After|Before|Since|When|While|Now|Today|Yesterday)\b")
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
+#: A capitalised word: ``\b[A-Z][a-z]{2,}\b``, written from its capital (found fast), which must start a word.
+_CAPITALISED = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]{2,}\b")
 _STOPWORDS = frozenset("""a an the and or but if of to in on at by for with from as is was were be been are it its
 this that these those he she they his her their them we our you your i my me not no so than then there here which who
 whom what when where why how also would could should will can may might has have had do does did said says told
@@ -512,9 +525,17 @@ GENRES = {
 PEAK_REACH = 8
 MAX_SENTENCES = 40
 MAX_PARAGRAPH_WORDS = 500
+
+
+def _speaks(text: str) -> bool:
+    """Whether :data:`_SPEECH` finds a word in ``text``: looked for only where one of its words stands (``in``
+    reads text far faster than a pattern opening with ``\\b``, tried at every character)."""
+    return ("said" in text or "says" in text or "told" in text) and _SPEECH.search(text) is not None
+
+
 def genre_of(sentences: list[Sentence]) -> str:
     """``"news"`` when at least one sentence in ten attributes speech ("said", "told"), else ``"other"``."""
-    said = sum(1 for s in sentences if _SPEECH.search(s.text))
+    said = sum(1 for s in sentences if _speaks(s.text))
     return "news" if said >= NEWS_SHARE * len(sentences) else "other"
 
 
