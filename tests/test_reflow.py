@@ -78,6 +78,9 @@ def test_short_paragraphs_and_verse_are_never_split():
     verse = "<br>".join(SENTENCES * 2)
     doc = normalise(f"<p>{verse}</p>", language="en")
     assert len(paragraphs(doc)) == 1
+    run = " ".join(SENTENCES)
+    doc = normalise(f"<p>{run}</p><ul><li><p>{run}</p></li></ul>", language="en", typography=False)  # a list: never
+    assert len(paragraphs(doc)) > 1 and [text_of(p) for li in doc.tree.iter("li") for p in li.iter("p")] == [run]
 
 
 def test_inline_markup_survives_the_cut():

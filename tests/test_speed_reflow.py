@@ -541,6 +541,12 @@ def _old_may_run_on(p, text: str) -> bool:
 @example("a " * 150, True)  # 150 words in 300 characters: one short of a run-on paragraph
 @example("a " * 150 + "a", True)  # 151 words in 301 characters: the shortest run-on paragraph
 @example("\u4e2d" * 299, True)  # Chinese characters: each its own word, counted 0.4
+@example("a " * 148 + "\u00e9 \u00e9 \u00e9", True)  # 151 words, three outside ASCII: just past the bound, counted
+@example("a\u2019" * 151, True)  # 151 words that an apostrophe parts: one word in ASCII alone, 151 more at most
+@example("word " * 140 + "\u00e9t\u00e9 " * 5, True)  # 145 words: at most 140 + 2 x 10, counted
+@example("word " * 130 + "\u00e9" * 10, True)  # 131 words: at most 130 + 2 x 10, never counted
+@example("a " * 150 + "\u00e9", True)  # 151 words: at most 150 + 2 x 1, so counted
+@example("a " * 151, False)  # long enough, but in a list
 def test_run_on_check_skips_counting_only_what_cannot_run_on(text: str, in_article: bool) -> None:
     from lxml import etree
 

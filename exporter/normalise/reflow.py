@@ -109,10 +109,10 @@ class Sentence:
 def reflow(state: State) -> None:
     """Split every run-on paragraph of the tree into news-length paragraphs."""
     tree, metadata, report = state.tree, state.metadata, state.report
-    texts = {p: text_of(p) for p in tree.iter("p")}
-    if not any(_may_run_on(p, text) for p, text in texts.items()):
+    paragraphs = list(tree.iter("p"))
+    if not any(_may_run_on(p, text_of(p)) for p in paragraphs if _in_running_text(p)):
         return  # most articles: no paragraph is long enough, whatever the rest holds
-    counts = {p: count_words(text) for p, text in texts.items()}
+    counts = {p: count_words(text_of(p)) for p in paragraphs}
     total = sum(counts.values())
     walls = sum(n for n in counts.values() if n > MIN_WORDS)
     bulk = BULK_SHARE * total if walls < WALL_SHARE * total else 0  # a text made of walls: every wall
@@ -138,12 +138,20 @@ def _may_run_on(p: etree._Element, text: str) -> bool:
     :func:`_is_run_on_candidate` with the share of the article left out: a
     paragraph of at most :data:`MIN_WORDS` characters has at most as many words, and one without Chinese,
     Japanese or Korean of fewer than twice as many at most half as many plus one (each word but the last is
-    followed by a character of no word), so neither is counted.
+    followed by a character of no word), so neither is counted. Nor is one whose words outside ASCII, counted
+    at most twice each, leave it short: taking one character out of a text takes at most one word away, so the
+    words of ``text`` are at most those of its ASCII characters alone plus one per other character, and
+    counting Chinese, Japanese and Korean characters adds at most one word more for each (what costs is
+    counting words in text with letters outside ASCII).
     """
     if len(text) <= MIN_WORDS:
         return False
     if len(text) < 2 * MIN_WORDS and (text.isascii() or not _CJK.search(text)):
         return False
+    if not text.isascii():
+        ascii_only = text.encode("ascii", "ignore")
+        if _ascii_words(ascii_only) + 2 * (len(text) - len(ascii_only)) <= MIN_WORDS:
+            return False
     return _is_run_on_candidate(p, count_words(text), 0)
 
 
@@ -156,15 +164,19 @@ def _is_run_on_candidate(p: etree._Element, words: int, bulk: float) -> bool:
     reflowed. Paragraphs in lists, tables and notes, and verse (short lines),
     are never touched.
     """
-    if words <= MIN_WORDS:
-        return False
-    parent = p.getparent()
-    if parent is None or parent.tag not in ("article", "blockquote"):
+    if words <= MIN_WORDS or not _in_running_text(p):
         return False
     lines = 1 + sum(1 for _ in p.iter("br"))
     if words / lines < MIN_LINE_WORDS:
         return False
     return words >= bulk or words > WALL_WORDS
+
+
+def _in_running_text(p: etree._Element) -> bool:
+    """Whether ``p`` stands in the article's running text (or a quotation), not in a list, table or note: only
+    there may a paragraph be run-on text (asked first: its text need not be read elsewhere)."""
+    parent = p.getparent()
+    return parent is not None and parent.tag in ("article", "blockquote")
 
 
 def count_words(text: str) -> int:
