@@ -694,6 +694,7 @@ def test_attribution_searched_at_the_end_is_the_whole_search(text: str) -> None:
 @example("co. x")  # a word at the very start
 @example("x  co.")  # after two spaces
 @example("a.b. c.")
+@example("\x1cco. \u00a0no. _Co. .CO. co..No. \u017fo.")  # only re's white space (\\s) or the start before a word
 def test_dotted_words_found_fast_are_the_look_behind_pattern(line: str) -> None:
     """The words at the line's start or after white space that a full stop follows: the same occurrences as
     ``(?:^|(?<=\\s))[a-z0-9]+(?=\\.)`` finds, for an abbreviation list holding every word."""

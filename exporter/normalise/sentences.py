@@ -70,11 +70,9 @@ def _pattern(source: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(source, flags)
 
 
-#: A word that ends at a full stop: at the start of the line or after white space, ASCII letters or digits. What
-#: ``(?:^|(?<=\s))[a-z0-9]+(?=\.)`` finds (which tried its look-behind at every character): the word at the start,
-#: and each other with the white space before it (no word holds white space, so none is lost).
-_DOTTED_FIRST_WORD = re.compile(r"[a-z0-9]+(?=\.)")
-_DOTTED_WORD_AFTER_SPACE = re.compile(r"\s[a-z0-9]+(?=\.)")
+#: What a plain abbreviation is made of (lower-cased), and what must stand before one that does not start its line.
+_LETTERS_AND_DIGITS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_SPACE = re.compile(r"\s")
 _PLAIN = re.compile(r"[a-z0-9]+")
 
 
@@ -93,13 +91,19 @@ class _OnceEach:
     plain: frozenset[str] = frozenset()
     #: Each abbreviation of the language's list, stripped, and whether it is plain (set per language).
     stripped: tuple[tuple[str, bool], ...] = ()
+    #: Where in ``stripped`` each plain abbreviation first stands, and where the others stand (set per language).
+    first_at: dict[str, int] = {}
+    unplain_at: tuple[int, ...] = ()
 
     def search_for_abbreviations_in_string(self, text: str) -> str:
         lowered = text.lower()
         braces = "{" in text
         dotted = None if braces or FOLDS_INTO_ASCII.search(text) else self._dotted_words(text, lowered)
         done: set[str] = set()  # occurrences whose substitution has been applied
-        for stripped, is_plain in self.stripped:
+        entries = self.stripped
+        if dotted is not None:  # a plain abbreviation that stands nowhere changes nothing: the rest, in their order
+            entries = [entries[i] for i in sorted((*self.unplain_at, *(self.first_at[word] for word in dotted)))]
+        for stripped, is_plain in entries:
             if dotted is not None and is_plain:
                 for key in dotted.get(stripped, ()):
                     if key not in done:
@@ -127,18 +131,26 @@ class _OnceEach:
         return text
 
     def _dotted_words(self, text: str, lowered: str) -> dict[str, list[str]]:
-        """Each plain abbreviation's distinct occurrences (as written) that a full stop follows."""
+        """Each plain abbreviation's distinct occurrences (as written) that a full stop follows.
+
+        What ``(?:^|(?<=\\s))[a-z0-9]+(?=\\.)`` finds: read back from each full stop over its letters and digits,
+        which must start the line or follow white space (a line holds far fewer full stops than spaces; each
+        walk back reads the word just before one stop, so the line is read at most twice).
+        """
         found: dict[str, list[str]] = {}
-        first = _DOTTED_FIRST_WORD.match(lowered)
-        spans = [(0, first.end())] if first else []
-        spans += [(match.start() + 1, match.end()) for match in _DOTTED_WORD_AFTER_SPACE.finditer(lowered)]
-        for start, end in spans:
-            word = lowered[start:end]
-            if word in self.plain:
-                key = text[start:end]
-                keys = found.setdefault(word, [])
-                if key not in keys:
-                    keys.append(key)
+        stop = lowered.find(".")
+        while stop >= 0:
+            start = stop
+            while start and lowered[start - 1] in _LETTERS_AND_DIGITS:
+                start -= 1
+            if start < stop and (not start or _SPACE.match(lowered, start - 1)):
+                word = lowered[start:stop]
+                if word in self.plain:
+                    key = text[start:stop]
+                    keys = found.setdefault(word, [])
+                    if key not in keys:
+                        keys.append(key)
+            stop = lowered.find(".", stop + 1)
         return found
 
 
@@ -153,8 +165,13 @@ def _with_cheap_search(language: type) -> type:
     stripped = tuple((a.strip(), a.strip() in plain) for a in language.Abbreviation.ABBREVIATIONS)
     methods = {name: method for name, method in _CHEAP_REPLACER_METHODS.items()
                if getattr(replacer, name) is getattr(AbbreviationReplacer, name)}  # a language's own stays
+    first_at: dict[str, int] = {}
+    for i, (abbreviation, is_plain) in enumerate(stripped):
+        if is_plain:
+            first_at.setdefault(abbreviation, i)
+    unplain_at = tuple(i for i, (_, is_plain) in enumerate(stripped) if not is_plain)
     cheap = type(replacer.__name__, (_OnceEach, replacer), {"__module__": __name__, "plain": plain, "stripped": stripped,
-                                                     **methods})
+                                                     "first_at": first_at, "unplain_at": unplain_at, **methods})
     return type(language.__name__, (language,), {"AbbreviationReplacer": cheap, "__module__": __name__})
 
 
