@@ -756,3 +756,47 @@ def test_rules_of_plain_text_change_nothing_where_none_of_their_texts_stands(tex
         hint = _any_literal(tuple(rules))
         if hint is not None and not hint.search(text):
             assert Text(text).apply(*rules) == text
+
+
+def _old_best_cuts(sentences, logits, genre):
+    """reflow.best_cuts computing the length prior at every step (frozen)."""
+    import math
+
+    from exporter.normalise.reflow import MAX_PARAGRAPH_WORDS, MAX_SENTENCES
+
+    n = len(sentences)
+    prefix, words = [0], [0]
+    for length, s in zip(genre.lengths(sentences), sentences):
+        prefix.append(prefix[-1] + length)
+        words.append(words[-1] + s.words)
+    scale = genre.length_weight * 0.5 / genre.sigma ** 2
+    best = [0.0] + [math.inf] * n
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(j - 1, -1, -1):
+            if (words[j] - words[i] > MAX_PARAGRAPH_WORDS or j - i > MAX_SENTENCES) and i < j - 1:
+                break
+            cost = best[i] + scale * (math.log(max(prefix[j] - prefix[i], 1)) - genre.mu) ** 2
+            if i:
+                cost += genre.threshold - logits[i]
+            if cost < best[j] - 1e-12:
+                best[j], back[j] = cost, i
+    cuts = []
+    j = n
+    while j > 0:
+        j = back[j]
+        if j > 0:
+            cuts.append(j)
+    return sorted(cuts)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 700), st.floats(-6, 6)), min_size=1, max_size=90),
+       st.sampled_from(["news", "other", "words"]))
+def test_best_cuts_with_each_length_prior_found_once_are_the_old_cuts(rows, kind: str) -> None:
+    from exporter.normalise.reflow import GENRES, Genre, Sentence, best_cuts
+
+    genre = GENRES.get(kind) or Genre(weights={}, mu=3.2, sigma=0.6, unit="words", length_weight=1.3, threshold=0.2)
+    sentences = [Sentence(0, 1, "x", words) for words, _ in rows]
+    logits = [0.0] + [logit for _, logit in rows[1:]]
+    assert best_cuts(sentences, logits, genre) == _old_best_cuts(sentences, logits, genre)

@@ -668,11 +668,16 @@ def best_cuts(sentences: list[Sentence], logits: list[float], genre: Genre) -> l
     threshold = genre.threshold
     best = [0.0] + [math.inf] * n  # best[j]: cost of sentences[:j] cut into paragraphs
     back = [0] * (n + 1)
+    priors: dict[int, float] = {}  # each paragraph length's cost, found once (the same float every time)
     for j in range(1, n + 1):
         for i in range(j - 1, -1, -1):
             if (words[j] - words[i] > MAX_PARAGRAPH_WORDS or j - i > MAX_SENTENCES) and i < j - 1:
                 break
-            cost = best[i] + scale * (math.log(max(prefix[j] - prefix[i], 1)) - genre.mu) ** 2
+            length = prefix[j] - prefix[i]
+            prior = priors.get(length)
+            if prior is None:
+                prior = priors[length] = scale * (math.log(max(length, 1)) - genre.mu) ** 2
+            cost = best[i] + prior
             if i:
                 cost += threshold - logits[i]
             if cost < best[j] - 1e-12:
