@@ -359,14 +359,26 @@ def _applied(text: str, *rules: Rule) -> str:
     """``pysbd.utils.Text(text).apply(*rules)``: a rule of plain text is ``str.replace``; a rule that needs
     plain text absent from ``text`` is skipped."""
     for rule in rules:
-        literal = _literal(rule.pattern, rule.replacement)
-        if literal is None:
-            needed, hint = _needed(rule.pattern), _HINTS.get(rule.pattern)
-            if (needed is None or needed in text) and (hint is None or hint.search(text)):
-                text = _pattern(_faster(rule.pattern)).sub(rule.replacement, text)
-        elif literal in text:
-            text = text.replace(literal, rule.replacement)
+        literal, needed, hint, compiled = _plan(rule.pattern, rule.replacement)
+        if literal is not None:
+            if literal in text:
+                text = text.replace(literal, rule.replacement)
+        elif (needed is None or needed in text) and (hint is None or hint.search(text)):
+            text = compiled.sub(rule.replacement, text)
     return text
+
+
+_Plan = tuple[str | None, str | None, re.Pattern[str] | None, re.Pattern[str] | None]
+
+
+@lru_cache(maxsize=None)
+def _plan(pattern: str, replacement: str) -> _Plan:
+    """How :func:`_applied` applies a rule, found once per rule (pysbd's rules are applied to every line): its
+    plain text (:func:`_literal`), else the text it needs (:func:`_needed`), its hint and its faster pattern."""
+    literal = _literal(pattern, replacement)
+    if literal is not None:
+        return literal, None, None, None
+    return None, _needed(pattern), _HINTS.get(pattern), _pattern(_faster(pattern))
 
 
 @lru_cache(maxsize=None)
