@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from itertools import islice
 from typing import Any, Callable
 
 from lxml import etree
@@ -62,8 +63,8 @@ _LIST_START = re.compile(r"-?\d{1,9}")
 _SPAN = re.compile(r"[0-9]{1,9}")  # not isdigit(): '²' is a digit
 _IMAGE_SIZE = re.compile(r"\s*(\d{1,5})(?:\.\d+)?\s*(?:px)?\s*")
 DROP_KIND, BLOCK_KIND, INLINE_KIND = "drop", "block", "inline"
-#: How many elements a page has (counted in C), and how many :meth:`Converter._mark_block_holders` walks in Python
-_COUNT_ELEMENTS, _WALK_AT_MOST = etree.XPath("count(descendant::*)"), 150
+#: How many elements :meth:`Converter._mark_block_holders` walks in Python
+_WALK_AT_MOST = 150
 #: The style attributes, and the hidden ones, of the descendants of an element (two paths: their union,
 #: sorted in document order, costs several times both)
 _STYLES, _HIDDEN = etree.XPath("descendant::*/@style"), etree.XPath("descendant::*/@hidden")
@@ -311,7 +312,9 @@ class Converter:
         # MathML beside its image, inside the sentence.
         blocks = [root] if root.tag in BLOCK_SOURCE else []
         forms = self._page_forms  # dropped by their tag, but kept (see kind)
-        if whole_page and _COUNT_ELEMENTS(root) > _WALK_AT_MOST:
+        # more than _WALK_AT_MOST elements: the one after them is found by lxml's iterator, in C (the page's
+        # elements keep their proxies, see KEPT_PROXIES: a fifth of what an XPath count costs, and bounded)
+        if whole_page and next(islice(root.iterdescendants(), _WALK_AT_MOST, None), None) is not None:
             dropped = [el for el in root.iterdescendants(*DROP) if el not in forms]
             blocks += root.iterdescendants(*BLOCK_SOURCE)
             for el in {attribute.getparent() for attribute in (*_STYLES(root), *_HIDDEN(root))}:
