@@ -89,7 +89,42 @@ class _CheckedConverter:
             assert clean_text(text) == (text or "")
             own_as_is(converter, out, text)
 
+        # Converter.blocks decides each child's kind itself (kind() written out): what it did with each child is
+        # checked against the reference: dropped (nothing), a block (block or _move_as_is), inline (add_inline)
+        blocks, block, move, add_inline = (convert.Converter.blocks, convert.Converter.block,
+                                           convert.Converter._move_as_is, convert._Loose.add_inline)
+        children: list[dict] = []  # per blocks() call in progress: its children, and what it did with each
+
+        def checked_blocks(converter, src, out):
+            expected = [(child, _reference_kind(converter, child)) for child in src]
+            children.append({child: convert.DROP_KIND for child, _ in expected})
+            blocks(converter, src, out)
+            done = children.pop()
+            for child, reference in expected:
+                self.calls["kind"] += 1
+                assert done[child] == reference, (child.tag, dict(child.attrib))
+
+        def met(el, kind):
+            if children and el in children[-1]:
+                children[-1][el] = kind
+
+        def checked_block(converter, el, out):
+            met(el, convert.BLOCK_KIND)
+            block(converter, el, out)
+
+        def checked_move(converter, el, out, *args, **kwargs):
+            met(el, convert.BLOCK_KIND)  # an inline child's is overwritten by add_inline, after it
+            return move(converter, el, out, *args, **kwargs)
+
+        def checked_add_inline(loose, converter, el):
+            add_inline(loose, converter, el)
+            met(el, convert.INLINE_KIND)
+
         monkeypatch.setattr(convert.Converter, "kind", checked_kind)
+        monkeypatch.setattr(convert.Converter, "blocks", checked_blocks)
+        monkeypatch.setattr(convert.Converter, "block", checked_block)
+        monkeypatch.setattr(convert.Converter, "_move_as_is", checked_move)
+        monkeypatch.setattr(convert._Loose, "add_inline", checked_add_inline)
         monkeypatch.setattr(convert.Converter, "_mark_block_holders", checked_mark)
         monkeypatch.setattr(convert.Converter, "_append_own_text", checked_own_text)
         monkeypatch.setattr(convert.Converter, "_append_own_as_is", checked_own_as_is)
