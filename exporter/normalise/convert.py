@@ -374,7 +374,7 @@ class Converter:
                     self.report.note(f"dropped {{n}} <{tag}> element{{s}}")
             elif (tag in BLOCK_SOURCE and (tag != "math" or child.get("display") == "block")
                   or child in has_blocks):  # BLOCK_KIND
-                para.close()
+                para._holder = None  # para.close(), written out
                 if tag not in _MOVABLE_BLOCKS or child in has_blocks:
                     self.block(child, out)
                 else:
@@ -383,7 +383,8 @@ class Converter:
                         self.block(child, out)
             else:
                 para.add_inline(self, child)
-            if tail and (para.is_open() or not is_blank(tail)):  # white space between blocks: add_text skips it
+            # white space between blocks: add_text skips it (para._holder: para.is_open(), written out)
+            if tail and (para._holder is not None or not is_blank(tail)):
                 para.add_text(tail)
 
     def _move_as_is(self, el: etree._Element, out: etree._Element,
