@@ -525,7 +525,10 @@ class Converter:
 
     def block(self, el: etree._Element, out: etree._Element) -> None:
         tag = el.tag
-        start = last_child(out)  # not len(out): that is linear, and quadratic over a long article
+        keys = el.keys()  # what _carry_attributes asks first: most blocks carry nothing, and then none of this is read
+        carries = keys and ("id" in keys or "lang" in keys or "xml:lang" in keys or "dir" in keys
+                            or (tag == "a" and "name" in keys))
+        start = last_child(out) if carries else None  # not len(out): linear, and quadratic over a long article
         if tag in HEADING_SOURCE:
             heading = etree.SubElement(out, tag)  # levels are made consecutive by a later pass
             self.inline_children(el, heading, empty=True)
@@ -552,7 +555,8 @@ class Converter:
             etree.SubElement(out, "hr")
         else:  # transparent containers, and inline elements that hold blocks
             self.blocks(el, out)
-        self._carry_attributes(el, out, start)
+        if carries:
+            self._carry_attributes(el, out, start)
 
     def _carry_attributes(self, src: etree._Element, out: etree._Element, start: etree._Element | None) -> None:
         """Give the blocks made from ``src`` (those after ``start``) its id, language and direction."""
