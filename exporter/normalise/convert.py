@@ -412,14 +412,15 @@ class Converter:
             if not content and keys and ("id" in keys or "lang" in keys or "dir" in keys):
                 return False  # its id goes to the block, its language makes it a span
             attributes = []
-        elif attributes is None:
-            attributes = self._inline_attributes(el, el.tag, keys)
+        elif attributes is None:  # an inline element: the only kind of el that may be renamed (a block the caller
+            tag = el.tag         # gives attributes for is a paragraph, heading or list item; what is unwrapped, not)
+            attributes = self._inline_attributes(el, tag, keys)
             if attributes is None:
                 return False
+            if tag in _RENAMED_TAGS:
+                renamed.append(el)
         if not unwrap and (attributes or keys):
             written.append((el, attributes))
-        if el.tag in _RENAMED_TAGS:
-            renamed.append(el)
         action_of = _DESCENDANT_ACTIONS.get
         has_children = len(el) != 0  # an iterator costs ~1 us to make: half the elements moved have no children
         for node in el.iterdescendants() if has_children else ():
