@@ -145,12 +145,20 @@ def _tree_parser() -> etree.XMLParser:
 _INLINE_CONTAINERS, _INLINES = vocabulary.INLINE_CONTAINERS, vocabulary.INLINES
 
 
+#: The white space before a child at each level of indentation (``"\n"`` and two spaces a level), made once
+_INDENTS = ["\n" + "  " * level for level in range(64)]
+
+
+def _indent(level: int) -> str:
+    return _INDENTS[level] if level < 64 else "\n" + "  " * level
+
+
 def _indent_blocks(el: etree._Element, level: int = 0) -> None:
     """Indent the children of elements that hold only blocks (never inline content or ``pre``)."""
     text = el.text
     if el.tag in _INLINE_CONTAINERS or (text and text.strip()):
         return  # a paragraph (most blocks) is answered before its children are listed
-    children = list(el)
+    children = el[:]
     if not children:
         return
     for child in children:
@@ -159,13 +167,15 @@ def _indent_blocks(el: etree._Element, level: int = 0) -> None:
         tail = child.tail
         if tail and tail.strip():
             return
-    inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
+    inner = _indent(level + 1)
     el.text = inner
     for child in children:
         child.tail = inner
-        if child.tag not in _INLINE_CONTAINERS:  # a paragraph would return at once
+        # a paragraph would return at once, and so would a child without children (an image, a rule): neither is
+        # visited (a call, its tag, text and children asked, for nothing)
+        if len(child) and child.tag not in _INLINE_CONTAINERS:
             _indent_blocks(child, level + 1)
-    children[-1].tail = outer
+    children[-1].tail = _indent(level)
 
 
 @dataclass
