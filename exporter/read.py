@@ -354,6 +354,9 @@ def check_attributes(text: str, origin: str) -> None:
 
 #: The bytes of the C0 controls :data:`_UNCARRIABLE` removes (never part of a longer UTF-8 sequence).
 _UNCARRIABLE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+#: Each of them alone: ``in`` finds one with memchr (~0.2 instructions a byte; deleting them all with translate,
+#: ~12 a byte, cost twice as much for the 29 of them)
+_UNCARRIABLE_SINGLE_BYTES = tuple(bytes([b]) for b in _UNCARRIABLE_BYTES)
 
 
 def carriable(text: str) -> bool:
@@ -363,14 +366,14 @@ def carriable(text: str) -> bool:
 
 def _carriable_utf8(text: str) -> bytes | None:
     """``text`` in UTF-8 when it holds nothing :data:`_UNCARRIABLE` matches, else None; found faster than its
-    regex can: the controls are deleted from the UTF-8 bytes in C (a lone surrogate cannot be encoded at all)."""
+    regex can: each control is looked for in the UTF-8 bytes in C (a lone surrogate cannot be encoded at all)."""
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         return None
-    if len(data.translate(None, _UNCARRIABLE_BYTES)) == len(data) and "\ufffe" not in text and "\uffff" not in text:
-        return data
-    return None
+    if any(control in data for control in _UNCARRIABLE_SINGLE_BYTES) or "\ufffe" in text or "\uffff" in text:
+        return None
+    return data
 
 
 def sanitise(text: str) -> str:
