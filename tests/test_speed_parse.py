@@ -685,3 +685,42 @@ def test_parse_html_refuses_at_the_same_share_of_lost_text(monkeypatch) -> None:
             assert outcome == _outcome(_parse_html_as_before, text), (kept, lost)
             seen.add(isinstance(outcome, tuple))
     assert seen == {True, False}
+
+
+def _crowded_element_as_before(text: str, limit: int):
+    """read.crowded_element as it was before its one-match prefilter: every start tag read in Python."""
+    from exporter import read
+
+    for match in read._START_TAG.finditer(text):
+        if match.end() - match.start() <= 2 * limit:
+            continue
+        tag = match.group(0)
+        name = re.match(r"<[^\s/>]*", tag).group(0)
+        count = sum(1 for _ in read._ATTRIBUTES.finditer(tag, len(name)))
+        if count > limit:
+            return name[1:].lower(), count
+    return None
+
+
+_TAG_PIECES = ["<p", "<a", "<", "</p>", ">", " ", "\n", "\u3000", "/", "=", '"', "'", "x", "a1", "é", "𠮷", "<b",
+               '="', "='", '=">"', "='<'", "a=b", "a ", "a/", 'a=""', "<!--", "-->", "<3", "< a"]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@example('<p a="b" c d>x', 1)
+@example("<p =\">\" a b c>", 2)
+@example("<a<a b c d", 2)
+@given(joined(_TAG_PIECES, 50), st.integers(0, 4))
+def test_crowded_element_is_as_before_on_made_markup(text: str, limit: int) -> None:
+    from exporter import read
+
+    assert read.crowded_element(text, limit) == _crowded_element_as_before(text, limit)
+
+
+def test_crowded_element_is_as_before_on_real_pages() -> None:
+    from exporter import read
+
+    for page in _real_pages():
+        text = read.decode_source(page.read_bytes()).text
+        for limit in (2, 8, read.MAX_ATTRIBUTES):
+            assert read.crowded_element(text, limit) == _crowded_element_as_before(text, limit), page
