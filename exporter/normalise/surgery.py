@@ -18,7 +18,7 @@ from lxml import etree
 
 from ..document import Report
 from ..tree import BLOCKS, INLINES, remove_all_keep_tail, text_of
-from .text import clean_text, collapse_space, has_space_to_collapse, is_blank
+from .text import SPACES, clean_text, collapse_space, has_space_to_collapse, is_blank
 
 #: Blocks of the converter's output: the tree's, and the ``h1`` it writes for a source ``h1`` until
 #: :func:`~exporter.normalise.transforms.consecutive_headings` re-levels the headings (else an item
@@ -308,9 +308,38 @@ def tidy_inline_run(block: etree._Element) -> None:
             if tidy != value:
                 block.text = tidy or None
         return
-    if _is_tidy(text_of(block)) and next(block.iter("br"), None) is None:
+    text = text_of(block)
+    if _is_tidy(text) and next(block.iter("br"), None) is None:
         return  # every slot is tidy already: the steps of _tidy_slots would change nothing
+    if next(block.iter("br", "img", etree.Comment, etree.ProcessingInstruction), None) is None:
+        inner = text.strip(SPACES)
+        if inner and not has_space_to_collapse(inner):  # white space to drop at the edges only (the usual case)
+            _strip_edges(text_slots(block), len(text) - len(text.lstrip(SPACES)),
+                         len(text) - len(text.rstrip(SPACES)))
+            return
     _tidy_slots(block)
+
+
+def _strip_edges(slots: list[tuple[etree._Element, str]], lead: int, trail: int) -> None:
+    """:func:`_tidy_slots` for a block whose text (the slots' texts joined) is tidy but for ``lead`` and ``trail``
+    characters of white space at its edges, and which holds no line break, image, comment or processing
+    instruction (each changes the steps): those characters go, slot by slot from each edge, nothing else
+    changes; a slot left empty becomes None. (Setting only the few edge slots: the steps read and collapse
+    every slot, several times the time.)"""
+    for el, which in slots:
+        if not lead:
+            break
+        value = getattr(el, which)
+        if value:
+            setattr(el, which, value[lead:] or None)
+            lead -= min(lead, len(value))
+    for el, which in reversed(slots):
+        if not trail:
+            break
+        value = getattr(el, which)
+        if value:
+            setattr(el, which, value[:len(value) - trail] if len(value) > trail else None)
+            trail -= min(trail, len(value))
 
 
 def _tidy_slots(block: etree._Element) -> None:

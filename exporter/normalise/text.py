@@ -43,12 +43,12 @@ def has_space_to_collapse(text: str) -> bool:
 
 
 #: The characters of :data:`_SPACE_RUN`
-_SPACES = " \t\n\r\f\u2028\u2029"
+SPACES = " \t\n\r\f\u2028\u2029"
 
 
 def is_blank(text: str | None) -> bool:
     """True for None, "" and text of HTML white space only."""
-    return not text or not text.strip(_SPACES)
+    return not text or not text.strip(SPACES)
 
 
 def clean_field(value: object) -> str | None:
