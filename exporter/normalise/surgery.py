@@ -12,7 +12,7 @@ the split point is closed on the left and re-opened on the right.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Container
 
 from lxml import etree
 
@@ -299,8 +299,12 @@ def lift_images(root: etree._Element, report: Report,
     remove_all_keep_tail(giving_way)
 
 
-def tidy_inline_run(block: etree._Element) -> None:
-    """One run of inline text: single spaces, none at the edges or around line breaks."""
+def tidy_inline_run(block: etree._Element, holding: Container[etree._Element] | None = None) -> None:
+    """One run of inline text: single spaces, none at the edges or around line breaks.
+
+    ``holding``: the elements that hold a line break, an image, a comment or a processing instruction, as
+    :func:`holders_of_marks` finds them for a whole tree at once (None: each looked for in ``block``, a walk of it
+    with tag tests that costs as much as reading its text)."""
     if not len(block):  # text only (most paragraphs): the steps below come down to this
         value = block.text
         if value:
@@ -309,15 +313,33 @@ def tidy_inline_run(block: etree._Element) -> None:
                 block.text = tidy or None
         return
     text = text_of(block)
-    if _is_tidy(text) and next(block.iter("br"), None) is None:
+    plain = next(block.iter(*_MARKS), None) is None if holding is None else block not in holding
+    if _is_tidy(text) and (plain or next(block.iter("br"), None) is None):
         return  # every slot is tidy already: the steps of _tidy_slots would change nothing
-    if next(block.iter("br", "img", etree.Comment, etree.ProcessingInstruction), None) is None:
+    if plain:
         inner = text.strip(SPACES)
         if inner and not has_space_to_collapse(inner):  # white space to drop at the edges only (the usual case)
             _strip_edges(text_slots(block), len(text) - len(text.lstrip(SPACES)),
                          len(text) - len(text.rstrip(SPACES)))
             return
     _tidy_slots(block)
+
+
+#: What changes :func:`_tidy_slots`'s steps beyond cutting a block's edge spaces (see :func:`_strip_edges`)
+_MARKS = ("br", "img", etree.Comment, etree.ProcessingInstruction)
+
+
+def holders_of_marks(root: etree._Element) -> set[etree._Element]:
+    """The elements of ``root`` (itself too) that hold, at any depth, a line break, an image, a comment or a
+    processing instruction: :func:`tidy_inline_run`'s ``holding``. Each walk up stops at an element already found:
+    time linear in the tree."""
+    holding: set[etree._Element] = set()
+    for mark in root.iter(*_MARKS):
+        parent = mark.getparent()
+        while parent is not None and parent not in holding:
+            holding.add(parent)
+            parent = parent.getparent()
+    return holding
 
 
 def _strip_edges(slots: list[tuple[etree._Element, str]], lead: int, trail: int) -> None:

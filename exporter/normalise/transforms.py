@@ -15,8 +15,8 @@ from ..tree import HEADINGS, ID_VALUES, INLINES, remove_all_keep_tail
 from .images import InlineImages
 from .state import State
 from .surgery import CONVERTED_BLOCKS as BLOCKS
-from .surgery import (has_content, holds_blocks, lift_images, remove_keep_tail, split_at, tidy_inline_run,
-                      trim_edge_breaks, trim_leading_breaks, unwrap_all)
+from .surgery import (has_content, holders_of_marks, holds_blocks, lift_images, remove_keep_tail, split_at,
+                      tidy_inline_run, trim_edge_breaks, trim_leading_breaks, unwrap_all)
 from .text import is_blank
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
@@ -142,6 +142,7 @@ def normalise_whitespace(state: State) -> None:
     """Collapse white space in text blocks; drop white space between blocks; leave ``pre`` alone."""
     root = state.tree
     has_pre = next(root.iter("pre"), None) is not None
+    holding = holders_of_marks(root)  # for every block at once: each block's own walk for them cost as much
     for el in root.iter():
         tag = el.tag
         if tag == "pre" or tag in INLINES:
@@ -149,7 +150,7 @@ def normalise_whitespace(state: State) -> None:
         if tag in TEXT_BLOCKS:
             if not len(el) or not holds_blocks(el):  # one run of inline text (most blocks have no child: no call)
                 if not has_pre or next(el.iterancestors("pre"), None) is None:
-                    tidy_inline_run(el)
+                    tidy_inline_run(el, holding)
                 continue
             inline_kept = ()  # an item or cell holding blocks: no white space between anything
         else:
