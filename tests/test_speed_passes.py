@@ -1808,3 +1808,69 @@ def test_hinted_elements_are_those_whose_class_or_id_the_regexes_find_on_real_pa
         assert repair._hinted_elements(root) == expected
         hinted_pages += bool(expected)
     assert hinted_pages >= 5
+
+
+def _old_stays_inline(judge, img) -> bool:
+    """InlineImages.__call__ before it read each tag once and each size without a list (frozen: compared below)."""
+    from exporter.normalise import images
+    from exporter.tree import INLINES
+
+    block = img.getparent()
+    while block is not None and block.tag not in images._RUNNING_TEXT and block.tag in INLINES:
+        block = block.getparent()
+    if block is None or block.tag not in images._RUNNING_TEXT:
+        return False
+    given = [size for size in (images._size(img.get("width")), images._size(img.get("height"))) if size]
+    if any(size > images.LARGE_PX for size in given):
+        return False
+    small = bool(given) and all(size <= images.SMALL_PX for size in given)
+    pieces, places, has_words = judge._read(block)
+    if not has_words:
+        return small and block.tag != "p"
+    if small:
+        return True
+    place = places[img]
+    before = images._nearest_words(pieces, place, -1).rstrip()
+    after = images._nearest_words(pieces, place, 1).lstrip()
+    if before and not images._SENTENCE_END.search(before):
+        return True
+    return bool(after) and (after[0].islower() or after[0] in ",.;:)]}\u2019\u201d%")
+
+
+_SIZES = st.sampled_from([None, "", "0", "1", "48", "49", "300", "301", "12px", "x"])
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(["em", "a", "span", "figure", "blockquote", "h2"]), max_size=3),
+                          _SIZES, _SIZES, joined(["", " ", "Word", "end.", "x"], 2), joined(["", " ", "on", ", so"], 2)),
+                min_size=1, max_size=5),
+       st.sampled_from(["p", "li", "td", "th", "figcaption", "h3", "blockquote"]), joined(["", " ", "Words", "end."], 2))
+@example([([], "1", "49", "", "")], "td", "")  # small one way only: not small
+@example([(["em"], "48", None, "Word", "")], "p", "")
+def test_images_are_judged_inline_as_before(made: list, block_tag: str, text: str) -> None:
+    """InlineImages gives the answer of its frozen former self for images in blocks of every kind, under chains of
+    inline and other elements, with sizes given, missing, malformed, at and past the small and large bounds."""
+    from lxml import etree
+
+    from exporter.normalise.images import InlineImages
+
+    root = etree.Element("article")
+    block = etree.SubElement(root, block_tag)
+    block.text = text or None
+    imgs = []
+    for chain, width, height, before, after in made:
+        parent = block
+        for tag in chain:
+            parent = etree.SubElement(parent, tag)
+        if len(parent):
+            parent[-1].tail = before or None
+        else:
+            parent.text = before or None
+        img = etree.SubElement(parent, "img", src="x")
+        for name, value in (("width", width), ("height", height)):
+            if value is not None:
+                img.set(name, value)
+        img.tail = after or None
+        imgs.append(img)
+    new, old = InlineImages(), InlineImages()
+    assert [new(img) for img in imgs] == [_old_stays_inline(old, img) for img in imgs]

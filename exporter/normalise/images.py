@@ -230,17 +230,22 @@ class InlineImages:
 
     def __call__(self, img: etree._Element) -> bool:
         block = img.getparent()
-        while block is not None and block.tag not in _RUNNING_TEXT and block.tag in INLINES:
+        while block is not None:  # (each .tag read makes a new string: read once a step)
+            tag = block.tag
+            if tag in _RUNNING_TEXT:
+                break
+            if tag not in INLINES:
+                return False
             block = block.getparent()
-        if block is None or block.tag not in _RUNNING_TEXT:
+        else:
             return False
-        given = [size for size in (_size(img.get("width")), _size(img.get("height"))) if size]
-        if any(size > LARGE_PX for size in given):
+        width, height = _size(img.get("width")), _size(img.get("height"))  # 0: not given
+        if width > LARGE_PX or height > LARGE_PX:
             return False
-        small = bool(given) and all(size <= SMALL_PX for size in given)
+        small = bool(width or height) and width <= SMALL_PX and height <= SMALL_PX  # each side given, that is
         pieces, places, has_words = self._read(block)
         if not has_words:  # images only: a row of pictures, not a sentence
-            return small and block.tag != "p"
+            return small and tag != "p"
         if small:
             return True
         place = places[img]
