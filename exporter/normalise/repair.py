@@ -180,8 +180,11 @@ def _hinted_elements(root: etree._Element) -> list[etree._Element]:
     values = _class_and_id_values(root)
     if not values:
         return []
-    folded = "\n".join(values).translate(_ASCII_LOOKALIKES).lower()  # as long as the values joined: only U+0130
-    stems = [stem for stem in _BOX_STEMS if stem in folded]           # lowers to two characters
+    folded = "\n".join(values)
+    if not folded.isascii():  # (translate reads every character; ASCII holds none it changes)
+        folded = folded.translate(_ASCII_LOOKALIKES)
+    folded = folded.lower()  # as long as the values joined: only U+0130 lowers to two characters
+    stems = [stem for stem in _BOX_STEMS if stem in folded]
     if not stems:
         return []  # the usual page: no box, no pull quote
     starts, offset = [], 0  # where each value starts in the folded text
