@@ -183,8 +183,12 @@ def remove_empty(state: State) -> None:
     with_breaks = {br.getparent() for br in root.iter("br")}  # the blocks trim_edge_breaks may trim
     for el in reversed(list(root.iter(*_SETTLE_BLOCK))):
         tag = el.tag
-        if tag in _LINE_BLOCKS and el in with_breaks:
-            trim_edge_breaks(el)
+        if tag in _LINE_BLOCKS:
+            if el in with_breaks:
+                trim_edge_breaks(el)
+            text = el.text
+            if text and not text.isspace():
+                continue  # most blocks: words of their own, kept (as _settle_line_block decides, without two calls)
         parent = settle[tag](el, report)
         while parent is not None and parent.tag in _EMPTIABLE_INLINES and not len(parent) and not parent.text:
             el, parent = parent, parent.getparent()
