@@ -473,8 +473,11 @@ def typography(state: State) -> None:
     # comments, processing instructions, entities, code and pre: few, found in one walk
     special = list(tree.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *SKIP))
     has_pre = any(node.tag == "pre" for node in special)
-    blocks = [block for block in tree.iter(*TEXT_BLOCKS)  # not those holding blocks: their paragraphs are typeset
-              if not holds_blocks(block) and not (has_pre and next(block.iterancestors("pre"), None) is not None)]
+    # not those holding blocks: their paragraphs are typeset (len() first: most blocks have no child, and asking
+    # holds_blocks walks the children in Python, ~3,000 instructions a block)
+    blocks = [block for block in tree.iter(*TEXT_BLOCKS)
+              if not (len(block) and holds_blocks(block))
+              and not (has_pre and next(block.iterancestors("pre"), None) is not None)]
     by_language = {metadata.language: blocks}
     if _HAS_LANG(tree):  # the blocks by language, each in document order
         by_language = {}
