@@ -234,8 +234,9 @@ _STEM_PIECES = ["word", "Words", "WORDING", "the", "The", "before", "Before", "t
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(st.lists(joined(_STEM_PIECES, 14), max_size=9), st.sampled_from([1, 2, 3]))
+@given(st.lists(joined(_STEM_PIECES, 14), max_size=9), st.sampled_from([0, 1, 2, 3]))
 @example(["Words about words.", "The words again.", "Nothing here.", "Other things.", "Words return."], 2)
+@example(["Cats purr here.", "Dogs bark loudly there.", "Birds sing songs."], 0)  # no window: cohesion still total
 @example(["\u24b6\u24b7\u24b8 WORDS", "\u24d0\u24d1\u24d2 words"], 2)  # circled letters: no word either way
 def test_cohesion_from_sentence_products_is_the_window_sums(texts: list[str], window: int) -> None:
     from exporter.normalise.reflow import Sentence, _stems, cohesion

@@ -452,8 +452,9 @@ def cohesion(sentences: list[Sentence], window: int = 2) -> tuple[list[float], l
     n = len(sentences)
     stems = [_stems(s.text) for s in sentences]
     squares = [_squares(c) for c in stems]
-    # dots[d][j]: the dot product of sentences j and j + d, for every distance within two windows side by side
-    dots = [[]] + [[_dot(stems[j], stems[j + d]) for j in range(n - d)] for d in range(1, min(2 * window, n))]
+    # dots[d][j]: the dot product of sentences j and j + d, for every distance within two windows side by side, and
+    # for neighbours (the similarities) whatever the window
+    dots = [[]] + [[_dot(stems[j], stems[j + d]) for j in range(n - d)] for d in range(1, min(max(2 * window, 2), n))]
     windows: dict[tuple[int, int], int] = {}  # each window's sum of squares, found once
 
     def squares_of(start: int, end: int) -> int:
