@@ -121,7 +121,10 @@ def is_hidden(el: etree._Element) -> bool:
 
 
 class _Loose:
-    """Stray inline content gathered into a holder (``<p>``, ``<li>``) made on first need."""
+    """Stray inline content gathered into a holder (``<p>``, ``<li>``) made on first need.
+
+    :meth:`Converter.blocks`, the hot loop, reads and writes ``_holder`` itself instead of calling :meth:`close` and
+    :meth:`is_open` (a call less per child): change what they mean there too."""
 
     def __init__(self, parent: etree._Element, tag: str, converter: "Converter") -> None:
         self.parent, self.tag, self._holder, self._converter = parent, tag, None, converter
@@ -346,7 +349,10 @@ class Converter:
                 ancestor = ancestor.getparent()
 
     def kind(self, el: etree._Element) -> str:
-        """Whether ``el`` is dropped, starts or holds a block, or is inline (only for marked elements)."""
+        """Whether ``el`` is dropped, starts or holds a block, or is inline (only for marked elements).
+
+        :meth:`blocks` writes this test out for each child (a call less per child): change it there too
+        (tests/test_speed_convert.py checks the two agree on the real pages)."""
         tag = el.tag
         if not isinstance(tag, str) or (tag in DROP and el not in self._page_forms) or el in self._hidden:
             return DROP_KIND
