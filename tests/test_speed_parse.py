@@ -143,6 +143,25 @@ def test_pretty_xml_is_indented_as_before_on_real_pages() -> None:
         assert doc.to_xml() == etree.tostring(tree, encoding="unicode") + "\n"
 
 
+def test_pretty_xml_of_blocks_nested_past_the_indent_table_is_indented_as_before() -> None:
+    """Quotations and lists nested deeper than document._INDENTS holds (64 levels) take their indent past the table's
+    end as within it."""
+    import copy
+
+    from lxml import etree
+
+    import exporter
+
+    for depth in (63, 64, 65, 66, 100):
+        for opening, closing in (("<blockquote><p>a</p>", "</blockquote>"), ("<ul><li><p>a</p>", "</li></ul>")):
+            markup = "<p>Words before the quotations.</p>" + opening * depth + closing * depth
+            doc = exporter.normalise(markup, language="en", max_depth=1000)
+            tree = copy.deepcopy(doc.tree)
+            _indent_as_before(tree)
+            assert doc.to_xml() == etree.tostring(tree, encoding="unicode") + "\n"
+            assert "\n" + "  " * (depth + 1) + "<" in doc.to_xml()  # it reached past the table
+
+
 @given(st.binary(max_size=300), st.lists(st.sampled_from([0, 1, 7, 8, 9, 10, 13, 14, 27, 28, 31, 127, 32, 65, 200]),
                                           max_size=300))
 def test_binary_look_counts_the_control_bytes_as_one_count_each(data: bytes, extra: list[int]) -> None:
