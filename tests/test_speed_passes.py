@@ -618,9 +618,18 @@ def _old_drop_boxes(state) -> None:
         if box:
             repair.remove_keep_tail(el)
             report.note("dropped {n} share, newsletter or related box{es}")
-        elif repair._repeated_elsewhere(el, root):
+        elif _old_repeated_elsewhere(el, root):
             repair.remove_keep_tail(el)
             report.note("dropped {n} pull quote{s} repeating the text")
+
+
+def _old_repeated_elsewhere(el, root) -> bool:
+    """drop-boxes' pull-quote test as it was (2bb3131): the text of every paragraph but those inside ``el`` joined,
+    for each quote (quadratic)."""
+    text = repair._normal(text_of(el))
+    if len(text.split()) < 4:
+        return False
+    return text in repair._normal(" ".join(text_of(p) for p in root.iter("p") if el not in p.iterancestors()))
 
 
 def test_drop_boxes_is_its_slow_definition_on_real_pages() -> None:
@@ -640,6 +649,122 @@ def test_drop_boxes_is_its_slow_definition_on_real_pages() -> None:
         assert list(state.report.items()) == list(other.report.items())
         changed += etree.tostring(state.page) != before
     assert changed >= 2
+
+
+@st.composite
+def _boxed_page(draw):
+    """A page of paragraphs, divs, spans, quotations and asides, some classed as pull quotes or share boxes (nested in
+    one another, inside paragraphs, paragraphs themselves, boxes before quotes), whose texts are a few words from a
+    small stock, so that quotes often repeat what paragraphs say, across paragraph edges too."""
+    from lxml import etree
+
+    # case, white space and punctuation variants of the same words; ß casefolds to ss; '_' is no word's; words
+    # beyond U+FFFF
+    stock = "one two three four five six seven One, two THREE ss Fünf ß x_y \U00020bb7野家 \U0001d41b 😀".split()
+    phrase = st.tuples(st.integers(0, len(stock)), st.integers(0, len(stock)),
+                       st.sampled_from([" ", " ", "  ", "\n", " - ", ""])).map(
+        lambda drawn: drawn[2].join(stock[min(drawn[:2]):max(drawn[:2])]))
+    classes = st.sampled_from([None, None, "pullquote", "Pull-Out", "quote-pull", "share", "related x", "other"])
+
+    def fill(el, depth: int) -> None:
+        el.text = draw(phrase) or None
+        for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+            child = etree.SubElement(el, draw(st.sampled_from(["p", "p", "div", "blockquote", "aside", "span", "em"])))
+            kind = draw(classes)
+            if kind:
+                child.set("class", kind)
+            fill(child, depth + 1)
+            child.tail = draw(phrase) or None
+
+    root = etree.Element("body")
+    fill(root, 0)
+    return root
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(_boxed_page())
+# a pull quote inside a paragraph, and a paragraph that is one: their own words are searched, and they go
+@example(lxml.html.fromstring("<body><p>a <span class='pullquote'>b c d e</span> f</p><p class='pullquote'>g h i j"
+                              "</p></body>"))
+# a box removed before the quotes takes its paragraph's words with it, and changes the paragraph holding it
+@example(lxml.html.fromstring("<body><div class='share'><p>a b c d</p></div><p>x <span class='share'>y</span>z w v"
+                              "</p><aside class='pullquote'>a b c d</aside><aside class='pullquote'>x zw v</aside>"
+                              "</body>"))
+# quotes in a quote: the inner one, still looked at after the outer one went, searches the paragraphs left
+@example(lxml.html.fromstring("<body><p>a b c d e f</p><aside class='pullquote'><p>a b c d</p><div class='pullquote'>"
+                              "<p>c d e f</p></div></aside><aside class='pullquote'>c d e f</aside></body>"))
+# a paragraph of no words adds no space between the words either side of it
+@example(lxml.html.fromstring("<body><p>a b</p><p> </p><p>c d</p><aside class='pullquote'>a b c d</aside></body>"))
+# a box removed from inside a paragraph joins its words either side ("ab" and "cd": "abcd"): counting a word in the
+# page's text as it was no longer decides, whether the box went before the first quote searched for or after it
+@example(lxml.html.fromstring("<body><p>x ab<span class='share'>S</span>cd y z</p><aside class='pullquote'>x abcd y z"
+                              "</aside></body>"))
+@example(lxml.html.fromstring("<body><aside class='pullquote'>q w e r</aside><p>x ab<span class='share'>S</span>cd y z"
+                              "</p><aside class='pullquote'>x abcd y z</aside></body>"))
+# a quote in a box removed before the first quote searched for: its words are not in the page's text any more, and
+# counting them there decides nothing (still looked at and noted, as the slow test did)
+@example(lxml.html.fromstring("<body><p>a w w b</p><div class='share'>S <span class='pullquote'>a w w b</span></div>"
+                              "</body>"))
+def test_drop_boxes_pull_quotes_are_decided_as_the_slow_test(page) -> None:
+    """drop-boxes' pull quotes searched for in each paragraph's words found once, cut around the quote's own
+    paragraphs and those removed, and counted first: the decisions of the frozen join of every paragraph's text."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    fast = SimpleNamespace(page=copy.deepcopy(page), report=Report())
+    slow = SimpleNamespace(page=copy.deepcopy(page), report=Report())
+    repair.drop_boxes(fast)
+    _old_drop_boxes(slow)
+    assert etree.tostring(fast.page, encoding="unicode") == etree.tostring(slow.page, encoding="unicode")
+    assert list(fast.report.items()) == list(slow.report.items())
+
+
+def _quotes_after_paragraphs(count: int) -> str:
+    """The reviewer's shape (review-s13 P1): ``count`` paragraphs, each followed by a pull quote repeating it."""
+    return "<article>" + "".join(f"<p>text {i} words here and more</p><blockquote class=pullquote><p>text {i} words "
+                                 "here</p></blockquote>" for i in range(count)) + "</article>"
+
+
+@pytest.mark.timeout(60)  # a hang guard: at 2bb3131 5,000 took 24 s (x4 for x2), 20,000 would take some 7 minutes
+def test_a_page_of_many_pull_quote_boxes_is_searched_within_the_budget() -> None:
+    import exporter
+
+    doc = exporter.normalise(_quotes_after_paragraphs(20_000).encode(), language="en", reflow=False,
+                             typography=False)
+    xml = doc.to_xml()
+    dropped = doc.report["dropped {n} pull quote{s} repeating the text"]
+    assert dropped + doc.report["left {n} pull quote{s} unchecked for repeating the text (too many)"] == 20_000
+    assert 0 < dropped < 1_000 and "text 19999 words here" in xml
+
+
+def test_pull_quote_boxes_past_the_search_budget_stay_and_are_noted(monkeypatch) -> None:
+    """At every budget the first pull quotes are decided as without it and the rest stay, counted in the note;
+    share boxes after it still go."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    markup = _quotes_after_paragraphs(12)[:-len("</article>")] + "<div class=share>Share</div></article>"
+    seen = set()
+    for budget in (0, 100, 2000, 4000, 8000, 10 ** 9):
+        monkeypatch.setattr(repair, "PULL_QUOTE_SEARCH_BUDGET", budget)
+        page = lxml.html.fromstring(markup)
+        state = SimpleNamespace(page=page, report=Report())
+        repair.drop_boxes(state)
+        dropped = state.report.get("dropped {n} pull quote{s} repeating the text", 0)
+        left = state.report.get("left {n} pull quote{s} unchecked for repeating the text (too many)", 0)
+        assert dropped + left == 12
+        assert [text_of(quote) for quote in page.iter("blockquote")] == [
+            f"text {n} words here" for n in range(dropped, 12)]
+        assert state.report["dropped {n} share, newsletter or related box{es}"] == 1
+        assert b"Share" not in etree.tostring(page)
+        seen.add((dropped > 0, left > 0))
+    assert seen == {(False, True), (True, True), (True, False)}  # none, some and all decided
 
 
 _CLASS_PIECES = ["share", "SHARING", "\u017fhare", "social", "news", "letter", "newsletter", "related", "read", "more",

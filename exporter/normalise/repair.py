@@ -154,22 +154,39 @@ _ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 def drop_boxes(state: State) -> None:
     """Share, newsletter, "related" and promotion boxes go, when their class says so and they are small;
-    so do pull quotes repeating the article."""
+    so do pull quotes repeating the article (:class:`_BoxQuotes`: within :data:`PULL_QUOTE_SEARCH_BUDGET`; past
+    it the pull quotes left stay, with a note)."""
     root, report = state.page, state.report
+    quotes: _BoxQuotes | None = None  # the page's paragraphs, taken at the first pull quote worth a search
+    removed_before = False  # an element was removed before they were taken
     for el in _hinted_elements(root):  # no other element's class words can be a box's
         if el.getparent() is None:
-            continue
+            continue  # (an element inside a box removed before still has its parent: looked at, as it always was)
         classes = _classes(el)
         box = _BOX.search(classes)
         if not box and not _PULL.search(classes):  # most elements: no words counted (a walk of each subtree)
             continue
-        if el.tag in ("body", "article", "main", "html") or _more_words_than(text_of(el), BOX_MAX_WORDS):
+        own = text_of(el)
+        if el.tag in ("body", "article", "main", "html") or _more_words_than(own, BOX_MAX_WORDS):
             continue
         if box:
-            remove_keep_tail(el)
+            if quotes is None:
+                remove_keep_tail(el)
+                removed_before = True
+            else:
+                quotes.remove(el)
             report.note("dropped {n} share, newsletter or related box{es}")
-        elif _repeated_elsewhere(el, root):
-            remove_keep_tail(el)  # a pull quote goes only when the article says the same words
+            continue
+        text = _normal(own)
+        if len(text.split()) < 4:
+            continue
+        if quotes is None:
+            quotes = _BoxQuotes(root, counts_decide=not removed_before)
+        repeated = quotes.repeated(el, text, own)
+        if repeated is None:
+            report.note("left {n} pull quote{s} unchecked for repeating the text (too many)")
+        elif repeated:
+            quotes.remove(el)  # a pull quote goes only when the article says the same words
             report.note("dropped {n} pull quote{s} repeating the text")
 
 
@@ -205,12 +222,91 @@ def _hinted_elements(root: etree._Element) -> list[etree._Element]:
     return [el for el in root.iterdescendants() if el in hinted]  # in document order (a page with boxes only)
 
 
-def _repeated_elsewhere(el: etree._Element, root: etree._Element) -> bool:
-    """True when the words of ``el`` also stand, in order, in the page's paragraphs outside it."""
-    text = _normal(text_of(el))
-    if len(text.split()) < 4:
-        return False
-    return text in _normal(" ".join(text_of(p) for p in root.iter("p") if el not in p.iterancestors()))
+class _BoxQuotes:
+    """drop-boxes' test of a pull quote, and its removals: the quote's words (:func:`_normal`) stand, in order, in
+    the page's ``<p>`` not inside it, as they are then, joined by spaces (a word of theirs may end the quote's first
+    word and start its last), as the normal form of their texts joined found them, in time linear in the page.
+
+    Each paragraph's words are found once (at the first quote searched for), and read again when an element inside
+    it is removed; the paragraphs in removed elements are left out (``gone``); for each quote the list is cut around
+    the few positions it leaves out (:func:`_stands_in`). A paragraph holding the quote, and the quote itself if it
+    is a ``<p>``, are searched too, and their words hold the quote's: such a quote always goes. Odd, but that is
+    what the test always did (the later pass drop-repeated-pull-quotes leaves a quote's holders out); kept so.
+
+    Most quotes are decided by counting one of their words in the page's text (:func:`_said_only_inside`): only
+    while that text, taken with the paragraphs, holds every quote's own text and every paragraph's as they are (no
+    element removed before it was taken, and none since from inside a paragraph still there), and for a quote no
+    paragraph searched holds.
+
+    Each quote looked at costs a search of the page's text (two, and a step for each paragraph, when its words
+    are searched for), and each element removed a reading of the paragraphs holding it: once
+    :data:`PULL_QUOTE_SEARCH_BUDGET` is spent the quotes left stay (:meth:`repeated` says None), with a note (a page
+    of 5,000 paragraphs each followed by a pull quote repeating it, 518 KB, took 24 s: each quote read and joined
+    the text of every paragraph of the page, and asked each whether it was inside the quote)."""
+
+    def __init__(self, root: etree._Element, counts_decide: bool) -> None:
+        self.paragraphs = list(root.iter("p"))
+        self.position = {p: n for n, p in enumerate(self.paragraphs)}
+        self.words: list[str] | None = None  # each paragraph's words, found at the first quote searched for
+        self.gone: set[int] = set()  # the positions of the paragraphs in elements removed
+        self.article = text_of(root).casefold()  # the page's text as it is now
+        self.counts_decide = counts_decide  # until an element removed changes a paragraph's words
+        self.searched = 0  # characters (and paragraphs) searched or read so far
+
+    def repeated(self, el: etree._Element, text: str, own: str) -> bool | None:
+        """True when ``text``, the words of ``el`` (its text ``own``), stand in the paragraphs but those inside
+        it; None past the budget (not looked at)."""
+        self.searched += len(self.article)
+        if self.searched > PULL_QUOTE_SEARCH_BUDGET:
+            return None
+        position, gone = self.position, self.gone
+        searched_holders = [n for n in ([position[el]] if el in position else []) + [
+            position[p] for p in el.iterancestors("p") if p in position] if n not in gone]
+        if self.counts_decide and not searched_holders and _said_only_inside(text, own.casefold(), self.article):
+            return False  # the usual pull quote: a word of it stands nowhere else
+        self.searched += len(self.article) + len(self.paragraphs)
+        if self.words is None:
+            self.words = [_normal(text_of(p)) for p in self.paragraphs]
+            self.searched += sum(map(len, self.words))
+        inside = [position[p] for p in el.iterdescendants("p") if p in position]
+        return _stands_in(text, self.words, gone.union(inside), skip_empty=True)
+
+    def remove(self, el: etree._Element) -> None:
+        """:func:`remove_keep_tail` of ``el``: the paragraphs in it go with it, and those holding it say less."""
+        position = self.position
+        inside = [position[p] for p in el.iter("p") if p in position]  # (el itself among them)
+        holders = [position[p] for p in el.iterancestors("p") if p in position]
+        remove_keep_tail(el)
+        self.gone.update(inside)
+        holders = [n for n in holders if n not in self.gone]  # (those of an element in one removed before are gone)
+        if holders:
+            self.counts_decide = False
+        if self.words is not None and self.searched <= PULL_QUOTE_SEARCH_BUDGET:  # (past it: searched no more)
+            self.searched += _read_again(self.words, self.paragraphs, holders)
+
+
+def _stands_in(text: str, words: list[str], left_out: set[int], skip_empty: bool = False) -> bool:
+    """True when ``text`` stands in ``words`` (the paragraphs' words, each :func:`_normal`) but those at the
+    positions ``left_out``, joined by spaces: the list cut around them with slices and joined in C, not a test of
+    every paragraph. ``skip_empty``: a paragraph of no words adds no space (as :func:`_normal` of the texts joined
+    by spaces); else it adds one."""
+    kept: list[str] = []
+    start = 0
+    for n in sorted(left_out):
+        kept += words[start:n]
+        start = n + 1
+    kept += words[start:]
+    return text in " ".join(filter(None, kept) if skip_empty else kept)
+
+
+def _read_again(words: list[str], paragraphs: list[etree._Element], changed: list[int]) -> int:
+    """The words of the paragraphs at the positions ``changed`` read again (an element inside each was removed);
+    the characters read."""
+    read = 0
+    for n in changed:
+        words[n] = _normal(text_of(paragraphs[n]))
+        read += len(words[n])
+    return read
 
 
 def _normal(text: str) -> str:
@@ -627,25 +723,18 @@ def drop_repeated_pull_quotes(state: State) -> None:
             words = [_normal(text_of(p)) for p in paragraphs]
         holders = [position[el] for el in quote.iterancestors() if el in position]  # they hold its words
         inside = [position[p] for p in quote.iter("p", "li")]
-        left_out = sorted(gone.union(holders, inside))
-        kept, start = [], 0
-        for n in left_out:
-            kept += words[start:n]
-            start = n + 1
-        kept += words[start:]
-        if text in " ".join(kept):
+        if _stands_in(text, words, gone.union(holders, inside)):
             quote.getparent().remove(quote)
             gone.update(inside)
-            for n in holders:  # their words change (read again: counted as searched, as they may hold all the page)
-                words[n] = _normal(text_of(paragraphs[n]))
-                searched += len(words[n])
+            # their words change (read again: counted as searched, as they may hold all the page)
+            searched += _read_again(words, paragraphs, holders)
             counts_decide = counts_decide and not holders
             report.note("dropped {n} pull quote{s} repeating the text")
 
 
-#: Characters :func:`drop_repeated_pull_quotes` may search or read again on one page (searching them takes about a
-#: tenth of a second; reading holders again, which also counts, up to a few seconds); past it the quotes left stay,
-#: with a note
+#: Characters :func:`drop_repeated_pull_quotes`, and drop-boxes (:class:`_BoxQuotes`), may each search or read
+#: again on one page (searching them takes about a tenth of a second; reading holders again, which also counts, up to
+#: a few seconds); past it the quotes left stay, with a note
 PULL_QUOTE_SEARCH_BUDGET = 100_000_000
 
 
