@@ -93,6 +93,89 @@ def test_dash_regexes_tried_at_their_literal_match_as_finditer_does(text: str) -
     assert spans(typography._SPACED_HYPHEN.finditer(text)) == spans(_OLD_SPACED_HYPHEN.finditer(text))
 
 
+#: The dash rules before they shared one hyphen scan (typography.Typesetter.dashes), frozen: one hint search each.
+_OLD_TRIPLE_HYPHEN_HINT = re.compile("-(?=--)")
+_OLD_DOUBLE_HYPHEN_HINT = re.compile("-(?=-)")
+_OLD_SPACED_HYPHEN_HINT = re.compile("-(?<= -)(?= )")
+_OLD_RANGE_HINT = re.compile(r"-(?<=\d-)\d")
+
+
+def _old_found_around(pattern: re.Pattern[str], text: str, hint: re.Pattern[str], before: int):
+    end = 0
+    found = hint.search(text, 0)
+    while found:
+        found = found.start()
+        for start in range(max(found - before, end), found + 1):
+            match = pattern.match(text, start)
+            if match:
+                yield match
+                end = match.end()
+                break
+        found = hint.search(text, found + 1)
+
+
+def _old_dashes(self: typography.Typesetter) -> None:
+    text, dash = self.text, self.style.dash
+    if "-" not in text:
+        return
+    for match in _old_found_around(typography._EM_DASH_RUN, text, _OLD_TRIPLE_HYPHEN_HINT, 0):
+        if self._free(match.start(), match.end()):
+            self._replace(match.start(), match.end(), "\u2014")
+            self._note("dashes")
+    for match in _old_found_around(typography._DOUBLE_HYPHEN, text, _OLD_DOUBLE_HYPHEN_HINT, 1):
+        start, end = match.start(), match.end()
+        if not self._free(start, end) or start == 0 or end >= len(text) or match.group(1) != match.group(2):
+            continue
+        before, after = text[start - 1], text[end]
+        if before in typography.SPACES or after in typography.SPACES or before == self.boundary \
+                or after == self.boundary:
+            continue
+        spaced = bool(match.group(1)) or dash == "\u2013"
+        self._replace(start, end, f" {dash} " if spaced else dash)
+        self._note("dashes")
+    for match in _old_found_around(typography._SPACED_HYPHEN, text, _OLD_SPACED_HYPHEN_HINT, 1):
+        if self._free(match.start(), match.end()):
+            self.changes[match.start() + 1] = dash
+            self._note("dashes")
+    for match in _old_found_around(typography._RANGE, text, _OLD_RANGE_HINT, 4):
+        first, second = match.group(1), match.group(2)
+        plausible = (len(second) == len(first) and int(second) > int(first)) or (
+            len(first) == 4 and len(second) == 2 and int(second) > int(first[2:]))
+        if plausible and self._free(match.start(), match.end()):
+            self.changes[match.start(2) - 1] = "\u2013"
+            self._note("ranges")
+
+
+#: Hyphens, dashes, digits (Arabic-Indic and full-width too: \d takes them), spaces of every kind, quotes, URLs,
+#: the block boundary, and characters beyond U+FFFF.
+hyphen_texts = joined([
+    "-", "--", "---", "----", " - ", " -- ", "\u2013", "\u2014", "1", "9", "12", "1999", "2024", "1-2", "1999-2000",
+    "5-3", "\u0663", "\uff15", "\u0661-\u0663", "\uff11-\uff12", "a", "x", "word", " ", "  ", "\u00a0", "\u202f",
+    "\u2009", "\u2007", "\u3000", "\t", "\n", "'", '"', "\u201c", "\u201d", "\u00ab", "\u00bb", "(", ")", ".", ",",
+    "/", "http://x.org/a-b--c", "www.a-1.com", "a-b@c-d.io", "\U0001F600", "\U00020BB7", "\U0001D41B"], 60)
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(hyphen_texts, st.sampled_from(sorted(typography.STYLES)), st.booleans(), st.booleans())
+@example("a---b -- c - d 1-2 x-y 3--4 -- 1999-00 ---- - -", "en", True, False)
+@example("\U0001F600 -- \U00020BB7-1-2 - \U0001D41B", "fr", True, True)
+@example("pp. \u0661\u0669-\u0662\u0661, \uff11\uff19\uff19\uff19-\uff12\uff10\uff10\uff10, 1\u00a0-\u00a02",
+         "de", False, False)
+def test_dashes_from_one_hyphen_scan_decide_as_four_scans(text: str, language: str, urls: bool,
+                                                         joined_blocks: bool) -> None:
+    """The four dash rules found from one shared hyphen scan make the same changes, in the same order, with the
+    same counts, as each rule's own hint search did."""
+    style = typography.style_for(language)
+    boundary = typography.BOUNDARY if joined_blocks else None
+    new = typography.Typesetter(text, None, style, urls, boundary)
+    old = typography.Typesetter(text, None, style, urls, boundary)
+    new.dashes()
+    _old_dashes(old)
+    assert list(new.changes.items()) == list(old.changes.items())
+    assert list(new.counts.items()) == list(old.counts.items())
+    assert new.typeset() == old.typeset()
+
+
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(texts, st.sampled_from(sorted(typography.STYLES)))
 def test_a_style_without_honorifics_typesets_as_the_style_where_none_stands(text: str, language: str) -> None:
@@ -637,9 +720,9 @@ def test_typeset_texts_typesets_each_text_alone(pieces: list[str], language: str
 
 
 _HINTED = [  # every pattern tried only around its hint, with how far before the hint its matches may start
-    (typography._EM_DASH_RUN, typography._TRIPLE_HYPHEN_HINT, 0),
-    (typography._DOUBLE_HYPHEN, typography._DOUBLE_HYPHEN_HINT, 1),
-    (typography._SPACED_HYPHEN, typography._SPACED_HYPHEN_HINT, 1),
+    (typography._EM_DASH_RUN, _OLD_TRIPLE_HYPHEN_HINT, 0),  # the dash rules' hints now come from one scan (below)
+    (typography._DOUBLE_HYPHEN, _OLD_DOUBLE_HYPHEN_HINT, 1),
+    (typography._SPACED_HYPHEN, _OLD_SPACED_HYPHEN_HINT, 1),
     (typography._RANGE, typography._RANGE_HINT, 4),
     (typography._ELLIPSIS, typography._ELLIPSIS_HINT, 0),
     (typography._INITIAL, typography._INITIAL_HINT, 1),
@@ -660,6 +743,11 @@ def test_patterns_tried_around_their_hints_match_as_finditer_does(text: str) -> 
 
     for pattern, hint, before in _HINTED:
         assert spans(typography._found_around(pattern, text, hint, before)) == spans(pattern.finditer(text)), \
+            pattern.pattern
+    dash_rules = [(typography._EM_DASH_RUN, 0), (typography._DOUBLE_HYPHEN, 1), (typography._SPACED_HYPHEN, 1),
+                  (typography._RANGE, 4)]
+    for (pattern, before), hints in zip(dash_rules, typography._dash_hints(text)):
+        assert spans(typography._found_near(pattern, text, hints, before)) == spans(pattern.finditer(text)), \
             pattern.pattern
 
 

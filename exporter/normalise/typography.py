@@ -19,7 +19,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from lxml import etree
 
@@ -122,10 +122,10 @@ _UNITS = ("km", "kg", "mg", "cm", "mm", "ml", "m", "g", "kph", "mph", "km/h", "m
 _INITIAL_HINT = re.compile(r"\. (?<=[A-Z]\. )[A-Z]")  # [A-Z]\. [A-Z]
 _RANGE_HINT = re.compile(r"-(?<=\d-)\d")  # \d-\d
 #: Where the dash and ellipsis rules' matches start (or, for " - ", one character on): each opens with one literal
-#: character, which the regex engine scans for several times faster than str.find scans for two or three
-_TRIPLE_HYPHEN_HINT = re.compile("-(?=--)")
-_DOUBLE_HYPHEN_HINT = re.compile("-(?=-)")
-_SPACED_HYPHEN_HINT = re.compile("-(?<= -)(?= )")
+#: character, which the regex engine scans for several times faster than str.find scans for two or three.
+#: The four dash rules share one scan: a hyphen before a hyphen ("--", and "---" where two follow), between spaces
+#: (" - ") or between digits (\d-\d, as :data:`_RANGE_HINT`); :func:`_dash_hints` sorts the hits by rule.
+_DASH_HINT = re.compile(r"-(?:(?=-)|(?<= -)(?= )|(?<=\d-)(?=\d))")
 _ELLIPSIS_HINT = re.compile(r"\.(?= ?\.)")  # ".." or ". ."
 #: Where :data:`_URL` can match (see :func:`_has_url_hint`): "@", "://", "www." and the TLDs, literals first
 _URL_HINTS = ("@", re.compile(":(?=//)"), re.compile(r"\.(?:(?<=www\.)|" + _URL_ENDINGS + ")"))
@@ -293,11 +293,12 @@ class Typesetter:
         text, dash = self.text, self.style.dash
         if "-" not in text:
             return  # every rule below starts from a hyphen
-        for match in _found_around(_EM_DASH_RUN, text, _TRIPLE_HYPHEN_HINT, 0):
+        triples, doubles, lone, ranges = _dash_hints(text)
+        for match in _found_near(_EM_DASH_RUN, text, triples, 0):
             if self._free(match.start(), match.end()):
                 self._replace(match.start(), match.end(), "\u2014")
                 self._note("dashes")
-        for match in _found_around(_DOUBLE_HYPHEN, text, _DOUBLE_HYPHEN_HINT, 1):
+        for match in _found_near(_DOUBLE_HYPHEN, text, doubles, 1):
             start, end = match.start(), match.end()
             if not self._free(start, end) or start == 0 or end >= len(text) or match.group(1) != match.group(2):
                 continue  # "--flag" is not a dash
@@ -307,11 +308,11 @@ class Typesetter:
             spaced = bool(match.group(1)) or dash == "\u2013"
             self._replace(start, end, f" {dash} " if spaced else dash)
             self._note("dashes")
-        for match in _found_around(_SPACED_HYPHEN, text, _SPACED_HYPHEN_HINT, 1):
+        for match in _found_near(_SPACED_HYPHEN, text, lone, 1):
             if self._free(match.start(), match.end()):
                 self.changes[match.start() + 1] = dash
                 self._note("dashes")
-        for match in _found_around(_RANGE, text, _RANGE_HINT, 4):
+        for match in _found_near(_RANGE, text, ranges, 4):
             first, second = match.group(1), match.group(2)
             plausible = (len(second) == len(first) and int(second) > int(first)) or (
                 len(first) == 4 and len(second) == 2 and int(second) > int(first[2:]))
@@ -383,16 +384,49 @@ def _found_around(pattern: re.Pattern[str], text: str, hint: str | re.Pattern[st
     opens with a literal character) found at one of its first ``before`` + 1 characters: it is tried only there
     (a pattern opening with a look-behind or a class is tried at every character by the regex engine, ~20-50 ns
     each; a literal is scanned for in ~1 ns)."""
-    end = 0  # where the last match ended: the next one starts there or later, as finditer's do
+    return _found_near(pattern, text, _hints(text, hint), before)
+
+
+def _hints(text: str, hint: str | re.Pattern[str]) -> Iterator[int]:
+    """Every place ``hint`` is found in ``text``, in order (a pattern's matches may overlap)."""
     found = _next_hint(text, hint, 0)
     while found >= 0:
+        yield found
+        found = _next_hint(text, hint, found + 1)
+
+
+def _found_near(pattern: re.Pattern[str], text: str, hints: Iterable[int], before: int) -> Iterator[re.Match[str]]:
+    """:func:`_found_around` given the places of the hint (ascending): ``pattern`` is tried from ``before``
+    characters ahead of each, never before the end of the last match (as finditer's matches never overlap)."""
+    end = 0  # where the last match ended: the next one starts there or later, as finditer's do
+    for found in hints:
         for start in range(max(found - before, end), found + 1):
             match = pattern.match(text, start)
             if match:
                 yield match
                 end = match.end()
                 break
-        found = _next_hint(text, hint, found + 1)
+
+
+def _dash_hints(text: str) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Where the hints of the four dash rules stand, in one scan of ``text`` (a regex search each scanned the whole
+    text four times): "---" (a hyphen before two), "--", " - " and digit-hyphen-digit (each: its first hyphen).
+    A hyphen before another is never between spaces or digits; one after a space is never after a digit."""
+    triple: list[int] = []
+    double: list[int] = []
+    spaced: list[int] = []
+    ranges: list[int] = []
+    for hit in _DASH_HINT.finditer(text):  # each hit is its one hyphen: the next search starts after it
+        i = hit.start()
+        if text.startswith("-", i + 1):
+            double.append(i)
+            if text.startswith("-", i + 2):
+                triple.append(i)
+        elif text[i - 1] == " ":
+            spaced.append(i)
+        else:
+            ranges.append(i)
+    return triple, double, spaced, ranges
 
 
 def _url_matches(text: str) -> Iterator[re.Match[str]]:
