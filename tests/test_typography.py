@@ -85,6 +85,17 @@ def test_leaves_curly_quotes_code_pre_urls_and_attributes_alone():
                             "https://e.org/it's</a>.</p><pre>\"keep\" it's -- ...</pre>")
 
 
+def test_a_block_or_its_ancestor_with_its_own_lang_is_typeset_in_that_language():
+    # the article's blocks are grouped by language only where some element carries lang (typography's _HAS_LANG):
+    # a missed lang would typeset these as the article's English
+    assert body('<p lang="fr">Il a dit "bonjour" : oui !</p><p>He said "hi" -- then left.</p>') == (
+        f'<p lang="fr">Il a dit \u00ab{NNBSP}bonjour{NNBSP}\u00bb{NBSP}: oui{NNBSP}!</p>'
+        '<p>He said \u201chi\u201d \u2014 then left.</p>')
+    assert body('<blockquote lang="de"><p>Er sagte "ja" -- und ging.</p></blockquote><p>He said "hi".</p>') == (
+        '<blockquote lang="de"><p>Er sagte \u201eja\u201c \u2013 und ging.</p></blockquote>'
+        '<p>He said \u201chi\u201d.</p>')
+
+
 def test_dashes_per_language():
     assert typeset_text("yes -- no, this---that, a - b", "en") == "yes \u2014 no, this\u2014that, a \u2014 b"
     assert typeset_text("ja -- nein, a - b", "de") == "ja \u2013 nein, a \u2013 b"
