@@ -125,7 +125,9 @@ _RANGE_HINT = re.compile(r"-(?<=\d-)\d")  # \d-\d
 #: character, which the regex engine scans for several times faster than str.find scans for two or three.
 #: The four dash rules share one scan: a hyphen before a hyphen ("--", and "---" where two follow), between spaces
 #: (" - ") or between digits (\d-\d, as :data:`_RANGE_HINT`); :func:`_dash_hints` sorts the hits by rule.
-_DASH_HINT = re.compile(r"-(?:(?=-)|(?<= -)(?= )|(?<=\d-)(?=\d))")
+_DASH_AFTER = ("(?=--)", "(?=-)", "(?<= -)(?= )", r"(?<=\d-)(?=\d)")  # each rule's hyphen: what stands around it
+_DASH_HINT = re.compile("-(?:" + "|".join(_DASH_AFTER[1:]) + ")")  # (a "---" hint is a "--" hint)
+_DASH_RULE_HINTS = tuple(re.compile("-" + around) for around in _DASH_AFTER)  # each rule's alone
 _ELLIPSIS_HINT = re.compile(r"\.(?= ?\.)")  # ".." or ". ."
 #: Where :data:`_URL` can match (see :func:`_has_url_hint`): "@", "://", "www." and the TLDs, literals first
 _URL_HINTS = ("@", re.compile(":(?=//)"), re.compile(r"\.(?:(?<=www\.)|" + _URL_ENDINGS + ")"))
@@ -408,10 +410,15 @@ def _found_near(pattern: re.Pattern[str], text: str, hints: Iterable[int], befor
                 break
 
 
-def _dash_hints(text: str) -> tuple[list[int], list[int], list[int], list[int]]:
+def _dash_hints(text: str) -> tuple[Iterable[int], Iterable[int], Iterable[int], Iterable[int]]:
     """Where the hints of the four dash rules stand, in one scan of ``text`` (a regex search each scanned the whole
     text four times): "---" (a hyphen before two), "--", " - " and digit-hyphen-digit (each: its first hyphen).
-    A hyphen before another is never between spaces or digits; one after a space is never after a digit."""
+    A hyphen before another is never between spaces or digits; one after a space is never after a digit.
+
+    Listed, unless the text holds more than :data:`DASH_HINTS_LISTED_AT_MOST` hyphens: then each rule searches for
+    its own as they are read (the lists of a paragraph of millions of hyphens took ~45 bytes a hyphen)."""
+    if text.count("-") > DASH_HINTS_LISTED_AT_MOST:
+        return tuple(_hints(text, hint) for hint in _DASH_RULE_HINTS)  # type: ignore[return-value]
     triple: list[int] = []
     double: list[int] = []
     spaced: list[int] = []
@@ -427,6 +434,10 @@ def _dash_hints(text: str) -> tuple[list[int], list[int], list[int], list[int]]:
         else:
             ranges.append(i)
     return triple, double, spaced, ranges
+
+
+#: More hyphens than this in one text, and each dash rule searches for its hints as they are read, none listed
+DASH_HINTS_LISTED_AT_MOST = 10_000
 
 
 def _url_matches(text: str) -> Iterator[re.Match[str]]:
