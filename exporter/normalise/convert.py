@@ -532,7 +532,8 @@ class Converter:
 
     def block(self, el: etree._Element, out: etree._Element) -> None:
         tag = el.tag
-        keys = el.keys()  # what _carry_attributes asks first: most blocks carry nothing, and then none of this is read
+        keys = el.keys()  # most blocks carry nothing, and then none of this is read
+        # whether there is anything to carry: the one test of it (_carry_attributes is called only when there is)
         carries = keys and ("id" in keys or "lang" in keys or "xml:lang" in keys or "dir" in keys
                             or (tag == "a" and "name" in keys))
         start = last_child(out) if carries else None  # not len(out): linear, and quadratic over a long article
@@ -566,11 +567,8 @@ class Converter:
             self._carry_attributes(el, out, start)
 
     def _carry_attributes(self, src: etree._Element, out: etree._Element, start: etree._Element | None) -> None:
-        """Give the blocks made from ``src`` (those after ``start``) its id, language and direction."""
-        keys = src.keys()  # one call, not a get() per attribute: most source elements have none of them
-        if not keys or ("id" not in keys and "lang" not in keys and "xml:lang" not in keys
-                        and "dir" not in keys and (src.tag != "a" or "name" not in keys)):
-            return  # most source elements: nothing to carry
+        """Give the blocks made from ``src`` (those after ``start``) its id, language and direction (called by
+        :meth:`block` only when ``src`` has one of them, or a link's name: block asks, once)."""
         made = list(start.itersiblings()) if start is not None and start.getparent() is out else list(out)
         if not made:
             if src.get("id"):
