@@ -181,6 +181,65 @@ def test_dashes_from_one_hyphen_scan_decide_as_four_scans(text: str, language: s
         assert new.typeset() == old.typeset()
 
 
+def _old_no_break_spaces(self: typography.Typesetter) -> None:
+    """The no-break space rules before the class view (typography.Typesetter.view), frozen: each pattern's finditer
+    over the whole text (the honorifics, then the initials, then the units)."""
+    text = self.text
+    if self.style.honorifics:
+        for match in typography._honorifics_pattern(self.style.honorifics).finditer(text):
+            self._nbsp(match.end() - 1)
+    for match in typography._INITIAL.finditer(text):
+        self._nbsp(match.end() - 1)
+    for match in typography._UNIT.finditer(text):
+        self._nbsp(match.start())
+
+
+#: Titles of every style, initials, upper-case letters of Latin-1 (and ×, the one non-letter of their range), digits
+#: (Arabic-Indic and full-width too), units, "?" (what the characters beyond Latin-1 become in the view), quotes and
+#: openers, spaces of every kind, the block boundary, letters beyond Latin-1 and characters beyond U+FFFF.
+nbsp_texts = joined(sorted({title for style in typography.STYLES.values() for title in style.honorifics}) + [
+    "A", "J", "K", "Z", "a", "x", "word", "The", "\u00c9", "\u00c0", "\u00de", "\u00d7", "\u00df", "\u00e9", "\u00aa",
+    "\u0100", "\u0391", "\u042f", ".", ". ", "..", " ", "  ", "\u00a0", "\u202f", "\t", "\n", "5", "12", "1999",
+    "\u0663", "\uff15", "\u00b2", "\u00bd", "_", "km", "kg", "m", "%", "\u00b0C", "m/s", "km\u00b2", "\u20ac", "ms",
+    "?", "'", '"', "\u201c", "\u201d", "(", ",", "-", "/", "\U0001F600", "\U00020BB7", "\U0001D41B"], 50)
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(nbsp_texts, st.sampled_from(sorted(typography.STYLES)), st.booleans(), st.booleans())
+@example("Mr Smith, Dr. Who, J. K. Rowling, 5 km, 12 % and 3 \u00b0C; \u00d7Mr X, 1Mr Y, x.Dr Z, _St A, \u201cMr B",
+         "en", True, False)
+@example("M. Dupont, MM. Durand, Mme \u00c9mile, \u0663 km, \uff15 kg, \U0001F600 Mr A \U00020BB7 5 m", "fr", False, True)
+@example("Mr \u00deorsteinn, Dr \u00c0 J. \u00de. Z. \u00d7", "en", False, False)
+@example("Sr. \u00c1lvarez, Dña Mar\u00eda, Prof \u00d7, Dr\nJ. K.\nMr 5\n km ? km", "es", True, True)
+def test_no_break_spaces_from_the_class_view_decide_as_each_pattern_over_the_text(
+        text: str, language: str, urls: bool, joined_blocks: bool) -> None:
+    """The honorifics, initials and units found from the class view set the same spaces, with the same counts, as
+    each pattern's finditer over the text did."""
+    style = typography.style_for(language)
+    boundary = typography.BOUNDARY if joined_blocks else None
+    old = typography.Typesetter(text, None, style, urls, boundary)
+    _old_no_break_spaces(old)
+    new = typography.Typesetter(text, None, style, urls, boundary)
+    new.no_break_spaces()
+    assert new.changes == old.changes  # (set in another order: typeset sorts them)
+    assert new.counts == old.counts
+    assert new.typeset() == old.typeset()
+    assert len(new.view) == len(text)
+
+
+def test_the_class_view_classes_each_latin1_character_as_the_rules_do() -> None:
+    """Each class holds only characters its patterns' classes hold, so a pattern on the view misses no match."""
+    for code in range(256):
+        char, cls = chr(code), chr(typography._CLASSES[code])
+        if char == "?" or re.match(r"\d", char):
+            assert cls == "0", char
+        elif re.match(r"\w", char):
+            assert cls == ("A" if re.match("[A-Z\u00c0-\u00de]", char) else "a"), char
+        else:
+            assert cls == ("X" if re.match("[\u00c0-\u00de]", char) else char), char
+    assert typography.Typesetter("\U0001F600a\u0663\u00d7?", None, typography.STYLES["en"]).view == b"0a0X0"
+
+
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(texts, st.sampled_from(sorted(typography.STYLES)))
 def test_a_style_without_honorifics_typesets_as_the_style_where_none_stands(text: str, language: str) -> None:

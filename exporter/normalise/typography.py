@@ -135,6 +135,18 @@ _UNIT = re.compile(r" (?<=\d )(?=(?:" + "|".join(re.escape(u) for u in sorted(_U
                    + r")(?![\w/²]))")  # (?<=\d) (?=unit)
 
 
+#: The class of each Latin-1 character, for :attr:`Typesetter.view`: "0" a decimal digit or "?" (which the characters
+#: beyond Latin-1 encode as: any of them may be a digit, a letter or neither), "A" a word character of
+#: [A-Z\u00c0-\u00de], "a" any other word character, "X" the one other character of that range (×); the rest stand
+#: for themselves. Built from the rules' own classes (\w, \d), so that a class holds no character its rule's
+#: would not; a pattern on the view finds every place its rule's pattern matches, and more (tried, and dropped).
+_CLASSES = bytes(
+    ord("0") if chr(b) == "?" or re.match(r"\d", chr(b)) else
+    (ord("A") if "A" <= chr(b) <= "Z" or "\u00c0" <= chr(b) <= "\u00de" else ord("a")) if re.match(r"\w", chr(b))
+    else ord("X") if "\u00c0" <= chr(b) <= "\u00de" else b
+    for b in range(256))
+
+
 class Typesetter:
     """The typography of one block's text: the changes, kept by the position of the input character each replaces.
 
@@ -161,6 +173,13 @@ class Typesetter:
                 if self.editable is None:
                     self.editable = bytearray(b"\x01") * len(text)
                 self.editable[match.start():match.end()] = bytes(match.end() - match.start())
+
+    @functools.cached_property
+    def view(self) -> bytes:
+        """The text as one byte a character, its class (see :data:`_CLASSES`): a rule whose matches open with a
+        class, which the regex engine tries at every character (~50 instructions each), finds the places where it
+        may match here, as literals, in C, and tries its own pattern only there."""
+        return self.text.encode("latin-1", "replace").translate(_CLASSES)
 
     def _note(self, kind: str, n: int = 1) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + n
@@ -335,14 +354,27 @@ class Typesetter:
                 self._note("ellipses")
 
     def no_break_spaces(self) -> None:
-        text = self.text
-        if self.style.honorifics:
-            titles = self.style.honorifics
-            for match in _found_around(_honorifics_pattern(titles), text, _honorifics_hint(titles), 0):
-                self._nbsp(match.end() - 1)
-        for match in _found_around(_INITIAL, text, _INITIAL_HINT, 1):
-            self._nbsp(match.end() - 1)
-        for match in _UNIT.finditer(text):  # scanned for its literal space, as a hint would be
+        text, titles = self.text, self.style.honorifics
+        if " " not in text:
+            return  # every rule below sets a space
+        view = self.view
+        # the honorifics and the initials, tried at the places one scan of the view finds for both; each rule where
+        # its last match ended or later, as its finditer would (the order of the spaces set changes nothing)
+        honorific = _honorifics_pattern(titles) if titles else None
+        after_honorific = after_initial = 0
+        for place in _short_words_in_view(titles).finditer(view):
+            start = place.start()
+            if honorific is not None and start >= after_honorific:
+                match = honorific.match(text, start)
+                if match:
+                    self._nbsp(match.end() - 1)
+                    after_honorific = match.end()
+            if start >= after_initial:
+                match = _INITIAL.match(text, start)
+                if match:
+                    self._nbsp(match.end() - 1)
+                    after_initial = match.end()
+        for match in _found_near(_UNIT, text, _places(view, b"0 ", 1), 0):  # a space after a digit (or "?")
             self._nbsp(match.start())
 
     def _nbsp(self, i: int) -> None:
@@ -479,6 +511,30 @@ def _honorifics_pattern(titles: tuple[str, ...]) -> re.Pattern[str]:
 def _honorifics_hint(titles: tuple[str, ...]) -> re.Pattern[str]:
     """:func:`_honorifics_pattern` without its look-behind: a literal prefix the regex engine scans for fast."""
     return re.compile("(?:" + "|".join(sorted(titles, key=len, reverse=True)) + r")\.? [A-Z\u00c0-\u00de]")
+
+
+@functools.lru_cache(maxsize=None)
+def _short_words_in_view(titles: tuple[str, ...]) -> re.Pattern[bytes]:
+    """Where an honorific of ``titles`` (:func:`_honorifics_pattern`) or an initial (:data:`_INITIAL`) may start,
+    in :attr:`Typesetter.view`: a word of as many classes as a title at most, opening with one a title or an initial
+    opens with ("A"), after no word character nor dot, before an optional dot, a space and an upper-case letter
+    ("A" or "X"). Each place is the start of the word, which the pattern consumes alone (so none is missed); the
+    length is possessive (a longer word is not tried shorter) and checked before the look-behind: most upper-case
+    letters open longer words."""
+    shapes = [title.encode("latin-1", "replace").translate(_CLASSES) for title in titles] + [b"A"]  # "A" an initial
+    first = sorted({shape[0] for shape in shapes})
+    rest = sorted({byte for shape in shapes for byte in shape[1:]})
+    opening = re.escape(chr(first[0])) if len(first) == 1 else "[" + "".join(re.escape(chr(b)) for b in first) + "]"
+    word = "[" + "".join(re.escape(chr(b)) for b in rest) + "]{0,%d}+" % (max(map(len, shapes)) - 1) if rest else ""
+    return re.compile(f"{opening}(?={word}\\.? [AX])(?<![aA.]{opening})".encode("latin-1"))
+
+
+def _places(view: bytes, needle: bytes, offset: int) -> Iterator[int]:
+    """Every place where ``needle`` starts in ``view``, plus ``offset``, ascending (bytes.find, in C)."""
+    found = view.find(needle)
+    while found >= 0:
+        yield found + offset
+        found = view.find(needle, found + 1)
 
 
 def _has_url_hint(text: str) -> bool:
