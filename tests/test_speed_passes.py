@@ -1712,6 +1712,35 @@ def test_pull_quote_shapes_past_the_search_budget_stay_and_are_noted(markup: str
     assert state.report.get("dropped {n} pull quote{s} repeating the text", 0) == quotes - left
 
 
+@pytest.mark.timeout(60)  # a hang guard: 40,000 took 8.4 s at 2183794 (x16 for x4), 200,000 some 4 minutes
+@pytest.mark.parametrize("pass_name", ["drop-boxes", "drop-repeated-pull-quotes"])
+def test_an_element_of_many_paragraphs_removed_after_they_were_taken_is_let_go_in_linear_time(pass_name) -> None:
+    """A share box or a pull quote of 200,000 wordless paragraphs, removed once the pass has taken the page's
+    paragraphs: lxml walked the removed subtree from its start for each reference to a paragraph in it let go after
+    the subtree's own (at the pass's end, from the first paragraph on), past every one let go before."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    wordless = "<p>.</p>" * 200_000
+    lead = "<p>" + "of the words article here " * 4 + "</p>"
+    if pass_name == "drop-boxes":  # a quote taking the paragraphs, the box, a quote after it
+        page = lxml.html.fromstring("<html><body><article>" + lead + "<blockquote class=pullquote>here words of the "
+                                    "article x of</blockquote><div class=share>" + wordless + "</div><blockquote "
+                                    "class=pullquote>here words of the article y of</blockquote></article></body></html>")
+        state = SimpleNamespace(page=page, report=Report())
+        repair.drop_boxes(state)
+        assert state.report == {"dropped {n} share, newsletter or related box{es}": 1}
+    else:  # a quote repeating a paragraph, holding the wordless ones
+        tree = etree.fromstring("<article><p>alpha beta gamma delta epsilon zeta</p><blockquote><p>alpha beta gamma "
+                                "delta epsilon zeta</p>" + wordless + "</blockquote>" + lead + "</article>")
+        state = SimpleNamespace(tree=tree, report=Report())
+        repair.drop_repeated_pull_quotes(state)
+        assert state.report == {"dropped {n} pull quote{s} repeating the text": 1}
+
+
 def test_quotes_past_the_search_budget_stay_and_those_before_are_decided(monkeypatch) -> None:
     """At every budget, the first quotes are decided as without it and the rest stay, counted in the note."""
     from types import SimpleNamespace
@@ -1788,6 +1817,10 @@ def _quoting_tree(draw):
 # an item holding a dropped quote no longer says its words: the second quote repeats nothing left
 @example(lxml.html.fragment_fromstring("<article><ul><li>x<blockquote><p>a b c d e f</p></blockquote></li></ul>"
                                        "<blockquote><p>a b c d e f</p></blockquote></article>"))
+# a paragraph or item of no words parts the words either side of it (unlike drop-boxes' test): the quote stays
+@example(lxml.html.fragment_fromstring("<article><p>a b c</p><p>.</p><ul><li>d e f</li><li></li></ul><p>g h i</p>"
+                                       "<blockquote><p>a b c d e f</p></blockquote><blockquote><p>d e f g h i</p>"
+                                       "</blockquote></article>"))
 def test_drop_repeated_pull_quotes_is_its_slow_definition_on_made_trees(tree) -> None:
     """The words elsewhere cut around each quote's own, holders' and dropped quotes' paragraphs are the words of
     the paragraphs the slow definition walks at each quote."""

@@ -154,10 +154,10 @@ _ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 def drop_boxes(state: State) -> None:
     """Share, newsletter, "related" and promotion boxes go, when their class says so and they are small;
-    so do pull quotes repeating the article (:class:`_BoxQuotes`: within :data:`PULL_QUOTE_SEARCH_BUDGET`; past
-    it the pull quotes left stay, with a note)."""
+    so do pull quotes repeating the article (:func:`_box_quote_repeated`: within :data:`PULL_QUOTE_SEARCH_BUDGET`;
+    past it the pull quotes left stay, with a note)."""
     root, report = state.page, state.report
-    quotes: _BoxQuotes | None = None  # the page's paragraphs, taken at the first pull quote worth a search
+    quotes: _QuoteSearch | None = None  # the page's paragraphs, taken at the first pull quote worth a search
     removed_before = False  # an element was removed before they were taken
     for el in _hinted_elements(root):  # no other element's class words can be a box's
         if el.getparent() is None:
@@ -174,19 +174,20 @@ def drop_boxes(state: State) -> None:
                 remove_keep_tail(el)
                 removed_before = True
             else:
-                quotes.remove(el)
+                quotes.remove(el, keep_tail=True)
             report.note("dropped {n} share, newsletter or related box{es}")
             continue
         text = _normal(own)
         if len(text.split()) < 4:
             continue
         if quotes is None:
-            quotes = _BoxQuotes(root, counts_decide=not removed_before)
-        repeated = quotes.repeated(el, text, own)
+            quotes = _QuoteSearch(root, ("p",), empty_adds_space=False, counts_decide=not removed_before,
+                                   charge_reading=True)
+        repeated = _box_quote_repeated(quotes, el, text, own)
         if repeated is None:
             report.note("left {n} pull quote{s} unchecked for repeating the text (too many)")
         elif repeated:
-            quotes.remove(el)  # a pull quote goes only when the article says the same words
+            quotes.remove(el, keep_tail=True)  # a pull quote goes only when the article says the same words
             report.note("dropped {n} pull quote{s} repeating the text")
 
 
@@ -222,98 +223,138 @@ def _hinted_elements(root: etree._Element) -> list[etree._Element]:
     return [el for el in root.iterdescendants() if el in hinted]  # in document order (a page with boxes only)
 
 
-class _BoxQuotes:
-    """drop-boxes' test of a pull quote, and its removals: the quote's words (:func:`_normal`) stand, in order, in
-    the page's ``<p>`` not inside it, as they are then, joined by spaces (a word of theirs may end the quote's first
-    word and start its last), as the normal form of their texts joined found them, in time linear in the page.
+def _box_quote_repeated(quotes: _QuoteSearch, el: etree._Element, text: str, own: str) -> bool | None:
+    """drop-boxes' test of a pull quote ``el`` (its text ``own``, its words ``text``): True when its words stand, in
+    order, in the page's ``<p>`` not inside it (:class:`_QuoteSearch`); None past the budget (not looked at).
 
-    Each paragraph's words are found once (at the first quote searched for), and read again when an element inside
-    it is removed; the paragraphs in removed elements (``gone``) say no words from then on (blank, which the search
-    skips as it skips a paragraph of no words: not a position left out at every search, which cost a Python step per
-    paragraph removed for each quote); for each quote the list is cut around the few positions of its own paragraphs
-    (:func:`_stands_in`). A paragraph holding the quote, and the quote itself if it
-    is a ``<p>``, are searched too, and their words hold the quote's: such a quote always goes. Odd, but that is
-    what the test always did (the later pass drop-repeated-pull-quotes leaves a quote's holders out); kept so.
+    A paragraph holding the quote, and the quote itself if it is a ``<p>``, are searched too, and their words hold
+    the quote's: such a quote always goes. Odd, but that is what the test always did (the later pass
+    drop-repeated-pull-quotes leaves a quote's holders out); kept so. Counting decides only for a quote that no
+    paragraph searched holds. (A page of 5,000 paragraphs each followed by a pull quote repeating it, 518 KB, took
+    24 s when each quote read and joined the text of every paragraph of the page, and asked each whether it was
+    inside the quote.)"""
+    if not quotes.looked_at():
+        return None
+    if el not in quotes.position and not quotes.holders(el) and quotes.said_only_inside(text, own):
+        return False  # the usual pull quote: a word of it stands nowhere else
+    return quotes.stands_in(text, quotes.inside(el, self_too=False))
 
-    Most quotes are decided by counting one of their words in the page's text (:func:`_said_only_inside`): only
-    while that text, taken with the paragraphs, holds every quote's own text and every paragraph's as they are (no
-    element removed before it was taken, and none since from inside a paragraph still there), and for a quote no
-    paragraph searched holds.
 
-    Each quote looked at costs a search of the page's text (two, and a step for each paragraph, when its words
-    are searched for), and each element removed a reading of the paragraphs holding it: once
-    :data:`PULL_QUOTE_SEARCH_BUDGET` is spent the quotes left stay (:meth:`repeated` says None), with a note (a page
-    of 5,000 paragraphs each followed by a pull quote repeating it, 518 KB, took 24 s: each quote read and joined
-    the text of every paragraph of the page, and asked each whether it was inside the quote)."""
+class _QuoteSearch:
+    """The words of a page's paragraphs (those of ``tags``), searched for a pull quote's words by both pull-quote
+    passes (drop-boxes on the page, drop-repeated-pull-quotes on the clean tree), within
+    :data:`PULL_QUOTE_SEARCH_BUDGET`; and the removals that change them.
 
-    def __init__(self, root: etree._Element, counts_decide: bool) -> None:
-        self.paragraphs = list(root.iter("p"))
-        self.position = {p: n for n, p in enumerate(self.paragraphs)}
-        self.words: list[str] | None = None  # each paragraph's words, found at the first quote searched for
-        self.gone: set[int] = set()  # the positions of the paragraphs in elements removed
+    The words a quote is searched for in are those of every paragraph still on the page, each as it is then
+    (:func:`_normal`), joined by spaces, but those at the positions the pass leaves out for that quote (a word of
+    theirs may end the quote's first word and start its last). Each paragraph's words are found once (at the
+    first quote searched for) and read again when an element inside it is removed; the paragraphs inside a removed
+    element say no words from then on. Each paragraph's words are kept with the space that follows them, so that
+    the search joins the list in C with nothing to skip (the paragraphs removed are blank, ""; not positions cut
+    around at every search, which cost a Python step per paragraph removed, for each quote), and a paragraph of
+    no words is a space (``empty_adds_space``, drop-repeated-pull-quotes: it parts the words either side of it) or
+    nothing (drop-boxes: as :func:`_normal` of the texts joined by spaces found them). The joined words end with
+    a space the old join did not have: a quote's words, which neither open nor end with one, stand in them
+    exactly when they stood in the old join.
+
+    Most quotes are decided by counting one of their words in the page's text (:meth:`said_only_inside`), taken
+    when the paragraphs were: only while that text holds every paragraph's as it is (``counts_decide``: no
+    element removed before it was taken, and none since from inside a paragraph still there).
+
+    The references to the paragraphs inside a removed element are let go at once, while the pass still holds the
+    element: lxml frees a removed subtree when the last reference into it goes, and each reference let go after
+    the subtree's own walks the subtree from its start, past every node let go before it, to find out whether
+    another is left (a pull quote holding 40,000 ``<p>.</p>``, dropped, took 8.4 s to let go at the pass's end;
+    100,000, 55 s).
+
+    What it costs is charged to ``searched``, and past :data:`PULL_QUOTE_SEARCH_BUDGET` the quotes left are not
+    looked at: each quote looked at a count of the page's text (:meth:`looked_at`), each search another (and, with
+    ``charge_reading``, a step a paragraph, and the words read once), each removal the paragraphs holding the
+    element read again (:meth:`remove`)."""
+
+    def __init__(self, root: etree._Element, tags: tuple[str, ...], empty_adds_space: bool,
+                 counts_decide: bool = True, charge_reading: bool = False) -> None:
+        self.tags = tags
+        self.charge_reading = charge_reading  # drop-boxes: a step a paragraph searched, and the words read
+        self.paragraphs: list[etree._Element | None] = list(root.iter(*tags))  # None: inside an element removed
+        self.position = {p: n for n, p in enumerate(self.paragraphs)}  # the paragraphs still on the page
+        self.empty = " " if empty_adds_space else ""  # what a paragraph of no words adds to the words joined
+        self.words: list[str] | None = None  # each paragraph's words and a space (or "": see above), read once
         self.article = text_of(root).casefold()  # the page's text as it is now
         self.counts_decide = counts_decide  # until an element removed changes a paragraph's words
-        self.searched = 0  # characters (and paragraphs) searched or read so far
+        self.searched = 0  # what has been searched or read so far (characters, and a step a paragraph)
 
-    def repeated(self, el: etree._Element, text: str, own: str) -> bool | None:
-        """True when ``text``, the words of ``el`` (its text ``own``), stand in the paragraphs but those inside
-        it; None past the budget (not looked at)."""
+    def looked_at(self) -> bool:
+        """Charge a quote's look at the page's text: False once the budget is spent (the quote is not looked at)."""
         self.searched += len(self.article)
-        if self.searched > PULL_QUOTE_SEARCH_BUDGET:
-            return None
-        position, gone = self.position, self.gone
-        searched_holders = [n for n in ([position[el]] if el in position else []) + [
-            position[p] for p in el.iterancestors("p") if p in position] if n not in gone]
-        if self.counts_decide and not searched_holders and _said_only_inside(text, own.casefold(), self.article):
-            return False  # the usual pull quote: a word of it stands nowhere else
-        self.searched += len(self.article) + len(self.paragraphs)
-        if self.words is None:
-            self.words = [_normal(text_of(p)) for p in self.paragraphs]
-            self.searched += sum(map(len, self.words))
-            for n in gone:
-                self.words[n] = ""  # removed before the words were found
-        inside = [position[p] for p in el.iterdescendants("p") if p in position]
-        return _stands_in(text, self.words, set(inside), skip_empty=True)
+        return self.searched <= PULL_QUOTE_SEARCH_BUDGET
 
-    def remove(self, el: etree._Element) -> None:
-        """:func:`remove_keep_tail` of ``el``: the paragraphs in it go with it, and those holding it say less."""
+    def said_only_inside(self, text: str, own: str) -> bool:
+        """True when counting decides that the words ``text`` of a quote of text ``own`` stand in no paragraph
+        but those holding the quote (:func:`_said_only_inside`), while counting can decide."""
+        return self.counts_decide and _said_only_inside(text, own.casefold(), self.article)
+
+    def inside(self, el: etree._Element, self_too: bool = True) -> list[int]:
+        """The positions of the paragraphs still on the page in ``el`` (and ``el`` itself, with ``self_too``)."""
         position = self.position
-        inside = [position[p] for p in el.iter("p") if p in position]  # (el itself among them)
-        holders = [position[p] for p in el.iterancestors("p") if p in position]
-        remove_keep_tail(el)
-        self.gone.update(inside)
-        if self.words is not None:
-            for n in inside:
-                self.words[n] = ""
-        holders = [n for n in holders if n not in self.gone]  # (those of an element in one removed before are gone)
+        found = el.iter(*self.tags) if self_too else el.iterdescendants(*self.tags)
+        return [position[p] for p in found if p in position]
+
+    def holders(self, el: etree._Element) -> list[int]:
+        """The positions of the paragraphs still on the page holding ``el``, innermost first."""
+        position = self.position
+        return [position[p] for p in el.iterancestors(*self.tags) if p in position]
+
+    def stands_in(self, text: str, left_out: list[int]) -> bool:
+        """True when ``text`` stands in the words of the paragraphs but those at the positions ``left_out``
+        (a few: the quote's own, its holders'), joined by spaces: the list cut around them with slices and joined
+        in C, not a test of every paragraph."""
+        self.searched += len(self.article) + (len(self.paragraphs) if self.charge_reading else 0)
+        words = self.words
+        if words is None:
+            words = self._read()
+        kept: list[str] = []
+        start = 0
+        for n in sorted(set(left_out)):
+            kept += words[start:n]
+            start = n + 1
+        kept += words[start:]
+        return text in "".join(kept)
+
+    def _read(self) -> list[str]:
+        """Each paragraph's words, with the space after them (:meth:`_words_of`)."""
+        words = ["" if p is None else self._words_of(p) for p in self.paragraphs]  # (None: removed before)
+        if self.charge_reading:
+            self.searched += sum(len(w) - 1 for w in words if w.strip())  # (each paragraph's words, no space)
+        self.words = words
+        return words
+
+    def _words_of(self, p: etree._Element) -> str:
+        """The words of ``p`` (:func:`_normal`) and a space; a paragraph of no words :attr:`empty`."""
+        normal = _normal(text_of(p))
+        return f"{normal} " if normal else self.empty
+
+    def remove(self, el: etree._Element, keep_tail: bool) -> None:
+        """Remove ``el`` (:func:`remove_keep_tail`, or with its tail): the paragraphs in it go with it, and those
+        holding it say less (read again, charged; no more past the budget, when no quote is searched any more)."""
+        paragraphs, position, words = self.paragraphs, self.position, self.words
+        inside = self.inside(el)
+        holders = self.holders(el)
+        if keep_tail:
+            remove_keep_tail(el)
+        else:
+            el.getparent().remove(el)
+        for n in inside:  # let go while ``el`` is held (see above)
+            del position[paragraphs[n]]
+            paragraphs[n] = None
+            if words is not None:
+                words[n] = ""
         if holders:
             self.counts_decide = False
-        if self.words is not None and self.searched <= PULL_QUOTE_SEARCH_BUDGET:  # (past it: searched no more)
-            self.searched += _read_again(self.words, self.paragraphs, holders)
-
-
-def _stands_in(text: str, words: list[str], left_out: set[int], skip_empty: bool = False) -> bool:
-    """True when ``text`` stands in ``words`` (the paragraphs' words, each :func:`_normal`) but those at the
-    positions ``left_out``, joined by spaces: the list cut around them with slices and joined in C, not a test of
-    every paragraph. ``skip_empty``: a paragraph of no words adds no space (as :func:`_normal` of the texts joined
-    by spaces); else it adds one."""
-    kept: list[str] = []
-    start = 0
-    for n in sorted(left_out):
-        kept += words[start:n]
-        start = n + 1
-    kept += words[start:]
-    return text in " ".join(filter(None, kept) if skip_empty else kept)
-
-
-def _read_again(words: list[str], paragraphs: list[etree._Element], changed: list[int]) -> int:
-    """The words of the paragraphs at the positions ``changed`` read again (an element inside each was removed);
-    the characters read."""
-    read = 0
-    for n in changed:
-        words[n] = _normal(text_of(paragraphs[n]))
-        read += len(words[n])
-    return read
+            if words is not None and self.searched <= PULL_QUOTE_SEARCH_BUDGET:
+                for n in holders:  # (read again: charged, as they may hold all the page)
+                    words[n] = self._words_of(paragraphs[n])
+                    self.searched += len(words[n].rstrip(" "))
 
 
 def _normal(text: str) -> str:
@@ -690,56 +731,40 @@ def drop_repeated_pull_quotes(state: State) -> None:
 
     The words elsewhere are those of every paragraph and item outside the quote, not holding it, and not in a
     quote already dropped, each paragraph's as they are then, joined by spaces: a quote repeats them when its
-    words (:func:`_normal`) stand in them, the first word ending one of theirs and the last starting one.
-    Most quotes are decided by counting one of their words in the article (:func:`_said_only_inside`), the rest
-    by searching the words elsewhere: each paragraph's words are found once, and for each quote the list of them
-    is cut around the few positions it leaves out (slices and a join in C, not a test of every paragraph).
+    words (:func:`_normal`) stand in them, the first word ending one of theirs and the last starting one
+    (:class:`_QuoteSearch`, which drop-boxes' pull-quote test shares).
 
-    Each quote looked at costs a search of the article's text (two when its words stand elsewhere), and each one
-    dropped a reading of the paragraphs holding it: once :data:`PULL_QUOTE_SEARCH_BUDGET` characters are searched
-    or read, the quotes left stay, with a note (a page of thousands of quotes took minutes; items nested 400 deep,
-    each holding a quote, 12 s reading their holders again)."""
+    Within :data:`PULL_QUOTE_SEARCH_BUDGET`: past it the quotes left stay, with a note (a page of thousands of
+    quotes took minutes; items nested 400 deep, each holding a quote, 12 s reading their holders again)."""
     root, report = state.tree, state.report
     blocks = list(root.iter("blockquote"))
     if not blocks:
         return
-    paragraphs = list(root.iter("p", "li"))  # as root.iter("p", "li") at each quote, without those in quotes gone
-    position = {p: n for n, p in enumerate(paragraphs)}
-    words: list[str] | None = None  # each paragraph's and item's words, found at the first quote that asks
-    gone: set[int] = set()  # the positions of the paragraphs in quotes dropped
-    article: str | None = None  # the article's text as it came, casefolded
-    counts_decide = True  # until a quote dropped changes a paragraph's words
-    searched = 0  # characters searched so far
+    quotes: _QuoteSearch | None = None  # the paragraphs and items, taken at the first quote worth a look
     for number, quote in enumerate(blocks):
         own = text_of(quote)
         text = _normal(own)
         if not _worth_checking(text) or quote.getparent() is None:
             continue
-        if article is None:
-            article = text_of(root).casefold()
-        searched += len(article)
-        if searched > PULL_QUOTE_SEARCH_BUDGET:
+        if quotes is None:
+            quotes = _QuoteSearch(root, ("p", "li"), empty_adds_space=True)
+        repeated = None
+        if quotes.looked_at():
+            if quotes.said_only_inside(text, own):
+                continue  # the usual quotation: a word of it stands nowhere else
+            # its holders' words and its own are left out
+            repeated = quotes.stands_in(text, quotes.holders(quote) + quotes.inside(quote))
+        if repeated is None:
             left = [quote] + [rest for rest in blocks[number + 1:] if rest.getparent() is not None
                               and _worth_checking(_normal(text_of(rest)))]  # those the loop would search
             report.note("left {n} quotation block{s} unchecked for repeating the text (too many)", len(left))
             return
-        if counts_decide and _said_only_inside(text, own.casefold(), article):
-            continue  # the usual quotation: a word of it stands nowhere else
-        searched += len(article)
-        if words is None:
-            words = [_normal(text_of(p)) for p in paragraphs]
-        holders = [position[el] for el in quote.iterancestors() if el in position]  # they hold its words
-        inside = [position[p] for p in quote.iter("p", "li")]
-        if _stands_in(text, words, gone.union(holders, inside)):
-            quote.getparent().remove(quote)
-            gone.update(inside)
-            # their words change (read again: counted as searched, as they may hold all the page)
-            searched += _read_again(words, paragraphs, holders)
-            counts_decide = counts_decide and not holders
+        if repeated:
+            quotes.remove(quote, keep_tail=False)
             report.note("dropped {n} pull quote{s} repeating the text")
 
 
-#: Characters :func:`drop_repeated_pull_quotes`, and drop-boxes (:class:`_BoxQuotes`), may each search or read
+#: Characters :func:`drop_repeated_pull_quotes`, and drop-boxes (:class:`_QuoteSearch`), may each search or read
 #: again on one page (searching them takes about a tenth of a second; reading holders again, which also counts, up to
 #: a few seconds); past it the quotes left stay, with a note
 PULL_QUOTE_SEARCH_BUDGET = 100_000_000
