@@ -1602,8 +1602,11 @@ def _pull_quoted(count: int) -> str:
 
 
 def test_pull_quotes_past_the_search_budget_stay_and_are_noted(monkeypatch) -> None:
-    """Each quote looked at costs a search of the article's text, two when its words stand elsewhere: once the
-    budget is spent, the quotes left stay, with a note; those before it are decided as without a budget."""
+    """Each quote looked at costs a count in the article's text; the first search, reading the words, a step and the
+    characters of each paragraph's text; each search a step a paragraph and the characters of the words joined.
+    Once the budget is spent, the quotes left stay, with a note; those before it are decided as without a budget.
+    Pinned at the budget's edge: the second quote is looked at with the budget spent to the character, not with one
+    character less."""
     from types import SimpleNamespace
 
     from lxml import etree
@@ -1613,16 +1616,75 @@ def test_pull_quotes_past_the_search_budget_stay_and_are_noted(monkeypatch) -> N
 
     tree = etree.fromstring(_pull_quoted(3))
     etree.SubElement(tree, "blockquote").text = "a short quotation"  # never searched: not counted as left
-    monkeypatch.setattr(repair, "PULL_QUOTE_SEARCH_BUDGET", 3 * len(text_of(tree)))  # two searches, then one
-    state = SimpleNamespace(tree=tree, report=Report())
-    repair.drop_repeated_pull_quotes(state)
-    assert [text_of(quote) for quote in tree.iter("blockquote")] == ["words of the article 2 here", "a short quotation"]
-    assert state.report == {"dropped {n} pull quote{s} repeating the text": 2,
-                            "left {n} quotation block{s} unchecked for repeating the text (too many)": 1}
+    paragraphs = list(tree.iter("p"))  # (the quotes hold none: dropping the first changes no paragraph)
+    look = len(text_of(tree))
+    read = sum(len(text_of(p)) + 1 for p in paragraphs)
+    search = len(paragraphs) + sum(len(repair._normal(text_of(p))) + 1 for p in paragraphs)
+    for budget, dropped in ((2 * look + read + search, 2), (2 * look + read + search - 1, 1)):
+        monkeypatch.setattr(repair, "PULL_QUOTE_SEARCH_BUDGET", budget)
+        tree = etree.fromstring(_pull_quoted(3))
+        etree.SubElement(tree, "blockquote").text = "a short quotation"
+        state = SimpleNamespace(tree=tree, report=Report())
+        repair.drop_repeated_pull_quotes(state)
+        assert [text_of(quote) for quote in tree.iter("blockquote")] == [
+            f"words of the article {n} here" for n in range(dropped, 3)] + ["a short quotation"]
+        assert state.report == {"dropped {n} pull quote{s} repeating the text": dropped,
+                                "left {n} quotation block{s} unchecked for repeating the text (too many)": 3 - dropped}
     monkeypatch.setattr(repair, "PULL_QUOTE_SEARCH_BUDGET", 10 ** 9)
     unbounded = etree.fromstring(_pull_quoted(3))
     repair.drop_repeated_pull_quotes(SimpleNamespace(tree=unbounded, report=Report()))
     assert not list(unbounded.iter("blockquote"))
+
+
+def _empty_items(count: int, quotes: int) -> str:
+    """``count`` items of no text (``<li><br/></li>``, as the clean tree keeps them) before ``quotes`` quotes that
+    counting one word cannot decide and that repeat nothing."""
+    return ("<article><ul>" + "<li><br/></li>" * count + "</ul><p>" + "of the words article here " * 4 + "</p>"
+            + "".join(f"<blockquote><p>here words of the article {n} of</p></blockquote>" for n in range(quotes))
+            + "</article>")
+
+
+def _nested_around_text(depth: int, size: int, quotes: int) -> str:
+    """Items nested ``depth`` deep around a paragraph of ``size`` characters, then ``quotes`` quotes counting cannot
+    decide: the words of each item hold the paragraph's, ``depth`` copies in the words joined."""
+    inner = "<p>" + "here words " * (size // 11) + "</p>"
+    for _ in range(depth):
+        inner = f"<ul><li>{inner}</li></ul>"
+    return "<article>" + inner + "".join(f"<blockquote>here words of the article {n} of</blockquote>"
+                                         for n in range(quotes)) + "</article>"
+
+
+@pytest.mark.timeout(60)
+def test_pull_quote_searches_are_charged_a_step_a_paragraph() -> None:
+    """Items of no text cost no characters, but each search cuts and joins the list of them: each is charged a
+    step, so 400,000 of them allow at most budget / 400,000 searches (at 2183794, charged the article's text only,
+    510 of the 3,000 quotes were searched; 1,600,000 items took 14.8 s)."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    state = SimpleNamespace(tree=etree.fromstring(_empty_items(400_000, 3_000)), report=Report())
+    repair.drop_repeated_pull_quotes(state)
+    left = state.report["left {n} quotation block{s} unchecked for repeating the text (too many)"]
+    assert 3_000 - repair.PULL_QUOTE_SEARCH_BUDGET // 400_000 <= left < 3_000
+
+
+@pytest.mark.timeout(60)  # a hang guard: at 2183794 400 KB took 13.4 s, each search joining the text 250 times
+def test_the_words_of_nested_items_are_charged_as_read() -> None:
+    """Reading each item's words reads its nested items' again: charged as read, and stopped at the budget
+    (3 MB nested 250 deep: 750 M characters to read; every quote is left, noted)."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    tree = etree.fromstring(_nested_around_text(250, 3_000_000, 100), etree.XMLParser(huge_tree=True))
+    state = SimpleNamespace(tree=tree, report=Report())
+    repair.drop_repeated_pull_quotes(state)
+    assert state.report == {"left {n} quotation block{s} unchecked for repeating the text (too many)": 100}
 
 
 @pytest.mark.timeout(60)  # a hang guard, not a speed test: 30,000 took about 150 s, each quote searching the article
