@@ -764,7 +764,7 @@ def drop_repeated_pull_quotes(state: State) -> None:
     if not blocks:
         return
     quotes: _QuoteSearch | None = None  # the paragraphs and items, taken at the first quote worth a look
-    for number, quote in enumerate(blocks):
+    for quote in blocks:
         own = text_of(quote)
         text = _normal(own)
         if not _worth_checking(text) or quote.getparent() is None:
@@ -777,12 +777,9 @@ def drop_repeated_pull_quotes(state: State) -> None:
                 continue  # the usual quotation: a word of it stands nowhere else
             # its holders' words and its own are left out
             repeated = quotes.stands_in(text, quotes.holders(quote) + quotes.inside(quote))
-        if repeated is None:
-            left = [quote] + [rest for rest in blocks[number + 1:] if rest.getparent() is not None
-                              and _worth_checking(_normal(text_of(rest)))]  # those the loop would search
-            report.note("left {n} quotation block{s} unchecked for repeating the text (too many)", len(left))
-            return
-        if repeated:
+        if repeated is None:  # (and for every quote after it worth a look: nothing is removed any more)
+            report.note("left {n} quotation block{s} unchecked for repeating the text (too many)")
+        elif repeated:
             quotes.remove(quote, keep_tail=False)
             report.note("dropped {n} pull quote{s} repeating the text")
 
