@@ -785,7 +785,9 @@ def test_an_element_that_has_only_its_attributes_is_written_the_same(given: list
                                            "\udfff", "\ue000", "\ufeff", "\ufffe", "\uffff", "\U0001f600",
                                            # the edges of what needs no NFC check (_below_u0300_or_punctuation)
                                            "\u02ff", "\u0300", "\u0301", "\u2000", "\u2001", "\u2002",
-                                           "\u2019", "\u207f", "\u2080", "\u20ac", "\u3042", "\u1e0a"], 12),
+                                           "\u2019", "\u207f", "\u2080", "\u20ac", "\u3042", "\u1e0a",
+                                           # combining marks for symbols just past that range, out of order
+                                           "\u20d0", "\u20d2"], 12),
                  st.text(max_size=30)))
 def test_a_page_text_left_clean_is_found_the_same_in_utf8(text: str) -> None:
     """Converter.convert asks leaves_every_part_clean of the page's text as lxml serialises it (UTF-8 bytes): the
@@ -802,6 +804,10 @@ def test_a_page_text_left_clean_is_found_the_same_in_utf8_for_every_character() 
         for text in (chr(code), f"a{chr(code)}\u00e9"):
             assert leaves_every_part_clean_utf8(text.encode("utf-8", "surrogatepass")) == \
                 leaves_every_part_clean(text), hex(code)
+    # review-s14: two combining marks for symbols out of order (classes 230, then 1) just past U+2002-U+207F,
+    # which the fast path must not accept (one character at a time above cannot show it)
+    for text in ("a\u20d0\u20d2", "\u2019\u20d0\u20d2x"):
+        assert leaves_every_part_clean_utf8(text.encode("utf-8")) is leaves_every_part_clean(text) is False
 
 
 def test_a_page_wrapped_in_a_form_converts_as_blocks() -> None:
