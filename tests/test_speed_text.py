@@ -326,6 +326,59 @@ def test_a_block_with_space_at_its_edges_only_is_tidied_as_every_step_tidies_it(
         assert etree.tostring(p) == etree.tostring(slow)
 
 
+_SLOT_BLOCKS = [
+    "<p>a</p>", "<p/>", "<p>a<em>b<i>c</i>d<b/></em>e<!--x--><a>f</a>g</p>", "<p><a><b><c>x</c></b></a>y</p>",
+    "<p><a/><b/><c/></p>", "<p>t<a><b/>u<c><d/></c></a><?pi x?>z</p>", "<li><!--c-->x<em>y<!--d--></em></li>",
+]
+
+
+def _slot_tree(nodes: list):
+    """A paragraph of nested elements and comments, no text (only the slots' order is compared)."""
+    from lxml import etree
+
+    def build(parent, nodes: list) -> None:
+        for tag, kids in nodes:
+            if tag == "#comment":
+                parent.append(etree.Comment("c"))
+            else:
+                build(etree.SubElement(parent, tag), kids)
+
+    p = etree.Element("p")
+    build(p, nodes)
+    return p
+
+
+def _assert_slots_from_each_edge_are_text_slots(block) -> None:
+    from exporter.normalise import surgery
+
+    slots = surgery.text_slots(block)
+    assert list(surgery._slots_from_start(block)) == slots
+    assert list(surgery._slots_from_end(block)) == slots[::-1]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.recursive(st.tuples(st.sampled_from(["em", "a", "br", "#comment"]), st.just([])),
+                             lambda kids: st.tuples(st.sampled_from(["em", "a", "span"]), st.lists(kids, max_size=3)),
+                             max_leaves=10), max_size=4))
+def test_slots_walked_from_each_edge_are_text_slots(nodes: list) -> None:
+    """_strip_edges walks the slots from each edge as far as it needs: the same slots as text_slots, in its order
+    and in reverse."""
+    _assert_slots_from_each_edge_are_text_slots(_slot_tree(nodes))
+
+
+def test_slots_walked_from_each_edge_are_text_slots_on_real_and_made_blocks() -> None:
+    from lxml import etree
+
+    from exporter.normalise.transforms import TEXT_BLOCKS
+
+    blocks = [etree.fromstring(markup) for markup in _SLOT_BLOCKS]
+    for state in _states_before("normalise-whitespace", _real_markups()[:60], language="en"):
+        blocks += list(state.tree.iter(*TEXT_BLOCKS))
+    assert len(blocks) > 1000
+    for block in blocks:
+        _assert_slots_from_each_edge_are_text_slots(block)
+
+
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(texts)
 def test_space_to_collapse_is_what_the_regex_finds(text: str) -> None:

@@ -12,7 +12,7 @@ the split point is closed on the left and re-opened on the right.
 """
 from __future__ import annotations
 
-from typing import Callable, Container
+from typing import Callable, Container, Iterator
 
 from lxml import etree
 
@@ -319,8 +319,7 @@ def tidy_inline_run(block: etree._Element, holding: Container[etree._Element] | 
     if plain:
         inner = text.strip(SPACES)
         if inner and not has_space_to_collapse(inner):  # white space to drop at the edges only (the usual case)
-            _strip_edges(text_slots(block), len(text) - len(text.lstrip(SPACES)),
-                         len(text) - len(text.rstrip(SPACES)))
+            _strip_edges(block, len(text) - len(text.lstrip(SPACES)), len(text) - len(text.rstrip(SPACES)))
             return
     _tidy_slots(block)
 
@@ -342,26 +341,70 @@ def holders_of_marks(root: etree._Element) -> set[etree._Element]:
     return holding
 
 
-def _strip_edges(slots: list[tuple[etree._Element, str]], lead: int, trail: int) -> None:
-    """:func:`_tidy_slots` for a block whose text (the slots' texts joined) is tidy but for ``lead`` and ``trail``
+def _strip_edges(block: etree._Element, lead: int, trail: int) -> None:
+    """:func:`_tidy_slots` for a block whose text (its slots' texts joined) is tidy but for ``lead`` and ``trail``
     characters of white space at its edges, and which holds no line break, image, comment or processing
     instruction (each changes the steps): those characters go, slot by slot from each edge, nothing else
     changes; a slot left empty becomes None. (Setting only the few edge slots: the steps read and collapse
-    every slot, several times the time.)"""
-    for el, which in slots:
-        if not lead:
-            break
-        value = getattr(el, which)
-        if value:
-            setattr(el, which, value[lead:] or None)
-            lead -= min(lead, len(value))
-    for el, which in reversed(slots):
-        if not trail:
-            break
-        value = getattr(el, which)
-        if value:
-            setattr(el, which, value[:len(value) - trail] if len(value) > trail else None)
-            trail -= min(trail, len(value))
+    every slot, several times the time. The slots are walked from each edge only as far as the edge's white
+    space reaches: listing them all, :func:`text_slots`, cost more than the rest of tidying such a block.)"""
+    if lead:
+        for el, which in _slots_from_start(block):
+            value = getattr(el, which)
+            if value:
+                setattr(el, which, value[lead:] or None)
+                lead -= min(lead, len(value))
+                if not lead:
+                    break
+    if trail:
+        for el, which in _slots_from_end(block):
+            value = getattr(el, which)
+            if value:
+                setattr(el, which, value[:len(value) - trail] if len(value) > trail else None)
+                trail -= min(trail, len(value))
+                if not trail:
+                    break
+
+
+def _slots_from_start(block: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    """:func:`text_slots` of ``block`` in the same order, found as they are asked for (written out for
+    :func:`_strip_edges`, which reads the first few; tests/test_speed_text.py compares them)."""
+    yield block, "text"
+    waiting: list[etree._Element] = []  # the elements open around the walk, whose tails come when they close
+    for el in block.iterdescendants():
+        parent = el.getparent()
+        while waiting and waiting[-1] is not parent:
+            yield waiting.pop(), "tail"
+        yield el, "text"
+        waiting.append(el)
+    while waiting:
+        yield waiting.pop(), "tail"
+
+
+def _slots_from_end(block: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    """:func:`text_slots` of ``block`` from the last to the first, found as they are asked for (for
+    :func:`_strip_edges`, which reads the last few): an element's tail, then its children's slots from the last
+    child back, then its text. Each element met is asked for its children once: time linear in the slots read."""
+    node = last_child(block)
+    if node is None:
+        yield block, "text"
+        return
+    while True:
+        yield node, "tail"
+        child = last_child(node)
+        while child is not None:  # down the last children: each one's tail comes before its content
+            node = child
+            yield node, "tail"
+            child = last_child(node)
+        yield node, "text"  # a node with no children: its text, then what comes before it
+        previous = node.getprevious()
+        while previous is None:  # the first child: its parent's text comes next, then what comes before the parent
+            node = node.getparent()
+            yield node, "text"
+            if node is block:
+                return
+            previous = node.getprevious()
+        node = previous
 
 
 def _tidy_slots(block: etree._Element) -> None:
