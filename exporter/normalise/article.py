@@ -62,7 +62,9 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
     """Options first, then the markup, then fallbacks (file name, detected language).
 
     Cleaning happens before choosing, so a value that cleans to nothing falls back to the next source.
-    The options' values were checked by their declarations (``--date``, ``--url``) when resolved.
+    The options' values were checked by their declarations (``--date``, ``--url``) when resolved. They are read by
+    key: ``settings.title`` is a failed attribute look-up first (an AttributeError made, its message formatted,
+    then :meth:`~exporter.options.Settings.__getattr__`), ~1.2 us each, ten an article.
     """
     text: str | None = None
 
@@ -72,8 +74,8 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
             text = text_of(tree)
         return text
 
-    title = choose_title(settings.title, markup, source.stem) or _first_words(article_text())
-    given_language = clean_lang(settings.language)
+    title = choose_title(settings["title"], markup, source.stem) or _first_words(article_text())
+    given_language = clean_lang(settings["language"])
     language = given_language or markup.get("language")
     if not given_language and language and languages.contradicts(language, article_text()[:20_000], 0.25):
         language = None  # the page says English and is written in Chinese: the text knows better
@@ -87,14 +89,14 @@ def build_metadata(settings: Settings, markup: Mapping[str, Any], tree: etree._E
         title=title,
         language=language,
         direction=direction or direction_of(language),
-        authors=list(settings.authors or markup.get("authors") or []),  # Metadata cleans each
-        subtitle=clean_field(settings.subtitle),
-        date=settings.date or markup.get("date"),  # --date was checked when resolved; Metadata checks again
-        publisher=clean_field(settings.publisher) or clean_field(markup.get("publisher")),
-        source_url=settings.source_url or markup.get("source_url") or source.url,
-        description=clean_field(settings.description) or clean_field(markup.get("description")),
-        subjects=list(settings.subjects or markup.get("subjects") or []),
-        rights=clean_field(settings.rights),
+        authors=list(settings["authors"] or markup.get("authors") or []),  # Metadata cleans each
+        subtitle=clean_field(settings["subtitle"]),
+        date=settings["date"] or markup.get("date"),  # --date was checked when resolved; Metadata checks again
+        publisher=clean_field(settings["publisher"]) or clean_field(markup.get("publisher")),
+        source_url=settings["source_url"] or markup.get("source_url") or source.url,
+        description=clean_field(settings["description"]) or clean_field(markup.get("description")),
+        subjects=list(settings["subjects"] or markup.get("subjects") or []),
+        rights=clean_field(settings["rights"]),
     )
 
 
