@@ -2030,6 +2030,72 @@ def test_hinted_elements_are_those_whose_class_or_id_the_regexes_find_on_real_pa
     assert hinted_pages >= 5
 
 
+def _old_read(block) -> tuple:
+    """InlineImages._read before it read each tag once and found the words as it read (frozen: compared below)."""
+    pieces: list = []
+    places: dict = {}
+
+    def walk(el) -> None:
+        pieces.append(el.text or "")
+        for child in el:
+            if child.tag == "img":
+                places[child] = len(pieces)
+                pieces.append(child)
+            elif child.tag == "br":
+                pieces.append(None)
+            elif isinstance(child.tag, str):
+                walk(child)
+            pieces.append(child.tail or "")
+
+    walk(block)
+    return pieces, places, any(isinstance(piece, str) and piece.strip() for piece in pieces)
+
+
+_PIECE_TEXTS = joined(["", " ", "\n", "\xa0", "\u3000", "w", "𝐛"], 2)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.recursive(st.tuples(st.sampled_from(["img", "br", "#comment", "em"]), _PIECE_TEXTS, _PIECE_TEXTS,
+                                       st.just([])),
+                             lambda kids: st.tuples(st.sampled_from(["em", "a", "span"]), _PIECE_TEXTS, _PIECE_TEXTS,
+                                                    st.lists(kids, max_size=3)), max_leaves=8), max_size=4),
+       _PIECE_TEXTS)
+@example([("em", "", "", [("img", "", " ", [])])], "")  # images and white space only: no words
+@example([("#comment", "", "", [])], "")  # a comment's own text is no word
+def test_a_block_is_read_into_pieces_as_before(children: list, text: str) -> None:
+    """InlineImages._read gives its frozen former self's pieces, places and words, for text, tails, images, breaks,
+    comments and nested elements, with white space of every kind."""
+    from lxml import etree
+
+    from exporter.normalise.images import InlineImages
+
+    def build(parent, nodes: list) -> None:
+        for tag, inner, tail, kids in nodes:
+            if tag == "#comment":
+                child = etree.Comment("words")
+                parent.append(child)
+            else:
+                child = etree.SubElement(parent, tag)
+                child.text = inner or None
+                build(child, kids)
+            child.tail = tail or None
+
+    block = etree.Element("p")
+    block.text = text or None
+    build(block, children)
+    assert InlineImages()._read(block) == _old_read(block)
+
+
+def test_real_blocks_are_read_into_pieces_as_before() -> None:
+    from exporter.normalise.images import InlineImages
+
+    blocks = {img.getparent() for state in _states_before("lift-inline-images", _real_markups())
+              for img in state.tree.iter("img")}
+    assert len(blocks) > 100
+    for block in blocks:
+        assert InlineImages()._read(block) == _old_read(block)
+
+
 def _old_stays_inline(judge, img) -> bool:
     """InlineImages.__call__ before it read each tag once and each size without a list (frozen: compared below)."""
     from exporter.normalise import images

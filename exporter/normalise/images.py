@@ -256,26 +256,41 @@ class InlineImages:
         return bool(after) and (after[0].islower() or after[0] in ",.;:)]}\u2019\u201d%")
 
     def _read(self, block: etree._Element) -> tuple[list, dict[etree._Element, int], bool]:
-        if block not in self._blocks:
+        known = self._blocks.get(block)
+        if known is None:
             pieces: list = []  # str for text, an element for an image, None for a line break
             places: dict[etree._Element, int] = {}
+            has_words = _read_pieces(block, pieces, places)
+            known = self._blocks[block] = (pieces, places, has_words)
+        return known
 
-            def walk(el: etree._Element) -> None:
-                pieces.append(el.text or "")
-                for child in el:
-                    if child.tag == "img":
-                        places[child] = len(pieces)
-                        pieces.append(child)
-                    elif child.tag == "br":
-                        pieces.append(None)
-                    elif isinstance(child.tag, str):
-                        walk(child)
-                    pieces.append(child.tail or "")
 
-            walk(block)
-            has_words = any(isinstance(piece, str) and piece.strip() for piece in pieces)
-            self._blocks[block] = (pieces, places, has_words)
-        return self._blocks[block]
+def _read_pieces(el: etree._Element, pieces: list, places: dict[etree._Element, int]) -> bool:
+    """Append to ``pieces`` the text of ``el``, then each child's content (an image as itself, its index in
+    ``places``; a line break as None; an element's own pieces; a comment's nothing) and tail, in reading order;
+    true when a text or tail has words (as ``any(piece.strip() for the texts)``, found as they are read: a text
+    of white space only is all spaces; each tag read once, each a new string)."""
+    text = el.text
+    pieces.append(text or "")
+    has_words = bool(text) and not text.isspace()
+    for child in el:
+        tag = child.tag
+        if tag == "img":
+            places[child] = len(pieces)
+            pieces.append(child)
+        elif tag == "br":
+            pieces.append(None)
+        elif isinstance(tag, str):
+            if _read_pieces(child, pieces, places):
+                has_words = True
+        tail = child.tail
+        if tail:
+            pieces.append(tail)
+            if not has_words and not tail.isspace():
+                has_words = True
+        else:
+            pieces.append("")
+    return has_words
 
 
 def _nearest_words(pieces: list, place: int, step: int) -> str:
