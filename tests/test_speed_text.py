@@ -356,6 +356,25 @@ def _assert_slots_from_each_edge_are_text_slots(block) -> None:
     assert list(surgery._slots_from_end(block)) == slots[::-1]
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: the walk let each proxy go on its way down a chain,
+def test_slots_from_the_end_of_a_deep_chain_come_in_linear_time() -> None:  # and lxml climbed from each to the top
+    """review-s14: a chain of 100,000 nested elements took 59 s to walk from its end (each proxy freed climbed to the
+    nearest ancestor holding one: d²/2 steps); held while the walk goes on, 200,000 take a tenth of a second."""
+    from lxml import etree
+
+    from exporter.normalise import surgery
+
+    block = etree.Element("p")
+    block.text = "word"
+    chain = [block]
+    for _ in range(200_000):
+        chain.append(etree.SubElement(chain[-1], "span"))
+    chain[-1].text = "x "
+    del chain
+    slots = surgery._slots_from_end(block)
+    assert next(slots)[1] == "tail" and sum(1 for _ in slots) == 2 * 200_000
+
+
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(st.lists(st.recursive(st.tuples(st.sampled_from(["em", "a", "br", "#comment"]), st.just([])),
                              lambda kids: st.tuples(st.sampled_from(["em", "a", "span"]), st.lists(kids, max_size=3)),
