@@ -227,6 +227,26 @@ def test_no_break_spaces_from_the_class_view_decide_as_each_pattern_over_the_tex
     assert len(new.view) == len(text)
 
 
+@pytest.mark.parametrize("text, language, beyond", [
+    ("Mr Smith met J. K. Rowling at 5 pm and walked 3 km. " * 40, "en", False),
+    ("Москва является столицей России, в 5 km от центра, у А. Б. Иванова. " * 40, "ru", True),
+    ("By J. Smith, 5 May. " + "Η Αθήνα είναι η πρωτεύουσα της Ελλάδας, 5 km. " * 40, "en", True),  # a byline first
+    ("M. Dupont a marché 5 km à Noël, « très » loin. " * 40, "fr", False),
+], ids=["english", "russian", "greek-after-an-english-byline", "french"])
+def test_a_text_mostly_beyond_latin1_is_typeset_without_the_class_view(text: str, language: str, beyond: bool) -> None:
+    """review-s14 MEDIUM on 60b8c75: the view reads every character beyond Latin-1 as a possible digit, so in Russian
+    or Greek every space after a word was a unit's place tried in Python (27x slower). Such a text is typeset by each
+    rule's own scan, with the same result as the view's (and as each pattern's finditer)."""
+    style = typography.style_for(language)
+    setter = typography.Typesetter(text, None, style)
+    setter.no_break_spaces()
+    assert ("view" in setter.__dict__) is not beyond  # (a cached property: there once made)
+    old = typography.Typesetter(text, None, style)
+    _old_no_break_spaces(old)
+    assert setter.changes == old.changes and setter.counts == old.counts and setter.counts.get("no-break spaces")
+    assert typography._beyond_latin1(text) is beyond
+
+
 def test_the_class_view_classes_each_latin1_character_as_the_rules_do() -> None:
     """Each class holds only characters its patterns' classes hold, so a pattern on the view misses no match."""
     for code in range(256):

@@ -357,24 +357,33 @@ class Typesetter:
         text, titles = self.text, self.style.honorifics
         if " " not in text:
             return  # every rule below sets a space
-        view = self.view
-        # the honorifics and the initials, tried at the places one scan of the view finds for both; each rule where
-        # its last match ended or later, as its finditer would (the order of the spaces set changes nothing)
-        honorific = _honorifics_pattern(titles) if titles else None
-        after_honorific = after_initial = 0
-        for place in _short_words_in_view(titles).finditer(view):
-            start = place.start()
-            if honorific is not None and start >= after_honorific:
-                match = honorific.match(text, start)
-                if match:
+        view = None if not text.isascii() and _beyond_latin1(text) else self.view
+        if view is not None:
+            # the honorifics and the initials, tried at the places one scan of the view finds for both; each rule
+            # where its last match ended or later, as its finditer would (the order of the spaces set changes nothing)
+            honorific = _honorifics_pattern(titles) if titles else None
+            after_honorific = after_initial = 0
+            for place in _short_words_in_view(titles).finditer(view):
+                start = place.start()
+                if honorific is not None and start >= after_honorific:
+                    match = honorific.match(text, start)
+                    if match:
+                        self._nbsp(match.end() - 1)
+                        after_honorific = match.end()
+                if start >= after_initial:
+                    match = _INITIAL.match(text, start)
+                    if match:
+                        self._nbsp(match.end() - 1)
+                        after_initial = match.end()
+        else:  # each rule's own scan of the text, as before the view
+            if titles:
+                for match in _found_around(_honorifics_pattern(titles), text, _honorifics_hint(titles), 0):
                     self._nbsp(match.end() - 1)
-                    after_honorific = match.end()
-            if start >= after_initial:
-                match = _INITIAL.match(text, start)
-                if match:
-                    self._nbsp(match.end() - 1)
-                    after_initial = match.end()
-        for match in _found_near(_UNIT, text, _places(view, b"0 ", 1), 0):  # a space after a digit (or "?")
+            for match in _found_around(_INITIAL, text, _INITIAL_HINT, 1):
+                self._nbsp(match.end() - 1)
+        # a space after a digit (or "?": any character beyond Latin-1)
+        for match in (_found_near(_UNIT, text, _places(view, b"0 ", 1), 0)
+                      if view is not None else _UNIT.finditer(text)):
             self._nbsp(match.start())
 
     def _nbsp(self, i: int) -> None:
@@ -527,6 +536,26 @@ def _short_words_in_view(titles: tuple[str, ...]) -> re.Pattern[bytes]:
     opening = re.escape(chr(first[0])) if len(first) == 1 else "[" + "".join(re.escape(chr(b)) for b in first) + "]"
     word = "[" + "".join(re.escape(chr(b)) for b in rest) + "]{0,%d}+" % (max(map(len, shapes)) - 1) if rest else ""
     return re.compile(f"{opening}(?={word}\\.? [AX])(?<![aA.]{opening})".encode("latin-1"))
+
+
+#: The view is not made for a text in good part beyond Latin-1 (Cyrillic, Greek, CJK…): each run of such characters
+#: costs the encoding ~50 ns, and in the view they are possible digits and no capitals: the units would be tried at
+#: every space after a word, one by one in Python (review-s14: a Russian text 27x slower, a 15 KB Russian article
+#: +60 %), and there is nothing to find faster. Judged from samples of the text (the typography pass joins an
+#: article's blocks into one text: an English byline before a Russian article), which only choose the way.
+_LATIN1_SAMPLES = 8
+_LATIN1_SAMPLE_SIZE = 64
+
+
+def _beyond_latin1(text: str) -> bool:
+    """Whether more than an eighth of the characters of one of :data:`_LATIN1_SAMPLES` samples spread over ``text``
+    (:data:`_LATIN1_SAMPLE_SIZE` characters each) lie beyond Latin-1."""
+    step = max(len(text) // _LATIN1_SAMPLES, _LATIN1_SAMPLE_SIZE)
+    for start in range(0, len(text), step):
+        sample = text[start:start + _LATIN1_SAMPLE_SIZE]
+        if len(sample) - len(sample.encode("latin-1", "ignore")) > len(sample) >> 3:
+            return True
+    return False
 
 
 def _places(view: bytes, needle: bytes, offset: int) -> Iterator[int]:
