@@ -767,6 +767,26 @@ def test_pull_quote_boxes_past_the_search_budget_stay_and_are_noted(monkeypatch)
     assert seen == {(False, True), (True, True), (True, False)}  # none, some and all decided
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: the holder of the pull quotes, read again at each removal,
+def test_a_holder_of_many_empty_elements_read_again_is_charged_its_nodes() -> None:  # was charged its characters only
+    """whole-diff s14: a <p> of 1.6 M empty <span> holding 800 pull quotes, each removed and its holder read again
+    (walked three times) for almost no characters: drop-boxes took 75-92 s; charged its nodes, the budget stops it
+    (~2 s) and the quotes left stay, noted."""
+    from types import SimpleNamespace
+
+    from exporter.document import Report
+
+    lead = "<p>" + "of the words article here " * 4 + "</p>"
+    quotes = "".join(f"<span class=pullquote>here are words of pull quote number {i} again</span>" for i in range(800))
+    page = lxml.html.fromstring(f"<html><body><article>{lead}<p>{'<span></span>' * 1_600_000}{quotes}</p></article>"
+                                "</body></html>")
+    state = SimpleNamespace(page=page, report=Report())
+    repair.drop_boxes(state)
+    dropped = state.report.get("dropped {n} pull quote{s} repeating the text", 0)
+    left = state.report.get("left {n} pull quote{s} unchecked for repeating the text (too many)", 0)
+    assert dropped > 0 and left > 0 and dropped + left == 800
+
+
 _CLASS_PIECES = ["share", "SHARING", "\u017fhare", "social", "news", "letter", "newsletter", "related", "read", "more",
                  "read-more", "stories", "pull", "quote", "Pull-Out", "highlighted", "promo", "promotion", "sign",
                  "up", "also", "trending", "Ta\u212aoola", "taboola", "outbrain", "most", "popular", "subscribe",

@@ -239,6 +239,11 @@ def _box_quote_repeated(quotes: _QuoteSearch, el: etree._Element, text: str, own
     return quotes.stands_in(text, quotes.inside(el, self_too=False))
 
 
+#: What a paragraph's node costs the pull-quote budget when the paragraph is read again: counting, joining and reading
+#: its text walk it three times, ~10-30 ns a node each, where a character searched costs ~1 ns
+REREAD_NODE_CHARGE = 16
+
+
 class _QuoteSearch:
     """The words of a page's paragraphs (those of ``tags``), searched for a pull quote's words by both pull-quote
     passes (drop-boxes on the page, drop-repeated-pull-quotes on the clean tree), within
@@ -374,10 +379,16 @@ class _QuoteSearch:
             self.counts_decide = False
             if words is not None and self.searched <= PULL_QUOTE_SEARCH_BUDGET:
                 for n in holders:  # (read again: charged, as they may hold all the page)
+                    holder = paragraphs[n]
                     self.chars -= len(words[n])
-                    words[n], read = self._words_of(paragraphs[n])
+                    words[n], read = self._words_of(holder)
                     self.chars += len(words[n])
-                    self.searched += read
+                    # and its nodes (:data:`REREAD_NODE_CHARGE` each), counted in C: reading it walks every one of
+                    # them, and a paragraph of many empty elements holding the quotes is read again at each removal
+                    # for almost no characters (whole-diff s14: a <p> of 1.6 M empty <span> before 800 pull quotes,
+                    # 20 MB, took drop-boxes 75 s)
+                    nodes = int(holder.xpath("count(descendant::node())"))
+                    self.searched += read + REREAD_NODE_CHARGE * nodes
 
 
 def _normal(text: str) -> str:
