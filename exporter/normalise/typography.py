@@ -559,7 +559,8 @@ def _beyond_latin1(text: str) -> bool:
 
 
 def _places(view: bytes, needle: bytes, offset: int) -> Iterator[int]:
-    """Every place where ``needle`` starts in ``view``, plus ``offset``, ascending (bytes.find, in C)."""
+    """Every place where ``needle`` starts in ``view``, plus ``offset``, ascending (bytes.find, in C): :func:`_hints`
+    for the class view's bytes (whose :func:`_next_hint` takes a str or a str pattern)."""
     found = view.find(needle)
     while found >= 0:
         yield found + offset
