@@ -705,6 +705,13 @@ def _boxed_page(draw):
 # counting them there decides nothing (still looked at and noted, as the slow test did)
 @example(lxml.html.fromstring("<body><p>a w w b</p><div class='share'>S <span class='pullquote'>a w w b</span></div>"
                               "</body>"))
+# boxes and quotes inside a removed box, and in a removed quote, are noted as before (not removed again), but not
+# an article
+@example(lxml.html.fromstring("<body><p>a b c d e f</p><div class='share'><div class='share'><article class='share'>"
+                              "<p class='share'>x</p></article><aside class='pullquote'>a b c d</aside></div>"
+                              "<aside class='pullquote'>q r s t</aside></div><aside class='pullquote'>c d e f "
+                              "<span class='share'>S</span><div class='pullquote'><p>b c d e</p></div></aside>"
+                              "<aside class='pullquote'>a b c d <span class='share'>e</span></aside></body>"))
 def test_drop_boxes_pull_quotes_are_decided_as_the_slow_test(page) -> None:
     """drop-boxes' pull quotes searched for in each paragraph's words found once, cut around the quote's own
     paragraphs and those removed, and counted first: the decisions of the frozen join of every paragraph's text."""
@@ -785,6 +792,25 @@ def test_a_holder_of_many_empty_elements_read_again_is_charged_its_nodes() -> No
     dropped = state.report.get("dropped {n} pull quote{s} repeating the text", 0)
     left = state.report.get("left {n} pull quote{s} unchecked for repeating the text (too many)", 0)
     assert dropped > 0 and left > 0 and dropped + left == 800
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: 400,000 took 37 s at 56a07d9 (each level walked it again)
+def test_boxes_nested_in_a_removed_box_are_noted_without_walking_it_again() -> None:
+    """whole-diff s14: share boxes nested 250 deep around 800,000 wordless <p>, after a pull quote (so the pass has
+    taken the paragraphs): each inner box, still in the removed one, was removed again, its paragraphs walked at
+    each level (~2 s now). Each is noted as before."""
+    from types import SimpleNamespace
+
+    from exporter.document import Report
+
+    inner = "<div class=share>" * 250 + "<p></p>" * 800_000 + "</div>" * 250
+    lead = "<p>" + "of the words article here " * 4 + "</p>"
+    page = lxml.html.fromstring(f"<html><body><article>{lead}<blockquote class=pullquote>here words of the article x "
+                                f"of</blockquote>{inner}</article></body></html>")
+    state = SimpleNamespace(page=page, report=Report())
+    repair.drop_boxes(state)
+    assert state.report == {"dropped {n} share, newsletter or related box{es}": 250}
+    assert len(page.xpath("//p")) == 1
 
 
 _CLASS_PIECES = ["share", "SHARING", "\u017fhare", "social", "news", "letter", "newsletter", "related", "read", "more",
