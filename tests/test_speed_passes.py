@@ -1663,11 +1663,11 @@ def _pull_quoted(count: int) -> str:
 
 
 def test_pull_quotes_past_the_search_budget_stay_and_are_noted(monkeypatch) -> None:
-    """Each quote looked at costs a count in the article's text; the first search, reading the words, a step and the
-    characters of each paragraph's text; each search a step a paragraph and the characters of the words joined.
-    Once the budget is spent, the quotes left stay, with a note; those before it are decided as without a budget.
-    Pinned at the budget's edge: the second quote is looked at with the budget spent to the character, not with one
-    character less."""
+    """Each quote read costs a step and its characters; each looked at a count in the article's text; the first
+    search, reading the words, a step and the characters of each paragraph's text; each search a step a paragraph
+    and the characters of the words joined. Once the budget is spent, the quotes left stay, not read, with a note
+    (a short one too); those before it are decided as without a budget. Pinned at the budget's edge: the second
+    quote is looked at with the budget spent to the character, not with one character less."""
     from types import SimpleNamespace
 
     from lxml import etree
@@ -1676,12 +1676,13 @@ def test_pull_quotes_past_the_search_budget_stay_and_are_noted(monkeypatch) -> N
     from exporter.tree import text_of
 
     tree = etree.fromstring(_pull_quoted(3))
-    etree.SubElement(tree, "blockquote").text = "a short quotation"  # never searched: not counted as left
+    etree.SubElement(tree, "blockquote").text = "a short quotation"  # never searched; left past the budget
     paragraphs = list(tree.iter("p"))  # (the quotes hold none: dropping the first changes no paragraph)
     look = len(text_of(tree))
     read = sum(len(text_of(p)) + 1 for p in paragraphs)
     search = len(paragraphs) + sum(len(repair._normal(text_of(p))) + 1 for p in paragraphs)
-    for budget, dropped in ((2 * look + read + search, 2), (2 * look + read + search - 1, 1)):
+    quoted = sum(len(text_of(quote)) + 1 for quote in list(tree.iter("blockquote"))[:2])  # the first two, read
+    for budget, dropped in ((quoted + 2 * look + read + search, 2), (quoted + 2 * look + read + search - 1, 1)):
         monkeypatch.setattr(repair, "PULL_QUOTE_SEARCH_BUDGET", budget)
         tree = etree.fromstring(_pull_quoted(3))
         etree.SubElement(tree, "blockquote").text = "a short quotation"
@@ -1690,7 +1691,7 @@ def test_pull_quotes_past_the_search_budget_stay_and_are_noted(monkeypatch) -> N
         assert [text_of(quote) for quote in tree.iter("blockquote")] == [
             f"words of the article {n} here" for n in range(dropped, 3)] + ["a short quotation"]
         assert state.report == {"dropped {n} pull quote{s} repeating the text": dropped,
-                                "left {n} quotation block{s} unchecked for repeating the text (too many)": 3 - dropped}
+                                "left {n} quotation block{s} unchecked for repeating the text (too many)": 4 - dropped}
     monkeypatch.setattr(repair, "PULL_QUOTE_SEARCH_BUDGET", 10 ** 9)
     unbounded = etree.fromstring(_pull_quoted(3))
     repair.drop_repeated_pull_quotes(SimpleNamespace(tree=unbounded, report=Report()))
@@ -1746,6 +1747,66 @@ def test_the_words_of_nested_items_are_charged_as_read() -> None:
     state = SimpleNamespace(tree=tree, report=Report())
     repair.drop_repeated_pull_quotes(state)
     assert state.report == {"left {n} quotation block{s} unchecked for repeating the text (too many)": 100}
+
+
+@pytest.mark.timeout(60)  # a hang guard: at 56a07d9 1.6 MB took 11.7 s (x4 for x4), all but 3 s past the budget
+def test_nested_quotes_past_the_budget_are_not_read() -> None:
+    """Quotes nested 250 deep around 12 MB of words: each was read and split into its words three times, also past
+    the budget, only to be noted (some 90 s); now each read is charged, once, and past the budget the quotes left
+    are noted unread (~2 s)."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    inner = "<p>" + "here words " * 1_100_000 + "</p>"
+    tree = etree.fromstring("<article><p>" + "of the words article here " * 4 + "</p>" + "<blockquote>" * 250 + inner
+                            + "</blockquote>" * 250 + "</article>", etree.XMLParser(huge_tree=True))
+    state = SimpleNamespace(tree=tree, report=Report())
+    repair.drop_repeated_pull_quotes(state)
+    left = state.report["left {n} quotation block{s} unchecked for repeating the text (too many)"]
+    assert 240 < left < 250 and state.report.keys() == {
+        "left {n} quotation block{s} unchecked for repeating the text (too many)"}
+
+
+def test_pull_quotes_past_the_budget_are_noted_unread(monkeypatch) -> None:
+    """Both passes charge a quote's reading (a step and its characters) before they read it, and past the budget
+    note the quotes left without reading them: whatever their words, short or too many (drop-boxes' nested pull
+    quotes, each read to be counted, took 6.6 s on 6.4 MB nested 250 deep; 0.35 s now)."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    read: list[str] = []
+
+    def counted(el):
+        if el.tag in ("aside", "blockquote"):  # the quotes (not the page, nor its paragraphs)
+            read.append(el.tag)
+        return text_of(el)
+
+    monkeypatch.setattr(repair, "text_of", counted)
+    lead = "<p>" + "of the words article here " * 4 + "</p>"
+    quotes = "<aside class=pullquote>a b</aside><aside class=pullquote>" + "w " * 100 + "</aside>"
+    for budget, expected in ((-1, []), (0, ["aside"]), (10 ** 9, ["aside", "aside"])):
+        read.clear()
+        monkeypatch.setattr(repair, "PULL_QUOTE_SEARCH_BUDGET", budget)
+        state = SimpleNamespace(page=lxml.html.fromstring(f"<html><body><article>{lead}{quotes}</article></body>"
+                                                          "</html>"), report=Report())
+        repair.drop_boxes(state)
+        assert read == expected  # (the short one costs 4: a budget of 0 is spent after it)
+        assert state.report == ({"left {n} pull quote{s} unchecked for repeating the text (too many)": 2 - len(read)}
+                                if len(read) < 2 else {})
+        read.clear()
+        tree = etree.fromstring(f"<article>{lead}<blockquote>a b</blockquote><blockquote>{'w ' * 100}</blockquote>"
+                                "</article>")
+        state = SimpleNamespace(tree=tree, report=Report())
+        repair.drop_repeated_pull_quotes(state)
+        assert read == [tag.replace("aside", "blockquote") for tag in expected]
+        assert state.report == ({"left {n} quotation block{s} unchecked for repeating the text (too many)":
+                                 2 - len(read)} if len(read) < 2 else {})
 
 
 @pytest.mark.timeout(60)  # a hang guard, not a speed test: 30,000 took about 150 s, each quote searching the article

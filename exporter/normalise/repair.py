@@ -155,11 +155,12 @@ _ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 def drop_boxes(state: State) -> None:
     """Share, newsletter, "related" and promotion boxes go, when their class says so and they are small;
     so do pull quotes repeating the article (:func:`_box_quote_repeated`: within :data:`PULL_QUOTE_SEARCH_BUDGET`;
-    past it the pull quotes left stay, with a note)."""
+    past it the pull quotes left stay, not read, with a note)."""
     root, report = state.page, state.report
     quotes: _QuoteSearch | None = None  # the page's paragraphs, taken at the first pull quote worth a search
     removed_before = False  # an element was removed before they were taken
     removed: dict[etree._Element, bool] = {}  # the elements removed, and what :func:`_inside_removed` found
+    read = 0  # what reading the pull quotes cost before the paragraphs were taken (then charged to their search)
     for el in _hinted_elements(root):  # no other element's class words can be a box's
         if el.getparent() is None:
             continue  # (an element inside a box removed before still has its parent: looked at, as it always was)
@@ -176,7 +177,15 @@ def drop_boxes(state: State) -> None:
         if box and gone:  # its text is a part of the removed one's, of no more words (BOX_MAX_WORDS): not read
             report.note("dropped {n} share, newsletter or related box{es}")
             continue
+        if not box and (read if quotes is None else quotes.searched) > PULL_QUOTE_SEARCH_BUDGET:
+            report.note("left {n} pull quote{s} unchecked for repeating the text (too many)")
+            continue  # past the budget a pull quote is not read (see drop_repeated_pull_quotes)
         own = text_of(el)
+        if not box:  # a pull quote's reading is charged, a step and its characters
+            if quotes is None:
+                read += len(own) + 1
+            else:
+                quotes.searched += len(own) + 1
         if _more_words_than(own, BOX_MAX_WORDS):
             continue
         if box:
@@ -188,12 +197,12 @@ def drop_boxes(state: State) -> None:
             removed[el] = True
             report.note("dropped {n} share, newsletter or related box{es}")
             continue
-        text = _normal(own)
-        if len(text.split()) < 4:
+        folded, words = _folded_words(own)
+        if len(words) < 4:
             continue
         if quotes is None:
-            quotes = _QuoteSearch(root, ("p",), empty_adds_space=False, counts_decide=not removed_before)
-        repeated = _box_quote_repeated(quotes, el, text, own, gone)
+            quotes = _QuoteSearch(root, ("p",), empty_adds_space=False, counts_decide=not removed_before, searched=read)
+        repeated = _box_quote_repeated(quotes, el, words, folded, gone)
         if repeated is None:
             report.note("left {n} pull quote{s} unchecked for repeating the text (too many)")
         elif repeated:
@@ -262,10 +271,11 @@ def _hinted_elements(root: etree._Element) -> list[etree._Element]:
     return [el for el in root.iterdescendants() if el in hinted]  # in document order (a page with boxes only)
 
 
-def _box_quote_repeated(quotes: _QuoteSearch, el: etree._Element, text: str, own: str, gone: bool) -> bool | None:
-    """drop-boxes' test of a pull quote ``el`` (its text ``own``, its words ``text``; ``gone``: inside an element
-    removed, where no paragraph searched is): True when its words stand, in order, in the page's ``<p>`` not inside
-    it (:class:`_QuoteSearch`); None past the budget (not looked at).
+def _box_quote_repeated(quotes: _QuoteSearch, el: etree._Element, words: list[str], folded: str,
+                        gone: bool) -> bool | None:
+    """drop-boxes' test of a pull quote ``el`` (its text casefolded ``folded``, its words ``words``; ``gone``:
+    inside an element removed, where no paragraph searched is): True when its words stand, in order, in the page's
+    ``<p>`` not inside it (:class:`_QuoteSearch`); None past the budget (not looked at).
 
     A paragraph holding the quote, and the quote itself if it is a ``<p>``, are searched too, and their words hold
     the quote's: such a quote always goes. Odd, but that is what the test always did (the later pass
@@ -275,9 +285,9 @@ def _box_quote_repeated(quotes: _QuoteSearch, el: etree._Element, text: str, own
     inside the quote.)"""
     if not quotes.looked_at():
         return None
-    if el not in quotes.position and not quotes.holders(el) and quotes.said_only_inside(text, own):
+    if el not in quotes.position and not quotes.holders(el) and quotes.said_only_inside(words, folded):
         return False  # the usual pull quote: a word of it stands nowhere else
-    return quotes.stands_in(text, [] if gone else quotes.inside(el, self_too=False))
+    return quotes.stands_in(" ".join(words), [] if gone else quotes.inside(el, self_too=False))
 
 
 #: What a paragraph's node costs the pull-quote budget when the paragraph is read again: counting, joining and reading
@@ -313,7 +323,8 @@ class _QuoteSearch:
     100,000, 55 s).
 
     What it does is charged to ``searched``, in characters and a step a paragraph, and past
-    :data:`PULL_QUOTE_SEARCH_BUDGET` the quotes left are not looked at: each quote looked at a count of the page's
+    :data:`PULL_QUOTE_SEARCH_BUDGET` the quotes left are not looked at, nor read: each quote's text read, a step
+    and its characters (by the pass, before it reads it); each quote looked at a count of the page's
     text (:meth:`looked_at`); reading the words, once, a step and the characters of each paragraph's text (nested
     items each read their nested items' again), stopped at the budget; each search a step a paragraph (the list is
     cut and joined whole, blank or not) and the characters of the words joined (not the page's text: a paragraph
@@ -323,7 +334,7 @@ class _QuoteSearch:
     search joined the text 250 times): now 2.8 s and 0.9 s."""
 
     def __init__(self, root: etree._Element, tags: tuple[str, ...], empty_adds_space: bool,
-                 counts_decide: bool = True) -> None:
+                 counts_decide: bool = True, searched: int = 0) -> None:
         self.tags = tags
         self.paragraphs: list[etree._Element | None] = list(root.iter(*tags))  # None: inside an element removed
         self.position = {p: n for n, p in enumerate(self.paragraphs)}  # the paragraphs still on the page
@@ -332,17 +343,18 @@ class _QuoteSearch:
         self.chars = 0  # the characters of the words joined
         self.article = text_of(root).casefold()  # the page's text as it is now
         self.counts_decide = counts_decide  # until an element removed changes a paragraph's words
-        self.searched = 0  # what has been searched or read so far (characters, and a step a paragraph)
+        self.searched = searched  # what has been searched or read so far (characters, and a step a paragraph or
+        # quote: the quotes' texts read before the paragraphs were taken are ``searched`` to start with)
 
     def looked_at(self) -> bool:
         """Charge a quote's look at the page's text: False once the budget is spent (the quote is not looked at)."""
         self.searched += len(self.article)
         return self.searched <= PULL_QUOTE_SEARCH_BUDGET
 
-    def said_only_inside(self, text: str, own: str) -> bool:
-        """True when counting decides that the words ``text`` of a quote of text ``own`` stand in no paragraph
-        but those holding the quote (:func:`_said_only_inside`), while counting can decide."""
-        return self.counts_decide and _said_only_inside(text, own.casefold(), self.article)
+    def said_only_inside(self, words: list[str], folded: str) -> bool:
+        """True when counting decides that the words ``words`` of a quote of text ``folded`` (casefolded) stand in
+        no paragraph but those holding the quote (:func:`_said_only_inside`), while counting can decide."""
+        return self.counts_decide and _said_only_inside(words, folded, self.article)
 
     def inside(self, el: etree._Element, self_too: bool = True) -> list[int]:
         """The positions of the paragraphs still on the page in ``el`` (and ``el`` itself, with ``self_too``)."""
@@ -809,27 +821,40 @@ def drop_repeated_pull_quotes(state: State) -> None:
     words (:func:`_normal`) stand in them, the first word ending one of theirs and the last starting one
     (:class:`_QuoteSearch`, which drop-boxes' pull-quote test shares).
 
-    Within :data:`PULL_QUOTE_SEARCH_BUDGET`: past it the quotes left stay, with a note (a page of thousands of
-    quotes took minutes; items nested 400 deep, each holding a quote, 12 s reading their holders again)."""
+    Within :data:`PULL_QUOTE_SEARCH_BUDGET`, each quote's reading charged too: past it the quotes left stay, not
+    read, with a note (a page of thousands of quotes took minutes; items nested 400 deep, each holding a quote,
+    12 s reading their holders again)."""
     root, report = state.tree, state.report
     blocks = list(root.iter("blockquote"))
     if not blocks:
         return
     quotes: _QuoteSearch | None = None  # the paragraphs and items, taken at the first quote worth a look
+    read = 0  # what reading the quotes cost before the paragraphs were taken (then charged to their search)
     for quote in blocks:
+        if quote.getparent() is None:
+            continue  # dropped
+        if (read if quotes is None else quotes.searched) > PULL_QUOTE_SEARCH_BUDGET:
+            # past the budget a quote is not read, and is noted whatever its words: quotes nested 250 deep around
+            # 1.6 MB of words, each read and split into its words, took 12 s, all but 3 s past the budget
+            report.note("left {n} quotation block{s} unchecked for repeating the text (too many)")
+            continue
         own = text_of(quote)
-        text = _normal(own)
-        if not _worth_checking(text) or quote.getparent() is None:
+        folded, words = _folded_words(own)  # (once: split three times, 1.6 MB took three times as long)
+        if quotes is None:  # charged, a step and its characters
+            read += len(own) + 1
+        else:
+            quotes.searched += len(own) + 1
+        if not _worth_checking(words):
             continue
         if quotes is None:
-            quotes = _QuoteSearch(root, ("p", "li"), empty_adds_space=True)
+            quotes = _QuoteSearch(root, ("p", "li"), empty_adds_space=True, searched=read)
         repeated = None
         if quotes.looked_at():
-            if quotes.said_only_inside(text, own):
+            if quotes.said_only_inside(words, folded):
                 continue  # the usual quotation: a word of it stands nowhere else
             # its holders' words and its own are left out
-            repeated = quotes.stands_in(text, quotes.holders(quote) + quotes.inside(quote))
-        if repeated is None:  # (and for every quote after it worth a look: nothing is removed any more)
+            repeated = quotes.stands_in(" ".join(words), quotes.holders(quote) + quotes.inside(quote))
+        if repeated is None:  # (and for every quote after it: nothing is removed any more)
             report.note("left {n} quotation block{s} unchecked for repeating the text (too many)")
         elif repeated:
             quotes.remove(quote, keep_tail=False)
@@ -842,21 +867,26 @@ def drop_repeated_pull_quotes(state: State) -> None:
 PULL_QUOTE_SEARCH_BUDGET = 100_000_000
 
 
-def _worth_checking(text: str) -> bool:
-    """True for a quotation's words (:func:`_normal`) that may be a pull quote: six words or more."""
-    return len(text.split()) >= 6
+def _folded_words(own: str) -> tuple[str, list[str]]:
+    """A quote's text ``own`` casefolded, and its words (:func:`_normal` is them joined by spaces)."""
+    folded = own.casefold()
+    return folded, _word_list(folded)
 
 
-def _said_only_inside(text: str, own: str, article: str) -> bool:
-    """True when the longest of the inner words of ``text`` (a quote's words, :func:`_normal` of its text ``own``
+def _worth_checking(words: list[str]) -> bool:
+    """True for a quotation's words (:func:`_folded_words`) that may be a pull quote: six words or more."""
+    return len(words) >= 6
+
+
+def _said_only_inside(words: list[str], own: str, article: str) -> bool:
+    """True when the longest of the inner ``words`` (a quote's, :func:`_folded_words` of its text, ``own``
     casefolded) stands in ``article`` (the casefolded text of the article, the quote's included, or of it as it was
     before quotes were dropped) no more often than in ``own``: then no paragraph outside the quote holds it, and
-    ``text`` cannot stand in their words (a word of ``text`` between two others is a whole word of theirs).
+    the words cannot stand in theirs (a word of the quote between two others is a whole word of theirs).
     Counting finds at least the occurrences of each part of the article in turn (str.count is greedy from the
     left, which finds the most that do not overlap). Only while every paragraph's text is a part of the article's
     as it came: a quote dropped from an item joins the item's words either side of it ("ab" and "cd": "abcd")."""
-    inner = text.split()[1:-1]
-    word = max(inner, key=len)
+    word = max(words[1:-1], key=len)
     return article.count(word) <= own.count(word)
 
 
