@@ -1746,6 +1746,27 @@ def test_pull_quote_searches_are_charged_a_step_a_paragraph(pass_name: str) -> N
         assert 3_000 - repair.PULL_QUOTE_SEARCH_BUDGET // 400_000 <= left < 3_000
 
 
+def test_a_removal_charges_the_holders_read_again_and_no_more_the_paragraphs_gone() -> None:
+    """whole-diff s14: two charges of :meth:`repair._QuoteSearch.remove` no test pinned. A holder of the element
+    removed is read again: charged its characters and a step (and its nodes); the paragraphs inside the element say
+    no words, and the searches after it are charged only the words left."""
+    page = lxml.html.fromstring("<html><body><article><p>alpha beta <span class=pullquote>gamma delta</span> epsilon"
+                                "</p><div class=share><p>one two three</p><p>four five</p></div><p>six seven eight</p>"
+                                "</article></body></html>")
+    quotes = repair._QuoteSearch(page, ("p",), empty_adds_space=False)
+    assert quotes.stands_in("beta gamma delta epsilon one", [])  # the words read
+    holder = page.find(".//p")
+    before = quotes.searched
+    quotes.remove(page.find(".//span"), keep_tail=True)
+    nodes = int(holder.xpath("count(descendant::node())"))
+    assert quotes.searched - before == len(text_of(holder)) + 1 + repair.REREAD_NODE_CHARGE * nodes
+    quotes.remove(page.find(".//div"), keep_tail=True)
+    assert quotes.words == ["alpha beta epsilon ", "", "", "six seven eight "]
+    before = quotes.searched
+    assert quotes.stands_in("epsilon six", []) and not quotes.stands_in("epsilon one", [])
+    assert quotes.searched - before == 2 * (len(quotes.words) + len("".join(quotes.words)))
+
+
 @pytest.mark.timeout(60)  # a hang guard: at 2183794 400 KB took 13.4 s, each search joining the text 250 times
 def test_the_words_of_nested_items_are_charged_as_read() -> None:
     """Reading each item's words reads its nested items' again: charged as read, and stopped at the budget
