@@ -44,6 +44,10 @@ def _has_fragment_link(root: etree._Element) -> bool:
     return False
 
 
+#: The containers :func:`group_source_notes` makes notes of
+_CONTAINERS = ("aside", "div", "section")
+
+
 def group_source_notes(state: State) -> None:
     """Before conversion: a note held in a container (``<aside id>``, ``<div id>``, ``<section id>``) that a
     marker link points at becomes ``<ol><li id>…</li></ol>``, the one shape whose grouping survives the
@@ -51,15 +55,25 @@ def group_source_notes(state: State) -> None:
     content, report = state.page, state.report
     if not _has_fragment_link(content):
         return  # no "#…" link: no marker points at a note
-    ids = {ident: ident.getparent() for ident in ID_VALUES(content) if ident}  # the last element of each id
+    # the ids containers carry: a link to any other id is passed over without reading every id of the page (a
+    # walk in C of some 600 instructions an element; this walk reads only the containers). Grouping makes no
+    # container, so a link grouped below has always one of these ids
+    container_ids = {ident for el in content.iter(*_CONTAINERS) if (ident := el.get("id"))}
+    if not container_ids:
+        return
+    ids: dict[str, etree._Element] | None = None  # the last element of each id, read at the first link to one
     # whether each container is a section, asked once: thousands of markers pointing at one long container each
     # read all its text (5,000 at 200 KB: 44 s). Grouping wraps a container, which changes no other's answer
     sections: dict[etree._Element, bool] = {}
     grouped = 0
     for a in list(content.iter("a")):
         href = a.get("href") or ""
-        target = ids.get(href[1:]) if href.startswith("#") else None
-        if target is None or target.tag not in ("aside", "div", "section") or not _is_marker(a):
+        if not href.startswith("#") or href[1:] not in container_ids:
+            continue
+        if ids is None:
+            ids = {ident: ident.getparent() for ident in ID_VALUES(content) if ident}
+        target = ids.get(href[1:])
+        if target is None or target.tag not in _CONTAINERS or not _is_marker(a):
             continue
         if target is content or target.getparent() is None or any(anc is target for anc in a.iterancestors()):
             continue
