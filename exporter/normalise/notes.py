@@ -124,9 +124,13 @@ def detect_notes(state: State) -> None:
     wanted = {el for pair in found for el in pair[:2]}
     order = {el: n for n, el in enumerate(root.iter()) if el in wanted}
     refs_by_target: dict[etree._Element, list[etree._Element]] = {}
+    in_note: dict[etree._Element, bool] = {}  # each target asked once (a tag-filtered walk costs ~7,000 instructions)
     for a, named, target in found:
-        if order[named] <= order[a] or any(anc is target for anc in a.iterancestors()) \
-                or next(target.iterancestors(NOTE), None) is not None:
+        if order[named] <= order[a]:
+            continue
+        if target not in in_note:
+            in_note[target] = next(target.iterancestors(NOTE), None) is not None
+        if in_note[target] or any(anc is target for anc in a.iterancestors()):
             continue
         refs_by_target.setdefault(target, []).append(a)
     if not refs_by_target:
@@ -153,8 +157,10 @@ def _is_marker(a: etree._Element) -> bool:
     text = " ".join(text_of(a).split())
     if not text or not MARKER.match(text):
         return False
-    in_sup = a.getparent() is not None and a.getparent().tag == "sup" or any(c.tag == "sup" for c in a)
-    return in_sup or bool(NUMERIC.match(text))
+    if NUMERIC.match(text):  # (most markers: a number, asked before the tree)
+        return True
+    parent = a.getparent()
+    return parent is not None and parent.tag == "sup" or any(c.tag == "sup" for c in a)
 
 
 def _give_ref_ids(refs_by_target: dict, ids: dict[str, etree._Element]) -> set[str]:
@@ -166,46 +172,50 @@ def _give_ref_ids(refs_by_target: dict, ids: dict[str, etree._Element]) -> set[s
         for a in refs:
             a.set("role", NOTEREF_ROLE)
             parent = a.getparent()
-            if not a.get("id") and parent is not None and parent.tag == "sup" and parent.get("id") \
+            ident = a.get("id")
+            if not ident and parent is not None and parent.tag == "sup" and parent.get("id") \
                     and len(parent) == 1 and not (parent.text or "").strip():
-                a.set("id", parent.attrib.pop("id"))
-            if not a.get("id"):
+                ident = parent.attrib.pop("id")
+                a.set("id", ident)
+            if not ident:
                 n += 1
                 while f"noteref-{n}" in taken:
                     n += 1
-                a.set("id", f"noteref-{n}")
-                taken.add(a.get("id"))
-            ref_ids.add(a.get("id"))
-            for anc in a.iterancestors():
-                if anc.tag not in INLINES:
-                    break
-                if anc.get("id"):
-                    ref_ids.add(anc.get("id"))
+                ident = f"noteref-{n}"
+                a.set("id", ident)
+                taken.add(ident)
+            ref_ids.add(ident)
+            while parent is not None and parent.tag in INLINES:  # the inline elements around it: their ids too
+                outer = parent.get("id")
+                if outer:
+                    ref_ids.add(outer)
+                parent = parent.getparent()
     return ref_ids
 
 
 def _make_note(target: etree._Element, ref_ids: set[str]) -> etree._Element:
     """A detached ``aside`` holding the target's content."""
-    note = target.makeelement(NOTE, role=NOTE_ROLE)  # in the tree's document: nothing moved between two
+    get = target.get
+    attributes = {"role": NOTE_ROLE}
     for key in ("id", "lang", "dir"):
-        if target.get(key):
-            note.set(key, target.get(key))
+        value = get(key)
+        if value:
+            attributes[key] = value
+    note = target.makeelement(NOTE, attributes)  # in the tree's document: nothing moved between two
     _drop_backlinks(target, ref_ids)
     if target.tag == "li":
-        if any(child.tag not in INLINES for child in target):
-            blocks = list(target)
-        else:
+        blocks = list(target)
+        if all(child.tag in INLINES for child in blocks):
             p = target.makeelement("p")
             p.text = target.text
-            p.extend(list(target))
+            p.extend(blocks)
             blocks = [p]
         _detach(target)
     else:
         target.attrib.pop("id", None)
         _detach(target)
         blocks = [target]
-    for block in blocks:
-        note.append(block)
+    note.extend(blocks)
     first = note[0] if len(note) else None
     if first is None:
         etree.SubElement(note, "p")
@@ -217,8 +227,8 @@ def _make_note(target: etree._Element, ref_ids: set[str]) -> etree._Element:
 def _drop_backlinks(el: etree._Element, ref_ids: set[str]) -> None:
     """Remove links back to a reference that carry no words (``↩``, ``^``); keep lettered ones (``a``, ``b``)."""
     for a in list(el.iter("a")):
-        href = a.get("href", "")
-        if href.startswith("#") and href[1:] in ref_ids and not _WORD.search(text_of(a)):
+        href = a.get("href")
+        if href and href[0] == "#" and href[1:] in ref_ids and not _WORD.search(text_of(a)):
             holder = a.getparent()
             remove_keep_tail(a)
             while holder is not None and holder.tag in INLINES and not len(holder) \
