@@ -150,22 +150,45 @@ def run(state: State, passes: Iterable[Pass] | None = None) -> None:
 
     The clean tree's elements keep their Python proxies from the pass that makes the tree to the last pass (see
     :data:`~exporter.normalise.state.KEPT_PROXIES`), as the parsed page's do."""
-    rows = PASSES if passes is None else tuple(passes)
-    repeated = {step.name for step in rows if step.skip_if_unchanged}
+    plan = _plan(PASSES if passes is None else tuple(passes))
     settled: dict[str, dict[str, int]] = {}  # pass name -> the report as its last row left it, while no unnoted change
     kept: list | None = None
-    for step in rows:
-        if step.option is not None and not state.settings[step.option]:
+    for function, option, skippable, noting, repeated in plan:
+        if option is not None and not state.settings[option]:
             continue
-        if step.skip_if_unchanged and settled.get(step.name) == state.report:
+        if skippable and settled.get(repeated) == state.report:
             continue  # the tree is as this pass left it, which holds nothing more for it to do
-        step.run(state)
-        if settled and not step.notes_every_change:
+        function(state)
+        if settled and not noting:
             settled.clear()  # the tree may have changed with no note of it
-        if step.name in repeated:
-            settled[step.name] = dict(state.report)
+        if repeated is not None:
+            settled[repeated] = dict(state.report)
         if kept is None and state.tree is not None:
             kept = list(islice(state.tree.iter(), KEPT_PROXIES))
+
+
+#: One row as :func:`run` reads it: the pass's function, its option, whether it may be skipped, whether it notes
+#: every change, and its name when some row of the table runs it again to be skipped (else None)
+_Step = tuple[Callable[[State], None], "str | None", bool, bool, "str | None"]
+
+
+def _plan(rows: tuple[Pass, ...]) -> tuple[_Step, ...]:
+    """``rows`` as :func:`run` reads them, each field read once; the last table's plan is kept (reading seven fields
+    of each of 38 rows for every article cost as much as calling 38 passes that do nothing). Kept by identity: a
+    table is a tuple of frozen rows, and tests put another table in :data:`PASSES` for a while."""
+    global _last_plan
+    last_rows, last = _last_plan  # (one read: another thread may plan another table meanwhile)
+    if rows is last_rows:
+        return last
+    repeated = {step.name for step in rows if step.skip_if_unchanged}
+    plan = tuple((step.run, step.option, step.skip_if_unchanged, step.notes_every_change,
+                  step.name if step.name in repeated else None) for step in rows)
+    _last_plan = (rows, plan)
+    return plan
+
+
+#: The last table :func:`_plan` read, and its plan
+_last_plan: tuple[tuple[Pass, ...] | None, tuple[_Step, ...]] = (None, ())
 
 
 def describe(passes: Iterable[Pass] | None = None) -> list[str]:
