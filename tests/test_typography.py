@@ -149,3 +149,73 @@ def test_seed_article_has_no_straight_quotes(seed_path):
     doc = normalise(seed_path.read_bytes(), origin=str(seed_path))
     assert '"' not in doc.text
     assert "'" not in doc.text
+
+
+# --- an inline image is an object in its sentence, like a word (U+FFFC) --------------------------------------------
+_PAGE = "<p>The council met on Tuesday evening to discuss the new budget for the harbour and its lights.</p>"
+_IMAGE = '<img src="icon.png" alt="a red fox" width="16" height="16">'
+_IMAGE_OUT = '<img src="icon.png" alt="a red fox" width="16" height="16"/>'
+
+
+def _typeset_with_image(paragraph: str, language: str = "en") -> str:
+    """The paragraph (holding ``{img}`` where an inline image stands) typeset among other text, and the same
+    paragraph with a word in the image's place, the word put back as the image: the two must be the same."""
+    out = body(_PAGE + paragraph.format(img=_IMAGE) + _PAGE, language)
+    as_word = body(_PAGE + paragraph.format(img="FOX") + _PAGE, language).replace("FOX", _IMAGE_OUT)
+    assert out == as_word
+    return out[len(_PAGE):-len(_PAGE)]
+
+
+@pytest.mark.parametrize("paragraph, typeset", [
+    ("<p>The new logo -- {img} -- was unveiled on Monday by the mayor.</p>",
+     "<p>The new logo \u2014 {img} \u2014 was unveiled on Monday by the mayor.</p>"),
+    ("<p>Press the key {img}--then wait--and the gate opens for you.</p>",
+     "<p>Press the key {img}\u2014then wait\u2014and the gate opens for you.</p>"),
+    ("<p>The sign {img} - a fox - marks the path along the river bank.</p>",
+     "<p>The sign {img} \u2014 a fox \u2014 marks the path along the river bank.</p>"),
+    ('<p>He said "{img}" and pointed at the screen with a smile on his face.</p>',
+     "<p>He said \u201c{img}\u201d and pointed at the screen with a smile on his face.</p>"),
+    ("<p>They called it '{img}' in the shop, and the {img}'s colour was red.</p>",
+     "<p>They called it \u2018{img}\u2019 in the shop, and the {img}\u2019s colour was red.</p>"),
+    # dots split by an image are not an ellipsis (it would move a dot across the image)
+    ("<p>Wait..{img}. the rest of the sentence follows here after the dots.</p>",
+     "<p>Wait..{img}. the rest of the sentence follows here after the dots.</p>"),
+    # a number and a unit split by an image are not bound
+    ("<p>The path is 5 {img}km long and it runs along the river bank all the way.</p>",
+     "<p>The path is 5 {img}km long and it runs along the river bank all the way.</p>"),
+])
+def test_an_inline_image_is_a_word_to_the_dashes_and_quotes(paragraph: str, typeset: str) -> None:
+    assert _typeset_with_image(paragraph) == typeset.format(img=_IMAGE_OUT)
+
+
+def test_a_dash_beside_an_inline_image_was_left_straight() -> None:
+    # before: the image read as nothing, "a --  b" (a spaced "--" beside a space) kept its hyphens
+    out = body(_PAGE + f"<p>The fox -- {_IMAGE} is back, said the keeper of the harbour lights.</p>")
+    assert f"The fox \u2014 {_IMAGE_OUT} is back" in out
+
+
+def test_french_spaces_beside_an_inline_image() -> None:
+    out = _typeset_with_image('<p>Voici le renard{img}: il dort, et "{img}" le suit dans le jardin.</p>', "fr")
+    img = _IMAGE_OUT
+    assert out == f"<p>Voici le renard{img}{NBSP}: il dort, et \u00ab{NNBSP}{img}{NNBSP}\u00bb le suit dans le jardin.</p>"
+
+
+def test_an_inline_image_in_a_block_holding_code_and_among_emoji() -> None:
+    # typeset alone (the code is not): the image still reads as a word; characters beyond U+FFFF around it
+    out = body(_PAGE + f"<p>Run <code>a--b</code> then 𝐛 -- {_IMAGE} -- 😀 \"{_IMAGE}\" done.</p>")
+    assert f"<code>a--b</code> then 𝐛 \u2014 {_IMAGE_OUT} \u2014 😀 \u201c{_IMAGE_OUT}\u201d done." in out
+
+
+def test_typeset_blocks_reads_an_image_as_a_word_and_leaves_it_where_it_is() -> None:
+    from lxml import etree
+
+    from exporter.normalise.typography import STYLES, typeset_block, typeset_blocks
+
+    markup = '<p>a -- <a href="#x"><img src="x.png" alt="pic"/></a> b \'<img src="y.png"/>\' c</p>'
+    out = ('<p>a \u2014 <a href="#x"><img src="x.png" alt="pic"/></a> b \u2018<img src="y.png"/>\u2019 c</p>')
+    joined = [etree.fromstring("<p>x -- y</p>"), etree.fromstring(markup)]
+    assert typeset_blocks(joined, STYLES["en"]) == {"dashes": 2, "quotes": 2}
+    assert etree.tostring(joined[1], encoding="unicode") == out
+    alone = etree.fromstring(markup)
+    assert typeset_block(alone, STYLES["en"]) == {"dashes": 1, "quotes": 2}
+    assert etree.tostring(alone, encoding="unicode") == out

@@ -25,7 +25,7 @@ from lxml import etree
 
 from ..tree import HEADINGS, text_of
 from .state import State
-from .surgery import holds_blocks, text_slots
+from .surgery import CONVERTED_BLOCKS, holds_blocks, text_slots
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"  # narrow no-break space
@@ -43,6 +43,14 @@ MESSAGES = {
 #: Elements whose inline content is typeset; ``pre`` and ``code`` never are.
 TEXT_BLOCKS = frozenset({"p", *HEADINGS, "figcaption", "caption", "li", "td", "th"})
 SKIP = frozenset({"code", "pre"})
+#: What an inline image reads as in its block's text: an object in the sentence, like a word (U+FFFC OBJECT
+#: REPLACEMENT CHARACTER), so that "a -- <img> b" has its dash and '"<img>"' its quotes as "a -- word b" would. No
+#: rule changes it (each turns only straight marks and plain spaces), and it stands in no slot: writing back skips it.
+OBJECT = "\ufffc"
+#: The elements read as :data:`OBJECT` (an image is empty: its place in the text is its own "text" slot's)
+OBJECTS = frozenset({"img"})
+#: The slot (see :func:`_object_slots`) where an image's OBJECT stands, before the image's own text slot
+OBJECT_SLOT = "object"
 OPENERS = "([{<\u2014\u2013-/\u201c\u2018\u00ab\u2039\u201e\u201a\u300c\u300e"
 
 
@@ -109,8 +117,9 @@ _ELLIPSIS = re.compile(r"(?<!\.)(?:\.\.\.|\. \. \.)(?!\.)")
 _EM_DASH_RUN = re.compile(r"(?<!-)---(?!-)")
 _FRENCH_MARK = re.compile("[;:!?\u00ab\u00bb]")
 _DOUBLE_HYPHEN = re.compile(r"(?<!-)( ?)--( ?)(?!-)")
-#: (?<=[…]) - (?=[…]), the look-behind after the literal " - " that the regex engine scans for
-_SPACED_HYPHEN = re.compile(r" - (?<=[\w,.;:!?\"'\u201d\u2019\u00bb)\]] - )(?=[\w\"'\u201c\u2018\u00ab(\[])")
+#: (?<=[…]) - (?=[…]), the look-behind after the literal " - " that the regex engine scans for (an image, OBJECT, is a
+#: word on either side)
+_SPACED_HYPHEN = re.compile(r" - (?<=[\w,.;:!?\"'\u201d\u2019\u00bb)\]\ufffc] - )(?=[\w\"'\u201c\u2018\u00ab(\[\ufffc])")
 _RANGE = re.compile(r"(?<![\w.,/\-\u2013])(\d{1,4})-(\d{1,4})(?![\w\-/]|[.,]\d)")
 _INITIAL = re.compile(r"(?<![\w.])([A-Z]\.) (?=[A-Z])")
 _UNITS = ("km", "kg", "mg", "cm", "mm", "ml", "m", "g", "kph", "mph", "km/h", "m/s", "min", "ms", "°C", "°F", "°",
@@ -272,8 +281,8 @@ class Typesetter:
                     if french:
                         self._space_before(k)
                 quotes += 1
-            elif before.isalnum() and after.isalpha():
-                changes[k] = apostrophe  # don't, l'homme, rock'n'roll
+            elif (before.isalnum() or before == OBJECT) and after.isalpha():
+                changes[k] = apostrophe  # don't, l'homme, rock'n'roll, an image's ('s)
                 apostrophes += 1
             elif starts and (after.isdigit() or _ELISIONS.match(text, k + 1)) and elisions:
                 changes[k] = apostrophe  # '90s, 'tis
@@ -416,7 +425,8 @@ class Typesetter:
             if before == " " and (editable is None or editable[i - 1]) and self._out(i - 1) == " ":
                 self.changes[i - 1] = space
                 self._note("no-break spaces")
-            elif before not in SPACES and self._out(i) == ch and (before.isalnum() or before in ")]\u00bb\u201d"):
+            elif before not in SPACES and self._out(i) == ch and (
+                    before.isalnum() or before in ")]\u00bb\u201d" or before == OBJECT):
                 self.changes[i] = space + ch
                 self._note("no-break spaces")
 
@@ -601,9 +611,20 @@ def typography(state: State) -> None:
     """Typeset every text block of the tree and the descriptive metadata."""
     tree, metadata, report = state.tree, state.metadata, state.report
     totals: dict[str, int] = {}
-    # comments, processing instructions, entities, code and pre: few, found in one walk
-    special = list(tree.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *SKIP))
-    has_pre = any(node.tag == "pre" for node in special)
+    # comments, processing instructions, entities, code, pre and images: few, found in one walk, each tag read once
+    # (~400 instructions a read: the corpus has ten images for each code or pre)
+    code: list[etree._Element] = []  # code and pre
+    images: list[etree._Element] = []
+    alone = has_pre = False
+    for node in tree.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *SKIP, *OBJECTS):
+        tag = node.tag
+        if tag in OBJECTS:
+            images.append(node)
+        elif isinstance(tag, str):
+            code.append(node)
+            has_pre = has_pre or tag == "pre"
+        else:
+            alone = True
     # not those holding blocks: their paragraphs are typeset (len() first: most blocks have no child, and asking
     # holds_blocks walks the children in Python, ~3,000 instructions a block)
     blocks = [block for block in tree.iter(*TEXT_BLOCKS)
@@ -615,22 +636,40 @@ def typography(state: State) -> None:
         for block in blocks:
             by_language.setdefault(_language_of(block, metadata.language), []).append(block)
     # a comment, processing instruction or entity in a block shifts its slots from its text (see typeset_block):
-    # an article holding one has its blocks typeset one by one, as they always were
-    alone = any(not isinstance(node.tag, str) for node in special)
+    # an article holding one (alone, above) has its blocks typeset one by one, as they always were
     with_code: set[etree._Element] = set()  # the blocks holding code or pre (typeset alone: the code is not)
-    for node in special:
-        if isinstance(node.tag, str):
-            with_code.update(node.iterancestors(*TEXT_BLOCKS))
+    for node in code:
+        with_code.update(node.iterancestors(*TEXT_BLOCKS))
+    with_objects = _image_blocks(images)
     for language, blocks in by_language.items():
         if alone:
             _add(totals, _typeset_one_by_one(blocks, style_for(language), text_of(tree)))
         else:
-            _add(totals, typeset_blocks(blocks, style_for(language), with_code))
+            _add(totals, typeset_blocks(blocks, style_for(language), with_code, with_objects))
     fields = [field for field in ("title", "subtitle", "description") if getattr(metadata, field)]
     for field, value in zip(fields, typeset_texts([getattr(metadata, field) for field in fields], metadata.language)):
         setattr(metadata, field, value)
     for kind, message in MESSAGES.items():
         report.note(message, totals.get(kind, 0))
+
+
+def _image_blocks(images: list[etree._Element]) -> set[etree._Element]:
+    """The text blocks the ``images`` stand in (their text is read with :data:`OBJECT`): each image's nearest
+    ancestor, unless another block (a figure, a list, a table) comes first, whose text block, holding a block, is not
+    typeset. A getparent() a level, ~0.3 us an image, and one for an image in a figure (the corpus's most):
+    iterancestors(*TEXT_BLOCKS) makes its matcher of ten names at each call, ~4 us."""
+    blocks = set()
+    for image in images:
+        el = image.getparent()
+        while el is not None:
+            tag = el.tag
+            if tag in TEXT_BLOCKS:
+                blocks.add(el)
+                break
+            if tag in CONVERTED_BLOCKS:
+                break
+            el = el.getparent()
+    return blocks
 
 
 def _typeset_one_by_one(blocks: list[etree._Element], style: Style, whole: str) -> dict[str, int]:
@@ -678,6 +717,11 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
     joined = text_of(block) if len(block) else block.text or ""  # the slots' text below, in the same order
     if not may_change(joined, style):
         return {}  # most blocks: decided by a few substring searches, before any per-character list
+    # (an image read as OBJECT, below, can only keep a rule from matching: no rule needs the character)
+    object_slots = _object_slots(block) if len(block) and next(block.iterdescendants(*OBJECTS), None) is not None \
+        else None
+    if object_slots is not None:
+        joined = _slots_text(object_slots)
     if not len(block):  # text only (most blocks): one slot, every character editable
         setter = Typesetter(joined, None, style, may_hold_urls)
         typeset = setter.run()
@@ -689,11 +733,15 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
         setter.apply()
         if not setter.counts:
             return {}
-        slots = text_slots(block)  # only where something changed, to write it back
+        slots = text_slots(block) if object_slots is None else object_slots  # only where something changed
     else:
         slots, editable = [], []
         skipping: set[etree._Element] = set()  # code and pre in the block, and all inside them
-        for el, which in text_slots(block):
+        for el, which in text_slots(block) if object_slots is None else object_slots:
+            if which == OBJECT_SLOT:
+                slots.append((el, which))
+                editable.append(False)
+                continue
             skipped = el.tag in SKIP or el.getparent() in skipping if which == "text" else el.getparent() in skipping
             if which == "text" and skipped:
                 skipping.add(el)
@@ -712,21 +760,41 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
     return setter.counts
 
 
+def _object_slots(block: etree._Element) -> list[tuple[etree._Element, str]]:
+    """:func:`~.surgery.text_slots` of a block holding images, with an ``(image, OBJECT_SLOT)`` slot before each
+    image's own text slot: where its OBJECT stands in the block's text (:func:`_slots_text`)."""
+    slots: list[tuple[etree._Element, str]] = []
+    for el, which in text_slots(block):
+        if which == "text" and el.tag in OBJECTS:
+            slots.append((el, OBJECT_SLOT))
+        slots.append((el, which))
+    return slots
+
+
+def _slots_text(slots: list[tuple[etree._Element, str]]) -> str:
+    """The block's text as :func:`~exporter.tree.text_of` reads it from its slots (without the own text of a comment,
+    processing instruction or entity), with OBJECT in each object slot."""
+    return "".join(OBJECT if which == OBJECT_SLOT else getattr(el, which) or ""
+                   if which == "tail" or isinstance(el.tag, str) else "" for el, which in slots)
+
+
 #: What joins the texts of an article's blocks for :func:`typeset_blocks`: white space, where every rule's pattern
 #: stops as at the end of a text (the URL pattern's classes exclude white space; no other pattern matches it),
 #: and which the rules' own code reads as a block's edge. No block holds it once white space is normalised.
 BOUNDARY = "\n"
 
 
-def typeset_blocks(blocks: list[etree._Element], style: Style,
-                   with_code: set[etree._Element] | None = None) -> dict[str, int]:
+def typeset_blocks(blocks: list[etree._Element], style: Style, with_code: set[etree._Element] | None = None,
+                   with_objects: set[etree._Element] | None = None) -> dict[str, int]:
     """Typeset ``blocks`` in place as :func:`typeset_block` typesets each, with every rule run once over their
     joined text rather than once per block (most blocks change nothing, and a rule's cost was per call);
     returns what was changed, counted by kind. ``with_code``: the blocks holding ``code`` or ``pre``, which are
-    typeset alone (None: any block may)."""
+    typeset alone; ``with_objects``: those holding an image (None: any block may, for either)."""
     totals: dict[str, int] = {}
     if with_code is None:
         with_code = {block for block in blocks if next(block.iterdescendants(*SKIP), None) is not None}
+    if with_objects is None:
+        with_objects = {block for block in blocks if next(block.iterdescendants(*OBJECTS), None) is not None}
     if with_code:
         for block in blocks:
             if block in with_code:
@@ -735,6 +803,13 @@ def typeset_blocks(blocks: list[etree._Element], style: Style,
     if not blocks:
         return totals
     texts = [text_of(block) if len(block) else block.text or "" for block in blocks]
+    object_slots: dict[int, list[tuple[etree._Element, str]]] = {}  # by index, the slots of the blocks holding images
+    if with_objects:
+        for index, block in enumerate(blocks):
+            # (where no rule can change the text without its images, none can with them: OBJECT matches no hint)
+            if block in with_objects and texts[index] and may_change(texts[index], style):  # (not images alone)
+                object_slots[index] = _object_slots(block)
+                texts[index] = _slots_text(object_slots[index])
     starts = [0, *itertools.accumulate(len(text) + 1 for text in texts)]
     text = BOUNDARY.join(texts)
     if text.count(BOUNDARY) != len(texts) - 1:  # a block holds the boundary: typeset each alone
@@ -753,7 +828,7 @@ def typeset_blocks(blocks: list[etree._Element], style: Style,
         block, start = blocks[index], starts[index]
         k_next = bisect.bisect_left(changed, start + len(texts[index]), k)  # the first change past the block
         if len(block):
-            _write_slots(text_slots(block), setter, changed[k:k_next], start)
+            _write_slots(object_slots.get(index) or text_slots(block), setter, changed[k:k_next], start)
         elif typeset[index] != texts[index]:
             block.text = typeset[index] or None
         k = k_next
@@ -770,6 +845,9 @@ def _write_slots(slots: list[tuple[etree._Element, str]], setter: Typesetter, ch
     for el, which in slots:
         if last is not None and position > last:
             break  # no change from here on
+        if which == OBJECT_SLOT:
+            position += 1  # an image's OBJECT, which no rule changes
+            continue
         value = getattr(el, which) or ""
         if value:
             end = position + len(value)
