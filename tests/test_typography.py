@@ -197,7 +197,8 @@ def test_a_dash_beside_an_inline_image_was_left_straight() -> None:
 def test_french_spaces_beside_an_inline_image() -> None:
     out = _typeset_with_image('<p>Voici le renard{img}: il dort, et "{img}" le suit dans le jardin.</p>', "fr")
     img = _IMAGE_OUT
-    assert out == f"<p>Voici le renard{img}{NBSP}: il dort, et \u00ab{NNBSP}{img}{NNBSP}\u00bb le suit dans le jardin.</p>"
+    assert out == (f"<p>Voici le renard{img}{NBSP}: il dort, et \u00ab{NNBSP}{img}{NNBSP}\u00bb le suit dans le "
+                   "jardin.</p>")
 
 
 def test_an_inline_image_in_a_block_holding_code_and_among_emoji() -> None:

@@ -117,9 +117,10 @@ _ELLIPSIS = re.compile(r"(?<!\.)(?:\.\.\.|\. \. \.)(?!\.)")
 _EM_DASH_RUN = re.compile(r"(?<!-)---(?!-)")
 _FRENCH_MARK = re.compile("[;:!?\u00ab\u00bb]")
 _DOUBLE_HYPHEN = re.compile(r"(?<!-)( ?)--( ?)(?!-)")
-#: (?<=[…]) - (?=[…]), the look-behind after the literal " - " that the regex engine scans for (an image, OBJECT, is a
-#: word on either side)
-_SPACED_HYPHEN = re.compile(r" - (?<=[\w,.;:!?\"'\u201d\u2019\u00bb)\]\ufffc] - )(?=[\w\"'\u201c\u2018\u00ab(\[\ufffc])")
+#: (?<=[…]) - (?=[…]), the look-behind after the literal " - " that the regex engine scans for (an image, OBJECT,
+#: is a word on either side)
+_SPACED_HYPHEN = re.compile(r" - (?<=[\w,.;:!?\"'\u201d\u2019\u00bb)\]\ufffc] - )"
+                            r"(?=[\w\"'\u201c\u2018\u00ab(\[\ufffc])")
 _RANGE = re.compile(r"(?<![\w.,/\-\u2013])(\d{1,4})-(\d{1,4})(?![\w\-/]|[.,]\d)")
 _INITIAL = re.compile(r"(?<![\w.])([A-Z]\.) (?=[A-Z])")
 _UNITS = ("km", "kg", "mg", "cm", "mm", "ml", "m", "g", "kph", "mph", "km/h", "m/s", "min", "ms", "°C", "°F", "°",
@@ -536,10 +537,11 @@ def _honorifics_hint(titles: tuple[str, ...]) -> re.Pattern[str]:
 def _short_words_in_view(titles: tuple[str, ...]) -> re.Pattern[bytes]:
     """Where an honorific of ``titles`` (:func:`_honorifics_pattern`) or an initial (:data:`_INITIAL`) may start,
     in :attr:`Typesetter.view`: a word of as many classes as a title at most, opening with one a title or an initial
-    opens with ("A"), after no word character nor dot, before an optional dot, a space and an upper-case letter
-    ("A" or "X"). Each place is the start of the word, which the pattern consumes alone (so none is missed); the
-    length is possessive (a longer word is not tried shorter) and checked before the look-behind: most upper-case
-    letters open longer words."""
+    opens with ("A"), after no letter of Latin-1 nor dot (classes "a", "A", "."), before an optional dot, a space and
+    an upper-case letter ("A" or "X"). A digit or a character beyond Latin-1 before the word (both "0" in the view)
+    is let through, though a word character to the rules' look-behinds: a superset, tried and dropped. Each place is
+    the start of the word, which the pattern consumes alone (so none is missed); the length is possessive (a longer
+    word is not tried shorter) and checked before the look-behind: most upper-case letters open longer words."""
     shapes = [title.encode("latin-1", "replace").translate(_CLASSES) for title in titles] + [b"A"]  # "A" an initial
     first = sorted({shape[0] for shape in shapes})
     rest = sorted({byte for shape in shapes for byte in shape[1:]})
