@@ -220,3 +220,81 @@ def test_typeset_blocks_reads_an_image_as_a_word_and_leaves_it_where_it_is() -> 
     alone = etree.fromstring(markup)
     assert typeset_block(alone, STYLES["en"]) == {"dashes": 1, "quotes": 2}
     assert etree.tostring(alone, encoding="unicode") == out
+
+
+# --- the no-break-space rules: the class view's places up to a budget, then each rule's own scan -------------------
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_NBSP_PIECES = ["A ", "Mr ", "Dr. ", "J. ", "K. ", "1 ", "5 ", "km ", "kg", "% ", "a ", "Zo\u00eb ", "\u00c9. ", "x",
+                ".", " ", "M ", "Mme ", "10 ", "\u0416 ", "\U0001d41b ", "St. John ", "-", "\u00d7 "]
+
+
+def _own_scans(text: str, style) -> dict[int, str]:
+    """The spaces each no-break-space rule's own finditer binds (the reference the class view must equal)."""
+    from exporter.normalise import typography as t
+
+    places = [m.end() - 1 for m in t._INITIAL.finditer(text)] + [m.start() for m in t._UNIT.finditer(text)]
+    if style.honorifics:
+        places += [m.end() - 1 for m in t._honorifics_pattern(style.honorifics).finditer(text)]
+    return {i: NBSP for i in places if text[i] == " "}
+
+
+def _same_as_own_scans(text: str, language: str) -> None:
+    from exporter.normalise.typography import Typesetter, style_for
+
+    style = style_for(language)
+    setter = Typesetter(text, None, style, False)
+    setter.no_break_spaces()
+    assert setter.changes == _own_scans(text, style)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_NBSP_PIECES), max_size=400), st.sampled_from(["en", "fr", "de", "sv"]))
+@example(["A "] * 400, "en")
+@example(["1 "] * 300 + ["km "] * 3, "en")
+@example(["Mr "] * 200 + ["J. "] * 200, "en")
+def test_no_break_spaces_from_the_view_and_past_its_budget_are_each_rules_own(pieces: list[str],
+                                                                              language: str) -> None:
+    """Up to 8 + len/32 places of the class view are tried; the rest is each rule's own scan from the first place
+    not tried (with its last end): the spaces bound are those of each rule's own finditer."""
+    _same_as_own_scans("".join(pieces), language)
+
+
+@pytest.mark.parametrize("text", [
+    "A " * 5000, "1 " * 5000 + "5 km", "5 km " * 2000, "Dr Who " * 2000,  # the first place past the budget binds "J. K. " * 3000, "Mr Smith and Dr Jones, J. K. Rowling, 5 km. " * 400,
+    " ".join(w.capitalize() for w in "the big red fox ran over the hill by mr smith".split()) * 500,
+    "A " * 100 + "Mr. J. Smith 5 km " * 50 + "1 " * 900 + "Dr Who 10 kg",
+])
+def test_no_break_spaces_hand_over_on_contrived_texts(text: str) -> None:
+    for language in ("en", "fr"):
+        _same_as_own_scans(text, language)
+
+
+def test_the_class_view_is_tried_in_python_up_to_its_budget_only(monkeypatch) -> None:
+    """On contrived text nearly every word is a place of the view: at most 8 + len/32 of them are taken (and one
+    more, to know that more are left) before each rule's own scan takes over, in C (the output is the same either
+    way: test_no_break_spaces_hand_over_on_contrived_texts)."""
+    from exporter.normalise import typography as t
+
+    taken = {"words": 0, "units": 0}
+
+    def counted(places, kind):
+        for place in places:
+            taken[kind] += 1
+            yield place
+
+    class Counted:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def finditer(self, view):
+            return counted(self.pattern.finditer(view), "words")
+
+    short_words, places = t._short_words_in_view, t._places
+    monkeypatch.setattr(t, "_short_words_in_view", lambda titles: Counted(short_words(titles)))
+    monkeypatch.setattr(t, "_places", lambda view, needle, offset: counted(places(view, needle, offset), "units"))
+    for text in ("A " * 40_000, "1 " * 40_000, "Mr Smith Ran By " * 5_000):
+        taken.update(words=0, units=0)
+        _same_as_own_scans(text, "en")
+        assert max(taken.values()) <= 8 + (len(text) >> 5) + 1, taken
