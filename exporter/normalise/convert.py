@@ -197,6 +197,9 @@ class Converter:
         self._pending_node: etree._Element | None = None
         self._pending_tail = False
         self._pending: list[str] = []
+        #: runs of blocks given a language or direction (see _carry_language): the first block -> the last, the
+        #: element holding them, and whether every one of them has a language, and a direction
+        self._carried: dict[etree._Element, tuple[etree._Element, etree._Element, bool, bool]] = {}
         self._take_page_as_clean(False)
 
     def _take_page_as_clean(self, clean: bool) -> None:
@@ -569,21 +572,48 @@ class Converter:
     def _carry_attributes(self, src: etree._Element, out: etree._Element, start: etree._Element | None) -> None:
         """Give the blocks made from ``src`` (those after ``start``) its id, language and direction (called by
         :meth:`block` only when ``src`` has one of them, or a link's name: block asks, once)."""
-        made = list(start.itersiblings()) if start is not None and start.getparent() is out else list(out)
-        if not made:
+        first = start.getnext() if start is not None and start.getparent() is out else next(iter(out), None)
+        if first is None:
             if src.get("id"):
                 self.keep_id(src, out)
             return
         lang, direction = clean_lang(src.get("lang") or src.get("xml:lang")), clean_dir(src.get("dir"))
         if lang or direction:
-            for block in made:
-                if lang and not block.get("lang"):
-                    _set(block, "lang", lang)
-                if direction and not block.get("dir"):
-                    _set(block, "dir", direction)
+            self._carry_language(first, out, lang, direction)
         ident = _names_anchor(src)
-        if ident and not made[0].get("id"):
-            _set(made[0], "id", ident)
+        if ident and not first.get("id"):
+            _set(first, "id", ident)
+
+    def _carry_language(self, first: etree._Element, out: etree._Element, lang: str | None,
+                        direction: str | None) -> None:
+        """Give ``lang`` and ``direction`` to every block of ``out`` from ``first`` on that has none. A run of
+        blocks an inner element gave its language (or direction) to, all of which have one, is stepped over
+        (:attr:`_carried`): each of 200 nested ``<div lang dir>`` around 100,000 paragraphs read them all
+        again (0.8 MB: 10.9 s, 0.9 s without the nesting). A run is stepped over only while its first and last
+        blocks are still children of ``out``, where it was made: the blocks of a figure, lifted and joined in
+        their holder and then moved out of it, are read one by one again."""
+        carried = self._carried
+        block: etree._Element | None = first
+        last, every_lang, every_dir = first, True, True
+        while block is not None:
+            run = carried.get(block)
+            if (run is not None and run[1] is out and run[0].getparent() is out
+                    and (run[2] or not lang) and (run[3] or not direction)):
+                last, every_lang, every_dir = run[0], every_lang and run[2], every_dir and run[3]
+            else:
+                if not block.get("lang"):
+                    if lang:
+                        _set(block, "lang", lang)
+                    else:
+                        every_lang = False
+                if not block.get("dir"):
+                    if direction:
+                        _set(block, "dir", direction)
+                    else:
+                        every_dir = False
+                last = block
+            block = last.getnext()
+        carried[first] = (last, out, every_lang, every_dir)
 
     def keep_id(self, src: etree._Element, out: etree._Element) -> None:
         """An unwrapped element's id moves to ``out`` so that links to it still land."""
