@@ -381,6 +381,18 @@ def test_a_wide_paragraph_below_the_depth_limit_is_flattened_in_one_pass() -> No
     assert document.report["flattened {n} over-deep element{s}"] > 200_000
 
 
+@pytest.mark.timeout(120)  # a hang guard, not a speed test: each took ~0.8 s at 20,000 breaks, minutes at these sizes
+@pytest.mark.parametrize("paragraph", ["<p>" + "<br>" * 300_000 + "x</p>", "<p>x" + "<br>" * 300_000 + "</p>"],
+                         ids=["breaks-first", "breaks-last"])
+def test_a_paragraph_of_many_line_breaks_is_trimmed_in_one_pass(paragraph: str) -> None:
+    """split-double-breaks and the tidying trim the breaks at a block's edges one by one; lxml's len() counts a block's
+    children one by one, so asking it at each break made a paragraph of n breaks cost n² (hunt s15)."""
+    markup = "<article><p>Some words of the article.</p>" + paragraph + "</article>"
+    document = exporter.normalise(markup, origin="breaks.html", language="en")
+    assert document.tree.find(".//br") is None
+    assert [p.text for p in document.tree.iter("p")] == ["Some words of the article.", "x"]
+
+
 # --- XPath: no union, no parent step, no descendant path merged batch by batch ---------------------------------------
 
 def _package_paths() -> list[str]:

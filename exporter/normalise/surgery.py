@@ -463,14 +463,15 @@ def _is_tidy(text: str) -> bool:
 
 def trim_edge_breaks(el: etree._Element) -> None:
     """Line breaks at the start or end of a block add nothing."""
-    while len(el) and el[-1].tag == "br" and is_blank(el[-1].tail):
-        el.remove(el[-1])
+    # lxml's len() counts the children one by one: asked at each break removed, it made a block of n breaks cost n²
+    while (last := next(el.iterchildren(reversed=True), None)) is not None and last.tag == "br" \
+            and is_blank(last.tail):
+        el.remove(last)
     trim_leading_breaks(el)
 
 
 def trim_leading_breaks(el: etree._Element) -> None:
     """Line breaks at the start of a block (and the white space before them) add nothing."""
-    while len(el) and el[0].tag == "br" and is_blank(el.text):
-        br = el[0]
+    while is_blank(el.text) and (br := next(iter(el), None)) is not None and br.tag == "br":  # no len(): as above
         el.text = br.tail
         el.remove(br)
