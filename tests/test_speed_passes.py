@@ -2382,3 +2382,72 @@ def test_images_are_judged_inline_as_before(made: list, block_tag: str, text: st
         imgs.append(img)
     new, old = InlineImages(), InlineImages()
     assert [new(img) for img in imgs] == [_old_stays_inline(old, img) for img in imgs]
+
+
+@pytest.mark.timeout(120)  # a hang guard: the searches alone took ~25 s at 56a07d9, here well under 1 s
+def test_nested_pull_quotes_are_searched_without_a_step_a_paragraph_left_out() -> None:
+    """review-s15: pull quotes nested 200 deep (none repeating the lead, so each is searched) around 800,000
+    <p></p>: each search left out every paragraph, a Python step each (finding them, sorting them, a slice each):
+    ~300 ns a budget unit, some 25 s within the budget. Now one range is cut: the searches alone (timed here
+    apart from reading each quote's text, a walk of its subtree in C) take a fraction of a second."""
+    import time
+    from types import SimpleNamespace
+
+    from exporter.document import Report
+
+    spent = [0.0]
+
+    def timed(method):
+        def run(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[0] += time.process_time() - start
+        return run
+
+    inner = "<div class=pullquote>" * 200 + "here words of the article" + "<p></p>" * 800_000 + "</div>" * 200
+    lead = "<p>" + "of the words article here " * 4 + "</p>"
+    page = lxml.html.fromstring(f"<html><body><article>{lead}{inner}</article></body></html>")
+    state = SimpleNamespace(page=page, report=Report())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(repair._QuoteSearch, "inside", timed(repair._QuoteSearch.inside))
+        patch.setattr(repair._QuoteSearch, "stands_in", timed(repair._QuoteSearch.stands_in))
+        repair.drop_boxes(state)
+    assert state.report.get("dropped {n} pull quote{s} repeating the text", 0) == 0
+    assert spent[0] < 5
+
+
+@pytest.mark.parametrize("after", [0, 3, 1_500])
+def test_the_paragraphs_inside_an_element_are_one_range_of_positions(after: int) -> None:
+    """:meth:`repair._QuoteSearch.inside` gives a range: the paragraphs still on the page in it are those the walk of
+    each element finds, before and after removals, its last found back from its end or (past ``_LAST_STEPS``
+    nodes after it) in C, charged."""
+    spans = "<span>x</span>" * after
+    markup = ("<html><body><article><p>a</p><div id=d1><p>b <span class=x><b>c</b></span></p><div id=d2><p>d</p>"
+              f"<ul><li><p>e</p></li></ul>{spans}<p id=f>f</p><div id=d3><p>g</p><p>h</p>{spans}</div>{spans}</div>"
+              f"<p>i</p>{spans}</div><p>j</p><div id=d4>{spans}</div></article></body></html>")
+    for tags in (("p",), ("p", "li")):
+        page = lxml.html.fromstring(markup)
+        quotes = repair._QuoteSearch(page, tags, empty_adds_space=True)
+
+        def check() -> None:
+            for el in page.iter():
+                if el.tag in ("html", "body"):
+                    continue
+                for self_too in (True, False):
+                    found = el.iter(*tags) if self_too else el.iterdescendants(*tags)
+                    walked = [quotes.position[p] for p in found if p in quotes.position]
+                    span = quotes.inside(el, self_too)
+                    assert [n for n in span if quotes.paragraphs[n] is not None] == walked, (el.tag, el.get("id"))
+
+        check()
+        before = quotes.searched
+        assert quotes.stands_in("d e f g h", []) is not None
+        quotes.inside(page.get_element_by_id("d1"))
+        assert quotes.searched > before + (repair.REREAD_NODE_CHARGE * after if after > 1_000 else 0)
+        quotes.remove(page.get_element_by_id("f"), keep_tail=True)
+        quotes.remove(page.get_element_by_id("d3"), keep_tail=True)
+        check()
+        assert quotes.stands_in("e i", [], quotes.inside(page.get_element_by_id("d2"))) is False
+        assert quotes.stands_in("b c i", [], quotes.inside(page.get_element_by_id("d2")))
