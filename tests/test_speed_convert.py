@@ -99,10 +99,10 @@ class _CheckedConverter:
                                            convert.Converter._move_as_is, convert._Loose.add_inline)
         children: list[dict] = []  # per blocks() call in progress: its children, and what it did with each
 
-        def checked_blocks(converter, src, out):
-            expected = [(child, _reference_kind(converter, child)) for child in src]
+        def checked_blocks(converter, src, out, alone=False):
+            expected = [(child, _reference_kind(converter, child)) for child in ((src,) if alone else src)]
             children.append({child: convert.DROP_KIND for child, _ in expected})
-            blocks(converter, src, out)
+            blocks(converter, src, out, alone)
             done = children.pop()
             for child, reference in expected:
                 self.calls["kind"] += 1
@@ -663,12 +663,12 @@ def _figure_marks_checked(monkeypatch) -> list:
         finally:
             figures.pop()
 
-    def checked_blocks(converter, src, out):
-        if figures and src is figures[-1]:
+    def checked_blocks(converter, src, out, alone=False):
+        if figures and src is figures[-1] and not alone:  # alone: src is converted itself, not its content
             before = (set(converter._has_blocks), set(converter._hidden))
             converter._mark_block_holders(src)
             added.append((converter._has_blocks, converter._hidden) != before)
-        return blocks(converter, src, out)
+        return blocks(converter, src, out, alone)
 
     monkeypatch.setattr(convert.Converter, "figure", checked_figure)
     monkeypatch.setattr(convert.Converter, "blocks", checked_blocks)

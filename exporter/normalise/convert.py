@@ -364,17 +364,19 @@ class Converter:
         return BLOCK_KIND if el in self._has_blocks else INLINE_KIND
 
     # --- block context ----------------------------------------------------------------------------
-    def blocks(self, src: etree._Element, out: etree._Element) -> None:
-        """Convert the children of ``src`` into blocks appended to ``out``.
+    def blocks(self, src: etree._Element, out: etree._Element, alone: bool = False) -> None:
+        """Convert the children of ``src`` into blocks appended to ``out``; with ``alone``, ``src`` itself, as the one
+        child of a holder (see :meth:`_blocks_of_one`).
 
         Loose inline content between blocks is gathered into paragraphs.
         """
         para = _Loose(out, "p", self)
-        text = src.text
+        text = None if alone else src.text
         if text:  # add_text(None) does nothing
             para.add_text(text)
         forms, hidden, has_blocks = self._page_forms, self._hidden, self._has_blocks
-        for child in src:  # lxml's iterator has found the next child already: moving this one is safe
+        # lxml's iterator has found the next child already: moving this one is safe
+        for child in (src,) if alone else src:
             tag = child.tag
             tail = child.tail  # read first: a block moved as it is leaves its tail behind
             # self.kind(child), written out (one call less for every child, and the tag read once)
@@ -653,17 +655,14 @@ class Converter:
 
     def _blocks_of_one(self, el: etree._Element, out: etree._Element) -> None:
         """:meth:`blocks` of ``el`` alone, as if it were the one child of a holder, without its tail (the caller
-        has read it): a definition, or a block straight inside a list. ``el`` is moved out of the page into the
-        holder, as :meth:`_move_as_is` moves what it takes, not copied: its descendants carry the page's marks
-        already. A copy, with every element of it marked again, cost each level of nested definitions or lists
-        its whole content (100 stacks of 200 nested ``<dl><dd>``, 0.6 MB: 5.5 s and 0.9 GB; four times as many:
-        30 s and 3.4 GB, every copy kept by the marks)."""
-        holder = etree.Element("div")
-        holder.append(el)
+        has read it; it is cleared): a definition, or a block straight inside a list. ``el`` is converted where
+        it stands: its descendants carry the page's marks already. A copy, with every element of it marked
+        again, cost each level of nested definitions or lists its whole content (100 stacks of 200 nested
+        ``<dl><dd>``, 0.6 MB: 5.5 s and 0.9 GB; four times as many: 30 s and 3.4 GB, every copy kept by the
+        marks); moving it into a holder, lxml's walk of the whole subtree moved (120 nested ``<dl><dd>`` around
+        1.28 M paragraphs: 40 s)."""
         el.tail = None
-        if el in self._has_blocks or _starts_block(el):  # marked as the page's holders are: above a block
-            self._has_blocks.add(holder)
-        self.blocks(holder, out)
+        self.blocks(el, out, alone=True)
 
     def list_item(self, el: etree._Element, lst: etree._Element) -> None:
         item = etree.SubElement(lst, "li")
