@@ -99,6 +99,18 @@ def _old_drop_repeated_pull_quotes(state) -> None:
             state.report.note("dropped {n} pull quote{s} repeating the text")
 
 
+def _old_text_before(wrapper, img) -> bool:
+    """repair._text_before as it was (56a07d9): True when words come before ``img`` inside ``wrapper``."""
+    for node in wrapper.iter():
+        if node is img:
+            return False
+        if not is_blank(node.text):
+            return True
+        if node is not wrapper and not is_blank(node.tail) and img not in node.iterdescendants():
+            return True
+    return False
+
+
 def _old_wrap_figures(state) -> None:
     root = state.page
     holds_images = {ancestor for img in root.iter("img") for ancestor in img.iterancestors()}
@@ -112,7 +124,7 @@ def _old_wrap_figures(state) -> None:
                                    or d.tag == "figure" for d in wrapper.iterdescendants()):
             continue
         words = len(repair._WORD.findall("".join(wrapper.itertext())))
-        if words == 0 or words > 60 or repair._text_before(wrapper, images[0]):
+        if words == 0 or words > 60 or _old_text_before(wrapper, images[0]):
             continue
         hinted = repair._FIGURE_HINT.search(repair._classes(wrapper)) or any(
             repair._FIGURE_HINT.search(repair._classes(d)) for d in wrapper.iterdescendants() if d.tag != "img")
@@ -2131,14 +2143,145 @@ def _wrapped_images(draw):
 @settings(max_examples=EXAMPLES * 2, deadline=None)
 @given(_wrapped_images())
 def test_one_image_wrappers_are_those_the_walk_finds(made) -> None:
-    """wrap-figures' wrappers found from the images up are root.iter's wrappers holding one image, in order."""
+    """wrap-figures' chains found from the images up hold root.iter's wrappers holding one image, in order: each
+    chain the ancestors in root of its image holding no other, from the image up to the outermost wrapper."""
     page, root = made
     images = list(root.iter("img"))
     held = repair._images_held(images)
     for el in root.iter():
         assert held.get(el, 0) == min(2, sum(1 for img in el.iterdescendants("img")))
-    assert repair._one_image_wrappers(root, images, held) == \
+    chains = repair._one_image_chains(root, images, held)
+    for img, chain in chains:
+        holding = [a for a in img.iterancestors() if held[a] == 1 and (a is root or root in a.iterancestors())]
+        assert chain[-1].tag in repair._WRAPPERS and chain == holding[:len(chain)]
+        assert not any(a.tag in repair._WRAPPERS for a in holding[len(chain):])
+    assert [w for _, chain in chains for w in reversed(chain) if w.tag in repair._WRAPPERS] == \
         [el for el in root.iter("div", "span", "a", "p") if held.get(el) == 1]
+
+
+@st.composite
+def _figure_pages(draw):
+    """A page of wrappers (div, span, a, p) and other elements (blocks, figures, emphasis, comments) nested any way,
+    some straight chains of wrappers around one image; classes of captions, credits and pictures; texts and tails
+    of words (ASCII and beyond, a word running on into the next element's, many words: 25 and 60 are bounds),
+    punctuation, white space of HTML and not; the root a wrapper too, with a parent or none."""
+    from lxml import etree
+
+    stock = "ab cd one Two 3 fünf 𠮷 𝐛 x_y word".split()
+    texts = st.one_of(st.sampled_from(["", "", "", " ", "\n ", "\u00a0", ". ", "ab", "cd", "-", "_"]),
+                      st.lists(st.sampled_from(stock), max_size=4).map(" ".join),
+                      st.sampled_from([25, 26, 30, 60, 61]).map(lambda n: " ".join(["w"] * n)))
+    classes = st.sampled_from([None, None, None, "caption", "photo-credit", "wp-image", "figure", "other", "x"])
+    tags = ["div", "div", "span", "span", "a", "p", "img", "img", "figure", "section", "em", "h2", "ul", "comment"]
+
+    def text() -> str | None:
+        return draw(texts) or None
+
+    def add(parent, tag: str):
+        child = etree.Comment(draw(st.sampled_from(["", "c", " "]))) if tag == "comment" else etree.SubElement(
+            parent, tag)
+        if tag == "comment":
+            parent.append(child)
+        else:
+            kind = draw(classes)
+            if kind:
+                child.set(draw(st.sampled_from(["class", "id"])), kind)
+        child.tail = text()
+        return child
+
+    def fill(el, depth: int) -> None:
+        if el.tag == "img" or not isinstance(el.tag, str):
+            return
+        el.text = text()
+        for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+            if draw(st.integers(0, 3)) == 0:  # a chain of wrappers around an image, and what stands beside it
+                inner = el
+                for _ in range(draw(st.integers(1, 6))):
+                    inner = add(inner, draw(st.sampled_from(["div", "span", "a", "p", "em"])))
+                    inner.text = text()
+                add(inner, "img")
+                fill(inner, depth + 1)
+            else:
+                fill(add(el, draw(st.sampled_from(tags))), depth + 1)
+
+    root = etree.Element(draw(st.sampled_from(["body", "div", "span", "a"])))
+    if draw(st.booleans()):
+        etree.SubElement(etree.Element("html"), "x").append(root)
+    fill(root, 0)
+    return root
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(_figure_pages())
+# the words of a wrapper's pieces run on across their joins ("ab" "cd": one word): 25 words, not 26
+@example(lxml.html.fromstring("<div><div><span><img src='a'>" + "w " * 24 + "ab</span>cd</div></div>"))
+@example(lxml.html.fromstring("<div><div><span><img src='a'>" + "w " * 24 + "ab</span> cd</div></div>"))
+# a comment's text is before the image, and no word of the wrapper's
+@example(lxml.html.fromstring("<div><div><!--c--><span><img src='a'> Photo</span></div></div>"))
+@example(lxml.html.fromstring("<div><div><span><img src='a'> Photo</span><!--c--></div></div>"))
+@example(lxml.html.fromstring("<div><div><span><img src='a'><!--c--></span></div></div>"))
+# a wrapper of more than 25 words is a picture when an element in it says so, the one holding the image too
+@example(lxml.html.fromstring("<div><div><span class='photo'><img src='a'></span>" + "w " * 30 + "</div></div>"))
+# at most 60 words, the picture's class or not
+@example(lxml.html.fromstring("<div><div class='photo'><span><img src='a'>" + "w " * 59 + "ab</span>cd</div></div>"))
+@example(lxml.html.fromstring("<div><div class='photo'><span><img src='a'>" + "w " * 59 + "ab</span> cd</div></div>"))
+# a span or link in running text, or beside a sibling with words after it, stays where it is
+@example(lxml.html.fromstring("<div><p><a><img src='a'> x</a><a><img src='b'> y</a> z</p></div>"))
+@example(lxml.html.fromstring("<div><p><a><img src='a'> x</a><a><img src='b'> y</a></p></div>"))
+# a caption paragraph is no block; a figure above or below is
+@example(lxml.html.fromstring("<div><div><img src='a'><p class='caption'>c</p></div><figure><div><img src='b'> x"
+                              "</div></figure><div><figure><img src='c'></figure> x</div></div>"))
+@example(lxml.html.fromstring("<div><figure><div><div><img src='a'> x</div></div><img src='b'></figure></div>"))
+def test_wrap_figures_is_its_slow_definition_on_made_pages(page) -> None:
+    """wrap-figures reading each chain once from the image up makes the figures its slow definition makes,
+    trying every wrapper from the top down with all it holds read again."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    fast = SimpleNamespace(page=copy.deepcopy(page), report=Report())
+    slow = SimpleNamespace(page=copy.deepcopy(page), report=Report())
+    repair.wrap_figures(fast)
+    _old_wrap_figures(slow)
+    assert etree.tostring(fast.page, encoding="unicode") == etree.tostring(slow.page, encoding="unicode")
+    assert list(fast.report.items()) == list(slow.report.items())
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: at 703fa95 each wrapper read its chain again (depth²)
+@pytest.mark.parametrize("inner", ["", "<p>word</p>"])
+def test_wrappers_nested_deep_around_each_image_are_read_once(inner: str) -> None:
+    """700 images, each alone in 1,500 nested <div> (--max-depth 2000; its wrappers hold no words: no figure), or
+    with a paragraph at the bottom (a block: no figure). Each wrapper walked its ancestors, descendants and text:
+    50 took 12.7 s at 703fa95, 700 would take some 3 minutes; 2.5-4 s now."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    chain = "<div>" * 1_500 + "<img src='a.png'/>" + inner + "</div>" * 1_500
+    page = etree.fromstring(f"<body>{chain * 700}</body>", etree.XMLParser(huge_tree=True))
+    state = SimpleNamespace(page=page, report=Report())
+    repair.wrap_figures(state)
+    assert not state.report and len(page) == 700
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: at 703fa95 each wrapper read all its siblings' tails
+def test_many_wrapped_images_side_by_side_read_their_siblings_once() -> None:
+    """120,000 <span><img/> word</span> side by side in one <div>: each span, made a figure, looked whether any of
+    its siblings had words after it (none has): 20,000 took 33 s at 703fa95, 120,000 would take some 20 minutes."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from exporter.document import Report
+
+    page = etree.fromstring("<body><div>" + "<span><img src='a.png'/> word</span>" * 120_000 + "</div></body>")
+    state = SimpleNamespace(page=page, report=Report())
+    repair.wrap_figures(state)
+    assert state.report["made {n} figure{s} of images with the captions beside them"] == 120_000
 
 
 def _old_lift_images(root, report, stays_inline=None) -> None:
