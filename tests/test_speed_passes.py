@@ -727,6 +727,12 @@ def _boxed_page(draw):
 def test_drop_boxes_pull_quotes_are_decided_as_the_slow_test(page) -> None:
     """drop-boxes' pull quotes searched for in each paragraph's words found once, cut around the quote's own
     paragraphs and those removed, and counted first: the decisions of the frozen join of every paragraph's text."""
+    _assert_source_pass_as_frozen(repair.drop_boxes, _old_drop_boxes, page)
+
+
+def _assert_source_pass_as_frozen(new, old, page) -> None:
+    """``new`` (a pass over the parsed page) changes a copy of ``page`` and notes what ``old``, its frozen
+    reference, does to another copy."""
     from types import SimpleNamespace
 
     from lxml import etree
@@ -735,8 +741,8 @@ def test_drop_boxes_pull_quotes_are_decided_as_the_slow_test(page) -> None:
 
     fast = SimpleNamespace(page=copy.deepcopy(page), report=Report())
     slow = SimpleNamespace(page=copy.deepcopy(page), report=Report())
-    repair.drop_boxes(fast)
-    _old_drop_boxes(slow)
+    new(fast)
+    old(slow)
     assert etree.tostring(fast.page, encoding="unicode") == etree.tostring(slow.page, encoding="unicode")
     assert list(fast.report.items()) == list(slow.report.items())
 
@@ -2235,18 +2241,7 @@ def _figure_pages(draw):
 def test_wrap_figures_is_its_slow_definition_on_made_pages(page) -> None:
     """wrap-figures reading each chain once from the image up makes the figures its slow definition makes,
     trying every wrapper from the top down with all it holds read again."""
-    from types import SimpleNamespace
-
-    from lxml import etree
-
-    from exporter.document import Report
-
-    fast = SimpleNamespace(page=copy.deepcopy(page), report=Report())
-    slow = SimpleNamespace(page=copy.deepcopy(page), report=Report())
-    repair.wrap_figures(fast)
-    _old_wrap_figures(slow)
-    assert etree.tostring(fast.page, encoding="unicode") == etree.tostring(slow.page, encoding="unicode")
-    assert list(fast.report.items()) == list(slow.report.items())
+    _assert_source_pass_as_frozen(repair.wrap_figures, _old_wrap_figures, page)
 
 
 @pytest.mark.timeout(60)  # a hang guard, not a speed test: at 703fa95 each wrapper read its chain again (depth²)
