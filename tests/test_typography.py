@@ -188,6 +188,27 @@ def test_an_inline_image_is_a_word_to_the_dashes_and_quotes(paragraph: str, type
     assert _typeset_with_image(paragraph) == typeset.format(img=_IMAGE_OUT)
 
 
+@pytest.mark.parametrize("language, paragraph, typeset", [
+    ("en", '<p>He wrote {img}"Best day ever" under the photo of the harbour at dusk.</p>',
+     "<p>He wrote {img}\u201cBest day ever\u201d under the photo of the harbour at dusk.</p>"),
+    ("en", "<p>She answered {img}'Hello' and waved at the keeper of the lights.</p>",
+     "<p>She answered {img}\u2018Hello\u2019 and waved at the keeper of the lights.</p>"),
+    ("fr", '<p>Il a dit {img}"bonjour" au gardien du phare ce soir-la.</p>',
+     "<p>Il a dit {img}\u00ab\u202fbonjour\u202f\u00bb au gardien du phare ce soir-la.</p>"),
+    ("de", '<p>Er schrieb {img}"Hallo" unter das Bild vom Hafen am Abend.</p>',
+     "<p>Er schrieb {img}\u201eHallo\u201c unter das Bild vom Hafen am Abend.</p>"),
+    # an image's and the like stay apostrophes; a quotation open is closed by a mark after an image
+    ("en", "<p>The {img}'s colour, and {img}'ll do, said \"the {img}\" to the keeper.</p>",
+     "<p>The {img}\u2019s colour, and {img}\u2019ll do, said \u201cthe {img}\u201d to the keeper.</p>"),
+])
+def test_a_mark_after_an_inline_image_opens_a_quotation_as_after_a_space(language: str, paragraph: str,
+                                                                         typeset: str) -> None:
+    """An emoji or icon just before a quotation: the image is a word to the dashes, but a quotation mark after it
+    opens a quotation where none is open (whole-diff s15 MEDIUM: read as a letter, it closed one)."""
+    out = body(_PAGE + paragraph.format(img=_IMAGE) + _PAGE, language)
+    assert out[len(_PAGE):-len(_PAGE)] == typeset.format(img=_IMAGE_OUT)
+
+
 def test_a_dash_beside_an_inline_image_was_left_straight() -> None:
     # before: the image read as nothing, "a --  b" (a spaced "--" beside a space) kept its hyphens
     out = body(_PAGE + f"<p>The fox -- {_IMAGE} is back, said the keeper of the harbour lights.</p>")
@@ -262,7 +283,8 @@ def test_no_break_spaces_from_the_view_and_past_its_budget_are_each_rules_own(pi
 
 
 @pytest.mark.parametrize("text", [
-    "A " * 5000, "1 " * 5000 + "5 km", "5 km " * 2000, "Dr Who " * 2000,  # the first place past the budget binds "J. K. " * 3000, "Mr Smith and Dr Jones, J. K. Rowling, 5 km. " * 400,
+    "A " * 5000, "1 " * 5000 + "5 km", "5 km " * 2000, "Dr Who " * 2000,  # the first place past the budget binds
+    "J. K. " * 3000, "Mr Smith and Dr Jones, J. K. Rowling, 5 km. " * 400,
     " ".join(w.capitalize() for w in "the big red fox ran over the hill by mr smith".split()) * 500,
     "A " * 100 + "Mr. J. Smith 5 km " * 50 + "1 " * 900 + "Dr Who 10 kg",
 ])

@@ -113,6 +113,8 @@ _URL_ENDINGS = "com|org|net|io|js|py"
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s\"<>]*[^\s\"<>.,;:!?)'\u201d]"
                   r"|\b[\w.+-]+@[\w-]+\.[\w.-]*\w|\b\w+\.(?:" + _URL_ENDINGS + r")\b")
 _ELISIONS = re.compile(r"(?:tis|twas|em|cause|til|n|round|bout|nuff)\b", re.IGNORECASE)
+#: What an apostrophe after an inline image opens (an image's, 'd, 'll): any other word after one opens a quotation
+_CLITICS = re.compile(r"(?:s|d|ll|re|ve|t|m)(?![^\W\d_])", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?<!\.)(?:\.\.\.|\. \. \.)(?!\.)")
 _EM_DASH_RUN = re.compile(r"(?<!-)---(?!-)")
 _FRENCH_MARK = re.compile("[;:!?\u00ab\u00bb]")
@@ -265,7 +267,9 @@ class Typesetter:
                     before = " "
                 if after == boundary:
                     after = " "
-            starts = before in SPACES or before in OPENERS or before in "\"'"
+            starts = before in SPACES or before in OPENERS or before in "\"'" \
+                or before == OBJECT and not (open_double if ch == '"' else open_single)  # an image before a mark
+            # opens a quotation as a word's edge would, when none is open: He wrote <img>"Best day ever"
             if ch == '"':
                 if before.isdigit() and not open_double and not after.isalpha():
                     changes[k] = "\u2033"  # inches: 12″
@@ -282,7 +286,7 @@ class Typesetter:
                     if french:
                         self._space_before(k)
                 quotes += 1
-            elif (before.isalnum() or before == OBJECT) and after.isalpha():
+            elif (before.isalnum() or before == OBJECT and _CLITICS.match(text, k + 1)) and after.isalpha():
                 changes[k] = apostrophe  # don't, l'homme, rock'n'roll, an image's ('s)
                 apostrophes += 1
             elif starts and (after.isdigit() or _ELISIONS.match(text, k + 1)) and elisions:
@@ -750,7 +754,7 @@ def typeset_block(block: etree._Element, style: Style, may_hold_urls: bool = Tru
     joined = text_of(block) if len(block) else block.text or ""  # the slots' text below, in the same order
     if not may_change(joined, style):
         return {}  # most blocks: decided by a few substring searches, before any per-character list
-    # (an image read as OBJECT, below, can only keep a rule from matching: no rule needs the character)
+    # (reading images as OBJECT, below, adds no mark nor space a rule turns: a block none can change stays so)
     object_slots = _object_slots(block) if len(block) and next(block.iterdescendants(*OBJECTS), None) is not None \
         else None
     if object_slots is not None:
