@@ -393,6 +393,45 @@ def test_a_paragraph_of_many_line_breaks_is_trimmed_in_one_pass(paragraph: str) 
     assert [p.text for p in document.tree.iter("p")] == ["Some words of the article.", "x"]
 
 
+# lxml's insert(i) walks to index i, and its len() counts the children one by one: asked once a child, n² (wd-s15)
+@pytest.mark.timeout(60)  # a hang guard: 80,000 took 49 s (len(holder) after each back-link removed)
+def test_many_back_links_in_one_inline_holder_are_dropped_in_one_pass() -> None:
+    markup = ('<article><p>Text<sup><a id="r1" href="#n1">1</a></sup> more words of the article.</p><ol><li id="n1">'
+              'The note <em>' + '<a href="#r1">^</a>' * 150_000 + '</em> end.</li></ol></article>')
+    document = exporter.normalise(markup, origin="notes.html", language="en")
+    assert "^" not in document.text and "The note end." in " ".join(document.text.split())
+
+
+@pytest.mark.timeout(60)  # a hang guard: 80,000 took 47 s (each child inserted at its index in unwrap)
+def test_a_bold_line_of_many_inline_elements_is_unwrapped_in_one_pass() -> None:
+    markup = ("<article><p>Intro paragraph here.</p><p><strong>Heading" + "<em>-</em>" * 150_000 + "x</strong></p>"
+              "<p>Body text follows.</p></article>")
+    document = exporter.normalise(markup, origin="bold.html", language="en")
+    assert document.text.count("-") == 150_000
+
+
+@pytest.mark.timeout(60)  # a hang guard: 40,000 runs in one text took 92 s, 10,000 in tails 29 s (insert at index)
+@pytest.mark.parametrize("paragraph, runs", [("x + y = z ab " * 60_000, 60_000),
+                                             ("<b>w</b> x + y = z ab" * 30_000, 30_000)], ids=["text", "tails"])
+def test_the_print_markup_spaces_many_runs_of_symbols_in_one_pass(paragraph: str, runs: int) -> None:
+    from exporter.writers.pdf.markup import space_single_characters
+
+    root = etree.fromstring("<div><p>" + paragraph + "</p></div>")
+    words = "".join(root.itertext()).split()
+    assert space_single_characters(root) == runs
+    assert "".join(root.itertext()).split() == words
+
+
+@pytest.mark.timeout(60)  # a hang guard: 80,000 sentences of one text took 55 s (each span inserted at its index)
+def test_kobo_spans_wrap_many_sentences_of_one_text_in_one_pass() -> None:
+    from exporter.writers.kepub.spans import add_kobo_spans
+
+    body = etree.fromstring('<body xmlns="http://www.w3.org/1999/xhtml"><p>' + "Yes it is. " * 150_000 + "</p></body>")
+    assert add_kobo_spans(body) == 150_000
+    spans = body[0]
+    assert [span.text for span in spans[:2]] == ["Yes it is. ", "Yes it is. "] and len(spans) == 150_000
+
+
 # --- XPath: no union, no parent step, no descendant path merged batch by batch ---------------------------------------
 
 def _package_paths() -> list[str]:

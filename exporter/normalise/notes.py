@@ -231,7 +231,7 @@ def _drop_backlinks(el: etree._Element, ref_ids: set[str]) -> None:
         if href and href[0] == "#" and href[1:] in ref_ids and not _WORD.search(text_of(a)):
             holder = a.getparent()
             remove_keep_tail(a)
-            while holder is not None and holder.tag in INLINES and not len(holder) \
+            while holder is not None and holder.tag in INLINES and next(iter(holder), None) is None \
                     and not (holder.text or "").strip() and not holder.get("id"):
                 parent = holder.getparent()
                 remove_keep_tail(holder)

@@ -91,7 +91,6 @@ def remove_keep_tail(el: etree._Element) -> None:
 def unwrap(el: etree._Element) -> None:
     """Replace ``el`` by its content (text, children and tail stay where they were)."""
     parent = el.getparent()
-    index = parent.index(el)
     prev = el.getprevious()
     if el.text:
         if prev is not None:
@@ -99,8 +98,8 @@ def unwrap(el: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + el.text
     children = list(el)
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
+    for child in children:
+        el.addprevious(child)
     last = children[-1] if children else el.getprevious()
     if el.tail:
         if last is not None:

@@ -122,8 +122,13 @@ def add_kobo_spans(body: etree._Element) -> int:
         added += len(spans)
         if kind == "text":
             el.text = None
-            for i, span in enumerate(spans):
-                el.insert(i, span)
+            previous = None
+            for span in spans:  # (not el.insert(i): lxml counts its way to index i)
+                if previous is None:
+                    el.insert(0, span)
+                else:
+                    previous.addnext(span)
+                previous = span
         else:
             owner.tail = None
             previous = owner

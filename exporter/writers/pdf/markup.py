@@ -146,16 +146,22 @@ def space_single_characters(root: etree._Element) -> int:
         if el.text and _maths_runs(el.text):
             pieces = _spaced_pieces(el.text)
             el.text = pieces[0]
-            for i, span in enumerate(pieces[1:]):
-                el.insert(i, span)
+            previous = None
+            for span in pieces[1:]:  # (not el.insert(i): lxml counts its way to index i)
+                if previous is None:
+                    el.insert(0, span)
+                else:
+                    previous.addnext(span)
+                previous = span
             wrapped += len(pieces) - 1
         parent = el.getparent()
         if el.tail and parent is not None and parent.tag not in _SPACING_KEPT and _maths_runs(el.tail):
             pieces = _spaced_pieces(el.tail)
             el.tail = pieces[0]
-            at = list(parent).index(el)
-            for i, span in enumerate(pieces[1:]):
-                parent.insert(at + 1 + i, span)
+            previous = el
+            for span in pieces[1:]:  # after el and its tail, in order
+                previous.addnext(span)
+                previous = span
             wrapped += len(pieces) - 1
     return wrapped
 
@@ -171,7 +177,7 @@ def _spaced_pieces(text: str) -> list:
     pieces: list = [""]
     last = 0
     for match in _maths_runs(text):
-        if pieces[1:]:
+        if len(pieces) > 1:
             pieces[-1].tail = text[last:match.start()]
         else:
             pieces[0] = text[:match.start()]
