@@ -393,6 +393,24 @@ def test_a_paragraph_of_many_line_breaks_is_trimmed_in_one_pass(paragraph: str) 
     assert [p.text for p in document.tree.iter("p")] == ["Some words of the article.", "x"]
 
 
+@pytest.mark.timeout(120)  # a hang guard: 200 nested <em> around 16,000 "w<br><br>" (0.15 MB) took 16.5 s and 981 MB
+def test_cutting_at_double_breaks_nested_deep_makes_a_bounded_number_of_copies() -> None:
+    """Each cut copies the inline elements around the break into the part after it: past SPLIT_COPIES_PER_BREAK a
+    line break of the paragraph, the double breaks left stay line breaks (every word kept); at real depths every
+    double break is cut."""
+    deep = ("<article><p>Words of the article.</p><p>" + "<em>" * 200 + "w<br><br>" * 16_000 + "</em>" * 200
+            + "</p></article>")
+    document = exporter.normalise(deep, origin="deep.html", language="en")
+    assert document.text.count("w") == 16_000
+    assert len(document.to_xml()) < 40 * len(deep)  # was ~200 times the input
+    assert document.report["left {n} paragraph{s} unsplit past a double line break nested too deep"] == 1
+    shallow = ("<article><p>Words of the article.</p><p><em><b><a href='x'>" + "w<br><br>" * 2_000
+               + "</a></b></em></p></article>")
+    document = exporter.normalise(shallow, origin="shallow.html", language="en")
+    assert document.report["split {n} paragraph{s} at double line breaks"] == 2_000
+    assert "left {n} paragraph{s} unsplit past a double line break nested too deep" not in document.report
+
+
 # lxml's insert(i) walks to index i, and its len() counts the children one by one: asked once a child, n² (wd-s15)
 @pytest.mark.timeout(60)  # a hang guard: 80,000 took 49 s (len(holder) after each back-link removed)
 def test_many_back_links_in_one_inline_holder_are_dropped_in_one_pass() -> None:
