@@ -23,7 +23,8 @@ from ..document import Report
 from ..read import crowded_element
 from ..tree import HEADINGS, INLINES, text_of
 from .state import State
-from .surgery import append_text, move_inline_content, remove_keep_tail, split_at, tidy_inline_run, unwrap
+from .surgery import (append_text, last_child, move_inline_content, remove_keep_tail, split_at, tidy_inline_run,
+                      unwrap)
 from .text import collapse_space, is_blank
 
 _WORD = re.compile(r"[^\W_]+")
@@ -295,14 +296,6 @@ def _box_quote_repeated(quotes: _QuoteSearch, el: etree._Element, words: list[st
 REREAD_NODE_CHARGE = 16
 
 
-def _last_child(el: etree._Element) -> etree._Element | None:
-    """The last child node of ``el``, None for none (lxml finds it from the end, where len() counts the children)."""
-    try:
-        return el[-1]
-    except IndexError:
-        return None
-
-
 #: How many nodes :meth:`_QuoteSearch._last_in` passes in Python, back from an element's last, for its last paragraph
 _LAST_STEPS = 1_000
 #: The last paragraph (of :class:`_QuoteSearch`'s tags) in an element, in document order, found in C
@@ -395,9 +388,9 @@ class _QuoteSearch:
         (:data:`REREAD_NODE_CHARGE` each, counted in C): that walk takes ~40 ms for 320,000 <p></p>, a paragraph's
         step in a search ~1-5 ns, and nested 200 deep they took 7.4 s."""
         tags, steps, node = self.tags, 0, el
-        child = _last_child(el)
+        child = last_child(el)
         while child is not None and steps <= _LAST_STEPS:  # down the last children, to ``el``'s last node
-            node, child, steps = child, _last_child(child), steps + 1
+            node, child, steps = child, last_child(child), steps + 1
         while node is not el and steps <= _LAST_STEPS:
             if node.tag in tags:
                 self.searched += steps
@@ -408,9 +401,9 @@ class _QuoteSearch:
                 node = node.getparent()
                 continue
             node = previous
-            child = _last_child(node)
+            child = last_child(node)
             while child is not None and steps <= _LAST_STEPS:
-                node, child, steps = child, _last_child(child), steps + 1
+                node, child, steps = child, last_child(child), steps + 1
         self.searched += steps
         if node is el:
             return None

@@ -463,8 +463,7 @@ def _is_tidy(text: str) -> bool:
 def trim_edge_breaks(el: etree._Element) -> None:
     """Line breaks at the start or end of a block add nothing."""
     # lxml's len() counts the children one by one: asked at each break removed, it made a block of n breaks cost n²
-    while (last := next(el.iterchildren(reversed=True), None)) is not None and last.tag == "br" \
-            and is_blank(last.tail):
+    while (last := last_child(el)) is not None and last.tag == "br" and is_blank(last.tail):
         el.remove(last)
     trim_leading_breaks(el)
 
