@@ -115,6 +115,20 @@ def text_of(el: etree._Element) -> str:
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
+def place_in_order(children: Iterable[etree._Element], parent: etree._Element,
+                   after: etree._Element | None = None) -> None:
+    """Put ``children``, in order, first in ``parent`` (after its text) or, with ``after``, right after ``after``
+    and its tail, each after the one before: lxml's ``insert(i)`` counts its way to index i, so placing n elements
+    each at its index cost n² (a text of 80,000 sentences or symbol runs: about a minute)."""
+    previous = after
+    for child in children:
+        if previous is None:
+            parent.insert(0, child)
+        else:
+            previous.addnext(child)
+        previous = child
+
+
 def remove_all_keep_tail(elements: Iterable[etree._Element], set_empty: bool = False) -> None:
     """Remove each of ``elements`` with its content, its tail text kept where it stood: the tree removing each in
     turn leaves (the tail joined to the text before it, in any order), in time linear in their number. To leave a

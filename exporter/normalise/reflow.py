@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from ..tree import text_of
+from ..tree import place_in_order, text_of
 from .state import State
 from .surgery import remove_keep_tail, split_at, text_slots, tidy_inline_run, trim_edge_breaks
 from .text import FOLDS_INTO_ASCII
@@ -736,16 +736,13 @@ def _insert_markers(block: etree._Element, offsets: list[int]) -> list[etree._El
             i += 1
         if cuts:
             setattr(el, which, value[:cuts[0]] or None)
-            previous = None if which == "text" else el
+            made = []
             for cut, upto in zip(cuts, cuts[1:] + [len(value)]):
                 marker = etree.Element("cut")
                 marker.tail = value[cut:upto]
-                if previous is None:
-                    el.insert(0, marker)
-                else:
-                    previous.addnext(marker)  # not el.insert(k): lxml counts its way to index k
-                previous = marker
-                markers.append(marker)
+                made.append(marker)
+            place_in_order(made, el, after=None if which == "text" else el)
+            markers += made
         position = end
     if i < len(offsets):
         raise ValueError(f"offset {offsets[i]} is past the end of the block")

@@ -22,6 +22,8 @@ import re
 
 from lxml import etree
 
+from ...tree import place_in_order
+
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 SPAN = f"{{{XHTML_NS}}}span"
 CLASS = "koboSpan"
@@ -122,17 +124,8 @@ def add_kobo_spans(body: etree._Element) -> int:
         added += len(spans)
         if kind == "text":
             el.text = None
-            previous = None
-            for span in spans:  # (not el.insert(i): lxml counts its way to index i)
-                if previous is None:
-                    el.insert(0, span)
-                else:
-                    previous.addnext(span)
-                previous = span
+            place_in_order(spans, el)
         else:
             owner.tail = None
-            previous = owner
-            for span in spans:
-                previous.addnext(span)
-                previous = span
+            place_in_order(spans, owner.getparent(), after=owner)
     return added

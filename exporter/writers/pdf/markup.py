@@ -29,7 +29,7 @@ from ... import __version__
 from ...document import Book, Metadata
 from ...images import prepare
 from ...resources import ResourcePolicy
-from ...tree import direction_of
+from ...tree import direction_of, place_in_order
 from ...plan import BookPlan, links_inside_book, plan_book
 from ...words import byline, word
 from ..html import article_section
@@ -146,22 +146,13 @@ def space_single_characters(root: etree._Element) -> int:
         if el.text and _maths_runs(el.text):
             pieces = _spaced_pieces(el.text)
             el.text = pieces[0]
-            previous = None
-            for span in pieces[1:]:  # (not el.insert(i): lxml counts its way to index i)
-                if previous is None:
-                    el.insert(0, span)
-                else:
-                    previous.addnext(span)
-                previous = span
+            place_in_order(pieces[1:], el)
             wrapped += len(pieces) - 1
         parent = el.getparent()
         if el.tail and parent is not None and parent.tag not in _SPACING_KEPT and _maths_runs(el.tail):
             pieces = _spaced_pieces(el.tail)
             el.tail = pieces[0]
-            previous = el
-            for span in pieces[1:]:  # after el and its tail, in order
-                previous.addnext(span)
-                previous = span
+            place_in_order(pieces[1:], parent, after=el)
             wrapped += len(pieces) - 1
     return wrapped
 
